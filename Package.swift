@@ -1,0 +1,30 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "gnss-gateway",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "gatewayd", targets: ["gatewayd"]),
+        .library(name: "GNSSCore", targets: ["GNSSCore"]),
+        .library(name: "GNSSFormats", targets: ["GNSSFormats"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "GNSSCore"),
+        .target(name: "GNSSFormats", dependencies: ["GNSSCore", "CZlib"]),
+        .executableTarget(
+            name: "gatewayd",
+            dependencies: [
+                "GNSSCore", "GNSSFormats",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "GNSSCoreTests", dependencies: ["GNSSCore"]),
+        .testTarget(name: "GNSSFormatsTests", dependencies: ["GNSSFormats", "GNSSCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,121 @@
+/// A navigation satellite system. `leo` is the low-Earth-orbit augmentation
+/// constellation this gateway serves; it has no RINEX letter of its own, so the
+/// project uses `L`.
+public enum GNSSSystem: UInt8, Sendable, Hashable, CaseIterable, Comparable, CustomStringConvertible {
+    case gps, glonass, galileo, beidou, qzss, sbas, navic, leo
+
+    /// RINEX 3 system letter.
+    public var letter: Character {
+        switch self {
+        case .gps: "G"
+        case .glonass: "R"
+        case .galileo: "E"
+        case .beidou: "C"
+        case .qzss: "J"
+        case .sbas: "S"
+        case .navic: "I"
+        case .leo: "L"
+        }
+    }
+
+    public init?(letter: Character) {
+        switch letter {
+        case "G", " ": self = .gps
+        case "R": self = .glonass
+        case "E": self = .galileo
+        case "C": self = .beidou
+        case "J": self = .qzss
+        case "S": self = .sbas
+        case "I": self = .navic
+        case "L": self = .leo
+        default: return nil
+        }
+    }
+
+    /// Largest PRN/slot number the system uses (LEO: the size the project supports).
+    public var maxPRN: Int {
+        switch self {
+        case .gps: 32
+        case .glonass: 27
+        case .galileo: 36
+        case .beidou: 63
+        case .qzss: 10
+        case .sbas: 39
+        case .navic: 14
+        case .leo: 999
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .gps: "GPS"
+        case .glonass: "GLONASS"
+        case .galileo: "Galileo"
+        case .beidou: "BeiDou"
+        case .qzss: "QZSS"
+        case .sbas: "SBAS"
+        case .navic: "NavIC"
+        case .leo: "LEO"
+        }
+    }
+
+    public static func < (a: GNSSSystem, b: GNSSSystem) -> Bool { a.rawValue < b.rawValue }
+}
+
+/// One satellite: its system and its number within the system (PRN, GLONASS
+/// slot, or SBAS PRN minus 100 as RINEX writes it).
+public struct SatelliteID: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var system: GNSSSystem
+    public var prn: Int
+
+    public init(_ system: GNSSSystem, _ prn: Int) {
+        self.system = system
+        self.prn = prn
+    }
+
+    /// Parses RINEX forms such as `G05`, `R 7`, ` 5` (RINEX 2 GPS), `L101`.
+    public init?<S: StringProtocol>(rinex text: S) {
+        let chars = Array(text)
+        guard let first = chars.first else { return nil }
+        let system: GNSSSystem
+        var digits: ArraySlice<Character>
+        if first.isNumber {
+            system = .gps
+            digits = chars[...]
+        } else {
+            guard let s = GNSSSystem(letter: first) else { return nil }
+            system = s
+            digits = chars.dropFirst()
+        }
+        digits = digits.drop(while: { $0 == " " })
+        guard !digits.isEmpty, digits.allSatisfy(\.isASCIIDigit), let n = Int(String(digits)), n > 0 else { return nil }
+        let prn = (system == .sbas && n >= 100) ? n - 100 : n
+        guard prn <= system.maxPRN else { return nil }
+        self.init(system, prn)
+    }
+
+    /// RINEX 3 text, e.g. `G05`, `L101`.
+    public var description: String {
+        prn < 100 ? "\(system.letter)\(pad(prn))" : "\(system.letter)\(prn)"
+    }
+
+    public static func < (a: SatelliteID, b: SatelliteID) -> Bool {
+        a.system != b.system ? a.system < b.system : a.prn < b.prn
+    }
+}
+
+extension Character {
+    public var isASCIIDigit: Bool { asciiValue.map { $0 >= 48 && $0 <= 57 } ?? false }
+}
+
+/// GLONASS frequency channel numbers k (−7…+6) by slot, as RINEX headers,
+/// RTCM 1020/MSM5/MSM7 and ephemerides give them.
+public struct GlonassChannels: Sendable, Hashable {
+    private var bySlot: [Int: Int] = [:]
+    public init() {}
+    public subscript(slot: Int) -> Int? {
+        get { bySlot[slot] }
+        set { bySlot[slot] = newValue }
+    }
+    public var all: [(slot: Int, channel: Int)] { bySlot.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } }
+}

@@ -1,0 +1,115 @@
+/// What an observation measures: the first letter of a RINEX 3 observation code.
+public enum ObservableKind: Character, Sendable, Hashable, CaseIterable {
+    case pseudorange = "C"
+    case carrierPhase = "L"
+    case doppler = "D"
+    case signalStrength = "S"
+    case ionosphere = "I"
+    case channel = "X"
+}
+
+/// A signal: the frequency band and tracking attribute of a RINEX 3
+/// observation code without its kind, e.g. `1C` (GPS L1 C/A) or `5Q` (E5a Q).
+public struct SignalCode: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// RINEX band digit (1, 2, 5, 6, 7, 8, 9; 4 for GLONASS G1a, 3 for G3).
+    public var band: UInt8
+    /// RINEX attribute letter (C, P, W, Y, M, L, S, X, I, Q, A, B, Z, D, N, E, …).
+    public var attribute: Character
+
+    public init(band: UInt8, attribute: Character) {
+        self.band = band
+        self.attribute = attribute
+    }
+
+    /// Parses `1C`.
+    public init?<S: StringProtocol>(_ text: S) {
+        let c = Array(text)
+        guard c.count == 2, let b = c[0].wholeNumberValue, b >= 1, b <= 9,
+              c[1].isLetter || c[1].isNumber else { return nil }
+        self.init(band: UInt8(b), attribute: c[1])
+    }
+
+    public var description: String { "\(band)\(attribute)" }
+
+    public static func < (a: SignalCode, b: SignalCode) -> Bool {
+        a.band != b.band ? a.band < b.band : a.attribute < b.attribute
+    }
+}
+
+/// A full RINEX 3 observation code, e.g. `C1C`, `L5Q`, `S2W`.
+public struct ObservationCode: Sendable, Hashable, CustomStringConvertible {
+    public var kind: ObservableKind
+    public var signal: SignalCode
+
+    public init(kind: ObservableKind, signal: SignalCode) {
+        self.kind = kind
+        self.signal = signal
+    }
+
+    public init?<S: StringProtocol>(_ text: S) {
+        let c = Array(text)
+        guard c.count == 3, let kind = ObservableKind(rawValue: c[0]),
+              let signal = SignalCode(String(c[1...2])) else { return nil }
+        self.init(kind: kind, signal: signal)
+    }
+
+    public var description: String { "\(kind.rawValue)\(signal)" }
+}
+
+/// Carrier frequencies in Hz.
+public enum CarrierFrequency {
+    public static let gpsL1 = 1_575.42e6
+    public static let gpsL2 = 1_227.60e6
+    public static let gpsL5 = 1_176.45e6
+    public static let galileoE6 = 1_278.75e6
+    public static let galileoE5b = 1_207.14e6
+    public static let galileoE5 = 1_191.795e6
+    public static let beidouB1I = 1_561.098e6
+    public static let beidouB3I = 1_268.52e6
+    public static let navicS = 2_492.028e6
+    public static let glonassG1Base = 1_602.0e6
+    public static let glonassG1Step = 0.5625e6
+    public static let glonassG2Base = 1_246.0e6
+    public static let glonassG2Step = 0.4375e6
+    public static let glonassG1a = 1_600.995e6
+    public static let glonassG2a = 1_248.06e6
+    public static let glonassG3 = 1_202.025e6
+    /// The LEO augmentation signals of this project: an L-band pair chosen
+    /// clear of the GNSS bands (band digits 1 and 5 in observation codes).
+    public static let leoL1 = 1_518.0e6
+    public static let leoL5 = 1_162.0e6
+
+    /// Frequency of `band` for `system`; GLONASS FDMA bands need the channel `k`.
+    /// Returns nil for combinations that do not exist.
+    public static func of(system: GNSSSystem, band: UInt8, glonassChannel k: Int? = nil) -> Double? {
+        switch (system, band) {
+        case (.gps, 1), (.qzss, 1), (.sbas, 1), (.galileo, 1): return gpsL1
+        case (.gps, 2), (.qzss, 2): return gpsL2
+        case (.gps, 5), (.qzss, 5), (.sbas, 5), (.galileo, 5), (.navic, 5), (.beidou, 5): return gpsL5
+        case (.qzss, 6), (.galileo, 6): return galileoE6
+        case (.galileo, 7), (.beidou, 7): return galileoE5b
+        case (.galileo, 8), (.beidou, 8): return galileoE5
+        case (.beidou, 1): return gpsL1
+        case (.beidou, 2): return beidouB1I
+        case (.beidou, 6): return beidouB3I
+        case (.navic, 9): return navicS
+        case (.glonass, 1):
+            guard let k, (-7...6).contains(k) else { return nil }
+            return glonassG1Base + Double(k) * glonassG1Step
+        case (.glonass, 2):
+            guard let k, (-7...6).contains(k) else { return nil }
+            return glonassG2Base + Double(k) * glonassG2Step
+        case (.glonass, 4): return glonassG1a
+        case (.glonass, 6): return glonassG2a
+        case (.glonass, 3): return glonassG3
+        case (.leo, 1): return leoL1
+        case (.leo, 5): return leoL5
+        default: return nil
+        }
+    }
+
+    /// Wavelength in metres, or nil where the frequency is unknown.
+    public static func wavelength(system: GNSSSystem, band: UInt8, glonassChannel k: Int? = nil) -> Double? {
+        of(system: system, band: band, glonassChannel: k).map { Constants.speedOfLight / $0 }
+    }
+}

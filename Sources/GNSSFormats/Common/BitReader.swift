@@ -1,0 +1,117 @@
+/// Reads big-endian bit fields, as RTCM 3 and GNSS navigation words pack them.
+/// Reading past the end throws, so a truncated message can never crash a decoder.
+public struct BitReader {
+    public let bytes: ArraySlice<UInt8>
+    /// Current position in bits from the start of `bytes`.
+    public var position: Int
+    public var bitCount: Int { bytes.count * 8 }
+    public var remaining: Int { bitCount - position }
+
+    public init(_ bytes: ArraySlice<UInt8>, bitOffset: Int = 0) {
+        self.bytes = bytes
+        self.position = bitOffset
+    }
+
+    public init(_ bytes: [UInt8], bitOffset: Int = 0) {
+        self.init(bytes[...], bitOffset: bitOffset)
+    }
+
+    /// Unsigned field of `width` bits (0…64).
+    @inlinable
+    public mutating func u(_ width: Int) throws(FormatError) -> UInt64 {
+        guard width >= 0, width <= 64 else { throw FormatError("internal", "bit field width \(width)") }
+        guard position + width <= bitCount else {
+            throw FormatError("truncated", "message ends inside a \(width)-bit field at bit \(position)")
+        }
+        var value: UInt64 = 0
+        var pos = position
+        var left = width
+        let start = bytes.startIndex
+        while left > 0 {
+            let byte = UInt64(bytes[start + (pos >> 3)])
+            let bitInByte = pos & 7
+            let take = min(8 - bitInByte, left)
+            let shifted = (byte >> UInt64(8 - bitInByte - take)) & ((1 << UInt64(take)) - 1)
+            value = (value << UInt64(take)) | shifted
+            pos += take
+            left -= take
+        }
+        position = pos
+        return value
+    }
+
+    /// Unsigned field as Int.
+    @inlinable
+    public mutating func uint(_ width: Int) throws(FormatError) -> Int { Int(truncatingIfNeeded: try u(width)) }
+
+    /// Two's-complement signed field.
+    @inlinable
+    public mutating func int(_ width: Int) throws(FormatError) -> Int {
+        let raw = try u(width)
+        guard width > 0, width < 64 else { return Int(truncatingIfNeeded: raw) }
+        let sign: UInt64 = 1 << UInt64(width - 1)
+        return raw & sign != 0 ? Int(truncatingIfNeeded: raw) - Int(truncatingIfNeeded: sign << 1) : Int(raw)
+    }
+
+    /// Sign-magnitude field (sign in the top bit), as GLONASS words and some RTCM fields use.
+    @inlinable
+    public mutating func signMagnitude(_ width: Int) throws(FormatError) -> Int {
+        let raw = try u(width)
+        let magnitude = Int(raw & ((1 << UInt64(width - 1)) - 1))
+        return raw >> UInt64(width - 1) == 1 ? -magnitude : magnitude
+    }
+
+    @inlinable
+    public mutating func bool() throws(FormatError) -> Bool { try u(1) == 1 }
+
+    public mutating func skip(_ width: Int) throws(FormatError) {
+        guard position + width <= bitCount else {
+            throw FormatError("truncated", "message ends inside a \(width)-bit field at bit \(position)")
+        }
+        position += width
+    }
+
+    public mutating func seek(toBit bit: Int) { position = bit }
+}
+
+/// Writes big-endian bit fields (the inverse of `BitReader`).
+public struct BitWriter {
+    public private(set) var bytes: [UInt8] = []
+    public private(set) var bitCount = 0
+
+    public init() {}
+
+    /// Appends the low `width` bits of `value`.
+    public mutating func u(_ value: UInt64, _ width: Int) {
+        var left = width
+        while left > 0 {
+            if bitCount & 7 == 0 { bytes.append(0) }
+            let free = 8 - (bitCount & 7)
+            let take = min(free, left)
+            let chunk = (value >> UInt64(left - take)) & ((1 << UInt64(take)) - 1)
+            bytes[bytes.count - 1] |= UInt8(chunk << UInt64(free - take))
+            bitCount += take
+            left -= take
+        }
+    }
+
+    public mutating func uint(_ value: Int, _ width: Int) { u(UInt64(truncatingIfNeeded: value), width) }
+
+    /// Two's-complement signed field.
+    public mutating func int(_ value: Int, _ width: Int) {
+        u(UInt64(bitPattern: Int64(value)) & (width == 64 ? ~0 : (1 << UInt64(width)) - 1), width)
+    }
+
+    /// Sign-magnitude field.
+    public mutating func signMagnitude(_ value: Int, _ width: Int) {
+        u(value < 0 ? 1 : 0, 1)
+        u(UInt64(value.magnitude), width - 1)
+    }
+
+    public mutating func bool(_ value: Bool) { u(value ? 1 : 0, 1) }
+
+    /// Pads with zero bits to a whole byte.
+    public mutating func alignToByte() {
+        bitCount = (bitCount + 7) & ~7
+    }
+}
