@@ -40,7 +40,7 @@ public enum GNSSSystem: UInt8, Sendable, Hashable, CaseIterable, Comparable, Cus
         case .galileo: 36
         case .beidou: 63
         case .qzss: 10
-        case .sbas: 39
+        case .sbas: 58
         case .navic: 14
         case .leo: 999
         }
