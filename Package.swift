@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "gatewayd", targets: ["gatewayd"]),
         .library(name: "GNSSCore", targets: ["GNSSCore"]),
         .library(name: "GNSSFormats", targets: ["GNSSFormats"]),
+        .library(name: "GNSSOrbits", targets: ["GNSSOrbits"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -16,6 +17,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "GNSSCore"),
         .target(name: "GNSSFormats", dependencies: ["GNSSCore", "CZlib"]),
+        .target(name: "GNSSOrbits", dependencies: ["GNSSCore"]),
         .executableTarget(
             name: "gatewayd",
             dependencies: [
@@ -25,6 +27,7 @@ let package = Package(
         ),
         .testTarget(name: "GNSSCoreTests", dependencies: ["GNSSCore"]),
         .testTarget(name: "GNSSFormatsTests", dependencies: ["GNSSFormats", "GNSSCore"]),
+        .testTarget(name: "GNSSOrbitsTests", dependencies: ["GNSSOrbits", "GNSSFormats", "GNSSCore"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,67 @@
+import GNSSCore
+
+/// Broadcast ephemerides by satellite, fed from any source (RINEX nav, RTCM,
+/// UBX). Keeps a bounded history per satellite and picks, for a time, the
+/// healthy ephemeris with the nearest reference time within its validity.
+public struct EphemerisStore: Sendable {
+    private var bySatellite: [SatelliteID: [Ephemeris]] = [:]
+    /// Ephemerides kept per satellite (a day of GPS at 2 h is 12; Galileo updates every 10 min).
+    public var historyLimit: Int
+
+    public init(historyLimit: Int = 200) {
+        self.historyLimit = historyLimit
+    }
+
+    /// Adds an ephemeris. Returns false when an identical one (same satellite,
+    /// reference time and issue of data) is already held.
+    @discardableResult
+    public mutating func add(_ e: Ephemeris) -> Bool {
+        var list = bySatellite[e.satellite, default: []]
+        if let i = list.firstIndex(where: { $0.toe == e.toe && $0.sameIssue(as: e) }) {
+            if list[i] == e { return false }
+            list[i] = e
+        } else {
+            // Keep sorted by toe.
+            let idx = list.firstIndex(where: { $0.toe > e.toe }) ?? list.count
+            list.insert(e, at: idx)
+            if list.count > historyLimit { list.removeFirst(list.count - historyLimit) }
+        }
+        bySatellite[e.satellite] = list
+        return true
+    }
+
+    public var satellites: [SatelliteID] { bySatellite.keys.sorted() }
+    public var count: Int { bySatellite.values.reduce(0) { $0 + $1.count } }
+
+    public func all(for satellite: SatelliteID) -> [Ephemeris] { bySatellite[satellite] ?? [] }
+
+    /// The ephemeris to use for `satellite` at `time`, or nil when none is valid.
+    /// `message` restricts the choice (e.g. Galileo F/NAV for E5a signals).
+    public func select(_ satellite: SatelliteID, at time: GNSSTime, message: NavigationMessage? = nil,
+                       requireHealthy: Bool = true) -> Ephemeris? {
+        guard let list = bySatellite[satellite] else { return nil }
+        var best: Ephemeris?
+        var bestDistance = Double.infinity
+        for e in list {
+            if requireHealthy && !e.isHealthy { continue }
+            if let message, case .kepler(let k) = e, k.message != message { continue }
+            let d = abs(time - e.toe)
+            if d <= e.validity && d < bestDistance {
+                best = e
+                bestDistance = d
+            }
+        }
+        return best
+    }
+}
+
+extension Ephemeris {
+    func sameIssue(as other: Ephemeris) -> Bool {
+        switch (self, other) {
+        case (.kepler(let a), .kepler(let b)): a.iode == b.iode && a.message == b.message
+        case (.glonass(let a), .glonass(let b)): a.tb == b.tb
+        case (.sbas(let a), .sbas(let b)): a.iodn == b.iodn
+        default: false
+        }
+    }
+}
