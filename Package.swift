@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "GNSSCore", targets: ["GNSSCore"]),
         .library(name: "GNSSFormats", targets: ["GNSSFormats"]),
         .library(name: "GNSSOrbits", targets: ["GNSSOrbits"]),
+        .library(name: "GNSSPositioning", targets: ["GNSSPositioning"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -18,6 +19,7 @@ let package = Package(
         .target(name: "GNSSCore"),
         .target(name: "GNSSFormats", dependencies: ["GNSSCore", "CZlib"]),
         .target(name: "GNSSOrbits", dependencies: ["GNSSCore"]),
+        .target(name: "GNSSPositioning", dependencies: ["GNSSCore", "GNSSOrbits"]),
         .executableTarget(
             name: "gatewayd",
             dependencies: [
@@ -28,6 +30,7 @@ let package = Package(
         .testTarget(name: "GNSSCoreTests", dependencies: ["GNSSCore"]),
         .testTarget(name: "GNSSFormatsTests", dependencies: ["GNSSFormats", "GNSSCore"]),
         .testTarget(name: "GNSSOrbitsTests", dependencies: ["GNSSOrbits", "GNSSFormats", "GNSSCore"]),
+        .testTarget(name: "GNSSPositioningTests", dependencies: ["GNSSPositioning", "GNSSOrbits", "GNSSFormats", "GNSSCore"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,179 @@
+/// A small dense matrix (row-major) for the estimators: least squares,
+/// Kalman filters, LAMBDA. Sizes are tens, not thousands.
+public struct Matrix: Sendable, Hashable, CustomStringConvertible {
+    public private(set) var rows: Int
+    public private(set) var columns: Int
+    public var storage: [Double]
+
+    public init(rows: Int, columns: Int, repeating value: Double = 0) {
+        self.rows = rows
+        self.columns = columns
+        self.storage = [Double](repeating: value, count: rows * columns)
+    }
+
+    /// From rows of values (all the same length).
+    public init(_ rowValues: [[Double]]) {
+        rows = rowValues.count
+        columns = rowValues.first?.count ?? 0
+        storage = rowValues.flatMap { $0 }
+    }
+
+    public static func identity(_ n: Int) -> Matrix {
+        var m = Matrix(rows: n, columns: n)
+        for i in 0..<n { m[i, i] = 1 }
+        return m
+    }
+
+    public static func diagonal(_ d: [Double]) -> Matrix {
+        var m = Matrix(rows: d.count, columns: d.count)
+        for (i, v) in d.enumerated() { m[i, i] = v }
+        return m
+    }
+
+    @inlinable
+    public subscript(r: Int, c: Int) -> Double {
+        get { storage[r * columns + c] }
+        set { storage[r * columns + c] = newValue }
+    }
+
+    public var transposed: Matrix {
+        var t = Matrix(rows: columns, columns: rows)
+        for r in 0..<rows { for c in 0..<columns { t[c, r] = self[r, c] } }
+        return t
+    }
+
+    public static func * (a: Matrix, b: Matrix) -> Matrix {
+        precondition(a.columns == b.rows, "matrix size mismatch")
+        var m = Matrix(rows: a.rows, columns: b.columns)
+        for i in 0..<a.rows {
+            for k in 0..<a.columns {
+                let aik = a[i, k]
+                if aik == 0 { continue }
+                for j in 0..<b.columns { m.storage[i * b.columns + j] += aik * b.storage[k * b.columns + j] }
+            }
+        }
+        return m
+    }
+
+    public static func * (a: Matrix, v: [Double]) -> [Double] {
+        precondition(a.columns == v.count, "matrix size mismatch")
+        var out = [Double](repeating: 0, count: a.rows)
+        for i in 0..<a.rows {
+            var s = 0.0
+            for j in 0..<a.columns { s += a.storage[i * a.columns + j] * v[j] }
+            out[i] = s
+        }
+        return out
+    }
+
+    public static func + (a: Matrix, b: Matrix) -> Matrix {
+        var m = a
+        for i in 0..<m.storage.count { m.storage[i] += b.storage[i] }
+        return m
+    }
+
+    public static func - (a: Matrix, b: Matrix) -> Matrix {
+        var m = a
+        for i in 0..<m.storage.count { m.storage[i] -= b.storage[i] }
+        return m
+    }
+
+    /// Cholesky factor L (lower) of a symmetric positive-definite matrix, or nil if it is not one.
+    public func cholesky() -> Matrix? {
+        guard rows == columns else { return nil }
+        let n = rows
+        var l = Matrix(rows: n, columns: n)
+        for j in 0..<n {
+            var d = self[j, j]
+            for k in 0..<j { d -= l[j, k] * l[j, k] }
+            guard d > 0, d.isFinite else { return nil }
+            let ljj = d.squareRoot()
+            l[j, j] = ljj
+            for i in (j + 1)..<max(j + 1, n) {
+                var s = self[i, j]
+                for k in 0..<j { s -= l[i, k] * l[j, k] }
+                l[i, j] = s / ljj
+            }
+        }
+        return l
+    }
+
+    /// Inverse of a symmetric positive-definite matrix, or nil when singular.
+    public func inverseSPD() -> Matrix? {
+        guard let l = cholesky() else { return nil }
+        let n = rows
+        // Invert L (lower triangular), then A⁻¹ = L⁻ᵀ L⁻¹.
+        var li = Matrix(rows: n, columns: n)
+        for i in 0..<n {
+            li[i, i] = 1 / l[i, i]
+            for j in 0..<i {
+                var s = 0.0
+                for k in j..<i { s -= l[i, k] * li[k, j] }
+                li[i, j] = s / l[i, i]
+            }
+        }
+        var inv = Matrix(rows: n, columns: n)
+        for i in 0..<n {
+            for j in 0...i {
+                var s = 0.0
+                for k in i..<n { s += li[k, i] * li[k, j] }
+                inv[i, j] = s
+                inv[j, i] = s
+            }
+        }
+        return inv
+    }
+
+    /// General inverse by Gauss–Jordan elimination with partial pivoting, or nil when singular.
+    public func inverse() -> Matrix? {
+        guard rows == columns else { return nil }
+        let n = rows
+        var a = self
+        var inv = Matrix.identity(n)
+        for c in 0..<n {
+            var pivot = c
+            for r in (c + 1)..<max(c + 1, n) where abs(a[r, c]) > abs(a[pivot, c]) { pivot = r }
+            guard abs(a[pivot, c]) > 1e-300 else { return nil }
+            if pivot != c {
+                for k in 0..<n {
+                    a.storage.swapAt(c * n + k, pivot * n + k)
+                    inv.storage.swapAt(c * n + k, pivot * n + k)
+                }
+            }
+            let p = a[c, c]
+            for k in 0..<n { a[c, k] /= p; inv[c, k] /= p }
+            for r in 0..<n where r != c {
+                let f = a[r, c]
+                if f == 0 { continue }
+                for k in 0..<n { a[r, k] -= f * a[c, k]; inv[r, k] -= f * inv[c, k] }
+            }
+        }
+        return inv
+    }
+
+    public var description: String {
+        (0..<rows).map { r in (0..<columns).map { String(self[r, $0]) }.joined(separator: " ") }.joined(separator: "\n")
+    }
+}
+
+/// Weighted least squares: solves min Σ wᵢ (yᵢ − Hᵢx)², returning the estimate,
+/// its covariance (HᵀWH)⁻¹, and the weighted residuals. Nil when the geometry is singular.
+public func weightedLeastSquares(design h: Matrix, observations y: [Double], weights w: [Double])
+    -> (x: [Double], covariance: Matrix)? {
+    let n = h.columns, m = h.rows
+    guard m >= n, y.count == m, w.count == m else { return nil }
+    var normal = Matrix(rows: n, columns: n)
+    var rhs = [Double](repeating: 0, count: n)
+    for i in 0..<m {
+        let wi = w[i]
+        for a in 0..<n {
+            let ha = h[i, a] * wi
+            if ha == 0 { continue }
+            rhs[a] += ha * y[i]
+            for b in a..<n { normal[a, b] += ha * h[i, b] }
+        }
+    }
+    for a in 0..<n { for b in 0..<a { normal[a, b] = normal[b, a] } }
+    guard let q = normal.inverseSPD() else { return nil }
+    return (q * rhs, q)
+}
