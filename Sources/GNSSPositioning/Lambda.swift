@@ -1,0 +1,166 @@
+import Foundation
+import GNSSCore
+
+/// Integer least-squares ambiguity resolution by the LAMBDA method:
+/// decorrelation of the float ambiguities' covariance by integer Gauss
+/// transformations and permutations, then a depth-first search of the
+/// shrinking hyper-ellipsoid (the MLAMBDA variant of Chang, Yang and Zhou, 2005).
+public enum Lambda {
+    public struct Result: Sendable {
+        /// The best `m` integer vectors, best first.
+        public var candidates: [[Double]]
+        /// Their squared residual norms (a − z)ᵀ Q⁻¹ (a − z), ascending.
+        public var residuals: [Double]
+        /// Ratio of second-best to best residual (the ratio test statistic).
+        public var ratio: Double {
+            residuals.count >= 2 && residuals[0] > 0 ? residuals[1] / residuals[0] : 0
+        }
+    }
+
+    /// Resolves float ambiguities `a` with covariance `q` (n×n, symmetric positive definite).
+    /// Returns nil when `q` is not positive definite or the search does not finish.
+    public static func resolve(_ a: [Double], covariance q: Matrix, candidates m: Int = 2) -> Result? {
+        let n = a.count
+        guard n > 0, q.rows == n, q.columns == n, m >= 1 else { return nil }
+        guard var (l, d) = factorLtDL(q) else { return nil }
+        var z = Matrix.identity(n)
+        reduce(&l, &d, &z)
+        // Transformed float ambiguities ẑ = Zᵀ a.
+        var zs = [Double](repeating: 0, count: n)
+        for i in 0..<n { for k in 0..<n { zs[i] += z[k, i] * a[k] } }
+        guard let (e, s) = search(l, d, zs, m) else { return nil }
+        // Back to the original space: F = Z⁻ᵀ E.
+        guard let zti = z.transposed.inverse() else { return nil }
+        let candidates = e.map { ez in (zti * ez).map { $0.rounded() } }
+        return Result(candidates: candidates, residuals: s)
+    }
+
+    /// Q = Lᵀ·diag(D)·L with L unit lower triangular.
+    static func factorLtDL(_ q: Matrix) -> (Matrix, [Double])? {
+        let n = q.rows
+        var a = q
+        var l = Matrix(rows: n, columns: n)
+        var d = [Double](repeating: 0, count: n)
+        for i in stride(from: n - 1, through: 0, by: -1) {
+            d[i] = a[i, i]
+            guard d[i] > 0, d[i].isFinite else { return nil }
+            let root = d[i].squareRoot()
+            for j in 0...i { l[i, j] = a[i, j] / root }
+            for j in 0..<i { for k in 0...j { a[j, k] -= l[i, k] * l[i, j] } }
+            let lii = l[i, i]
+            for j in 0...i { l[i, j] /= lii }
+        }
+        return (l, d)
+    }
+
+    /// Integer Gauss transformation eliminating L[i, j].
+    static func gauss(_ l: inout Matrix, _ z: inout Matrix, _ i: Int, _ j: Int) {
+        let mu = l[i, j].rounded()
+        guard mu != 0 else { return }
+        let n = l.rows
+        for k in i..<n { l[k, j] -= mu * l[k, i] }
+        for k in 0..<n { z[k, j] -= mu * z[k, i] }
+    }
+
+    /// Swaps ambiguities j and j+1 and updates the factorisation.
+    static func permute(_ l: inout Matrix, _ d: inout [Double], _ j: Int, _ delta: Double, _ z: inout Matrix) {
+        let n = l.rows
+        let eta = d[j] / delta
+        let lambda = d[j + 1] * l[j + 1, j] / delta
+        d[j] = eta * d[j + 1]
+        d[j + 1] = delta
+        for k in 0..<j {
+            let a0 = l[j, k], a1 = l[j + 1, k]
+            l[j, k] = -l[j + 1, j] * a0 + a1
+            l[j + 1, k] = eta * a0 + lambda * a1
+        }
+        l[j + 1, j] = lambda
+        for k in (j + 2)..<max(j + 2, n) {
+            let t = l[k, j]; l[k, j] = l[k, j + 1]; l[k, j + 1] = t
+        }
+        for k in 0..<n {
+            let t = z[k, j]; z[k, j] = z[k, j + 1]; z[k, j + 1] = t
+        }
+    }
+
+    /// Decorrelation (reduction) of the factorised covariance.
+    static func reduce(_ l: inout Matrix, _ d: inout [Double], _ z: inout Matrix) {
+        let n = l.rows
+        guard n >= 2 else { return }
+        var j = n - 2, k = n - 2
+        var guardCount = 0
+        while j >= 0 && guardCount < 100_000 {
+            guardCount += 1
+            if j <= k { for i in (j + 1)..<n { gauss(&l, &z, i, j) } }
+            let delta = d[j] + l[j + 1, j] * l[j + 1, j] * d[j + 1]
+            if delta + 1e-6 < d[j + 1] {
+                permute(&l, &d, j, delta, &z)
+                k = j
+                j = n - 2
+            } else {
+                j -= 1
+            }
+        }
+    }
+
+    /// Depth-first search for the `m` integer vectors nearest ẑ in the metric of L, D.
+    static func search(_ l: Matrix, _ d: [Double], _ zs: [Double], _ m: Int) -> ([[Double]], [Double])? {
+        let n = zs.count
+        func sgn(_ x: Double) -> Double { x <= 0 ? -1 : 1 }
+        var s = Matrix(rows: n, columns: n)
+        var dist = [Double](repeating: 0, count: n)
+        var zb = [Double](repeating: 0, count: n)
+        var z = [Double](repeating: 0, count: n)
+        var step = [Double](repeating: 0, count: n)
+        var found: [[Double]] = []
+        var norms: [Double] = []
+        var worst = 0
+        var maxDistance = Double.greatestFiniteMagnitude
+        var k = n - 1
+        zb[k] = zs[k]
+        z[k] = zb[k].rounded()
+        var y = zb[k] - z[k]
+        step[k] = sgn(y)
+        var loops = 0
+        while loops < 10_000_000 {
+            loops += 1
+            let newDistance = dist[k] + y * y / d[k]
+            if newDistance < maxDistance {
+                if k != 0 {
+                    k -= 1
+                    dist[k] = newDistance
+                    for i in 0...k { s[k, i] = s[k + 1, i] + (z[k + 1] - zb[k + 1]) * l[k + 1, i] }
+                    zb[k] = zs[k] + s[k, k]
+                    z[k] = zb[k].rounded()
+                    y = zb[k] - z[k]
+                    step[k] = sgn(y)
+                } else {
+                    if found.count < m {
+                        if found.isEmpty || newDistance > norms[worst] { worst = found.count }
+                        found.append(z)
+                        norms.append(newDistance)
+                    } else {
+                        if newDistance < norms[worst] {
+                            found[worst] = z
+                            norms[worst] = newDistance
+                            worst = norms.indices.max { norms[$0] < norms[$1] } ?? 0
+                        }
+                        maxDistance = norms[worst]
+                    }
+                    z[0] += step[0]
+                    y = zb[0] - z[0]
+                    step[0] = -step[0] - sgn(step[0])
+                }
+            } else {
+                if k == n - 1 { break }
+                k += 1
+                z[k] += step[k]
+                y = zb[k] - z[k]
+                step[k] = -step[k] - sgn(step[k])
+            }
+        }
+        guard loops < 10_000_000, !found.isEmpty else { return nil }
+        let order = norms.indices.sorted { norms[$0] < norms[$1] }
+        return (order.map { found[$0] }, order.map { norms[$0] })
+    }
+}
