@@ -119,12 +119,8 @@ public struct SinglePointPositioner: Sendable {
               let range1 = p1.pseudorange else { return nil }
         var pseudorange = range1
         var ionoFree = false
-        // Transmission time from the pseudorange, then the satellite clock.
-        var tx = time - range1 / Constants.speedOfLight
-        guard let eph = ephemerides.select(obs.satellite, at: tx) else { return nil }
-        tx = tx - eph.state(at: tx).clockBias
-        let state = eph.state(at: tx)
-        guard state.position.norm > 1e6, state.position.x.isFinite else { return nil }
+        guard let eph = ephemerides.select(obs.satellite, at: time - range1 / Constants.speedOfLight),
+              let state = SatelliteGeometry.atTransmission(eph, receivedAt: time, pseudorange: range1) else { return nil }
 
         if options.ionosphere == .ionosphereFree,
            let p2 = SignalSelection.firstCode(obs, SignalSelection.secondary(sys)), let range2 = p2.pseudorange,

@@ -1,0 +1,416 @@
+import Foundation
+import GNSSCore
+import GNSSOrbits
+
+/// Relative positioning (RTK): an extended Kalman filter on double
+/// differences of carrier phase and code between a rover and a base of known
+/// position, with single-difference ambiguities as states, cycle-slip
+/// detection, and integer ambiguity resolution by LAMBDA with a ratio test
+/// and partial fixing.
+public struct RTKFilter: Sendable {
+    public var options: RTKOptions
+    private var spp: SinglePointPositioner
+
+    /// State: rover position (3), then single-difference ambiguities in cycles.
+    private var x: [Double] = [0, 0, 0]
+    private var p = Matrix(rows: 3, columns: 3)
+    private var keys: [AmbiguityKey] = []
+    private var tracks: [AmbiguityKey: AmbiguityTrack] = [:]
+    private var geometryFree: [SatelliteID: (rover: Double, base: Double)] = [:]
+    private var lastTime: GNSSTime?
+    private var epochIndex = 0
+    private var positionInitialised = false
+
+    public init(options: RTKOptions = RTKOptions()) {
+        self.options = options
+        self.spp = SinglePointPositioner(options: SPPOptions(elevationMask: options.elevationMask, systems: options.systems))
+    }
+
+    struct AmbiguityKey: Hashable, Comparable {
+        var satellite: SatelliteID
+        var frequency: Int
+        static func < (a: AmbiguityKey, b: AmbiguityKey) -> Bool {
+            a.satellite != b.satellite ? a.satellite < b.satellite : a.frequency < b.frequency
+        }
+    }
+
+    struct AmbiguityTrack {
+        var lastSeen: Int
+        var lock: Int
+    }
+
+    /// One satellite's measurements at both receivers for this epoch.
+    struct Pair {
+        var satellite: SatelliteID
+        var roverState: SatelliteState
+        var baseState: SatelliteState
+        var elevation: Double
+        var baseRange: Double
+        var tropoRover: Double
+        var tropoBase: Double
+        /// Per frequency: phase (m) rover/base, code (m) rover/base, wavelength, slip flag.
+        var signals: [PairSignal?]
+    }
+
+    struct PairSignal {
+        var phaseRover: Double?
+        var phaseBase: Double?
+        var codeRover: Double
+        var codeBase: Double
+        var wavelength: Double
+        var slip: Bool
+        var hasPhase: Bool { phaseRover != nil && phaseBase != nil }
+    }
+
+    /// Processes one rover epoch against the base epoch of the same time.
+    public mutating func process(rover: ObservationEpoch, base: ObservationEpoch, basePosition: ECEF,
+                                 ephemerides: EphemerisStore, klobuchar: KlobucharCoefficients? = nil) -> Solution {
+        epochIndex += 1
+        let time = rover.time
+        let age = rover.time - base.time
+        let single = spp.solve(epoch: rover, ephemerides: ephemerides, klobuchar: klobuchar,
+                               initial: positionInitialised ? ECEF(x[0], x[1], x[2]) : nil)
+        guard single.quality != .none else {
+            var s = single
+            s.note = "no single-point fix: " + (single.note ?? "")
+            return s
+        }
+        guard basePosition.norm > 6.0e6 else {
+            var s = single
+            s.note = "base position unknown"
+            return s
+        }
+        let pairs = makePairs(rover: rover, base: base, basePosition: basePosition, roverApprox: single.position,
+                              ephemerides: ephemerides)
+        timeUpdate(time: time, sppPosition: single.position, pairs: pairs)
+        guard let nMeasurements = measurementUpdate(pairs: pairs, basePosition: basePosition), nMeasurements > 0 else {
+            var s = single
+            s.age = age
+            s.note = "no double differences (\(pairs.count) common satellites)"
+            return s
+        }
+        positionInitialised = true
+        let float = ECEF(x[0], x[1], x[2])
+        var solution = Solution(time: time, position: float,
+                                covariance: [p[0, 0], p[1, 1], p[2, 2], p[0, 1], p[1, 2], p[0, 2]],
+                                quality: .float, satellites: pairs.count, clockBiases: single.clockBiases,
+                                dop: single.dop, age: age)
+        if let fixed = resolveAmbiguities(pairs: pairs) {
+            solution.position = fixed.position
+            solution.covariance = fixed.covariance
+            solution.ratio = fixed.ratio
+            solution.quality = .fixed
+            if options.fixAndHold { hold(fixed) }
+        } else if let r = lastRatio {
+            solution.ratio = r
+        }
+        return solution
+    }
+
+    private var lastRatio: Double?
+
+    // MARK: - Pairing
+
+    private func makePairs(rover: ObservationEpoch, base: ObservationEpoch, basePosition: ECEF, roverApprox: ECEF,
+                           ephemerides: EphemerisStore) -> [Pair] {
+        var pairs: [Pair] = []
+        let roverGeo = roverApprox.geodetic(), baseGeo = basePosition.geodetic()
+        for ro in rover.satellites where options.systems.contains(ro.satellite.system) {
+            guard let bo = base.satellite(ro.satellite) else { continue }
+            let sys = ro.satellite.system
+            let bands = [SignalSelection.primary(sys), SignalSelection.secondary(sys)].prefix(options.frequencies)
+            var signals: [PairSignal?] = []
+            let channel = ro.glonassChannel ?? bo.glonassChannel ?? ephemerides.glonassChannel(ro.satellite)
+            for candidates in bands {
+                signals.append(Self.commonSignal(ro, bo, candidates, channel: channel))
+            }
+            guard let first = signals.compactMap({ $0 }).first else { continue }
+            guard let eph = ephemerides.select(ro.satellite, at: rover.time),
+                  let rs = SatelliteGeometry.atTransmission(eph, receivedAt: rover.time, pseudorange: first.codeRover),
+                  let bs = SatelliteGeometry.atTransmission(eph, receivedAt: base.time, pseudorange: first.codeBase)
+            else { continue }
+            let el = rs.position.enu(relativeTo: roverApprox).azimuthElevation.elevation
+            let baseEl = bs.position.enu(relativeTo: basePosition).azimuthElevation.elevation
+            guard el >= options.elevationMask, baseEl >= options.elevationMask else { continue }
+            let (baseRange, _) = SinglePointPositioner.geometricRange(satellite: bs.position, receiver: basePosition)
+            pairs.append(Pair(satellite: ro.satellite, roverState: rs, baseState: bs, elevation: el, baseRange: baseRange,
+                              tropoRover: Troposphere.saastamoinen(receiver: roverGeo, elevation: el),
+                              tropoBase: Troposphere.saastamoinen(receiver: baseGeo, elevation: baseEl),
+                              signals: signals))
+        }
+        return pairs
+    }
+
+    /// The first candidate signal both receivers tracked with a code measurement.
+    static func commonSignal(_ r: SatelliteObservation, _ b: SatelliteObservation, _ candidates: [SignalCode],
+                             channel: Int?) -> PairSignal? {
+        for code in candidates {
+            guard let rs = r.signal(code), let bs = b.signal(code), let pr = rs.pseudorange, let pb = bs.pseudorange,
+                  pr > 1e6, pb > 1e6,
+                  let lambda = CarrierFrequency.wavelength(system: r.satellite.system, band: code.band, glonassChannel: channel)
+            else { continue }
+            let phaseR = rs.carrierPhase.flatMap { $0 != 0 ? $0 * lambda : nil }
+            let phaseB = bs.carrierPhase.flatMap { $0 != 0 ? $0 * lambda : nil }
+            let slip = (rs.lli & 1) != 0 || (bs.lli & 1) != 0
+            return PairSignal(phaseRover: phaseR, phaseBase: phaseB, codeRover: pr, codeBase: pb, wavelength: lambda, slip: slip)
+        }
+        return nil
+    }
+
+    // MARK: - Time update
+
+    private mutating func timeUpdate(time: GNSSTime, sppPosition: ECEF, pairs: [Pair]) {
+        let dt = lastTime.map { abs(time - $0) } ?? 0
+        lastTime = time
+        if options.dynamics == .kinematic || !positionInitialised {
+            x[0] = sppPosition.x; x[1] = sppPosition.y; x[2] = sppPosition.z
+            for i in 0..<3 {
+                for j in 0..<x.count { p[i, j] = 0; p[j, i] = 0 }
+                p[i, i] = 30 * 30
+            }
+        }
+        // Cycle slips: loss-of-lock flags and geometry-free phase jumps.
+        var slipped = Set<AmbiguityKey>()
+        for pair in pairs {
+            for (f, s) in pair.signals.enumerated() where s?.slip == true {
+                slipped.insert(AmbiguityKey(satellite: pair.satellite, frequency: f))
+            }
+            if pair.signals.count == 2, let s1 = pair.signals[0], let s2 = pair.signals[1],
+               let r1 = s1.phaseRover, let r2 = s2.phaseRover, let b1 = s1.phaseBase, let b2 = s2.phaseBase {
+                let gf = (rover: r1 - r2, base: b1 - b2)
+                if let previous = geometryFree[pair.satellite],
+                   abs(gf.rover - previous.rover) > options.geometryFreeSlipThreshold
+                    || abs(gf.base - previous.base) > options.geometryFreeSlipThreshold {
+                    slipped.insert(AmbiguityKey(satellite: pair.satellite, frequency: 0))
+                    slipped.insert(AmbiguityKey(satellite: pair.satellite, frequency: 1))
+                }
+                geometryFree[pair.satellite] = gf
+            }
+        }
+        // Drop ambiguities unseen too long, or slipped.
+        let stale = keys.filter { k in
+            slipped.contains(k) || epochIndex - (tracks[k]?.lastSeen ?? 0) > options.maxOutage
+        }
+        removeAmbiguities(Set(stale))
+        // Random walk of the remaining ambiguities.
+        let q = options.ambiguityProcessNoise * options.ambiguityProcessNoise * dt
+        for i in 3..<x.count { p[i, i] += q }
+        // New ambiguities from phase minus code.
+        for pair in pairs {
+            for (f, s) in pair.signals.enumerated() {
+                guard let s, let pr = s.phaseRover, let pb = s.phaseBase else { continue }
+                let key = AmbiguityKey(satellite: pair.satellite, frequency: f)
+                if tracks[key] != nil && keys.contains(key) {
+                    tracks[key]?.lastSeen = epochIndex
+                    tracks[key]?.lock += 1
+                    continue
+                }
+                let value = ((pr - pb) - (s.codeRover - s.codeBase)) / s.wavelength
+                addAmbiguity(key, value: value, variance: options.ambiguityInitialSigma * options.ambiguityInitialSigma)
+                tracks[key] = AmbiguityTrack(lastSeen: epochIndex, lock: 0)
+            }
+        }
+    }
+
+    private mutating func addAmbiguity(_ key: AmbiguityKey, value: Double, variance: Double) {
+        let n = x.count
+        var grown = Matrix(rows: n + 1, columns: n + 1)
+        for i in 0..<n { for j in 0..<n { grown[i, j] = p[i, j] } }
+        grown[n, n] = variance
+        p = grown
+        x.append(value)
+        keys.append(key)
+    }
+
+    private mutating func removeAmbiguities(_ remove: Set<AmbiguityKey>) {
+        guard !remove.isEmpty else { return }
+        let keep = [0, 1, 2] + keys.enumerated().filter { !remove.contains($0.element) }.map { $0.offset + 3 }
+        var shrunk = Matrix(rows: keep.count, columns: keep.count)
+        for (a, i) in keep.enumerated() { for (b, j) in keep.enumerated() { shrunk[a, b] = p[i, j] } }
+        p = shrunk
+        x = keep.map { x[$0] }
+        keys = keys.filter { !remove.contains($0) }
+        for k in remove { tracks[k] = nil }
+    }
+
+    private func stateIndex(_ key: AmbiguityKey) -> Int? {
+        keys.firstIndex(of: key).map { $0 + 3 }
+    }
+
+    // MARK: - Measurement update
+
+    /// Double-difference rows grouped by system and frequency, relative to the highest satellite.
+    private struct Row {
+        var h: [Double]
+        var v: Double
+        var group: Int
+        var isPhase: Bool
+        var refVariance: Double
+        var variance: Double
+    }
+
+    private func sdVariance(_ el: Double, phase: Bool) -> Double {
+        let s = max(sin(el), 0.05)
+        let v = options.phaseErrorA * options.phaseErrorA + options.phaseErrorB * options.phaseErrorB / (s * s)
+        let factor = phase ? 1 : options.codePhaseRatio * options.codePhaseRatio
+        return 2 * factor * v
+    }
+
+    private mutating func measurementUpdate(pairs: [Pair], basePosition: ECEF) -> Int? {
+        let rover = ECEF(x[0], x[1], x[2])
+        var rows: [Row] = []
+        var groupID = 0
+        let systems = Array(Set(pairs.map { $0.satellite.system })).sorted()
+        for sys in systems {
+            let members = pairs.filter { $0.satellite.system == sys }
+            for f in 0..<options.frequencies {
+                for isPhase in [true, false] {
+                    let usable = members.filter { m in
+                        guard f < m.signals.count, let s = m.signals[f] else { return false }
+                        return isPhase ? (s.hasPhase && stateIndex(AmbiguityKey(satellite: m.satellite, frequency: f)) != nil) : true
+                    }
+                    guard usable.count >= 2, let ref = usable.max(by: { $0.elevation < $1.elevation }) else { continue }
+                    groupID += 1
+                    for j in usable where j.satellite != ref.satellite {
+                        if let row = ddRow(ref: ref, other: j, frequency: f, phase: isPhase, rover: rover, group: groupID),
+                           abs(row.v) <= options.maxInnovation {
+                            rows.append(row)
+                        }
+                    }
+                }
+            }
+        }
+        guard !rows.isEmpty else { return nil }
+        let n = x.count, m = rows.count
+        var h = Matrix(rows: m, columns: n)
+        var r = Matrix(rows: m, columns: m)
+        var v = [Double](repeating: 0, count: m)
+        for (i, row) in rows.enumerated() {
+            for j in 0..<n { h[i, j] = row.h[j] }
+            v[i] = row.v
+            for (k, other) in rows.enumerated() where other.group == row.group {
+                r[i, k] = i == k ? row.refVariance + row.variance : row.refVariance
+            }
+        }
+        let pht = p * h.transposed
+        guard let sInv = (h * pht + r).inverseSPD() else { return nil }
+        let k = pht * sInv
+        let dx = k * v
+        for i in 0..<n { x[i] += dx[i] }
+        p = (Matrix.identity(n) - k * h) * p
+        // Keep P symmetric against rounding.
+        for i in 0..<n { for j in 0..<i { let a = (p[i, j] + p[j, i]) / 2; p[i, j] = a; p[j, i] = a } }
+        return m
+    }
+
+    private func ddRow(ref: Pair, other: Pair, frequency f: Int, phase: Bool, rover: ECEF, group: Int) -> Row? {
+        guard let si = ref.signals[f], let sj = other.signals[f] else { return nil }
+        let (ri, ei) = SinglePointPositioner.geometricRange(satellite: ref.roverState.position, receiver: rover)
+        let (rj, ej) = SinglePointPositioner.geometricRange(satellite: other.roverState.position, receiver: rover)
+        let ddRange = (rj - other.baseRange) - (ri - ref.baseRange)
+        let ddTropo = (other.tropoRover - other.tropoBase) - (ref.tropoRover - ref.tropoBase)
+        var h = [Double](repeating: 0, count: x.count)
+        h[0] = -ej.x + ei.x; h[1] = -ej.y + ei.y; h[2] = -ej.z + ei.z
+        let observed: Double
+        var model = ddRange + ddTropo
+        if phase {
+            guard let pri = si.phaseRover, let pbi = si.phaseBase, let prj = sj.phaseRover, let pbj = sj.phaseBase,
+                  let ii = stateIndex(AmbiguityKey(satellite: ref.satellite, frequency: f)),
+                  let ij = stateIndex(AmbiguityKey(satellite: other.satellite, frequency: f)) else { return nil }
+            observed = (prj - pbj) - (pri - pbi)
+            model += sj.wavelength * x[ij] - si.wavelength * x[ii]
+            h[ij] = sj.wavelength
+            h[ii] = -si.wavelength
+        } else {
+            observed = (sj.codeRover - sj.codeBase) - (si.codeRover - si.codeBase)
+        }
+        return Row(h: h, v: observed - model, group: group, isPhase: phase,
+                   refVariance: sdVariance(ref.elevation, phase: phase), variance: sdVariance(other.elevation, phase: phase))
+    }
+
+    // MARK: - Ambiguity resolution
+
+    struct FixedSolution {
+        var position: ECEF
+        var covariance: [Double]
+        var ratio: Double
+        /// Double-difference transformation rows and their integer values, for holding.
+        var transform: [(ref: Int, other: Int)]
+        var integers: [Double]
+    }
+
+    private mutating func resolveAmbiguities(pairs: [Pair]) -> FixedSolution? {
+        lastRatio = nil
+        var excluded = Set<SatelliteID>()
+        let byElevation = pairs.sorted { $0.elevation < $1.elevation }.map(\.satellite)
+        for attempt in 0..<4 {
+            if attempt > 0 {
+                // Partial fixing: leave out the lowest remaining satellite and try again.
+                guard let next = byElevation.first(where: { !excluded.contains($0) }) else { return nil }
+                excluded.insert(next)
+            }
+            var transform: [(ref: Int, other: Int)] = []
+            let systems = Array(Set(pairs.map { $0.satellite.system })).sorted()
+            for sys in systems where sys != .glonass || options.glonassAmbiguityResolution {
+                for f in 0..<options.frequencies {
+                    let members = pairs.filter { m in
+                        m.satellite.system == sys && !excluded.contains(m.satellite)
+                            && stateIndex(AmbiguityKey(satellite: m.satellite, frequency: f)) != nil
+                            && f < m.signals.count && m.signals[f]?.hasPhase == true
+                    }
+                    guard members.count >= 2, let ref = members.max(by: { $0.elevation < $1.elevation }),
+                          let ri = stateIndex(AmbiguityKey(satellite: ref.satellite, frequency: f)) else { continue }
+                    for m in members where m.satellite != ref.satellite {
+                        if let oi = stateIndex(AmbiguityKey(satellite: m.satellite, frequency: f)) {
+                            transform.append((ri, oi))
+                        }
+                    }
+                }
+            }
+            let nb = transform.count
+            guard nb >= 4 else { return nil }
+            var a = [Double](repeating: 0, count: nb)
+            var qa = Matrix(rows: nb, columns: nb)
+            var qxa = Matrix(rows: 3, columns: nb)
+            for (i, t) in transform.enumerated() {
+                a[i] = x[t.other] - x[t.ref]
+                for (j, u) in transform.enumerated() {
+                    qa[i, j] = p[t.other, u.other] - p[t.other, u.ref] - p[t.ref, u.other] + p[t.ref, u.ref]
+                }
+                for k in 0..<3 { qxa[k, i] = p[k, t.other] - p[k, t.ref] }
+            }
+            guard let result = Lambda.resolve(a, covariance: qa, candidates: 2) else { continue }
+            lastRatio = result.ratio
+            guard result.ratio >= options.ratioThreshold, let qaInv = qa.inverseSPD() else { continue }
+            let best = result.candidates[0]
+            let diff = (0..<nb).map { a[$0] - best[$0] }
+            let gain = qxa * qaInv
+            let shift = gain * diff
+            let reduction = gain * qxa.transposed
+            let pos = ECEF(x[0] - shift[0], x[1] - shift[1], x[2] - shift[2])
+            let c = [p[0, 0] - reduction[0, 0], p[1, 1] - reduction[1, 1], p[2, 2] - reduction[2, 2],
+                     p[0, 1] - reduction[0, 1], p[1, 2] - reduction[1, 2], p[0, 2] - reduction[0, 2]]
+            return FixedSolution(position: pos, covariance: c, ratio: result.ratio, transform: transform, integers: best)
+        }
+        return nil
+    }
+
+    /// Applies the fixed double-difference ambiguities as tight pseudo-measurements.
+    private mutating func hold(_ fixed: FixedSolution) {
+        let n = x.count, m = fixed.transform.count
+        var h = Matrix(rows: m, columns: n)
+        var v = [Double](repeating: 0, count: m)
+        for (i, t) in fixed.transform.enumerated() {
+            h[i, t.other] = 1
+            h[i, t.ref] = -1
+            v[i] = fixed.integers[i] - (x[t.other] - x[t.ref])
+        }
+        let r = Matrix.diagonal([Double](repeating: 0.001, count: m))
+        let pht = p * h.transposed
+        guard let sInv = (h * pht + r).inverseSPD() else { return }
+        let k = pht * sInv
+        let dx = k * v
+        for i in 0..<n { x[i] += dx[i] }
+        p = (Matrix.identity(n) - k * h) * p
+    }
+}

@@ -1,0 +1,62 @@
+import GNSSCore
+
+/// Options of relative (RTK) positioning. Defaults follow common practice
+/// for geodetic receivers on baselines of a few kilometres.
+public struct RTKOptions: Sendable, Hashable {
+    public enum Dynamics: String, Sendable, Hashable {
+        /// Position re-estimated every epoch (the receiver may move).
+        case kinematic
+        /// One position for the whole session.
+        case `static`
+    }
+
+    public var dynamics: Dynamics
+    public var elevationMask: Double
+    public var systems: Set<GNSSSystem>
+    /// Number of frequencies to use (1 or 2).
+    public var frequencies: Int
+    /// Phase error model a + b/sin(el), metres (per receiver, undifferenced).
+    public var phaseErrorA: Double
+    public var phaseErrorB: Double
+    /// Code-to-phase error ratio.
+    public var codePhaseRatio: Double
+    /// Ambiguity random walk, cycles/√s.
+    public var ambiguityProcessNoise: Double
+    /// Initial ambiguity standard deviation, cycles.
+    public var ambiguityInitialSigma: Double
+    /// Minimum ratio of second-best to best residual for a fix.
+    public var ratioThreshold: Double
+    /// Innovations larger than this (m) reject the measurement.
+    public var maxInnovation: Double
+    /// Geometry-free phase jump (m) between epochs that declares a cycle slip.
+    public var geometryFreeSlipThreshold: Double
+    /// Epochs a satellite may be missing before its ambiguity is reset.
+    public var maxOutage: Int
+    /// Hold fixed ambiguities as pseudo-measurements in the next epochs.
+    public var fixAndHold: Bool
+    /// Resolve GLONASS ambiguities (inter-channel biases make this receiver-dependent).
+    public var glonassAmbiguityResolution: Bool
+
+    public init(dynamics: Dynamics = .kinematic, elevationMask: Double = 15 * Constants.degreesToRadians,
+                systems: Set<GNSSSystem> = [.gps, .glonass, .galileo, .beidou, .qzss], frequencies: Int = 2,
+                phaseErrorA: Double = 0.003, phaseErrorB: Double = 0.003, codePhaseRatio: Double = 100,
+                ambiguityProcessNoise: Double = 1e-4, ambiguityInitialSigma: Double = 30,
+                ratioThreshold: Double = 3, maxInnovation: Double = 30, geometryFreeSlipThreshold: Double = 0.05,
+                maxOutage: Int = 5, fixAndHold: Bool = false, glonassAmbiguityResolution: Bool = false) {
+        self.dynamics = dynamics
+        self.elevationMask = elevationMask
+        self.systems = systems
+        self.frequencies = frequencies
+        self.phaseErrorA = phaseErrorA
+        self.phaseErrorB = phaseErrorB
+        self.codePhaseRatio = codePhaseRatio
+        self.ambiguityProcessNoise = ambiguityProcessNoise
+        self.ambiguityInitialSigma = ambiguityInitialSigma
+        self.ratioThreshold = ratioThreshold
+        self.maxInnovation = maxInnovation
+        self.geometryFreeSlipThreshold = geometryFreeSlipThreshold
+        self.maxOutage = maxOutage
+        self.fixAndHold = fixAndHold
+        self.glonassAmbiguityResolution = glonassAmbiguityResolution
+    }
+}

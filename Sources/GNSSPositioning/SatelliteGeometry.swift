@@ -1,0 +1,16 @@
+import Foundation
+import GNSSCore
+import GNSSOrbits
+
+/// Where a satellite was when it sent the signal a receiver measured.
+enum SatelliteGeometry {
+    /// Satellite state at transmission for a signal received at `time` with the given pseudorange:
+    /// transmission time = reception − range/c − satellite clock.
+    static func atTransmission(_ eph: Ephemeris, receivedAt time: GNSSTime, pseudorange: Double) -> SatelliteState? {
+        var tx = time - pseudorange / Constants.speedOfLight
+        tx = tx - eph.state(at: tx).clockBias
+        let state = eph.state(at: tx)
+        guard state.position.norm > 1e6, state.position.x.isFinite, state.clockBias.isFinite else { return nil }
+        return state
+    }
+}
