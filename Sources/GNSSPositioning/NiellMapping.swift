@@ -1,0 +1,100 @@
+import Foundation
+import GNSSCore
+
+/// Niell (1996) mapping functions for the hydrostatic and wet tropospheric
+/// delays: continued fractions whose coefficients depend on latitude (and,
+/// for the hydrostatic part, season and height).
+public enum NiellMapping {
+    private static let latitudes = [15.0, 30, 45, 60, 75]
+    private static let hydroAverage: [[Double]] = [
+        [1.2769934e-3, 2.9153695e-3, 62.610505e-3],
+        [1.2683230e-3, 2.9152299e-3, 62.837393e-3],
+        [1.2465397e-3, 2.9288445e-3, 63.721774e-3],
+        [1.2196049e-3, 2.9022565e-3, 63.824265e-3],
+        [1.2045996e-3, 2.9024912e-3, 64.258455e-3],
+    ]
+    private static let hydroAmplitude: [[Double]] = [
+        [0.0, 0.0, 0.0],
+        [1.2709626e-5, 2.1414979e-5, 9.0128400e-5],
+        [2.6523662e-5, 3.0160779e-5, 4.3497037e-5],
+        [3.4000452e-5, 7.2562722e-5, 84.795348e-5],
+        [4.1202191e-5, 11.723375e-5, 170.37206e-5],
+    ]
+    private static let wet: [[Double]] = [
+        [5.8021897e-4, 1.4275268e-3, 4.3472961e-2],
+        [5.6794847e-4, 1.5138625e-3, 4.6729510e-2],
+        [5.8118019e-4, 1.4572752e-3, 4.3908931e-2],
+        [5.9727542e-4, 1.5007428e-3, 4.4626982e-2],
+        [6.1641693e-4, 1.7599082e-3, 5.4736038e-2],
+    ]
+    private static let heightCoefficients = [2.53e-5, 5.49e-3, 1.14e-3]
+
+    private static func marini(_ sinE: Double, _ a: Double, _ b: Double, _ c: Double) -> Double {
+        (1 + a / (1 + b / (1 + c))) / (sinE + a / (sinE + b / (sinE + c)))
+    }
+
+    private static func interpolate(_ table: [[Double]], latitudeDegrees lat: Double) -> [Double] {
+        let a = abs(lat)
+        if a <= latitudes[0] { return table[0] }
+        if a >= latitudes[4] { return table[4] }
+        let i = Int((a - 15) / 15)
+        let f = (a - latitudes[i]) / 15
+        return (0..<3).map { table[i][$0] * (1 - f) + table[i + 1][$0] * f }
+    }
+
+    /// Hydrostatic and wet mapping factors at elevation `el` (rad).
+    public static func factors(receiver: Geodetic, elevation el: Double, time: GNSSTime) -> (hydrostatic: Double, wet: Double) {
+        guard el > 0 else { return (0, 0) }
+        let sinE = sin(el)
+        let latDeg = receiver.latitudeDegrees
+        // Seasonal phase: day of year from 28 January, half a year shifted in the south.
+        var doy = Double(time.dayOfYear) + time.secondOfWeek.truncatingRemainder(dividingBy: 86_400) / 86_400 - 28
+        if latDeg < 0 { doy += 365.25 / 2 }
+        let season = cos(2 * Double.pi * doy / 365.25)
+        let avg = interpolate(hydroAverage, latitudeDegrees: latDeg)
+        let amp = interpolate(hydroAmplitude, latitudeDegrees: latDeg)
+        let c = (0..<3).map { avg[$0] - amp[$0] * season }
+        let heightKm = receiver.height / 1000
+        let dry = marini(sinE, c[0], c[1], c[2])
+            + (1 / sinE - marini(sinE, heightCoefficients[0], heightCoefficients[1], heightCoefficients[2])) * heightKm
+        let w = interpolate(wet, latitudeDegrees: latDeg)
+        return (dry, marini(sinE, w[0], w[1], w[2]))
+    }
+}
+
+/// Carrier-phase wind-up of a right-hand circularly polarised signal between
+/// a satellite whose body axes follow the nominal yaw attitude and a receiver
+/// antenna pointing north (Wu et al., 1993), in cycles, continuous over time.
+public enum PhaseWindUp {
+    public static func cycles(satellite rs: ECEF, receiver rr: ECEF, sun: ECEF, previous: Double?) -> Double {
+        // Satellite body frame: z to Earth centre, y normal to the Sun-satellite plane, x completes it.
+        let ez = (-1 / rs.norm) * rs
+        let toSun = sun - rs
+        let es = (1 / toSun.norm) * toSun
+        let ey = cross(ez, es)
+        guard ey.norm > 1e-12 else { return previous ?? 0 }
+        let eyu = (1 / ey.norm) * ey
+        let ex = cross(eyu, ez)
+        // Receiver: north and west unit vectors.
+        let g = rr.geodetic()
+        let sl = sin(g.latitude), cl = cos(g.latitude), so = sin(g.longitude), co = cos(g.longitude)
+        let north = ECEF(-sl * co, -sl * so, cl)
+        let west = ECEF(so, -co, 0)
+        let line = rr - rs
+        let k = (1 / line.norm) * line
+        let ds = ex - k.dot(ex) * k - cross(k, eyu)
+        let dr = north - k.dot(north) * k + cross(k, west)
+        let denominator = ds.norm * dr.norm
+        guard denominator > 0 else { return previous ?? 0 }
+        var cosPhi = ds.dot(dr) / denominator
+        cosPhi = max(-1, min(1, cosPhi))
+        var phi = acos(cosPhi) / (2 * Double.pi)
+        if k.dot(cross(ds, dr)) < 0 { phi = -phi }
+        if let previous { phi += (previous - phi).rounded() }
+        return phi
+    }
+
+    static func cross(_ a: ECEF, _ b: ECEF) -> ECEF {
+        ECEF(a.y * b.z - a.z * b.y, a.z * b.x - a.x * b.z, a.x * b.y - a.y * b.x)
+    }
+}
