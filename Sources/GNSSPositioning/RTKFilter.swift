@@ -292,14 +292,7 @@ public struct RTKFilter: Sendable {
                 r[i, k] = i == k ? row.refVariance + row.variance : row.refVariance
             }
         }
-        let pht = p * h.transposed
-        guard let sInv = (h * pht + r).inverseSPD() else { return nil }
-        let k = pht * sInv
-        let dx = k * v
-        for i in 0..<n { x[i] += dx[i] }
-        p = (Matrix.identity(n) - k * h) * p
-        // Keep P symmetric against rounding.
-        for i in 0..<n { for j in 0..<i { let a = (p[i, j] + p[j, i]) / 2; p[i, j] = a; p[j, i] = a } }
+        guard Kalman.update(x: &x, p: &p, h: h, innovation: v, r: r) else { return nil }
         return m
     }
 
@@ -405,12 +398,6 @@ public struct RTKFilter: Sendable {
             h[i, t.ref] = -1
             v[i] = fixed.integers[i] - (x[t.other] - x[t.ref])
         }
-        let r = Matrix.diagonal([Double](repeating: 0.001, count: m))
-        let pht = p * h.transposed
-        guard let sInv = (h * pht + r).inverseSPD() else { return }
-        let k = pht * sInv
-        let dx = k * v
-        for i in 0..<n { x[i] += dx[i] }
-        p = (Matrix.identity(n) - k * h) * p
+        Kalman.update(x: &x, p: &p, h: h, innovation: v, r: Matrix.diagonal([Double](repeating: 0.001, count: m)))
     }
 }

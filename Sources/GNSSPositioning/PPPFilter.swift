@@ -1,0 +1,330 @@
+import Foundation
+import GNSSCore
+import GNSSOrbits
+
+public struct PPPOptions: Sendable, Hashable {
+    public var dynamics: RTKOptions.Dynamics
+    public var elevationMask: Double
+    public var systems: Set<GNSSSystem>
+    /// Undifferenced code and phase error (m) at zenith, before the ionosphere-free amplification.
+    public var codeSigma: Double
+    public var phaseSigma: Double
+    /// Random walk of the receiver position in kinematic mode, m/√s.
+    public var positionProcessNoise: Double
+    /// Random walk of the zenith wet delay, m/√s.
+    public var troposphereProcessNoise: Double
+    /// Apply solid Earth tides to the receiver position.
+    public var solidEarthTide: Bool
+    /// Melbourne–Wübbena jump (cycles of the wide lane) and geometry-free jump (m) declaring a slip.
+    public var melbourneWubbenaSlip: Double
+    public var geometryFreeSlip: Double
+
+    public init(dynamics: RTKOptions.Dynamics = .kinematic, elevationMask: Double = 10 * Constants.degreesToRadians,
+                systems: Set<GNSSSystem> = [.gps, .galileo], codeSigma: Double = 0.3, phaseSigma: Double = 0.003,
+                positionProcessNoise: Double = 0.1, troposphereProcessNoise: Double = 1e-4,
+                solidEarthTide: Bool = true, melbourneWubbenaSlip: Double = 4, geometryFreeSlip: Double = 0.05) {
+        self.dynamics = dynamics
+        self.elevationMask = elevationMask
+        self.systems = systems
+        self.codeSigma = codeSigma
+        self.phaseSigma = phaseSigma
+        self.positionProcessNoise = positionProcessNoise
+        self.troposphereProcessNoise = troposphereProcessNoise
+        self.solidEarthTide = solidEarthTide
+        self.melbourneWubbenaSlip = melbourneWubbenaSlip
+        self.geometryFreeSlip = geometryFreeSlip
+    }
+}
+
+/// Where satellite orbits and clocks come from.
+public enum OrbitSource: Sendable {
+    case precise(PreciseEphemeris)
+    case broadcast(EphemerisStore)
+
+    func state(_ sat: SatelliteID, at t: GNSSTime) -> SatelliteState? {
+        switch self {
+        case .precise(let p):
+            guard var s = p.state(sat, at: t) else { return nil }
+            // Precise clocks leave out the periodic relativistic term: add −2 r·v / c².
+            s.clockBias -= 2 * s.position.dot(s.velocity) / (Constants.speedOfLight * Constants.speedOfLight)
+            return s
+        case .broadcast(let store):
+            return store.select(sat, at: t)?.state(at: t)
+        }
+    }
+}
+
+/// Precise point positioning: an extended Kalman filter on undifferenced
+/// ionosphere-free code and phase, estimating position, a receiver clock per
+/// system, the zenith wet delay and a float ambiguity per satellite.
+public struct PPPFilter: Sendable {
+    public var options: PPPOptions
+    private var spp: SinglePointPositioner
+    // State layout: 0–2 position, 3 zenith wet delay, then clocks (one per system), then ambiguities (m).
+    private var x: [Double] = [0, 0, 0, 0.1]
+    private var p = Matrix(rows: 4, columns: 4)
+    private var clockSystems: [GNSSSystem] = []
+    private var ambiguitySatellites: [SatelliteID] = []
+    private var lastSeen: [SatelliteID: GNSSTime] = [:]
+    private var slipMonitors: [SatelliteID: (mw: Double, count: Double, gf: Double)] = [:]
+    private var windUp: [SatelliteID: Double] = [:]
+    private var lastTime: GNSSTime?
+    private var initialised = false
+
+    public init(options: PPPOptions = PPPOptions()) {
+        self.options = options
+        self.spp = SinglePointPositioner(options: SPPOptions(elevationMask: options.elevationMask, systems: options.systems,
+                                                             ionosphere: .ionosphereFree))
+    }
+
+    /// PPP signal pairs: the clock products refer to these ionosphere-free combinations.
+    static func signalPair(_ system: GNSSSystem) -> (first: [SignalCode], second: [SignalCode]) {
+        func codes(_ s: String) -> [SignalCode] { s.split(separator: " ").compactMap { SignalCode($0) } }
+        switch system {
+        case .gps: return (codes("1W 1C 1P 1X"), codes("2W 2P 2L 2X 2S"))
+        case .galileo: return (codes("1C 1X 1B"), codes("5Q 5X 5I"))
+        case .beidou: return (codes("2I 2X"), codes("6I 6X"))
+        case .qzss: return (codes("1C 1X"), codes("2L 2X 5Q 5X"))
+        case .glonass: return (codes("1C 1P"), codes("2C 2P"))
+        case .leo: return (codes("1C 1X"), codes("5Q 5X"))
+        default: return ([], [])
+        }
+    }
+
+    struct Measurement {
+        var satellite: SatelliteID
+        var state: SatelliteState
+        var codeIF: Double
+        var phaseIF: Double
+        var wavelengthIF: Double
+        var elevation: Double
+        var slip: Bool
+    }
+
+    /// Processes one epoch; `orbits` gives satellite positions and clocks (precise or broadcast),
+    /// `ephemerides` the broadcast data used for the initial single-point fix.
+    public mutating func process(epoch: ObservationEpoch, orbits: OrbitSource, ephemerides: EphemerisStore) -> Solution {
+        let time = epoch.time
+        let single = spp.solve(epoch: epoch, ephemerides: ephemerides,
+                               initial: initialised ? ECEF(x[0], x[1], x[2]) : nil)
+        if !initialised {
+            guard single.quality != .none else {
+                var s = single
+                s.note = "waiting for a single-point fix: " + (single.note ?? "")
+                return s
+            }
+        }
+        let approx = initialised ? ECEF(x[0], x[1], x[2]) : single.position
+        let measurements = prepare(epoch: epoch, orbits: orbits, receiver: approx)
+        guard measurements.count >= 4 else {
+            return Solution(time: time, position: approx, quality: .none, satellites: measurements.count,
+                            note: "\(measurements.count) satellites with precise orbits and two frequencies")
+        }
+        timeUpdate(time: time, single: single, measurements: measurements)
+        var used = measurements
+        for _ in 0..<4 {
+            guard let rejected = measurementUpdate(used, time: time) else { break }
+            used.removeAll { $0.satellite == rejected }
+        }
+        for m in used { lastSeen[m.satellite] = time }
+        let clocks = Dictionary(uniqueKeysWithValues: clockSystems.enumerated().map { ($0.element, x[4 + $0.offset] / Constants.speedOfLight) })
+        return Solution(time: time, position: ECEF(x[0], x[1], x[2]),
+                        covariance: [p[0, 0], p[1, 1], p[2, 2], p[0, 1], p[1, 2], p[0, 2]],
+                        quality: .ppp, satellites: used.count, clockBiases: clocks)
+    }
+
+    /// The estimated zenith wet delay, m.
+    public var zenithWetDelay: Double { x[3] }
+
+    // MARK: - Measurements
+
+    private mutating func prepare(epoch: ObservationEpoch, orbits: OrbitSource, receiver: ECEF) -> [Measurement] {
+        var out: [Measurement] = []
+        for obs in epoch.satellites where options.systems.contains(obs.satellite.system) {
+            let sys = obs.satellite.system
+            let (firstCodes, secondCodes) = Self.signalPair(sys)
+            guard let s1 = Self.firstWithPhase(obs, firstCodes), let s2 = Self.firstWithPhase(obs, secondCodes),
+                  let f1 = CarrierFrequency.of(system: sys, band: s1.signal.band, glonassChannel: obs.glonassChannel),
+                  let f2 = CarrierFrequency.of(system: sys, band: s2.signal.band, glonassChannel: obs.glonassChannel),
+                  let p1 = s1.pseudorange, let p2 = s2.pseudorange, let l1 = s1.carrierPhase, let l2 = s2.carrierPhase
+            else { continue }
+            let c = Constants.speedOfLight
+            let lambda1 = c / f1, lambda2 = c / f2
+            let g1 = f1 * f1 / (f1 * f1 - f2 * f2), g2 = -f2 * f2 / (f1 * f1 - f2 * f2)
+            let codeIF = g1 * p1 + g2 * p2
+            let phaseIF = g1 * l1 * lambda1 + g2 * l2 * lambda2
+            // Transmission time and satellite state.
+            var tx = epoch.time - codeIF / c
+            guard let first = orbits.state(obs.satellite, at: tx) else { continue }
+            tx = tx - first.clockBias
+            guard let state = orbits.state(obs.satellite, at: tx) else { continue }
+            let el = state.position.enu(relativeTo: receiver).azimuthElevation.elevation
+            guard el >= options.elevationMask else { continue }
+            // Cycle slips: loss of lock, Melbourne–Wübbena and geometry-free jumps.
+            var slip = (s1.lli & 1) != 0 || (s2.lli & 1) != 0
+            let lambdaWL = c / (f1 - f2)
+            let mw = ((l1 * lambda1 * f1 - l2 * lambda2 * f2) / (f1 - f2) - (f1 * p1 + f2 * p2) / (f1 + f2)) / lambdaWL
+            let gf = l1 * lambda1 - l2 * lambda2
+            if let m = slipMonitors[obs.satellite], let seen = lastSeen[obs.satellite], epoch.time - seen < 300 {
+                if abs(mw - m.mw) > options.melbourneWubbenaSlip || abs(gf - m.gf) > options.geometryFreeSlip { slip = true }
+            } else {
+                slip = true
+            }
+            if slip {
+                slipMonitors[obs.satellite] = (mw, 1, gf)
+            } else if let m = slipMonitors[obs.satellite] {
+                let n = min(m.count + 1, 100)
+                slipMonitors[obs.satellite] = (m.mw + (mw - m.mw) / n, n, gf)
+            }
+            out.append(Measurement(satellite: obs.satellite, state: state, codeIF: codeIF, phaseIF: phaseIF,
+                                   wavelengthIF: c * f1 / (f1 * f1 - f2 * f2), elevation: el, slip: slip))
+        }
+        return out
+    }
+
+    static func firstWithPhase(_ obs: SatelliteObservation, _ codes: [SignalCode]) -> SignalObservation? {
+        for code in codes {
+            if let s = obs.signal(code), let p = s.pseudorange, p > 1e6, let l = s.carrierPhase, l != 0 { return s }
+        }
+        return nil
+    }
+
+    // MARK: - Filter
+
+    private func clockIndex(_ s: GNSSSystem) -> Int? { clockSystems.firstIndex(of: s).map { 4 + $0 } }
+    private func ambiguityIndex(_ s: SatelliteID) -> Int? {
+        ambiguitySatellites.firstIndex(of: s).map { 4 + clockSystems.count + $0 }
+    }
+
+    private mutating func timeUpdate(time: GNSSTime, single: Solution, measurements: [Measurement]) {
+        let dt = lastTime.map { abs(time - $0) } ?? 0
+        lastTime = time
+        if !initialised {
+            x[0] = single.position.x; x[1] = single.position.y; x[2] = single.position.z
+            x[3] = 0.1
+            p = Matrix.diagonal([100 * 100, 100 * 100, 100 * 100, 0.3 * 0.3])
+            initialised = true
+        } else {
+            let q = options.dynamics == .kinematic ? options.positionProcessNoise * options.positionProcessNoise * dt : 0
+            for i in 0..<3 { p[i, i] += q }
+            p[3, 3] += options.troposphereProcessNoise * options.troposphereProcessNoise * dt
+        }
+        // Clocks: one per system present, white noise re-initialised every epoch.
+        let systems = Array(Set(measurements.map(\.satellite.system))).sorted()
+        if systems != clockSystems { rebuild(clockSystems: systems) }
+        for (i, s) in clockSystems.enumerated() {
+            let k = 4 + i
+            for j in 0..<x.count { p[k, j] = 0; p[j, k] = 0 }
+            p[k, k] = 1e5 * 1e5
+            x[k] = (single.clockBiases[s] ?? single.clockBiases[.gps] ?? 0) * Constants.speedOfLight
+        }
+        // Ambiguities: reset on slips, drop after long absence, add new ones.
+        let present = Set(measurements.map(\.satellite))
+        let stale = ambiguitySatellites.filter { s in
+            !present.contains(s) && (lastSeen[s].map { time - $0 > 300 } ?? true)
+        }
+        remove(Set(stale))
+        for m in measurements {
+            if let i = ambiguityIndex(m.satellite) {
+                guard m.slip else { continue }
+                for j in 0..<x.count { p[i, j] = 0; p[j, i] = 0 }
+                p[i, i] = 100 * 100
+                x[i] = m.phaseIF - m.codeIF
+                windUp[m.satellite] = nil
+            } else {
+                append(value: m.phaseIF - m.codeIF, variance: 100 * 100)
+                ambiguitySatellites.append(m.satellite)
+                windUp[m.satellite] = nil
+            }
+        }
+    }
+
+    private mutating func append(value: Double, variance: Double) {
+        let n = x.count
+        var grown = Matrix(rows: n + 1, columns: n + 1)
+        for i in 0..<n { for j in 0..<n { grown[i, j] = p[i, j] } }
+        grown[n, n] = variance
+        p = grown
+        x.append(value)
+    }
+
+    private mutating func rebuild(clockSystems systems: [GNSSSystem]) {
+        let ambStart = 4 + clockSystems.count
+        let keepAmb = Array(ambStart..<x.count)
+        let newN = 4 + systems.count + keepAmb.count
+        var nx = [Double](repeating: 0, count: newN)
+        var np = Matrix(rows: newN, columns: newN)
+        let map = [0, 1, 2, 3] + [Int](repeating: -1, count: systems.count) + keepAmb
+        for (a, i) in map.enumerated() where i >= 0 {
+            nx[a] = x[i]
+            for (b, j) in map.enumerated() where j >= 0 { np[a, b] = p[i, j] }
+        }
+        x = nx
+        p = np
+        clockSystems = systems
+    }
+
+    private mutating func remove(_ sats: Set<SatelliteID>) {
+        guard !sats.isEmpty else { return }
+        let ambStart = 4 + clockSystems.count
+        let keep = Array(0..<ambStart) + ambiguitySatellites.enumerated().filter { !sats.contains($0.element) }.map { ambStart + $0.offset }
+        var np = Matrix(rows: keep.count, columns: keep.count)
+        for (a, i) in keep.enumerated() { for (b, j) in keep.enumerated() { np[a, b] = p[i, j] } }
+        p = np
+        x = keep.map { x[$0] }
+        ambiguitySatellites.removeAll { sats.contains($0) }
+        for s in sats { windUp[s] = nil; slipMonitors[s] = nil }
+    }
+
+    /// One update; returns the satellite to reject when a post-fit residual is an outlier.
+    private mutating func measurementUpdate(_ ms: [Measurement], time: GNSSTime) -> SatelliteID? {
+        let receiver = ECEF(x[0], x[1], x[2])
+        let tide = options.solidEarthTide ? SolidEarthTide.displacement(site: receiver, time: time) : .zero
+        let site = receiver + tide
+        let geo = site.geodetic()
+        let zhd = Troposphere.saastamoinenZenith(receiver: geo, relativeHumidity: 0).hydrostatic
+        let sun = SunMoon.sun(at: time)
+        let n = x.count
+        var rows: [(h: [Double], v: Double, variance: Double, sat: SatelliteID, phase: Bool)] = []
+        for m in ms {
+            guard let ci = clockIndex(m.satellite.system), let ai = ambiguityIndex(m.satellite) else { continue }
+            let (range, unit) = SinglePointPositioner.geometricRange(satellite: m.state.position, receiver: site)
+            let el = m.state.position.enu(relativeTo: site).azimuthElevation.elevation
+            guard el >= options.elevationMask else { continue }
+            let (mh, mw) = NiellMapping.factors(receiver: geo, elevation: el, time: time)
+            let wind = PhaseWindUp.cycles(satellite: m.state.position, receiver: site, sun: sun, previous: windUp[m.satellite])
+            windUp[m.satellite] = wind
+            let common = range - Constants.speedOfLight * m.state.clockBias + mh * zhd + mw * x[3] + x[ci]
+            var h = [Double](repeating: 0, count: n)
+            h[0] = -unit.x; h[1] = -unit.y; h[2] = -unit.z; h[3] = mw; h[ci] = 1
+            let s = max(sin(el), 0.1)
+            let ifFactor = 9.0
+            var hp = h
+            hp[ai] = 1
+            rows.append((hp, m.phaseIF - (common + x[ai] + wind * m.wavelengthIF),
+                         ifFactor * options.phaseSigma * options.phaseSigma * (1 + 1 / (s * s)), m.satellite, true))
+            rows.append((h, m.codeIF - common,
+                         ifFactor * options.codeSigma * options.codeSigma * (1 + 1 / (s * s)), m.satellite, false))
+        }
+        guard rows.count >= 8 else { return nil }
+        var h = Matrix(rows: rows.count, columns: n)
+        for (i, r) in rows.enumerated() { for j in 0..<n { h[i, j] = r.h[j] } }
+        let r = Matrix.diagonal(rows.map(\.variance))
+        let prior = (x, p)
+        guard Kalman.update(x: &x, p: &p, h: h, innovation: rows.map(\.v), r: r) else { return nil }
+        // Post-fit residuals: reject the worst phase outlier beyond 4σ and redo the update.
+        let dxVector = (0..<n).map { x[$0] - prior.0[$0] }
+        let predicted = h * dxVector
+        var worst: (Double, SatelliteID)?
+        for (i, row) in rows.enumerated() {
+            let normalised = abs(row.v - predicted[i]) / row.variance.squareRoot()
+            if normalised > 4, normalised > (worst?.0 ?? 0) { worst = (normalised, row.sat) }
+        }
+        if let (_, sat) = worst {
+            x = prior.0
+            p = prior.1
+            return sat
+        }
+        return nil
+    }
+}
