@@ -1,0 +1,100 @@
+import Foundation
+import GNSSCore
+
+/// Text forms of solutions: RTKLIB's ECEF `.pos` format (so RTKLIB's own
+/// tools read it), one JSON object per epoch, or NMEA GGA sentences.
+public enum SolutionFormat: String, Sendable, CaseIterable {
+    case pos, json, nmea
+}
+
+public struct SolutionWriter: Sendable {
+    public let format: SolutionFormat
+
+    public init(format: SolutionFormat) {
+        self.format = format
+    }
+
+    /// Header lines (only `pos` has any).
+    public func header(program: String, inputs: [String], mode: String, start: GNSSTime?) -> [String] {
+        guard format == .pos else { return [] }
+        var lines = ["% program   : \(program)"]
+        for i in inputs { lines.append("% inp file  : \(i)") }
+        if let start {
+            let c = start.gpsCalendar
+            lines.append(String(format: "%% obs start : %04d/%02d/%02d %02d:%02d:%04.1f GPST (week%04d %8.1fs)",
+                                c.year, c.month, c.day, c.hour, c.minute, c.second, start.gpsWeek, start.secondOfWeek))
+        }
+        lines.append("% pos mode  : \(mode)")
+        lines.append("%")
+        lines.append("% (x/y/z-ecef=WGS84,Q=1:fix,2:float,3:sbas,4:dgps,5:single,6:ppp,ns=# of satellites)")
+        lines.append("%  GPST                      x-ecef(m)      y-ecef(m)      z-ecef(m)   Q  ns   sdx(m)   sdy(m)   sdz(m)  sdxy(m)  sdyz(m)  sdzx(m) age(s)  ratio")
+        return lines
+    }
+
+    /// The line for one solution, or nil for an epoch without a position.
+    public func line(_ s: Solution) -> String? {
+        guard s.quality != .none, s.position.x.isFinite, s.position.y.isFinite, s.position.z.isFinite else { return nil }
+        switch format {
+        case .pos: return posLine(s)
+        case .json: return jsonLine(s)
+        case .nmea: return ggaSentence(s)
+        }
+    }
+
+    /// Signed square root, as RTKLIB writes covariances.
+    private static func sqrtSigned(_ v: Double) -> Double {
+        guard v.isFinite else { return 0 }
+        return v < 0 ? -(-v).squareRoot() : v.squareRoot()
+    }
+
+    private func posLine(_ s: Solution) -> String {
+        // Round to the millisecond first so 59.9996 s does not print as 60.000.
+        let t = GNSSTime(seconds: s.time.seconds, fraction: (s.time.fraction * 1000).rounded() / 1000)
+        let c = t.gpsCalendar
+        let cv = s.covariance.map(Self.sqrtSigned)
+        return String(format: "%04d/%02d/%02d %02d:%02d:%06.3f %14.4f %14.4f %14.4f %3d %3d %8.4f %8.4f %8.4f %8.4f %8.4f %8.4f %6.2f %6.1f",
+                      c.year, c.month, c.day, c.hour, c.minute, c.second,
+                      s.position.x, s.position.y, s.position.z, s.quality.rawValue, s.satellites,
+                      cv[0], cv[1], cv[2], cv[3], cv[4], cv[5], s.age, min(s.ratio, 999.9))
+    }
+
+    private func jsonLine(_ s: Solution) -> String {
+        let g = s.position.geodetic()
+        let sig = s.sigma
+        func fixed(_ v: Double, _ digits: Int) -> String { v.isFinite ? String(format: "%.\(digits)f", v) : "null" }
+        var out = "{\"time\":\"\(s.time.iso8601(fractionDigits: 3))\""
+        out += ",\"ecef\":[\(fixed(s.position.x, 4)),\(fixed(s.position.y, 4)),\(fixed(s.position.z, 4))]"
+        out += ",\"llh\":[\(fixed(g.latitudeDegrees, 9)),\(fixed(g.longitudeDegrees, 9)),\(fixed(g.height, 4))]"
+        out += ",\"quality\":\"\(s.quality)\",\"satellites\":\(s.satellites)"
+        out += ",\"sigma\":[\(fixed(sig.x, 4)),\(fixed(sig.y, 4)),\(fixed(sig.z, 4))]"
+        out += ",\"age\":\(fixed(s.age, 2)),\"ratio\":\(fixed(s.ratio, 2))"
+        if let v = s.velocity { out += ",\"velocity\":[\(fixed(v.x, 4)),\(fixed(v.y, 4)),\(fixed(v.z, 4))]" }
+        if let note = s.note {
+            out += ",\"note\":\"" + note.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        }
+        return out + "}"
+    }
+
+    /// NMEA 0183 GGA with UTC time and height above the ellipsoid (geoid separation 0).
+    private func ggaSentence(_ s: Solution) -> String {
+        let g = s.position.geodetic()
+        let utc = s.time.utcCalendar
+        let lat = abs(g.latitudeDegrees), lon = abs(g.longitudeDegrees)
+        let latDeg = Int(lat), lonDeg = Int(lon)
+        let quality: Int
+        switch s.quality {
+        case .fixed: quality = 4
+        case .float, .ppp: quality = 5
+        case .dgps, .sbas: quality = 2
+        case .single: quality = 1
+        case .none: quality = 0
+        }
+        let body = String(format: "GPGGA,%02d%02d%05.2f,%02d%010.7f,%@,%03d%010.7f,%@,%d,%02d,%.1f,%.3f,M,0.000,M,%.1f,",
+                          utc.hour, utc.minute, utc.second, latDeg, (lat - Double(latDeg)) * 60,
+                          g.latitude >= 0 ? "N" : "S", lonDeg, (lon - Double(lonDeg)) * 60, g.longitude >= 0 ? "E" : "W",
+                          quality, min(s.satellites, 99), s.dop?.horizontal ?? 0, g.height, s.age)
+        var checksum: UInt8 = 0
+        for b in body.utf8 { checksum ^= b }
+        return "$" + body + String(format: "*%02X", checksum)
+    }
+}
