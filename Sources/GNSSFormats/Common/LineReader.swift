@@ -111,3 +111,12 @@ public final class LineReader {
     /// Puts a line back so the next `next()` returns it.
     public func unread(_ line: TextLine) { pushedBack.append(line) }
 }
+
+/// Anything that hands out numbered text lines: a file's `LineReader`, or a
+/// decoder (Hatanaka) that produces RINEX lines from another format.
+public protocol LineSource: AnyObject {
+    var name: String { get }
+    func next() throws(FormatError) -> TextLine?
+}
+
+extension LineReader: LineSource {}

@@ -1,0 +1,117 @@
+/// Fast fixed-column number parsing for RINEX, SP3 and clock files: reads
+/// straight from line bytes, accepts Fortran `D` exponents, and treats an
+/// all-blank field as missing.
+public enum RINEXNumbers {
+    /// The number in columns [from, from+width) of `bytes` (clipped to the line), nil when blank.
+    /// Throws nothing: malformed text gives `.invalid`.
+    public enum Field: Equatable {
+        case blank
+        case value(Double)
+        case invalid
+    }
+
+    @inlinable
+    public static func field(_ bytes: [UInt8], _ from: Int, _ width: Int) -> Field {
+        let end = min(bytes.count, from + width)
+        guard from < end else { return .blank }
+        return parse(bytes, from, end)
+    }
+
+    /// Parses [start, end) as a decimal number with optional sign, fraction and exponent.
+    @inlinable
+    public static func parse(_ b: [UInt8], _ start: Int, _ end: Int) -> Field {
+        var i = start
+        while i < end && b[i] == 0x20 { i += 1 }
+        var e = end
+        while e > i && (b[e - 1] == 0x20 || b[e - 1] == 0x0D) { e -= 1 }
+        guard i < e else { return .blank }
+        var negative = false
+        if b[i] == 0x2D { negative = true; i += 1 } else if b[i] == 0x2B { i += 1 }
+        var mantissa: Int64 = 0
+        var digits = 0
+        var scale = 0
+        var sawDigit = false
+        while i < e, b[i] >= 0x30, b[i] <= 0x39 {
+            if digits < 18 { mantissa = mantissa * 10 + Int64(b[i] - 0x30); digits += 1 } else { scale += 1 }
+            sawDigit = true
+            i += 1
+        }
+        if i < e && b[i] == 0x2E {
+            i += 1
+            while i < e, b[i] >= 0x30, b[i] <= 0x39 {
+                if digits < 18 { mantissa = mantissa * 10 + Int64(b[i] - 0x30); digits += 1; scale -= 1 }
+                sawDigit = true
+                i += 1
+            }
+        }
+        guard sawDigit else { return .invalid }
+        if i < e && (b[i] == 0x44 || b[i] == 0x45 || b[i] == 0x64 || b[i] == 0x65) {
+            i += 1
+            var expNegative = false
+            if i < e && b[i] == 0x2D { expNegative = true; i += 1 } else if i < e && b[i] == 0x2B { i += 1 }
+            var exp = 0
+            var expDigits = 0
+            while i < e, b[i] >= 0x30, b[i] <= 0x39 {
+                exp = exp * 10 + Int(b[i] - 0x30)
+                expDigits += 1
+                if exp > 400 { return .invalid }
+                i += 1
+            }
+            guard expDigits > 0 else { return .invalid }
+            scale += expNegative ? -exp : exp
+        }
+        guard i == e else { return .invalid }
+        var v = Double(mantissa)
+        if scale < 0 {
+            v /= powerOfTen(-scale)
+        } else if scale > 0 {
+            v *= powerOfTen(scale)
+        }
+        return .value(negative ? -v : v)
+    }
+
+    @usableFromInline
+    static let powers: [Double] = (0...22).map { n in
+        var p = 1.0
+        for _ in 0..<n { p *= 10 }
+        return p
+    }
+
+    @inlinable
+    static func powerOfTen(_ n: Int) -> Double {
+        if n < powers.count { return powers[n] }
+        var p = powers[22]
+        var k = n - 22
+        while k > 0 { p *= 10; k -= 1 }
+        return p
+    }
+
+    /// Integer field, nil when blank or malformed.
+    @inlinable
+    public static func int(_ bytes: [UInt8], _ from: Int, _ width: Int) -> Int? {
+        guard case .value(let v) = field(bytes, from, width), v == v.rounded(), abs(v) < 1e15 else { return nil }
+        return Int(v)
+    }
+
+    /// Double field, nil when blank or malformed.
+    @inlinable
+    public static func double(_ bytes: [UInt8], _ from: Int, _ width: Int) -> Double? {
+        if case .value(let v) = field(bytes, from, width) { return v }
+        return nil
+    }
+
+    /// Whether the columns are all blank (or past the end of the line).
+    @inlinable
+    public static func isBlank(_ bytes: [UInt8], _ from: Int, _ width: Int) -> Bool {
+        let end = min(bytes.count, from + width)
+        var i = from
+        while i < end { if bytes[i] != 0x20 { return false }; i += 1 }
+        return true
+    }
+
+    /// Two-digit RINEX 2 years: 80–99 are 1980–1999, 00–79 are 2000–2079.
+    @inlinable
+    public static func fullYear(_ y: Int) -> Int {
+        y >= 100 ? y : (y >= 80 ? 1900 + y : 2000 + y)
+    }
+}
