@@ -61,28 +61,23 @@ public enum RINEXNumbers {
             scale += expNegative ? -exp : exp
         }
         guard i == e else { return .invalid }
-        var v = Double(mantissa)
-        if scale < 0 {
-            v /= powerOfTen(-scale)
-        } else if scale > 0 {
-            v *= powerOfTen(scale)
+        // Exact fast path: both the mantissa and the power of ten are exact doubles, so one
+        // division or multiplication rounds correctly. Otherwise let the C library round.
+        if mantissa < (1 << 53) && scale >= -22 && scale <= 22 {
+            var v = Double(mantissa)
+            if scale < 0 { v /= powers[-scale] } else if scale > 0 { v *= powers[scale] }
+            return .value(negative ? -v : v)
         }
-        return .value(negative ? -v : v)
+        var text = String(decoding: b[start..<end], as: UTF8.self).trimmed
+        text = String(text.map { $0 == "D" || $0 == "d" ? "E" : $0 })
+        guard let v = Double(text) else { return .invalid }
+        return .value(v)
     }
 
     @usableFromInline
     static let powers: [Double] = (0...22).map { n in
         var p = 1.0
         for _ in 0..<n { p *= 10 }
-        return p
-    }
-
-    @inlinable
-    static func powerOfTen(_ n: Int) -> Double {
-        if n < powers.count { return powers[n] }
-        var p = powers[22]
-        var k = n - 22
-        while k > 0 { p *= 10; k -= 1 }
         return p
     }
 
