@@ -20,10 +20,11 @@ let package = Package(
         .target(name: "GNSSFormats", dependencies: ["GNSSCore", "CZlib"]),
         .target(name: "GNSSOrbits", dependencies: ["GNSSCore"]),
         .target(name: "GNSSPositioning", dependencies: ["GNSSCore", "GNSSOrbits"]),
+        .target(name: "Gateway", dependencies: ["GNSSCore", "GNSSFormats", "GNSSOrbits", "GNSSPositioning"]),
         .executableTarget(
             name: "gatewayd",
             dependencies: [
-                "GNSSCore", "GNSSFormats",
+                "GNSSCore", "GNSSFormats", "GNSSPositioning", "Gateway",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

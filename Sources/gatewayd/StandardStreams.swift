@@ -3,6 +3,17 @@ import Foundation
 /// Buffered stdout: inspect can print millions of lines.
 final class StandardOutput {
     private var buffer: [UInt8] = []
+    private let handle: FileHandle
+
+    /// Standard output, or a file created (truncated) at `path`.
+    init(path: String? = nil) {
+        if let path, FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path) {
+            handle = h
+        } else {
+            if let path { StandardError.writeLine("error: cannot write \(path); writing to standard output") }
+            handle = FileHandle.standardOutput
+        }
+    }
 
     func writeLine(_ s: String) {
         buffer.append(contentsOf: s.utf8)
@@ -12,7 +23,7 @@ final class StandardOutput {
 
     func flush() {
         guard !buffer.isEmpty else { return }
-        FileHandle.standardOutput.write(Data(buffer))
+        handle.write(Data(buffer))
         buffer.removeAll(keepingCapacity: true)
     }
 

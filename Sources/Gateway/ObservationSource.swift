@@ -1,0 +1,45 @@
+import GNSSCore
+import GNSSFormats
+
+/// A time-ordered stream of observation epochs from a recorded file.
+public protocol ObservationSource: AnyObject {
+    var name: String { get }
+    /// The next epoch with observations (event records are skipped), or nil at the end.
+    func next() throws(FormatError) -> ObservationEpoch?
+    /// Receiver position from the file's header or stream, when it has one.
+    var approximatePosition: ECEF? { get }
+    /// Decode problems met so far.
+    var problems: [FormatError] { get }
+}
+
+/// Observation epochs from RINEX (plain, Hatanaka, gzip).
+public final class RINEXObservationSource: ObservationSource {
+    private let reader: RINEXObservationReader
+    public let name: String
+
+    public init(path: String) throws(FormatError) {
+        reader = try RINEXObservationReader(path: path)
+        name = path
+    }
+
+    public func next() throws(FormatError) -> ObservationEpoch? {
+        while let e = try reader.next() {
+            if e.flag == .ok || e.flag == .powerFailure { return e }
+        }
+        return nil
+    }
+
+    public var approximatePosition: ECEF? { reader.header.approximatePosition }
+    public var problems: [FormatError] { reader.errors }
+}
+
+/// Opens an observation file of any supported kind.
+public enum ObservationSources {
+    public static func open(_ path: String) throws(FormatError) -> ObservationSource {
+        let kind = FileKind.detect(try FileByteSource.peek(path: path))
+        switch kind {
+        case .rinexObservation, .hatanaka: return try RINEXObservationSource(path: path)
+        default: throw FormatError("format", "not an observation file (\(kind.rawValue))", file: path)
+        }
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+import GNSSCore
+import GNSSFormats
+import GNSSOrbits
+import GNSSPositioning
+
+/// What `gatewayd replay` runs.
+public struct ReplayConfiguration: Sendable {
+    public enum Mode: String, Sendable, CaseIterable { case spp, rtk, ppp }
+    public var mode: Mode = .spp
+    public var rover: [String] = []
+    public var base: [String] = []
+    public var navigation: [String] = []
+    public var sp3: [String] = []
+    public var clock: [String] = []
+    public var antex: String?
+    public var basePosition: ECEF?
+    public var systems: Set<GNSSSystem> = [.gps, .glonass, .galileo, .beidou, .qzss]
+    public var elevationMask: Double = 15 * Constants.degreesToRadians
+    public var isStatic = false
+    public var format: SolutionFormat = .pos
+    public init() {}
+}
+
+/// Counts of what a replay produced, for the summary.
+public struct ReplaySummary: Sendable {
+    public var epochs = 0
+    public var byQuality: [SolutionQuality: Int] = [:]
+    public var lastSolution: Solution?
+    public var notes: [String: Int] = [:]
+}
+
+/// Runs recorded observation files through a positioning engine and writes
+/// one solution line per epoch.
+public struct ReplayRunner {
+    public var configuration: ReplayConfiguration
+    public var progress: ((Int, GNSSTime) -> Void)?
+
+    public init(configuration: ReplayConfiguration) {
+        self.configuration = configuration
+    }
+
+    public func loadProducts() throws(FormatError) -> Products {
+        var products = Products()
+        for p in configuration.navigation { try products.loadNavigation(p) }
+        for p in configuration.sp3 { try products.loadSP3(p) }
+        for p in configuration.clock { try products.loadClock(p) }
+        products.finalise()
+        return products
+    }
+
+    /// Processes everything; `emit` receives each output line (header lines first).
+    public func run(emit: (String) -> Void) throws(FormatError) -> ReplaySummary {
+        let c = configuration
+        guard !c.rover.isEmpty else { throw FormatError("usage", "no rover observation file given") }
+        let products = try loadProducts()
+        guard products.ephemerides.count > 0 || products.hasPreciseOrbits else {
+            throw FormatError("usage", "no navigation data: give --nav (RINEX navigation) or --sp3/--clk")
+        }
+        let writer = SolutionWriter(format: c.format)
+        var summary = ReplaySummary()
+        var headerWritten = false
+        let modeName: String
+        switch c.mode {
+        case .spp: modeName = "single"
+        case .rtk: modeName = c.isStatic ? "static" : "kinematic"
+        case .ppp: modeName = c.isStatic ? "ppp-static" : "ppp-kinematic"
+        }
+        func output(_ s: Solution) {
+            if !headerWritten {
+                headerWritten = true
+                for l in writer.header(program: "gatewayd replay", inputs: c.rover + c.base + c.navigation + c.sp3 + c.clock,
+                                       mode: modeName, start: s.time) { emit(l) }
+            }
+            summary.epochs += 1
+            summary.byQuality[s.quality, default: 0] += 1
+            if let n = s.note, s.quality == .none { summary.notes[n.split(separator: "(").first.map(String.init) ?? n, default: 0] += 1 }
+            if s.quality != .none { summary.lastSolution = s }
+            if let line = writer.line(s) { emit(line) }
+            progress?(summary.epochs, s.time)
+        }
+        for roverPath in c.rover {
+            let rover = try ObservationSources.open(roverPath)
+            switch c.mode {
+            case .spp:
+                let spp = SinglePointPositioner(options: SPPOptions(elevationMask: c.elevationMask, systems: c.systems))
+                var last: ECEF?
+                while let e = try rover.next() {
+                    let s = spp.solve(epoch: e, ephemerides: products.ephemerides, klobuchar: products.klobuchar, initial: last)
+                    if s.quality != .none { last = s.position }
+                    output(s)
+                }
+            case .rtk:
+                guard !c.base.isEmpty else { throw FormatError("usage", "RTK needs --base observation files") }
+                var options = RTKOptions(dynamics: c.isStatic ? .static : .kinematic, elevationMask: c.elevationMask, systems: c.systems)
+                options.frequencies = 2
+                var filter = RTKFilter(options: options)
+                var baseFiles = c.base.makeIterator()
+                guard let firstBase = baseFiles.next() else { break }
+                var base = try ObservationSources.open(firstBase)
+                guard let basePosition = c.basePosition ?? base.approximatePosition else {
+                    throw FormatError("usage", "no base position: give --base-position or a base file whose header has one")
+                }
+                var baseEpoch = try base.next()
+                var nextBase = try base.next()
+                while let e = try rover.next() {
+                    // Advance the base to the latest epoch at or before the rover's.
+                    while let nb = nextBase, nb.time - e.time <= 0.005 {
+                        baseEpoch = nb
+                        nextBase = try base.next()
+                        if nextBase == nil, let f = baseFiles.next() {
+                            base = try ObservationSources.open(f)
+                            nextBase = try base.next()
+                        }
+                    }
+                    guard let b = baseEpoch, abs(e.time - b.time) <= 30 else {
+                        output(Solution(time: e.time, position: .zero, quality: .none, satellites: 0, note: "no base epoch"))
+                        continue
+                    }
+                    output(filter.process(rover: e, base: b, basePosition: basePosition,
+                                          ephemerides: products.ephemerides, klobuchar: products.klobuchar))
+                }
+            case .ppp:
+                var options = PPPOptions(dynamics: c.isStatic ? .static : .kinematic, elevationMask: c.elevationMask,
+                                         systems: c.systems.intersection([.gps, .galileo, .beidou, .qzss, .glonass]))
+                if !products.hasPreciseOrbits { options.systems = c.systems }
+                var filter = PPPFilter(options: options)
+                let orbits: OrbitSource = products.hasPreciseOrbits ? .precise(products.precise) : .broadcast(products.ephemerides)
+                while let e = try rover.next() {
+                    output(filter.process(epoch: e, orbits: orbits, ephemerides: products.ephemerides))
+                }
+            }
+        }
+        return summary
+    }
+}

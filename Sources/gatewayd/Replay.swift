@@ -1,0 +1,143 @@
+import ArgumentParser
+import Foundation
+import GNSSCore
+import GNSSFormats
+import GNSSPositioning
+import Gateway
+
+struct Replay: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Position recorded observation files (RINEX, Hatanaka, gzip) with SPP, RTK or PPP.",
+        discussion: """
+            Solutions go to --out (or stdout) in RTKLIB's ECEF .pos format, JSON lines or NMEA GGA; progress and a \
+            summary go to stderr. Example:
+              gatewayd replay --mode rtk --rover rover.obs --base base.obs --nav brdc.nav --format pos
+            """
+    )
+
+    @Option(help: "Configuration file (stations and products); command-line options override it.")
+    var config: String?
+
+    @Option(help: "Positioning mode: spp, rtk or ppp.")
+    var mode: String = "spp"
+
+    @Option(parsing: .upToNextOption, help: "Rover observation files, in time order.")
+    var rover: [String] = []
+
+    @Option(parsing: .upToNextOption, help: "Base station observation files (RTK).")
+    var base: [String] = []
+
+    @Option(parsing: .upToNextOption, help: "Broadcast navigation files (RINEX nav).")
+    var nav: [String] = []
+
+    @Option(parsing: .upToNextOption, help: "Precise orbit files (SP3).")
+    var sp3: [String] = []
+
+    @Option(parsing: .upToNextOption, help: "Precise clock files (RINEX clock).")
+    var clk: [String] = []
+
+    @Option(help: "Antenna model file (ANTEX).")
+    var atx: String?
+
+    @Option(name: .customLong("base-position"), help: "Base ECEF position X,Y,Z in metres (default: the base file's header).")
+    var basePosition: String?
+
+    @Option(help: "Systems to use, e.g. G,R,E,C,J.")
+    var systems: String = "G,R,E,C,J"
+
+    @Option(name: .customLong("elevation-mask"), help: "Elevation mask, degrees.")
+    var elevationMask: Double = 15
+
+    @Flag(name: .customLong("static"), help: "The receiver does not move (one position for the session).")
+    var isStatic = false
+
+    @Option(help: "Output format: pos, json or nmea.")
+    var format: String = "pos"
+
+    @Option(help: "Output file (default: standard output).")
+    var out: String?
+
+    @Flag(help: "No progress on stderr.")
+    var quiet = false
+
+    func validate() throws {
+        guard ReplayConfiguration.Mode(rawValue: mode) != nil else { throw ValidationError("--mode must be spp, rtk or ppp") }
+        guard SolutionFormat(rawValue: format) != nil else { throw ValidationError("--format must be pos, json or nmea") }
+        guard !rover.isEmpty else { throw ValidationError("give at least one --rover observation file") }
+        if mode == "rtk" && base.isEmpty { throw ValidationError("--mode rtk needs --base observation files") }
+        if config != nil { throw ValidationError("--config replay is not available yet; give the files with --rover/--base/--nav") }
+        guard elevationMask >= 0, elevationMask < 90 else { throw ValidationError("--elevation-mask must be within 0–90 degrees") }
+        _ = try parsedSystems()
+        _ = try parsedBasePosition()
+    }
+
+    func parsedSystems() throws -> Set<GNSSSystem> {
+        var out = Set<GNSSSystem>()
+        for part in systems.split(separator: ",") {
+            guard part.count == 1, let s = GNSSSystem(letter: part.first!), s != .sbas || true else {
+                throw ValidationError("unknown system '\(part)' in --systems (use G,R,E,C,J,I,S)")
+            }
+            out.insert(s)
+        }
+        guard !out.isEmpty else { throw ValidationError("--systems is empty") }
+        return out
+    }
+
+    func parsedBasePosition() throws -> ECEF? {
+        guard let basePosition else { return nil }
+        let parts = basePosition.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard parts.count == 3, let x = parts[0], let y = parts[1], let z = parts[2],
+              ECEF(x, y, z).norm > 6.0e6, ECEF(x, y, z).norm < 7.0e6 else {
+            throw ValidationError("--base-position must be X,Y,Z in metres on the Earth's surface")
+        }
+        return ECEF(x, y, z)
+    }
+
+    func run() throws {
+        var c = ReplayConfiguration()
+        c.mode = ReplayConfiguration.Mode(rawValue: mode) ?? .spp
+        c.rover = rover
+        c.base = base
+        c.navigation = nav
+        c.sp3 = sp3
+        c.clock = clk
+        c.antex = atx
+        c.basePosition = try parsedBasePosition()
+        c.systems = try parsedSystems()
+        c.elevationMask = elevationMask * Constants.degreesToRadians
+        c.isStatic = isStatic
+        c.format = SolutionFormat(rawValue: format) ?? .pos
+        if atx != nil { StandardError.writeLine("note: ANTEX antenna corrections are not applied yet; solutions refer to the antenna as observed") }
+
+        let sink = StandardOutput(path: out)
+        var runner = ReplayRunner(configuration: c)
+        let started = Date()
+        var lastReport = Date()
+        if !quiet {
+            runner.progress = { count, time in
+                let now = Date()
+                if now.timeIntervalSince(lastReport) >= 1 {
+                    lastReport = now
+                    StandardError.writeLine("  \(count) epochs, at \(time.iso8601(fractionDigits: 0)) GPST")
+                }
+            }
+        }
+        let summary: ReplaySummary
+        do {
+            summary = try runner.run { sink.writeLine($0) }
+        } catch {
+            sink.flush()
+            StandardError.writeLine("error: \(error)")
+            throw ExitCode(1)
+        }
+        sink.flush()
+        if !quiet {
+            let elapsed = Date().timeIntervalSince(started)
+            let qualities = summary.byQuality.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            StandardError.writeLine(String(format: "%d epochs in %.2f s: %@", summary.epochs, elapsed, qualities))
+            for (note, n) in summary.notes.sorted(by: { $0.value > $1.value }).prefix(5) {
+                StandardError.writeLine("  no solution (\(n)×): \(note)")
+            }
+        }
+    }
+}
