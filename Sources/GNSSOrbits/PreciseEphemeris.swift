@@ -5,9 +5,43 @@ import GNSSCore
 /// neighbouring epochs, clocks linearly between neighbouring samples.
 /// Several files (days) merge into one time series per satellite.
 public struct PreciseEphemeris: Sendable {
-    private var orbits: [SatelliteID: [(time: GNSSTime, position: ECEF)]] = [:]
-    private var clocks: [SatelliteID: [(time: GNSSTime, bias: Double)]] = [:]
-    private var sorted = true
+    /// Samples of one satellite, sorted by time after `finalise()`.
+    struct Series<Value: Sendable>: Sendable {
+        var times: [GNSSTime] = []
+        var values: [Value] = []
+
+        mutating func append(_ t: GNSSTime, _ v: Value) {
+            times.append(t)
+            values.append(v)
+        }
+
+        /// Sorts by time and keeps one sample per epoch (day boundaries repeat the last epoch).
+        mutating func sortUnique() {
+            let order = times.indices.sorted { times[$0] < times[$1] }
+            var t: [GNSSTime] = [], v: [Value] = []
+            t.reserveCapacity(order.count)
+            v.reserveCapacity(order.count)
+            for i in order where t.last != times[i] {
+                t.append(times[i])
+                v.append(values[i])
+            }
+            times = t
+            values = v
+        }
+
+        /// Index of the first sample at or after `t`.
+        func lowerBound(_ t: GNSSTime) -> Int {
+            var lo = 0, hi = times.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if times[mid] < t { lo = mid + 1 } else { hi = mid }
+            }
+            return lo
+        }
+    }
+
+    private var orbits: [SatelliteID: Series<ECEF>] = [:]
+    private var clocks: [SatelliteID: Series<Double>] = [:]
     /// Polynomial degree + 1: points used for orbit interpolation.
     public var interpolationPoints: Int = 10
 
@@ -15,65 +49,48 @@ public struct PreciseEphemeris: Sendable {
 
     /// Adds an orbit sample (CoM position, ECEF metres).
     public mutating func addPosition(_ satellite: SatelliteID, time: GNSSTime, position: ECEF) {
-        orbits[satellite, default: []].append((time, position))
-        sorted = false
+        orbits[satellite, default: Series()].append(time, position)
     }
 
     /// Adds a clock sample (seconds).
     public mutating func addClock(_ satellite: SatelliteID, time: GNSSTime, bias: Double) {
-        clocks[satellite, default: []].append((time, bias))
-        sorted = false
+        clocks[satellite, default: Series()].append(time, bias)
     }
 
-    /// Sorts the series and removes duplicate epochs (day boundaries repeat the last epoch).
+    /// Sorts the series and removes duplicate epochs; call once after adding.
     public mutating func finalise() {
-        for (k, v) in orbits {
-            var s = v.sorted { $0.time < $1.time }
-            s = s.enumerated().filter { $0.offset == 0 || s[$0.offset - 1].time != $0.element.time }.map(\.element)
-            orbits[k] = s
-        }
-        for (k, v) in clocks {
-            var s = v.sorted { $0.time < $1.time }
-            s = s.enumerated().filter { $0.offset == 0 || s[$0.offset - 1].time != $0.element.time }.map(\.element)
-            clocks[k] = s
-        }
-        sorted = true
+        for k in Array(orbits.keys) { orbits[k]?.sortUnique() }
+        for k in Array(clocks.keys) { clocks[k]?.sortUnique() }
     }
 
     public var satellites: [SatelliteID] { orbits.keys.sorted() }
     public var hasClocks: Bool { !clocks.isEmpty }
 
-    /// Index of the first sample at or after `t` (binary search).
-    private static func lowerBound<T>(_ a: [(time: GNSSTime, T)], _ t: GNSSTime) -> Int {
-        var lo = 0, hi = a.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if a[mid].time < t { lo = mid + 1 } else { hi = mid }
-        }
-        return lo
-    }
-
-    /// Interpolated CoM position; nil outside the data or across a gap.
+    /// Interpolated CoM position; nil outside the data (beyond one sample interval) or across a gap.
     public func position(_ satellite: SatelliteID, at t: GNSSTime) -> ECEF? {
-        guard let s = orbits[satellite], s.count >= 2 else { return nil }
-        let n = min(interpolationPoints, s.count)
-        let i = PreciseEphemeris.lowerBound(s, t)
-        guard i > 0 || s[0].time == t, i < s.count || s[s.count - 1].time == t else { return nil }
-        var start = i - n / 2
-        start = max(0, min(start, s.count - n))
-        let window = s[start..<(start + n)]
+        guard let s = orbits[satellite], s.times.count >= 2 else { return nil }
+        let count = s.times.count
+        let n = min(interpolationPoints, count)
+        let step = (s.times[count - 1] - s.times[0]) / Double(count - 1)
+        guard t - s.times[0] >= -step, t - s.times[count - 1] <= step else { return nil }
+        let i = s.lowerBound(t)
+        let start = max(0, min(i - n / 2, count - n))
         // Refuse to bridge gaps longer than a few sample intervals.
-        let span = s[start + n - 1].time - s[start].time
-        let step = (s[s.count - 1].time - s[0].time) / Double(max(s.count - 1, 1))
-        guard span <= step * Double(n - 1) * 1.5 + 1 else { return nil }
-        var p = ECEF.zero
-        let tx = window.map { $0.time - t }
-        for (a, sample) in window.enumerated() {
+        guard s.times[start + n - 1] - s.times[start] <= step * Double(n - 1) * 1.5 + 1 else { return nil }
+        var x = 0.0, y = 0.0, z = 0.0
+        for a in 0..<n {
+            let ta = s.times[start + a] - t
             var w = 1.0
-            for b in 0..<n where b != a { w *= tx[b] / (tx[b] - tx[a]) }
-            p = p + w * sample.position
+            for b in 0..<n where b != a {
+                let tb = s.times[start + b] - t
+                w *= tb / (tb - ta)
+            }
+            let p = s.values[start + a]
+            x += w * p.x
+            y += w * p.y
+            z += w * p.z
         }
-        return p
+        return ECEF(x, y, z)
     }
 
     /// Velocity by differencing the interpolated positions over ±0.5 s.
@@ -84,14 +101,13 @@ public struct PreciseEphemeris: Sendable {
 
     /// Linearly interpolated clock bias, seconds; nil outside the data or when the neighbours are far apart.
     public func clock(_ satellite: SatelliteID, at t: GNSSTime, maxGap: Double = 300) -> Double? {
-        guard let s = clocks[satellite], !s.isEmpty else { return nil }
-        let i = PreciseEphemeris.lowerBound(s, t)
-        if i < s.count && s[i].time == t { return s[i].bias }
-        guard i > 0, i < s.count else { return nil }
-        let a = s[i - 1], b = s[i]
-        let span = b.time - a.time
+        guard let s = clocks[satellite], !s.times.isEmpty else { return nil }
+        let i = s.lowerBound(t)
+        if i < s.times.count && s.times[i] == t { return s.values[i] }
+        guard i > 0, i < s.times.count else { return nil }
+        let span = s.times[i] - s.times[i - 1]
         guard span <= maxGap, span > 0 else { return nil }
-        return a.bias + (b.bias - a.bias) * ((t - a.time) / span)
+        return s.values[i - 1] + (s.values[i] - s.values[i - 1]) * ((t - s.times[i - 1]) / span)
     }
 
     /// Satellite state from the precise products (clock drift from the neighbouring clock samples).
