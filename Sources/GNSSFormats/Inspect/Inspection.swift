@@ -9,10 +9,15 @@ public enum Inspection {
         let head = try FileByteSource.peek(path: path)
         let kind = FileKind.detect(head)
         switch kind {
+        case .rtcm3: try RTCM3Inspector.inspect(path: path, sink: sink)
+        case .rinexObservation, .hatanaka: try RINEXObservationInspector.inspect(path: path, sink: sink)
+        case .rinexNavigation: try RINEXNavigationInspector.inspect(path: path, sink: sink)
+        case .sp3: try SP3Inspector.inspect(path: path, sink: sink)
+        case .rinexClock: try RINEXClockInspector.inspect(path: path, sink: sink)
+        case .ubx: try UBXInspector.inspect(path: path, sink: sink)
         case .unknown:
-            throw FormatError("format", "not a recognised GNSS format (RINEX, Hatanaka, SP3, RTCM 3, UBX)", file: path)
-        default:
-            throw FormatError("format", "\(kind.rawValue) inspection is not available", file: path)
+            throw FormatError("format", "not a recognised GNSS format (RINEX, Hatanaka, SP3, RINEX clock, RTCM 3, UBX)", file: path)
         }
+        return kind
     }
 }

@@ -1,0 +1,480 @@
+import GNSSCore
+
+/// A Multiple Signal Message (MSM1–MSM7) of any system, with every field of
+/// RTCM 10403.3 §3.5.12; values in SI units, invalid fields as nil.
+public struct MSMMessage: Sendable, Hashable {
+    public struct Satellite: Sendable, Hashable {
+        public var satellite: SatelliteID
+        /// Rough range in milliseconds (integer + modulo 1 ms parts), nil when invalid.
+        public var roughRangeMilliseconds: Double?
+        /// Extended satellite info (MSM5/7): GLONASS frequency channel + 7.
+        public var extendedInfo: Int?
+        /// Rough phase-range rate, m/s (MSM5/7).
+        public var roughRate: Double?
+    }
+
+    public struct Cell: Sendable, Hashable {
+        public var satellite: SatelliteID
+        public var signal: SignalCode
+        /// RTCM signal id (1–32) from the signal mask.
+        public var signalID: Int
+        /// Full pseudorange and phase range in metres; Doppler-equivalent range rate in m/s.
+        public var pseudorange: Double?
+        public var phaseRange: Double?
+        public var phaseRangeRate: Double?
+        /// Minimum lock time, seconds.
+        public var lockTime: Double?
+        public var lockIndicator: Int
+        public var halfCycleAmbiguity: Bool
+        public var cnr: Double?
+    }
+
+    public var messageType: Int
+    public var system: GNSSSystem
+    /// 1…7.
+    public var msmType: Int
+    public var stationID: Int
+    /// Epoch time as broadcast: milliseconds of the week (GPS/Galileo/QZSS/SBAS/NavIC; BDT for BeiDou),
+    /// or for GLONASS day of week (0–6, 7 unknown) and milliseconds of day in Moscow time.
+    public var epochMilliseconds: Int
+    public var glonassDay: Int?
+    public var multipleMessage: Bool
+    public var iods: Int
+    public var clockSteering: Int
+    public var externalClock: Int
+    public var smoothing: Bool
+    public var smoothingInterval: Int
+    public var satellites: [Satellite]
+    public var cells: [Cell]
+}
+
+/// RTCM signal-id ↔ RINEX signal tables (RTCM 10403.3 tables 3.5-91 to 3.5-108).
+enum MSMSignals {
+    static func table(_ system: GNSSSystem) -> [Int: String] {
+        switch system {
+        case .gps: [2: "1C", 3: "1P", 4: "1W", 8: "2C", 9: "2P", 10: "2W", 15: "2S", 16: "2L", 17: "2X",
+                    22: "5I", 23: "5Q", 24: "5X", 30: "1S", 31: "1L", 32: "1X"]
+        case .glonass: [2: "1C", 3: "1P", 8: "2C", 9: "2P"]
+        case .galileo: [2: "1C", 3: "1A", 4: "1B", 5: "1X", 6: "1Z", 8: "6C", 9: "6A", 10: "6B", 11: "6X", 12: "6Z",
+                        14: "7I", 15: "7Q", 16: "7X", 18: "8I", 19: "8Q", 20: "8X", 22: "5I", 23: "5Q", 24: "5X"]
+        case .sbas: [2: "1C", 22: "5I", 23: "5Q", 24: "5X"]
+        case .qzss: [2: "1C", 9: "6S", 10: "6L", 11: "6X", 15: "2S", 16: "2L", 17: "2X", 22: "5I", 23: "5Q", 24: "5X",
+                     30: "1S", 31: "1L", 32: "1X"]
+        case .beidou: [2: "2I", 3: "2Q", 4: "2X", 8: "6I", 9: "6Q", 10: "6X", 14: "7I", 15: "7Q", 16: "7X",
+                       22: "5D", 23: "5P", 24: "5X", 25: "7D", 30: "1D", 31: "1P", 32: "1X"]
+        case .navic: [22: "5A"]
+        case .leo: [2: "1C", 23: "5Q"]
+        }
+    }
+
+    static let decodeTables: [GNSSSystem: [Int: SignalCode]] = Dictionary(uniqueKeysWithValues: GNSSSystem.allCases.map { s in
+        (s, table(s).compactMapValues { SignalCode($0) })
+    })
+
+    static let encodeTables: [GNSSSystem: [SignalCode: Int]] = decodeTables.mapValues { t in
+        Dictionary(uniqueKeysWithValues: t.map { ($0.value, $0.key) })
+    }
+
+    /// Base message number per system (MSMn = base + n).
+    static func baseNumber(_ system: GNSSSystem) -> Int {
+        switch system {
+        case .gps: 1070
+        case .glonass: 1080
+        case .galileo: 1090
+        case .sbas: 1100
+        case .qzss: 1110
+        case .beidou: 1120
+        case .navic: 1130
+        case .leo: 4060   // not an RTCM system: this project's own range
+        }
+    }
+
+    static func system(messageType t: Int) -> GNSSSystem? {
+        switch t {
+        case 1071...1077: .gps
+        case 1081...1087: .glonass
+        case 1091...1097: .galileo
+        case 1101...1107: .sbas
+        case 1111...1117: .qzss
+        case 1121...1127: .beidou
+        case 1131...1137: .navic
+        default: nil
+        }
+    }
+
+    /// Satellite id from the mask bit position (1-based).
+    static func satellite(_ system: GNSSSystem, bit: Int) -> SatelliteID {
+        switch system {
+        case .sbas: SatelliteID(.sbas, bit + 19)      // PRN 120 + bit − 1, written S20…
+        default: SatelliteID(system, bit)
+        }
+    }
+
+    static func bit(_ sat: SatelliteID) -> Int? {
+        let b = sat.system == .sbas ? sat.prn - 19 : sat.prn
+        return (1...64).contains(b) ? b : nil
+    }
+
+    /// DF402 lock-time indicator → minimum lock time (s).
+    static func lockTime4(_ i: Int) -> Double { i == 0 ? 0 : Double(1 << (i + 4)) / 1000 }
+
+    /// DF407 extended lock-time indicator → minimum lock time (s).
+    static func lockTime10(_ i: Int) -> Double { Double(lockTime10Raw(i)) / 1000 }
+
+    /// Milliseconds for DF407 by its piecewise definition.
+    static func lockTime10Raw(_ i: Int) -> Int {
+        if i < 64 { return i }
+        if i >= 704 { return 67_108_864 }
+        let g = (i - 64) / 32 + 1           // 1…20
+        let start = 64 + (g - 1) * 32        // first indicator of the group
+        // Value at the group's start is 2^(g+5) ms; steps of 2^g ms.
+        return (1 << (g + 5)) + (i - start) * (1 << g)
+    }
+
+    /// Inverse: the largest indicator whose lock time does not exceed `ms`.
+    static func lockIndicator10(_ ms: Int) -> Int {
+        if ms < 64 { return max(0, ms) }
+        var lo = 64, hi = 704
+        while lo < hi {
+            let mid = (lo + hi + 1) / 2
+            if lockTime10Raw(mid) <= ms { lo = mid } else { hi = mid - 1 }
+        }
+        return lo
+    }
+
+    static func lockIndicator4(_ ms: Int) -> Int {
+        guard ms >= 32 else { return 0 }
+        var i = 1
+        while i < 15 && (1 << (i + 5)) <= ms { i += 1 }
+        return i
+    }
+}
+
+extension MSMMessage {
+    static let lightMillisecond = Constants.speedOfLight / 1000
+
+    /// Decodes an MSM body (`payload` starts with the message number).
+    public static func decode(_ payload: [UInt8]) throws(FormatError) -> MSMMessage {
+        var r = BitReader(payload)
+        let type = try r.uint(12)
+        guard let system = MSMSignals.system(messageType: type) else { throw FormatError("format", "message \(type) is not an MSM") }
+        let msm = type - MSMSignals.baseNumber(system)
+        let station = try r.uint(12)
+        var glonassDay: Int?
+        let epoch: Int
+        if system == .glonass {
+            glonassDay = try r.uint(3)
+            epoch = try r.uint(27)
+        } else {
+            epoch = try r.uint(30)
+        }
+        let multiple = try r.bool()
+        let iods = try r.uint(3)
+        try r.skip(7)
+        let steering = try r.uint(2)
+        let external = try r.uint(2)
+        let smoothing = try r.bool()
+        let smoothingInterval = try r.uint(3)
+        let satMask = try r.u(64)
+        let sigMask = try r.u(32)
+        var sats: [Int] = []
+        for i in 0..<64 where satMask & (1 << UInt64(63 - i)) != 0 { sats.append(i + 1) }
+        var sigs: [Int] = []
+        for i in 0..<32 where sigMask & (1 << UInt64(31 - i)) != 0 { sigs.append(i + 1) }
+        guard sats.count * sigs.count <= 64 else {
+            throw FormatError("syntax", "MSM cell mask of \(sats.count)×\(sigs.count) exceeds 64 bits")
+        }
+        var cellIndex: [(sat: Int, sig: Int)] = []
+        for s in 0..<sats.count {
+            for g in 0..<sigs.count where try r.bool() { cellIndex.append((s, g)) }
+        }
+        let ns = sats.count, nc = cellIndex.count
+        // Satellite data.
+        var roughInt = [Int?](repeating: nil, count: ns)
+        var ext = [Int?](repeating: nil, count: ns)
+        var roughMod = [Double](repeating: 0, count: ns)
+        var roughRate = [Double?](repeating: nil, count: ns)
+        if msm >= 4 {
+            for i in 0..<ns { let v = try r.uint(8); roughInt[i] = v == 255 ? nil : v }
+        }
+        if msm == 5 || msm == 7 {
+            for i in 0..<ns { ext[i] = try r.uint(4) }
+        }
+        for i in 0..<ns { roughMod[i] = Double(try r.uint(10)) / 1024 }
+        if msm == 5 || msm == 7 {
+            for i in 0..<ns { let v = try r.int(14); roughRate[i] = v == -8192 ? nil : Double(v) }
+        }
+        // Signal data.
+        var finePR = [Double?](repeating: nil, count: nc)
+        var finePhase = [Double?](repeating: nil, count: nc)
+        var lock = [Int](repeating: 0, count: nc)
+        var half = [Bool](repeating: false, count: nc)
+        var cnr = [Double?](repeating: nil, count: nc)
+        var fineRate = [Double?](repeating: nil, count: nc)
+        switch msm {
+        case 1, 3, 4, 5:
+            if msm != 2 {
+                for i in 0..<nc { let v = try r.int(15); finePR[i] = v == -16384 ? nil : Double(v) * 0x1p-24 }
+            }
+            if msm >= 3 {
+                for i in 0..<nc { let v = try r.int(22); finePhase[i] = v == -2_097_152 ? nil : Double(v) * 0x1p-29 }
+                for i in 0..<nc { lock[i] = try r.uint(4) }
+                for i in 0..<nc { half[i] = try r.bool() }
+            }
+            if msm >= 4 {
+                for i in 0..<nc { let v = try r.uint(6); cnr[i] = v == 0 ? nil : Double(v) }
+            }
+            if msm == 5 {
+                for i in 0..<nc { let v = try r.int(15); fineRate[i] = v == -16384 ? nil : Double(v) * 0.0001 }
+            }
+        case 2:
+            for i in 0..<nc { let v = try r.int(22); finePhase[i] = v == -2_097_152 ? nil : Double(v) * 0x1p-29 }
+            for i in 0..<nc { lock[i] = try r.uint(4) }
+            for i in 0..<nc { half[i] = try r.bool() }
+        case 6, 7:
+            for i in 0..<nc { let v = try r.int(20); finePR[i] = v == -524_288 ? nil : Double(v) * 0x1p-29 }
+            for i in 0..<nc { let v = try r.int(24); finePhase[i] = v == -8_388_608 ? nil : Double(v) * 0x1p-31 }
+            for i in 0..<nc { lock[i] = try r.uint(10) }
+            for i in 0..<nc { half[i] = try r.bool() }
+            for i in 0..<nc { let v = try r.uint(10); cnr[i] = v == 0 ? nil : Double(v) * 0.0625 }
+            if msm == 7 {
+                for i in 0..<nc { let v = try r.int(15); fineRate[i] = v == -16384 ? nil : Double(v) * 0.0001 }
+            }
+        default:
+            throw FormatError("format", "MSM type \(msm)")
+        }
+        let table = MSMSignals.decodeTables[system] ?? [:]
+        var satellites: [Satellite] = []
+        satellites.reserveCapacity(ns)
+        for i in 0..<ns {
+            let rough: Double? = msm >= 4 ? roughInt[i].map { Double($0) + roughMod[i] } : roughMod[i]
+            satellites.append(Satellite(satellite: MSMSignals.satellite(system, bit: sats[i]), roughRangeMilliseconds: rough,
+                                        extendedInfo: ext[i], roughRate: roughRate[i]))
+        }
+        var cells: [Cell] = []
+        cells.reserveCapacity(nc)
+        for (k, c) in cellIndex.enumerated() {
+            let rough = satellites[c.sat].roughRangeMilliseconds
+            let sigID = sigs[c.sig]
+            let pr = rough.flatMap { r in finePR[k].map { (r + $0) * lightMillisecond } }
+            let ph = rough.flatMap { r in finePhase[k].map { (r + $0) * lightMillisecond } }
+            let rate = satellites[c.sat].roughRate.flatMap { r in fineRate[k].map { r + $0 } }
+            let lockSeconds = msm >= 6 ? MSMSignals.lockTime10(lock[k]) : MSMSignals.lockTime4(lock[k])
+            cells.append(Cell(satellite: satellites[c.sat].satellite,
+                              signal: table[sigID] ?? SignalCode(band: 9, attribute: "?"), signalID: sigID,
+                              pseudorange: msm == 2 ? nil : pr, phaseRange: msm == 1 ? nil : ph,
+                              phaseRangeRate: rate, lockTime: msm == 1 ? nil : lockSeconds, lockIndicator: lock[k],
+                              halfCycleAmbiguity: half[k], cnr: cnr[k]))
+        }
+        return MSMMessage(messageType: type, system: system, msmType: msm, stationID: station, epochMilliseconds: epoch,
+                          glonassDay: glonassDay, multipleMessage: multiple, iods: iods, clockSteering: steering,
+                          externalClock: external, smoothing: smoothing, smoothingInterval: smoothingInterval,
+                          satellites: satellites, cells: cells)
+    }
+
+    /// The epoch time in GPS time, resolved against a nearby `reference` time.
+    public func time(near reference: GNSSTime) -> GNSSTime {
+        switch system {
+        case .glonass:
+            // Moscow time of day → UTC → GPS.
+            let leap = Double(LeapSeconds.gpsMinusUTC(at: reference))
+            return reference.nearest(secondOfDay: Double(epochMilliseconds) / 1000, scaleOffset: 10_800 - leap)
+        case .beidou:
+            return reference.nearest(secondOfWeek: (Double(epochMilliseconds) / 1000 + 14).truncatingRemainder(dividingBy: 604_800))
+        default:
+            return reference.nearest(secondOfWeek: Double(epochMilliseconds) / 1000)
+        }
+    }
+
+    /// Observations in the project's units (phase in cycles, Doppler in Hz). GLONASS channels come from
+    /// the message's extended info (MSM5/7) or from `glonassChannels`.
+    public func observations(glonassChannels: GlonassChannels = GlonassChannels()) -> [SatelliteObservation] {
+        var out: [SatelliteObservation] = []
+        var index: [SatelliteID: Int] = [:]
+        var channels: [SatelliteID: Int] = [:]
+        for s in satellites {
+            if system == .glonass {
+                if let e = s.extendedInfo, e <= 13 { channels[s.satellite] = e - 7 } else if let k = glonassChannels[s.satellite.prn] { channels[s.satellite] = k }
+            }
+        }
+        for c in cells {
+            let k = channels[c.satellite]
+            let lambda = CarrierFrequency.wavelength(system: system, band: c.signal.band, glonassChannel: k)
+            var o = SignalObservation(signal: c.signal)
+            o.pseudorange = c.pseudorange
+            if let lambda {
+                o.carrierPhase = c.phaseRange.map { $0 / lambda }
+                o.doppler = c.phaseRangeRate.map { -$0 / lambda }
+            }
+            o.cn0 = c.cnr
+            o.lockTime = c.lockTime
+            o.halfCycleAmbiguity = c.halfCycleAmbiguity
+            if o.pseudorange == nil && o.carrierPhase == nil { continue }
+            if let i = index[c.satellite] {
+                out[i].signals.append(o)
+            } else {
+                index[c.satellite] = out.count
+                out.append(SatelliteObservation(satellite: c.satellite, signals: [o], glonassChannel: k))
+            }
+        }
+        return out
+    }
+}
+
+// MARK: - Encoding
+
+extension MSMMessage {
+    /// Builds an MSM4 or MSM7 from observations of one system. Pseudoranges in metres, phases in cycles.
+    /// Signals without an RTCM signal id are left out.
+    public static func make(system: GNSSSystem, msmType: Int, stationID: Int, time: GNSSTime, multipleMessage: Bool,
+                            observations: [SatelliteObservation], iods: Int = 0) -> MSMMessage {
+        let epochMs: Int
+        var day: Int?
+        switch system {
+        case .glonass:
+            let moscow = time + 10_800 - Double(LeapSeconds.gpsMinusUTC(at: time))
+            let sod = moscow.secondOfWeek.truncatingRemainder(dividingBy: 86_400)
+            epochMs = Int((sod * 1000).rounded())
+            day = Int(moscow.secondOfWeek / 86_400)
+        case .beidou:
+            epochMs = Int((((time - 14).secondOfWeek) * 1000).rounded())
+        default:
+            epochMs = Int((time.secondOfWeek * 1000).rounded())
+        }
+        let encode = MSMSignals.encodeTables[system] ?? [:]
+        var sats: [Satellite] = []
+        var cells: [Cell] = []
+        for obs in observations.sorted(by: { $0.satellite < $1.satellite }) where obs.satellite.system == system {
+            guard MSMSignals.bit(obs.satellite) != nil else { continue }
+            let k = obs.glonassChannel
+            let usable = obs.signals.filter { encode[$0.signal] != nil && ($0.pseudorange ?? 0) > 0 }
+            guard let reference = usable.first?.pseudorange else { continue }
+            // Rough range: whole 1/1024 ms nearest the first pseudorange.
+            let roughUnits = (reference / lightMillisecond * 1024).rounded()
+            let rough = roughUnits / 1024
+            let rates = usable.compactMap { s -> Double? in
+                guard let d = s.doppler, let l = CarrierFrequency.wavelength(system: system, band: s.signal.band, glonassChannel: k) else { return nil }
+                return -d * l
+            }
+            let roughRate = rates.first.map { $0.rounded() }
+            sats.append(Satellite(satellite: obs.satellite, roughRangeMilliseconds: rough,
+                                  extendedInfo: system == .glonass ? k.map { $0 + 7 } ?? 15 : 0, roughRate: roughRate))
+            for s in usable {
+                let lambda = CarrierFrequency.wavelength(system: system, band: s.signal.band, glonassChannel: k)
+                cells.append(Cell(satellite: obs.satellite, signal: s.signal, signalID: encode[s.signal] ?? 0,
+                                  pseudorange: s.pseudorange, phaseRange: lambda.flatMap { l in s.carrierPhase.map { $0 * l } },
+                                  phaseRangeRate: lambda.flatMap { l in s.doppler.map { -$0 * l } },
+                                  lockTime: s.lockTime, lockIndicator: 0, halfCycleAmbiguity: s.halfCycleAmbiguity, cnr: s.cn0))
+            }
+        }
+        return MSMMessage(messageType: MSMSignals.baseNumber(system) + msmType, system: system, msmType: msmType,
+                          stationID: stationID, epochMilliseconds: epochMs, glonassDay: day, multipleMessage: multipleMessage,
+                          iods: iods, clockSteering: 0, externalClock: 0, smoothing: false, smoothingInterval: 0,
+                          satellites: sats, cells: cells)
+    }
+
+    /// Encodes the message body (MSM4 and MSM7 carry everything; MSM1–3, 5, 6 are written too).
+    public func encode() throws(FormatError) -> [UInt8] {
+        var w = BitWriter()
+        w.uint(messageType, 12)
+        w.uint(stationID, 12)
+        if system == .glonass {
+            w.uint(glonassDay ?? 7, 3)
+            w.uint(epochMilliseconds, 27)
+        } else {
+            w.uint(epochMilliseconds, 30)
+        }
+        w.bool(multipleMessage)
+        w.uint(iods, 3)
+        w.uint(0, 7)
+        w.uint(clockSteering, 2)
+        w.uint(externalClock, 2)
+        w.bool(smoothing)
+        w.uint(smoothingInterval, 3)
+        // Masks.
+        let satBits = satellites.compactMap { MSMSignals.bit($0.satellite) }
+        guard satBits.count == satellites.count else { throw FormatError("encode", "satellite outside the MSM mask range") }
+        let sigIDs = Array(Set(cells.map(\.signalID))).filter { (1...32).contains($0) }.sorted()
+        guard satellites.count * sigIDs.count <= 64 else {
+            throw FormatError("encode", "\(satellites.count) satellites × \(sigIDs.count) signals exceed one MSM; split the epoch")
+        }
+        var satMask: UInt64 = 0
+        for b in satBits { satMask |= 1 << UInt64(64 - b) }
+        w.u(satMask, 64)
+        var sigMask: UInt64 = 0
+        for s in sigIDs { sigMask |= 1 << UInt64(32 - s) }
+        w.u(sigMask, 32)
+        // Cells in mask order.
+        let order = satellites.sorted { (MSMSignals.bit($0.satellite) ?? 0) < (MSMSignals.bit($1.satellite) ?? 0) }
+        var ordered: [Cell] = []
+        for s in order {
+            for g in sigIDs {
+                if let c = cells.first(where: { $0.satellite == s.satellite && $0.signalID == g }) {
+                    w.bool(true)
+                    ordered.append(c)
+                } else {
+                    w.bool(false)
+                }
+            }
+        }
+        let msm = msmType
+        if msm >= 4 {
+            for s in order { w.uint(s.roughRangeMilliseconds.map { Int($0) } ?? 255, 8) }
+        }
+        if msm == 5 || msm == 7 { for s in order { w.uint(s.extendedInfo ?? 0, 4) } }
+        for s in order {
+            let r = s.roughRangeMilliseconds ?? 0
+            w.uint(Int(((r - r.rounded(.down)) * 1024).rounded()) & 0x3FF, 10)
+        }
+        if msm == 5 || msm == 7 { for s in order { w.int(s.roughRate.map { Int($0) } ?? -8192, 14) } }
+        let roughBy = Dictionary(uniqueKeysWithValues: order.map { ($0.satellite, $0) })
+        func fine(_ value: Double?, _ rough: Double?, scale: Double, bits: Int, invalid: Int) -> Int {
+            guard let value, let rough else { return invalid }
+            let v = Int(((value / MSMMessage.lightMillisecond - rough) / scale).rounded())
+            let limit = 1 << (bits - 1)
+            return v > -limit && v < limit ? v : invalid
+        }
+        let extended = msm >= 6
+        if msm != 2 {
+            for c in ordered {
+                let rough = roughBy[c.satellite]?.roughRangeMilliseconds
+                w.int(extended ? fine(c.pseudorange, rough, scale: 0x1p-29, bits: 20, invalid: -524_288)
+                               : fine(c.pseudorange, rough, scale: 0x1p-24, bits: 15, invalid: -16384), extended ? 20 : 15)
+            }
+        }
+        if msm >= 2 {
+            for c in ordered {
+                let rough = roughBy[c.satellite]?.roughRangeMilliseconds
+                w.int(extended ? fine(c.phaseRange, rough, scale: 0x1p-31, bits: 24, invalid: -8_388_608)
+                               : fine(c.phaseRange, rough, scale: 0x1p-29, bits: 22, invalid: -2_097_152), extended ? 24 : 22)
+            }
+            for c in ordered {
+                let ms = Int(((c.lockTime ?? 0) * 1000).rounded(.down))
+                if extended { w.uint(MSMSignals.lockIndicator10(ms), 10) } else { w.uint(MSMSignals.lockIndicator4(ms), 4) }
+            }
+            for c in ordered { w.bool(c.halfCycleAmbiguity) }
+        }
+        if msm >= 4 {
+            for c in ordered {
+                if extended {
+                    w.uint(c.cnr.map { min(1023, max(1, Int(($0 / 0.0625).rounded()))) } ?? 0, 10)
+                } else {
+                    w.uint(c.cnr.map { min(63, max(1, Int($0.rounded()))) } ?? 0, 6)
+                }
+            }
+        }
+        if msm == 5 || msm == 7 {
+            for c in ordered {
+                let rough = roughBy[c.satellite]?.roughRate
+                if let rate = c.phaseRangeRate, let rough {
+                    let v = Int(((rate - rough) / 0.0001).rounded())
+                    w.int(v > -16384 && v < 16384 ? v : -16384, 15)
+                } else {
+                    w.int(-16384, 15)
+                }
+            }
+        }
+        w.alignToByte()
+        return w.bytes
+    }
+}

@@ -1,0 +1,80 @@
+import GNSSCore
+
+/// Any decoded RTCM 3 message.
+public enum RTCM3Message: Sendable {
+    case msm(MSMMessage)
+    case legacyObservations(LegacyObservations)
+    case stationCoordinates(StationCoordinates)
+    case descriptors(StationDescriptors)
+    case glonassBiases(GlonassCodePhaseBiases)
+    case systemParameters(SystemParameters)
+    case ephemeris(Ephemeris, messageType: Int)
+    case ssr(SSRMessage)
+    /// A well-formed frame of a message type this project does not decode.
+    case unsupported(type: Int)
+}
+
+/// Turns RTCM 3 frames into messages. Keeps the latest full time seen in the
+/// stream (from ephemerides) to resolve truncated week numbers and GLONASS days.
+public struct RTCM3Decoder: Sendable {
+    /// Reference for truncated times; set it from a clock or a file date when known.
+    public var referenceTime: GNSSTime?
+
+    public init(referenceTime: GNSSTime? = nil) {
+        self.referenceTime = referenceTime
+    }
+
+    public mutating func decode(_ frame: RTCM3Frame) throws(FormatError) -> RTCM3Message {
+        do {
+            return try decode(payload: frame.payload)
+        } catch {
+            var e = error
+            e.location = .byteOffset(frame.offset)
+            e.message = "message \(frame.messageType): " + e.message
+            throw e
+        }
+    }
+
+    public mutating func decode(payload p: [UInt8]) throws(FormatError) -> RTCM3Message {
+        guard p.count >= 2 else { throw FormatError("truncated", "empty message") }
+        let type = Int(p[0]) << 4 | Int(p[1] >> 4)
+        let message: RTCM3Message
+        switch type {
+        case 1001...1004, 1009...1012: message = .legacyObservations(try LegacyObservations.decode(p, type: type))
+        case 1005, 1006: message = .stationCoordinates(try StationCoordinates.decode(p, type: type))
+        case 1007, 1008, 1033: message = .descriptors(try StationDescriptors.decode(p, type: type))
+        case 1013: message = .systemParameters(try SystemParameters.decode(p))
+        case 1230: message = .glonassBiases(try GlonassCodePhaseBiases.decode(p))
+        case 1071...1077, 1081...1087, 1091...1097, 1101...1107, 1111...1117, 1121...1127, 1131...1137:
+            message = .msm(try MSMMessage.decode(p))
+        case _ where RTCM3EphemerisCodec.messageTypes.contains(type):
+            let e = try RTCM3EphemerisCodec.decode(payload: p[...], referenceTime: referenceTime)
+            if case .kepler = e, type != 1020 { referenceTime = e.toe }
+            message = .ephemeris(e, messageType: type)
+        case _ where RTCM3SSRCodec.handles(messageType: type):
+            message = .ssr(try RTCM3SSRCodec.decode(payload: p[...]))
+        default:
+            message = .unsupported(type: type)
+        }
+        return message
+    }
+}
+
+/// Encoders for the messages the gateway sends.
+public enum RTCM3Encoder {
+    /// A complete frame (preamble, length, body, CRC) for a message body.
+    public static func frame(_ payload: [UInt8]) -> [UInt8] { RTCM3Framer.frame(payload) }
+
+    /// MSM frames for one epoch: one message per system, the multiple-message bit set on all but the last.
+    public static func msmFrames(epoch: ObservationEpoch, stationID: Int, msmType: Int = 7) throws(FormatError) -> [[UInt8]] {
+        let systems = Array(Set(epoch.satellites.map(\.satellite.system))).sorted().filter { $0 != .leo }
+        var frames: [[UInt8]] = []
+        for (i, sys) in systems.enumerated() {
+            let msm = MSMMessage.make(system: sys, msmType: msmType, stationID: stationID, time: epoch.time,
+                                      multipleMessage: i < systems.count - 1, observations: epoch.satellites)
+            guard !msm.cells.isEmpty else { continue }
+            frames.append(frame(try msm.encode()))
+        }
+        return frames
+    }
+}
