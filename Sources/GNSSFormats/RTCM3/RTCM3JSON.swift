@@ -90,10 +90,10 @@ extension RTCM3Message {
                     if let v = sat.highRateClock { so.append(("hr_clock", d(v))) }
                     if let v = sat.ura { so.append(("ura", .int(v))) }
                     if !sat.codeBiases.isEmpty {
-                        so.append(("code_biases", .object(sat.codeBiases.sorted { $0.key < $1.key }.map { (String($0.key), d($0.value, 100)) })))
+                        so.append(("code_biases", .object(sat.codeBiases.map { (String($0.signal), d($0.bias, 100)) })))
                     }
                     if !sat.phaseBiases.isEmpty {
-                        so.append(("phase_biases", .object(sat.phaseBiases.sorted { $0.key < $1.key }.map { (String($0.key), d($0.value.first, 1e4)) })))
+                        so.append(("phase_biases", .object(sat.phaseBiases.map { (String($0.signal), d($0.bias, 1e4)) })))
                     }
                     return .object(so)
                 })))

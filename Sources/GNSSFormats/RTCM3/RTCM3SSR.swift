@@ -19,18 +19,33 @@ public struct SSRMessage: Sendable, Hashable {
         /// C0 (m), C1 (m/s), C2 (m/s²).
         public var clock: [Double]?
         public var highRateClock: Double?
-        /// (signal id, bias in metres).
-        public var codeBiases: [Int: Double]
-        /// Phase biases: signal id → (bias m, integer, wide-lane, discontinuity counter); yaw (semicircles) and rate.
-        public var phaseBiases: [Int: [Double]]
+        /// Code biases in broadcast order.
+        public var codeBiases: [CodeBias]
+        /// Phase biases in broadcast order; yaw angle (semicircles) and rate (semicircles/s).
+        public var phaseBiases: [PhaseBias]
         public var yaw: [Double]?
         public var ura: Int?
 
         public init(satellite: SatelliteID) {
             self.satellite = satellite
-            codeBiases = [:]
-            phaseBiases = [:]
+            codeBiases = []
+            phaseBiases = []
         }
+    }
+
+    public struct CodeBias: Sendable, Hashable {
+        /// Signal and tracking mode identifier of the system's SSR table.
+        public var signal: Int
+        /// Metres.
+        public var bias: Double
+    }
+
+    public struct PhaseBias: Sendable, Hashable {
+        public var signal: Int
+        public var bias: Double
+        public var integer: Bool
+        public var wideLaneInteger: Int
+        public var discontinuityCounter: Int
     }
 
     public var messageType: Int
@@ -157,14 +172,15 @@ public enum RTCM3SSRCodec {
             case .ura: sat.ura = try r.uint(6)
             case .codeBias:
                 let nb = try r.uint(5)
-                for _ in 0..<nb { sat.codeBiases[try r.uint(5)] = Double(try r.int(14)) * 0.01 }
+                for _ in 0..<nb { sat.codeBiases.append(SSRMessage.CodeBias(signal: try r.uint(5), bias: Double(try r.int(14)) * 0.01)) }
             case .phaseBias:
                 sat.yaw = [Double(try r.uint(9)) / 256, Double(try r.int(8)) / 8192]
                 let nb = try r.uint(5)
                 for _ in 0..<nb {
                     let sig = try r.uint(5)
                     let integer = try r.uint(1), wideLane = try r.uint(2), counter = try r.uint(4)
-                    sat.phaseBiases[sig] = [Double(try r.int(20)) * 1e-4, Double(integer), Double(wideLane), Double(counter)]
+                    sat.phaseBiases.append(SSRMessage.PhaseBias(signal: sig, bias: Double(try r.int(20)) * 1e-4, integer: integer == 1,
+                                                                wideLaneInteger: wideLane, discontinuityCounter: counter))
                 }
             default: break
             }
@@ -253,18 +269,18 @@ public enum RTCM3SSRCodec {
             case .ura: w.uint(s.ura ?? 0, 6)
             case .codeBias:
                 w.uint(s.codeBiases.count, 5)
-                for (sig, b) in s.codeBiases.sorted(by: { $0.key < $1.key }) { w.uint(sig, 5); put(b, 0.01, 14) }
+                for b in s.codeBiases { w.uint(b.signal, 5); put(b.bias, 0.01, 14) }
             case .phaseBias:
                 let yaw = s.yaw ?? [0, 0]
                 w.uint(Int((yaw[0] * 256).rounded()), 9)
                 w.int(Int((yaw[1] * 8192).rounded()), 8)
                 w.uint(s.phaseBiases.count, 5)
-                for (sig, b) in s.phaseBiases.sorted(by: { $0.key < $1.key }) {
-                    w.uint(sig, 5)
-                    w.uint(Int(b.count > 1 ? b[1] : 0), 1)
-                    w.uint(Int(b.count > 2 ? b[2] : 0), 2)
-                    w.uint(Int(b.count > 3 ? b[3] : 0), 4)
-                    put(b.first ?? 0, 1e-4, 20)
+                for b in s.phaseBiases {
+                    w.uint(b.signal, 5)
+                    w.bool(b.integer)
+                    w.uint(b.wideLaneInteger, 2)
+                    w.uint(b.discontinuityCounter, 4)
+                    put(b.bias, 1e-4, 20)
                 }
             default: break
             }
