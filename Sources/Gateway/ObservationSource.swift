@@ -10,6 +10,28 @@ public protocol ObservationSource: AnyObject {
     var approximatePosition: ECEF? { get }
     /// Decode problems met so far.
     var problems: [FormatError] { get }
+    /// Broadcast ephemerides the stream carried since the last call (RTCM, UBX); none for RINEX.
+    func takeEphemerides() -> [Ephemeris]
+}
+
+extension ObservationSource {
+    public func takeEphemerides() -> [Ephemeris] { [] }
+}
+
+/// Observation epochs and ephemerides from an RTCM 3 capture.
+public final class RTCM3ObservationSource: ObservationSource {
+    private let reader: RTCM3EpochReader
+    public let name: String
+
+    public init(path: String) throws(FormatError) {
+        reader = try RTCM3EpochReader(path: path)
+        name = path
+    }
+
+    public func next() throws(FormatError) -> ObservationEpoch? { try reader.next() }
+    public var approximatePosition: ECEF? { reader.stationPosition }
+    public var problems: [FormatError] { reader.errors }
+    public func takeEphemerides() -> [Ephemeris] { reader.takeEphemerides() }
 }
 
 /// Observation epochs from RINEX (plain, Hatanaka, gzip).
@@ -39,6 +61,7 @@ public enum ObservationSources {
         let kind = FileKind.detect(try FileByteSource.peek(path: path))
         switch kind {
         case .rinexObservation, .hatanaka: return try RINEXObservationSource(path: path)
+        case .rtcm3: return try RTCM3ObservationSource(path: path)
         default: throw FormatError("format", "not an observation file (\(kind.rawValue))", file: path)
         }
     }

@@ -19,6 +19,8 @@ public struct ReplayConfiguration: Sendable {
     public var elevationMask: Double = 15 * Constants.degreesToRadians
     public var isStatic = false
     public var format: SolutionFormat = .pos
+    /// Ionosphere handling for SPP: the ionosphere-free code combination where two frequencies exist.
+    public var ionosphere: IonosphereModel = .ionosphereFree
     public init() {}
 }
 
@@ -53,10 +55,7 @@ public struct ReplayRunner {
     public func run(emit: (String) -> Void) throws(FormatError) -> ReplaySummary {
         let c = configuration
         guard !c.rover.isEmpty else { throw FormatError("usage", "no rover observation file given") }
-        let products = try loadProducts()
-        guard products.ephemerides.count > 0 || products.hasPreciseOrbits else {
-            throw FormatError("usage", "no navigation data: give --nav (RINEX navigation) or --sp3/--clk")
-        }
+        var products = try loadProducts()
         let writer = SolutionWriter(format: c.format)
         var summary = ReplaySummary()
         var headerWritten = false
@@ -81,11 +80,15 @@ public struct ReplayRunner {
         }
         for roverPath in c.rover {
             let rover = try ObservationSources.open(roverPath)
+            if products.ephemerides.count == 0 && !products.hasPreciseOrbits && rover is RINEXObservationSource {
+                throw FormatError("usage", "no navigation data: give --nav (RINEX navigation) or --sp3/--clk")
+            }
             switch c.mode {
             case .spp:
-                let spp = SinglePointPositioner(options: SPPOptions(elevationMask: c.elevationMask, systems: c.systems))
+                let spp = SinglePointPositioner(options: SPPOptions(elevationMask: c.elevationMask, systems: c.systems, ionosphere: c.ionosphere))
                 var last: ECEF?
                 while let e = try rover.next() {
+                    for eph in rover.takeEphemerides() { products.ephemerides.add(eph) }
                     let s = spp.solve(epoch: e, ephemerides: products.ephemerides, klobuchar: products.klobuchar, initial: last)
                     if s.quality != .none { last = s.position }
                     output(s)
@@ -104,6 +107,7 @@ public struct ReplayRunner {
                 var baseEpoch = try base.next()
                 var nextBase = try base.next()
                 while let e = try rover.next() {
+                    for eph in rover.takeEphemerides() { products.ephemerides.add(eph) }
                     // Advance the base to the latest epoch at or before the rover's.
                     while let nb = nextBase, nb.time - e.time <= 0.005 {
                         baseEpoch = nb

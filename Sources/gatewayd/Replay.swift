@@ -51,6 +51,9 @@ struct Replay: ParsableCommand {
     @Flag(name: .customLong("static"), help: "The receiver does not move (one position for the session).")
     var isStatic = false
 
+    @Option(help: "SPP ionosphere: iflc (ionosphere-free where two frequencies exist, else broadcast), brdc (broadcast model) or off.")
+    var ionosphere: String = "iflc"
+
     @Option(help: "Output format: pos, json or nmea.")
     var format: String = "pos"
 
@@ -63,6 +66,7 @@ struct Replay: ParsableCommand {
     func validate() throws {
         guard ReplayConfiguration.Mode(rawValue: mode) != nil else { throw ValidationError("--mode must be spp, rtk or ppp") }
         guard SolutionFormat(rawValue: format) != nil else { throw ValidationError("--format must be pos, json or nmea") }
+        guard ["iflc", "brdc", "off"].contains(ionosphere) else { throw ValidationError("--ionosphere must be iflc, brdc or off") }
         guard !rover.isEmpty else { throw ValidationError("give at least one --rover observation file") }
         if mode == "rtk" && base.isEmpty { throw ValidationError("--mode rtk needs --base observation files") }
         if config != nil { throw ValidationError("--config replay is not available yet; give the files with --rover/--base/--nav") }
@@ -107,6 +111,7 @@ struct Replay: ParsableCommand {
         c.elevationMask = elevationMask * Constants.degreesToRadians
         c.isStatic = isStatic
         c.format = SolutionFormat(rawValue: format) ?? .pos
+        c.ionosphere = ionosphere == "brdc" ? .broadcast : (ionosphere == "off" ? .off : .ionosphereFree)
         if atx != nil { StandardError.writeLine("note: ANTEX antenna corrections are not applied yet; solutions refer to the antenna as observed") }
 
         let sink = StandardOutput(path: out)

@@ -1,0 +1,111 @@
+import GNSSCore
+
+/// Gathers the MSMs of one epoch (one per system, the multiple-message bit
+/// set on all but the last) into one `ObservationEpoch`. An epoch is also
+/// closed when a message of a later time arrives, so a lost last message
+/// delays nothing beyond the next epoch.
+public struct MSMEpochAssembler: Sendable {
+    private var pending: ObservationEpoch?
+    private var pendingStation: Int?
+    /// GLONASS channels learned from 1020 ephemerides, for MSM4/6 which do not carry them.
+    public var glonassChannels = GlonassChannels()
+    /// Epochs dropped because no reference time was known yet to resolve their time of week.
+    public private(set) var droppedWithoutTime = 0
+
+    public init() {}
+
+    /// Adds one MSM; returns the epochs it completes (zero, one, or two when a new epoch flushes an older one).
+    public mutating func add(_ msm: MSMMessage, reference: GNSSTime?) -> [ObservationEpoch] {
+        guard let reference else {
+            droppedWithoutTime += msm.multipleMessage ? 0 : 1
+            return []
+        }
+        let time = msm.time(near: reference)
+        var out: [ObservationEpoch] = []
+        if let p = pending, abs(p.time - time) > 1e-4 || pendingStation != msm.stationID {
+            out.append(p)
+            pending = nil
+        }
+        var epoch = pending ?? ObservationEpoch(time: time)
+        let obs = msm.observations(glonassChannels: glonassChannels)
+        for o in obs {
+            if let i = epoch.satellites.firstIndex(where: { $0.satellite == o.satellite }) {
+                epoch.satellites[i].signals += o.signals
+            } else {
+                epoch.satellites.append(o)
+            }
+        }
+        pendingStation = msm.stationID
+        if msm.multipleMessage {
+            pending = epoch
+        } else {
+            pending = nil
+            out.append(epoch)
+        }
+        return out
+    }
+
+    /// The epoch still open at the end of a stream.
+    public mutating func flush() -> ObservationEpoch? {
+        defer { pending = nil }
+        return pending
+    }
+}
+
+/// Reads an RTCM 3 capture as a stream of observation epochs, collecting the
+/// ephemerides and station coordinates it carries on the way.
+public final class RTCM3EpochReader {
+    public let path: String
+    private let source: FileByteSource
+    private var framer = RTCM3Framer()
+    private var decoder = RTCM3Decoder()
+    private var assembler = MSMEpochAssembler()
+    private var ready: [ObservationEpoch] = []
+    private var finished = false
+    public private(set) var ephemerides: [Ephemeris] = []
+    public private(set) var stationPosition: ECEF?
+    public private(set) var errors: [FormatError] = []
+
+    public init(path: String) throws(FormatError) {
+        self.path = path
+        source = try FileByteSource(path: path, chunkSize: 1 << 16)
+    }
+
+    /// Ephemerides decoded since the last call.
+    public func takeEphemerides() -> [Ephemeris] {
+        defer { ephemerides.removeAll(keepingCapacity: true) }
+        return ephemerides
+    }
+
+    public func next() throws(FormatError) -> ObservationEpoch? {
+        while ready.isEmpty {
+            if finished { return nil }
+            guard let chunk = try source.next() else {
+                finished = true
+                if let e = framer.finish() { errors.append(e.inFile(path)) }
+                if let last = assembler.flush() { ready.append(last) }
+                break
+            }
+            framer.append(chunk)
+            while let item = framer.next() {
+                switch item {
+                case .error(let e): errors.append(e.inFile(path))
+                case .frame(let f):
+                    do {
+                        switch try decoder.decode(f) {
+                        case .msm(let m): ready += assembler.add(m, reference: decoder.referenceTime)
+                        case .ephemeris(let e, _):
+                            ephemerides.append(e)
+                            if case .glonass(let g) = e { assembler.glonassChannels[g.satellite.prn] = g.frequencyChannel }
+                        case .stationCoordinates(let s): stationPosition = s.position
+                        default: break
+                        }
+                    } catch {
+                        errors.append(error.inFile(path))
+                    }
+                }
+            }
+        }
+        return ready.isEmpty ? nil : ready.removeFirst()
+    }
+}
