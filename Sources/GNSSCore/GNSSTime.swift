@@ -61,8 +61,11 @@ extension GNSSTime {
 
     /// Time from a GPS week number (continuous, not modulo 1024) and second of week.
     public init(gpsWeek week: Int, secondOfWeek: Double) {
-        let whole = secondOfWeek.rounded(.down)
-        self.init(seconds: Int64(week) * GNSSTime.secondsPerWeek + Int64(whole), fraction: secondOfWeek - whole)
+        // Corrupt inputs (NaN, absurd values) must not trap: they land on the week's start.
+        let sow = secondOfWeek.isFinite && abs(secondOfWeek) < 1e12 ? secondOfWeek : 0
+        let week = abs(week) < 1_000_000 ? week : 0
+        let whole = sow.rounded(.down)
+        self.init(seconds: Int64(week) * GNSSTime.secondsPerWeek + Int64(whole), fraction: sow - whole)
     }
 
     /// Continuous GPS week number.

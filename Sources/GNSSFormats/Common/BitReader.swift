@@ -115,3 +115,14 @@ public struct BitWriter {
         bitCount = (bitCount + 7) & ~7
     }
 }
+
+/// The nearest integer to `d`, saturating at ±2⁶² and 0 for NaN: encoders use it so a bad value
+/// gives a wrong field, never a trap.
+@inlinable
+public func roundedInt(_ d: Double) -> Int {
+    guard d.isFinite else { return 0 }
+    let r = d.rounded()
+    if r >= 0x1p62 { return 1 << 62 }
+    if r <= -0x1p62 { return -(1 << 62) }
+    return Int(r)
+}

@@ -224,6 +224,9 @@ public final class RINEXNavigationReader {
         }
     }
 
+    /// A broadcast number as an integer; absurd values (corrupt input) become 0.
+    private static func int(_ d: Double) -> Int { d.isFinite && abs(d) < 1e15 ? Int(d) : 0 }
+
     private static let uraMetres: [Double] = [2.4, 3.4, 4.85, 6.85, 9.65, 13.65, 24, 48, 96, 192, 384, 768, 1536, 3072, 6144]
 
     private func decodeEphemeris(_ body: [TextLine], message: String) throws(FormatError) -> Ephemeris {
@@ -234,13 +237,13 @@ public final class RINEXNavigationReader {
             guard v.count >= 15 else { throw fail("truncated", "GLONASS record has \(body.count) lines", first) }
             guard let toc = GNSSTime(utcCalendar: date) else { throw fail("time", "impossible epoch", first) }
             return .glonass(GlonassEphemeris(
-                satellite: sat, frequencyChannel: Int(v[10]), toe: toc,
+                satellite: sat, frequencyChannel: Self.int(v[10]), toe: toc,
                 frameTime: nil,
                 position: ECEF(v[3] * 1000, v[7] * 1000, v[11] * 1000),
                 velocity: ECEF(v[4] * 1000, v[8] * 1000, v[12] * 1000),
                 acceleration: ECEF(v[5] * 1000, v[9] * 1000, v[13] * 1000),
                 clockBias: v[0], relativeFrequencyBias: v[1], groupDelay: v.count > 17 ? v[17] : 0,
-                health: Int(v[6]), age: Int(v[14]),
+                health: Self.int(v[6]), age: Self.int(v[14]),
                 tb: Int((toc + 10_800 - Double(LeapSeconds.gpsMinusUTC(at: toc))).secondOfWeek.truncatingRemainder(dividingBy: 86_400) / 900)))
         case .sbas:
             guard v.count >= 15, let toc = GNSSTime(gpsCalendar: date) else { throw fail("truncated", "SBAS record has \(body.count) lines", first) }
@@ -248,7 +251,7 @@ public final class RINEXNavigationReader {
                 satellite: sat, toe: toc, position: ECEF(v[3] * 1000, v[7] * 1000, v[11] * 1000),
                 velocity: ECEF(v[4] * 1000, v[8] * 1000, v[12] * 1000),
                 acceleration: ECEF(v[5] * 1000, v[9] * 1000, v[13] * 1000),
-                af0: v[0], af1: v[1], health: Int(v[6]), accuracy: v[10], iodn: Int(v[14])))
+                af0: v[0], af1: v[1], health: Self.int(v[6]), accuracy: v[10], iodn: Self.int(v[14])))
         default:
             // The last orbit line often stops after its first field (transmission time).
             guard v.count >= 26 else { throw fail("truncated", "\(sat) record has \(body.count) lines, expected 8", first) }
@@ -262,7 +265,7 @@ public final class RINEXNavigationReader {
             var nav: NavigationMessage
             switch sat.system {
             case .galileo:
-                let sources = Int(v[20])
+                let sources = Self.int(v[20])
                 nav = (sources & 0b010) != 0 ? .fnav : .inav
             case .beidou: nav = (sat.prn <= 5 || sat.prn >= 59) ? .d2 : .d1
             case .navic: nav = .lnavNavIC
@@ -279,7 +282,7 @@ public final class RINEXNavigationReader {
             }
             let accuracy: Int
             if sat.system == .galileo {
-                accuracy = Int(v[23] * 100)   // SISA in cm as an index-like integer
+                accuracy = Self.int(v[23] * 100)   // SISA in cm as an index-like integer
             } else {
                 accuracy = Self.uraMetres.firstIndex { $0 >= v[23] } ?? 15
             }
@@ -290,16 +293,16 @@ public final class RINEXNavigationReader {
             default: groupDelays = [v[25]]
             }
             return .kepler(KeplerEphemeris(
-                satellite: sat, message: nav, toe: toe, toc: toc, week: Int(v[21]), toeSeconds: v[11],
+                satellite: sat, message: nav, toe: toe, toc: toc, week: Self.int(v[21]), toeSeconds: v[11],
                 sqrtA: v[10], eccentricity: v[8], inclination: v[15], rightAscension: v[13], argumentOfPerigee: v[17],
                 meanAnomaly: v[6], meanMotionDifference: v[5], inclinationRate: v[19], rightAscensionRate: v[18],
                 cuc: v[7], cus: v[9], crc: v[16], crs: v[4], cic: v[12], cis: v[14],
-                af0: v[0], af1: v[1], af2: v[2], iode: Int(v[3]),
-                iodc: sat.system == .beidou ? Int(v[28]) : Int(v[26]),
-                groupDelays: groupDelays, health: Int(v[24]), accuracyIndex: accuracy,
+                af0: v[0], af1: v[1], af2: v[2], iode: Self.int(v[3]),
+                iodc: sat.system == .beidou ? Self.int(v[28]) : Self.int(v[26]),
+                groupDelays: groupDelays, health: Self.int(v[24]), accuracyIndex: accuracy,
                 fitInterval: sat.system == .beidou ? 0 : v[28], transmissionTime: ttr,
-                dataSources: sat.system == .galileo ? Int(v[20]) : 0,
-                codesOnL2: sat.system == .gps ? Int(v[20]) : 0, l2PDataFlag: sat.system == .gps ? Int(v[22]) : 0))
+                dataSources: sat.system == .galileo ? Self.int(v[20]) : 0,
+                codesOnL2: sat.system == .gps ? Self.int(v[20]) : 0, l2PDataFlag: sat.system == .gps ? Self.int(v[22]) : 0))
         }
     }
 

@@ -334,12 +334,12 @@ extension MSMMessage {
         case .glonass:
             let moscow = time + 10_800 - Double(LeapSeconds.gpsMinusUTC(at: time))
             let sod = moscow.secondOfWeek.truncatingRemainder(dividingBy: 86_400)
-            epochMs = Int((sod * 1000).rounded())
+            epochMs = roundedInt(sod * 1000)
             day = Int(moscow.secondOfWeek / 86_400)
         case .beidou:
-            epochMs = Int((((time - 14).secondOfWeek) * 1000).rounded())
+            epochMs = roundedInt(((time - 14).secondOfWeek) * 1000)
         default:
-            epochMs = Int((time.secondOfWeek * 1000).rounded())
+            epochMs = roundedInt(time.secondOfWeek * 1000)
         }
         let encode = MSMSignals.encodeTables[system] ?? [:]
         var sats: [Satellite] = []
@@ -419,18 +419,18 @@ extension MSMMessage {
         }
         let msm = msmType
         if msm >= 4 {
-            for s in order { w.uint(s.roughRangeMilliseconds.map { Int($0) } ?? 255, 8) }
+            for s in order { w.uint(s.roughRangeMilliseconds.map { min(254, max(0, roundedInt($0.rounded(.down)))) } ?? 255, 8) }
         }
         if msm == 5 || msm == 7 { for s in order { w.uint(s.extendedInfo ?? 0, 4) } }
         for s in order {
             let r = s.roughRangeMilliseconds ?? 0
-            w.uint(Int(((r - r.rounded(.down)) * 1024).rounded()) & 0x3FF, 10)
+            w.uint(roundedInt((r - r.rounded(.down)) * 1024) & 0x3FF, 10)
         }
-        if msm == 5 || msm == 7 { for s in order { w.int(s.roughRate.map { Int($0) } ?? -8192, 14) } }
+        if msm == 5 || msm == 7 { for s in order { w.int(s.roughRate.map { min(8191, max(-8191, roundedInt($0))) } ?? -8192, 14) } }
         let roughBy = Dictionary(uniqueKeysWithValues: order.map { ($0.satellite, $0) })
         func fine(_ value: Double?, _ rough: Double?, scale: Double, bits: Int, invalid: Int) -> Int {
             guard let value, let rough else { return invalid }
-            let v = Int(((value / MSMMessage.lightMillisecond - rough) / scale).rounded())
+            let v = roundedInt((value / MSMMessage.lightMillisecond - rough) / scale)
             let limit = 1 << (bits - 1)
             return v > -limit && v < limit ? v : invalid
         }
@@ -449,7 +449,7 @@ extension MSMMessage {
                                : fine(c.phaseRange, rough, scale: 0x1p-29, bits: 22, invalid: -2_097_152), extended ? 24 : 22)
             }
             for c in ordered {
-                let ms = Int(((c.lockTime ?? 0) * 1000).rounded(.down))
+                let ms = roundedInt(((c.lockTime ?? 0) * 1000).rounded(.down))
                 if extended { w.uint(MSMSignals.lockIndicator10(ms), 10) } else { w.uint(MSMSignals.lockIndicator4(ms), 4) }
             }
             for c in ordered { w.bool(c.halfCycleAmbiguity) }
@@ -457,7 +457,7 @@ extension MSMMessage {
         if msm >= 4 {
             for c in ordered {
                 if extended {
-                    w.uint(c.cnr.map { min(1023, max(1, Int(($0 / 0.0625).rounded()))) } ?? 0, 10)
+                    w.uint(c.cnr.map { min(1023, max(1, roundedInt($0 / 0.0625))) } ?? 0, 10)
                 } else {
                     w.uint(c.cnr.map { min(63, max(1, Int($0.rounded()))) } ?? 0, 6)
                 }
@@ -467,7 +467,7 @@ extension MSMMessage {
             for c in ordered {
                 let rough = roughBy[c.satellite]?.roughRate
                 if let rate = c.phaseRangeRate, let rough {
-                    let v = Int(((rate - rough) / 0.0001).rounded())
+                    let v = roundedInt((rate - rough) / 0.0001)
                     w.int(v > -16384 && v < 16384 ? v : -16384, 15)
                 } else {
                     w.int(-16384, 15)

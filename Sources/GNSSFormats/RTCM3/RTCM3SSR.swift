@@ -225,14 +225,14 @@ public enum RTCM3SSRCodec {
         w.uint(m.solutionID, 4)
         if igs && orbitLike { w.uint(m.referenceDatum ?? 0, 1) }
         if m.kind == .vtec {
-            w.uint(Int(((m.vtecQuality ?? 0) / 0.05).rounded()), 9)
+            w.uint(roundedInt((m.vtecQuality ?? 0) / 0.05), 9)
             w.uint(max(0, m.layers.count - 1), 2)
             for layer in m.layers {
                 guard layer.count >= 3 else { throw FormatError("encode", "VTEC layer without height, degree and order") }
-                w.uint(Int((layer[0] / 10_000).rounded()), 8)
+                w.uint(roundedInt(layer[0] / 10_000), 8)
                 w.uint(Int(layer[1]) - 1, 4)
                 w.uint(Int(layer[2]) - 1, 4)
-                for c in layer.dropFirst(3) { w.int(Int((c / 0.005).rounded()), 16) }
+                for c in layer.dropFirst(3) { w.int(roundedInt(c / 0.005), 16) }
             }
             w.alignToByte()
             return w.bytes
@@ -242,7 +242,7 @@ public enum RTCM3SSRCodec {
             w.bool(m.mwConsistent ?? false)
         }
         w.uint(m.satellites.count, 6)
-        func put(_ v: Double, _ scale: Double, _ bits: Int) { w.int(Int((v / scale).rounded()), bits) }
+        func put(_ v: Double, _ scale: Double, _ bits: Int) { w.int(roundedInt(v / scale), bits) }
         for s in m.satellites {
             w.uint(satelliteNumber(s.satellite), idBits(m.system, igs: igs))
             if orbitLike {
@@ -272,8 +272,8 @@ public enum RTCM3SSRCodec {
                 for b in s.codeBiases { w.uint(b.signal, 5); put(b.bias, 0.01, 14) }
             case .phaseBias:
                 let yaw = s.yaw ?? [0, 0]
-                w.uint(Int((yaw[0] * 256).rounded()), 9)
-                w.int(Int((yaw[1] * 8192).rounded()), 8)
+                w.uint(roundedInt(yaw[0] * 256), 9)
+                w.int(roundedInt(yaw[1] * 8192), 8)
                 w.uint(s.phaseBiases.count, 5)
                 for b in s.phaseBiases {
                     w.uint(b.signal, 5)

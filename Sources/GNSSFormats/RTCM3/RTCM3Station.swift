@@ -51,13 +51,13 @@ public struct StationCoordinates: Sendable, Hashable {
         w.uint(stationID, 12)
         w.uint(itrfYear, 6)
         w.bool(gps); w.bool(glonass); w.bool(galileo); w.bool(referenceStation)
-        w.int(Int((position.x / 0.0001).rounded()), 38)
+        w.int(roundedInt(position.x / 0.0001), 38)
         w.bool(singleOscillator)
         w.uint(0, 1)
-        w.int(Int((position.y / 0.0001).rounded()), 38)
+        w.int(roundedInt(position.y / 0.0001), 38)
         w.uint(quarterCycle, 2)
-        w.int(Int((position.z / 0.0001).rounded()), 38)
-        if let h = antennaHeight { w.uint(Int((h / 0.0001).rounded()), 16) }
+        w.int(roundedInt(position.z / 0.0001), 38)
+        if let h = antennaHeight { w.uint(roundedInt(h / 0.0001), 16) }
         w.alignToByte()
         return w.bytes
     }
