@@ -32,6 +32,7 @@ let package = Package(
         .testTarget(name: "GNSSFormatsTests", dependencies: ["GNSSFormats", "GNSSCore"]),
         .testTarget(name: "GNSSOrbitsTests", dependencies: ["GNSSOrbits", "GNSSFormats", "GNSSCore"]),
         .testTarget(name: "GNSSPositioningTests", dependencies: ["GNSSPositioning", "GNSSOrbits", "GNSSFormats", "GNSSCore"]),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "GNSSPositioning", "GNSSOrbits", "GNSSFormats", "GNSSCore"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -40,15 +40,20 @@ public struct EphemerisStore: Sendable {
     public func select(_ satellite: SatelliteID, at time: GNSSTime, message: NavigationMessage? = nil,
                        requireHealthy: Bool = true) -> Ephemeris? {
         guard let list = bySatellite[satellite] else { return nil }
+        // GPS-like ephemerides are fitted around toe: take the nearest. Galileo and BeiDou issue
+        // toe at the start of their validity: take the latest one already in force, a later one only if none is.
+        let forward = satellite.system == .galileo || satellite.system == .beidou
         var best: Ephemeris?
-        var bestDistance = Double.infinity
+        var bestScore = Double.infinity
         for e in list {
             if requireHealthy && !e.isHealthy { continue }
             if let message, case .kepler(let k) = e, k.message != message { continue }
-            let d = abs(time - e.toe)
-            if d <= e.validity && d < bestDistance {
+            let dt = time - e.toe
+            guard abs(dt) <= e.validity else { continue }
+            let score = forward && dt < -60 ? e.validity + abs(dt) : abs(dt)
+            if score < bestScore {
                 best = e
-                bestDistance = d
+                bestScore = score
             }
         }
         return best

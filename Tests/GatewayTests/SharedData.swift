@@ -1,0 +1,31 @@
+import Foundation
+
+/// Real receiver data shared beside the project (`../shared/data`); tests that
+/// need it are disabled, with the reason printed, when it is absent.
+enum SharedData {
+    static let root: String = {
+        let here = URL(fileURLWithPath: #filePath)
+        let package = here.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return package.deletingLastPathComponent().appendingPathComponent("shared/data").path
+    }()
+
+    static var available: Bool {
+        let ok = FileManager.default.fileExists(atPath: root + "/README.md")
+        if !ok { reportMissing() }
+        return ok
+    }
+
+    private static let reportOnce: Void = {
+        print("skipping tests that need real receiver data: \(root) is absent")
+    }()
+
+    static func reportMissing() { _ = reportOnce }
+
+    static func path(_ relative: String) -> String { root + "/" + relative }
+
+    /// Whether a command-line tool is on PATH (for comparisons against independent decoders).
+    static func hasTool(_ name: String) -> Bool {
+        let paths = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":")
+        return paths.contains { FileManager.default.isExecutableFile(atPath: "\($0)/\(name)") }
+    }
+}
