@@ -23,10 +23,25 @@ public struct BitReader {
         guard position + width <= bitCount else {
             throw FormatError("truncated", "message ends inside a \(width)-bit field at bit \(position)")
         }
+        let start = bytes.startIndex
+        let firstByte = position >> 3
+        let shift = position & 7
+        // Fast path: the field and its bit offset fit in 57 bits loaded from up to 8 bytes.
+        if width <= 56 {
+            var word: UInt64 = 0
+            let needed = (shift + width + 7) >> 3
+            var k = 0
+            while k < needed {
+                word = word << 8 | UInt64(bytes[start + firstByte + k])
+                k += 1
+            }
+            let used = needed * 8
+            position += width
+            return (word >> UInt64(used - shift - width)) & ((1 << UInt64(width)) &- 1)
+        }
         var value: UInt64 = 0
         var pos = position
         var left = width
-        let start = bytes.startIndex
         while left > 0 {
             let byte = UInt64(bytes[start + (pos >> 3)])
             let bitInByte = pos & 7

@@ -1,0 +1,127 @@
+import Foundation
+import GNSSCore
+import GNSSFormats
+
+// Measures, in one run on this machine:
+//  1. reading the 24 h ESBC Hatanaka+gzip file straight from disk, against RTKLIB `rnx2rtkp -p 0` on the
+//     decompressed file (the yardstick: at most a third of RTKLIB's time);
+//  2. RTCM 3 MSM7 decoding rate, frames per second on one core;
+//  3. whole-process `gatewayd replay` against `rnx2rtkp` for RTK and PPP on the same files and options.
+// Needs ../shared/data, a release build of gatewayd (swift build -c release in the main package) and rtklib.
+
+let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+let data = root.deletingLastPathComponent().appendingPathComponent("shared/data").path
+let gatewayd = root.appendingPathComponent(".build/release/gatewayd").path
+let scratch = NSTemporaryDirectory() + "gateway-bench"
+try? FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+
+func seconds(_ body: () throws -> Void) rethrows -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    try body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+}
+
+/// Best of `runs` wall-clock times of a whole process.
+func processTime(_ args: [String], runs: Int = 3) -> Double? {
+    var best = Double.infinity
+    for _ in 0..<runs {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = args
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        let t = seconds {
+            do { try p.run() } catch { return }
+            p.waitUntilExit()
+        }
+        guard p.terminationStatus == 0 else { return nil }
+        best = min(best, t)
+    }
+    return best.isFinite ? best : nil
+}
+
+func report(_ name: String, ours: Double?, theirs: Double?, target: String) {
+    guard let ours else { print("\(name): gatewayd failed"); return }
+    if let theirs {
+        print(String(format: "%@: gatewayd %.3f s, RTKLIB %.3f s, ratio %.1f× (target %@)", name, ours, theirs, theirs / ours, target))
+    } else {
+        print(String(format: "%@: gatewayd %.3f s (RTKLIB not available)", name, ours))
+    }
+}
+
+guard FileManager.default.fileExists(atPath: data + "/README.md") else {
+    print("../shared/data is absent: nothing to measure")
+    exit(0)
+}
+
+// 1. Reading the ESBC observation file.
+let esbc = data + "/ppp-esbc-2020177/ESBC00DNK_R_20201770000_01D_30S_MO.crx.gz"
+var epochs = 0
+var readTime = Double.infinity
+for _ in 0..<3 {
+    let t = try seconds {
+        let r = try RINEXObservationReader(path: esbc)
+        epochs = 0
+        while try r.next() != nil { epochs += 1 }
+    }
+    readTime = min(readTime, t)
+}
+// RTKLIB reads the decompressed file: write it with this project's RINEX 3.05 writer.
+let decompressed = scratch + "/esbc.rnx"
+if !FileManager.default.fileExists(atPath: decompressed) {
+    let r = try RINEXObservationReader(path: esbc)
+    var all: [ObservationEpoch] = []
+    while let e = try r.next() { all.append(e) }
+    var w = RINEXObservationWriter(version: 3.05, markerName: "ESBC", approximatePosition: r.header.approximatePosition, interval: 30,
+                                   observationTypes: RINEXObservationWriter.observationTypes(for: all))
+    w.glonassChannels = r.header.glonassChannels
+    var text = w.header(firstEpoch: all.first?.time)
+    for e in all { text += w.epoch(e) }
+    try text.write(toFile: decompressed, atomically: true, encoding: .utf8)
+}
+let nav = data + "/ppp-esbc-2020177/ESBC00DNK_R_20201770000_01D_MN.rnx.gz"
+let rtklibSPP = processTime(["rnx2rtkp", "-p", "0", "-o", scratch + "/spp.pos", decompressed, nav], runs: 1)
+print(String(format: "ESBC 24 h .crx.gz read: %d epochs in %.3f s", epochs, readTime))
+if let rtklibSPP {
+    print(String(format: "  rnx2rtkp -p 0 on the decompressed file: %.3f s; read takes %.2f of it (target ≤ 0.33)", rtklibSPP, readTime / rtklibSPP))
+}
+
+// 2. MSM7 decoding rate.
+let gmsd = try FileByteSource.readAll(path: data + "/rtcm3/GMSD7_20121014.rtcm3")
+var framer = RTCM3Framer()
+framer.append(gmsd)
+var msm7: [[UInt8]] = []
+while let item = framer.next() {
+    if case .frame(let f) = item, [1077, 1087, 1097, 1117, 1127].contains(f.messageType) { msm7.append(f.payload) }
+}
+var decoded = 0
+var cells = 0
+let decodeTime = try seconds {
+    while decoded < 1_000_000 {
+        for p in msm7 {
+            cells &+= try MSMMessage.decode(p).cells.count
+            decoded += 1
+        }
+    }
+}
+print(String(format: "MSM7 decoding: %.0f frames/s on one core (%d frames, %d cells; target > 1e6)", Double(decoded) / decodeTime, decoded, cells))
+
+// 3. Whole-process replay against rnx2rtkp.
+guard FileManager.default.isExecutableFile(atPath: gatewayd) else {
+    print("no release gatewayd at \(gatewayd): run `swift build -c release` in the main package for the replay comparisons")
+    exit(0)
+}
+let rtk = data + "/rtk-0759-3040/"
+let oursRTK = processTime([gatewayd, "replay", "--quiet", "--mode", "rtk", "--systems", "G", "--rover", rtk + "07590920.05o",
+                           "--base", rtk + "30400920.05o", "--nav", rtk + "07590920.05n", "--out", scratch + "/rtk.pos"], runs: 5)
+let theirsRTK = processTime(["rnx2rtkp", "-p", "2", "-f", "2", "-m", "15", "-o", scratch + "/rtk-rtklib.pos",
+                             rtk + "07590920.05o", rtk + "30400920.05o", rtk + "07590920.05n"], runs: 5)
+report("RTK kinematic 0759/3040", ours: oursRTK, theirs: theirsRTK, target: "≥ 10×")
+let ppp = data + "/ppp-esbc-2020177/"
+let oursPPP = processTime([gatewayd, "replay", "--quiet", "--mode", "ppp", "--systems", "G,E", "--rover", esbc, "--nav", nav,
+                           "--sp3", ppp + "GRG0MGXFIN_20201770000_01D_15M_ORB.SP3.gz", "--clk", ppp + "GRG0MGXFIN_20201770000_01D_30S_CLK.CLK.gz",
+                           "--out", scratch + "/ppp.pos"], runs: 1)
+let theirsPPP = processTime(["rnx2rtkp", "-p", "7", "-f", "2", "-sys", "G,E", "-o", scratch + "/ppp-rtklib.pos", decompressed, nav,
+                             ppp + "GRG0MGXFIN_20201770000_01D_15M_ORB.SP3.gz", ppp + "GRG0MGXFIN_20201770000_01D_30S_CLK.CLK.gz"], runs: 1)
+report("PPP kinematic ESBC 24 h", ours: oursPPP, theirs: theirsPPP, target: "≥ 10×")
