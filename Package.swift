@@ -28,11 +28,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "GNSSCoreTests", dependencies: ["GNSSCore"]),
-        .testTarget(name: "GNSSFormatsTests", dependencies: ["GNSSFormats", "GNSSCore"]),
-        .testTarget(name: "GNSSOrbitsTests", dependencies: ["GNSSOrbits", "GNSSFormats", "GNSSCore"]),
-        .testTarget(name: "GNSSPositioningTests", dependencies: ["GNSSPositioning", "GNSSOrbits", "GNSSFormats", "GNSSCore"]),
-        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "GNSSPositioning", "GNSSOrbits", "GNSSFormats", "GNSSCore"]),
+        .testTarget(name: "GNSSFormatsTests", dependencies: ["GNSSFormats", "GNSSCore", "TestSupport"]),
+        .testTarget(name: "GNSSOrbitsTests", dependencies: ["GNSSOrbits", "GNSSFormats", "GNSSCore", "TestSupport"]),
+        .testTarget(name: "GNSSPositioningTests", dependencies: ["GNSSPositioning", "GNSSOrbits", "GNSSFormats", "GNSSCore", "TestSupport"]),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "GNSSPositioning", "GNSSOrbits", "GNSSFormats", "GNSSCore", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -36,6 +36,16 @@ public struct Matrix: Sendable, Hashable, CustomStringConvertible {
         set { storage[r * columns + c] = newValue }
     }
 
+    /// A square matrix made of the rows and columns `indices` of this one (a square matrix);
+    /// an index of −1 gives a zero row and column. Filters use it to add and drop states.
+    public func reindexed(_ indices: [Int]) -> Matrix {
+        var m = Matrix(rows: indices.count, columns: indices.count)
+        for (a, i) in indices.enumerated() where i >= 0 {
+            for (b, j) in indices.enumerated() where j >= 0 { m[a, b] = self[i, j] }
+        }
+        return m
+    }
+
     public var transposed: Matrix {
         var t = Matrix(rows: columns, columns: rows)
         for r in 0..<rows { for c in 0..<columns { t[c, r] = self[r, c] } }

@@ -241,26 +241,16 @@ public struct PPPFilter: Sendable {
 
     private mutating func append(value: Double, variance: Double) {
         let n = x.count
-        var grown = Matrix(rows: n + 1, columns: n + 1)
-        for i in 0..<n { for j in 0..<n { grown[i, j] = p[i, j] } }
-        grown[n, n] = variance
-        p = grown
+        p = p.reindexed(Array(0..<n) + [-1])
+        p[n, n] = variance
         x.append(value)
     }
 
     private mutating func rebuild(clockSystems systems: [GNSSSystem]) {
-        let ambStart = 4 + clockSystems.count
-        let keepAmb = Array(ambStart..<x.count)
-        let newN = 4 + systems.count + keepAmb.count
-        var nx = [Double](repeating: 0, count: newN)
-        var np = Matrix(rows: newN, columns: newN)
-        let map = [0, 1, 2, 3] + [Int](repeating: -1, count: systems.count) + keepAmb
-        for (a, i) in map.enumerated() where i >= 0 {
-            nx[a] = x[i]
-            for (b, j) in map.enumerated() where j >= 0 { np[a, b] = p[i, j] }
-        }
-        x = nx
-        p = np
+        // New clock states start at zero (they are re-initialised every epoch); ambiguities keep their place after them.
+        let map = [0, 1, 2, 3] + [Int](repeating: -1, count: systems.count) + Array((4 + clockSystems.count)..<x.count)
+        p = p.reindexed(map)
+        x = map.map { $0 >= 0 ? x[$0] : 0 }
         clockSystems = systems
     }
 
@@ -268,9 +258,7 @@ public struct PPPFilter: Sendable {
         guard !sats.isEmpty else { return }
         let ambStart = 4 + clockSystems.count
         let keep = Array(0..<ambStart) + ambiguitySatellites.enumerated().filter { !sats.contains($0.element) }.map { ambStart + $0.offset }
-        var np = Matrix(rows: keep.count, columns: keep.count)
-        for (a, i) in keep.enumerated() { for (b, j) in keep.enumerated() { np[a, b] = p[i, j] } }
-        p = np
+        p = p.reindexed(keep)
         x = keep.map { x[$0] }
         ambiguitySatellites.removeAll { sats.contains($0) }
         for s in sats { windUp[s] = nil; slipMonitors[s] = nil }

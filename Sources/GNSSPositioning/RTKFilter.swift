@@ -214,10 +214,8 @@ public struct RTKFilter: Sendable {
 
     private mutating func addAmbiguity(_ key: AmbiguityKey, value: Double, variance: Double) {
         let n = x.count
-        var grown = Matrix(rows: n + 1, columns: n + 1)
-        for i in 0..<n { for j in 0..<n { grown[i, j] = p[i, j] } }
-        grown[n, n] = variance
-        p = grown
+        p = p.reindexed(Array(0..<n) + [-1])
+        p[n, n] = variance
         x.append(value)
         keys.append(key)
     }
@@ -225,9 +223,7 @@ public struct RTKFilter: Sendable {
     private mutating func removeAmbiguities(_ remove: Set<AmbiguityKey>) {
         guard !remove.isEmpty else { return }
         let keep = [0, 1, 2] + keys.enumerated().filter { !remove.contains($0.element) }.map { $0.offset + 3 }
-        var shrunk = Matrix(rows: keep.count, columns: keep.count)
-        for (a, i) in keep.enumerated() { for (b, j) in keep.enumerated() { shrunk[a, b] = p[i, j] } }
-        p = shrunk
+        p = p.reindexed(keep)
         x = keep.map { x[$0] }
         keys = keys.filter { !remove.contains($0) }
         for k in remove { tracks[k] = nil }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import GNSSCore
 @testable import GNSSFormats
 
@@ -57,8 +58,7 @@ struct PyrtcmConformanceTests {
         """
 
     @Test func countsAndPseudorangesAgree() throws {
-        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("fixtures/demo.rtcm3").path
+        let fixture = SharedData.fixture("demo.rtcm3")
         let files = try FileManager.default.contentsOfDirectory(atPath: SharedData.path("rtcm3")).sorted().map { SharedData.path("rtcm3/" + $0) }
             + [fixture]
         let output = try Self.run(["python3", "-c", Self.script] + files)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import GNSSCore
 @testable import GNSSFormats
 
@@ -189,18 +190,5 @@ struct RTCM3RealDataTests {
         damaged[whole.messages[100].0.offset + 20] ^= 0x10
         let d = decodeRTCM3(damaged)
         #expect(d.messages.count == whole.messages.count - 1)
-    }
-}
-
-/// A small deterministic generator (SplitMix64) so randomised tests repeat exactly.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

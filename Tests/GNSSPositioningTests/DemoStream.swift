@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import GNSSCore
 import GNSSFormats
 import GNSSOrbits
@@ -44,7 +45,7 @@ enum DemoStream {
 
     /// Observations of one epoch: ranges by light-time iteration with Earth rotation, satellite clocks,
     /// Saastamoinen troposphere, broadcast-model ionosphere, deterministic noise and integer ambiguities.
-    static func epoch(at t: GNSSTime, ephemerides: [KeplerEphemeris], rng: inout SplitMix) -> ObservationEpoch {
+    static func epoch(at t: GNSSTime, ephemerides: [KeplerEphemeris], rng: inout SeededGenerator) -> ObservationEpoch {
         let geo = station.geodetic()
         var sats: [SatelliteObservation] = []
         for e in ephemerides {
@@ -84,7 +85,7 @@ enum DemoStream {
 
     /// The whole stream.
     static func bytes() throws -> [UInt8] {
-        var rng = SplitMix(seed: 20_260_101)
+        var rng = SeededGenerator(seed: 20_260_101)
         let ephs = ephemerides
         var out: [UInt8] = []
         var coordinates = StationCoordinates(stationID: stationID, position: station, antennaHeight: 0)
@@ -105,24 +106,5 @@ enum DemoStream {
             }
         }
         return out
-    }
-}
-
-/// SplitMix64 with a Gaussian helper, for noise that repeats exactly.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func uniform() -> Double { Double(next() >> 11) * 0x1p-53 }
-    /// Box–Muller.
-    mutating func gaussian() -> Double {
-        let u = max(uniform(), 1e-12), v = uniform()
-        return (-2 * log(u)).squareRoot() * cos(2 * Double.pi * v)
     }
 }

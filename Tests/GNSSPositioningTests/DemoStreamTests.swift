@@ -1,22 +1,19 @@
 import Foundation
 import Testing
+import TestSupport
 import GNSSCore
 import GNSSFormats
 import GNSSOrbits
 @testable import GNSSPositioning
 
 @Suite struct DemoStreamTests {
-    static let fixture: String = {
-        let here = URL(fileURLWithPath: #filePath)
-        return here.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("fixtures/demo.rtcm3").path
-    }()
+    static let fixture = SharedData.fixture("demo.rtcm3")
 
     /// The committed fixture is exactly what the generator writes (set REGENERATE_FIXTURES=1 to rewrite it).
     @Test func fixtureRegeneratesByteForByte() throws {
         let bytes = try DemoStream.bytes()
         if ProcessInfo.processInfo.environment["REGENERATE_FIXTURES"] == "1" {
-            FileManager.default.createFile(atPath: Self.fixture, contents: Data(bytes))
+            _ = FileManager.default.createFile(atPath: Self.fixture, contents: Data(bytes))
         }
         let committed = try FileByteSource.readAll(path: Self.fixture)
         #expect(committed == bytes)

@@ -2,14 +2,15 @@ import Foundation
 
 /// Real receiver data shared beside the project (`../shared/data`); tests that
 /// need it are disabled, with the reason printed, when it is absent.
-enum SharedData {
-    static let root: String = {
+public enum SharedData {
+    public static let root: String = {
+        // Tests/TestSupport/SharedData.swift → the package root is three levels up.
         let here = URL(fileURLWithPath: #filePath)
         let package = here.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         return package.deletingLastPathComponent().appendingPathComponent("shared/data").path
     }()
 
-    static var available: Bool {
+    public static var available: Bool {
         let ok = FileManager.default.fileExists(atPath: root + "/README.md")
         if !ok { reportMissing() }
         return ok
@@ -19,13 +20,21 @@ enum SharedData {
         print("skipping tests that need real receiver data: \(root) is absent")
     }()
 
-    static func reportMissing() { _ = reportOnce }
+    public static func reportMissing() { _ = reportOnce }
 
-    static func path(_ relative: String) -> String { root + "/" + relative }
+    public static func path(_ relative: String) -> String { root + "/" + relative }
 
     /// Whether a command-line tool is on PATH (for comparisons against independent decoders).
-    static func hasTool(_ name: String) -> Bool {
+    public static func hasTool(_ name: String) -> Bool {
         let paths = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":")
         return paths.contains { FileManager.default.isExecutableFile(atPath: "\($0)/\(name)") }
+    }
+}
+
+extension SharedData {
+    /// The package's own `fixtures/` folder.
+    public static func fixture(_ name: String) -> String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("fixtures/" + name).path
     }
 }
