@@ -55,8 +55,14 @@ guard FileManager.default.fileExists(atPath: data + "/README.md") else {
     exit(0)
 }
 
-// 1. Reading the ESBC observation file.
+let only = CommandLine.arguments.dropFirst().first   // "read", "msm" or "replay" to run one part
+
 let esbc = data + "/ppp-esbc-2020177/ESBC00DNK_R_20201770000_01D_30S_MO.crx.gz"
+let nav = data + "/ppp-esbc-2020177/ESBC00DNK_R_20201770000_01D_MN.rnx.gz"
+let decompressed = scratch + "/esbc.rnx"
+
+// 1. Reading the ESBC observation file.
+if only == nil || only == "read" {
 var epochs = 0
 var readTime = Double.infinity
 for _ in 0..<3 {
@@ -68,7 +74,6 @@ for _ in 0..<3 {
     readTime = min(readTime, t)
 }
 // RTKLIB reads the decompressed file: write it with this project's RINEX 3.05 writer.
-let decompressed = scratch + "/esbc.rnx"
 if !FileManager.default.fileExists(atPath: decompressed) {
     let r = try RINEXObservationReader(path: esbc)
     var all: [ObservationEpoch] = []
@@ -80,14 +85,16 @@ if !FileManager.default.fileExists(atPath: decompressed) {
     for e in all { text += w.epoch(e) }
     try text.write(toFile: decompressed, atomically: true, encoding: .utf8)
 }
-let nav = data + "/ppp-esbc-2020177/ESBC00DNK_R_20201770000_01D_MN.rnx.gz"
 let rtklibSPP = processTime(["rnx2rtkp", "-p", "0", "-o", scratch + "/spp.pos", decompressed, nav], runs: 1)
 print(String(format: "ESBC 24 h .crx.gz read: %d epochs in %.3f s", epochs, readTime))
 if let rtklibSPP {
     print(String(format: "  rnx2rtkp -p 0 on the decompressed file: %.3f s; read takes %.2f of it (target ≤ 0.33)", rtklibSPP, readTime / rtklibSPP))
 }
 
+}
+
 // 2. MSM7 decoding rate.
+if only == nil || only == "msm" {
 let gmsd = try FileByteSource.readAll(path: data + "/rtcm3/GMSD7_20121014.rtcm3")
 var framer = RTCM3Framer()
 framer.append(gmsd)
@@ -107,7 +114,10 @@ let decodeTime = try seconds {
 }
 print(String(format: "MSM7 decoding: %.0f frames/s on one core (%d frames, %d cells; target > 1e6)", Double(decoded) / decodeTime, decoded, cells))
 
+}
+
 // 3. Whole-process replay against rnx2rtkp.
+if only == nil || only == "replay" {
 guard FileManager.default.isExecutableFile(atPath: gatewayd) else {
     print("no release gatewayd at \(gatewayd): run `swift build -c release` in the main package for the replay comparisons")
     exit(0)
@@ -125,3 +135,4 @@ let oursPPP = processTime([gatewayd, "replay", "--quiet", "--mode", "ppp", "--sy
 let theirsPPP = processTime(["rnx2rtkp", "-p", "7", "-f", "2", "-sys", "G,E", "-o", scratch + "/ppp-rtklib.pos", decompressed, nav,
                              ppp + "GRG0MGXFIN_20201770000_01D_15M_ORB.SP3.gz", ppp + "GRG0MGXFIN_20201770000_01D_30S_CLK.CLK.gz"], runs: 1)
 report("PPP kinematic ESBC 24 h", ours: oursPPP, theirs: theirsPPP, target: "≥ 10×")
+}

@@ -17,28 +17,28 @@ public struct BitReader {
     }
 
     /// Unsigned field of `width` bits (0…64).
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func u(_ width: Int) throws(FormatError) -> UInt64 {
+        let byteIndex = position >> 3
+        // Fast path: eight whole bytes are available and the field fits after the bit offset.
+        if width >= 1 && width <= 56 && byteIndex + 8 <= bytes.count {
+            let word = bytes.withUnsafeBufferPointer { buffer in
+                UInt64(bigEndian: UnsafeRawPointer(buffer.baseAddress.unsafelyUnwrapped + byteIndex).loadUnaligned(as: UInt64.self))
+            }
+            let value = (word << UInt64(position & 7)) >> UInt64(64 - width)
+            position += width
+            return value
+        }
+        return try uSlow(width)
+    }
+
+    @usableFromInline
+    mutating func uSlow(_ width: Int) throws(FormatError) -> UInt64 {
         guard width >= 0, width <= 64 else { throw FormatError("internal", "bit field width \(width)") }
         guard position + width <= bitCount else {
             throw FormatError("truncated", "message ends inside a \(width)-bit field at bit \(position)")
         }
         let start = bytes.startIndex
-        let firstByte = position >> 3
-        let shift = position & 7
-        // Fast path: the field and its bit offset fit in 57 bits loaded from up to 8 bytes.
-        if width <= 56 {
-            var word: UInt64 = 0
-            let needed = (shift + width + 7) >> 3
-            var k = 0
-            while k < needed {
-                word = word << 8 | UInt64(bytes[start + firstByte + k])
-                k += 1
-            }
-            let used = needed * 8
-            position += width
-            return (word >> UInt64(used - shift - width)) & ((1 << UInt64(width)) &- 1)
-        }
         var value: UInt64 = 0
         var pos = position
         var left = width

@@ -71,6 +71,16 @@ enum MSMSignals {
         (s, table(s).compactMapValues { SignalCode($0) })
     })
 
+    /// Signal codes indexed by RTCM signal id (1–32), per system, for the decoder's inner loop.
+    static let signalArrays: [[SignalCode?]] = GNSSSystem.allCases.map { s in
+        (0...32).map { decodeTables[s]?[$0] }
+    }
+
+    static func signalTable(_ s: GNSSSystem) -> [SignalCode?] { signalArrays[Int(s.rawValue)] }
+
+    /// Placeholder for a signal id the tables do not name.
+    static let unknownSignal = SignalCode(band: 9, attribute: "?")
+
     static let encodeTables: [GNSSSystem: [SignalCode: Int]] = decodeTables.mapValues { t in
         Dictionary(uniqueKeysWithValues: t.map { ($0.value, $0.key) })
     }
@@ -153,7 +163,8 @@ enum MSMSignals {
 extension MSMMessage {
     static let lightMillisecond = Constants.speedOfLight / 1000
 
-    /// Decodes an MSM body (`payload` starts with the message number).
+    /// Decodes an MSM body (`payload` starts with the message number). Fields are read block by block
+    /// straight into the satellite and cell arrays, so a message costs a handful of allocations.
     public static func decode(_ payload: [UInt8]) throws(FormatError) -> MSMMessage {
         var r = BitReader(payload)
         let type = try r.uint(12)
@@ -177,94 +188,87 @@ extension MSMMessage {
         let smoothingInterval = try r.uint(3)
         let satMask = try r.u(64)
         let sigMask = try r.u(32)
-        var sats: [Int] = []
-        for i in 0..<64 where satMask & (1 << UInt64(63 - i)) != 0 { sats.append(i + 1) }
+        let table = MSMSignals.signalTable(system)
+        var satellites: [Satellite] = []
+        satellites.reserveCapacity(satMask.nonzeroBitCount)
+        for i in 0..<64 where satMask & (1 << UInt64(63 - i)) != 0 {
+            satellites.append(Satellite(satellite: MSMSignals.satellite(system, bit: i + 1), roughRangeMilliseconds: nil,
+                                        extendedInfo: nil, roughRate: nil))
+        }
         var sigs: [Int] = []
+        sigs.reserveCapacity(sigMask.nonzeroBitCount)
         for i in 0..<32 where sigMask & (1 << UInt64(31 - i)) != 0 { sigs.append(i + 1) }
-        guard sats.count * sigs.count <= 64 else {
-            throw FormatError("syntax", "MSM cell mask of \(sats.count)×\(sigs.count) exceeds 64 bits")
+        let ns = satellites.count
+        guard ns * sigs.count <= 64 else {
+            throw FormatError("syntax", "MSM cell mask of \(ns)×\(sigs.count) exceeds 64 bits")
         }
-        var cellIndex: [(sat: Int, sig: Int)] = []
-        for s in 0..<sats.count {
-            for g in 0..<sigs.count where try r.bool() { cellIndex.append((s, g)) }
+        // Cell mask: one cell per (satellite, signal) bit set; `cellSatellite` remembers the satellite of each.
+        var cells: [Cell] = []
+        var cellSatellite: [Int] = []
+        cells.reserveCapacity(ns * sigs.count)
+        cellSatellite.reserveCapacity(ns * sigs.count)
+        for si in 0..<ns {
+            for g in sigs where try r.bool() {
+                cells.append(Cell(satellite: satellites[si].satellite, signal: table[g] ?? MSMSignals.unknownSignal, signalID: g,
+                                  pseudorange: nil, phaseRange: nil, phaseRangeRate: nil, lockTime: nil, lockIndicator: 0,
+                                  halfCycleAmbiguity: false, cnr: nil))
+                cellSatellite.append(si)
+            }
         }
-        let ns = sats.count, nc = cellIndex.count
-        // Satellite data.
-        var roughInt = [Int?](repeating: nil, count: ns)
-        var ext = [Int?](repeating: nil, count: ns)
+        let nc = cells.count
+        // Satellite data, field by field.
         var roughMod = [Double](repeating: 0, count: ns)
-        var roughRate = [Double?](repeating: nil, count: ns)
         if msm >= 4 {
-            for i in 0..<ns { let v = try r.uint(8); roughInt[i] = v == 255 ? nil : v }
+            for i in 0..<ns { let v = try r.uint(8); satellites[i].roughRangeMilliseconds = v == 255 ? nil : Double(v) }
         }
         if msm == 5 || msm == 7 {
-            for i in 0..<ns { ext[i] = try r.uint(4) }
+            for i in 0..<ns { satellites[i].extendedInfo = try r.uint(4) }
         }
         for i in 0..<ns { roughMod[i] = Double(try r.uint(10)) / 1024 }
         if msm == 5 || msm == 7 {
-            for i in 0..<ns { let v = try r.int(14); roughRate[i] = v == -8192 ? nil : Double(v) }
+            for i in 0..<ns { let v = try r.int(14); satellites[i].roughRate = v == -8192 ? nil : Double(v) }
         }
-        // Signal data.
-        var finePR = [Double?](repeating: nil, count: nc)
-        var finePhase = [Double?](repeating: nil, count: nc)
-        var lock = [Int](repeating: 0, count: nc)
-        var half = [Bool](repeating: false, count: nc)
-        var cnr = [Double?](repeating: nil, count: nc)
-        var fineRate = [Double?](repeating: nil, count: nc)
-        switch msm {
-        case 1, 3, 4, 5:
-            if msm != 2 {
-                for i in 0..<nc { let v = try r.int(15); finePR[i] = v == -16384 ? nil : Double(v) * 0x1p-24 }
-            }
-            if msm >= 3 {
-                for i in 0..<nc { let v = try r.int(22); finePhase[i] = v == -2_097_152 ? nil : Double(v) * 0x1p-29 }
-                for i in 0..<nc { lock[i] = try r.uint(4) }
-                for i in 0..<nc { half[i] = try r.bool() }
-            }
-            if msm >= 4 {
-                for i in 0..<nc { let v = try r.uint(6); cnr[i] = v == 0 ? nil : Double(v) }
-            }
-            if msm == 5 {
-                for i in 0..<nc { let v = try r.int(15); fineRate[i] = v == -16384 ? nil : Double(v) * 0.0001 }
-            }
-        case 2:
-            for i in 0..<nc { let v = try r.int(22); finePhase[i] = v == -2_097_152 ? nil : Double(v) * 0x1p-29 }
-            for i in 0..<nc { lock[i] = try r.uint(4) }
-            for i in 0..<nc { half[i] = try r.bool() }
-        case 6, 7:
-            for i in 0..<nc { let v = try r.int(20); finePR[i] = v == -524_288 ? nil : Double(v) * 0x1p-29 }
-            for i in 0..<nc { let v = try r.int(24); finePhase[i] = v == -8_388_608 ? nil : Double(v) * 0x1p-31 }
-            for i in 0..<nc { lock[i] = try r.uint(10) }
-            for i in 0..<nc { half[i] = try r.bool() }
-            for i in 0..<nc { let v = try r.uint(10); cnr[i] = v == 0 ? nil : Double(v) * 0.0625 }
-            if msm == 7 {
-                for i in 0..<nc { let v = try r.int(15); fineRate[i] = v == -16384 ? nil : Double(v) * 0.0001 }
-            }
-        default:
-            throw FormatError("format", "MSM type \(msm)")
-        }
-        let table = MSMSignals.decodeTables[system] ?? [:]
-        var satellites: [Satellite] = []
-        satellites.reserveCapacity(ns)
         for i in 0..<ns {
-            let rough: Double? = msm >= 4 ? roughInt[i].map { Double($0) + roughMod[i] } : roughMod[i]
-            satellites.append(Satellite(satellite: MSMSignals.satellite(system, bit: sats[i]), roughRangeMilliseconds: rough,
-                                        extendedInfo: ext[i], roughRate: roughRate[i]))
+            satellites[i].roughRangeMilliseconds = msm >= 4 ? satellites[i].roughRangeMilliseconds.map { $0 + roughMod[i] } : roughMod[i]
         }
-        var cells: [Cell] = []
-        cells.reserveCapacity(nc)
-        for (k, c) in cellIndex.enumerated() {
-            let rough = satellites[c.sat].roughRangeMilliseconds
-            let sigID = sigs[c.sig]
-            let pr = rough.flatMap { r in finePR[k].map { (r + $0) * lightMillisecond } }
-            let ph = rough.flatMap { r in finePhase[k].map { (r + $0) * lightMillisecond } }
-            let rate = satellites[c.sat].roughRate.flatMap { r in fineRate[k].map { r + $0 } }
-            let lockSeconds = msm >= 6 ? MSMSignals.lockTime10(lock[k]) : MSMSignals.lockTime4(lock[k])
-            cells.append(Cell(satellite: satellites[c.sat].satellite,
-                              signal: table[sigID] ?? SignalCode(band: 9, attribute: "?"), signalID: sigID,
-                              pseudorange: msm == 2 ? nil : pr, phaseRange: msm == 1 ? nil : ph,
-                              phaseRangeRate: rate, lockTime: msm == 1 ? nil : lockSeconds, lockIndicator: lock[k],
-                              halfCycleAmbiguity: half[k], cnr: cnr[k]))
+        // Signal data: fine values are added to the satellite's rough values as they are read.
+        let extended = msm >= 6
+        let lightMs = lightMillisecond
+        if msm != 2 {
+            let (bits, invalid, scale) = extended ? (20, -524_288, 0x1p-29) : (15, -16384, 0x1p-24)
+            for k in 0..<nc {
+                let v = try r.int(bits)
+                if v != invalid, let rough = satellites[cellSatellite[k]].roughRangeMilliseconds {
+                    cells[k].pseudorange = (rough + Double(v) * scale) * lightMs
+                }
+            }
+        }
+        if msm >= 2 {
+            let (bits, invalid, scale) = extended ? (24, -8_388_608, 0x1p-31) : (22, -2_097_152, 0x1p-29)
+            for k in 0..<nc {
+                let v = try r.int(bits)
+                if v != invalid, let rough = satellites[cellSatellite[k]].roughRangeMilliseconds {
+                    cells[k].phaseRange = (rough + Double(v) * scale) * lightMs
+                }
+            }
+            for k in 0..<nc {
+                let i = try r.uint(extended ? 10 : 4)
+                cells[k].lockIndicator = i
+                cells[k].lockTime = extended ? MSMSignals.lockTime10(i) : MSMSignals.lockTime4(i)
+            }
+            for k in 0..<nc { cells[k].halfCycleAmbiguity = try r.bool() }
+        }
+        if msm >= 4 {
+            for k in 0..<nc {
+                let v = try r.uint(extended ? 10 : 6)
+                cells[k].cnr = v == 0 ? nil : (extended ? Double(v) * 0.0625 : Double(v))
+            }
+        }
+        if msm == 5 || msm == 7 {
+            for k in 0..<nc {
+                let v = try r.int(15)
+                if v != -16384, let rough = satellites[cellSatellite[k]].roughRate { cells[k].phaseRangeRate = rough + Double(v) * 0.0001 }
+            }
         }
         return MSMMessage(messageType: type, system: system, msmType: msm, stationID: station, epochMilliseconds: epoch,
                           glonassDay: glonassDay, multipleMessage: multiple, iods: iods, clockSteering: steering,
