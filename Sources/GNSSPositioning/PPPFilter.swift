@@ -22,7 +22,7 @@ public struct PPPOptions: Sendable, Hashable {
     public init(dynamics: RTKOptions.Dynamics = .kinematic, elevationMask: Double = 10 * Constants.degreesToRadians,
                 systems: Set<GNSSSystem> = [.gps, .galileo], codeSigma: Double = 0.3, phaseSigma: Double = 0.003,
                 positionProcessNoise: Double = 0.1, troposphereProcessNoise: Double = 1e-4,
-                solidEarthTide: Bool = ProcessInfo.processInfo.environment["NOTIDE"] == nil, melbourneWubbenaSlip: Double = 4, geometryFreeSlip: Double = 0.05) {
+                solidEarthTide: Bool = true, melbourneWubbenaSlip: Double = 4, geometryFreeSlip: Double = 0.05) {
         self.dynamics = dynamics
         self.elevationMask = elevationMask
         self.systems = systems
@@ -177,7 +177,7 @@ public struct PPPFilter: Sendable {
                 slipMonitors[obs.satellite] = (m.mw + (mw - m.mw) / n, n, gf)
             }
             out.append(Measurement(satellite: obs.satellite, state: state, codeIF: codeIF, phaseIF: phaseIF,
-                                   wavelengthIF: c * f1 / (f1 * f1 - f2 * f2), elevation: el, slip: slip))
+                                   wavelengthIF: c / (f1 + f2), elevation: el, slip: slip))
         }
         return out
     }
