@@ -146,8 +146,12 @@ public struct PPPFilter: Sendable {
             guard let s1 = Self.firstWithPhase(obs, firstCodes), let s2 = Self.firstWithPhase(obs, secondCodes),
                   let f1 = CarrierFrequency.of(system: sys, band: s1.signal.band, glonassChannel: obs.glonassChannel),
                   let f2 = CarrierFrequency.of(system: sys, band: s2.signal.band, glonassChannel: obs.glonassChannel),
-                  let p1 = s1.pseudorange, let p2 = s2.pseudorange, let l1 = s1.carrierPhase, let l2 = s2.carrierPhase
+                  var p1 = s1.pseudorange, var p2 = s2.pseudorange, let l1 = s1.carrierPhase, let l2 = s2.carrierPhase
             else { continue }
+            // Precise clocks refer to the P(Y)-code combination: take code from the first listed signal that has one
+            // (C1W before C1C for GPS) even when the phase comes from another tracking mode of the same band.
+            if let c1 = Self.firstCode(obs, firstCodes, band: s1.signal.band) { p1 = c1 }
+            if let c2 = Self.firstCode(obs, secondCodes, band: s2.signal.band) { p2 = c2 }
             let c = Constants.speedOfLight
             let lambda1 = c / f1, lambda2 = c / f2
             let g1 = f1 * f1 / (f1 * f1 - f2 * f2), g2 = -f2 * f2 / (f1 * f1 - f2 * f2)
@@ -180,6 +184,13 @@ public struct PPPFilter: Sendable {
                                    wavelengthIF: c / (f1 + f2), elevation: el, slip: slip))
         }
         return out
+    }
+
+    static func firstCode(_ obs: SatelliteObservation, _ codes: [SignalCode], band: UInt8) -> Double? {
+        for code in codes where code.band == band {
+            if let p = obs.signal(code)?.pseudorange, p > 1e6 { return p }
+        }
+        return nil
     }
 
     static func firstWithPhase(_ obs: SatelliteObservation, _ codes: [SignalCode]) -> SignalObservation? {
