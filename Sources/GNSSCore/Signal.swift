@@ -13,26 +13,32 @@ public enum ObservableKind: Character, Sendable, Hashable, CaseIterable {
 public struct SignalCode: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// RINEX band digit (1, 2, 5, 6, 7, 8, 9; 4 for GLONASS G1a, 3 for G3).
     public var band: UInt8
+    /// The attribute letter as an ASCII byte: a plain value, cheap to copy in decoders' inner loops.
+    public var attributeByte: UInt8
+
     /// RINEX attribute letter (C, P, W, Y, M, L, S, X, I, Q, A, B, Z, D, N, E, …).
-    public var attribute: Character
+    public var attribute: Character {
+        get { Character(UnicodeScalar(attributeByte)) }
+        set { attributeByte = newValue.asciiValue ?? 0x3F }
+    }
 
     public init(band: UInt8, attribute: Character) {
         self.band = band
-        self.attribute = attribute
+        self.attributeByte = attribute.asciiValue ?? 0x3F
     }
 
     /// Parses `1C`.
     public init?<S: StringProtocol>(_ text: S) {
         let c = Array(text)
         guard c.count == 2, let b = c[0].wholeNumberValue, b >= 1, b <= 9,
-              c[1].isLetter || c[1].isNumber else { return nil }
+              c[1].isASCII, c[1].isLetter || c[1].isNumber else { return nil }
         self.init(band: UInt8(b), attribute: c[1])
     }
 
     public var description: String { "\(band)\(attribute)" }
 
     public static func < (a: SignalCode, b: SignalCode) -> Bool {
-        a.band != b.band ? a.band < b.band : a.attribute < b.attribute
+        a.band != b.band ? a.band < b.band : a.attributeByte < b.attributeByte
     }
 }
 

@@ -56,11 +56,11 @@ public struct BitReader {
     }
 
     /// Unsigned field as Int.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func uint(_ width: Int) throws(FormatError) -> Int { Int(truncatingIfNeeded: try u(width)) }
 
     /// Two's-complement signed field.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func int(_ width: Int) throws(FormatError) -> Int {
         let raw = try u(width)
         guard width > 0, width < 64 else { return Int(truncatingIfNeeded: raw) }
@@ -76,7 +76,7 @@ public struct BitReader {
         return raw >> UInt64(width - 1) == 1 ? -magnitude : magnitude
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func bool() throws(FormatError) -> Bool { try u(1) == 1 }
 
     public mutating func skip(_ width: Int) throws(FormatError) {

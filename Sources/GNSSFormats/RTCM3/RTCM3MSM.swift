@@ -217,57 +217,55 @@ extension MSMMessage {
         }
         let nc = cells.count
         // Satellite data, field by field.
-        var roughMod = [Double](repeating: 0, count: ns)
         if msm >= 4 {
             for i in 0..<ns { let v = try r.uint(8); satellites[i].roughRangeMilliseconds = v == 255 ? nil : Double(v) }
         }
         if msm == 5 || msm == 7 {
             for i in 0..<ns { satellites[i].extendedInfo = try r.uint(4) }
         }
-        for i in 0..<ns { roughMod[i] = Double(try r.uint(10)) / 1024 }
+        for i in 0..<ns {
+            let modulo = Double(try r.uint(10)) / 1024
+            // MSM1–3 carry only the part modulo 1 ms; MSM4–7 add it to the whole milliseconds (if those are valid).
+            satellites[i].roughRangeMilliseconds = msm >= 4 ? satellites[i].roughRangeMilliseconds.map { $0 + modulo } : modulo
+        }
         if msm == 5 || msm == 7 {
             for i in 0..<ns { let v = try r.int(14); satellites[i].roughRate = v == -8192 ? nil : Double(v) }
-        }
-        for i in 0..<ns {
-            satellites[i].roughRangeMilliseconds = msm >= 4 ? satellites[i].roughRangeMilliseconds.map { $0 + roughMod[i] } : roughMod[i]
         }
         // Signal data: fine values are added to the satellite's rough values as they are read.
         let extended = msm >= 6
         let lightMs = lightMillisecond
-        if msm != 2 {
-            let (bits, invalid, scale) = extended ? (20, -524_288, 0x1p-29) : (15, -16384, 0x1p-24)
-            for k in 0..<nc {
-                let v = try r.int(bits)
-                if v != invalid, let rough = satellites[cellSatellite[k]].roughRangeMilliseconds {
-                    cells[k].pseudorange = (rough + Double(v) * scale) * lightMs
+        try cells.withUnsafeMutableBufferPointer { (cell: inout UnsafeMutableBufferPointer<Cell>) throws(FormatError) in
+            if msm != 2 {
+                let (bits, invalid, scale) = extended ? (20, -524_288, 0x1p-29) : (15, -16384, 0x1p-24)
+                for k in 0..<nc {
+                    let v = try r.int(bits)
+                    if v != invalid, let rough = satellites[cellSatellite[k]].roughRangeMilliseconds { cell[k].pseudorange = (rough + Double(v) * scale) * lightMs }
                 }
             }
-        }
-        if msm >= 2 {
-            let (bits, invalid, scale) = extended ? (24, -8_388_608, 0x1p-31) : (22, -2_097_152, 0x1p-29)
-            for k in 0..<nc {
-                let v = try r.int(bits)
-                if v != invalid, let rough = satellites[cellSatellite[k]].roughRangeMilliseconds {
-                    cells[k].phaseRange = (rough + Double(v) * scale) * lightMs
+            if msm >= 2 {
+                let (bits, invalid, scale) = extended ? (24, -8_388_608, 0x1p-31) : (22, -2_097_152, 0x1p-29)
+                for k in 0..<nc {
+                    let v = try r.int(bits)
+                    if v != invalid, let rough = satellites[cellSatellite[k]].roughRangeMilliseconds { cell[k].phaseRange = (rough + Double(v) * scale) * lightMs }
+                }
+                for k in 0..<nc {
+                    let i = try r.uint(extended ? 10 : 4)
+                    cell[k].lockIndicator = i
+                    cell[k].lockTime = extended ? MSMSignals.lockTime10(i) : MSMSignals.lockTime4(i)
+                }
+                for k in 0..<nc { cell[k].halfCycleAmbiguity = try r.bool() }
+            }
+            if msm >= 4 {
+                for k in 0..<nc {
+                    let v = try r.uint(extended ? 10 : 6)
+                    cell[k].cnr = v == 0 ? nil : (extended ? Double(v) * 0.0625 : Double(v))
                 }
             }
-            for k in 0..<nc {
-                let i = try r.uint(extended ? 10 : 4)
-                cells[k].lockIndicator = i
-                cells[k].lockTime = extended ? MSMSignals.lockTime10(i) : MSMSignals.lockTime4(i)
-            }
-            for k in 0..<nc { cells[k].halfCycleAmbiguity = try r.bool() }
-        }
-        if msm >= 4 {
-            for k in 0..<nc {
-                let v = try r.uint(extended ? 10 : 6)
-                cells[k].cnr = v == 0 ? nil : (extended ? Double(v) * 0.0625 : Double(v))
-            }
-        }
-        if msm == 5 || msm == 7 {
-            for k in 0..<nc {
-                let v = try r.int(15)
-                if v != -16384, let rough = satellites[cellSatellite[k]].roughRate { cells[k].phaseRangeRate = rough + Double(v) * 0.0001 }
+            if msm == 5 || msm == 7 {
+                for k in 0..<nc {
+                    let v = try r.int(15)
+                    if v != -16384, let rough = satellites[cellSatellite[k]].roughRate { cell[k].phaseRangeRate = rough + Double(v) * 0.0001 }
+                }
             }
         }
         return MSMMessage(messageType: type, system: system, msmType: msm, stationID: station, epochMilliseconds: epoch,
