@@ -94,6 +94,31 @@ public struct SatelliteID: Sendable, Hashable, Comparable, CustomStringConvertib
         self.init(system, prn)
     }
 
+    /// Parses three RINEX bytes such as `G05` or ` 5` without making a String.
+    public init?(rinexBytes b: ArraySlice<UInt8>) {
+        guard b.count == 3 else { return nil }
+        let s = b.startIndex
+        let letter = Character(UnicodeScalar(b[s]))
+        let system: GNSSSystem
+        if b[s] >= 0x30 && b[s] <= 0x39 {
+            system = .gps
+        } else {
+            guard let sys = GNSSSystem(letter: letter) else { return nil }
+            system = sys
+        }
+        var n = 0
+        var digits = 0
+        for i in (b[s] >= 0x30 && b[s] <= 0x39 ? s : s + 1)..<b.endIndex {
+            let c = b[i]
+            if c == 0x20 && digits == 0 { continue }
+            guard c >= 0x30 && c <= 0x39 else { return nil }
+            n = n * 10 + Int(c - 0x30)
+            digits += 1
+        }
+        guard digits > 0, n > 0, n <= system.maxPRN else { return nil }
+        self.init(system, n)
+    }
+
     /// RINEX 3 text, e.g. `G05`, `L101`.
     public var description: String {
         prn < 100 ? "\(system.letter)\(pad(prn))" : "\(system.letter)\(prn)"

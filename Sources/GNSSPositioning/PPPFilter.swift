@@ -78,8 +78,12 @@ public struct PPPFilter: Sendable {
     }
 
     /// PPP signal pairs: the clock products refer to these ionosphere-free combinations.
-    static func signalPair(_ system: GNSSSystem) -> (first: [SignalCode], second: [SignalCode]) {
-        func codes(_ s: String) -> [SignalCode] { s.split(separator: " ").compactMap { SignalCode($0) } }
+    static func signalPair(_ system: GNSSSystem) -> (first: [SignalCode], second: [SignalCode]) { signalPairs[Int(system.rawValue)] }
+
+    private static let signalPairs = GNSSSystem.allCases.map(makeSignalPair)
+
+    private static func makeSignalPair(_ system: GNSSSystem) -> (first: [SignalCode], second: [SignalCode]) {
+        let codes = SignalSelection.codes
         switch system {
         case .gps: return (codes("1W 1C 1P 1X"), codes("2W 2P 2L 2X 2S"))
         case .galileo: return (codes("1C 1X 1B"), codes("5Q 5X 5I"))
@@ -105,13 +109,13 @@ public struct PPPFilter: Sendable {
     /// `ephemerides` the broadcast data used for the initial single-point fix.
     public mutating func process(epoch: ObservationEpoch, orbits: OrbitSource, ephemerides: EphemerisStore) -> Solution {
         let time = epoch.time
-        let single = spp.solve(epoch: epoch, ephemerides: ephemerides,
-                               initial: initialised ? ECEF(x[0], x[1], x[2]) : nil)
+        // A single-point fix starts the filter; afterwards the filter's own state is the better prior.
+        var single = Solution(time: time, position: ECEF(x[0], x[1], x[2]), quality: .none, satellites: 0)
         if !initialised {
+            single = spp.solve(epoch: epoch, ephemerides: ephemerides)
             guard single.quality != .none else {
-                var s = single
-                s.note = "waiting for a single-point fix: " + (single.note ?? "")
-                return s
+                single.note = "waiting for a single-point fix: " + (single.note ?? "")
+                return single
             }
         }
         let approx = initialised ? ECEF(x[0], x[1], x[2]) : single.position
@@ -226,8 +230,14 @@ public struct PPPFilter: Sendable {
         for (i, s) in clockSystems.enumerated() {
             let k = 4 + i
             for j in 0..<x.count { p[k, j] = 0; p[j, k] = 0 }
-            p[k, k] = 1e5 * 1e5
-            x[k] = (single.clockBiases[s] ?? single.clockBiases[.gps] ?? 0) * Constants.speedOfLight
+            // White noise: a fresh prior every epoch, from the single-point fix at the start and afterwards from
+            // the median code residual of the system at the filter's position (clock jumps of receivers included).
+            if let c = single.clockBiases[s] {
+                x[k] = c * Constants.speedOfLight
+            } else if let c = Self.codeClock(measurements.filter { $0.satellite.system == s }, at: ECEF(x[0], x[1], x[2])) {
+                x[k] = c
+            }
+            p[k, k] = 100 * 100
         }
         // Ambiguities: reset on slips, drop after long absence, add new ones.
         let present = Set(measurements.map(\.satellite))
@@ -248,6 +258,16 @@ public struct PPPFilter: Sendable {
                 windUp[m.satellite] = nil
             }
         }
+    }
+
+    /// Receiver clock (m) as the median of code minus geometry (troposphere left in: it is a prior).
+    static func codeClock(_ ms: [Measurement], at receiver: ECEF) -> Double? {
+        guard !ms.isEmpty, receiver.norm > 6.0e6 else { return nil }
+        let residuals = ms.map { m -> Double in
+            let (range, _) = SinglePointPositioner.geometricRange(satellite: m.state.position, receiver: receiver)
+            return m.codeIF - range + Constants.speedOfLight * m.state.clockBias
+        }.sorted()
+        return residuals[residuals.count / 2]
     }
 
     private mutating func append(value: Double, variance: Double) {

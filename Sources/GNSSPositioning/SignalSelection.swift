@@ -4,7 +4,13 @@ import GNSSCore
 /// (the one broadcast clocks refer to for single-frequency users) and a
 /// second frequency for the ionosphere-free combination, in order of preference.
 public enum SignalSelection {
-    public static func primary(_ system: GNSSSystem) -> [SignalCode] {
+    public static func primary(_ system: GNSSSystem) -> [SignalCode] { primaryLists[Int(system.rawValue)] }
+    public static func secondary(_ system: GNSSSystem) -> [SignalCode] { secondaryLists[Int(system.rawValue)] }
+
+    private static let primaryLists = GNSSSystem.allCases.map(primaryList)
+    private static let secondaryLists = GNSSSystem.allCases.map(secondaryList)
+
+    private static func primaryList(_ system: GNSSSystem) -> [SignalCode] {
         switch system {
         case .gps, .qzss: codes("1C 1W 1P 1X 1L 1S")
         case .glonass: codes("1C 1P")
@@ -16,7 +22,7 @@ public enum SignalSelection {
         }
     }
 
-    public static func secondary(_ system: GNSSSystem) -> [SignalCode] {
+    private static func secondaryList(_ system: GNSSSystem) -> [SignalCode] {
         switch system {
         case .gps: codes("2W 2P 2L 2X 2S 2C 5Q 5X 5I")
         case .qzss: codes("2L 2X 2S 5Q 5X")
@@ -29,7 +35,7 @@ public enum SignalSelection {
         }
     }
 
-    private static func codes(_ list: String) -> [SignalCode] {
+    static func codes(_ list: String) -> [SignalCode] {
         list.split(separator: " ").compactMap { SignalCode($0) }
     }
 

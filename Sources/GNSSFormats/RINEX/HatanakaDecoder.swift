@@ -142,8 +142,7 @@ final class HatanakaDecoder: LineSource {
         satellites.reserveCapacity(count)
         for i in 0..<count {
             let c = listColumn + 3 * i
-            guard c + 3 <= epochLine.count,
-                  let sat = SatelliteID(rinex: String(decoding: epochLine[c..<(c + 3)], as: UTF8.self)) else {
+            guard c + 3 <= epochLine.count, let sat = SatelliteID(rinexBytes: epochLine[c..<(c + 3)]) else {
                 throw fail("bad satellite list in compact epoch line", line.number)
             }
             satellites.append(sat)

@@ -260,7 +260,7 @@ public final class RINEXObservationReader {
                 pending = l
                 throw fail("syntax", "epoch has fewer satellite records than its count \(e.count)", l)
             }
-            guard let sat = SatelliteID(rinex: l.field(0, 3)) else {
+            guard l.count >= 3, let sat = SatelliteID(rinexBytes: l.bytes[0..<3]) else {
                 throw fail("syntax", "bad satellite id '\(l.field(0, 3))'", l)
             }
             guard let layout = layouts[sat.system] else { continue }
