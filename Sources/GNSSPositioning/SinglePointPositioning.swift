@@ -90,7 +90,7 @@ public struct SinglePointPositioner: Sendable {
                 subset.remove(at: i)
                 let f = estimate(subset, time: epoch.time, klobuchar: klobuchar, initial: fix.position)
                 guard case .valid = f.validation else { continue }
-                if best == nil || f.normalisedResidual < best!.0.normalisedResidual { best = (f, m.satellite) }
+                if f.normalisedResidual < (best?.0.normalisedResidual ?? .infinity) { best = (f, m.satellite) }
             }
             if let (f, sat) = best {
                 fix = f

@@ -78,7 +78,7 @@ struct Replay: ParsableCommand {
     func parsedSystems() throws -> Set<GNSSSystem> {
         var out = Set<GNSSSystem>()
         for part in systems.split(separator: ",") {
-            guard part.count == 1, let s = GNSSSystem(letter: part.first!), s != .sbas || true else {
+            guard part.count == 1, let letter = part.first, let s = GNSSSystem(letter: letter) else {
                 throw ValidationError("unknown system '\(part)' in --systems (use G,R,E,C,J,I,S)")
             }
             out.insert(s)
