@@ -153,6 +153,21 @@ struct RTCM3EphemerisTests {
         #expect(checked == 31)
     }
 
+    @Test("Without a reference time the fixed week rule gives the same GPS ephemerides", .enabled(if: present, "../shared/data/rtcm3 absent"))
+    func noReference() throws {
+        let payloads = try EphemerisTestFrames.payloads("GMSD7_20121014.rtcm3")
+        for p in payloads where EphemerisTestFrames.type(p) == 1019 {
+            let a = try RTCM3EphemerisCodec.decode(payload: p[...], referenceTime: nil)
+            let b = try RTCM3EphemerisCodec.decode(payload: p[...], referenceTime: Self.reference)
+            #expect(a == b)
+        }
+        // A reference one 1024-week cycle later moves the week by 1024 (1709 → 2733).
+        let p = try #require(payloads.first { EphemerisTestFrames.type($0) == 1019 })
+        let later = try RTCM3EphemerisCodec.decode(payload: p[...], referenceTime: GNSSTime(gpsWeek: 1710 + 1024, secondOfWeek: 0))
+        guard case .kepler(let k) = later else { Issue.record("not Keplerian"); return }
+        #expect(k.week == 2733)
+    }
+
     /// Built from the GMSD7 GPS PRN 28 ephemeris (pyrtcm values above), moved to each system.
     static func sample(_ system: GNSSSystem, _ message: NavigationMessage) throws -> KeplerEphemeris {
         let payloads = try EphemerisTestFrames.payloads("GMSD7_20121014.rtcm3")
@@ -225,5 +240,21 @@ struct RTCM3EphemerisTests {
             do { _ = try RTCM3EphemerisCodec.decode(payload: bytes[...], referenceTime: i % 2 == 0 ? nil : Self.reference) } catch { thrown += 1 }
         }
         #expect(thrown > 0)
+    }
+
+    @Test("Throughput figure (printed, debug build): decode and encode of the GMSD7 ephemerides",
+          .enabled(if: present, "../shared/data/rtcm3 absent"))
+    func throughput() throws {
+        let payloads = try EphemerisTestFrames.payloads("GMSD7_20121014.rtcm3").filter { [1019, 1020].contains(EphemerisTestFrames.type($0)) }
+        let clock = ContinuousClock()
+        var n = 0
+        let elapsed = try clock.measure {
+            for _ in 0..<200 {
+                for p in payloads { _ = try RTCM3EphemerisCodec.encode(try RTCM3EphemerisCodec.decode(payload: p[...], referenceTime: Self.reference)); n += 1 }
+            }
+        }
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        print("RTCM3 ephemeris decode+encode: \(n) messages in \(seconds) s = \(Int(Double(n) / seconds)) per second")
+        #expect(n == 200 * 31)
     }
 }
