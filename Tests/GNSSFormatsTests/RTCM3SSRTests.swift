@@ -255,4 +255,25 @@ struct RTCM3SSRTests {
             if let m = try? RTCM3SSRCodec.decode(payload: bytes[...]) { _ = m.json }
         }
     }
+
+    @Test("Throughput figure (printed, debug build): decode and encode of the real SSR frames",
+          .enabled(if: present, "../shared/data/rtcm3 absent"))
+    func throughput() throws {
+        var payloads: [[UInt8]] = []
+        for file in ["pygpsdata-RTCM3.log", "pygpsdata-1240-1264.log", "pygpsdata-NTRIP-4076.log"] {
+            payloads += try Self.ssr(file).map(\.payload)
+        }
+        let bytes = payloads.reduce(0) { $0 + $1.count }
+        let clock = ContinuousClock()
+        var satellites = 0
+        let elapsed = try clock.measure {
+            for _ in 0..<100 {
+                for p in payloads { satellites += try RTCM3SSRCodec.decode(payload: p[...]).satellites.count }
+            }
+        }
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        print("RTCM3 SSR decode: \(100 * payloads.count) messages, \(100 * bytes) bytes, \(satellites) satellite records in \(seconds) s"
+              + " = \(Int(Double(100 * payloads.count) / seconds)) messages per second")
+        #expect(payloads.count == 26)
+    }
 }
