@@ -127,6 +127,14 @@ public enum RTCM3EphemerisCodec {
         return w
     }
 
+    /// Decodes an ephemeris message body (`payload` starts with the 12-bit message number).
+    ///
+    /// `referenceTime` resolves what the message leaves open: the 10-bit GPS/QZSS/NavIC week is taken
+    /// nearest to it, and the GLONASS tb/tk (time of the Moscow day) is placed on the day nearest to it.
+    /// Without one, a fixed rule applies that never looks at the clock: 10-bit weeks fall in
+    /// [1560, 2584) (December 2009 to July 2029), and GLONASS times go on the Moscow day around
+    /// GPS week 1560, second 0 — only the time of day is meaningful then, so pass a reference for GLONASS.
+    /// Galileo (12-bit) and BeiDou (13-bit) weeks are complete and need no reference.
     public static func decode(payload: ArraySlice<UInt8>, referenceTime: GNSSTime?) throws(FormatError) -> Ephemeris {
         let v = try unpack(payload)
         let type = v.messageType

@@ -134,6 +134,8 @@ public enum RTCM3SSRCodec {
                 let height = Double(try r.uint(8)) * 10_000
                 let degree = try r.uint(4) + 1
                 let order = try r.uint(4) + 1
+                // Spherical harmonics need order ≤ degree; otherwise the coefficient count goes negative.
+                guard order <= degree else { throw FormatError("syntax", "VTEC order \(order) exceeds degree \(degree)") }
                 let nc = (order + 1) * (degree + 1) - order * (order + 1) / 2
                 let ns = order * (degree + 1) - order * (order + 1) / 2
                 var layer = [height, Double(degree), Double(order)]
