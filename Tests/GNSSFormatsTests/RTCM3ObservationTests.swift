@@ -1,0 +1,266 @@
+import Foundation
+import Testing
+import TestSupport
+import GNSSCore
+@testable import GNSSFormats
+
+/// Observation, station and MSM message fields checked against pyrtcm 1.2.1 and the RTCM 10403.3 tables,
+/// and MSM4/MSM7 encoding checked by decoding it again.
+@Suite struct RTCM3ObservationTests {
+    static let lightMs = Constants.speedOfLight / 1000
+
+    // MARK: Lock-time tables (RTCM 10403.3 DF402 and DF407 definitions)
+
+    @Test func lockTimeIndicators() {
+        // DF402: indicator 0 → < 32 ms, 1 → 32 ms, i → 2^(i+4) ms, 15 → 524 288 ms.
+        #expect(MSMSignals.lockTime4(0) == 0 && MSMSignals.lockTime4(1) == 0.032 && MSMSignals.lockTime4(15) == 524.288)
+        // DF407: 0–63 → i ms; 64–95 → 2i − 64; 96–127 → 4i − 256; 672–703 → 2^20·i − 704·2^20 + ... ; 704 → 67 108 864 ms.
+        #expect(MSMSignals.lockTime10Raw(63) == 63)
+        #expect(MSMSignals.lockTime10Raw(64) == 2 * 64 - 64 && MSMSignals.lockTime10Raw(95) == 2 * 95 - 64)
+        #expect(MSMSignals.lockTime10Raw(96) == 4 * 96 - 256 && MSMSignals.lockTime10Raw(127) == 4 * 127 - 256)
+        #expect(MSMSignals.lockTime10Raw(128) == 8 * 128 - 768)
+        #expect(MSMSignals.lockTime10Raw(704) == 67_108_864)
+        for i in [0, 5, 63, 64, 70, 96, 200, 479, 703] {
+            #expect(MSMSignals.lockIndicator10(MSMSignals.lockTime10Raw(i)) == i)
+        }
+        for i in 0...15 {
+            #expect(MSMSignals.lockIndicator4(Int((MSMSignals.lockTime4(i) * 1000).rounded())) == i)
+        }
+    }
+
+    // MARK: Signal tables (RTCM 10403.3 tables 3.5-91, -96, -99, -105)
+
+    @Test func signalTables() {
+        let gps = MSMSignals.decodeTables[.gps] ?? [:]
+        #expect(gps[2] == SignalCode("1C") && gps[10] == SignalCode("2W") && gps[16] == SignalCode("2L") && gps[24] == SignalCode("5X"))
+        let glo = MSMSignals.decodeTables[.glonass] ?? [:]
+        #expect(glo[2] == SignalCode("1C") && glo[9] == SignalCode("2P"))
+        let gal = MSMSignals.decodeTables[.galileo] ?? [:]
+        #expect(gal[2] == SignalCode("1C") && gal[15] == SignalCode("7Q") && gal[23] == SignalCode("5Q"))
+        let bds = MSMSignals.decodeTables[.beidou] ?? [:]
+        #expect(bds[2] == SignalCode("2I") && bds[8] == SignalCode("6I") && bds[14] == SignalCode("7I"))
+    }
+
+    // MARK: Encoding round trips
+
+    /// A four-system epoch with GLONASS channels; pseudoranges 20 000–25 000 km, phases near the ranges.
+    static func epoch(time: GNSSTime) -> ObservationEpoch {
+        func sat(_ system: GNSSSystem, _ prn: Int, _ range: Double, _ signals: [String], channel: Int? = nil) -> SatelliteObservation {
+            var s = SatelliteObservation(satellite: SatelliteID(system, prn), glonassChannel: channel)
+            // One range rate per satellite (m/s); the signals' Dopplers differ by a few mm/s, as real ones do.
+            let rate = 234.567_8 + Double(prn) * 3.1
+            for (i, code) in signals.enumerated() {
+                let sig = SignalCode(code) ?? SignalCode(band: 1, attribute: "C")
+                let lambda = CarrierFrequency.wavelength(system: system, band: sig.band, glonassChannel: channel) ?? 0.19
+                let pr = range + Double(i) * 1.734 + 0.123_456
+                s.signals.append(SignalObservation(signal: sig, pseudorange: pr, carrierPhase: (pr + 2.25) / lambda + 0.3,
+                                                   doppler: -(rate + Double(i) * 0.003_7) / lambda, cn0: 41.25 + Double(i),
+                                                   lockTime: 100 + Double(prn)))
+            }
+            return s
+        }
+        return ObservationEpoch(time: time, satellites: [
+            sat(.gps, 3, 21_234_567.891, ["1C", "2W", "5Q"]),
+            sat(.gps, 17, 24_876_543.21, ["1C", "2L"]),
+            sat(.glonass, 5, 19_876_543.219, ["1C", "2C"], channel: -4),
+            sat(.glonass, 21, 22_345_678.912, ["1C", "2P"], channel: 3),
+            sat(.galileo, 11, 25_123_456.789, ["1C", "5Q", "7Q"]),
+            sat(.beidou, 7, 36_123_456.78, ["2I", "7I"]),
+            sat(.beidou, 30, 22_987_654.321, ["2I", "6I"]),
+        ])
+    }
+
+    @Test(arguments: [4, 7])
+    func msmEncodeDecodeRoundTrip(msmType: Int) throws {
+        let time = GNSSTime(gpsWeek: 2300, secondOfWeek: 345_617)
+        let epoch = Self.epoch(time: time)
+        let frames = try RTCM3Encoder.msmFrames(epoch: epoch, stationID: 2047, msmType: msmType)
+        #expect(frames.count == 4)
+        var framer = RTCM3Framer()
+        framer.append(frames.joined())
+        var decoder = RTCM3Decoder()
+        var assembler = MSMEpochAssembler()
+        // MSM4 carries no GLONASS frequency channel: the caller supplies them (from 1020 or a table).
+        assembler.glonassChannels[5] = -4
+        assembler.glonassChannels[21] = 3
+        var epochs: [ObservationEpoch] = []
+        var types: [Int] = []
+        while let item = framer.next() {
+            guard case .frame(let f) = item else { Issue.record("framing error"); continue }
+            guard case .msm(let m) = try decoder.decode(f) else { Issue.record("not an MSM"); continue }
+            types.append(m.messageType)
+            #expect(m.stationID == 2047)
+            #expect(m.time(near: time + 3000) == time)
+            epochs += assembler.add(m, reference: time)
+        }
+        #expect(types == [1070, 1080, 1090, 1120].map { $0 + msmType })
+        // The multiple-message bit is clear on the last message only, which closes the epoch.
+        let back = try #require(epochs.first)
+        #expect(epochs.count == 1 && back.time == time)
+        // Resolution: MSM7 pseudorange 2^-29 ms, phase 2^-31 ms, rate 0.0001 m/s, CNR 1/16 dB-Hz;
+        // MSM4 pseudorange 2^-24 ms, phase 2^-29 ms, CNR 1 dB-Hz, no rate.
+        let prTol = (msmType == 7 ? 0x1p-29 : 0x1p-24) * Self.lightMs
+        let phTol = (msmType == 7 ? 0x1p-31 : 0x1p-29) * Self.lightMs
+        for s in epoch.satellites {
+            let b = try #require(back.satellite(s.satellite), "\(s.satellite)")
+            #expect(b.signals.count == s.signals.count)
+            if s.satellite.system == .glonass { #expect(b.glonassChannel == s.glonassChannel) }
+            for o in s.signals {
+                let d = try #require(b.signals.first { $0.signal == o.signal }, "\(s.satellite) \(o.signal)")
+                let lambda = try #require(CarrierFrequency.wavelength(system: s.satellite.system, band: o.signal.band,
+                                                                      glonassChannel: s.glonassChannel))
+                #expect(abs(try #require(d.pseudorange) - (o.pseudorange ?? 0)) <= prTol)
+                #expect(abs(try #require(d.carrierPhase) - (o.carrierPhase ?? 0)) * lambda <= phTol)
+                if msmType == 7 {
+                    #expect(abs(try #require(d.doppler) - (o.doppler ?? 0)) * lambda <= 0.000_05 + 1e-9)
+                    #expect(abs(try #require(d.cn0) - (o.cn0 ?? 0)) <= 1.0 / 32)
+                } else {
+                    #expect(d.doppler == nil)
+                    #expect(abs(try #require(d.cn0) - (o.cn0 ?? 0)) <= 0.5)
+                }
+                // The lock time sent is the largest table value not above the true one.
+                let lock = try #require(d.lockTime)
+                #expect(lock <= (o.lockTime ?? 0) && lock > 0)
+            }
+        }
+    }
+
+    @Test func stationMessagesRoundTrip() throws {
+        // Values of the RTCM 10403.3 1005/1006 example: ARP (1114104.5999, −4850729.7108, 3975521.4643) m, height 1.99 m...
+        // the decoded values must agree to DF025–DF027's 0.1 mm and DF028's 0.1 mm.
+        let s = StationCoordinates(stationID: 2003, position: ECEF(1_114_104.5999, -4_850_729.7108, 3_975_521.4643),
+                                   antennaHeight: 1.99)
+        var decoder = RTCM3Decoder()
+        guard case .stationCoordinates(let b) = try decoder.decode(payload: s.encode()) else { Issue.record("not 1006"); return }
+        #expect(b.stationID == 2003 && b.position.distance(to: s.position) < 1e-4 && abs((b.antennaHeight ?? 0) - 1.99) < 1e-9)
+        var s5 = s
+        s5.antennaHeight = nil
+        guard case .stationCoordinates(let b5) = try decoder.decode(payload: s5.encode()) else { Issue.record("not 1005"); return }
+        #expect(b5.antennaHeight == nil && RTCM3Frame(payload: s5.encode(), offset: 0).messageType == 1005)
+
+        let d = StationDescriptors(stationID: 611, antennaDescriptor: "TRM59800.00     SCIS", antennaSetupID: 1,
+                                   antennaSerial: "5000118", receiverType: "TRIMBLE NETR9", receiverFirmware: "4.60",
+                                   receiverSerial: "5036K69999")
+        guard case .descriptors(let db) = try decoder.decode(payload: d.encode()) else { Issue.record("not 1033"); return }
+        #expect(db == d)
+    }
+
+    // MARK: Malformed payloads
+
+    @Test func malformedPayloadsThrow() throws {
+        var decoder = RTCM3Decoder()
+        let msm = try RTCM3Encoder.msmFrames(epoch: Self.epoch(time: GNSSTime(gpsWeek: 2300, secondOfWeek: 1)), stationID: 1)[0]
+        let body = Array(msm[3..<(msm.count - 3)])
+        // Every truncation of a real MSM7 body is an error, never a crash.
+        for n in 0..<body.count {
+            #expect(throws: FormatError.self) { _ = try decoder.decode(payload: Array(body.prefix(n))) }
+        }
+        // 1005 and 1033 cut short.
+        let station = StationCoordinates(stationID: 1, position: ECEF(1, 2, 3)).encode()
+        #expect(throws: FormatError.self) { _ = try decoder.decode(payload: Array(station.prefix(10))) }
+        let desc = StationDescriptors(stationID: 1, antennaDescriptor: "ABC", receiverType: "XYZ").encode()
+        #expect(throws: FormatError.self) { _ = try decoder.decode(payload: Array(desc.prefix(6))) }
+        // An MSM whose satellite × signal mask exceeds 64 cells.
+        var w = BitWriter()
+        w.uint(1077, 12); w.uint(0, 12); w.uint(0, 30); w.uint(0, 1); w.uint(0, 3); w.uint(0, 7)
+        w.uint(0, 2); w.uint(0, 2); w.uint(0, 1); w.uint(0, 3)
+        w.uint(0xFFFF_FFFF, 32); w.uint(0xFFFF_FFFF, 32); w.uint(0xFFFF_FFFF, 32)
+        let bad = w.bytes + [UInt8](repeating: 0, count: 64)
+        #expect(throws: FormatError.self) { _ = try decoder.decode(payload: bad) }
+    }
+}
+
+@Suite(.enabled(if: SharedData.available, "needs ../shared/data"))
+struct RTCM3ObservationRealDataTests {
+    static func file(_ name: String) throws -> [UInt8] { try FileByteSource.readAll(path: SharedData.path("rtcm3/" + name)) }
+    static let lightMs = Constants.speedOfLight / 1000
+
+    /// MSM3 cells from pygpsdata-RTCMMSM3.log. pyrtcm 1.2.1 prints for the 1073: DF003 11, DF004 84967000, 8 satellites,
+    /// 20 cells, PRN_01 006, DF398_01 0.5908203125, CELLSIG_01..03 1C 2X 5X, DF400_01 −0.00019592046737670898,
+    /// DF401_01 −2.4491921067237854e-05, DF402 15; PRN_08 025 DF398_08 0.974609375, cell 20 (G25 5X)
+    /// DF400 −0.0004578232765197754, DF401 −0.0003839787095785141.
+    /// For the 1083: DF416 1, DF034 9349000, 7 satellites, 14 cells, R02 DF398 0.109375, cell 1 (R02 1C) DF400
+    /// 4.8160552978515625e-05, DF401 6.616860628128052e-05, DF402 12.
+    @Test func msm3FieldsEqualPyrtcm() throws {
+        let (_, messages, errors) = decodeRTCM3(try Self.file("pygpsdata-RTCMMSM3.log"))
+        #expect(errors.isEmpty)
+        guard case .msm(let g) = try #require(messages.first { $0.1.messageType == 1073 }).1 else { Issue.record("no 1073"); return }
+        #expect(g.stationID == 11 && g.epochMilliseconds == 84_967_000 && g.satellites.count == 8 && g.cells.count == 20)
+        #expect(g.multipleMessage && g.msmType == 3)
+        #expect(g.satellites[0].satellite == SatelliteID(.gps, 6) && g.satellites[7].satellite == SatelliteID(.gps, 25))
+        #expect(g.cells[0...2].map(\.signal) == ["1C", "2X", "5X"].compactMap { SignalCode($0) })
+        // MSM1–3 carry the range modulo 1 ms only.
+        #expect(abs(try #require(g.cells[0].pseudorange) - (0.5908203125 - 0.00019592046737670898) * Self.lightMs) < 1e-6)
+        #expect(abs(try #require(g.cells[0].phaseRange) - (0.5908203125 - 2.4491921067237854e-05) * Self.lightMs) < 1e-6)
+        #expect(g.cells[0].lockIndicator == 15 && g.cells[0].cnr == nil && g.cells[0].phaseRangeRate == nil)
+        #expect(g.cells[19].satellite == SatelliteID(.gps, 25) && g.cells[19].signal == SignalCode("5X"))
+        #expect(abs(try #require(g.cells[19].pseudorange) - (0.974609375 - 0.0004578232765197754) * Self.lightMs) < 1e-6)
+        #expect(abs(try #require(g.cells[19].phaseRange) - (0.974609375 - 0.0003839787095785141) * Self.lightMs) < 1e-6)
+
+        guard case .msm(let r) = try #require(messages.first { $0.1.messageType == 1083 }).1 else { Issue.record("no 1083"); return }
+        #expect(r.glonassDay == 1 && r.epochMilliseconds == 9_349_000 && r.satellites.count == 7 && r.cells.count == 14)
+        #expect(r.satellites[0].satellite == SatelliteID(.glonass, 2) && r.cells[1].signal == SignalCode("2C"))
+        #expect(abs(try #require(r.cells[0].pseudorange) - (0.109375 + 4.8160552978515625e-05) * Self.lightMs) < 1e-6)
+        #expect(abs(try #require(r.cells[0].phaseRange) - (0.109375 + 6.616860628128052e-05) * Self.lightMs) < 1e-6)
+        #expect(r.cells[0].lockIndicator == 12)
+    }
+
+    /// 1230: pyrtcm 1.2.1 decodes the first frame of pygpsdata-1230.bin as DF003 0, DF421 0, DF422_1..4 = 1,
+    /// DF423..DF426 = 0.0; pygpsdata-RTCM3.log's 1230 as DF421 1 and an empty mask.
+    /// 1007 in pygpsdata-RTCM3.log: DF003 1234, descriptor "ABC", DF031 234.
+    /// GMSD 1007/1008: station 611, empty descriptor and serial, setup 0; 1033 receiver "TRIMBLE NETR9", the rest empty.
+    @Test func stationMessagesEqualPyrtcm() throws {
+        let (_, biases, _) = decodeRTCM3(try Self.file("pygpsdata-1230.bin"))
+        #expect(biases.count == 5)
+        guard case .glonassBiases(let b) = try #require(biases.first).1 else { Issue.record("no 1230"); return }
+        #expect(b.stationID == 0 && !b.aligned && b.biases == [0.0, 0.0, 0.0, 0.0])
+
+        let (_, rtcm3, _) = decodeRTCM3(try Self.file("pygpsdata-RTCM3.log"))
+        guard case .glonassBiases(let b2) = try #require(rtcm3.first { $0.1.messageType == 1230 }).1 else { Issue.record("no 1230"); return }
+        #expect(b2.aligned && b2.biases.allSatisfy { $0 == nil })
+        guard case .descriptors(let d) = try #require(rtcm3.first { $0.1.messageType == 1007 }).1 else { Issue.record("no 1007"); return }
+        #expect(d.stationID == 1234 && d.antennaDescriptor == "ABC" && d.antennaSetupID == 234 && d.antennaSerial == nil)
+
+        let (_, gmsd, _) = decodeRTCM3(try Self.file("GMSD7_20121014.rtcm3"))
+        guard case .descriptors(let d8) = try #require(gmsd.first { $0.1.messageType == 1008 }).1 else { Issue.record("no 1008"); return }
+        #expect(d8.stationID == 611 && d8.antennaDescriptor == "" && d8.antennaSerial == "" && d8.receiverType == nil)
+        guard case .descriptors(let d33) = try #require(gmsd.first { $0.1.messageType == 1033 }).1 else { Issue.record("no 1033"); return }
+        #expect(d33.receiverType == "TRIMBLE NETR9" && d33.receiverFirmware == "" && d33.receiverSerial == "")
+    }
+
+    /// GMSD MSM7 epochs against RTKLIB's convbin (run here: `convbin -r rtcm3 -tr 2012/10/14 0:00:00 -os`):
+    /// the 1127 epoch time is BeiDou time, so 604784000 ms BDT is 2012-10-13 23:59:58 GPS, 14 s after the 1077
+    /// of the same burst; convbin's first epoch has C01 C2I 36658401.500 m, L2I 190889944.078 cycles (then LLI 1), S2I 44.313,
+    /// C7I 36658394.274 m, L7I 147608203.791 cycles. pyrtcm 1.2.1: the first 1087's R13 has DF419 5 (channel −2).
+    @Test func msm7ToObservations() throws {
+        let (_, gmsd, _) = decodeRTCM3(try Self.file("GMSD7_20121014.rtcm3"))
+        var assembler = MSMEpochAssembler()
+        // The first 1077 is at 604784 s of GPS week 1709.
+        let reference = GNSSTime(gpsWeek: 1709, secondOfWeek: 604_784)
+        var epochs: [ObservationEpoch] = []
+        for (_, m) in gmsd { if case .msm(let msm) = m { epochs += assembler.add(msm, reference: reference) } }
+        if let last = assembler.flush() { epochs.append(last) }
+        // Each burst gives a GPS/GLONASS/QZSS epoch and, 14 s apart in GPS time, a BeiDou one.
+        #expect(epochs.count == 2 * 257)
+        let first = try #require(epochs.first)
+        #expect(first.time == reference)
+        #expect(Set(first.satellites.map(\.satellite.system)) == [.gps, .glonass, .qzss])
+        let r13 = try #require(first.satellite(SatelliteID(.glonass, 13)))
+        #expect(r13.glonassChannel == -2)
+        let l1 = try #require(r13.signals.first { $0.signal == SignalCode("1C") })
+        // G1 frequency for channel −2: 1602 MHz − 2 × 0.5625 MHz.
+        let lambda = Constants.speedOfLight / (1_602e6 - 2 * 0.5625e6)
+        #expect(abs((try #require(l1.carrierPhase)) * lambda - (try #require(l1.pseudorange))) < 300)
+
+        let bds = try #require(epochs.first { $0.satellites.first?.satellite.system == .beidou })
+        #expect(bds.time == reference + 14)
+        let c01 = try #require(bds.satellite(SatelliteID(.beidou, 1)))
+        let b1 = try #require(c01.signals.first { $0.signal == SignalCode("2I") })
+        #expect(abs(try #require(b1.pseudorange) - 36_658_401.500) < 0.0006)
+        #expect(abs(try #require(b1.carrierPhase) - 190_889_944.078) < 0.0006)
+        #expect(abs(try #require(b1.cn0) - 44.313) < 0.001)
+        let b2 = try #require(c01.signals.first { $0.signal == SignalCode("7I") })
+        #expect(abs(try #require(b2.pseudorange) - 36_658_394.274) < 0.0006)
+        #expect(abs(try #require(b2.carrierPhase) - 147_608_203.791) < 0.0006)
+    }
+}
