@@ -264,3 +264,58 @@ struct RTCM3ObservationRealDataTests {
         #expect(abs(try #require(b2.carrierPhase) - 147_608_203.791) < 0.0006)
     }
 }
+
+/// `inspect` over real captures: the JSON records and summary counts.
+@Suite(.enabled(if: SharedData.available, "needs ../shared/data"))
+struct RTCM3InspectorTests {
+    static func run(_ name: String) throws -> (sink: InspectSink, lines: [[String: Any]], raw: [String]) {
+        final class Lines: @unchecked Sendable { var all: [String] = [] }
+        let lines = Lines()
+        let sink = InspectSink(writeJSON: true) { lines.all.append($0) }
+        try RTCM3Inspector.inspect(path: SharedData.path("rtcm3/" + name), sink: sink)
+        let parsed = try lines.all.map { line -> [String: Any] in
+            try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        }
+        return (sink, parsed, lines.all)
+    }
+
+    /// pyrtcm 1.2.1 finds in pygpsdata-MIXED-RTCM3.log (between NMEA and UBX data) 1005 at byte 52 (25 bytes), 4072 at 77,
+    /// 1077 at 145, 1087 at 420, 1097 at 621, 1127 at 772, 1230 at 1047; 1005 DF025–DF027 = 4444030.8028, 3085671.2349,
+    /// 3366658.256 m. `cmp -l` shows the BADCRC twin differs only at byte 58 (offset 57), inside that 1005 frame.
+    @Test func mixedCaptureRecords() throws {
+        let (sink, lines, raw) = try Self.run("pygpsdata-MIXED-RTCM3.log")
+        #expect(sink.totalErrors == 0)
+        #expect(lines.map { $0["offset"] as? Int ?? -1 } == [52, 77, 145, 420, 621, 772, 1047])
+        #expect(lines.map { $0["type"] as? Int ?? -1 } == [1005, 4072, 1077, 1087, 1097, 1127, 1230])
+        #expect(raw.allSatisfy { $0.hasPrefix("{\"format\":\"rtcm3\",\"type\":") })
+        let ecef = try #require(lines[0]["ecef"] as? [Double])
+        #expect(ecef == [4_444_030.8028, 3_085_671.2349, 3_366_658.256])
+        #expect(sink.counts["rtcm3 1077"] == 1 && sink.counts["rtcm3 4072"] == 1)
+        let cells = try #require(lines[2]["cells"] as? [[String: Any]])
+        #expect(!cells.isEmpty && cells.allSatisfy { $0["pseudorange"] != nil && $0["cnr"] != nil && $0["lock"] != nil })
+
+        let (bad, badLines, _) = try Self.run("pygpsdata-MIXED-RTCM3BADCRC.log")
+        #expect(bad.errorCounts["crc"] == 1)
+        let err = try #require(badLines.first)
+        #expect(err["format"] as? String == "rtcm3" && err["offset"] as? Int == 52 && err["error"] != nil)
+        #expect(badLines.dropFirst().map { $0["offset"] as? Int ?? -1 } == [77, 145, 420, 621, 772, 1047])
+    }
+
+    /// The GMSD capture: summary counts equal pyrtcm 1.2.1's; MSM epochs are printed as broadcast (no calendar time),
+    /// the first 1077's DF004 being 604784000 ms.
+    @Test func gmsdSummary() throws {
+        let (sink, lines, _) = try Self.run("GMSD7_20121014.rtcm3")
+        let expected = ["1007": 28, "1008": 28, "1019": 15, "1020": 16, "1033": 28, "1077": 257, "1087": 257, "1117": 257, "1127": 257]
+        #expect(sink.counts == Dictionary(uniqueKeysWithValues: expected.map { ("rtcm3 " + $0.key, $0.value) }))
+        let msm = try #require(lines.first { $0["type"] as? Int == 1077 })
+        #expect(msm["epoch_ms"] as? Int == 604_784_000 && msm["station"] as? Int == 611)
+        // The capture ends inside a frame: reported once as truncated.
+        #expect(sink.errorCounts.keys.allSatisfy { $0 == "truncated" || $0 == "crc" })
+    }
+
+    /// The file with a damaged header: pyrtcm 1.2.1 finds no RTCM message in it; neither does inspect, and it does not fail.
+    @Test func badHeaderFile() throws {
+        let (sink, _, _) = try Self.run("pygpsdata-BADHDR.log")
+        #expect(sink.counts.isEmpty)
+    }
+}
