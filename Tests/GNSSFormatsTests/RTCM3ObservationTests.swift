@@ -319,3 +319,65 @@ struct RTCM3InspectorTests {
         #expect(sink.counts.isEmpty)
     }
 }
+
+/// Legacy observation messages. No capture here carries them, so two frames were written bit by bit from the
+/// RTCM 10403.3 field lists (DF009–DF020, DF038–DF050) and decoded by pyrtcm 1.2.1, whose values are checked.
+@Suite struct RTCM3LegacyObservationTests {
+    static func bytes(_ hex: String) -> [UInt8] {
+        var out: [UInt8] = []
+        var it = hex.utf8.makeIterator()
+        while let a = it.next(), let b = it.next() {
+            out.append(UInt8(strtoul(String(decoding: [a, b], as: UTF8.self), nil, 16)))
+        }
+        return out
+    }
+
+    /// pyrtcm 1.2.1: 1004 DF003 1234, DF004 345617000, DF005 0, 2 satellites; G05: DF011 246913.56, DF012 −11.728,
+    /// DF013 100, DF014 70, DF015 45.0, DF017 −24.68, DF018 −17.2835, DF019 90, DF020 40.0; G29: DF011 197530.86,
+    /// DF012 172.839, DF013 127, DF014 75, DF015 50.0, DF017 −163.84 and DF018 −262.144 (the raw invalid markers
+    /// 0x2000 and 0x80000, which this decoder reports as absent), DF020 0 (no C/N0).
+    /// 1012: DF034 9349000, DF005 1, 1 satellite; R13: DF040 5 (channel −2), DF041 469135.78, DF042 −6.1725, DF043 50,
+    /// DF044 33, DF045 44.0, DF047 86.42, DF048 −11.728, DF049 60, DF050 37.5.
+    @Test func legacyFieldsEqualPyrtcm() throws {
+        let stream = Self.bytes("d300283ec4d25266c9a0201578c29df48c1911ad2ecbbde3e6d503a96b43f5464efe9791400100000000000b627e")
+            + Self.bytes("d300183f44d211d4f11081a2d97b057f3f1d921b050e1fa460792ca42258")
+        var framer = RTCM3Framer()
+        framer.append(stream)
+        var decoder = RTCM3Decoder()
+        var messages: [LegacyObservations] = []
+        while let item = framer.next() {
+            guard case .frame(let f) = item, case .legacyObservations(let l) = try decoder.decode(f) else {
+                Issue.record("not a legacy observation frame"); continue
+            }
+            messages.append(l)
+        }
+        try #require(messages.count == 2)
+        let g = messages[0]
+        #expect(g.messageType == 1004 && g.stationID == 1234 && g.epochMilliseconds == 345_617_000 && !g.synchronous)
+        try #require(g.satellites.count == 2)
+        let g05 = g.satellites[0]
+        #expect(g05.satellite == SatelliteID(.gps, 5) && g05.glonassChannel == nil)
+        #expect(abs(g05.l1Pseudorange - (246_913.56 + 70 * 299_792.458)) < 1e-6)
+        #expect(abs((g05.l1PhaseMinusRange ?? 0) + 11.728) < 1e-9 && g05.l1Lock == 100 && g05.l1CNR == 45.0)
+        #expect(abs((g05.l2PseudorangeDifference ?? 0) + 24.68) < 1e-9 && abs((g05.l2PhaseMinusL1Range ?? 0) + 17.2835) < 1e-9)
+        #expect(g05.l2Lock == 90 && g05.l2CNR == 40.0)
+        let g29 = g.satellites[1]
+        #expect(g29.satellite == SatelliteID(.gps, 29) && abs(g29.l1Pseudorange - (197_530.86 + 75 * 299_792.458)) < 1e-6)
+        #expect(abs((g29.l1PhaseMinusRange ?? 0) - 172.839) < 1e-9 && g29.l1Lock == 127 && g29.l1CNR == 50.0)
+        #expect(g29.l2PseudorangeDifference == nil && g29.l2PhaseMinusL1Range == nil && g29.l2CNR == nil)
+
+        let r = messages[1]
+        #expect(r.messageType == 1012 && r.stationID == 1234 && r.epochMilliseconds == 9_349_000 && r.synchronous)
+        let r13 = try #require(r.satellites.first)
+        #expect(r13.satellite == SatelliteID(.glonass, 13) && r13.glonassChannel == -2)
+        #expect(abs(r13.l1Pseudorange - (469_135.78 + 33 * 599_584.916)) < 1e-6)
+        #expect(abs((r13.l1PhaseMinusRange ?? 0) + 6.1725) < 1e-9 && r13.l1Lock == 50 && r13.l1CNR == 44.0)
+        #expect(abs((r13.l2PseudorangeDifference ?? 0) - 86.42) < 1e-9 && abs((r13.l2PhaseMinusL1Range ?? 0) + 11.728) < 1e-9)
+        #expect(r13.l2Lock == 60 && r13.l2CNR == 37.5)
+
+        // Every truncation of these bodies throws instead of trapping.
+        for m in [Array(stream[3..<(3 + 40)]), Array(stream[(46 + 3)..<(46 + 3 + 24)])] {
+            for n in 0..<m.count { #expect(throws: FormatError.self) { _ = try decoder.decode(payload: Array(m.prefix(n))) } }
+        }
+    }
+}
