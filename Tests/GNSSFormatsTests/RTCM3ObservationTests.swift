@@ -381,3 +381,55 @@ struct RTCM3InspectorTests {
         }
     }
 }
+
+/// Framer edge cases.
+@Suite struct RTCM3FramerEdgeTests {
+    static func frames(_ stream: [UInt8], chunk: Int) -> (frames: [RTCM3Frame], errors: [FormatError], skipped: Int, tail: FormatError?) {
+        var framer = RTCM3Framer()
+        var frames: [RTCM3Frame] = [], errors: [FormatError] = []
+        var i = 0
+        while i < stream.count {
+            framer.append(stream[i..<min(stream.count, i + chunk)])
+            i += chunk
+            while let item = framer.next() {
+                switch item {
+                case .frame(let f): frames.append(f)
+                case .error(let e): errors.append(e)
+                }
+            }
+        }
+        let tail = framer.finish()
+        return (frames, errors, framer.bytesSkipped, tail)
+    }
+
+    /// A frame whose six reserved header bits are not zero is not an RTCM 10403 frame even with a matching CRC:
+    /// pyrtcm 1.2.1 reads the stream below (a 1012 re-framed with a reserved bit set, CRC recomputed, then the
+    /// original 1012) as one message, the 1012 at byte 30.
+    @Test func reservedBitsMeanNoFrame() {
+        let flagged = RTCM3LegacyObservationTests.bytes("d304183f44d211d4f11081a2d97b057f3f1d921b050e1fa460792c90bdfb")
+        let good = RTCM3LegacyObservationTests.bytes("d300183f44d211d4f11081a2d97b057f3f1d921b050e1fa460792ca42258")
+        for chunk in [1, 5, 64] {
+            let r = Self.frames(flagged + good, chunk: chunk)
+            #expect(r.frames.map(\.offset) == [30] && r.frames.first?.messageType == 1012 && r.errors.isEmpty)
+            #expect(r.skipped == 30 && r.tail == nil)
+        }
+    }
+
+    /// The largest frame (1023-byte body) in 7-byte pieces between garbage, and a frame cut at the end of the stream.
+    @Test func maximumLengthAndTruncation() throws {
+        var w = BitWriter()
+        w.uint(4095, 12)   // a proprietary message number, then filler up to 1023 bytes
+        while w.bytes.count < 1023 { w.uint(0xA5, 8) }
+        let body = Array(w.bytes.prefix(1023))
+        let big = RTCM3Framer.frame(body)
+        #expect(big.count == 1029)
+        let station = RTCM3Framer.frame(StationCoordinates(stationID: 7, position: ECEF(1, 2, 3)).encode())
+        let stream: [UInt8] = [0xD3, 0x00] + big + [0x11, 0xD3] + station + Array(station.prefix(10))
+        let r = Self.frames(stream, chunk: 7)
+        #expect(r.frames.map(\.offset) == [2, 1033])
+        #expect(r.frames.first?.payload == body && r.frames.last?.messageType == 1005)
+        let tail = try #require(r.tail)
+        #expect(tail.kind == "truncated")
+        if case .byteOffset(let o) = tail.location { #expect(o == 1033 + station.count) } else { Issue.record("no offset") }
+    }
+}
