@@ -433,3 +433,19 @@ struct RTCM3InspectorTests {
         if case .byteOffset(let o) = tail.location { #expect(o == 1033 + station.count) } else { Issue.record("no offset") }
     }
 }
+
+extension RTCM3LegacyObservationTests {
+    /// 1013 written bit by bit from the field list DF051–DF057; pyrtcm 1.2.1 decodes it as DF003 611, DF051 56214,
+    /// DF052 86399, DF053 3, DF054 18, (DF055, DF056, DF057) = (1005, 0, 10.0), (1077, 1, 1.0), (1019, 0, 300.0).
+    @Test func systemParametersEqualPyrtcm() throws {
+        var framer = RTCM3Framer()
+        framer.append(Self.bytes("d300143f5263db96a8bf8c48fb400c886b000a3fb05dc019f41e"))
+        guard case .frame(let f) = framer.next() else { Issue.record("no frame"); return }
+        var decoder = RTCM3Decoder()
+        guard case .systemParameters(let s) = try decoder.decode(f) else { Issue.record("not 1013"); return }
+        #expect(s.stationID == 611 && s.mjd == 56_214 && s.secondsOfDay == 86_399 && s.leapSeconds == 18)
+        #expect(s.messages.map(\.type) == [1005, 1077, 1019])
+        #expect(s.messages.map(\.synchronous) == [false, true, false])
+        #expect(s.messages.map(\.interval) == [10.0, 1.0, 300.0])
+    }
+}
