@@ -313,6 +313,26 @@ struct RTCM3InspectorTests {
         #expect(sink.errorCounts.keys.allSatisfy { $0 == "truncated" || $0 == "crc" })
     }
 
+    /// MSM epochs as calendar times. With a reference time, the first 1077 (DF004 604784000) is 2012-10-13 23:59:44 GPS
+    /// and the first 1127 (BDT 604784000 ms) 23:59:58, the first epoch RTKLIB's convbin writes for BeiDou. Without
+    /// one, records before the first 1019 carry only the broadcast time of week.
+    @Test func msmTimes() throws {
+        final class Lines: @unchecked Sendable { var all: [String] = [] }
+        let lines = Lines()
+        let sink = InspectSink(writeJSON: true) { lines.all.append($0) }
+        try RTCM3Inspector.inspect(path: SharedData.path("rtcm3/GMSD7_20121014.rtcm3"), sink: sink,
+                                   referenceTime: GNSSTime(gpsWeek: 1710, secondOfWeek: 3600))
+        let first1077 = try #require(lines.all.first { $0.contains("\"type\":1077,") })
+        let first1127 = try #require(lines.all.first { $0.contains("\"type\":1127,") })
+        #expect(first1077.contains("\"gps_time\":\"2012-10-13T23:59:44"))
+        #expect(first1127.contains("\"gps_time\":\"2012-10-13T23:59:58"))
+
+        let (_, _, raw) = try Self.run("GMSD7_20121014.rtcm3")
+        let firstEphemeris = try #require(raw.firstIndex { $0.contains("\"type\":1019,") })
+        #expect(raw[..<firstEphemeris].allSatisfy { !$0.contains("gps_time") })
+        #expect(raw[firstEphemeris...].contains { $0.contains("\"type\":1077,") && $0.contains("\"gps_time\":\"2012-10-1") })
+    }
+
     /// The file with a damaged header: pyrtcm 1.2.1 finds no RTCM message in it; neither does inspect, and it does not fail.
     @Test func badHeaderFile() throws {
         let (sink, _, _) = try Self.run("pygpsdata-BADHDR.log")
