@@ -469,3 +469,78 @@ extension RTCM3LegacyObservationTests {
         #expect(s.messages.map(\.interval) == [10.0, 1.0, 300.0])
     }
 }
+
+/// pyrtcm (the independent Python decoder), run live, reads what this project's encoder writes: MSM4 and MSM7 of four
+/// systems, 1006 and 1033. Skips where pyrtcm is not installed.
+@Suite(.enabled(if: pyrtcmAvailable, "needs pyrtcm (pip install pyrtcm)"))
+struct RTCM3EncoderPyrtcmTests {
+    static let script = """
+        import sys, json
+        from pyrtcm import RTCMReader, parse_msm
+        C = 299792458.0 / 1000
+        out = []
+        with open(sys.argv[1], 'rb') as s:
+            for raw, p in RTCMReader(s, quitonerror=2):
+                if p.identity in ('1005', '1006'):
+                    out.append({'type': p.identity, 'ecef': [p.DF025, p.DF026, p.DF027], 'h': getattr(p, 'DF028', None)})
+                elif p.identity == '1033':
+                    rx = ''.join(getattr(p, 'DF228_%02d' % (i + 1)) for i in range(p.DF227))
+                    out.append({'type': p.identity, 'receiver': rx})
+                else:
+                    meta, sats, cells = parse_msm(p)
+                    rough = {x['PRN']: x['DF397'] + x['DF398'] for x in sats}
+                    rate = {x['PRN']: x.get('DF399') for x in sats}
+                    rows = []
+                    for c in cells:
+                        k = c['CELLPRN']
+                        fpr = c.get('DF405', c.get('DF400')); fph = c.get('DF406', c.get('DF401'))
+                        cnr = c.get('DF408', c.get('DF403')); fr = c.get('DF404')
+                        rows.append([k, c['CELLSIG'], (rough[k] + fpr) * C, (rough[k] + fph) * C, cnr,
+                                     None if fr is None or rate[k] is None else rate[k] + fr])
+                    out.append({'type': p.identity, 'station': meta['station'], 'cells': rows})
+        print(json.dumps(out))
+        """
+
+    @Test(arguments: [4, 7])
+    func pyrtcmReadsOurMessages(msmType: Int) throws {
+        let time = GNSSTime(gpsWeek: 2300, secondOfWeek: 345_617)
+        let epoch = RTCM3ObservationTests.epoch(time: time)
+        let station = StationCoordinates(stationID: 2047, position: ECEF(-3_607_665.5445, 4_147_867.8813, 3_223_716.9188),
+                                         antennaHeight: 0.0715)
+        let descriptors = StationDescriptors(stationID: 2047, antennaDescriptor: "TRM59800.00     NONE", receiverType: "SEPT POLARX5")
+        var stream = RTCM3Encoder.frame(station.encode()) + RTCM3Encoder.frame(descriptors.encode())
+        for f in try RTCM3Encoder.msmFrames(epoch: epoch, stationID: 2047, msmType: msmType) { stream += f }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("rtcm3-encoder-\(msmType)-\(getpid()).rtcm3").path
+        try Data(stream).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let output = try PyrtcmConformanceTests.run(["python3", "-c", Self.script, path])
+        let records = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [[String: Any]])
+        #expect(records.map { $0["type"] as? String ?? "" } == ["1006", "1033"] + [1070, 1080, 1090, 1120].map { String($0 + msmType) })
+        let ecef = try #require(records[0]["ecef"] as? [Double])
+        #expect(abs(ecef[0] - station.position.x) < 5e-5 && abs(ecef[1] - station.position.y) < 5e-5 && abs(ecef[2] - station.position.z) < 5e-5)
+        #expect(abs((records[0]["h"] as? Double ?? 0) - 0.0715) < 5e-5)
+        #expect(records[1]["receiver"] as? String == "SEPT POLARX5")
+
+        let prTol = (msmType == 7 ? 0x1p-29 : 0x1p-24) * RTCM3ObservationTests.lightMs
+        let phTol = (msmType == 7 ? 0x1p-31 : 0x1p-29) * RTCM3ObservationTests.lightMs
+        var checked = 0
+        for (record, system) in zip(records.dropFirst(2), [GNSSSystem.gps, .glonass, .galileo, .beidou]) {
+            #expect(record["station"] as? Int == 2047)
+            for row in try #require(record["cells"] as? [[Any]]) {
+                let prn = try #require(Int(row[0] as? String ?? ""))
+                let signal = try #require(SignalCode(row[1] as? String ?? ""))
+                let sat = try #require(epoch.satellite(SatelliteID(system, prn)))
+                let o = try #require(sat.signals.first { $0.signal == signal })
+                let lambda = try #require(CarrierFrequency.wavelength(system: system, band: signal.band, glonassChannel: sat.glonassChannel))
+                #expect(abs(try #require(row[2] as? Double) - (o.pseudorange ?? 0)) <= prTol * 1.01, "\(system) \(prn) \(signal)")
+                #expect(abs(try #require(row[3] as? Double) - (o.carrierPhase ?? 0) * lambda) <= phTol * 1.01, "\(system) \(prn) \(signal)")
+                #expect(abs(try #require(row[4] as? Double) - (o.cn0 ?? 0)) <= (msmType == 7 ? 1.0 / 32 : 0.5))
+                if msmType == 7 {
+                    #expect(abs(try #require(row[5] as? Double) + (o.doppler ?? 0) * lambda) <= 0.000_051)
+                }
+                checked += 1
+            }
+        }
+        #expect(checked == epoch.satellites.reduce(0) { $0 + $1.signals.count })
+    }
+}
