@@ -293,6 +293,11 @@ struct RTCM3InspectorTests {
         #expect(sink.counts["rtcm3 1077"] == 1 && sink.counts["rtcm3 4072"] == 1)
         let cells = try #require(lines[2]["cells"] as? [[String: Any]])
         #expect(!cells.isEmpty && cells.allSatisfy { $0["pseudorange"] != nil && $0["cnr"] != nil && $0["lock"] != nil })
+        // Each cell gives the DF407 lock-time indicator and the minimum lock time it stands for, in seconds.
+        for c in cells {
+            let i = try #require(c["lock"] as? Int)
+            #expect(abs((c["lock_s"] as? Double ?? -1) - MSMSignals.lockTime10(i)) < 1e-3)
+        }
 
         let (bad, badLines, _) = try Self.run("pygpsdata-MIXED-RTCM3BADCRC.log")
         #expect(bad.errorCounts["crc"] == 1)

@@ -45,7 +45,7 @@ extension RTCM3Message {
             o.append(("cells", .array(m.cells.map { c in
                 .object([("sat", .string(c.satellite.description)), ("signal", .string(c.signal.description)),
                          ("pseudorange", d(c.pseudorange)), ("phase_range", d(c.phaseRange)), ("rate", d(c.phaseRangeRate)),
-                         ("cnr", d(c.cnr)), ("lock", .int(c.lockIndicator)), ("half_cycle", .bool(c.halfCycleAmbiguity))])
+                         ("cnr", d(c.cnr)), ("lock", .int(c.lockIndicator)), ("lock_s", d(c.lockTime, 1e3)), ("half_cycle", .bool(c.halfCycleAmbiguity))])
             })))
         case .legacyObservations(let l):
             o += [("station", .int(l.stationID)), ("epoch_ms", .int(l.epochMilliseconds)), ("synchronous", .bool(l.synchronous)),
