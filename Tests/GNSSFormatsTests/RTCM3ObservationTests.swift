@@ -125,6 +125,24 @@ import GNSSCore
         }
     }
 
+    /// A system whose signals have no MSM signal id sends no message; the last message sent still clears the
+    /// multiple-message bit, so the epoch closes.
+    @Test func lastMessageClosesEpoch() throws {
+        let time = GNSSTime(gpsWeek: 2300, secondOfWeek: 1)
+        var epoch = Self.epoch(time: time)
+        epoch.satellites.append(SatelliteObservation(satellite: SatelliteID(.navic, 3),
+                                                     signals: [SignalObservation(signal: SignalCode(band: 9, attribute: "A"),
+                                                                                 pseudorange: 25_000_000)]))
+        let frames = try RTCM3Encoder.msmFrames(epoch: epoch, stationID: 1, msmType: 7)
+        var decoder = RTCM3Decoder()
+        var bits: [Bool] = []
+        for f in frames {
+            guard case .msm(let m) = try decoder.decode(payload: Array(f[3..<(f.count - 3)])) else { continue }
+            bits.append(m.multipleMessage)
+        }
+        #expect(bits == [true, true, true, false])
+    }
+
     @Test func stationMessagesRoundTrip() throws {
         // Values of the RTCM 10403.3 1005/1006 example: ARP (1114104.5999, −4850729.7108, 3975521.4643) m, height 1.99 m...
         // the decoded values must agree to DF025–DF027's 0.1 mm and DF028's 0.1 mm.
