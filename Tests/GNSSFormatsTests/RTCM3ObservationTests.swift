@@ -458,6 +458,20 @@ struct RTCM3InspectorTests {
         }
     }
 
+    /// Empty frames `D3 00 00 47 EA 4B` (CRC-24Q of D3 00 00 is 0x47EA4B) between messages: pyrtcm 1.2.1 reads the
+    /// stream below as the one 1012; the framer returns the 1012 at byte 12 and counts two empty frames.
+    @Test func emptyFramesAreKeepAlives() {
+        let empty: [UInt8] = [0xD3, 0x00, 0x00, 0x47, 0xEA, 0x4B]
+        let good = RTCM3LegacyObservationTests.bytes("d300183f44d211d4f11081a2d97b057f3f1d921b050e1fa460792ca42258")
+        var framer = RTCM3Framer()
+        framer.append(empty + empty + good)
+        var offsets: [Int] = []
+        while let item = framer.next() {
+            if case .frame(let f) = item { offsets.append(f.offset) } else { Issue.record("unexpected error") }
+        }
+        #expect(offsets == [12] && framer.emptyFrames == 2 && framer.bytesSkipped == 0 && framer.finish() == nil)
+    }
+
     /// The largest frame (1023-byte body) in 7-byte pieces between garbage, and a frame cut at the end of the stream.
     @Test func maximumLengthAndTruncation() throws {
         var w = BitWriter()
