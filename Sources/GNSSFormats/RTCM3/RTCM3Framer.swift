@@ -37,6 +37,9 @@ public struct RTCM3Framer: Sendable {
     public private(set) var bytesSkipped = 0
     public private(set) var framesDecoded = 0
     public private(set) var crcErrors = 0
+    /// Frames with an empty body (`D3 00 00 47 EA 4B`, sent by some casters to keep a connection open):
+    /// valid, but they carry no message, so they are counted and not returned.
+    public private(set) var emptyFrames = 0
 
     public init() {}
 
@@ -78,6 +81,11 @@ public struct RTCM3Framer: Sendable {
                 if length >= 2 {
                     return .error(FormatError("crc", "CRC mismatch for a \(length)-byte frame", at: .byteOffset(offset)))
                 }
+                continue
+            }
+            if length == 0 {
+                start += total
+                emptyFrames += 1
                 continue
             }
             let frame = RTCM3Frame(payload: Array(buffer[(start + 3)..<end]), offset: base + start)

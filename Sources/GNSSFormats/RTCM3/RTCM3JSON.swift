@@ -24,8 +24,10 @@ extension RTCM3Message {
         return String(messageType)
     }
 
-    /// One JSON object: `format`, `type`, then the decoded fields.
-    public func json(offset: Int, payload: [UInt8]) -> JSONValue {
+    /// One JSON object: `format`, `type`, then the decoded fields. MSM epochs are given as broadcast (`epoch_ms`);
+    /// with a `reference` time (from the caller or from an ephemeris earlier in the stream) the resolved GPS time
+    /// is added as `gps_time`, so the output never depends on the date it is produced.
+    public func json(offset: Int, payload: [UInt8], reference: GNSSTime? = nil) -> JSONValue {
         var o: [(String, JSONValue)] = [("format", "rtcm3"), ("type", .int(messageType)), ("offset", .int(offset))]
         func d(_ v: Double?, _ digits: Double = 1e4) -> JSONValue { v.map { .double(($0 * digits).rounded() / digits) } ?? .null }
         switch self {
@@ -33,6 +35,7 @@ extension RTCM3Message {
             o += [("station", .int(m.stationID)), ("system", .string(m.system.description)), ("msm", .int(m.msmType)),
                   ("epoch_ms", .int(m.epochMilliseconds)), ("multiple", .bool(m.multipleMessage)), ("iods", .int(m.iods))]
             if let day = m.glonassDay { o.append(("glonass_day", .int(day))) }
+            if let reference { o.append(("gps_time", .string(m.time(near: reference).iso8601(fractionDigits: 3)))) }
             o.append(("satellites", .array(m.satellites.map { s in
                 var so: [(String, JSONValue)] = [("sat", .string(s.satellite.description)), ("rough_range_ms", d(s.roughRangeMilliseconds, 1e9))]
                 if let e = s.extendedInfo { so.append(("ext", .int(e))) }
@@ -42,7 +45,7 @@ extension RTCM3Message {
             o.append(("cells", .array(m.cells.map { c in
                 .object([("sat", .string(c.satellite.description)), ("signal", .string(c.signal.description)),
                          ("pseudorange", d(c.pseudorange)), ("phase_range", d(c.phaseRange)), ("rate", d(c.phaseRangeRate)),
-                         ("cnr", d(c.cnr)), ("lock", .int(c.lockIndicator)), ("half_cycle", .bool(c.halfCycleAmbiguity))])
+                         ("cnr", d(c.cnr)), ("lock", .int(c.lockIndicator)), ("lock_s", d(c.lockTime, 1e3)), ("half_cycle", .bool(c.halfCycleAmbiguity))])
             })))
         case .legacyObservations(let l):
             o += [("station", .int(l.stationID)), ("epoch_ms", .int(l.epochMilliseconds)), ("synchronous", .bool(l.synchronous)),
@@ -107,17 +110,19 @@ extension RTCM3Message {
 
 /// `gatewayd inspect` for RTCM 3 streams.
 public enum RTCM3Inspector {
-    public static func inspect(path: String, sink: InspectSink) throws(FormatError) {
+    /// - Parameter referenceTime: a time near the recording, to print MSM epochs as calendar times; without it
+    ///   they are printed as calendar times only once an ephemeris in the stream has given the week.
+    public static func inspect(path: String, sink: InspectSink, referenceTime: GNSSTime? = nil) throws(FormatError) {
         let source = try FileByteSource(path: path, chunkSize: 1 << 16)
         var framer = RTCM3Framer()
-        var decoder = RTCM3Decoder()
+        var decoder = RTCM3Decoder(referenceTime: referenceTime)
         func drain() {
             while let item = framer.next() {
                 switch item {
                 case .frame(let f):
                     do {
                         let m = try decoder.decode(f)
-                        sink.emit(m.json(offset: f.offset, payload: f.payload), type: "rtcm3 " + m.identity)
+                        sink.emit(m.json(offset: f.offset, payload: f.payload, reference: decoder.referenceTime), type: "rtcm3 " + m.identity)
                     } catch {
                         sink.error(error.inFile(path), record: .object([("format", "rtcm3"), ("type", .int(f.messageType)),
                                                                           ("offset", .int(f.offset)), ("error", .string(error.message))]))

@@ -68,11 +68,14 @@ public enum RTCM3Encoder {
     /// MSM frames for one epoch: one message per system, the multiple-message bit set on all but the last.
     public static func msmFrames(epoch: ObservationEpoch, stationID: Int, msmType: Int = 7) throws(FormatError) -> [[UInt8]] {
         let systems = Array(Set(epoch.satellites.map(\.satellite.system))).sorted().filter { $0 != .leo }
+        // Systems with no encodable signal send nothing, so the bit is set once the messages that remain are known.
+        let messages = systems.map { sys in
+            MSMMessage.make(system: sys, msmType: msmType, stationID: stationID, time: epoch.time,
+                            multipleMessage: true, observations: epoch.satellites)
+        }.filter { !$0.cells.isEmpty }
         var frames: [[UInt8]] = []
-        for (i, sys) in systems.enumerated() {
-            let msm = MSMMessage.make(system: sys, msmType: msmType, stationID: stationID, time: epoch.time,
-                                      multipleMessage: i < systems.count - 1, observations: epoch.satellites)
-            guard !msm.cells.isEmpty else { continue }
+        for (i, var msm) in messages.enumerated() {
+            msm.multipleMessage = i < messages.count - 1
             frames.append(frame(try msm.encode()))
         }
         return frames

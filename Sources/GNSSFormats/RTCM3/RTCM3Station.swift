@@ -186,11 +186,14 @@ public struct LegacyObservations: Sendable, Hashable {
         public var glonassChannel: Int?
         public var l1Pseudorange: Double
         public var l1PhaseMinusRange: Double?
+        /// L1 lock-time indicator (DF013/DF043, 7 bits).
         public var l1Lock: Int
         public var l1CNR: Double?
         public var l2PseudorangeDifference: Double?
         public var l2PhaseMinusL1Range: Double?
         public var l2CNR: Double?
+        /// L2 lock-time indicator (DF019/DF049), 0 in L1-only messages.
+        public var l2Lock: Int = 0
     }
 
     public var messageType: Int
@@ -218,7 +221,7 @@ public struct LegacyObservations: Sendable, Hashable {
             if glonass { channel = try r.uint(5) - 7 }
             let pr = Double(try r.uint(glonass ? 25 : 24)) * 0.02
             let ph = try r.int(20)
-            try r.skip(7)
+            let lock = try r.uint(7)
             var ambiguity = 0.0, cnr: Double?
             if kind == 2 || kind == 4 {
                 ambiguity = Double(try r.uint(glonass ? 7 : 8)) * (glonass ? 599_584.916 : 299_792.458)
@@ -227,12 +230,12 @@ public struct LegacyObservations: Sendable, Hashable {
             }
             var s = Satellite(satellite: SatelliteID(glonass ? .glonass : .gps, id), glonassChannel: channel,
                               l1Pseudorange: pr + ambiguity, l1PhaseMinusRange: ph == -524_288 ? nil : Double(ph) * 0.0005,
-                              l1Lock: 0, l1CNR: cnr)
+                              l1Lock: lock, l1CNR: cnr)
             if kind >= 3 {
                 try r.skip(2)
                 let d = try r.int(14)
                 let ph2 = try r.int(20)
-                try r.skip(7)
+                s.l2Lock = try r.uint(7)
                 s.l2PseudorangeDifference = d == -8192 ? nil : Double(d) * 0.02
                 s.l2PhaseMinusL1Range = ph2 == -524_288 ? nil : Double(ph2) * 0.0005
                 if kind == 4 { let c = try r.uint(8); s.l2CNR = c == 0 ? nil : Double(c) * 0.25 }
