@@ -7,6 +7,7 @@ public enum UBXInspector {
         var framer = UBXFramer()
         var lnav = LNAVAssembler()
         var lastTime: GNSSTime?
+        var converter = UBXObservationConverter()
         func emitError(_ e: FormatError) {
             let offset: Int
             if case .byteOffset(let o) = e.location { offset = o } else { offset = -1 }
@@ -23,11 +24,11 @@ public enum UBXInspector {
                     do {
                         switch try UBXMessage.decode(f) {
                         case .rawMeasurements(let raw):
-                            let epoch = raw.epoch
+                            let epoch = converter.epoch(raw)
                             lastTime = epoch.time
                             o += [("time", .string(epoch.time.iso8601())), ("week", .int(raw.week)), ("tow", .double(raw.receiverTimeOfWeek)),
                                   ("leap_seconds", .int(raw.leapSeconds)), ("measurements", .int(raw.measurements.count)),
-                                  ("satellites", .int(epoch.satellites.count))]
+                                  ("satellites", .int(epoch.satellites.count)), ("obs", compact(epoch))]
                         case .subframe(let s):
                             o += [("gnss", .int(Int(s.gnssId))), ("sv", .int(Int(s.svId))), ("words", .int(s.words.count))]
                             if (s.gnssId == 0 || s.gnssId == 5), let sat = s.satellite, let t = lastTime,
@@ -39,6 +40,9 @@ public enum UBXInspector {
                         case .navPVT(let p):
                             o += [("itow", .int(p.timeOfWeekMilliseconds)), ("fix", .int(p.fixType)), ("satellites", .int(p.satellites)),
                                   ("lat", .double(p.latitude)), ("lon", .double(p.longitude)), ("height", .double(p.height))]
+                        case .navTimeGPS(let t):
+                            o += [("time", .string(t.time.iso8601())), ("leap_seconds", .int(t.leapSeconds)), ("valid", .int(Int(t.valid))),
+                                  ("accuracy_ns", .int(t.accuracyNanoseconds))]
                         case .other: break
                         }
                         sink.emit(.object(o), type: "ubx " + f.name)
@@ -49,5 +53,18 @@ public enum UBXInspector {
             }
         }
         if let e = framer.finish() { emitError(e) }
+    }
+
+    /// One array per signal: satellite, RINEX signal, pseudorange, phase, Doppler, C/N0, LLI.
+    static func compact(_ epoch: ObservationEpoch) -> JSONValue {
+        var rows: [JSONValue] = []
+        for sat in epoch.satellites {
+            for o in sat.signals {
+                rows.append(.array([.string(sat.satellite.description), .string(o.signal.description),
+                                    o.pseudorange.map { .double($0) } ?? .null, o.carrierPhase.map { .double($0) } ?? .null,
+                                    o.doppler.map { .double($0) } ?? .null, o.cn0.map { .double($0) } ?? .null, .int(Int(o.lli))]))
+            }
+        }
+        return .array(rows)
     }
 }
