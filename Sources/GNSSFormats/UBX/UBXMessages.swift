@@ -58,6 +58,8 @@ enum UBXSignals {
         case (2, 4): code = "5Q"
         case (2, 5): code = "7I"
         case (2, 6): code = "7Q"
+        case (2, 8): code = "6B"
+        case (2, 9): code = "6C"
         case (3, 0), (3, 1): code = "2I"      // B1I D1 / D2
         case (3, 2), (3, 3): code = "7I"      // B2I D1 / D2
         case (3, 4), (3, 10): code = "6I"     // B3I D1 / D2
@@ -71,6 +73,7 @@ enum UBXSignals {
         case (5, 5): code = "2L"
         case (5, 8): code = "5I"
         case (5, 9): code = "5Q"
+        case (5, 12): code = "1E"             // L1C/B
         case (6, 0): code = "1C"
         case (6, 2): code = "2C"
         case (7, 0): code = "5A"
