@@ -96,11 +96,25 @@ public struct UBXFramer: Sendable {
         }
     }
 
-    public mutating func finish() -> FormatError? {
-        guard let i = buffer[start...].firstIndex(of: 0xB5), i + 1 < buffer.count, buffer[i + 1] == 0x62 else { return nil }
-        let remaining = buffer.count - i
+    /// Ends the stream: frames still waiting behind a false sync (one whose claimed length runs past the
+    /// end) are recovered, and each sync that cannot complete is reported as `truncated`.
+    public mutating func finish() -> [Item] {
+        var items: [Item] = []
+        while true {
+            while let item = next() { items.append(item) }
+            // `next()` stopped at an incomplete candidate, or ran out of bytes.
+            guard buffer.count - start >= 2 else { break }
+            if buffer[start] == 0xB5 && buffer[start + 1] == 0x62 {
+                items.append(.error(FormatError("truncated", "stream ends inside a UBX frame (\(buffer.count - start) bytes left)",
+                                                at: .byteOffset(base + start))))
+            }
+            start += 1
+            bytesSkipped += 1
+        }
+        bytesSkipped += buffer.count - start
+        base += buffer.count
         buffer.removeAll()
         start = 0
-        return FormatError("truncated", "stream ends inside a UBX frame (\(remaining) bytes)", at: .byteOffset(base + i))
+        return items
     }
 }

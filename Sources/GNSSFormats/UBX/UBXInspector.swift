@@ -13,46 +13,47 @@ public enum UBXInspector {
             if case .byteOffset(let o) = e.location { offset = o } else { offset = -1 }
             sink.error(e.inFile(path), record: .object([("format", "ubx"), ("offset", .int(offset)), ("error", .string(e.message))]))
         }
+        func handle(_ item: UBXFramer.Item) {
+            switch item {
+            case .error(let e): emitError(e)
+            case .frame(let f):
+                var o: [(String, JSONValue)] = [("format", "ubx"), ("class", .int(Int(f.messageClass))), ("id", .int(Int(f.id))),
+                                                ("name", .string(f.name)), ("length", .int(f.payload.count)), ("offset", .int(f.offset))]
+                do {
+                    switch try UBXMessage.decode(f) {
+                    case .rawMeasurements(let raw):
+                        let epoch = converter.epoch(raw)
+                        lastTime = epoch.time
+                        o += [("time", .string(epoch.time.iso8601())), ("week", .int(raw.week)), ("tow", .double(raw.receiverTimeOfWeek)),
+                              ("leap_seconds", .int(raw.leapSeconds)), ("measurements", .int(raw.measurements.count)),
+                              ("satellites", .int(epoch.satellites.count)), ("obs", compact(epoch))]
+                    case .subframe(let s):
+                        o += [("gnss", .int(Int(s.gnssId))), ("sv", .int(Int(s.svId))), ("words", .int(s.words.count))]
+                        if (s.gnssId == 0 || s.gnssId == 5), let sat = s.satellite, let t = lastTime,
+                           let e = lnav.add(satellite: sat, words: s.words, near: t) {
+                            o.append(("ephemeris", .object([("satellite", .string(sat.description)), ("toe", .string(e.toe.iso8601())),
+                                                            ("iode", .int(e.iode)), ("sqrtA", .double(e.sqrtA)), ("e", .double(e.eccentricity)),
+                                                            ("af0", .double(e.af0))])))
+                        }
+                    case .navPVT(let p):
+                        o += [("itow", .int(p.timeOfWeekMilliseconds)), ("fix", .int(p.fixType)), ("satellites", .int(p.satellites)),
+                              ("lat", .double(p.latitude)), ("lon", .double(p.longitude)), ("height", .double(p.height))]
+                    case .navTimeGPS(let t):
+                        o += [("time", .string(t.time.iso8601())), ("leap_seconds", .int(t.leapSeconds)), ("valid", .int(Int(t.valid))),
+                              ("accuracy_ns", .int(t.accuracyNanoseconds))]
+                    case .other: break
+                    }
+                    sink.emit(.object(o), type: "ubx " + f.name)
+                } catch {
+                    emitError(FormatError(error.kind, "\(f.name): \(error.message)", at: .byteOffset(f.offset)))
+                }
+        }
+        }
         while let chunk = try source.next() {
             framer.append(chunk)
-            while let item = framer.next() {
-                switch item {
-                case .error(let e): emitError(e)
-                case .frame(let f):
-                    var o: [(String, JSONValue)] = [("format", "ubx"), ("class", .int(Int(f.messageClass))), ("id", .int(Int(f.id))),
-                                                    ("name", .string(f.name)), ("length", .int(f.payload.count)), ("offset", .int(f.offset))]
-                    do {
-                        switch try UBXMessage.decode(f) {
-                        case .rawMeasurements(let raw):
-                            let epoch = converter.epoch(raw)
-                            lastTime = epoch.time
-                            o += [("time", .string(epoch.time.iso8601())), ("week", .int(raw.week)), ("tow", .double(raw.receiverTimeOfWeek)),
-                                  ("leap_seconds", .int(raw.leapSeconds)), ("measurements", .int(raw.measurements.count)),
-                                  ("satellites", .int(epoch.satellites.count)), ("obs", compact(epoch))]
-                        case .subframe(let s):
-                            o += [("gnss", .int(Int(s.gnssId))), ("sv", .int(Int(s.svId))), ("words", .int(s.words.count))]
-                            if (s.gnssId == 0 || s.gnssId == 5), let sat = s.satellite, let t = lastTime,
-                               let e = lnav.add(satellite: sat, words: s.words, near: t) {
-                                o.append(("ephemeris", .object([("satellite", .string(sat.description)), ("toe", .string(e.toe.iso8601())),
-                                                                ("iode", .int(e.iode)), ("sqrtA", .double(e.sqrtA)), ("e", .double(e.eccentricity)),
-                                                                ("af0", .double(e.af0))])))
-                            }
-                        case .navPVT(let p):
-                            o += [("itow", .int(p.timeOfWeekMilliseconds)), ("fix", .int(p.fixType)), ("satellites", .int(p.satellites)),
-                                  ("lat", .double(p.latitude)), ("lon", .double(p.longitude)), ("height", .double(p.height))]
-                        case .navTimeGPS(let t):
-                            o += [("time", .string(t.time.iso8601())), ("leap_seconds", .int(t.leapSeconds)), ("valid", .int(Int(t.valid))),
-                                  ("accuracy_ns", .int(t.accuracyNanoseconds))]
-                        case .other: break
-                        }
-                        sink.emit(.object(o), type: "ubx " + f.name)
-                    } catch {
-                        emitError(FormatError(error.kind, "\(f.name): \(error.message)", at: .byteOffset(f.offset)))
-                    }
-                }
-            }
+            while let item = framer.next() { handle(item) }
         }
-        if let e = framer.finish() { emitError(e) }
+        for item in framer.finish() { handle(item) }
     }
 
     /// One array per signal: satellite, RINEX signal, pseudorange, phase, Doppler, C/N0, LLI.
