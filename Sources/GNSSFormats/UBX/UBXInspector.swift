@@ -6,6 +6,7 @@ public enum UBXInspector {
         let source = try FileByteSource(path: path, chunkSize: 1 << 16)
         var framer = UBXFramer()
         var lnav = LNAVAssembler()
+        var inav = INAVAssembler()
         var lastTime: GNSSTime?
         var converter = UBXObservationConverter()
         func emitError(_ e: FormatError) {
@@ -29,11 +30,15 @@ public enum UBXInspector {
                               ("satellites", .int(epoch.satellites.count)), ("obs", compact(epoch))]
                     case .subframe(let s):
                         o += [("gnss", .int(Int(s.gnssId))), ("sv", .int(Int(s.svId))), ("words", .int(s.words.count))]
-                        if (s.gnssId == 0 || s.gnssId == 5), let sat = s.satellite, let t = lastTime,
-                           let e = lnav.add(satellite: sat, words: s.words, near: t) {
-                            o.append(("ephemeris", .object([("satellite", .string(sat.description)), ("toe", .string(e.toe.iso8601())),
-                                                            ("iode", .int(e.iode)), ("sqrtA", .double(e.sqrtA)), ("e", .double(e.eccentricity)),
-                                                            ("af0", .double(e.af0))])))
+                        var eph: KeplerEphemeris?
+                        if let sat = s.satellite {
+                            if s.gnssId == 0 || s.gnssId == 5, let t = lastTime { eph = lnav.add(satellite: sat, words: s.words, near: t) }
+                            if s.gnssId == 2 { eph = inav.add(satellite: sat, dwords: s.words, signal: s.sigId) }
+                        }
+                        if let e = eph {
+                            o.append(("ephemeris", .object([("satellite", .string(e.satellite.description)), ("message", .string(e.message.rawValue)),
+                                                            ("toe", .string(e.toe.iso8601())), ("iode", .int(e.iode)), ("sqrtA", .double(e.sqrtA)),
+                                                            ("e", .double(e.eccentricity)), ("af0", .double(e.af0))])))
                         }
                     case .navPVT(let p):
                         o += [("itow", .int(p.timeOfWeekMilliseconds)), ("fix", .int(p.fixType)), ("satellites", .int(p.satellites)),
