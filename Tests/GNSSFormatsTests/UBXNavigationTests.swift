@@ -1,0 +1,102 @@
+import Foundation
+import Testing
+import TestSupport
+import GNSSCore
+@testable import GNSSFormats
+
+/// Navigation-message assembly from RXM-SFRBX words. The shared u-blox log carries no SFRBX, so pages are
+/// built here from a broadcast ephemeris printed in a RINEX file, field by field at the ICD scale factors,
+/// and the decoded ephemeris must give back the printed values to within one least significant bit.
+@Suite struct UBXNavigationTests {
+    /// CRC-24Q check value of "123456789" is 0xCDE703 (CRC catalogue, CRC-24/LTE-A).
+    @Test func crc24QCheckValue() {
+        #expect(CRC24Q.checksum(Array("123456789".utf8)) == 0xCD_E703)
+    }
+
+    /// A u-blox SFRBX Galileo page pair (8 words) around a 128-bit I/NAV word: even half 0–119, odd half 128–247.
+    static func pagePair(_ word: [UInt8]) -> [UInt32] {
+        var r = BitReader(word)
+        var crcIn = BitWriter()
+        var even = BitWriter(), odd = BitWriter()
+        let first = (try? r.u(56)) ?? 0, second = (try? r.u(56)) ?? 0, last = (try? r.u(16)) ?? 0
+        even.u(0, 1); even.u(0, 1); even.u(first, 56); even.u(second, 56)
+        odd.u(1, 1); odd.u(0, 1); odd.u(last, 16); odd.u(0, 40 + 22 + 2)
+        crcIn.u(0, 4); crcIn.u(0, 2); crcIn.u(first, 56); crcIn.u(second, 56)
+        crcIn.u(2, 2); crcIn.u(last, 16); crcIn.u(0, 64)
+        let crc = CRC24Q.checksum(crcIn.bytes)
+        var all = BitWriter()
+        all.u(0, 2); all.u(first, 56); all.u(second, 56); all.u(0, 6)   // even: flags, data, tail
+        all.u(0, 8)                                                     // pad to bit 128
+        all.u(2, 2); all.u(last, 16); all.u(0, 64); all.u(UInt64(crc), 24); all.u(0, 8); all.u(0, 6); all.u(0, 8)
+        let b = all.bytes
+        return (0..<8).map { i in UInt32(b[4 * i]) << 24 | UInt32(b[4 * i + 1]) << 16 | UInt32(b[4 * i + 2]) << 8 | UInt32(b[4 * i + 3]) }
+    }
+
+    static func q(_ x: Double, _ scale: Double) -> Int { Int((x / scale).rounded()) }
+
+    // galileo3.15n (../shared/data/rinex-edge), E12 2015-06-19 02:10:00: af0 -.138392508961D-02, af1 -.131464616970D-09, af2 0,
+    // IODnav 93, Crs -165.53125, Δn .285797618904D-08, M0 1.38275888459, Cuc -.782497227192D-05, e .346679124050D-03,
+    // Cus .114385038614D-04, sqrtA 5440.62509727, toe 439800, Cic .298023223877D-07, Ω0 -2.96185101312,
+    // Cis -.111758708954D-07, i0 .965683294025, Crc 99.375, ω -.629360976005, Ω̇ -.541593988135D-08,
+    // IDOT -.571452374714D-10, data sources 516, week 1849, SISA 3.12 m, health 0, BGD E5a -.651925802231D-08, E5b -.605359673500D-08.
+    @Test func galileoINAVFromRINEXValues() throws {
+        let pi = Constants.semicircle
+        let (toe, iod, week) = (439_800.0, 93, 1849)
+        var w1 = BitWriter(); w1.uint(1, 6); w1.uint(iod, 10); w1.uint(Int(toe / 60), 14)
+        w1.int(Self.q(1.38275888459 / pi, 0x1p-31), 32); w1.uint(Self.q(0.346679124050e-3, 0x1p-33), 32)
+        w1.uint(Self.q(5440.62509727, 0x1p-19), 32); w1.uint(0, 2)
+        var w2 = BitWriter(); w2.uint(2, 6); w2.uint(iod, 10)
+        w2.int(Self.q(-2.96185101312 / pi, 0x1p-31), 32); w2.int(Self.q(0.965683294025 / pi, 0x1p-31), 32)
+        w2.int(Self.q(-0.629360976005 / pi, 0x1p-31), 32); w2.int(Self.q(-0.571452374714e-10 / pi, 0x1p-43), 14); w2.uint(0, 2)
+        var w3 = BitWriter(); w3.uint(3, 6); w3.uint(iod, 10)
+        w3.int(Self.q(-0.541593988135e-8 / pi, 0x1p-43), 24); w3.int(Self.q(0.285797618904e-8 / pi, 0x1p-43), 16)
+        w3.int(Self.q(-0.782497227192e-5, 0x1p-29), 16); w3.int(Self.q(0.114385038614e-4, 0x1p-29), 16)
+        w3.int(Self.q(99.375, 0x1p-5), 16); w3.int(Self.q(-165.53125, 0x1p-5), 16)
+        w3.uint(107, 8)   // SISA 3.12 m = 2 m + 7 × 0.16 m: index 107 (OS SIS ICD table 89)
+        var w4 = BitWriter(); w4.uint(4, 6); w4.uint(iod, 10); w4.uint(12, 6)
+        w4.int(Self.q(0.298023223877e-7, 0x1p-29), 16); w4.int(Self.q(-0.111758708954e-7, 0x1p-29), 16); w4.uint(Int(toe / 60), 14)
+        w4.int(Self.q(-0.138392508961e-2, 0x1p-34), 31); w4.int(Self.q(-0.131464616970e-9, 0x1p-46), 21); w4.int(0, 6); w4.uint(0, 2)
+        var w5 = BitWriter(); w5.uint(5, 6); w5.uint(0, 11 + 11 + 14 + 5)
+        w5.int(Self.q(-0.651925802231e-8, 0x1p-32), 10); w5.int(Self.q(-0.605359673500e-8, 0x1p-32), 10)
+        w5.uint(0, 2 + 2 + 1 + 1); w5.uint(week - 1024, 12); w5.uint(440_734 - 1, 20); w5.uint(0, 23)
+        let sat = SatelliteID(.galileo, 12)
+        var asm = INAVAssembler()
+        var result: KeplerEphemeris?
+        for w in [w5, w2, w3, w1, w4] {   // any order; the last completes the set
+            result = asm.add(satellite: sat, dwords: Self.pagePair(w.bytes), signal: 5) ?? result
+        }
+        let e = try #require(result)
+        #expect(e.iode == 93)
+        #expect(e.toeSeconds == 439_800)
+        #expect(e.week == 1849)   // RINEX week (GPS-continuous); broadcast GST WN 825
+        #expect(e.accuracyIndex == 107)
+        #expect(e.health == 0)
+        #expect(e.dataSources == 516)
+        #expect(abs(e.sqrtA - 5440.62509727) < 0x1p-19)
+        #expect(abs(e.eccentricity - 0.346679124050e-3) < 0x1p-33)
+        #expect(abs(e.meanAnomaly - 1.38275888459) < 0x1p-31 * pi)
+        #expect(abs(e.rightAscension - -2.96185101312) < 0x1p-31 * pi)
+        #expect(abs(e.inclination - 0.965683294025) < 0x1p-31 * pi)
+        #expect(abs(e.argumentOfPerigee - -0.629360976005) < 0x1p-31 * pi)
+        #expect(abs(e.rightAscensionRate - -0.541593988135e-8) < 0x1p-43 * pi)
+        #expect(abs(e.meanMotionDifference - 0.285797618904e-8) < 0x1p-43 * pi)
+        #expect(abs(e.inclinationRate - -0.571452374714e-10) < 0x1p-43 * pi)
+        #expect(abs(e.crs - -165.53125) < 1e-12)
+        #expect(abs(e.crc - 99.375) < 1e-12)
+        #expect(abs(e.cuc - -0.782497227192e-5) < 0x1p-29)
+        #expect(abs(e.cis - -0.111758708954e-7) < 0x1p-29)
+        #expect(abs(e.af0 - -0.138392508961e-2) < 0x1p-34)
+        #expect(abs(e.af1 - -0.131464616970e-9) < 0x1p-46)
+        #expect(abs(e.groupDelays[0] - -0.651925802231e-8) < 0x1p-32)
+        #expect(abs(e.groupDelays[1] - -0.605359673500e-8) < 0x1p-32)
+        let c = e.toc.gpsCalendar   // 2015-06-19 02:10:00 GST (GST = GPS time scale)
+        #expect(c.year == 2015 && c.month == 6 && c.day == 19 && c.hour == 2 && c.minute == 10)
+
+        // The same words again: nothing new. A damaged page (CRC fails): ignored.
+        #expect(asm.add(satellite: sat, dwords: Self.pagePair(w1.bytes), signal: 5) == nil)
+        var bad = Self.pagePair(w3.bytes)
+        bad[2] ^= 0x0000_0100
+        #expect(INAVAssembler.word(bad) == nil)
+        #expect(INAVAssembler.word(Self.pagePair(w3.bytes)) == w3.bytes)
+    }
+}
