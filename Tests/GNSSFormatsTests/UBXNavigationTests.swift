@@ -99,4 +99,92 @@ import GNSSCore
         #expect(INAVAssembler.word(bad) == nil)
         #expect(INAVAssembler.word(Self.pagePair(w3.bytes)) == w3.bytes)
     }
+
+    /// Ten SFRBX words around 240 data bits (u-blox: 30-bit words in bits 29–0, data in 29–6; parity left zero here).
+    static func lnavWords(subframe id: Int, _ body: BitWriter) -> [UInt32] {
+        var w = BitWriter()
+        w.uint(0x8B, 8); w.uint(0, 16)                   // TLM: preamble, message, flags
+        w.uint(1000, 17); w.uint(0, 2); w.uint(id, 3); w.uint(0, 2)   // HOW: TOW count, flags, subframe ID
+        let b = body.bytes
+        var r = BitReader(b)
+        for _ in 0..<(192 / 8) { w.uint((try? r.uint(8)) ?? 0, 8) }
+        let bytes = w.bytes
+        var words: [UInt32] = []
+        for i in 0..<10 {
+            let hi = UInt32(bytes[3 * i]) << 16, mid = UInt32(bytes[3 * i + 1]) << 8, lo = UInt32(bytes[3 * i + 2])
+            words.append((hi | mid | lo) << 6)
+        }
+        return words
+    }
+
+    // BRDM00DLR_R_20130010000_01D_MN.rnx (../shared/data/rinex-edge), G01 2013-01-01 02:00:00: af0 2.907030284405e-04,
+    // af1 2.160049916711e-12, af2 0, IODE 33, Crs 22.90625, Δn 4.421612749348e-09, M0 2.544287066855, Cuc 1.270323991776e-06,
+    // e 1.527787651867e-03, Cus 9.326264262199e-06, sqrtA 5153.710906982, toe 180000, Cic -7.450580596924e-09,
+    // Ω0 1.166498004638, Cis -3.539025783539e-08, i0 0.9598596219603, Crc 199.125, ω 0.5024212716341, Ω̇ -7.934616222900e-09,
+    // IDOT 4.850202030383e-10, week 1721, health 0, TGD 8.381903171539e-09, IODC 33.
+    // BRDC00IGS_R_20201360000_01D_MN.rnx header: GPSA 7.4506e-09 2.2352e-08 -5.9605e-08 -1.1921e-07,
+    // GPSB 8.6016e+04 8.1920e+04 -1.3107e+05 -5.2429e+05.
+    @Test func gpsLNAVFromRINEXValues() throws {
+        let pi = Constants.semicircle
+        var s1 = BitWriter()
+        s1.uint(1721 % 1024, 10); s1.uint(1, 2); s1.uint(0, 4); s1.uint(0, 6); s1.uint(0, 2)   // WN, L2 codes, URA, health, IODC MSBs
+        s1.uint(0, 24 + 24 + 24 + 16)                                                            // L2P flag and reserved words
+        s1.int(Self.q(8.381903171539e-9, 0x1p-31), 8); s1.uint(33, 8); s1.uint(180_000 / 16, 16)   // toc: Tuesday 02:00 = 180000 s of week
+        s1.int(0, 8); s1.int(Self.q(2.160049916711e-12, 0x1p-43), 16); s1.int(Self.q(2.907030284405e-4, 0x1p-31), 22); s1.uint(0, 2)
+        var s2 = BitWriter()
+        s2.uint(33, 8); s2.int(Self.q(22.90625, 0x1p-5), 16); s2.int(Self.q(4.421612749348e-9 / pi, 0x1p-43), 16)
+        s2.int(Self.q(2.544287066855 / pi, 0x1p-31), 32); s2.int(Self.q(1.270323991776e-6, 0x1p-29), 16)
+        s2.uint(Self.q(1.527787651867e-3, 0x1p-33), 32); s2.int(Self.q(9.326264262199e-6, 0x1p-29), 16)
+        s2.uint(Self.q(5153.710906982, 0x1p-19), 32); s2.uint(180_000 / 16, 16); s2.uint(0, 1); s2.uint(0, 5); s2.uint(0, 2)
+        var s3 = BitWriter()
+        s3.int(Self.q(-7.450580596924e-9, 0x1p-29), 16); s3.int(Self.q(1.166498004638 / pi, 0x1p-31), 32)
+        s3.int(Self.q(-3.539025783539e-8, 0x1p-29), 16); s3.int(Self.q(0.9598596219603 / pi, 0x1p-31), 32)
+        s3.int(Self.q(199.125, 0x1p-5), 16); s3.int(Self.q(0.5024212716341 / pi, 0x1p-31), 32)
+        s3.int(Self.q(-7.934616222900e-9 / pi, 0x1p-43), 24); s3.uint(33, 8); s3.int(Self.q(4.850202030383e-10 / pi, 0x1p-43), 14); s3.uint(0, 2)
+        var s4 = BitWriter()
+        s4.uint(1, 2); s4.uint(56, 6)
+        for v in [8, 3, -1, -2, 42, 5, -2, -8] { s4.int(v, 8) }   // α in 2⁻³⁰, 2⁻²⁷, 2⁻²⁴, 2⁻²⁴; β in 2¹¹, 2¹⁴, 2¹⁶, 2¹⁶
+        s4.uint(0, 192 - 72)
+
+        let sat = SatelliteID(.gps, 1)
+        let near = GNSSTime(gpsWeek: 1721, secondOfWeek: 172_800)
+        var asm = LNAVAssembler()
+        #expect(asm.add(satellite: sat, words: Self.lnavWords(subframe: 4, s4), near: near) == nil)
+        #expect(asm.add(satellite: sat, words: Self.lnavWords(subframe: 3, s3), near: near) == nil)
+        #expect(asm.add(satellite: sat, words: Self.lnavWords(subframe: 1, s1), near: near) == nil)
+        let completed = asm.add(satellite: sat, words: Self.lnavWords(subframe: 2, s2), near: near)
+        let e = try #require(completed)
+        #expect(e.week == 1721)
+        #expect(e.toeSeconds == 180_000)
+        #expect(e.iode == 33)
+        #expect(e.iodc == 33)
+        #expect(e.health == 0)
+        #expect(e.fitInterval == 4)
+        #expect(abs(e.sqrtA - 5153.710906982) < 0x1p-19)
+        #expect(abs(e.eccentricity - 1.527787651867e-3) < 0x1p-33)
+        #expect(abs(e.meanAnomaly - 2.544287066855) < 0x1p-31 * pi)
+        #expect(abs(e.rightAscension - 1.166498004638) < 0x1p-31 * pi)
+        #expect(abs(e.inclination - 0.9598596219603) < 0x1p-31 * pi)
+        #expect(abs(e.argumentOfPerigee - 0.5024212716341) < 0x1p-31 * pi)
+        #expect(abs(e.rightAscensionRate - -7.934616222900e-9) < 0x1p-43 * pi)
+        #expect(abs(e.inclinationRate - 4.850202030383e-10) < 0x1p-43 * pi)
+        #expect(abs(e.meanMotionDifference - 4.421612749348e-9) < 0x1p-43 * pi)
+        #expect(abs(e.crs - 22.90625) < 1e-12)
+        #expect(abs(e.crc - 199.125) < 1e-12)
+        #expect(abs(e.cic - -7.450580596924e-9) < 0x1p-29)
+        #expect(abs(e.af0 - 2.907030284405e-4) < 0x1p-31)
+        #expect(abs(e.af1 - 2.160049916711e-12) < 0x1p-43)
+        #expect(abs(e.groupDelays[0] - 8.381903171539e-9) < 0x1p-31)
+        let toc = e.toc.gpsCalendar
+        #expect(toc.year == 2013 && toc.month == 1 && toc.day == 1 && toc.hour == 2)
+        let k = try #require(asm.klobuchar)
+        let alpha = [7.4506e-09, 2.2352e-08, -5.9605e-08, -1.1921e-07], beta = [8.6016e+04, 8.1920e+04, -1.3107e+05, -5.2429e+05]
+        #expect(zip(k.alpha, alpha).allSatisfy { abs($0 - $1) <= abs($1) * 1e-4 })
+        #expect(zip(k.beta, beta).allSatisfy { abs($0 - $1) <= abs($1) * 1e-4 })
+        // A word with a different IODE in subframe 3: no ephemeris from a mixed set.
+        var asm2 = LNAVAssembler()
+        _ = asm2.add(satellite: sat, words: Self.lnavWords(subframe: 1, s1), near: near)
+        _ = asm2.add(satellite: sat, words: Self.lnavWords(subframe: 2, s2), near: near)
+        #expect(asm2.add(satellite: sat, words: Self.lnavWords(subframe: 3, BitWriter()), near: near) == nil)
+    }
 }
