@@ -13,10 +13,11 @@ struct UBXRobustnessTests {
     static let total = 3066
 
     static func frames(_ bytes: [UInt8], chunks: (inout SeededGenerator) -> Int, seed: UInt64 = 1)
-        -> (frames: [UBXFrame], errors: [FormatError], tail: [FormatError]) {
+        -> (frames: [UBXFrame], errors: [FormatError], tail: [FormatError], nmea: Int) {
         var rng = SeededGenerator(seed: seed)
         var framer = UBXFramer()
         var frames: [UBXFrame] = [], errors: [FormatError] = []
+        var nmea = 0
         var i = 0
         while i < bytes.count {
             let n = max(1, chunks(&rng))
@@ -26,6 +27,7 @@ struct UBXRobustnessTests {
                 switch item {
                 case .frame(let f): frames.append(f)
                 case .error(let e): errors.append(e)
+                case .nmea: nmea += 1
                 }
             }
         }
@@ -34,9 +36,10 @@ struct UBXRobustnessTests {
             switch item {
             case .frame(let f): frames.append(f)
             case .error(let e): tail.append(e)
+            case .nmea: nmea += 1
             }
         }
-        return (frames, errors, tail)
+        return (frames, errors, tail, nmea)
     }
 
     static func offset(_ e: FormatError) -> Int? {
@@ -100,9 +103,12 @@ struct UBXRobustnessTests {
         let clean = Self.frames(bytes, chunks: { _ in 4096 })
         var rng = SeededGenerator(seed: 5)
         var noisy: [UInt8] = []
+        var sentences = 0
         for f in clean.frames {
             switch Int.random(in: 0...3, using: &rng) {
-            case 0: noisy += Array("$GNGGA,213131.00,4404.12857,N,12118.84181,W,1,12,0.98,1131.6,M,-21.3,M,,*4F\r\n".utf8)
+            case 0:
+                sentences += 1
+                noisy += Array("$GNGGA,213131.00,4404.12857,N,12118.84181,W,1,12,0.98,1131.6,M,-21.3,M,,*4F\r\n".utf8)
             case 1: noisy += (0..<Int.random(in: 1...40, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
             case 2: noisy += [0xB5, 0x62, 0x01]   // a false sync that runs into the next frame
             default: break
@@ -110,6 +116,7 @@ struct UBXRobustnessTests {
             noisy += f.bytes
         }
         let r = Self.frames(noisy, chunks: { Int.random(in: 1...2000, using: &$0) })
+        #expect(r.nmea == sentences)
         #expect(r.frames.count == clean.frames.count, "\(r.frames.count) \(clean.frames.count) \(r.errors.prefix(5))")
         #expect(r.frames.map(\.payload) == clean.frames.map(\.payload))
         #expect(r.tail.allSatisfy { $0.kind == "truncated" })

@@ -17,6 +17,8 @@ public enum UBXInspector {
         func handle(_ item: UBXFramer.Item) {
             switch item {
             case .error(let e): emitError(e)
+            case .nmea(let offset, let sentence):
+                sink.emit(.object([("format", "nmea"), ("offset", .int(offset)), ("sentence", .string(sentence))]), type: "nmea")
             case .frame(let f):
                 var o: [(String, JSONValue)] = [("format", "ubx"), ("class", .int(Int(f.messageClass))), ("id", .int(Int(f.id))),
                                                 ("name", .string(f.name)), ("length", .int(f.payload.count)), ("offset", .int(f.offset))]
