@@ -151,7 +151,8 @@ import GNSSCore
         var asm = LNAVAssembler()
         #expect(asm.add(satellite: sat, words: Self.lnavWords(subframe: 4, s4), near: near) == nil)
         #expect(asm.add(satellite: sat, words: Self.lnavWords(subframe: 3, s3), near: near) == nil)
-        #expect(asm.add(satellite: sat, words: Self.lnavWords(subframe: 1, s1), near: near) == nil)
+        // Bits 31–30 carry nothing (u-blox interface description); set them to show they are ignored.
+        #expect(asm.add(satellite: sat, words: Self.lnavWords(subframe: 1, s1).map { $0 | 0xC000_0000 }, near: near) == nil)
         let completed = asm.add(satellite: sat, words: Self.lnavWords(subframe: 2, s2), near: near)
         let e = try #require(completed)
         #expect(e.week == 1721)
