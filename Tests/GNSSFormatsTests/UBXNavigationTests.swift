@@ -188,4 +188,80 @@ import GNSSCore
         _ = asm2.add(satellite: sat, words: Self.lnavWords(subframe: 2, s2), near: near)
         #expect(asm2.add(satellite: sat, words: Self.lnavWords(subframe: 3, BitWriter()), near: near) == nil)
     }
+
+    /// Ten SFRBX words around a D1 subframe's 224 data bits (26 in word 1, 22 in each later word; parity left zero).
+    static func d1Words(subframe id: Int, sow: Int, _ body: BitWriter) -> [UInt32] {
+        var w = BitWriter()
+        w.uint(0x712, 11); w.uint(0, 4); w.uint(id, 3); w.uint(sow, 20)
+        var r = BitReader(body.bytes)
+        for _ in 0..<186 { w.uint((try? r.uint(1)) ?? 0, 1) }
+        var d = BitReader(w.bytes)
+        var words: [UInt32] = []
+        let first = UInt32((try? d.uint(26)) ?? 0) << 4
+        words.append(first)
+        for _ in 1..<10 {
+            let v = UInt32((try? d.uint(22)) ?? 0) << 8
+            words.append(v)
+        }
+        return words
+    }
+
+    // ESBC00DNK_R_20201770000_01D_MN.rnx.gz (../shared/data/ppp-esbc-2020177), C10 (IGSO, D1) 2020-06-24 22:00:00 BDT:
+    // af0 -2.536323154345e-04, af1 9.809930645588e-12, af2 0, AODE 1, Crs 203.5625, Δn 9.211097964917e-10,
+    // M0 -3.009767559163, Cuc 6.750226020813e-06, e 6.817438057624e-03, Cus 2.287048846483e-05, sqrtA 6492.979768753,
+    // toe 338400, Cic -1.788139343262e-07, Ω0 0.4917961927140, Cis 2.160668373108e-07, i0 0.9005444424907,
+    // Crc -474.53125, ω -2.592910551966, Ω̇ -1.732929326319e-09, IDOT -6.189543533618e-10, BDT week 755,
+    // accuracy 2.0 m, SatH1 0, TGD1 6.2e-09, TGD2 2.6e-09, transmission 338418, AODC 0.
+    @Test func beidouD1FromRINEXValues() throws {
+        let pi = Constants.semicircle
+        var s1 = BitWriter()
+        s1.uint(0, 1); s1.uint(0, 5); s1.uint(0, 4); s1.uint(755, 13); s1.uint(338_400 / 8, 17)
+        s1.int(62, 10); s1.int(26, 10)                 // TGD1, TGD2 in 0.1 ns
+        s1.uint(0, 64)                                  // Klobuchar
+        s1.int(0, 11); s1.int(Self.q(-2.536323154345e-4, 0x1p-33), 24); s1.int(Self.q(9.809930645588e-12, 0x1p-50), 22); s1.uint(1, 5)
+        var s2 = BitWriter()
+        s2.int(Self.q(9.211097964917e-10 / pi, 0x1p-43), 16); s2.int(Self.q(6.750226020813e-6, 0x1p-31), 18)
+        s2.int(Self.q(-3.009767559163 / pi, 0x1p-31), 32); s2.uint(Self.q(6.817438057624e-3, 0x1p-33), 32)
+        s2.int(Self.q(2.287048846483e-5, 0x1p-31), 18); s2.int(Self.q(-474.53125, 0x1p-6), 18); s2.int(Self.q(203.5625, 0x1p-6), 18)
+        s2.uint(Self.q(6492.979768753, 0x1p-19), 32); s2.uint((338_400 / 8) >> 15, 2)
+        var s3 = BitWriter()
+        s3.uint((338_400 / 8) & 0x7FFF, 15); s3.int(Self.q(0.9005444424907 / pi, 0x1p-31), 32); s3.int(Self.q(-1.788139343262e-7, 0x1p-31), 18)
+        s3.int(Self.q(-1.732929326319e-9 / pi, 0x1p-43), 24); s3.int(Self.q(2.160668373108e-7, 0x1p-31), 18)
+        s3.int(Self.q(-6.189543533618e-10 / pi, 0x1p-43), 14); s3.int(Self.q(0.4917961927140 / pi, 0x1p-31), 32)
+        s3.int(Self.q(-2.592910551966 / pi, 0x1p-31), 32); s3.uint(0, 1)
+        let sat = SatelliteID(.beidou, 10)
+        var asm = BeiDouD1Assembler()
+        #expect(asm.add(satellite: sat, words: Self.d1Words(subframe: 1, sow: 338_418, s1)) == nil)
+        #expect(asm.add(satellite: sat, words: Self.d1Words(subframe: 2, sow: 338_424, s2)) == nil)
+        let done = asm.add(satellite: sat, words: Self.d1Words(subframe: 3, sow: 338_430, s3))
+        let e = try #require(done)
+        #expect(e.message == .d1)
+        #expect(e.iode == 1)
+        #expect(e.iodc == 0)
+        #expect(e.toeSeconds == 338_400)
+        #expect(e.week == 755 + 1356)
+        #expect(abs(e.sqrtA - 6492.979768753) < 0x1p-19)
+        #expect(abs(e.eccentricity - 6.817438057624e-3) < 0x1p-33)
+        #expect(abs(e.meanAnomaly - -3.009767559163) < 0x1p-31 * pi)
+        #expect(abs(e.rightAscension - 0.4917961927140) < 0x1p-31 * pi)
+        #expect(abs(e.inclination - 0.9005444424907) < 0x1p-31 * pi)
+        #expect(abs(e.argumentOfPerigee - -2.592910551966) < 0x1p-31 * pi)
+        #expect(abs(e.rightAscensionRate - -1.732929326319e-9) < 0x1p-43 * pi)
+        #expect(abs(e.inclinationRate - -6.189543533618e-10) < 0x1p-43 * pi)
+        #expect(abs(e.crs - 203.5625) < 1e-12)
+        #expect(abs(e.crc - -474.53125) < 1e-12)
+        #expect(abs(e.cis - 2.160668373108e-7) < 0x1p-31)
+        #expect(abs(e.af0 - -2.536323154345e-4) < 0x1p-33)
+        #expect(abs(e.af1 - 9.809930645588e-12) < 0x1p-50)
+        #expect(abs(e.groupDelays[0] - 6.2e-9) < 1e-15)
+        #expect(abs(e.groupDelays[1] - 2.6e-9) < 1e-15)
+        // toe 2020-06-24 22:00:00 BDT is 22:00:14 GPS time.
+        let toe = e.toe.gpsCalendar
+        #expect(toe.day == 24 && toe.hour == 22 && toe.minute == 0 && abs(toe.second - 14) < 1e-9)
+        // The next frame repeats the same ephemeris: not reported again. A GEO satellite (C01) is not D1.
+        _ = asm.add(satellite: sat, words: Self.d1Words(subframe: 1, sow: 338_448, s1))
+        _ = asm.add(satellite: sat, words: Self.d1Words(subframe: 2, sow: 338_454, s2))
+        #expect(asm.add(satellite: sat, words: Self.d1Words(subframe: 3, sow: 338_460, s3)) == nil)
+        #expect(asm.add(satellite: SatelliteID(.beidou, 1), words: Self.d1Words(subframe: 1, sow: 338_418, s1)) == nil)
+    }
 }

@@ -7,6 +7,7 @@ public enum UBXInspector {
         var framer = UBXFramer()
         var lnav = LNAVAssembler()
         var inav = INAVAssembler()
+        var d1 = BeiDouD1Assembler()
         var lastTime: GNSSTime?
         var converter = UBXObservationConverter()
         func emitError(_ e: FormatError) {
@@ -36,6 +37,7 @@ public enum UBXInspector {
                         if let sat = s.satellite {
                             if s.gnssId == 0 || s.gnssId == 5, let t = lastTime { eph = lnav.add(satellite: sat, words: s.words, near: t) }
                             if s.gnssId == 2 { eph = inav.add(satellite: sat, dwords: s.words, signal: s.sigId) }
+                            if s.gnssId == 3 { eph = d1.add(satellite: sat, words: s.words) }
                         }
                         if let e = eph {
                             o.append(("ephemeris", .object([("satellite", .string(e.satellite.description)), ("message", .string(e.message.rawValue)),
