@@ -264,4 +264,60 @@ import GNSSCore
         #expect(asm.add(satellite: sat, words: Self.d1Words(subframe: 3, sow: 338_460, s3)) == nil)
         #expect(asm.add(satellite: SatelliteID(.beidou, 1), words: Self.d1Words(subframe: 1, sow: 338_418, s1)) == nil)
     }
+
+    /// Four SFRBX words around an 85-bit GLONASS string (idle bit, string number, 72 data bits; Hamming bits left zero).
+    static func glonassWords(string m: Int, _ body: BitWriter) -> [UInt32] {
+        var w = BitWriter()
+        w.uint(0, 1); w.uint(m, 4)
+        var r = BitReader(body.bytes)
+        for _ in 0..<72 { w.uint((try? r.uint(1)) ?? 0, 1) }
+        w.uint(0, 128 - 77)
+        let b = w.bytes
+        return (0..<4).map { i in UInt32(b[4 * i]) << 24 | UInt32(b[4 * i + 1]) << 16 | UInt32(b[4 * i + 2]) << 8 | UInt32(b[4 * i + 3]) }
+    }
+
+    // BRDM00DLR_R_20130010000_01D_MN.rnx (../shared/data/rinex-edge), R01 2013-01-01 00:15:00 UTC: -τn -1.750094816089e-04,
+    // γn 0, tk 172800 (Tuesday 00:00:00 UTC = 03:00:00 Moscow), X 8450.493652344 km, Ẋ 1.381167411804 km/s, Ẍ 0, health 0,
+    // Y -18744.71679688 km, Ẏ -1.543292045593 km/s, Ÿ 1.862645149231e-09 km/s², channel 1, Z 15109.79541016 km,
+    // Ż -2.684219360352 km/s, Z̈ -9.313225746155e-10 km/s², age 0. tb = 03:15 Moscow / 15 min = 13.
+    @Test func glonassStringsFromRINEXValues() throws {
+        func sm(_ w: inout BitWriter, _ v: Double, _ scale: Double, _ bits: Int) { w.signMagnitude(Self.q(v, scale), bits) }
+        var s1 = BitWriter()
+        s1.uint(0, 2); s1.uint(0, 2); s1.uint(3, 5); s1.uint(0, 6); s1.uint(0, 1)
+        sm(&s1, 1.381167411804, 0x1p-20, 24); sm(&s1, 0, 0x1p-30, 5); sm(&s1, 8450.493652344, 0x1p-11, 27)
+        var s2 = BitWriter()
+        s2.uint(0, 3); s2.uint(1, 1); s2.uint(13, 7); s2.uint(0, 5)
+        sm(&s2, -1.543292045593, 0x1p-20, 24); sm(&s2, 1.862645149231e-9, 0x1p-30, 5); sm(&s2, -18744.71679688, 0x1p-11, 27)
+        var s3 = BitWriter()
+        s3.uint(0, 1); sm(&s3, 0, 0x1p-40, 11); s3.uint(0, 1); s3.uint(0, 2); s3.uint(0, 1)
+        sm(&s3, -2.684219360352, 0x1p-20, 24); sm(&s3, -9.313225746155e-10, 0x1p-30, 5); sm(&s3, 15109.79541016, 0x1p-11, 27)
+        var s4 = BitWriter()
+        sm(&s4, 1.750094816089e-4, 0x1p-30, 22); sm(&s4, 0, 0x1p-30, 5); s4.uint(0, 5); s4.uint(0, 72 - 32)
+        let sat = SatelliteID(.glonass, 1)
+        // Received at 2013-01-01 00:14:30 UTC + 16 s = GPS 172 486 s of week 1721.
+        let t0 = GNSSTime(gpsWeek: 1721, secondOfWeek: 172_800 - 900 + 30 + 16)
+        var asm = GlonassAssembler()
+        var result: GlonassEphemeris?
+        for (i, s) in [s1, s2, s3, s4].enumerated() {
+            result = asm.add(satellite: sat, frequencyChannel: 1, words: Self.glonassWords(string: i + 1, s), time: t0 + Double(2 * i)) ?? result
+        }
+        let e = try #require(result)
+        #expect(e.tb == 13)
+        #expect(e.frequencyChannel == 1)
+        let toe = e.toe.utcCalendar
+        #expect(toe.year == 2013 && toe.month == 1 && toe.day == 1 && toe.hour == 0 && toe.minute == 15 && abs(toe.second) < 1e-9)
+        let tk = try #require(e.frameTime).utcCalendar
+        #expect(tk.day == 1 && tk.hour == 0 && tk.minute == 0)
+        #expect(abs(e.position.x - 8_450_493.652344) < 0x1p-11 * 1000)
+        #expect(abs(e.position.y - -18_744_716.79688) < 0x1p-11 * 1000)
+        #expect(abs(e.position.z - 15_109_795.41016) < 0x1p-11 * 1000)
+        #expect(abs(e.velocity.x - 1381.167411804) < 0x1p-20 * 1000)
+        #expect(abs(e.velocity.y - -1543.292045593) < 0x1p-20 * 1000)
+        #expect(abs(e.velocity.z - -2684.219360352) < 0x1p-20 * 1000)
+        #expect(abs(e.acceleration.y - 1.862645149231e-6) < 0x1p-30 * 1000)
+        #expect(abs(e.acceleration.z - -9.313225746155e-7) < 0x1p-30 * 1000)
+        #expect(abs(e.clockBias - -1.750094816089e-4) < 0x1p-30)
+        #expect(e.relativeFrequencyBias == 0)
+        #expect(e.health == 0)
+    }
 }

@@ -8,6 +8,7 @@ public enum UBXInspector {
         var lnav = LNAVAssembler()
         var inav = INAVAssembler()
         var d1 = BeiDouD1Assembler()
+        var glonass = GlonassAssembler()
         var lastTime: GNSSTime?
         var converter = UBXObservationConverter()
         func emitError(_ e: FormatError) {
@@ -38,6 +39,12 @@ public enum UBXInspector {
                             if s.gnssId == 0 || s.gnssId == 5, let t = lastTime { eph = lnav.add(satellite: sat, words: s.words, near: t) }
                             if s.gnssId == 2 { eph = inav.add(satellite: sat, dwords: s.words, signal: s.sigId) }
                             if s.gnssId == 3 { eph = d1.add(satellite: sat, words: s.words) }
+                            if s.gnssId == 6, let t = lastTime,
+                               let g = glonass.add(satellite: sat, frequencyChannel: Int(s.freqId) - 7, words: s.words, time: t) {
+                                o.append(("ephemeris", .object([("satellite", .string(g.satellite.description)), ("message", "FDMA"),
+                                                                ("toe", .string(g.toe.iso8601())), ("tb", .int(g.tb)),
+                                                                ("channel", .int(g.frequencyChannel)), ("clock_bias", .double(g.clockBias))])))
+                            }
                         }
                         if let e = eph {
                             o.append(("ephemeris", .object([("satellite", .string(e.satellite.description)), ("message", .string(e.message.rawValue)),
