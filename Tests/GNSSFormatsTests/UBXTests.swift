@@ -20,6 +20,7 @@ func decodeUBX(_ bytes: [UInt8], chunk: Int = 4096) -> (counts: [String: Int], m
                     counts[f.name, default: 0] += 1
                 } catch { errors.append(error) }
             case .error(let e): errors.append(e)
+            case .nmea: break
             }
         }
     }

@@ -10,14 +10,13 @@ public struct LNAVAssembler: Sendable {
 
     public init() {}
 
-    /// Packs the 24 data bits of ten words into 30 bytes, undoing the polarity inversion that D30* signals.
+    /// Packs the 24 data bits of ten words into 30 bytes. The receiver has already checked parity and undone
+    /// the D30* polarity inversion; bits 31–30 of each word carry nothing and are ignored.
     static func dataBits(_ words: [UInt32]) -> [UInt8]? {
         guard words.count >= 10 else { return nil }
         var w = BitWriter()
         for word in words.prefix(10) {
-            var data = (word >> 6) & 0xFF_FFFF
-            if word & 0x4000_0000 != 0 { data ^= 0xFF_FFFF }   // D30 of the previous word set: data bits are inverted
-            w.u(UInt64(data), 24)
+            w.u(UInt64((word >> 6) & 0xFF_FFFF), 24)
         }
         let bytes = w.bytes
         return bytes[0] == 0x8B ? bytes : nil

@@ -39,7 +39,12 @@ public struct UBXFramer: Sendable {
     public enum Item: Sendable {
         case frame(UBXFrame)
         case error(FormatError)
+        /// An NMEA sentence between frames (text without CR LF) and its offset.
+        case nmea(offset: Int, sentence: String)
     }
+
+    /// NMEA 0183 sentences are at most 82 characters; allow some slack for proprietary ones.
+    static let longestSentence = 120
 
     /// Longest payload accepted; longer lengths are treated as corruption.
     public var maximumLength = 8192
@@ -47,6 +52,7 @@ public struct UBXFramer: Sendable {
     private var start = 0
     private var base = 0
     public private(set) var bytesSkipped = 0
+    private var ending = false
 
     public init() {}
 
@@ -70,7 +76,23 @@ public struct UBXFramer: Sendable {
 
     public mutating func next() -> Item? {
         while true {
-            while start < buffer.count && buffer[start] != 0xB5 { start += 1; bytesSkipped += 1 }
+            while start < buffer.count && buffer[start] != 0xB5 && buffer[start] != 0x24 { start += 1; bytesSkipped += 1 }
+            if start < buffer.count && buffer[start] == 0x24 {
+                // '$': an NMEA sentence when printable text runs to CR LF within the length limit.
+                var i = start + 1
+                let limit = min(buffer.count, start + Self.longestSentence)
+                while i < limit && buffer[i] >= 0x20 && buffer[i] < 0x7F { i += 1 }
+                if i + 1 < buffer.count && buffer[i] == 0x0D && buffer[i + 1] == 0x0A && i > start + 5 {
+                    let sentence = String(decoding: buffer[start..<i], as: UTF8.self)
+                    let offset = base + start
+                    start = i + 2
+                    return .nmea(offset: offset, sentence: sentence)
+                }
+                if i + 1 >= buffer.count && buffer.count < start + Self.longestSentence && !ending { return nil }   // wait for the rest
+                start += 1
+                bytesSkipped += 1
+                continue
+            }
             guard buffer.count - start >= 6 else { return nil }
             guard buffer[start + 1] == 0x62 else { start += 1; bytesSkipped += 1; continue }
             let length = Int(buffer[start + 4]) | Int(buffer[start + 5]) << 8
@@ -96,11 +118,27 @@ public struct UBXFramer: Sendable {
         }
     }
 
-    public mutating func finish() -> FormatError? {
-        guard let i = buffer[start...].firstIndex(of: 0xB5), i + 1 < buffer.count, buffer[i + 1] == 0x62 else { return nil }
-        let remaining = buffer.count - i
+    /// Ends the stream: frames still waiting behind a false sync (one whose claimed length runs past the
+    /// end) are recovered, and each sync that cannot complete is reported as `truncated`.
+    public mutating func finish() -> [Item] {
+        var items: [Item] = []
+        ending = true
+        defer { ending = false }
+        while true {
+            while let item = next() { items.append(item) }
+            // `next()` stopped at an incomplete candidate, or ran out of bytes.
+            guard buffer.count - start >= 2 else { break }
+            if buffer[start] == 0xB5 && buffer[start + 1] == 0x62 {
+                items.append(.error(FormatError("truncated", "stream ends inside a UBX frame (\(buffer.count - start) bytes left)",
+                                                at: .byteOffset(base + start))))
+            }
+            start += 1
+            bytesSkipped += 1
+        }
+        bytesSkipped += buffer.count - start
+        base += buffer.count
         buffer.removeAll()
         start = 0
-        return FormatError("truncated", "stream ends inside a UBX frame (\(remaining) bytes)", at: .byteOffset(base + i))
+        return items
     }
 }

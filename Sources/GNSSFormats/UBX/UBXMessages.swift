@@ -58,16 +58,22 @@ enum UBXSignals {
         case (2, 4): code = "5Q"
         case (2, 5): code = "7I"
         case (2, 6): code = "7Q"
-        case (3, 0), (3, 1): code = "2I"
-        case (3, 2), (3, 3): code = "7I"
-        case (3, 5): code = "1P"
-        case (3, 7): code = "5P"
+        case (2, 8): code = "6B"
+        case (2, 9): code = "6C"
+        case (3, 0), (3, 1): code = "2I"      // B1I D1 / D2
+        case (3, 2), (3, 3): code = "7I"      // B2I D1 / D2
+        case (3, 4), (3, 10): code = "6I"     // B3I D1 / D2
+        case (3, 5): code = "1P"              // B1C pilot
+        case (3, 6): code = "1D"              // B1C data
+        case (3, 7): code = "5P"              // B2a pilot
+        case (3, 8): code = "5D"              // B2a data
         case (5, 0): code = "1C"
         case (5, 1): code = "1Z"
         case (5, 4): code = "2S"
         case (5, 5): code = "2L"
         case (5, 8): code = "5I"
         case (5, 9): code = "5Q"
+        case (5, 12): code = "1E"             // L1C/B
         case (6, 0): code = "1C"
         case (6, 2): code = "2C"
         case (7, 0): code = "5A"
@@ -86,7 +92,15 @@ public struct UBXRawMeasurements: Sendable {
         public var doppler: Double
         public var lockTimeMilliseconds: Int
         public var cn0: Int
+        /// Raw standard-deviation indices as sent: pseudorange 0.01·2ⁿ m, phase 0.004·n cycles, Doppler 0.002·2ⁿ Hz.
+        public var pseudorangeStdevIndex: UInt8 = 0, phaseStdevIndex: UInt8 = 0, dopplerStdevIndex: UInt8 = 0
         public var trackingStatus: UInt8
+        public var pseudorangeStdev: Double { 0.01 * Double(1 << Int(pseudorangeStdevIndex & 0x0F)) }
+        public var phaseStdev: Double { 0.004 * Double(phaseStdevIndex & 0x0F) }
+        public var dopplerStdev: Double { 0.002 * Double(1 << Int(dopplerStdevIndex & 0x0F)) }
+        /// The signal in the project's model, when the u-blox identifiers are known.
+        public var satellite: SatelliteID? { UBXSignals.satellite(gnssId, svId) }
+        public var signal: SignalCode? { UBXSignals.signal(gnssId, sigId) }
         public var pseudorangeValid: Bool { trackingStatus & 1 != 0 }
         public var phaseValid: Bool { trackingStatus & 2 != 0 }
         public var halfCycleResolved: Bool { trackingStatus & 4 != 0 }
@@ -108,24 +122,57 @@ public struct UBXRawMeasurements: Sendable {
             let o = 16 + 32 * i
             ms.append(Measurement(gnssId: try r.u8(o + 20), svId: try r.u8(o + 21), sigId: try r.u8(o + 22), freqId: try r.u8(o + 23),
                                   pseudorange: try r.r8(o), carrierPhase: try r.r8(o + 8), doppler: Double(try r.r4(o + 16)),
-                                  lockTimeMilliseconds: Int(try r.u16(o + 24)), cn0: Int(try r.u8(o + 26)), trackingStatus: try r.u8(o + 30)))
+                                  lockTimeMilliseconds: Int(try r.u16(o + 24)), cn0: Int(try r.u8(o + 26)),
+                                  pseudorangeStdevIndex: try r.u8(o + 27), phaseStdevIndex: try r.u8(o + 28), dopplerStdevIndex: try r.u8(o + 29),
+                                  trackingStatus: try r.u8(o + 30)))
         }
         return UBXRawMeasurements(receiverTimeOfWeek: try r.r8(0), week: Int(try r.u16(8)), leapSeconds: Int(Int8(bitPattern: try r.u8(10))),
                                   receiverStatus: try r.u8(12), measurements: ms)
     }
 
-    /// The epoch in the project's observation types (GPS time).
+    /// The epoch in the project's observation types (GPS time), judged alone: a zero
+    /// lock time marks a slip. Use `UBXObservationConverter` over a stream to also
+    /// catch lock-time resets between epochs.
     public var epoch: ObservationEpoch {
+        var c = UBXObservationConverter()
+        return c.epoch(self)
+    }
+}
+
+/// Converts successive RXM-RAWX epochs to `ObservationEpoch`s, keeping each
+/// signal's lock time so that a reset (lock time shorter than the time since
+/// the previous epoch allows, or phase lost and regained) sets LLI bit 0; an
+/// unresolved half-cycle sets LLI bit 1.
+public struct UBXObservationConverter: Sendable {
+    private struct Key: Hashable { var gnssId: UInt8, svId: UInt8, sigId: UInt8 }
+    private var lock: [Key: (time: Double, lockMilliseconds: Int)] = [:]
+
+    public init() {}
+
+    public mutating func epoch(_ raw: UBXRawMeasurements) -> ObservationEpoch {
+        let time = GNSSTime(gpsWeek: raw.week, secondOfWeek: raw.receiverTimeOfWeek)
+        let t = Double(raw.week) * 604_800 + raw.receiverTimeOfWeek
         var byID: [SatelliteID: Int] = [:]
         var sats: [SatelliteObservation] = []
-        for m in measurements {
-            guard let sat = UBXSignals.satellite(m.gnssId, m.svId), let sig = UBXSignals.signal(m.gnssId, m.sigId) else { continue }
+        sats.reserveCapacity(raw.measurements.count)
+        for m in raw.measurements {
+            guard let sat = m.satellite, let sig = m.signal else { continue }
             var o = SignalObservation(signal: sig)
             if m.pseudorangeValid, m.pseudorange.isFinite { o.pseudorange = m.pseudorange }
             if m.phaseValid, m.carrierPhase.isFinite {
+                let key = Key(gnssId: m.gnssId, svId: m.svId, sigId: m.sigId)
+                var slip = m.lockTimeMilliseconds == 0
+                if let previous = lock[key] {
+                    // Lock time grows with time unless tracking restarted (it saturates at 64.5 s).
+                    let elapsed = (t - previous.time) * 1000
+                    if m.lockTimeMilliseconds < previous.lockMilliseconds || Double(m.lockTimeMilliseconds) < elapsed - 1000 && m.lockTimeMilliseconds < 64_500 {
+                        slip = true
+                    }
+                }
+                lock[key] = (t, m.lockTimeMilliseconds)
                 o.carrierPhase = m.carrierPhase
                 o.halfCycleAmbiguity = !m.halfCycleResolved
-                o.lli = m.halfCycleResolved ? 0 : 2
+                o.lli = (slip ? 1 : 0) | (m.halfCycleResolved ? 0 : 2)
             }
             o.doppler = m.doppler.isFinite ? m.doppler : nil
             o.cn0 = Double(m.cn0)
@@ -139,7 +186,8 @@ public struct UBXRawMeasurements: Sendable {
                 sats.append(SatelliteObservation(satellite: sat, signals: [o], glonassChannel: channel))
             }
         }
-        return ObservationEpoch(time: GNSSTime(gpsWeek: week, secondOfWeek: receiverTimeOfWeek), satellites: sats)
+        if lock.count > 2048 { lock = lock.filter { t - $0.value.time < 600 } }
+        return ObservationEpoch(time: time, satellites: sats)
     }
 }
 
@@ -192,10 +240,35 @@ public struct UBXNavPVT: Sendable, Hashable {
     public var ecef: ECEF { Geodetic(latitudeDegrees: latitude, longitudeDegrees: longitude, height: height).ecef() }
 }
 
+/// NAV-TIMEGPS: GPS time of the navigation solution.
+public struct UBXNavTimeGPS: Sendable, Hashable {
+    public var timeOfWeekMilliseconds: Int
+    /// Fraction of the millisecond, nanoseconds (−500 000…500 000).
+    public var fractionNanoseconds: Int
+    public var week: Int
+    public var leapSeconds: Int
+    /// Bit 0 time of week valid, bit 1 week valid, bit 2 leap seconds valid.
+    public var valid: UInt8
+    public var accuracyNanoseconds: Int
+
+    static func decode(_ p: [UInt8]) throws(FormatError) -> UBXNavTimeGPS {
+        let r = LittleEndianReader(bytes: p)
+        guard p.count >= 16 else { throw FormatError("truncated", "NAV-TIMEGPS needs 16 bytes, has \(p.count)") }
+        return UBXNavTimeGPS(timeOfWeekMilliseconds: Int(try r.u32(0)), fractionNanoseconds: Int(try r.i32(4)),
+                             week: Int(Int16(bitPattern: try r.u16(8))), leapSeconds: Int(Int8(bitPattern: try r.u8(10))),
+                             valid: try r.u8(11), accuracyNanoseconds: Int(try r.u32(12)))
+    }
+
+    public var time: GNSSTime {
+        GNSSTime(gpsWeek: week, secondOfWeek: Double(timeOfWeekMilliseconds) * 1e-3 + Double(fractionNanoseconds) * 1e-9)
+    }
+}
+
 public enum UBXMessage: Sendable {
     case rawMeasurements(UBXRawMeasurements)
     case subframe(UBXSubframe)
     case navPVT(UBXNavPVT)
+    case navTimeGPS(UBXNavTimeGPS)
     case other(UBXFrame)
 
     public static func decode(_ f: UBXFrame) throws(FormatError) -> UBXMessage {
@@ -203,6 +276,7 @@ public enum UBXMessage: Sendable {
         case (0x02, 0x15): return .rawMeasurements(try UBXRawMeasurements.decode(f.payload))
         case (0x02, 0x13): return .subframe(try UBXSubframe.decode(f.payload))
         case (0x01, 0x07): return .navPVT(try UBXNavPVT.decode(f.payload))
+        case (0x01, 0x20): return .navTimeGPS(try UBXNavTimeGPS.decode(f.payload))
         default: return .other(f)
         }
     }
