@@ -28,6 +28,8 @@ public struct RINEXObservationHeader: Sendable {
     public var rinex2Types: [String] = []
     /// Phase shifts (cycles) by system and code.
     public var phaseShifts: [GNSSSystem: [ObservationCode: Double]] = [:]
+    /// GLONASS COD/PHS/BIS: code-phase bias per observation code, metres.
+    public var glonassCodePhaseBias: [ObservationCode: Double] = [:]
     public var comments: [String] = []
     /// Every header line kept as (label, text) for round trips.
     public var lines: [(label: String, text: String)] = []
@@ -99,6 +101,9 @@ extension RINEXObservationHeader {
             case "APPROX POSITION XYZ":
                 if let x = RINEXNumbers.double(b, 0, 14), let y = RINEXNumbers.double(b, 14, 14), let z = RINEXNumbers.double(b, 28, 14) {
                     h.approximatePosition = ECEF(x, y, z)
+                } else if let xyz = Self.blankSeparatedNumbers(b, upTo: 60), xyz.count == 3 {
+                    // Some writers use wider fields than 3F14.4; blank-separated numbers are still unambiguous.
+                    h.approximatePosition = ECEF(xyz[0], xyz[1], xyz[2])
                 } else {
                     warnings.append(FormatError("syntax", "unreadable APPROX POSITION XYZ", at: .line(line.number), file: source.name))
                 }
@@ -168,7 +173,7 @@ extension RINEXObservationHeader {
                     col += 4
                 }
                 if (h.observationTypes[sys]?.count ?? 0) >= pendingCount { pendingSystem = nil }
-            case "SYS / PHASE SHIFT":
+            case "SYS / PHASE SHIFT", "SYS / PHASE SHIFTS":
                 if b.first != 0x20, let sys = GNSSSystem(letter: Character(UnicodeScalar(b[0]))),
                    let code = ObservationCode(line.field(2, 3)), let shift = RINEXNumbers.double(b, 6, 8) {
                     h.phaseShifts[sys, default: [:]][code] = shift
@@ -181,6 +186,15 @@ extension RINEXObservationHeader {
                         h.glonassChannels[sat.prn] = k
                     }
                     col += 7
+                }
+            case "GLONASS COD/PHS/BIS":
+                // 4(1X,A3,1X,F8.3): code-phase bias per GLONASS observation code, metres.
+                var col = 0
+                while col + 13 <= 60 {
+                    if let code = ObservationCode(line.field(col + 1, 3)), let bias = RINEXNumbers.double(b, col + 5, 8) {
+                        h.glonassCodePhaseBias[code] = bias
+                    }
+                    col += 13
                 }
             case "COMMENT": h.comments.append(String(line.field(0, 60)).trimmingTrailingSpaces())
             case "END OF HEADER":
@@ -203,5 +217,22 @@ extension RINEXObservationHeader {
             }
         }
         throw FormatError("truncated", sawVersion ? "file ends inside the header" : "empty file", at: .unknown, file: source.name)
+    }
+
+    /// The blank-separated numbers in the first `limit` columns; nil when one of them is unreadable.
+    static func blankSeparatedNumbers(_ b: [UInt8], upTo limit: Int) -> [Double]? {
+        let end = min(b.count, limit)
+        var values: [Double] = []
+        var i = 0
+        while i < end {
+            while i < end && (b[i] == 0x20 || b[i] == 0x0D) { i += 1 }
+            guard i < end else { break }
+            var j = i
+            while j < end && b[j] != 0x20 && b[j] != 0x0D { j += 1 }
+            guard case .value(let v) = RINEXNumbers.parse(b, i, j) else { return nil }
+            values.append(v)
+            i = j
+        }
+        return values
     }
 }
