@@ -306,6 +306,13 @@ public final class RINEXObservationReader {
             throw fail("syntax", "not an epoch line", line)
         }
         if e.flag >= 2 && e.flag != 6 {
+            if e.flag == 4 || e.flag == 3 {
+                let typeLines = d.records.filter { $0.headerLabel == "SYS / # / OBS TYPES" || $0.headerLabel == "# / TYPES OF OBSERV" }
+                if !typeLines.isEmpty {
+                    updateObservationTypes(typeLines)
+                    hatanaka?.updateObservationTypes(header)
+                }
+            }
             let blank = header.isVersion2 ? RINEXNumbers.isBlank(d.epochLine, 0, 26) : RINEXNumbers.isBlank(d.epochLine, 1, 28)
             return ObservationEpoch(time: blank ? lastTime ?? GNSSTime(seconds: 0) : try epochTime(e, line), flag: EpochFlag(rawValue: e.flag) ?? .ok)
         }
