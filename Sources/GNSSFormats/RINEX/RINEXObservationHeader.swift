@@ -39,7 +39,20 @@ public struct RINEXObservationHeader: Sendable {
     public var isVersion2: Bool { version < 3 }
 }
 
-/// RINEX 2 observation names mapped to RINEX 3 codes, per system.
+/// RINEX 2 observation names mapped to RINEX 3 codes, per system (the kind letter C/L/D/S is kept;
+/// P becomes C with the attribute below). Band numbers are kept except BeiDou band 1 (B1I is 2I in RINEX 3).
+///
+/// | system  | C1 | P1 | L1/D1/S1 | C2 | P2 | L2/D2/S2 | band 5 | others |
+/// |---------|----|----|----------|----|----|----------|--------|--------|
+/// | GPS     | 1C | 1W | 1C       | 2X (2W from 2.12) | 2W | 2W | 5X | X |
+/// | GLONASS | 1C | 1P | 1C       | 2C | 2P | 2P       | X      | X      |
+/// | Galileo | 1X | 1X | 1X       | –  | –  | –        | 5X     | 6X 7X 8X |
+/// | QZSS    | 1C | 1C | 1C       | 2X | 2X | 2X       | 5X     | X      |
+/// | SBAS    | 1C | 1C | 1C       | –  | –  | –        | 5X     | X      |
+/// | BeiDou  | 2I | 2I | 2I       | 2I | 2I | 2I       | 5I     | 6I 7I  |
+///
+/// This is the common convention of RINEX 2 → 3 converters; a RINEX 2 file cannot say which tracking
+/// mode it used, so the attribute is a best guess and only the band and kind are certain.
 enum RINEX2Codes {
     static func code(_ name: String, system: GNSSSystem, version: Double) -> ObservationCode? {
         let chars = Array(name)
