@@ -83,4 +83,38 @@ struct HatanakaEventTests {
         try #require(FileManager.default.fileExists(atPath: crx))
         try Self.check(crx, compact: true)
     }
+
+    /// rnx2crx writes the second epoch's G05 line as "100100 525100" (differences of 3rd order arcs) and starts
+    /// again with full values after the event record. A difference that overflows 64 bits is reported with
+    /// its line, and reading resumes at the event record, which re-initialises every arc.
+    @Test func overflowingDifferenceIsReportedAndSkipped() throws {
+        guard SharedData.hasTool("rnx2crx") else {
+            print("skipping: rnx2crx is not installed")
+            return
+        }
+        let dir = NSTemporaryDirectory() + "rinex-obs-overflow-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let plain = dir + "/EVNT00XXX_R_20201770000_01M_30S_GO.rnx"
+        try Self.text.write(toFile: plain, atomically: true, encoding: .utf8)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["rnx2crx", "-f", plain]
+        try p.run()
+        p.waitUntilExit()
+        let crx = dir + "/EVNT00XXX_R_20201770000_01M_30S_GO.crx"
+        var lines = try String(contentsOfFile: crx, encoding: .utf8).components(separatedBy: "\n")
+        let bad = try #require(lines.firstIndex(of: "100100 525100"))
+        lines[bad] = "9223372036854775807 525100"
+        let corrupt = dir + "/CORR00XXX_R_20201770000_01M_30S_GO.crx"
+        try lines.joined(separator: "\n").write(toFile: corrupt, atomically: true, encoding: .utf8)
+        let reader = try RINEXObservationReader(path: corrupt)
+        var epochs: [ObservationEpoch] = []
+        while let e = try reader.next() { epochs.append(e) }
+        #expect(reader.errors.count == 1)
+        if case .line(let n) = reader.errors.first?.location { #expect(n == bad + 1) } else { Issue.record("no line") }
+        #expect(reader.errors.first?.file == corrupt)
+        #expect(epochs.map(\.flag) == [.ok, .headerFollows, .ok, .ok])
+        #expect(epochs.last?.satellite(SatelliteID(rinex: "G05")!)?.signal(SignalCode(band: 1, attribute: "C"))?.pseudorange == 20_000_300.423)
+    }
 }
