@@ -117,4 +117,29 @@ struct HatanakaEventTests {
         #expect(epochs.map(\.flag) == [.ok, .headerFollows, .ok, .ok])
         #expect(epochs.last?.satellite(SatelliteID(rinex: "G05")!)?.signal(SignalCode(band: 1, attribute: "C"))?.pseudorange == 20_000_300.423)
     }
+
+    /// An absurd date (month 13) is reported with its line and the epochs after it still read; a short data
+    /// line is legal RINEX (trailing blanks may be dropped) and reads with the missing values absent.
+    @Test func absurdDateAndShortLine() throws {
+        var l = Self.text.components(separatedBy: "\n")
+        // Line 8 is the 00:00:30 epoch line; line 15 is G05 of the 00:01:00 epoch (C1C L1C S1C).
+        l[7] = "> 2020 13 25 00 00 30.0000000  0  2"
+        l[14] = "G05  20000200.3"
+        let path = NSTemporaryDirectory() + "rinex-obs-absurd-\(getpid()).rnx"
+        try l.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let reader = try RINEXObservationReader(path: path)
+        var epochs: [ObservationEpoch] = []
+        while let e = try reader.next() { epochs.append(e) }
+        let lines = reader.errors.map { e -> Int in if case .line(let n) = e.location { return n } else { return 0 } }
+        #expect(lines.first == 8)
+        #expect(reader.errors.first?.kind == "time")
+        #expect(epochs.first?.time.iso8601() == "2020-06-25T00:00:00.000")
+        #expect(epochs.last?.time.iso8601() == "2020-06-25T00:01:30.000")
+        #expect(epochs.last?.satellites.first?.signal(SignalCode(band: 1, attribute: "C"))?.cn0 == 45.5)
+        let short = try #require(epochs.first { $0.time.iso8601() == "2020-06-25T00:01:00.000" })
+        #expect(short.satellites.first?.signal(SignalCode(band: 1, attribute: "C"))?.pseudorange == 20_000_200.3)
+        #expect(short.satellites.first?.signal(SignalCode(band: 1, attribute: "C"))?.carrierPhase == nil)
+        #expect(reader.errors.count == 1)
+    }
 }
