@@ -12,6 +12,8 @@ final class HatanakaDecoder: LineSource {
         var clock: Double?
         var satellites: [SatelliteID]
         var values: [[RawObservation]]
+        /// The special records of an event epoch (flags 2–5), as they stand in the file.
+        var records: [TextLine] = []
     }
 
     /// An arc of differenced integers: order m, and the latest value and differences.
@@ -92,6 +94,12 @@ final class HatanakaDecoder: LineSource {
         while inHeader, (try? next()) != nil {}
     }
 
+    /// After observation types change in an event record: values per satellite follow the new lists,
+    /// and the arcs of a system whose list changed start again.
+    func updateObservationTypes(_ h: RINEXObservationHeader) {
+        for (sys, codes) in h.observationTypes where counts[sys] != codes.count { counts[sys] = codes.count }
+    }
+
     /// After an error: skip to the next initialisation epoch line and forget all arcs.
     func resynchronise() {
         needsInitialisation = true
@@ -134,9 +142,13 @@ final class HatanakaDecoder: LineSource {
         }
         if flag >= 2 && flag <= 5 {
             // Event: special records follow literally; the next epoch line starts afresh.
-            for _ in 0..<count { _ = try lines.next() }
+            var records: [TextLine] = []
+            for _ in 0..<count {
+                guard let record = try lines.next() else { throw fail("file ends inside an event record", line.number) }
+                records.append(record)
+            }
             previousEpochLine = []
-            return Epoch(lineNumber: line.number, epochLine: epochLine, clock: nil, satellites: [], values: [])
+            return Epoch(lineNumber: line.number, epochLine: epochLine, clock: nil, satellites: [], values: [], records: records)
         }
         var satellites: [SatelliteID] = []
         satellites.reserveCapacity(count)

@@ -28,6 +28,8 @@ public struct RINEXObservationHeader: Sendable {
     public var rinex2Types: [String] = []
     /// Phase shifts (cycles) by system and code.
     public var phaseShifts: [GNSSSystem: [ObservationCode: Double]] = [:]
+    /// GLONASS COD/PHS/BIS: code-phase bias per observation code, metres.
+    public var glonassCodePhaseBias: [ObservationCode: Double] = [:]
     public var comments: [String] = []
     /// Every header line kept as (label, text) for round trips.
     public var lines: [(label: String, text: String)] = []
@@ -37,7 +39,20 @@ public struct RINEXObservationHeader: Sendable {
     public var isVersion2: Bool { version < 3 }
 }
 
-/// RINEX 2 observation names mapped to RINEX 3 codes, per system.
+/// RINEX 2 observation names mapped to RINEX 3 codes, per system (the kind letter C/L/D/S is kept;
+/// P becomes C with the attribute below). Band numbers are kept except BeiDou band 1 (B1I is 2I in RINEX 3).
+///
+/// | system  | C1 | P1 | L1/D1/S1 | C2 | P2 | L2/D2/S2 | band 5 | others |
+/// |---------|----|----|----------|----|----|----------|--------|--------|
+/// | GPS     | 1C | 1W | 1C       | 2X (2W from 2.12) | 2W | 2W | 5X | X |
+/// | GLONASS | 1C | 1P | 1C       | 2C | 2P | 2P       | X      | X      |
+/// | Galileo | 1X | 1X | 1X       | –  | –  | –        | 5X     | 6X 7X 8X |
+/// | QZSS    | 1C | 1C | 1C       | 2X | 2X | 2X       | 5X     | X      |
+/// | SBAS    | 1C | 1C | 1C       | –  | –  | –        | 5X     | X      |
+/// | BeiDou  | 2I | 2I | 2I       | 2I | 2I | 2I       | 5I     | 6I 7I  |
+///
+/// This is the common convention of RINEX 2 → 3 converters; a RINEX 2 file cannot say which tracking
+/// mode it used, so the attribute is a best guess and only the band and kind are certain.
 enum RINEX2Codes {
     static func code(_ name: String, system: GNSSSystem, version: Double) -> ObservationCode? {
         let chars = Array(name)
@@ -99,6 +114,9 @@ extension RINEXObservationHeader {
             case "APPROX POSITION XYZ":
                 if let x = RINEXNumbers.double(b, 0, 14), let y = RINEXNumbers.double(b, 14, 14), let z = RINEXNumbers.double(b, 28, 14) {
                     h.approximatePosition = ECEF(x, y, z)
+                } else if let xyz = Self.blankSeparatedNumbers(b, upTo: 60), xyz.count == 3 {
+                    // Some writers use wider fields than 3F14.4; blank-separated numbers are still unambiguous.
+                    h.approximatePosition = ECEF(xyz[0], xyz[1], xyz[2])
                 } else {
                     warnings.append(FormatError("syntax", "unreadable APPROX POSITION XYZ", at: .line(line.number), file: source.name))
                 }
@@ -168,7 +186,7 @@ extension RINEXObservationHeader {
                     col += 4
                 }
                 if (h.observationTypes[sys]?.count ?? 0) >= pendingCount { pendingSystem = nil }
-            case "SYS / PHASE SHIFT":
+            case "SYS / PHASE SHIFT", "SYS / PHASE SHIFTS":
                 if b.first != 0x20, let sys = GNSSSystem(letter: Character(UnicodeScalar(b[0]))),
                    let code = ObservationCode(line.field(2, 3)), let shift = RINEXNumbers.double(b, 6, 8) {
                     h.phaseShifts[sys, default: [:]][code] = shift
@@ -181,6 +199,15 @@ extension RINEXObservationHeader {
                         h.glonassChannels[sat.prn] = k
                     }
                     col += 7
+                }
+            case "GLONASS COD/PHS/BIS":
+                // 4(1X,A3,1X,F8.3): code-phase bias per GLONASS observation code, metres.
+                var col = 0
+                while col + 13 <= 60 {
+                    if let code = ObservationCode(line.field(col + 1, 3)), let bias = RINEXNumbers.double(b, col + 5, 8) {
+                        h.glonassCodePhaseBias[code] = bias
+                    }
+                    col += 13
                 }
             case "COMMENT": h.comments.append(String(line.field(0, 60)).trimmingTrailingSpaces())
             case "END OF HEADER":
@@ -203,5 +230,22 @@ extension RINEXObservationHeader {
             }
         }
         throw FormatError("truncated", sawVersion ? "file ends inside the header" : "empty file", at: .unknown, file: source.name)
+    }
+
+    /// The blank-separated numbers in the first `limit` columns; nil when one of them is unreadable.
+    static func blankSeparatedNumbers(_ b: [UInt8], upTo limit: Int) -> [Double]? {
+        let end = min(b.count, limit)
+        var values: [Double] = []
+        var i = 0
+        while i < end {
+            while i < end && (b[i] == 0x20 || b[i] == 0x0D) { i += 1 }
+            guard i < end else { break }
+            var j = i
+            while j < end && b[j] != 0x20 && b[j] != 0x0D { j += 1 }
+            guard case .value(let v) = RINEXNumbers.parse(b, i, j) else { return nil }
+            values.append(v)
+            i = j
+        }
+        return values
     }
 }

@@ -133,11 +133,13 @@ public final class RINEXObservationReader {
 
     /// RINEX 3/4: '>' yyyy mm dd hh mm ss.sssssss  f nnn      clock.
     static func parseEpochLine3(_ b: [UInt8]) -> EpochLine? {
-        if b.count >= 35, b[0] == 0x3E, RINEXNumbers.isBlank(b, 1, 28), let flag = RINEXNumbers.int(b, 29, 3), (2...5).contains(flag) {
+        // Writers that trim trailing blanks leave the I3 satellite count short (e.g. "  0 2"): the
+        // line needs only to reach the count's first column.
+        if b.count >= 33, b[0] == 0x3E, RINEXNumbers.isBlank(b, 1, 28), let flag = RINEXNumbers.int(b, 29, 3), (2...5).contains(flag) {
             return EpochLine(calendar: CalendarDate(year: 0, month: 0, day: 0), flag: UInt8(flag),
                              count: RINEXNumbers.int(b, 32, 3) ?? 0, clock: nil)
         }
-        guard b.count >= 35, b[0] == 0x3E,
+        guard b.count >= 33, b[0] == 0x3E,
               let y = RINEXNumbers.int(b, 1, 5), let mo = RINEXNumbers.int(b, 6, 3), let d = RINEXNumbers.int(b, 9, 3),
               let h = RINEXNumbers.int(b, 12, 3), let mi = RINEXNumbers.int(b, 15, 3), let s = RINEXNumbers.double(b, 18, 11),
               let flag = RINEXNumbers.int(b, 29, 3), (0...6).contains(flag), let count = RINEXNumbers.int(b, 32, 3) else { return nil }
@@ -304,6 +306,13 @@ public final class RINEXObservationReader {
             throw fail("syntax", "not an epoch line", line)
         }
         if e.flag >= 2 && e.flag != 6 {
+            if e.flag == 4 || e.flag == 3 {
+                let typeLines = d.records.filter { $0.headerLabel == "SYS / # / OBS TYPES" || $0.headerLabel == "# / TYPES OF OBSERV" }
+                if !typeLines.isEmpty {
+                    updateObservationTypes(typeLines)
+                    hatanaka?.updateObservationTypes(header)
+                }
+            }
             let blank = header.isVersion2 ? RINEXNumbers.isBlank(d.epochLine, 0, 26) : RINEXNumbers.isBlank(d.epochLine, 1, 28)
             return ObservationEpoch(time: blank ? lastTime ?? GNSSTime(seconds: 0) : try epochTime(e, line), flag: EpochFlag(rawValue: e.flag) ?? .ok)
         }
