@@ -21,17 +21,6 @@ struct RINEXObsRinex2Tests {
         p.waitUntilExit()
     }
 
-    static func value(_ e: ObservationEpoch, _ sat: String, _ code: String) -> Double? {
-        guard let id = SatelliteID(rinex: sat), let c = ObservationCode(code), let s = e.satellite(id)?.signal(c.signal) else { return nil }
-        switch c.kind {
-        case .pseudorange: return s.pseudorange
-        case .carrierPhase: return s.carrierPhase
-        case .doppler: return s.doppler
-        case .signalStrength: return s.cn0
-        default: return nil
-        }
-    }
-
     // convbin's output: "# / TYPES OF OBSERV" 14 types C1 L1 P1 P2 L2 C2 C5 L5 C7 L7 C6 L6 C8 L8 over two lines;
     // 70 epochs; the first " 19 01 01 20 56 45.0000000  0 20E02E03...G16" continues on a second line
     // "G22G23G26G31S31S33S35S38". E02: C1 25430688.219, L1 133639165.949 (SSI 1), C5 25430690.553,
@@ -58,22 +47,22 @@ struct RINEXObsRinex2Tests {
         #expect(first.time.iso8601() == "2019-01-01T20:56:45.000")
         #expect(first.satellites.count == 20)
         #expect(first.satellites.last?.satellite.description == "S38")
-        #expect(Self.value(first, "E02", "C1X") == 25_430_688.219)
-        #expect(Self.value(first, "E02", "L1X") == 133_639_165.949)
-        #expect(Self.value(first, "E02", "C5X") == 25_430_690.553)
-        #expect(Self.value(first, "E02", "L5X") == 99_795_491.632)
-        #expect(Self.value(first, "E02", "C7X") == 25_430_687.103)
-        #expect(Self.value(first, "E02", "L7X") == 102_398_838.461)
-        #expect(Self.value(first, "E02", "C6X") == 25_430_688.832)
-        #expect(Self.value(first, "E02", "C8X") == 25_430_688.620)
-        #expect(Self.value(first, "G01", "C1C") == 24_689_619.566)
-        #expect(Self.value(first, "G01", "L1C") == 129_744_826.202)
-        #expect(Self.value(first, "G01", "C1W") == 24_689_619.642)
-        #expect(Self.value(first, "G01", "C2W") == 24_689_621.833)
-        #expect(Self.value(first, "G01", "L2W") == 101_099_871.059)
-        #expect(Self.value(first, "G01", "C2X") == 24_689_622.419)
-        #expect(Self.value(first, "G01", "C5X") == 24_689_622.141)
-        #expect(Self.value(first, "G01", "L5X") == 96_887_380.804)
+        #expect(first.value("E02", "C1X") == 25_430_688.219)
+        #expect(first.value("E02", "L1X") == 133_639_165.949)
+        #expect(first.value("E02", "C5X") == 25_430_690.553)
+        #expect(first.value("E02", "L5X") == 99_795_491.632)
+        #expect(first.value("E02", "C7X") == 25_430_687.103)
+        #expect(first.value("E02", "L7X") == 102_398_838.461)
+        #expect(first.value("E02", "C6X") == 25_430_688.832)
+        #expect(first.value("E02", "C8X") == 25_430_688.620)
+        #expect(first.value("G01", "C1C") == 24_689_619.566)
+        #expect(first.value("G01", "L1C") == 129_744_826.202)
+        #expect(first.value("G01", "C1W") == 24_689_619.642)
+        #expect(first.value("G01", "C2W") == 24_689_621.833)
+        #expect(first.value("G01", "L2W") == 101_099_871.059)
+        #expect(first.value("G01", "C2X") == 24_689_622.419)
+        #expect(first.value("G01", "C5X") == 24_689_622.141)
+        #expect(first.value("G01", "L5X") == 96_887_380.804)
         #expect(epochs.last?.time.iso8601() == "2019-01-01T21:14:00.000")
     }
 }

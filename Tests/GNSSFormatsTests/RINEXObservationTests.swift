@@ -12,17 +12,6 @@ struct RINEXObservationTests {
         return (reader, epochs)
     }
 
-    static func value(_ e: ObservationEpoch, _ sat: String, _ code: String) -> Double? {
-        guard let id = SatelliteID(rinex: sat), let c = ObservationCode(code), let s = e.satellite(id)?.signal(c.signal) else { return nil }
-        switch c.kind {
-        case .pseudorange: return s.pseudorange
-        case .carrierPhase: return s.carrierPhase
-        case .doppler: return s.doppler
-        case .signalStrength: return s.cn0
-        default: return nil
-        }
-    }
-
     // RTKLIB 2.4.3 `convbin -r rinex -v 3.04` of 07590920.05o: 120 epochs, P2 → C2W, L2 → L2W,
     // first epoch 8 satellites with G03 C1C 24767686.375, L1C 55923622.160, C2W 24767684.822, L2W 43647388.242.
     @Test func rinex2MatchesConvbin() throws {
@@ -35,15 +24,15 @@ struct RINEXObservationTests {
         let first = try #require(epochs.first)
         #expect(first.time.gpsWeek == 1316 && first.time.secondOfWeek == 518_400)
         #expect(first.satellites.count == 8)
-        #expect(Self.value(first, "G03", "C1C") == 24_767_686.375)
-        #expect(Self.value(first, "G03", "L1C") == 55_923_622.160)
-        #expect(Self.value(first, "G03", "C2W") == 24_767_684.822)
-        #expect(Self.value(first, "G03", "L2W") == 43_647_388.242)
-        #expect(Self.value(first, "G07", "L1C") == -691_177.898)
+        #expect(first.value("G03", "C1C") == 24_767_686.375)
+        #expect(first.value("G03", "L1C") == 55_923_622.160)
+        #expect(first.value("G03", "C2W") == 24_767_684.822)
+        #expect(first.value("G03", "L2W") == 43_647_388.242)
+        #expect(first.value("G07", "L1C") == -691_177.898)
         // The receiver's 00:30:00 epoch carries a 2 ms clock offset in its time tag.
         let e30 = try #require(epochs.first { abs($0.time.secondOfWeek - 520_200.002) < 1e-6 })
-        #expect(Self.value(e30, "G01", "C1C") == 25_666_732.384)
-        #expect(Self.value(e30, "G07", "L2W") == -1_066_970.006)
+        #expect(e30.value("G01", "C1C") == 25_666_732.384)
+        #expect(e30.value("G07", "L2W") == -1_066_970.006)
         #expect(reader.header.approximatePosition != nil)
     }
 
@@ -59,14 +48,14 @@ struct RINEXObservationTests {
         #expect(epochs.last?.time.iso8601() == "2020-06-25T23:59:30.000")
         let noon = try #require(epochs.first { $0.time.iso8601() == "2020-06-25T12:00:00.000" })
         #expect(noon.satellites.count == 48)
-        #expect(Self.value(noon, "E05", "C1C") == 27_425_391.076)
-        #expect(Self.value(noon, "E05", "C5Q") == 27_425_391.591)
-        #expect(Self.value(noon, "E05", "C7Q") == 27_425_392.709)
-        #expect(Self.value(noon, "E05", "L1C") == 144_121_423.535)
-        #expect(Self.value(noon, "E05", "L5Q") == 107_623_144.465)
-        #expect(Self.value(noon, "E05", "S1C") == 39.0)
-        #expect(Self.value(noon, "E05", "C6C") == nil)
-        #expect(Self.value(noon, "R02", "L1C") == 119_692_433.564)
+        #expect(noon.value("E05", "C1C") == 27_425_391.076)
+        #expect(noon.value("E05", "C5Q") == 27_425_391.591)
+        #expect(noon.value("E05", "C7Q") == 27_425_392.709)
+        #expect(noon.value("E05", "L1C") == 144_121_423.535)
+        #expect(noon.value("E05", "L5Q") == 107_623_144.465)
+        #expect(noon.value("E05", "S1C") == 39.0)
+        #expect(noon.value("E05", "C6C") == nil)
+        #expect(noon.value("R02", "L1C") == 119_692_433.564)
         #expect(reader.header.glonassChannels[2] == -4)
         #expect(reader.header.markerName == "ESBC00DNK")
     }
@@ -80,8 +69,8 @@ struct RINEXObservationTests {
         let first = try #require(epochs.first)
         #expect(first.time.iso8601() == "2019-01-01T20:56:45.000")
         #expect(first.satellites.count == 27)
-        #expect(Self.value(first, "C08", "C2I") == 39_967_809.791)
-        #expect(Self.value(first, "C08", "L2I") == 208_122_873.819)
+        #expect(first.value("C08", "C2I") == 39_967_809.791)
+        #expect(first.value("C08", "L2I") == 208_122_873.819)
         #expect(epochs.last?.time.iso8601() == "2019-01-01T21:14:00.000")
     }
 
