@@ -12,6 +12,8 @@ public struct SignalObservation: Sendable, Hashable {
     public var lockTime: Double?
     /// Whether the phase may be off by half a cycle (not yet resolved by the receiver).
     public var halfCycleAmbiguity: Bool
+    /// RINEX signal-strength indicator 1–9 of the phase (or, without phase, the code); 0 when not given.
+    public var signalStrengthIndicator: UInt8 = 0
 
     public init(signal: SignalCode, pseudorange: Double? = nil, carrierPhase: Double? = nil, doppler: Double? = nil,
                 cn0: Double? = nil, lli: UInt8 = 0, lockTime: Double? = nil, halfCycleAmbiguity: Bool = false) {

@@ -52,6 +52,8 @@ struct RINEXObservationTests {
         #expect(noon.value("E05", "C5Q") == 27_425_391.591)
         #expect(noon.value("E05", "C7Q") == 27_425_392.709)
         #expect(noon.value("E05", "L1C") == 144_121_423.535)
+        // crx2rnx writes "144121423.53506": LLI blank, signal strength 6.
+        #expect(noon.satellite(SatelliteID(.galileo, 5))?.signal(SignalCode("1C")!)?.signalStrengthIndicator == 6)
         #expect(noon.value("E05", "L5Q") == 107_623_144.465)
         #expect(noon.value("E05", "S1C") == 39.0)
         #expect(noon.value("E05", "C6C") == nil)

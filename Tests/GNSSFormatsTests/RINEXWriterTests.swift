@@ -32,7 +32,8 @@ struct RINEXWriterTests {
                 #expect(a.satellite == b.satellite)
                 for s in b.signals {
                     let t = a.signal(s.signal)
-                    #expect(t?.pseudorange == s.pseudorange && t?.carrierPhase == s.carrierPhase && t?.lli == s.lli, "\(b.satellite) \(s.signal)")
+                    #expect(t?.pseudorange == s.pseudorange && t?.carrierPhase == s.carrierPhase && t?.lli == s.lli
+                            && t?.signalStrengthIndicator == s.signalStrengthIndicator, "\(b.satellite) \(s.signal)")
                 }
             }
             i += 1

@@ -361,11 +361,14 @@ struct SignalLayout {
             guard let v = r.value else { continue }
             let (i, kind) = slots[j]
             switch kind {
-            case .pseudorange: out[i].pseudorange = v
+            case .pseudorange:
+                out[i].pseudorange = v
+                if out[i].signalStrengthIndicator == 0 { out[i].signalStrengthIndicator = r.ssi }
             case .carrierPhase:
                 out[i].carrierPhase = v
                 out[i].lli = r.lli
                 out[i].halfCycleAmbiguity = (r.lli & 2) != 0
+                if r.ssi != 0 { out[i].signalStrengthIndicator = r.ssi }
             case .doppler: out[i].doppler = v
             case .signalStrength: out[i].cn0 = v
             case .ionosphere, .channel: continue

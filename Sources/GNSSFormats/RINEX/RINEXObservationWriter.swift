@@ -144,8 +144,9 @@ public struct RINEXObservationWriter {
                 if let v = value, abs(v) < 1e10 {
                     line += String(format: "%14.3f", v)
                     let lli = code.kind == .carrierPhase ? Int(o?.lli ?? 0) : 0
+                    let ssi = code.kind == .carrierPhase || code.kind == .pseudorange ? Int(o?.signalStrengthIndicator ?? 0) : 0
                     line += lli == 0 ? " " : String(lli)
-                    line += " "
+                    line += ssi == 0 ? " " : String(ssi)
                 } else {
                     line += String(repeating: " ", count: 16)
                 }
