@@ -44,12 +44,7 @@ public struct RTCM3Framer: Sendable {
     public init() {}
 
     public mutating func append<C: Collection>(_ bytes: C) where C.Element == UInt8 {
-        if start > 0 && start >= buffer.count / 2 {
-            buffer.removeSubrange(0..<start)
-            base += start
-            start = 0
-        }
-        buffer.append(contentsOf: bytes)
+        appendCompacting(bytes, to: &buffer, start: &start, base: &base)
     }
 
     /// The next frame or error, or nil when more bytes are needed.

@@ -57,12 +57,7 @@ public struct UBXFramer: Sendable {
     public init() {}
 
     public mutating func append<C: Collection>(_ bytes: C) where C.Element == UInt8 {
-        if start > 0 && start >= buffer.count / 2 {
-            buffer.removeSubrange(0..<start)
-            base += start
-            start = 0
-        }
-        buffer.append(contentsOf: bytes)
+        appendCompacting(bytes, to: &buffer, start: &start, base: &base)
     }
 
     static func checksum<C: Collection>(_ bytes: C) -> (UInt8, UInt8) where C.Element == UInt8 {
