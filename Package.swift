@@ -13,6 +13,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
@@ -20,7 +21,8 @@ let package = Package(
         .target(name: "GNSSFormats", dependencies: ["GNSSCore", "CZlib"]),
         .target(name: "GNSSOrbits", dependencies: ["GNSSCore"]),
         .target(name: "GNSSPositioning", dependencies: ["GNSSCore", "GNSSOrbits"]),
-        .target(name: "Gateway", dependencies: ["GNSSCore", "GNSSFormats", "GNSSOrbits", "GNSSPositioning"]),
+        .target(name: "Gateway", dependencies: ["GNSSCore", "GNSSFormats", "GNSSOrbits", "GNSSPositioning",
+                                               .product(name: "Yams", package: "Yams")]),
         .executableTarget(
             name: "gatewayd",
             dependencies: [

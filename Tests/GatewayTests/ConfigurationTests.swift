@@ -1,0 +1,77 @@
+import Foundation
+import Testing
+import GNSSCore
+@testable import Gateway
+
+@Suite struct ConfigurationTests {
+    static let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("deploy/examples/local.yaml").path
+
+    @Test func theLocalExampleIsValid() throws {
+        let outcome = ConfigurationLoader.load(path: Self.example)
+        #expect(outcome.problems.isEmpty, "\(outcome.problems)")
+        let c = try #require(outcome.configuration)
+        #expect(c.stations.map(\.name) == ["DEMO"])
+        #expect(c.stations[0].listen == NetworkAddress(host: "127.0.0.1", port: 5001))
+        #expect(c.stations[0].role == .reference && c.stations[0].processing == .spp && c.stations[0].position == nil)
+        #expect(c.metrics == NetworkAddress(host: "127.0.0.1", port: 9464))
+        #expect(c.dpcAddress == NetworkAddress(host: "127.0.0.1", port: 7001))
+        #expect(c.controlSocket == "./run/gatewayd.sock" && c.spoolMaxBytes == 268_435_456)
+    }
+
+    /// Every problem is reported, each with the line it is on.
+    @Test func problemsCarryTheirLines() {
+        let text = """
+            gateway_id: g
+            metrics: localhost:99999
+            colour: blue
+            stations:
+              - name: BASE
+                listen: 127.0.0.1:5001
+                role: reference
+                position: [-3976219.66, 3382372.54, 3652513.05]
+              - name: ROVER
+                listen: 127.0.0.1:5001
+                processing: rtk
+                reference: NOWHERE
+              - name: BASE
+                listen: 127.0.0.1:5002
+              - name: FAR
+                listen: 127.0.0.1:5003
+                position: [1, 2, 3]
+              - name: ODD
+                listen: 127.0.0.1:5004
+                format: sbf
+            """
+        let outcome = ConfigurationLoader.parse(text, file: "bad.yaml")
+        #expect(outcome.configuration == nil)
+        let lines = outcome.problems.map(\.line)
+        let messages = outcome.problems.map(\.message).joined(separator: "\n")
+        #expect(lines.contains(2) && messages.contains("metrics 'localhost:99999'"))
+        #expect(lines.contains(3) && messages.contains("unknown setting 'colour'"))
+        #expect(lines.contains(13) && messages.contains("station 'BASE' is already defined at line 5"))
+        #expect(lines.contains(17) && messages.contains("position must be"))
+        #expect(lines.contains(20) && messages.contains("format must be one of rtcm3, ubx, leo"))
+        #expect(messages.contains("reference 'NOWHERE' is not a station"))
+        #expect(messages.contains("a shared port needs distinct 'allow' lists"))
+        #expect(outcome.problems.allSatisfy { $0.file == "bad.yaml" })
+    }
+
+    @Test func yamlSyntaxErrorsAndHostileInput() {
+        let broken = ConfigurationLoader.parse("stations:\n  - name: [unclosed\n", file: "x.yaml")
+        #expect(broken.configuration == nil && broken.problems.first?.message.hasPrefix("YAML") == true)
+        #expect(ConfigurationLoader.parse("", file: "empty.yaml").configuration == nil)
+        #expect(ConfigurationLoader.parse("- just\n- a list\n", file: "l.yaml").problems.first?.line == 1)
+        // Deep nesting and odd scalars give problems, never a crash.
+        let deep = String(repeating: "[", count: 200) + String(repeating: "]", count: 200)
+        #expect(ConfigurationLoader.parse("stations: " + deep, file: "d.yaml").configuration == nil)
+        #expect(ConfigurationLoader.load(path: "/nonexistent/gateway.yaml").problems.first?.message == "cannot read the file")
+    }
+
+    @Test func addresses() {
+        #expect(NetworkAddress("127.0.0.1:5001") == NetworkAddress(host: "127.0.0.1", port: 5001))
+        #expect(NetworkAddress("[::1]:7001") == NetworkAddress(host: "::1", port: 7001))
+        #expect(NetworkAddress("[::1]:7001")?.description == "[::1]:7001")
+        #expect(NetworkAddress("host:0") == nil && NetworkAddress("nohost") == nil && NetworkAddress(":80") == nil)
+    }
+}
