@@ -1,4 +1,5 @@
 import ArgumentParser
+import DaemonSupport
 import Gateway
 
 struct CheckConfig: ParsableCommand {

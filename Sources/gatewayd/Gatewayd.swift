@@ -1,10 +1,10 @@
 import ArgumentParser
 
 @main
-struct Gatewayd: ParsableCommand {
+struct Gatewayd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gatewayd",
         abstract: "Ground gateway of a GNSS augmentation system.",
-        subcommands: [Inspect.self, Replay.self, CheckConfig.self]
+        subcommands: [Run.self, Replay.self, Inspect.self, CheckConfig.self]
     )
 }

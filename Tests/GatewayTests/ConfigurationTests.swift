@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import GNSSCore
+import DaemonSupport
 @testable import Gateway
 
 @Suite struct ConfigurationTests {

@@ -1,18 +1,13 @@
+import DaemonSupport
 import Foundation
 import GNSSCore
-import GNSSFormats
 import Yams
 
 /// Reads and validates a gateway configuration. Every problem is reported
 /// with the file and line it concerns; loading collects them all rather than
 /// stopping at the first. Relative paths are resolved against the working directory.
 public enum ConfigurationLoader {
-    public struct Problem: Error, Sendable, CustomStringConvertible {
-        public var file: String
-        public var line: Int
-        public var message: String
-        public var description: String { "\(file):\(line): \(message)" }
-    }
+    public typealias Problem = ConfigurationProblem
 
     /// The outcome of loading: the configuration when there is no problem, and every problem found.
     public struct Outcome: Sendable {
@@ -21,95 +16,24 @@ public enum ConfigurationLoader {
     }
 
     public static func load(path: String) -> Outcome {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            return Outcome(configuration: nil, problems: [Problem(file: path, line: 0, message: "cannot read the file")])
-        }
-        guard data.count < 4 << 20 else {
-            return Outcome(configuration: nil, problems: [Problem(file: path, line: 0, message: "file larger than 4 MiB")])
-        }
-        return parse(String(decoding: data, as: UTF8.self), file: path)
+        outcome(YAMLSettings.load(path: path))
     }
 
     public static func parse(_ text: String, file: String) -> Outcome {
-        var checker = Checker(file: file)
-        let node: Node?
-        do {
-            node = try Yams.compose(yaml: text)
-        } catch let error as YamlError {
-            return Outcome(configuration: nil, problems: [Problem(file: file, line: Self.line(of: error), message: "YAML: \(Self.message(of: error))")])
-        } catch {
-            return Outcome(configuration: nil, problems: [Problem(file: file, line: 0, message: "YAML: \(error)")])
+        outcome(YAMLSettings.parse(text, file: file))
+    }
+
+    private static func outcome(_ document: YAMLSettings.Document) -> Outcome {
+        guard var checker = document.checker, let top = document.top else {
+            return Outcome(configuration: nil, problems: document.problems)
         }
-        guard let root = node, case .mapping(let top) = root else {
-            return Outcome(configuration: nil,
-                           problems: [Problem(file: file, line: node?.mark?.line ?? 1, message: "the configuration must be a mapping of settings")])
-        }
-        let config = checker.read(top)
+        let config = checker.readGateway(top)
         return Outcome(configuration: checker.problems.isEmpty ? config : nil, problems: checker.problems)
-    }
-
-    static func line(of error: YamlError) -> Int {
-        switch error {
-        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): return mark.line
-        default: return 0
-        }
-    }
-
-    static func message(of error: YamlError) -> String {
-        switch error {
-        case .scanner(_, let problem, _, _), .parser(_, let problem, _, _), .composer(_, let problem, _, _): return problem
-        default: return "\(error)"
-        }
     }
 }
 
-/// Walks the YAML tree, collecting the configuration and the problems.
-struct Checker {
-    let file: String
-    var problems: [ConfigurationLoader.Problem] = []
-
-    init(file: String) { self.file = file }
-
-    mutating func problem(_ node: Node?, _ message: String) {
-        problems.append(.init(file: file, line: node?.mark?.line ?? 0, message: message))
-    }
-
-    /// Key/value pairs of a mapping, reporting keys outside `allowed`.
-    mutating func entries(_ mapping: Node.Mapping, allowed: Set<String>, context: String) -> [String: (key: Node, value: Node)] {
-        var out: [String: (Node, Node)] = [:]
-        for (k, v) in mapping {
-            guard let key = k.string else { problem(k, "\(context): keys must be text"); continue }
-            if !allowed.contains(key) {
-                problem(k, "\(context): unknown setting '\(key)' (expected one of \(allowed.sorted().joined(separator: ", ")))")
-            } else if out[key] != nil {
-                problem(k, "\(context): '\(key)' is given twice")
-            } else {
-                out[key] = (k, v)
-            }
-        }
-        return out
-    }
-
-    mutating func string(_ n: Node, _ what: String) -> String? {
-        guard case .scalar(let s) = n, !s.string.isEmpty else { problem(n, "\(what) must be text"); return nil }
-        return s.string
-    }
-
-    mutating func address(_ n: Node, _ what: String) -> NetworkAddress? {
-        guard let s = string(n, what) else { return nil }
-        guard let a = NetworkAddress(s) else { problem(n, "\(what) '\(s)' is not host:port with a port 1–65535"); return nil }
-        return a
-    }
-
-    mutating func paths(_ n: Node, _ what: String) -> [String] {
-        switch n {
-        case .scalar: return string(n, what).map { [$0] } ?? []
-        case .sequence(let seq): return seq.compactMap { string($0, what) }
-        default: problem(n, "\(what) must be a path or a list of paths"); return []
-        }
-    }
-
-    mutating func read(_ top: Node.Mapping) -> GatewayConfiguration {
+extension SettingsChecker {
+    mutating func readGateway(_ top: Node.Mapping) -> GatewayConfiguration {
         var c = GatewayConfiguration()
         let e = entries(top, allowed: ["gateway_id", "control_socket", "metrics", "state_directory", "spool", "dpc", "products", "stations"],
                         context: "configuration")
@@ -133,10 +57,15 @@ struct Checker {
         }
         if let v = e["dpc"]?.value {
             if case .mapping(let m) = v {
-                let d = entries(m, allowed: ["address", "key_file"], context: "dpc")
+                let d = entries(m, allowed: ["address", "key", "key_file"], context: "dpc")
                 if let a = d["address"]?.value { c.dpcAddress = address(a, "dpc.address") } else { problem(v, "dpc needs an address") }
-                if let k = d["key_file"]?.value { c.dpcKeyFile = string(k, "dpc.key_file") } else { problem(v, "dpc needs a key_file (the shared key)") }
-            } else { problem(v, "dpc must be a mapping (address, key_file)") }
+                switch (d["key"]?.value, d["key_file"]?.value) {
+                case (let k?, nil): c.dpcKey = sharedKey(k, "dpc.key")
+                case (nil, let k?): c.dpcKeyFile = string(k, "dpc.key_file")
+                case (_?, _?): problem(v, "dpc: give either key or key_file, not both")
+                case (nil, nil): problem(v, "dpc needs the shared key: key (hex) or key_file")
+                }
+            } else { problem(v, "dpc must be a mapping (address, key or key_file)") }
         }
         if let v = e["products"]?.value {
             if case .mapping(let m) = v {
@@ -212,7 +141,7 @@ struct Checker {
         var ports: [NetworkAddress: [StationConfiguration]] = [:]
         for s in c.stations {
             if let first = names[s.name] {
-                problems.append(.init(file: file, line: s.line, message: "station '\(s.name)' is already defined at line \(first)"))
+                problem(line: s.line, "station '\(s.name)' is already defined at line \(first)")
             } else {
                 names[s.name] = s.line
             }
@@ -224,8 +153,7 @@ struct Checker {
             let overlap = lists.contains(where: \.isEmpty) || lists.indices.contains { i in lists.indices.contains { j in i < j && !lists[i].isDisjoint(with: lists[j]) } }
             if overlap {
                 for s in sharing.dropFirst() {
-                    problems.append(.init(file: file, line: s.line,
-                                          message: "station '\(s.name)' listens on \(address) like '\(sharing[0].name)': a shared port needs distinct 'allow' lists"))
+                    problem(line: s.line, "station '\(s.name)' listens on \(address) like '\(sharing[0].name)': a shared port needs distinct 'allow' lists")
                 }
             }
         }
@@ -233,19 +161,19 @@ struct Checker {
             switch s.processing {
             case .rtk:
                 guard let ref = s.reference else {
-                    problems.append(.init(file: file, line: s.line, message: "station '\(s.name)' uses RTK but names no 'reference' station"))
+                    problem(line: s.line, "station '\(s.name)' uses RTK but names no 'reference' station")
                     continue
                 }
                 guard let base = c.stations.first(where: { $0.name == ref }) else {
-                    problems.append(.init(file: file, line: s.line, message: "station '\(s.name)': reference '\(ref)' is not a station of this file"))
+                    problem(line: s.line, "station '\(s.name)': reference '\(ref)' is not a station of this file")
                     continue
                 }
                 if base.role != .reference {
-                    problems.append(.init(file: file, line: s.line, message: "station '\(s.name)': '\(ref)' is not a reference station (role: reference)"))
+                    problem(line: s.line, "station '\(s.name)': '\(ref)' is not a reference station (role: reference)")
                 }
             default:
                 if s.reference != nil {
-                    problems.append(.init(file: file, line: s.line, message: "station '\(s.name)': 'reference' is only used with processing: rtk"))
+                    problem(line: s.line, "station '\(s.name)': 'reference' is only used with processing: rtk")
                 }
             }
         }

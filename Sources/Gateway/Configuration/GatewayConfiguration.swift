@@ -1,34 +1,5 @@
+import DaemonSupport
 import GNSSCore
-
-/// A host and UDP/TCP port, as `host:port` in the configuration.
-public struct NetworkAddress: Sendable, Hashable, CustomStringConvertible {
-    public var host: String
-    public var port: Int
-
-    public init(host: String, port: Int) {
-        self.host = host
-        self.port = port
-    }
-
-    /// Parses `host:port` or `[v6]:port`; nil when malformed.
-    public init?(_ text: String) {
-        var host: Substring
-        var portText: Substring
-        if text.hasPrefix("[") {
-            guard let close = text.firstIndex(of: "]"), text[text.index(after: close)...].hasPrefix(":") else { return nil }
-            host = text[text.index(after: text.startIndex)..<close]
-            portText = text[text.index(close, offsetBy: 2)...]
-        } else {
-            guard let colon = text.lastIndex(of: ":") else { return nil }
-            host = text[..<colon]
-            portText = text[text.index(after: colon)...]
-        }
-        guard !host.isEmpty, !host.contains(" "), let port = Int(portText), (1...65_535).contains(port) else { return nil }
-        self.init(host: String(host), port: port)
-    }
-
-    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
-}
 
 /// One station the gateway listens to.
 public struct StationConfiguration: Sendable, Hashable {
@@ -61,6 +32,8 @@ public struct GatewayConfiguration: Sendable {
     public var spoolMaxBytes: Int = 1 << 30
     public var dpcAddress: NetworkAddress?
     public var dpcKeyFile: String?
+    /// The shared key as hex text, when given inline instead of in a file.
+    public var dpcKey: String?
     public var navigation: [String] = []
     public var sp3: [String] = []
     public var clock: [String] = []

@@ -1,12 +1,12 @@
 import Foundation
 
-/// Buffered stdout: inspect can print millions of lines.
-final class StandardOutput {
+/// Buffered standard output: a dump or an inspection can print millions of lines.
+public final class StandardOutput {
     private var buffer: [UInt8] = []
     private let handle: FileHandle
 
     /// Standard output, or a file created (truncated) at `path`.
-    init(path: String? = nil) {
+    public init(path: String? = nil) {
         if let path, FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path) {
             handle = h
         } else {
@@ -15,13 +15,13 @@ final class StandardOutput {
         }
     }
 
-    func writeLine(_ s: String) {
+    public func writeLine(_ s: String) {
         buffer.append(contentsOf: s.utf8)
         buffer.append(0x0A)
         if buffer.count > 1 << 16 { flush() }
     }
 
-    func flush() {
+    public func flush() {
         guard !buffer.isEmpty else { return }
         handle.write(Data(buffer))
         buffer.removeAll(keepingCapacity: true)
@@ -30,8 +30,8 @@ final class StandardOutput {
     deinit { flush() }
 }
 
-enum StandardError {
-    static func writeLine(_ s: String) {
+public enum StandardError {
+    public static func writeLine(_ s: String) {
         FileHandle.standardError.write(Data((s + "\n").utf8))
     }
 }

@@ -1,0 +1,138 @@
+import NIOCore
+
+/// The messages of the gateway–DPC link, over TCP. Each frame is a type byte,
+/// a big-endian UInt32 body length and the body.
+///
+/// 1. DPC → gateway `hello`: protocol version and a 32-byte random challenge.
+/// 2. gateway → DPC `authenticate`: its id, its own challenge, and an HMAC-SHA256
+///    over both challenges and the id under the shared key.
+/// 3. DPC → gateway `welcome`: the DPC's own HMAC proving it holds the key too,
+///    and the last sequence number it has stored for this gateway; or `refused`.
+/// 4. gateway → DPC `record`s (sequence number + encoded `CorrectionRecord`),
+///    DPC → gateway `acknowledge` (every record up to this sequence is on disk).
+public enum LinkFrame: Sendable, Equatable {
+    case hello(version: UInt8, challenge: [UInt8])
+    case authenticate(gateway: String, challenge: [UInt8], proof: [UInt8])
+    case welcome(proof: [UInt8], lastSequence: UInt64)
+    case refused(reason: String)
+    case record(sequence: UInt64, body: [UInt8])
+    case acknowledge(sequence: UInt64)
+
+    public static let protocolVersion: UInt8 = 1
+    /// Frames larger than this are a protocol error (a record is at most a few RTCM frames per system).
+    public static let maximumBodyLength = 4 << 20
+
+    var typeCode: UInt8 {
+        switch self {
+        case .hello: 1
+        case .authenticate: 2
+        case .welcome: 3
+        case .refused: 4
+        case .record: 5
+        case .acknowledge: 6
+        }
+    }
+
+    func writeBody(into b: inout ByteBuffer) {
+        switch self {
+        case .hello(let version, let challenge):
+            b.writeInteger(version)
+            b.writeBytes(challenge)
+        case .authenticate(let gateway, let challenge, let proof):
+            let id = Array(gateway.utf8.prefix(255))
+            b.writeInteger(UInt8(id.count))
+            b.writeBytes(id)
+            b.writeBytes(challenge)
+            b.writeBytes(proof)
+        case .welcome(let proof, let last):
+            b.writeBytes(proof)
+            b.writeInteger(last)
+        case .refused(let reason):
+            b.writeString(reason)
+        case .record(let sequence, let body):
+            b.writeInteger(sequence)
+            b.writeBytes(body)
+        case .acknowledge(let sequence):
+            b.writeInteger(sequence)
+        }
+    }
+
+    static func parse(type: UInt8, body b: inout ByteBuffer) throws(LinkProtocolError) -> LinkFrame {
+        switch type {
+        case 1:
+            guard let v = b.readInteger(as: UInt8.self), let c = b.readBytes(length: 32) else { throw .malformed("hello") }
+            return .hello(version: v, challenge: c)
+        case 2:
+            guard let n = b.readInteger(as: UInt8.self), let id = b.readString(length: Int(n)),
+                  let c = b.readBytes(length: 32), let p = b.readBytes(length: 32) else { throw .malformed("authenticate") }
+            return .authenticate(gateway: id, challenge: c, proof: p)
+        case 3:
+            guard let p = b.readBytes(length: 32), let last = b.readInteger(as: UInt64.self) else { throw .malformed("welcome") }
+            return .welcome(proof: p, lastSequence: last)
+        case 4:
+            return .refused(reason: b.readString(length: b.readableBytes) ?? "")
+        case 5:
+            guard let s = b.readInteger(as: UInt64.self) else { throw .malformed("record") }
+            return .record(sequence: s, body: b.readBytes(length: b.readableBytes) ?? [])
+        case 6:
+            guard let s = b.readInteger(as: UInt64.self) else { throw .malformed("acknowledge") }
+            return .acknowledge(sequence: s)
+        default:
+            throw .malformed("unknown frame type \(type)")
+        }
+    }
+}
+
+public enum LinkProtocolError: Error, CustomStringConvertible, Equatable {
+    case malformed(String)
+    case tooLarge(Int)
+    case unexpected(String)
+    case authentication(String)
+
+    public var description: String {
+        switch self {
+        case .malformed(let what): "malformed \(what) frame"
+        case .tooLarge(let n): "frame of \(n) bytes exceeds the limit"
+        case .unexpected(let what): "unexpected \(what)"
+        case .authentication(let why): "authentication failed: \(why)"
+        }
+    }
+}
+
+/// Frames link messages onto the TCP stream.
+public struct LinkFrameEncoder: MessageToByteEncoder {
+    public typealias OutboundIn = LinkFrame
+    public init() {}
+
+    public func encode(data: LinkFrame, out: inout ByteBuffer) throws {
+        out.writeInteger(data.typeCode)
+        let lengthIndex = out.writerIndex
+        out.writeInteger(UInt32(0))
+        let start = out.writerIndex
+        data.writeBody(into: &out)
+        out.setInteger(UInt32(out.writerIndex - start), at: lengthIndex)
+    }
+}
+
+/// Cuts link messages out of the TCP stream; an oversize or unknown frame closes the connection.
+public struct LinkFrameDecoder: ByteToMessageDecoder {
+    public typealias InboundOut = LinkFrame
+    public init() {}
+
+    public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+        guard buffer.readableBytes >= 5,
+              let type = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self),
+              let length = buffer.getInteger(at: buffer.readerIndex + 1, as: UInt32.self) else { return .needMoreData }
+        guard Int(length) <= LinkFrame.maximumBodyLength else { throw LinkProtocolError.tooLarge(Int(length)) }
+        guard buffer.readableBytes >= 5 + Int(length) else { return .needMoreData }
+        buffer.moveReaderIndex(forwardBy: 5)
+        guard var body = buffer.readSlice(length: Int(length)) else { return .needMoreData }
+        context.fireChannelRead(wrapInboundOut(try LinkFrame.parse(type: type, body: &body)))
+        return .continue
+    }
+
+    public mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
+        while try decode(context: context, buffer: &buffer) == .continue {}
+        return .needMoreData
+    }
+}

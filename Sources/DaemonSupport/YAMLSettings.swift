@@ -1,0 +1,129 @@
+import Foundation
+import Yams
+
+/// One problem in a configuration file, at its line.
+public struct ConfigurationProblem: Error, Sendable, CustomStringConvertible {
+    public var file: String
+    public var line: Int
+    public var message: String
+
+    public init(file: String, line: Int, message: String) {
+        self.file = file
+        self.line = line
+        self.message = message
+    }
+
+    public var description: String { "\(file):\(line): \(message)" }
+}
+
+/// Reading a YAML settings file into its top-level mapping, with the line of
+/// every problem, for the daemons' configuration loaders.
+public enum YAMLSettings {
+    /// A parsed file: its top-level mapping and a checker to read it with, or the problems that stopped parsing.
+    public struct Document {
+        public var top: Node.Mapping?
+        public var checker: SettingsChecker?
+        public var problems: [ConfigurationProblem]
+    }
+
+    public static func load(path: String) -> Document {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            return Document(problems: [ConfigurationProblem(file: path, line: 0, message: "cannot read the file")])
+        }
+        guard data.count < 4 << 20 else {
+            return Document(problems: [ConfigurationProblem(file: path, line: 0, message: "file larger than 4 MiB")])
+        }
+        return parse(String(decoding: data, as: UTF8.self), file: path)
+    }
+
+    public static func parse(_ text: String, file: String) -> Document {
+        let node: Node?
+        do {
+            node = try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            return Document(problems: [ConfigurationProblem(file: file, line: line(of: error), message: "YAML: \(message(of: error))")])
+        } catch {
+            return Document(problems: [ConfigurationProblem(file: file, line: 0, message: "YAML: \(error)")])
+        }
+        guard let root = node, case .mapping(let top) = root else {
+            return Document(problems: [ConfigurationProblem(file: file, line: node?.mark?.line ?? 1,
+                                                            message: "the configuration must be a mapping of settings")])
+        }
+        return Document(top: top, checker: SettingsChecker(file: file), problems: [])
+    }
+
+    static func line(of error: YamlError) -> Int {
+        switch error {
+        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): mark.line
+        default: 0
+        }
+    }
+
+    static func message(of error: YamlError) -> String {
+        switch error {
+        case .scanner(_, let problem, _, _), .parser(_, let problem, _, _), .composer(_, let problem, _, _): problem
+        default: "\(error)"
+        }
+    }
+}
+
+/// Walks a YAML tree, collecting the problems met, each at its line.
+public struct SettingsChecker {
+    public let file: String
+    public var problems: [ConfigurationProblem] = []
+
+    public init(file: String) { self.file = file }
+
+    public mutating func problem(_ node: Node?, _ message: String) {
+        problems.append(.init(file: file, line: node?.mark?.line ?? 0, message: message))
+    }
+
+    public mutating func problem(line: Int, _ message: String) {
+        problems.append(.init(file: file, line: line, message: message))
+    }
+
+    /// Key/value pairs of a mapping, reporting keys outside `allowed`.
+    public mutating func entries(_ mapping: Node.Mapping, allowed: Set<String>, context: String) -> [String: (key: Node, value: Node)] {
+        var out: [String: (Node, Node)] = [:]
+        for (k, v) in mapping {
+            guard let key = k.string else { problem(k, "\(context): keys must be text"); continue }
+            if !allowed.contains(key) {
+                problem(k, "\(context): unknown setting '\(key)' (expected one of \(allowed.sorted().joined(separator: ", ")))")
+            } else if out[key] != nil {
+                problem(k, "\(context): '\(key)' is given twice")
+            } else {
+                out[key] = (k, v)
+            }
+        }
+        return out
+    }
+
+    public mutating func string(_ n: Node, _ what: String) -> String? {
+        guard case .scalar(let s) = n, !s.string.isEmpty else { problem(n, "\(what) must be text"); return nil }
+        return s.string
+    }
+
+    public mutating func address(_ n: Node, _ what: String) -> NetworkAddress? {
+        guard let s = string(n, what) else { return nil }
+        guard let a = NetworkAddress(s) else { problem(n, "\(what) '\(s)' is not host:port with a port 1–65535"); return nil }
+        return a
+    }
+
+    public mutating func paths(_ n: Node, _ what: String) -> [String] {
+        switch n {
+        case .scalar: return string(n, what).map { [$0] } ?? []
+        case .sequence(let seq): return seq.compactMap { string($0, what) }
+        default: problem(n, "\(what) must be a path or a list of paths"); return []
+        }
+    }
+
+    /// A shared key given inline: hex text of at least 16 bytes.
+    public mutating func sharedKey(_ n: Node, _ what: String) -> String? {
+        guard let s = string(n, what) else { return nil }
+        guard s.count >= 32, s.count % 2 == 0, s.allSatisfy(\.isHexDigit) else {
+            problem(n, "\(what) must be hex text of at least 32 digits (16 bytes)")
+            return nil
+        }
+        return s
+    }
+}

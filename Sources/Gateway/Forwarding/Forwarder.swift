@@ -1,0 +1,145 @@
+import DPC
+import DaemonSupport
+import Logging
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// Sends the spool's records to the DPC over the authenticated link: connects,
+/// proves it holds the shared key and checks that the DPC does too, resumes
+/// after the last sequence the DPC has stored, keeps up to `window` records in
+/// flight and lets the spool release what is acknowledged. On any failure it
+/// reconnects with exponential backoff (0.25 s doubling to 30 s).
+public final class Forwarder: Sendable {
+    public enum LinkState: String, Sendable { case disconnected, connecting, connected }
+
+    private let address: NetworkAddress
+    private let gatewayID: String
+    private let key: SharedKey
+    private let spool: Spool
+    private let metrics: GatewayMetrics?
+    private let logger: Logger
+    private let group: EventLoopGroup
+    public let window: Int
+    private let linkState = Mutex(LinkState.disconnected)
+
+    public init(address: NetworkAddress, gatewayID: String, key: SharedKey, spool: Spool, group: EventLoopGroup,
+                metrics: GatewayMetrics?, logger: Logger, window: Int = 512) {
+        self.address = address
+        self.gatewayID = gatewayID
+        self.key = key
+        self.spool = spool
+        self.group = group
+        self.metrics = metrics
+        self.logger = logger
+        self.window = window
+    }
+
+    public var state: LinkState { linkState.withLock { $0 } }
+
+    /// Runs until the task is cancelled.
+    public func run() async {
+        var backoff = Duration.milliseconds(250)
+        while !Task.isCancelled {
+            setState(.connecting)
+            do {
+                try await session { backoff = .milliseconds(250) }
+            } catch is CancellationError {
+                break
+            } catch {
+                if case LinkProtocolError.authentication = error { metrics?.linkRefusals.increment() }
+                logger.warning("DPC link down: \(error)", metadata: ["dpc": "\(address)", "retry_in": "\(backoff)"])
+            }
+            setState(.disconnected)
+            try? await Task.sleep(for: backoff)
+            backoff = min(backoff * 2, .seconds(30))
+        }
+        setState(.disconnected)
+    }
+
+    private func setState(_ s: LinkState) {
+        linkState.withLock { $0 = s }
+        metrics?.linkUp.set(to: s == .connected ? 1 : 0)
+    }
+
+    private func session(authenticated: () -> Void) async throws {
+        let channel = try await ClientBootstrap(group: group)
+            .connectTimeout(.seconds(5))
+            .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+            .connect(host: address.host, port: address.port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let ops = channel.pipeline.syncOperations
+                    try ops.addHandler(ByteToMessageHandler(LinkFrameDecoder()))
+                    try ops.addHandler(MessageToByteHandler(LinkFrameEncoder()))
+                    return try NIOAsyncChannel<LinkFrame, LinkFrame>(wrappingChannelSynchronously: channel)
+                }
+            }
+        try await channel.executeThenClose { inbound, outbound in
+            var frames = inbound.makeAsyncIterator()
+            guard case .hello(let version, let dpcChallenge)? = try await frames.next() else {
+                throw LinkProtocolError.unexpected("first message from the DPC")
+            }
+            guard version == LinkFrame.protocolVersion else { throw LinkProtocolError.unexpected("protocol version \(version)") }
+            let challenge = SharedKey.challenge()
+            let proof = key.gatewayProof(dpcChallenge: dpcChallenge, gatewayChallenge: challenge, gateway: gatewayID)
+            try await outbound.write(.authenticate(gateway: gatewayID, challenge: challenge, proof: proof))
+            let lastStored: UInt64
+            switch try await frames.next() {
+            case .welcome(let theirs, let last)?:
+                let expected = key.dpcProof(dpcChallenge: dpcChallenge, gatewayChallenge: challenge, gateway: gatewayID)
+                guard SharedKey.matches(expected, theirs) else { throw LinkProtocolError.authentication("the DPC does not hold the shared key") }
+                lastStored = last
+            case .refused(let reason)?:
+                throw LinkProtocolError.authentication(reason)
+            default:
+                throw LinkProtocolError.unexpected("answer to authentication")
+            }
+            spool.acknowledge(through: lastStored)
+            setState(.connected)
+            authenticated()
+            logger.info("DPC link up", metadata: ["dpc": "\(address)", "dpc_last_sequence": "\(lastStored)",
+                                                  "pending": "\(spool.pendingCount)"])
+            let acknowledged = AcknowledgedSequence(spool.acknowledgedSequence)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { [spool, metrics, window] in
+                    var sent = acknowledged.value
+                    while !Task.isCancelled {
+                        let room = window - Int(sent - min(sent, acknowledged.value))
+                        let batch = room > 0 ? try spool.pending(after: sent, limit: room) : []
+                        if batch.isEmpty {
+                            try await Task.sleep(for: .milliseconds(10))
+                            continue
+                        }
+                        try await outbound.write(contentsOf: batch.map { LinkFrame.record(sequence: $0.sequence, body: $0.body) })
+                        metrics?.forwarded.increment(by: Int64(batch.count))
+                        sent = batch[batch.count - 1].sequence
+                    }
+                }
+                while let frame = try await frames.next() {
+                    switch frame {
+                    case .acknowledge(let sequence):
+                        spool.acknowledge(through: sequence)
+                        acknowledged.value = sequence
+                    case .refused(let reason):
+                        throw LinkProtocolError.unexpected("refusal: \(reason)")
+                    default:
+                        throw LinkProtocolError.unexpected("message from the DPC")
+                    }
+                }
+                throw LinkProtocolError.unexpected("end of the connection")
+            }
+        }
+    }
+}
+
+/// The latest acknowledgement, shared by the link's reading and sending tasks.
+private final class AcknowledgedSequence: Sendable {
+    private let stored: Atomic<UInt64>
+
+    init(_ value: UInt64) { stored = Atomic(value) }
+
+    var value: UInt64 {
+        get { stored.load(ordering: .acquiring) }
+        set { stored.store(newValue, ordering: .releasing) }
+    }
+}

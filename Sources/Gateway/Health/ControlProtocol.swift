@@ -1,0 +1,72 @@
+/// The control socket's protocol: newline-delimited JSON. A request is one
+/// line, `{"command":"status"}` (or `sources`, `stations`, `solution` with
+/// `"station":"NAME"`); a plain word (`status`) is accepted too. Each reply is
+/// one line: `{"ok":true,…}` with the command's fields, or
+/// `{"ok":false,"error":"…"}`.
+public enum ControlProtocol {
+    public struct Request: Codable, Sendable {
+        public var command: String
+        public var station: String?
+
+        public init(command: String, station: String? = nil) {
+            self.command = command
+            self.station = station
+        }
+    }
+
+    public struct Forwarder: Codable, Sendable {
+        public var state: String
+        public var acked: UInt64
+        public var pending: UInt64
+        public var lastSequence: UInt64
+        public var spoolBytes: Int
+        public var dropped: Int
+
+        enum CodingKeys: String, CodingKey {
+            case state, acked, pending, dropped
+            case lastSequence = "last_sequence"
+            case spoolBytes = "spool_bytes"
+        }
+
+        public init(state: String, acked: UInt64, pending: UInt64, lastSequence: UInt64, spoolBytes: Int, dropped: Int) {
+            self.state = state
+            self.acked = acked
+            self.pending = pending
+            self.lastSequence = lastSequence
+            self.spoolBytes = spoolBytes
+            self.dropped = dropped
+        }
+    }
+
+    /// A listening address and what arrived on it (`sources`).
+    public struct Source: Codable, Sendable {
+        public var listen: String
+        public var stations: [String]
+        public var datagrams: Int
+        public var bytes: Int
+    }
+
+    public struct Reply: Codable, Sendable {
+        public var ok: Bool
+        public var error: String?
+        public var ready: Bool?
+        public var uptimeSeconds: Double?
+        public var gateway: String?
+        public var version: String?
+        public var ephemerides: Int?
+        public var stations: [StationStatus]?
+        public var forwarder: Forwarder?
+        public var sources: [Source]?
+        public var solution: StationStatus?
+
+        enum CodingKeys: String, CodingKey {
+            case ok, error, ready, gateway, version, ephemerides, stations, forwarder, sources, solution
+            case uptimeSeconds = "uptime_s"
+        }
+
+        public init(ok: Bool, error: String? = nil) {
+            self.ok = ok
+            self.error = error
+        }
+    }
+}

@@ -1,0 +1,81 @@
+import DaemonSupport
+import Foundation
+import NIOCore
+import NIOPosix
+
+/// The local status socket: a Unix stream socket (mode 0660) answering
+/// `ControlProtocol` requests, one JSON line per request. A malformed request
+/// gets an error reply; an over-long line closes the connection; the daemon goes on.
+final class ControlServer: Sendable {
+    private let channel: Channel
+    let path: String
+
+    init(path: String, group: EventLoopGroup, metrics: GatewayMetrics,
+         answer: @escaping @Sendable (ControlProtocol.Request) -> ControlProtocol.Reply) async throws {
+        self.path = path
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+        channel = try await ServerBootstrap(group: group)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineFrameDecoder(maximumLength: 64 * 1024)))
+                    try channel.pipeline.syncOperations.addHandler(ControlRequestHandler(metrics: metrics, answer: answer))
+                }
+            }
+            .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true).get()
+        chmod(path, 0o660)
+    }
+
+    func close() async {
+        try? await channel.close()
+        unlink(path)
+    }
+}
+
+private final class ControlRequestHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private let metrics: GatewayMetrics
+    private let answer: @Sendable (ControlProtocol.Request) -> ControlProtocol.Reply
+
+    init(metrics: GatewayMetrics, answer: @escaping @Sendable (ControlProtocol.Request) -> ControlProtocol.Reply) {
+        self.metrics = metrics
+        self.answer = answer
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let line = unwrapInboundIn(data)
+        let bytes = Array(line.readableBytesView)
+        guard !bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) else { return }
+        metrics.controlRequests.increment()
+        let reply: ControlProtocol.Reply
+        if let request = Self.request(bytes) {
+            reply = answer(request)
+        } else {
+            reply = ControlProtocol.Reply(ok: false, error: "malformed request: send one JSON object per line, e.g. {\"command\":\"status\"}")
+        }
+        if !reply.ok { metrics.controlErrors.increment() }
+        var out = context.channel.allocator.buffer(capacity: 512)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        out.writeBytes((try? encoder.encode(reply)) ?? Data("{\"ok\":false,\"error\":\"internal\"}".utf8))
+        out.writeInteger(UInt8(ascii: "\n"))
+        context.writeAndFlush(wrapOutboundOut(out), promise: nil)
+    }
+
+    static func request(_ bytes: [UInt8]) -> ControlProtocol.Request? {
+        if let r = try? JSONDecoder().decode(ControlProtocol.Request.self, from: Data(bytes)) { return r }
+        let words = String(decoding: bytes, as: UTF8.self).split(separator: " ").map(String.init)
+        guard let first = words.first, first.allSatisfy({ $0.isLetter }), words.count <= 2 else { return nil }
+        return ControlProtocol.Request(command: first, station: words.count == 2 ? words[1] : nil)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        metrics.controlErrors.increment()
+        var out = context.channel.allocator.buffer(capacity: 64)
+        out.writeString("{\"ok\":false,\"error\":\"\(error)\"}\n")
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(out)).whenComplete { _ in channel.close(promise: nil) }
+    }
+}

@@ -1,0 +1,69 @@
+import DaemonSupport
+import GNSSPositioning
+import Prometheus
+
+/// The gateway's metrics, all named `gateway_…`, in one Prometheus registry
+/// that `GET /metrics` emits.
+public final class GatewayMetrics: Sendable {
+    public let registry: PrometheusCollectorRegistry
+
+    public let forwarded: Counter
+    public let acknowledged: Counter
+    public let spooled: Counter
+    public let spoolDropped: Counter
+    public let spoolBytes: Gauge
+    public let spoolPending: Gauge
+    public let linkUp: Gauge
+    public let linkRefusals: Counter
+    public let controlRequests: Counter
+    public let controlErrors: Counter
+    public let latency: ValueHistogram
+
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.registry = registry
+        forwarded = registry.counter("gateway_records_forwarded_total", help: "Correction records sent to the DPC (resends included)")
+        acknowledged = registry.counter("gateway_records_acknowledged_total", help: "Correction records the DPC acknowledged as stored")
+        spooled = registry.counter("gateway_records_spooled_total", help: "Correction records written to the spool")
+        spoolDropped = registry.counter("gateway_spool_records_dropped_total", help: "Unacknowledged records dropped because the spool reached its cap")
+        spoolBytes = registry.gauge("gateway_spool_bytes", help: "Bytes in the spool's segment files")
+        spoolPending = registry.gauge("gateway_spool_pending_records", help: "Records waiting for the DPC's acknowledgement")
+        linkUp = registry.gauge("gateway_dpc_link_up", help: "1 while the DPC link is connected and authenticated")
+        linkRefusals = registry.counter("gateway_dpc_link_refused_total", help: "Link attempts the DPC refused or that failed authentication")
+        controlRequests = registry.counter("gateway_control_requests_total", help: "Requests on the control socket")
+        controlErrors = registry.counter("gateway_control_errors_total", help: "Malformed or unknown control requests")
+        latency = registry.histogram("gateway_epoch_solution_latency_seconds", help: "Time from the datagram completing an epoch to its solution", buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1])
+    }
+
+    public func datagramsReceived(_ station: String) -> Counter {
+        registry.counter("gateway_udp_datagrams_received_total", help: "UDP datagrams received", labels: [("station", station)])
+    }
+
+    public func bytesReceived(_ station: String) -> Counter {
+        registry.counter("gateway_udp_bytes_received_total", help: "UDP payload bytes received", labels: [("station", station)])
+    }
+
+    /// Datagrams dropped: `not_allowed` (source not in the allow list), `oversize`, `queue_full`, `unknown_station`.
+    public func datagramsDropped(_ reason: String, listen: String) -> Counter {
+        registry.counter("gateway_udp_datagrams_dropped_total", help: "UDP datagrams dropped, by reason", labels: [("reason", reason), ("listen", listen)])
+    }
+
+    public func framesDecoded(_ station: String, type: Int) -> Counter {
+        registry.counter("gateway_frames_decoded_total", help: "Frames decoded, by message type", labels: [("station", station), ("type", String(type))])
+    }
+
+    public func decodeErrors(_ station: String, kind: String) -> Counter {
+        registry.counter("gateway_decode_errors_total", help: "Decode errors, by kind (crc, truncated, message, …)", labels: [("station", station), ("kind", kind)])
+    }
+
+    public func garbageBytes(_ station: String) -> Counter {
+        registry.counter("gateway_garbage_bytes_total", help: "Bytes skipped outside valid frames", labels: [("station", station)])
+    }
+
+    public func epochs(_ station: String) -> Counter {
+        registry.counter("gateway_epochs_total", help: "Observation epochs assembled", labels: [("station", station)])
+    }
+
+    public func solutions(_ station: String, quality: SolutionQuality) -> Counter {
+        registry.counter("gateway_solutions_total", help: "Solutions, by quality (none when the epoch could not be solved)", labels: [("station", station), ("quality", quality.description)])
+    }
+}

@@ -1,0 +1,285 @@
+import DPC
+import DaemonSupport
+import Foundation
+import GNSSCore
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import UnixSignals
+import Synchronization
+
+/// `gatewayd run`: binds every configured socket, runs each station live, forwards
+/// reference stations' corrections through the spool to the DPC, answers the
+/// control socket and `/metrics`, and talks to systemd (READY, STATUS, WATCHDOG,
+/// STOPPING). SIGHUP reloads the station list; SIGTERM drains and exits.
+public final class GatewayDaemon: Service, Sendable {
+    private struct Running: Sendable {
+        var configuration: GatewayConfiguration
+        var stations: [String: StationRuntime] = [:]
+        var listeners: [NetworkAddress: UDPListener] = [:]
+    }
+
+    private let configurationPath: String
+    private let initial: GatewayConfiguration
+    private let logger: Logger
+    private let metrics = GatewayMetrics()
+    private let notifier = SystemdNotifier()
+    private let started = ContinuousClock.now
+    private let running: Mutex<Running>
+    private let ready = Atomic<Bool>(false)
+    private let group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    private let ephemerides = SharedEphemerides()
+    private let references = ReferenceEpochs()
+    private let products: Mutex<Products> = Mutex(Products())
+    private let spool: Mutex<Spool?> = Mutex(nil)
+    private let forwarder: Mutex<Forwarder?> = Mutex(nil)
+
+    public init(configuration: GatewayConfiguration, path: String, logger: Logger) {
+        configurationPath = path
+        initial = configuration
+        self.logger = logger
+        running = Mutex(Running(configuration: configuration))
+    }
+
+    public func run() async throws {
+        let c = initial
+        let loaded = try loadProducts(c)
+        products.withLock { $0 = loaded }
+        _ = ephemerides.add(loaded.ephemerides.satellites.flatMap { loaded.ephemerides.all(for: $0) })
+
+        var spool: Spool?
+        var forwarder: Forwarder?
+        if let address = c.dpcAddress {
+            let key = try c.dpcKey.map { hex throws(LinkConfigurationError) in try SharedKey(hex: hex) } ?? SharedKey(file: c.dpcKeyFile ?? "")
+            let s = try Spool(directory: c.spoolDirectory, maxBytes: c.spoolMaxBytes, metrics: metrics, logger: logger)
+            spool = s
+            forwarder = Forwarder(address: address, gatewayID: c.gatewayID, key: key, spool: s, group: group, metrics: metrics, logger: logger)
+            logger.info("spool open", metadata: ["directory": "\(c.spoolDirectory)", "pending": "\(s.pendingCount)",
+                                                 "last_sequence": "\(s.lastSequence)"])
+        }
+        self.spool.withLock { $0 = spool }
+        self.forwarder.withLock { $0 = forwarder }
+
+        var http: MetricsHTTPServer?
+        if let m = c.metrics {
+            http = try await MetricsHTTPServer(host: m.host, port: m.port, registry: metrics.registry, group: group) { [weak self] in
+                self?.isReady ?? false
+            }
+        }
+        let control = try await ControlServer(path: c.controlSocket, group: group, metrics: metrics) { [weak self] request in
+            self?.answer(request) ?? ControlProtocol.Reply(ok: false, error: "shutting down")
+        }
+        try await apply(c)
+        ready.store(true, ordering: .relaxed)
+        notifier.ready(status: summary())
+        logger.info("ready", metadata: ["stations": "\(c.stations.count)", "control": "\(c.controlSocket)",
+                                        "metrics": "\(c.metrics?.description ?? "off")", "dpc": "\(c.dpcAddress?.description ?? "none")"])
+
+        await withTaskGroup(of: Void.self) { tasks in
+            if let forwarder { tasks.addTask { await forwarder.run() } }
+            tasks.addTask { await self.tick() }
+            tasks.addTask { await self.reloadOnHangup() }
+            try? await gracefulShutdown()
+            notifier.stopping(status: "draining")
+            logger.info("stopping: draining stations")
+            tasks.cancelAll()
+        }
+        ready.store(false, ordering: .relaxed)
+        let (listeners, stations) = running.withLock { r in
+            defer { r.listeners = [:]; r.stations = [:] }
+            return (Array(r.listeners.values), Array(r.stations.values))
+        }
+        for l in listeners { await l.close() }
+        for s in stations { await s.stop() }
+        do { try spool?.sync() } catch { logger.error("spool sync failed: \(error)") }
+        await control.close()
+        await http?.close()
+        logger.info("stopped", metadata: ["pending": "\(spool?.pendingCount ?? 0)"])
+    }
+
+    var isReady: Bool { ready.load(ordering: .relaxed) }
+
+    private func loadProducts(_ c: GatewayConfiguration) throws -> Products {
+        var p = Products()
+        for n in c.navigation { try p.loadNavigation(n) }
+        for s in c.sp3 { try p.loadSP3(s) }
+        for k in c.clock { try p.loadClock(k) }
+        p.finalise()
+        return p
+    }
+
+    /// Starts, stops or restarts stations so the running set matches `c`; unchanged stations are not touched.
+    private func apply(_ c: GatewayConfiguration) async throws {
+        let spool = self.spool.withLock { $0 }
+        let products = self.products.withLock { $0 }
+        let (old, oldListeners) = running.withLock { ($0.stations, $0.listeners) }
+        var keep: [String: StationRuntime] = [:]
+        var stop: [StationRuntime] = []
+        for (name, runtime) in old {
+            if let wanted = c.stations.first(where: { $0.name == name }), Self.same(wanted, runtime.configuration) {
+                keep[name] = runtime
+            } else {
+                stop.append(runtime)
+            }
+        }
+        var stations = keep
+        for s in c.stations where keep[s.name] == nil {
+            if s.format != .rtcm3 {
+                logger.error("station not started: only RTCM 3 streams are decoded live so far", metadata: ["station": "\(s.name)", "format": "\(s.format.rawValue)"])
+                continue
+            }
+            stations[s.name] = StationRuntime(configuration: s, ephemerides: ephemerides, references: references, products: products,
+                                              spool: spool, metrics: metrics, logger: logger)
+            logger.info("station started", metadata: ["station": "\(s.name)", "listen": "\(s.listen)", "processing": "\(s.processing.rawValue)",
+                                                      "role": "\(s.role.rawValue)"])
+        }
+        var byAddress: [NetworkAddress: [StationRuntime]] = [:]
+        for s in stations.values { byAddress[s.configuration.listen, default: []].append(s) }
+        var listeners: [NetworkAddress: UDPListener] = [:]
+        for (address, list) in byAddress {
+            if let existing = oldListeners[address] {
+                existing.replace(list)
+                listeners[address] = existing
+            } else {
+                do {
+                    listeners[address] = try await UDPListener(address: address, stations: list, group: group, metrics: metrics)
+                } catch {
+                    logger.error("cannot listen on \(address): \(error)", metadata: ["stations": "\(list.map(\.configuration.name))"])
+                    if old.isEmpty { throw error }
+                }
+            }
+        }
+        running.withLock { r in
+            r.configuration = c
+            r.stations = stations
+            r.listeners = listeners
+        }
+        for (address, l) in oldListeners where listeners[address] == nil { await l.close() }
+        for s in stop {
+            await s.stop()
+            references.remove(s.configuration.name)
+            logger.info("station stopped", metadata: ["station": "\(s.configuration.name)"])
+        }
+    }
+
+    private static func same(_ a: StationConfiguration, _ b: StationConfiguration) -> Bool {
+        var a = a, b = b
+        a.line = 0
+        b.line = 0
+        return a == b
+    }
+
+    /// SIGHUP: reread the configuration and apply its station list.
+    private func reloadOnHangup() async {
+        for await _ in await UnixSignalsSequence(trapping: .sighup) {
+            let outcome = ConfigurationLoader.load(path: configurationPath)
+            guard let c = outcome.configuration else {
+                for p in outcome.problems { logger.error("reload refused: \(p)") }
+                continue
+            }
+            let current = running.withLock { $0.configuration }
+            if c.controlSocket != current.controlSocket || c.metrics != current.metrics || c.dpcAddress != current.dpcAddress
+                || c.spoolDirectory != current.spoolDirectory || c.gatewayID != current.gatewayID {
+                logger.warning("reload: only the station list is applied; restart to change sockets, the DPC link or the spool")
+            }
+            do {
+                try await apply(c)
+                logger.info("configuration reloaded", metadata: ["stations": "\(c.stations.count)"])
+                notifier.status(summary())
+            } catch {
+                logger.error("reload failed: \(error)")
+            }
+        }
+    }
+
+    /// The heartbeat: closes stale epochs, syncs the spool, updates STATUS and feeds the watchdog
+    /// only while every station's task keeps answering.
+    private func tick() async {
+        let watchdog = notifier.watchdogInterval
+        var lastSync = ContinuousClock.now
+        var lastStatus = ContinuousClock.now
+        var lastWatchdog = ContinuousClock.now
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(250))
+            let now = ContinuousClock.now
+            let stations = running.withLock { Array($0.stations.values) }
+            for s in stations { s.tick(now) }
+            if now - lastSync >= .seconds(1) {
+                lastSync = now
+                do { try spool.withLock({ $0 })?.sync() } catch { logger.error("spool sync failed: \(error)") }
+            }
+            if now - lastStatus >= .seconds(5) {
+                lastStatus = now
+                notifier.status(summary())
+            }
+            if let watchdog, now - lastWatchdog >= watchdog / 2 {
+                let stuck = stations.filter { now - $0.lastHeartbeat > watchdog }
+                if stuck.isEmpty {
+                    notifier.watchdog()
+                    lastWatchdog = now
+                } else {
+                    logger.critical("station engine not answering; withholding the watchdog",
+                                    metadata: ["stations": "\(stuck.map(\.configuration.name))"])
+                }
+            }
+        }
+    }
+
+    private func summary() -> String {
+        let stations = running.withLock { Array($0.stations.values) }.map(\.status)
+        let solved = stations.filter { $0.quality != "none" }.count
+        let epochs = stations.reduce(0) { $0 + $1.epochs }
+        var line = "\(stations.count) stations, \(solved) solving, \(epochs) epochs"
+        if let s = spool.withLock({ $0 }) {
+            line += ", forwarded up to \(s.acknowledgedSequence) (\(s.pendingCount) pending)"
+        }
+        return line
+    }
+
+    func answer(_ request: ControlProtocol.Request) -> ControlProtocol.Reply {
+        let (stations, listeners, configuration) = running.withLock { r in
+            (r.stations.values.sorted { $0.configuration.name < $1.configuration.name }, Array(r.listeners.values), r.configuration)
+        }
+        var reply = ControlProtocol.Reply(ok: true)
+        switch request.command {
+        case "status":
+            reply.ready = ready.load(ordering: .relaxed)
+            let up = ContinuousClock.now - started
+            reply.uptimeSeconds = (Double(up.components.seconds) + Double(up.components.attoseconds) * 1e-18 * 10).rounded() / 10
+            reply.gateway = configuration.gatewayID
+            reply.version = GatewayVersion.current
+            reply.ephemerides = ephemerides.count
+            reply.stations = stations.map(\.status)
+            reply.forwarder = forwarderStatus()
+        case "stations":
+            reply.stations = stations.map(\.status)
+        case "sources":
+            reply.sources = listeners.map { l in
+                let statuses = l.stations.map(\.status)
+                return ControlProtocol.Source(listen: l.address.description, stations: statuses.map(\.name).sorted(),
+                                              datagrams: statuses.reduce(0) { $0 + $1.datagrams }, bytes: statuses.reduce(0) { $0 + $1.bytes })
+            }.sorted { $0.listen < $1.listen }
+        case "solution":
+            guard let name = request.station else { return ControlProtocol.Reply(ok: false, error: "solution needs a station name") }
+            guard let s = stations.first(where: { $0.configuration.name == name }) else {
+                return ControlProtocol.Reply(ok: false, error: "no station named '\(name)'")
+            }
+            reply.solution = s.status
+        default:
+            return ControlProtocol.Reply(ok: false, error: "unknown command '\(request.command)' (status, sources, stations, solution)")
+        }
+        return reply
+    }
+
+    private func forwarderStatus() -> ControlProtocol.Forwarder? {
+        guard let s = spool.withLock({ $0 }) else { return nil }
+        let state = forwarder.withLock { $0?.state.rawValue } ?? "disconnected"
+        return ControlProtocol.Forwarder(state: state, acked: s.acknowledgedSequence, pending: s.pendingCount,
+                                         lastSequence: s.lastSequence, spoolBytes: s.totalBytes, dropped: s.droppedRecords)
+    }
+}
+
+public enum GatewayVersion {
+    public static let current = "0.4.0"
+}

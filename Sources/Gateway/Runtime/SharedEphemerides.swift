@@ -1,0 +1,58 @@
+import GNSSCore
+import GNSSOrbits
+import Synchronization
+
+/// The broadcast ephemerides of every stream and product file, shared by all
+/// stations: an ephemeris that arrives on one station's stream serves them all.
+public final class SharedEphemerides: Sendable {
+    private struct State {
+        var store: EphemerisStore
+        var latest: GNSSTime?
+    }
+
+    private let state: Mutex<State>
+
+    public init(_ initial: EphemerisStore = EphemerisStore()) {
+        state = Mutex(State(store: initial))
+    }
+
+    /// Adds ephemerides; returns those that were new (not held already), for forwarding.
+    public func add(_ ephemerides: [Ephemeris]) -> [Ephemeris] {
+        guard !ephemerides.isEmpty else { return [] }
+        return state.withLock { s in
+            ephemerides.filter { e in
+                guard s.store.add(e) else { return false }
+                if s.latest.map({ e.toe > $0 }) ?? true { s.latest = e.toe }
+                return true
+            }
+        }
+    }
+
+    /// A copy to solve with (copy-on-write: cheap until the next update).
+    public func snapshot() -> EphemerisStore { state.withLock { $0.store } }
+
+    /// The latest reference time of any ephemeris held, a clue to the streams' time.
+    public var latestTime: GNSSTime? { state.withLock { $0.latest } }
+
+    public var count: Int { state.withLock { $0.store.count } }
+}
+
+/// The latest epoch and antenna position of each reference station, for the RTK rovers processed against them.
+public final class ReferenceEpochs: Sendable {
+    public struct Entry: Sendable {
+        public var epoch: ObservationEpoch
+        public var position: ECEF?
+    }
+
+    private let entries = Mutex<[String: Entry]>([:])
+
+    public init() {}
+
+    public func publish(_ station: String, epoch: ObservationEpoch, position: ECEF?) {
+        entries.withLock { $0[station] = Entry(epoch: epoch, position: position) }
+    }
+
+    public func latest(_ station: String) -> Entry? { entries.withLock { $0[station] } }
+
+    public func remove(_ station: String) { _ = entries.withLock { $0.removeValue(forKey: station) } }
+}

@@ -1,0 +1,128 @@
+import DPC
+import GNSSCore
+import GNSSPositioning
+import Logging
+import Prometheus
+import Synchronization
+
+/// One station running live: a bounded inbox of datagrams drained by its own
+/// task, which owns the station's `StationPipeline` (so a station's work is
+/// serial and stations run in parallel). A full inbox drops the datagram and
+/// counts it; nothing queues without bound.
+public final class StationRuntime: Sendable {
+    enum Input: Sendable {
+        case datagram([UInt8], received: ContinuousClock.Instant)
+        case tick(ContinuousClock.Instant)
+    }
+
+    public let configuration: StationConfiguration
+    let counters: (datagrams: Counter, bytes: Counter)
+    private let inbox: AsyncStream<Input>.Continuation
+    private let task: Task<Void, Never>
+    private let shared: Shared
+
+    /// What the station's task and the daemon's other tasks both touch.
+    private final class Shared: Sendable {
+        let status: Mutex<StationStatus>
+        let heartbeat = Mutex(ContinuousClock.now)
+        let lastDatagram = Mutex<ContinuousClock.Instant?>(nil)
+
+        init(_ status: StationStatus) { self.status = Mutex(status) }
+    }
+
+    /// Datagrams a station may have queued before new ones are dropped (a minute of a busy 1 Hz stream).
+    public static let inboxCapacity = 512
+    /// An epoch whose closing message never came is solved after this long without a message.
+    public static let epochTimeout = Duration.milliseconds(800)
+
+    init(configuration: StationConfiguration, ephemerides: SharedEphemerides, references: ReferenceEpochs, products: Products,
+         spool: Spool?, metrics: GatewayMetrics, logger: Logger) {
+        self.configuration = configuration
+        counters = (metrics.datagramsReceived(configuration.name), metrics.bytesReceived(configuration.name))
+        let shared = Shared(StationStatus(configuration: configuration))
+        self.shared = shared
+        let (stream, continuation) = AsyncStream<Input>.makeStream(bufferingPolicy: .bufferingOldest(Self.inboxCapacity))
+        inbox = continuation
+        var logger = logger
+        logger[metadataKey: "station"] = "\(configuration.name)"
+        task = Task { [logger] in
+            let pipeline = StationPipeline(configuration: configuration, ephemerides: ephemerides, references: references,
+                                           products: products, metrics: metrics)
+            var reportedProblems = 0
+            for await input in stream {
+                let outputs: [StationOutput]
+                switch input {
+                case .datagram(let bytes, let received):
+                    outputs = pipeline.ingest(bytes, now: GNSSTime.now, received: received)
+                    shared.status.withLock { s in
+                        s.datagrams += 1
+                        s.bytes += bytes.count
+                        s.frames = pipeline.framesByType.values.reduce(0, +)
+                        s.decodeErrors = pipeline.errorsByKind.values.reduce(0, +)
+                        s.stationPosition = pipeline.stationPosition.map { [$0.x, $0.y, $0.z] }
+                    }
+                case .tick(let instant):
+                    shared.heartbeat.withLock { $0 = instant }
+                    outputs = pipeline.flushStaleEpoch(at: instant, timeout: Self.epochTimeout)
+                }
+                for output in outputs {
+                    switch output {
+                    case .solution(let solution, _):
+                        shared.status.withLock { $0.record(solution) }
+                    case .correction(let record):
+                        guard let spool else { continue }
+                        do {
+                            try spool.append(record)
+                        } catch {
+                            logger.error("cannot spool corrections: \(error)")
+                        }
+                    }
+                }
+                let total = pipeline.errorsByKind.values.reduce(0, +)
+                if total > reportedProblems, let last = pipeline.recentProblems.last {
+                    // One line per burst of errors is enough for the journal; metrics count each.
+                    if reportedProblems == 0 || total - reportedProblems >= 100 || total.isMultiple(of: 1000) {
+                        logger.warning("decode error: \(last)", metadata: ["errors": "\(total)"])
+                    }
+                    reportedProblems = total
+                }
+            }
+            for output in pipeline.finish() {
+                if case .solution(let solution, _) = output { shared.status.withLock { $0.record(solution) } }
+                if case .correction(let record) = output { _ = try? spool?.append(record) }
+            }
+        }
+    }
+
+    /// Queues a datagram; false when the inbox is full (the caller counts the drop).
+    func submit(_ bytes: [UInt8], received: ContinuousClock.Instant) -> Bool {
+        shared.lastDatagram.withLock { $0 = received }
+        if case .dropped = inbox.yield(.datagram(bytes, received: received)) {
+            shared.status.withLock { $0.queueDrops += 1 }
+            return false
+        }
+        return true
+    }
+
+    func tick(_ instant: ContinuousClock.Instant) {
+        inbox.yield(.tick(instant))
+    }
+
+    /// When the station's task last handled a tick: a task stuck in the engine stops updating it.
+    var lastHeartbeat: ContinuousClock.Instant { shared.heartbeat.withLock { $0 } }
+
+    public var status: StationStatus {
+        var s = shared.status.withLock { $0 }
+        if let last = shared.lastDatagram.withLock({ $0 }) {
+            let age = ContinuousClock.now - last
+            s.lastDatagramAgeSeconds = (Double(age.components.seconds) + Double(age.components.attoseconds) * 1e-18 * 10).rounded() / 10
+        }
+        return s
+    }
+
+    /// Stops taking datagrams, lets the task finish what is queued, and waits for it.
+    func stop() async {
+        inbox.finish()
+        await task.value
+    }
+}

@@ -1,0 +1,59 @@
+import GNSSCore
+import GNSSPositioning
+
+/// What the control socket reports about one station.
+public struct StationStatus: Codable, Sendable {
+    public var name: String
+    public var listen: String
+    public var format: String
+    public var role: String
+    public var processing: String
+    public var datagrams: Int = 0
+    public var bytes: Int = 0
+    public var frames: Int = 0
+    public var decodeErrors: Int = 0
+    public var epochs: Int = 0
+    public var quality: String = "none"
+    public var satellites: Int = 0
+    /// Latest solved position (ECEF metres) and its geodetic form (degrees, metres).
+    public var ecef: [Double]?
+    public var llh: [Double]?
+    public var sigma: [Double]?
+    public var time: String?
+    public var note: String?
+    public var solutions: [String: Int] = [:]
+    public var lastDatagramAgeSeconds: Double?
+    public var stationPosition: [Double]?
+    public var queueDrops: Int = 0
+
+    enum CodingKeys: String, CodingKey {
+        case name, listen, format, role, processing, datagrams, bytes, frames, epochs, quality, satellites, ecef, llh, sigma, time, note, solutions
+        case decodeErrors = "decode_errors"
+        case lastDatagramAgeSeconds = "last_datagram_age_s"
+        case stationPosition = "station_position"
+        case queueDrops = "queue_drops"
+    }
+
+    public init(configuration c: StationConfiguration) {
+        name = c.name
+        listen = c.listen.description
+        format = c.format.rawValue
+        role = c.role.rawValue
+        processing = c.processing.rawValue
+        stationPosition = c.position.map { [$0.x, $0.y, $0.z] }
+    }
+
+    mutating func record(_ s: Solution) {
+        epochs += 1
+        solutions[s.quality.description, default: 0] += 1
+        time = s.time.iso8601(fractionDigits: 1)
+        note = s.note
+        quality = s.quality.description
+        satellites = s.satellites
+        guard s.quality != .none else { return }
+        ecef = [s.position.x, s.position.y, s.position.z]
+        let g = s.position.geodetic()
+        llh = [g.latitude * Constants.radiansToDegrees, g.longitude * Constants.radiansToDegrees, g.height]
+        if s.covariance.count >= 3 { sigma = s.covariance[0..<3].map { max($0, 0).squareRoot() } }
+    }
+}

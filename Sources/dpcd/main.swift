@@ -1,0 +1,103 @@
+import ArgumentParser
+import DPC
+import DaemonSupport
+import Foundation
+import GNSSCore
+import Logging
+import NIOPosix
+import ServiceLifecycle
+
+/// The data-processing-center module: receives gateways' correction records over the authenticated link and stores them.
+@main
+struct Dpcd: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dpcd",
+        abstract: "Receive and durably store the corrections that gateways forward.",
+        subcommands: [Serve.self, Dump.self],
+        defaultSubcommand: Serve.self
+    )
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the DPC link server (the default).")
+
+    @Option(name: .long, help: "The YAML configuration file.")
+    var config: String
+
+    func run() async throws {
+        JournalLogHandler.bootstrap()
+        let logger = Logger(label: "dpcd")
+        let loaded = DPCConfiguration.load(path: config)
+        guard let configuration = loaded.configuration else {
+            for p in loaded.problems { StandardError.writeLine("\(p)") }
+            throw ExitCode(1)
+        }
+        let service = DPCService(configuration: configuration, logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [.init(service: service)],
+                                                      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}
+
+/// Binds the link and metrics ports, tells systemd it is ready, and runs until asked to stop.
+struct DPCService: Service {
+    var configuration: DPCConfiguration
+    var logger: Logger
+
+    func run() async throws {
+        let notifier = SystemdNotifier()
+        let key = try configuration.sharedKey()
+        try FileManager.default.createDirectory(atPath: configuration.store, withIntermediateDirectories: true)
+        let store = try DPCStore(directory: configuration.store)
+        if store.recovery.truncatedBytes > 0 || store.recovery.corruptRecords > 0 {
+            logger.warning("store repaired on open", metadata: ["truncated_bytes": "\(store.recovery.truncatedBytes)",
+                                                                 "corrupt_records": "\(store.recovery.corruptRecords)"])
+        }
+        let metrics = DPCMetrics()
+        metrics.storeBytes.set(to: Double(store.totalBytes))
+        let group = MultiThreadedEventLoopGroup.singleton
+        let server = try await DPCServer(listen: configuration.listen, key: key, store: store, metrics: metrics, group: group, logger: logger)
+        var http: MetricsHTTPServer?
+        if let m = configuration.metrics {
+            http = try await MetricsHTTPServer(host: m.host, port: m.port, registry: metrics.registry, group: group) { true }
+        }
+        let summary = "listening on \(configuration.listen), \(store.gateways.count) gateways in the store"
+        logger.info("ready", metadata: ["listen": "\(configuration.listen)", "store": "\(configuration.store)"])
+        notifier.ready(status: summary)
+        try? await gracefulShutdown()
+        notifier.stopping(status: "stopping")
+        await server.close()
+        await http?.close()
+        try store.sync()
+        logger.info("stopped")
+    }
+}
+
+struct Dump: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "dump", abstract: "List the records of a store.")
+
+    @Option(name: .long, help: "The store directory.")
+    var store: String
+
+    @Flag(name: .long, help: "One JSON object per record: gateway, sequence, time, types.")
+    var json = false
+
+    func run() throws {
+        let out = StandardOutput()
+        var count = 0
+        let skipped = try DPCStore.records(directory: store) { entry in
+            count += 1
+            let time = entry.record.time.iso8601(fractionDigits: 3)
+            let types = entry.record.messageTypes
+            if json {
+                let escaped = entry.gateway.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+                let station = entry.record.station.replacingOccurrences(of: "\"", with: "\\\"")
+                out.writeLine("{\"gateway\":\"\(escaped)\",\"sequence\":\(entry.sequence),\"time\":\"\(time)\",\"station\":\"\(station)\",\"types\":[\(types.map(String.init).joined(separator: ","))],\"bytes\":\(entry.record.rtcm.count)}")
+            } else {
+                out.writeLine("\(entry.gateway)\t\(entry.sequence)\t\(time)\t\(entry.record.station)\t\(types.map(String.init).joined(separator: " "))")
+            }
+        }
+        out.flush()
+        StandardError.writeLine("\(count) records\(skipped.isEmpty ? "" : ", \(skipped.count) undecodable entries skipped")")
+    }
+}

@@ -1,0 +1,127 @@
+import ArgumentParser
+import DaemonSupport
+import Foundation
+import Gateway
+
+/// Asks a running gatewayd about its state over the control socket.
+@main
+struct Gatewayctl: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gatewayctl",
+        abstract: "Query a running gatewayd through its control socket.",
+        subcommands: [Status.self, Sources.self, Stations.self, SolutionCommand.self]
+    )
+}
+
+struct ControlOptions: ParsableArguments {
+    @Option(name: .long, help: "The control socket.")
+    var socket = "/run/gatewayd/control.sock"
+
+    @Flag(name: .long, help: "Print the daemon's JSON reply.")
+    var json = false
+
+    /// Sends the request, prints the raw reply with --json, and returns it decoded.
+    func ask(_ request: ControlProtocol.Request) throws -> ControlProtocol.Reply {
+        let line: String
+        do {
+            line = try ControlClient(path: socket).request(request)
+        } catch {
+            StandardError.writeLine("gatewayctl: \(error)")
+            throw ExitCode(2)
+        }
+        guard let reply = try? JSONDecoder().decode(ControlProtocol.Reply.self, from: Data(line.utf8)) else {
+            StandardError.writeLine("gatewayctl: unreadable reply: \(line)")
+            throw ExitCode(2)
+        }
+        if json { print(line) }
+        if !reply.ok {
+            if !json { StandardError.writeLine("gatewayctl: \(reply.error ?? "request failed")") }
+            throw ExitCode(1)
+        }
+        return reply
+    }
+}
+
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Readiness, uptime, stations and the forwarder.")
+    @OptionGroup var options: ControlOptions
+
+    func run() throws {
+        let r = try options.ask(.init(command: "status"))
+        guard !options.json else { return }
+        print("gateway \(r.gateway ?? "?") \(r.version ?? "")  ready: \(r.ready == true ? "yes" : "no")  uptime: \(Table.duration(r.uptimeSeconds ?? 0))  ephemerides: \(r.ephemerides ?? 0)")
+        if let f = r.forwarder {
+            print("forwarder: \(f.state)  acked: \(f.acked)  pending: \(f.pending)  last sequence: \(f.lastSequence)  spool: \(f.spoolBytes) bytes  dropped: \(f.dropped)")
+        } else {
+            print("forwarder: none configured")
+        }
+        print()
+        Table.stations(r.stations ?? [])
+    }
+}
+
+struct Stations: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Every station with its latest solution.")
+    @OptionGroup var options: ControlOptions
+
+    func run() throws {
+        let r = try options.ask(.init(command: "stations"))
+        if !options.json { Table.stations(r.stations ?? []) }
+    }
+}
+
+struct Sources: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "The UDP addresses listened to and what arrived on each.")
+    @OptionGroup var options: ControlOptions
+
+    func run() throws {
+        let r = try options.ask(.init(command: "sources"))
+        guard !options.json else { return }
+        Table.print([["LISTEN", "STATIONS", "DATAGRAMS", "BYTES"]] + (r.sources ?? []).map {
+            [$0.listen, $0.stations.joined(separator: ","), String($0.datagrams), String($0.bytes)]
+        })
+    }
+}
+
+struct SolutionCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "solution", abstract: "The latest solution of one station.")
+    @OptionGroup var options: ControlOptions
+    @Argument(help: "The station's name.") var name: String
+
+    func run() throws {
+        let r = try options.ask(.init(command: "solution", station: name))
+        guard !options.json, let s = r.solution else { return }
+        print("station:    \(s.name) (\(s.role), \(s.processing))")
+        print("time:       \(s.time ?? "-") GPST")
+        print("quality:    \(s.quality)  satellites: \(s.satellites)")
+        if let e = s.ecef { print(String(format: "ecef:       %.4f %.4f %.4f m", e[0], e[1], e[2])) }
+        if let l = s.llh { print(String(format: "llh:        %.9f° %.9f° %.4f m", l[0], l[1], l[2])) }
+        if let g = s.sigma { print(String(format: "sigma:      %.3f %.3f %.3f m", g[0], g[1], g[2])) }
+        if let n = s.note { print("note:       \(n)") }
+        print("epochs:     \(s.epochs)  \(s.solutions.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", "))")
+    }
+}
+
+enum Table {
+    static func stations(_ list: [StationStatus]) {
+        Table.print([["STATION", "ROLE", "PROC", "DATAGRAMS", "EPOCHS", "QUALITY", "SATS", "LAT", "LON", "HEIGHT", "ERRORS"]] + list.map { s in
+            [s.name, s.role, s.processing, String(s.datagrams), String(s.epochs), s.quality, String(s.satellites),
+             s.llh.map { String(format: "%.7f", $0[0]) } ?? "-", s.llh.map { String(format: "%.7f", $0[1]) } ?? "-",
+             s.llh.map { String(format: "%.3f", $0[2]) } ?? "-", String(s.decodeErrors)]
+        })
+    }
+
+    static func print(_ rows: [[String]]) {
+        guard let first = rows.first else { return }
+        let widths = first.indices.map { i in rows.map { $0[i].count }.max() ?? 0 }
+        for row in rows {
+            Swift.print(row.enumerated().map { i, cell in cell.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
+                .joined(separator: "  ").trimmingCharacters(in: .whitespaces))
+        }
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        let s = Int(seconds)
+        return s >= 3600 ? "\(s / 3600)h\(s % 3600 / 60)m" : s >= 60 ? "\(s / 60)m\(s % 60)s" : "\(s)s"
+    }
+}

@@ -1,0 +1,177 @@
+import Foundation
+import GNSSCore
+import Testing
+import TestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// gatewayd, gatewayctl and dpcd as real processes on loopback, configured by
+/// the local quickstart pair in deploy/examples, fed a real RTCM 3 capture over UDP.
+@Suite("Gateway and DPC processes", .serialized)
+struct QuickstartTests {
+    static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("deploy/examples").path
+    /// IGS position of GMSD (shared data README), good to metres for 2012.
+    static let gmsd = ECEF(-3607665.5445, 4147867.8813, 3223716.9188)
+    static let socket = "run/gatewayd.sock"
+
+    static func quickstartDirectory(_ name: String) throws -> String {
+        let dir = makeWorkDirectory(name)
+        for f in ["local.yaml", "dpcd-local.yaml"] {
+            try FileManager.default.copyItem(atPath: examples + "/" + f, toPath: dir + "/" + f)
+        }
+        return dir
+    }
+
+    static func capture() throws -> [UInt8] {
+        Array(try Data(contentsOf: URL(fileURLWithPath: SharedData.path("rtcm3/GMSD7_20121014.rtcm3"))))
+    }
+
+    static func status(_ dir: String) -> [String: Any]? {
+        try? control(socket, ["status"], directory: dir)
+    }
+
+    static func forwarder(_ dir: String) -> (acked: Int, pending: Int, last: Int)? {
+        guard let f = status(dir)?["forwarder"] as? [String: Any], let a = f["acked"] as? Int, let p = f["pending"] as? Int,
+              let l = f["last_sequence"] as? Int else { return nil }
+        return (a, p, l)
+    }
+
+    static func epochs(_ dir: String) -> Int {
+        ((status(dir)?["stations"] as? [[String: Any]])?.first?["epochs"] as? Int) ?? -1
+    }
+
+    /// Waits until the station's epoch count stops moving and everything spooled is acknowledged.
+    static func settled(_ dir: String, seconds: Double = 60) -> Bool {
+        var last = -2
+        return eventually(seconds: seconds) {
+            usleep(200_000)
+            let now = epochs(dir)
+            defer { last = now }
+            guard now == last, now > 0, let f = forwarder(dir) else { return false }
+            return f.pending == 0 && f.acked == f.last
+        }
+    }
+
+    /// Waits until the station's epoch count stops moving.
+    static func quiet(_ dir: String) -> Bool {
+        var last = -2
+        return eventually(seconds: 60) {
+            usleep(300_000)
+            let now = epochs(dir)
+            defer { last = now }
+            return now == last && now > 0
+        }
+    }
+
+    static func ready(_ dir: String) -> Bool {
+        eventually(seconds: 30) { (status(dir)?["ready"] as? Bool) == true }
+    }
+
+    /// The stored sequence numbers are exactly 1…n, each once, in order.
+    static func sequences(_ dir: String) throws -> [Int] {
+        try dump(store: "state/dpc", directory: dir).compactMap { $0["sequence"] as? Int }
+    }
+
+    @Test("quickstart pair: a real capture over UDP gives solutions in gatewayctl, matching /metrics and the corrections in dpcd dump")
+    func quickstart() throws {
+        guard SharedData.available else { return }
+        let dir = try Self.quickstartDirectory("quickstart")
+        let dpcd = try DaemonProcess("dpcd", ["--config", "dpcd-local.yaml"], directory: dir)
+        let gatewayd = try DaemonProcess("gatewayd", ["run", "--config", "local.yaml"], directory: dir)
+        defer { gatewayd.stop(); dpcd.stop() }
+        #expect(Self.ready(dir), "gatewayd not ready: \(gatewayd.output)")
+
+        let sender = UDPSender()
+        let sent = sender.stream(try Self.capture(), to: 5001)
+        sender.close()
+        #expect(Self.settled(dir), "not settled: \(gatewayd.output)")
+
+        let status = try #require(Self.status(dir))
+        #expect(status["ready"] as? Bool == true)
+        #expect((status["uptime_s"] as? Double ?? -1) >= 0)
+        let station = try #require((status["stations"] as? [[String: Any]])?.first)
+        #expect(station["name"] as? String == "DEMO")
+        let epochs = try #require(station["epochs"] as? Int)
+        let ecef = try #require(station["ecef"] as? [Double])
+        #expect(ECEF(ecef[0], ecef[1], ecef[2]).distance(to: Self.gmsd) < 30, "SPP position \(ecef)")
+        #expect(station["quality"] as? String != nil)
+
+        let metrics = try #require(httpGet(port: 9464, path: "/metrics"))
+        #expect(metric(metrics, "gateway_udp_datagrams_received_total{station=\"DEMO\"}") == Double(sent))
+        #expect(metric(metrics, "gateway_epochs_total{station=\"DEMO\"}") == Double(epochs))
+        // pyrtcm counts 257 frames of each MSM7 type in this capture.
+        for type in [1077, 1087, 1117, 1127] {
+            #expect(metric(metrics, "gateway_frames_decoded_total{station=\"DEMO\",type=\"\(type)\"}") == 257)
+        }
+        #expect(httpGet(port: 9464, path: "/healthz") == "ok\n")
+
+        let forwarder = try #require(status["forwarder"] as? [String: Any])
+        let acked = try #require(forwarder["acked"] as? Int)
+        #expect(metric(metrics, "gateway_records_acknowledged_total") == Double(acked))
+        let records = try dump(store: "state/dpc", directory: dir)
+        #expect(records.count == acked)
+        #expect(records.compactMap { $0["sequence"] as? Int } == Array(1...max(acked, 1)))
+        #expect(records.allSatisfy { $0["gateway"] as? String == "local-gateway" })
+        let types = Set(records.flatMap { $0["types"] as? [Int] ?? [] })
+        #expect(types.isSuperset(of: [1077, 1087, 1117, 1127, 1019, 1020]), "forwarded types \(types.sorted())")
+
+        let table = try DaemonProcess.run("gatewayctl", ["stations", "--socket", Self.socket], directory: dir)
+        #expect(table.status == 0 && table.output.contains("DEMO"))
+        let missing = try DaemonProcess.run("gatewayctl", ["solution", "NOPE", "--socket", Self.socket], directory: dir)
+        #expect(missing.status == 1 && missing.error.contains("no station named 'NOPE'"))
+
+        gatewayd.signal(SIGTERM)
+        #expect(gatewayd.wait() == 0)
+        #expect(gatewayd.output.contains("<6>gatewayd: stopped"))
+    }
+
+    @Test("kill -9 of dpcd mid-stream: after its restart every record arrives exactly once, in order")
+    func dpcCrash() throws {
+        guard SharedData.available else { return }
+        let dir = try Self.quickstartDirectory("dpc-crash")
+        var dpcd = try DaemonProcess("dpcd", ["--config", "dpcd-local.yaml"], directory: dir)
+        let gatewayd = try DaemonProcess("gatewayd", ["run", "--config", "local.yaml"], directory: dir)
+        defer { gatewayd.stop(); dpcd.stop() }
+        #expect(Self.ready(dir))
+        let data = try Self.capture()
+        let sender = UDPSender()
+        _ = sender.stream(data, to: 5001) { n in
+            if n == 150 {
+                dpcd.signal(SIGKILL)
+                dpcd.wait()
+            }
+        }
+        sender.close()
+        #expect(eventually(seconds: 10) { (Self.forwarder(dir)?.pending ?? 0) > 0 }, "records should wait in the spool")
+        dpcd = try DaemonProcess("dpcd", ["--config", "dpcd-local.yaml"], directory: dir, logName: "dpcd-2")
+        #expect(Self.settled(dir), "not settled: \(gatewayd.output)")
+        let last = try #require(Self.forwarder(dir)?.last)
+        #expect(try Self.sequences(dir) == Array(1...last))
+    }
+
+    @Test("kill -9 of gatewayd mid-stream: the spooled, unacknowledged records are delivered after its restart")
+    func gatewayCrash() throws {
+        guard SharedData.available else { return }
+        let dir = try Self.quickstartDirectory("gateway-crash")
+        var gatewayd = try DaemonProcess("gatewayd", ["run", "--config", "local.yaml"], directory: dir)
+        defer { gatewayd.stop() }
+        #expect(Self.ready(dir))
+        let data = try Self.capture()
+        let sender = UDPSender()
+        _ = sender.stream(Array(data.prefix(data.count / 2)), to: 5001)
+        sender.close()
+        #expect(Self.quiet(dir))
+        let produced = try #require(Self.forwarder(dir)?.last)
+        #expect(produced > 50)
+        gatewayd.signal(SIGKILL)
+        gatewayd.wait()
+        let dpcd = try DaemonProcess("dpcd", ["--config", "dpcd-local.yaml"], directory: dir)
+        defer { dpcd.stop() }
+        gatewayd = try DaemonProcess("gatewayd", ["run", "--config", "local.yaml"], directory: dir, logName: "gatewayd-2")
+        #expect(eventually(seconds: 30) { Self.forwarder(dir).map { $0.pending == 0 && $0.acked == produced } ?? false },
+                "after restart: \(String(describing: Self.forwarder(dir))), produced \(produced)")
+        #expect(try Self.sequences(dir) == Array(1...produced))
+    }
+}
