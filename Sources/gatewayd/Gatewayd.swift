@@ -5,6 +5,6 @@ struct Gatewayd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gatewayd",
         abstract: "Ground gateway of a GNSS augmentation system.",
-        subcommands: [Run.self, Replay.self, Inspect.self, CheckConfig.self]
+        subcommands: [Run.self, Demo.self, Replay.self, Inspect.self, CheckConfig.self]
     )
 }
