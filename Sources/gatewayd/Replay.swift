@@ -16,8 +16,14 @@ struct Replay: ParsableCommand {
             """
     )
 
-    @Option(help: "Configuration file (stations and products); command-line options override it.")
+    @Option(help: "Gateway configuration: replay its stations through the live pipeline, fed by --input STATION=PATH.")
     var config: String?
+
+    @Option(name: .long, help: "With --config: a station's recorded stream or RINEX file, as STATION=PATH (repeatable).")
+    var input: [String] = []
+
+    @Option(name: .long, help: "With --config: replay at this multiple of real time (default: as fast as possible).")
+    var speed: Double?
 
     @Option(help: "Positioning mode: spp, rtk or ppp.")
     var mode: String = "spp"
@@ -68,9 +74,15 @@ struct Replay: ParsableCommand {
         guard ReplayConfiguration.Mode(rawValue: mode) != nil else { throw ValidationError("--mode must be spp, rtk or ppp") }
         guard SolutionFormat(rawValue: format) != nil else { throw ValidationError("--format must be pos, json or nmea") }
         guard ["iflc", "brdc", "off"].contains(ionosphere) else { throw ValidationError("--ionosphere must be iflc, brdc or off") }
+        if config != nil {
+            guard !input.isEmpty else { throw ValidationError("--config needs at least one --input STATION=PATH") }
+            guard out != nil else { throw ValidationError("--config writes one file per station: give --out DIRECTORY") }
+            _ = try parsedInputs()
+            if let speed, !(speed > 0) { throw ValidationError("--speed must be positive") }
+            return
+        }
         guard !rover.isEmpty else { throw ValidationError("give at least one --rover observation file") }
         if mode == "rtk" && base.isEmpty { throw ValidationError("--mode rtk needs --base observation files") }
-        if config != nil { throw ValidationError("--config replay is not available yet; give the files with --rover/--base/--nav") }
         guard elevationMask >= 0, elevationMask < 90 else { throw ValidationError("--elevation-mask must be within 0–90 degrees") }
         _ = try parsedSystems()
         _ = try parsedBasePosition()
@@ -98,7 +110,54 @@ struct Replay: ParsableCommand {
         return ECEF(x, y, z)
     }
 
+    func parsedInputs() throws -> [String: [String]] {
+        var inputs: [String: [String]] = [:]
+        for item in input {
+            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { throw ValidationError("--input must be STATION=PATH, not '\(item)'") }
+            inputs[parts[0], default: []].append(parts[1])
+        }
+        return inputs
+    }
+
+    /// Replays the configuration's stations through the live pipeline.
+    func runConfigured(_ path: String) throws {
+        let outcome = ConfigurationLoader.load(path: path)
+        guard let configuration = outcome.configuration else {
+            for p in outcome.problems { StandardError.writeLine(p.description) }
+            throw ExitCode(1)
+        }
+        var replay = ConfiguredReplay(configuration: configuration, inputs: try parsedInputs(), outputDirectory: out ?? ".")
+        replay.format = SolutionFormat(rawValue: format) ?? .pos
+        replay.speed = speed
+        var lastReport = Date()
+        if !quiet {
+            replay.progress = { station, count, time in
+                let now = Date()
+                if now.timeIntervalSince(lastReport) >= 1 {
+                    lastReport = now
+                    StandardError.writeLine("  \(station): \(count) epochs, at \(time.iso8601(fractionDigits: 0)) GPST")
+                }
+            }
+        }
+        let started = Date()
+        let summaries: [String: ConfiguredReplay.StationSummary]
+        do {
+            summaries = try replay.run()
+        } catch {
+            StandardError.writeLine("error: \(error)")
+            throw ExitCode(1)
+        }
+        guard !quiet else { return }
+        StandardError.writeLine(String(format: "replayed in %.2f s into %@", Date().timeIntervalSince(started), out ?? "."))
+        for (name, s) in summaries.sorted(by: { $0.key < $1.key }) {
+            let qualities = s.byQuality.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            StandardError.writeLine("  \(name): \(s.epochs) epochs (\(qualities)), \(s.correctionBytes) correction bytes, \(s.problems) decode errors")
+        }
+    }
+
     func run() throws {
+        if let config { return try runConfigured(config) }
         var c = ReplayConfiguration()
         c.mode = ReplayConfiguration.Mode(rawValue: mode) ?? .spp
         c.rover = rover

@@ -1,6 +1,7 @@
 import DaemonSupport
 import Foundation
 import GNSSCore
+import GNSSPositioning
 import Yams
 
 /// Reads and validates a gateway configuration. Every problem is reported
@@ -35,7 +36,7 @@ public enum ConfigurationLoader {
 extension SettingsChecker {
     mutating func readGateway(_ top: Node.Mapping) -> GatewayConfiguration {
         var c = GatewayConfiguration()
-        let e = entries(top, allowed: ["gateway_id", "control_socket", "metrics", "state_directory", "spool", "dpc", "products", "stations"],
+        let e = entries(top, allowed: ["gateway_id", "control_socket", "metrics", "state_directory", "spool", "dpc", "products", "solutions", "stations"],
                         context: "configuration")
         if let v = e["gateway_id"]?.value, let s = string(v, "gateway_id") { c.gatewayID = s }
         if let v = e["control_socket"]?.value, let s = string(v, "control_socket") { c.controlSocket = s }
@@ -66,6 +67,17 @@ extension SettingsChecker {
                 case (nil, nil): problem(v, "dpc needs the shared key: key (hex) or key_file")
                 }
             } else { problem(v, "dpc must be a mapping (address, key or key_file)") }
+        }
+        if let v = e["solutions"]?.value {
+            if case .mapping(let m) = v {
+                let s = entries(m, allowed: ["directory", "format"], context: "solutions")
+                if let d = s["directory"]?.value { c.solutionDirectory = string(d, "solutions.directory") } else { problem(v, "solutions needs a directory") }
+                if let f = s["format"]?.value {
+                    if let name = f.string, let format = SolutionFormat(rawValue: name) { c.solutionFormat = format } else {
+                        problem(f, "solutions.format must be pos, json or nmea")
+                    }
+                }
+            } else { problem(v, "solutions must be a mapping (directory, format)") }
         }
         if let v = e["products"]?.value {
             if case .mapping(let m) = v {

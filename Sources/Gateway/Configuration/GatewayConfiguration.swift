@@ -1,5 +1,6 @@
 import DaemonSupport
 import GNSSCore
+import GNSSPositioning
 
 /// One station the gateway listens to.
 public struct StationConfiguration: Sendable, Hashable {
@@ -38,6 +39,9 @@ public struct GatewayConfiguration: Sendable {
     public var sp3: [String] = []
     public var clock: [String] = []
     public var stations: [StationConfiguration] = []
+    /// Where each station's solutions are logged (`NAME.pos|json|nmea`), if anywhere.
+    public var solutionDirectory: String?
+    public var solutionFormat: SolutionFormat = .json
 
     public init() {}
 }

@@ -130,7 +130,8 @@ public final class GatewayDaemon: Service, Sendable {
                 continue
             }
             stations[s.name] = StationRuntime(configuration: s, ephemerides: ephemerides, references: references, products: products,
-                                              spool: spool, metrics: metrics, logger: logger)
+                                              spool: spool, solutions: c.solutionDirectory.map { ($0, c.solutionFormat) },
+                                              metrics: metrics, logger: logger)
             logger.info("station started", metadata: ["station": "\(s.name)", "listen": "\(s.listen)", "processing": "\(s.processing.rawValue)",
                                                       "role": "\(s.role.rawValue)"])
         }
@@ -245,8 +246,7 @@ public final class GatewayDaemon: Service, Sendable {
         switch request.command {
         case "status":
             reply.ready = ready.load(ordering: .relaxed)
-            let up = ContinuousClock.now - started
-            reply.uptimeSeconds = (Double(up.components.seconds) + Double(up.components.attoseconds) * 1e-18 * 10).rounded() / 10
+            reply.uptimeSeconds = ((ContinuousClock.now - started).inSeconds * 10).rounded() / 10
             reply.gateway = configuration.gatewayID
             reply.version = GatewayVersion.current
             reply.ephemerides = ephemerides.count

@@ -84,6 +84,11 @@ public final class StationPipeline {
         return outputs
     }
 
+    /// Takes an epoch read whole from a file (RINEX), skipping the byte stages.
+    public func ingest(epoch: ObservationEpoch) -> [StationOutput] {
+        process(epoch, received: nil)
+    }
+
     /// Closes an epoch left open (its last message lost) once no message came for `timeout`.
     public func flushStaleEpoch(at instant: ContinuousClock.Instant, timeout: Duration) -> [StationOutput] {
         guard let since = openEpochSince, instant - since >= timeout, let epoch = assembler.flush() else { return [] }
@@ -136,8 +141,7 @@ public final class StationPipeline {
             let solution = solve(epoch)
             metrics?.solutions(configuration.name, quality: solution.quality).increment()
             if let received {
-                let elapsed = ContinuousClock.now - received
-                metrics?.latency.record(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+                metrics?.latency.record((ContinuousClock.now - received).inSeconds)
             }
             if solution.quality != .none { lastPosition = solution.position }
             outputs.append(.solution(solution, epoch: epoch))

@@ -36,7 +36,7 @@ public final class StationRuntime: Sendable {
     public static let epochTimeout = Duration.milliseconds(800)
 
     init(configuration: StationConfiguration, ephemerides: SharedEphemerides, references: ReferenceEpochs, products: Products,
-         spool: Spool?, metrics: GatewayMetrics, logger: Logger) {
+         spool: Spool?, solutions: (directory: String, format: SolutionFormat)?, metrics: GatewayMetrics, logger: Logger) {
         self.configuration = configuration
         counters = (metrics.datagramsReceived(configuration.name), metrics.bytesReceived(configuration.name))
         let shared = Shared(StationStatus(configuration: configuration))
@@ -48,6 +48,14 @@ public final class StationRuntime: Sendable {
         task = Task { [logger] in
             let pipeline = StationPipeline(configuration: configuration, ephemerides: ephemerides, references: references,
                                            products: products, metrics: metrics)
+            var log: SolutionLog?
+            if let solutions {
+                do {
+                    log = try SolutionLog(directory: solutions.directory, station: configuration.name, format: solutions.format, append: true)
+                } catch {
+                    logger.error("cannot write solutions: \(error)")
+                }
+            }
             var reportedProblems = 0
             for await input in stream {
                 let outputs: [StationOutput]
@@ -63,12 +71,14 @@ public final class StationRuntime: Sendable {
                     }
                 case .tick(let instant):
                     shared.heartbeat.withLock { $0 = instant }
+                    log?.flush()
                     outputs = pipeline.flushStaleEpoch(at: instant, timeout: Self.epochTimeout)
                 }
                 for output in outputs {
                     switch output {
                     case .solution(let solution, _):
                         shared.status.withLock { $0.record(solution) }
+                        log?.write(solution)
                     case .correction(let record):
                         guard let spool else { continue }
                         do {
@@ -88,9 +98,13 @@ public final class StationRuntime: Sendable {
                 }
             }
             for output in pipeline.finish() {
-                if case .solution(let solution, _) = output { shared.status.withLock { $0.record(solution) } }
+                if case .solution(let solution, _) = output {
+                    shared.status.withLock { $0.record(solution) }
+                    log?.write(solution)
+                }
                 if case .correction(let record) = output { _ = try? spool?.append(record) }
             }
+            log?.flush()
         }
     }
 
@@ -114,8 +128,7 @@ public final class StationRuntime: Sendable {
     public var status: StationStatus {
         var s = shared.status.withLock { $0 }
         if let last = shared.lastDatagram.withLock({ $0 }) {
-            let age = ContinuousClock.now - last
-            s.lastDatagramAgeSeconds = (Double(age.components.seconds) + Double(age.components.attoseconds) * 1e-18 * 10).rounded() / 10
+            s.lastDatagramAgeSeconds = ((ContinuousClock.now - last).inSeconds * 10).rounded() / 10
         }
         return s
     }

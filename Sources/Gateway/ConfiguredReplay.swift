@@ -1,0 +1,154 @@
+import Foundation
+import GNSSCore
+import GNSSFormats
+import GNSSPositioning
+
+/// `gatewayd replay --config`: the configuration's stations fed from recorded
+/// files through the same `StationPipeline` as live ingestion, stations
+/// interleaved in time order (so RTK rovers see their reference station's
+/// epochs), as fast as possible or paced at `speed` × real time. Solutions go
+/// to `OUT/NAME.FORMAT` and each reference station's correction bytes to
+/// `OUT/NAME.rtcm3`. The same input gives the same output bytes.
+public struct ConfiguredReplay {
+    public var configuration: GatewayConfiguration
+    /// Recorded files per station name, in time order.
+    public var inputs: [String: [String]]
+    public var outputDirectory: String
+    public var format: SolutionFormat = .pos
+    /// Multiple of real time; nil for as fast as possible.
+    public var speed: Double?
+    public var progress: ((String, Int, GNSSTime) -> Void)?
+
+    public init(configuration: GatewayConfiguration, inputs: [String: [String]], outputDirectory: String) {
+        self.configuration = configuration
+        self.inputs = inputs
+        self.outputDirectory = outputDirectory
+    }
+
+    /// Epochs and solutions by quality, per station.
+    public struct StationSummary: Sendable {
+        public var epochs = 0
+        public var byQuality: [SolutionQuality: Int] = [:]
+        public var correctionBytes = 0
+        public var problems = 0
+    }
+
+    /// One station's recorded input: bytes for a stream (RTCM 3), epochs for RINEX.
+    private final class Feed {
+        let pipeline: StationPipeline
+        var files: [String]
+        var bytes: FileByteSource?
+        var epochs: RINEXObservationSource?
+        var lastTime: GNSSTime?
+        var finished = false
+        let log: SolutionLog
+        var corrections: FileHandle?
+
+        init(pipeline: StationPipeline, files: [String], log: SolutionLog) {
+            self.pipeline = pipeline
+            self.files = files
+            self.log = log
+        }
+
+        /// The next piece of input through the pipeline; false at the end.
+        func step() throws -> [StationOutput] {
+            while true {
+                if let source = bytes {
+                    if let chunk = try source.next() { return pipeline.ingest(chunk, now: nil) }
+                    bytes = nil
+                    let tail = pipeline.finish()
+                    if !tail.isEmpty { return tail }
+                    continue
+                }
+                if let source = epochs {
+                    if let e = try source.next() { return pipeline.ingest(epoch: e) }
+                    epochs = nil
+                    continue
+                }
+                guard !files.isEmpty else {
+                    finished = true
+                    return []
+                }
+                let path = files.removeFirst()
+                switch FileKind.detect(try FileByteSource.peek(path: path)) {
+                case .rtcm3: bytes = try FileByteSource(path: path, chunkSize: 4096)
+                case .rinexObservation, .hatanaka: epochs = try RINEXObservationSource(path: path)
+                case let kind: throw FormatError("format", "\(kind.rawValue) is not a station stream this replay reads (RTCM 3 or RINEX observations)", file: path)
+                }
+            }
+        }
+    }
+
+    public func run() throws -> [String: StationSummary] {
+        for name in inputs.keys where !configuration.stations.contains(where: { $0.name == name }) {
+            throw FormatError("usage", "--input names '\(name)', which is not a station of the configuration")
+        }
+        var products = Products()
+        for n in configuration.navigation { try products.loadNavigation(n) }
+        for s in configuration.sp3 { try products.loadSP3(s) }
+        for k in configuration.clock { try products.loadClock(k) }
+        products.finalise()
+        let ephemerides = SharedEphemerides()
+        _ = ephemerides.add(products.ephemerides.satellites.flatMap { products.ephemerides.all(for: $0) })
+        let references = ReferenceEpochs()
+        try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
+
+        var feeds: [(String, Feed)] = []
+        for station in configuration.stations {
+            guard let files = inputs[station.name], !files.isEmpty else { continue }
+            let pipeline = StationPipeline(configuration: station, ephemerides: ephemerides, references: references,
+                                           products: products, metrics: nil)
+            let log = try SolutionLog(directory: outputDirectory, station: station.name, format: format, append: false)
+            let feed = Feed(pipeline: pipeline, files: files, log: log)
+            if station.role == .reference {
+                let path = (outputDirectory as NSString).appendingPathComponent("\(station.name).rtcm3")
+                _ = FileManager.default.createFile(atPath: path, contents: nil)
+                feed.corrections = FileHandle(forWritingAtPath: path)
+            }
+            feeds.append((station.name, feed))
+        }
+        guard !feeds.isEmpty else { throw FormatError("usage", "no input: give --input STATION=PATH for stations of the configuration") }
+
+        var summaries: [String: StationSummary] = [:]
+        let started = ContinuousClock.now
+        var firstTime: GNSSTime?
+        while let (name, feed) = feeds.filter({ !$0.1.finished }).min(by: { Self.earlier($0.1.lastTime, $1.1.lastTime) }) {
+            for output in try feed.step() {
+                switch output {
+                case .solution(let s, _):
+                    feed.lastTime = s.time
+                    summaries[name, default: StationSummary()].epochs += 1
+                    summaries[name, default: StationSummary()].byQuality[s.quality, default: 0] += 1
+                    feed.log.write(s)
+                    progress?(name, summaries[name]?.epochs ?? 0, s.time)
+                    if let speed, speed > 0 {
+                        let first = firstTime ?? s.time
+                        firstTime = first
+                        let due = started + .milliseconds(Int64((s.time - first) / speed * 1000))
+                        let wait = due - ContinuousClock.now
+                        if wait > .zero { Thread.sleep(forTimeInterval: wait.inSeconds) }
+                    }
+                case .correction(let record):
+                    feed.lastTime = record.time
+                    feed.corrections?.write(Data(record.rtcm))
+                    summaries[name, default: StationSummary()].correctionBytes += record.rtcm.count
+                }
+            }
+        }
+        for (name, feed) in feeds {
+            feed.log.flush()
+            try? feed.corrections?.close()
+            summaries[name, default: StationSummary()].problems = feed.pipeline.errorsByKind.values.reduce(0, +)
+        }
+        return summaries
+    }
+
+    private static func earlier(_ a: GNSSTime?, _ b: GNSSTime?) -> Bool {
+        switch (a, b) {
+        case (nil, nil): false
+        case (nil, _): true
+        case (_, nil): false
+        case (let a?, let b?): a < b
+        }
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import Testing
+import TestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite("Replay through the live pipeline", .serialized)
+struct ReplayEquivalenceTests {
+    static func configuration(stations: String) -> String {
+        """
+        gateway_id: replay-test
+        control_socket: ./ctl.sock
+        metrics: 127.0.0.1:9664
+        state_directory: ./state
+        solutions:
+          directory: ./live
+          format: json
+        stations:
+        \(stations)
+        """
+    }
+
+    static let gmsd = """
+          - name: GMSD
+            listen: 127.0.0.1:5201
+            role: reference
+            processing: spp
+        """
+
+    @Test("replay --config gives the same bytes twice, and the same solutions as live ingestion of the capture over UDP")
+    func replayMatchesLive() throws {
+        guard SharedData.available else { return }
+        let dir = makeWorkDirectory("replay-live")
+        _ = FileManager.default.createFile(atPath: dir + "/gateway.yaml", contents: Data(Self.configuration(stations: Self.gmsd).utf8))
+        let capture = SharedData.path("rtcm3/GMSD7_20121014.rtcm3")
+        for out in ["r1", "r2"] {
+            let r = try DaemonProcess.run("gatewayd", ["replay", "--config", "gateway.yaml", "--input", "GMSD=\(capture)", "--out", out,
+                                                       "--format", "json", "--quiet"], directory: dir)
+            #expect(r.status == 0, "\(r.error)")
+        }
+        let first = try Data(contentsOf: URL(fileURLWithPath: dir + "/r1/GMSD.json"))
+        #expect(first == (try Data(contentsOf: URL(fileURLWithPath: dir + "/r2/GMSD.json"))))
+        let corrections = try Data(contentsOf: URL(fileURLWithPath: dir + "/r1/GMSD.rtcm3"))
+        #expect(corrections == (try Data(contentsOf: URL(fileURLWithPath: dir + "/r2/GMSD.rtcm3"))))
+        #expect(corrections.count > 100_000)
+        let lines = String(decoding: first, as: UTF8.self).split(separator: "\n")
+        #expect(lines.count > 50)
+
+        let gatewayd = try DaemonProcess("gatewayd", ["run", "--config", "gateway.yaml"], directory: dir)
+        defer { gatewayd.stop() }
+        #expect(eventually { (try? control("ctl.sock", ["status"], directory: dir))?["ready"] as? Bool == true })
+        let sender = UDPSender()
+        _ = sender.stream(Array(try Data(contentsOf: URL(fileURLWithPath: capture))), to: 5201)
+        sender.close()
+        var previous = -1
+        #expect(eventually {
+            usleep(300_000)
+            let epochs = ((try? control("ctl.sock", ["status"], directory: dir))?["stations"] as? [[String: Any]])?.first?["epochs"] as? Int ?? 0
+            defer { previous = epochs }
+            return epochs > 0 && epochs == previous
+        })
+        gatewayd.signal(SIGTERM)
+        #expect(gatewayd.wait() == 0)
+        let live = try Data(contentsOf: URL(fileURLWithPath: dir + "/live/GMSD.json"))
+        #expect(String(decoding: live, as: UTF8.self).split(separator: "\n") == lines)
+    }
+
+    @Test("SIGHUP adds and removes stations without disturbing the others")
+    func reload() throws {
+        let dir = makeWorkDirectory("reload")
+        let path = dir + "/gateway.yaml"
+        let second = """
+              - name: EXTRA
+                listen: 127.0.0.1:5202
+                processing: spp
+            """
+        _ = FileManager.default.createFile(atPath: path, contents: Data(Self.configuration(stations: Self.gmsd).utf8))
+        let gatewayd = try DaemonProcess("gatewayd", ["run", "--config", "gateway.yaml"], directory: dir)
+        defer { gatewayd.stop() }
+        func names() -> [String] {
+            ((try? control("ctl.sock", ["stations"], directory: dir))?["stations"] as? [[String: Any]])?.compactMap { $0["name"] as? String } ?? []
+        }
+        func datagrams(_ name: String) -> Int {
+            ((try? control("ctl.sock", ["stations"], directory: dir))?["stations"] as? [[String: Any]])?
+                .first { $0["name"] as? String == name }?["datagrams"] as? Int ?? -1
+        }
+        #expect(eventually { names() == ["GMSD"] })
+        let sender = UDPSender()
+        for _ in 0..<5 { sender.send([0xD3, 0, 0, 0x47, 0xEA, 0x4B], to: 5201) }
+        #expect(eventually { datagrams("GMSD") == 5 })
+
+        _ = FileManager.default.createFile(atPath: path, contents: Data(Self.configuration(stations: Self.gmsd + "\n" + second).utf8))
+        gatewayd.signal(SIGHUP)
+        #expect(eventually { names() == ["EXTRA", "GMSD"] }, "\(gatewayd.output)")
+        sender.send([0xD3, 0, 0, 0x47, 0xEA, 0x4B], to: 5202)
+        #expect(eventually { datagrams("EXTRA") == 1 })
+        #expect(datagrams("GMSD") == 5, "the running station keeps its state")
+
+        _ = FileManager.default.createFile(atPath: path, contents: Data("stations: [unclosed\n".utf8))
+        gatewayd.signal(SIGHUP)
+        #expect(eventually { gatewayd.output.contains("reload refused") })
+        #expect(names() == ["EXTRA", "GMSD"])
+
+        _ = FileManager.default.createFile(atPath: path, contents: Data(Self.configuration(stations: second).utf8))
+        gatewayd.signal(SIGHUP)
+        #expect(eventually { names() == ["EXTRA"] }, "\(gatewayd.output)")
+        #expect(datagrams("EXTRA") == 1)
+        sender.close()
+    }
+}
