@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Speed measurements, kept apart so the main build stays fast.
-// Run: (cd Benchmarks && swift run -c release gateway-bench)
+// Run: (cd Benchmarks && swift run -c release gateway-bench) and (… gateway-capacity) after `swift build -c release` in ..
 let package = Package(
     name: "gateway-benchmarks",
     platforms: [.macOS(.v14)],
@@ -14,6 +14,10 @@ let package = Package(
                 .product(name: "GNSSFormats", package: "gnss-gateway"),
                 .product(name: "GNSSCore", package: "gnss-gateway"),
             ]
+        ),
+        .executableTarget(
+            name: "gateway-capacity",
+            dependencies: [.product(name: "GNSSFormats", package: "gnss-gateway")]
         ),
     ],
     swiftLanguageModes: [.v6]
