@@ -82,7 +82,7 @@ let package = Package(
         .testTarget(name: "GNSSFormatsTests", dependencies: ["GNSSFormats", "GNSSCore", "TestSupport"]),
         .testTarget(name: "GNSSOrbitsTests", dependencies: ["GNSSOrbits", "GNSSFormats", "GNSSCore", "TestSupport"]),
         .testTarget(name: "GNSSPositioningTests", dependencies: ["GNSSPositioning", "GNSSOrbits", "GNSSFormats", "GNSSCore", "TestSupport"]),
-        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "DaemonSupport", "GNSSPositioning", "GNSSOrbits", "GNSSFormats", "GNSSCore", "TestSupport"]),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "DaemonSupport", "DPC", .product(name: "Logging", package: "swift-log"), "GNSSPositioning", "GNSSOrbits", "GNSSFormats", "GNSSCore", "TestSupport"]),
         .testTarget(name: "DaemonSupportTests", dependencies: ["DaemonSupport"]),
         .testTarget(name: "DPCTests", dependencies: ["DPC", "DaemonSupport", "GNSSFormats", "GNSSCore", "TestSupport"]),
         .testTarget(name: "GatewayIntegrationTests",

@@ -70,10 +70,15 @@ public struct ConfiguredReplay {
                     return []
                 }
                 let path = files.removeFirst()
-                switch FileKind.detect(try FileByteSource.peek(path: path)) {
-                case .rtcm3: bytes = try FileByteSource(path: path, chunkSize: 4096)
+                let kind = FileKind.detect(try FileByteSource.peek(path: path))
+                switch kind {
+                case .rtcm3, .ubx:
+                    guard kind.rawValue == pipeline.configuration.format.rawValue else {
+                        throw FormatError("format", "a \(kind.rawValue) file for a station configured as \(pipeline.configuration.format.rawValue)", file: path)
+                    }
+                    bytes = try FileByteSource(path: path, chunkSize: 4096)
                 case .rinexObservation, .hatanaka: epochs = try RINEXObservationSource(path: path)
-                case let kind: throw FormatError("format", "\(kind.rawValue) is not a station stream this replay reads (RTCM 3 or RINEX observations)", file: path)
+                default: throw FormatError("format", "\(kind.rawValue) is not a station stream this replay reads (RTCM 3, UBX or RINEX observations)", file: path)
                 }
             }
         }

@@ -1,4 +1,6 @@
 import Foundation
+import GNSSCore
+import GNSSFormats
 import Testing
 import TestSupport
 #if canImport(Glibc)
@@ -107,5 +109,41 @@ struct ReplayEquivalenceTests {
         #expect(eventually { names() == ["EXTRA"] }, "\(gatewayd.output)")
         #expect(datagrams("EXTRA") == 1)
         sender.close()
+    }
+
+    @Test("a u-blox F9T stream over UDP: one epoch per RXM-RAWX, each reported unsolved for want of ephemerides, as replay reports it")
+    func ubxStation() throws {
+        guard SharedData.available else { return }
+        let path = SharedData.path("ubx/F9T-L2-5min.ubx.gz")
+        let source = try FileByteSource(path: path)
+        var bytes: [UInt8] = []
+        while let chunk = try source.next() { bytes += chunk }
+        let dir = makeWorkDirectory("ubx")
+        let station = """
+              - name: F9T
+                listen: 127.0.0.1:5203
+                format: ubx
+                processing: spp
+            """
+        _ = FileManager.default.createFile(atPath: dir + "/gateway.yaml", contents: Data(Self.configuration(stations: station).utf8))
+        let gatewayd = try DaemonProcess("gatewayd", ["run", "--config", "gateway.yaml"], directory: dir)
+        defer { gatewayd.stop() }
+        #expect(eventually { (try? control("ctl.sock", ["status"], directory: dir))?["ready"] as? Bool == true })
+        let sender = UDPSender()
+        _ = sender.stream(bytes, to: 5203, chunk: 1400)
+        sender.close()
+        // pyubx2 counts 299 RXM-RAWX messages and no RXM-SFRBX in this log, so there is nothing to solve with.
+        var status: [String: Any] = [:]
+        #expect(eventually {
+            status = ((try? control("ctl.sock", ["status"], directory: dir))?["stations"] as? [[String: Any]])?.first ?? [:]
+            return status["epochs"] as? Int == 299
+        }, "\(status)")
+        #expect((status["note"] as? String ?? "").contains("without ephemeris"), "\(status)")
+        let metrics = httpGet(port: 9664, path: "/metrics") ?? ""
+        #expect(metric(metrics, "gateway_frames_decoded_total{station=\"F9T\",type=\"UBX-RXM-RAWX\"}") == 299)
+        #expect(metric(metrics, "gateway_solutions_total{station=\"F9T\",quality=\"none\"}") == 299)
+        let r = try DaemonProcess.run("gatewayd", ["replay", "--config", "gateway.yaml", "--input", "F9T=\(path)", "--out", "replay"],
+                                      directory: dir)
+        #expect(r.status == 0 && r.error.contains("F9T: 299 epochs (none 299)"), "\(r.error)")
     }
 }

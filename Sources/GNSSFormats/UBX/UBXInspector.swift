@@ -5,10 +5,7 @@ public enum UBXInspector {
     public static func inspect(path: String, sink: InspectSink) throws(FormatError) {
         let source = try FileByteSource(path: path, chunkSize: 1 << 16)
         var framer = UBXFramer()
-        var lnav = LNAVAssembler()
-        var inav = INAVAssembler()
-        var d1 = BeiDouD1Assembler()
-        var glonass = GlonassAssembler()
+        var navigation = UBXNavigationDecoder()
         var lastTime: GNSSTime?
         var converter = UBXObservationConverter()
         func emitError(_ e: FormatError) {
@@ -34,22 +31,17 @@ public enum UBXInspector {
                               ("satellites", .int(epoch.satellites.count)), ("obs", compact(epoch))]
                     case .subframe(let s):
                         o += [("gnss", .int(Int(s.gnssId))), ("sv", .int(Int(s.svId))), ("words", .int(s.words.count))]
-                        var eph: KeplerEphemeris?
-                        if let sat = s.satellite {
-                            if s.gnssId == 0 || s.gnssId == 5, let t = lastTime { eph = lnav.add(satellite: sat, words: s.words, near: t) }
-                            if s.gnssId == 2 { eph = inav.add(satellite: sat, dwords: s.words, signal: s.sigId) }
-                            if s.gnssId == 3 { eph = d1.add(satellite: sat, words: s.words) }
-                            if s.gnssId == 6, let t = lastTime,
-                               let g = glonass.add(satellite: sat, frequencyChannel: Int(s.freqId) - 7, words: s.words, time: t) {
-                                o.append(("ephemeris", .object([("satellite", .string(g.satellite.description)), ("message", "FDMA"),
-                                                                ("toe", .string(g.toe.iso8601())), ("tb", .int(g.tb)),
-                                                                ("channel", .int(g.frequencyChannel)), ("clock_bias", .double(g.clockBias))])))
-                            }
-                        }
-                        if let e = eph {
+                        switch navigation.add(s, near: lastTime) {
+                        case .kepler(let e)?:
                             o.append(("ephemeris", .object([("satellite", .string(e.satellite.description)), ("message", .string(e.message.rawValue)),
                                                             ("toe", .string(e.toe.iso8601())), ("iode", .int(e.iode)), ("sqrtA", .double(e.sqrtA)),
                                                             ("e", .double(e.eccentricity)), ("af0", .double(e.af0))])))
+                        case .glonass(let g)?:
+                            o.append(("ephemeris", .object([("satellite", .string(g.satellite.description)), ("message", "FDMA"),
+                                                            ("toe", .string(g.toe.iso8601())), ("tb", .int(g.tb)),
+                                                            ("channel", .int(g.frequencyChannel)), ("clock_bias", .double(g.clockBias))])))
+                        default:
+                            break
                         }
                     case .navPVT(let p):
                         o += [("itow", .int(p.timeOfWeekMilliseconds)), ("fix", .int(p.fixType)), ("satellites", .int(p.satellites)),

@@ -47,8 +47,8 @@ public final class GatewayMetrics: Sendable {
         registry.counter("gateway_udp_datagrams_dropped_total", help: "UDP datagrams dropped, by reason", labels: [("reason", reason), ("listen", listen)])
     }
 
-    public func framesDecoded(_ station: String, type: Int) -> Counter {
-        registry.counter("gateway_frames_decoded_total", help: "Frames decoded, by message type", labels: [("station", station), ("type", String(type))])
+    public func framesDecoded(_ station: String, type: String) -> Counter {
+        registry.counter("gateway_frames_decoded_total", help: "Frames decoded, by message type", labels: [("station", station), ("type", type)])
     }
 
     public func decodeErrors(_ station: String, kind: String) -> Counter {

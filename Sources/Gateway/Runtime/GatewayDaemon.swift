@@ -125,8 +125,8 @@ public final class GatewayDaemon: Service, Sendable {
         }
         var stations = keep
         for s in c.stations where keep[s.name] == nil {
-            if s.format != .rtcm3 {
-                logger.error("station not started: only RTCM 3 streams are decoded live so far", metadata: ["station": "\(s.name)", "format": "\(s.format.rawValue)"])
+            if s.format == .leo {
+                logger.error("station not started: the satellite segment's stream format is not decoded yet", metadata: ["station": "\(s.name)"])
                 continue
             }
             stations[s.name] = StationRuntime(configuration: s, ephemerides: ephemerides, references: references, products: products,

@@ -23,9 +23,7 @@ public final class StationPipeline {
     private let products: Products
     private let metrics: GatewayMetrics?
 
-    private var framer = RTCM3Framer()
-    private var decoder = RTCM3Decoder()
-    private var assembler = MSMEpochAssembler()
+    private var stream: any StationStream
     private var encoder: CorrectionEncoder
     private var spp: SinglePointPositioner
     private var rtk: RTKFilter?
@@ -39,7 +37,7 @@ public final class StationPipeline {
     public private(set) var stationPosition: ECEF?
     /// Decode problems met, most recent last (bounded).
     public private(set) var recentProblems: [String] = []
-    public private(set) var framesByType: [Int: Int] = [:]
+    public private(set) var framesByType: [String: Int] = [:]
     public private(set) var errorsByKind: [String: Int] = [:]
 
     public init(configuration: StationConfiguration, ephemerides: SharedEphemerides, references: ReferenceEpochs,
@@ -50,6 +48,7 @@ public final class StationPipeline {
         self.products = products
         self.metrics = metrics
         stationPosition = configuration.position
+        stream = configuration.format == .ubx ? UBXStationStream() : RTCM3StationStream()
         encoder = CorrectionEncoder(stationID: 0)
         spp = SinglePointPositioner(options: SPPOptions())
         switch configuration.processing {
@@ -68,18 +67,15 @@ public final class StationPipeline {
     /// live (used only until the stream itself reveals its time), nil in replay.
     public func ingest<C: Collection>(_ bytes: C, now: GNSSTime?, received: ContinuousClock.Instant? = nil) -> [StationOutput]
         where C.Element == UInt8 {
-        framer.append(bytes)
-        var outputs: [StationOutput] = []
-        while let item = framer.next() {
-            switch item {
-            case .error(let e): problem(kind: e.kind, "\(e)")
-            case .frame(let frame): outputs += handle(frame, now: now, received: received)
-            }
-        }
-        let garbage = framer.bytesSkipped - reportedGarbage
+        var events: [StreamEvent] = []
+        let shared = ephemerides
+        stream.ingest(bytes, reference: { shared.latestTime ?? now }, events: &events)
+        let outputs = handle(events, received: received)
+        openEpochSince = stream.epochOpen ? (received ?? openEpochSince) : nil
+        let garbage = stream.bytesSkipped - reportedGarbage
         if garbage > 0 {
             metrics?.garbageBytes(configuration.name).increment(by: Int64(garbage))
-            reportedGarbage = framer.bytesSkipped
+            reportedGarbage = stream.bytesSkipped
         }
         return outputs
     }
@@ -91,47 +87,43 @@ public final class StationPipeline {
 
     /// Closes an epoch left open (its last message lost) once no message came for `timeout`.
     public func flushStaleEpoch(at instant: ContinuousClock.Instant, timeout: Duration) -> [StationOutput] {
-        guard let since = openEpochSince, instant - since >= timeout, let epoch = assembler.flush() else { return [] }
+        guard let since = openEpochSince, instant - since >= timeout else { return [] }
         openEpochSince = nil
+        guard let epoch = stream.flush() else { return [] }
         return process(epoch, received: instant)
     }
 
     /// Closes the open epoch at the end of a stream (replay).
     public func finish() -> [StationOutput] {
-        if let e = framer.finish() { problem(kind: e.kind, "\(e)") }
-        guard let epoch = assembler.flush() else { return [] }
-        return process(epoch, received: nil)
+        var events: [StreamEvent] = []
+        stream.finish(events: &events)
+        var outputs = handle(events, received: nil)
+        if let epoch = stream.flush() { outputs += process(epoch, received: nil) }
+        return outputs
     }
 
-    private func handle(_ frame: RTCM3Frame, now: GNSSTime?, received: ContinuousClock.Instant?) -> [StationOutput] {
-        let type = frame.messageType
-        framesByType[type, default: 0] += 1
-        metrics?.framesDecoded(configuration.name, type: type).increment()
-        let message: RTCM3Message
-        do {
-            message = try decoder.decode(frame)
-        } catch {
-            problem(kind: error.kind, "\(error)")
-            return []
+    private func handle(_ events: [StreamEvent], received: ContinuousClock.Instant?) -> [StationOutput] {
+        var outputs: [StationOutput] = []
+        for event in events {
+            switch event {
+            case .frame(let type):
+                framesByType[type, default: 0] += 1
+                metrics?.framesDecoded(configuration.name, type: type).increment()
+            case .epoch(let epoch):
+                outputs += process(epoch, received: received)
+            case .ephemeris(let e):
+                newEphemerides += ephemerides.add([e])
+            case .stationPosition(let position):
+                if configuration.position == nil { stationPosition = position }
+            case .descriptors(let d):
+                encoder.descriptors = d
+            case .stationID(let id):
+                encoder.stationID = id
+            case .problem(let e):
+                problem(kind: e.kind, "\(e)")
+            }
         }
-        switch message {
-        case .msm(let msm):
-            encoder.stationID = msm.stationID
-            let reference = decoder.referenceTime ?? ephemerides.latestTime ?? now
-            let completed = assembler.add(msm, reference: reference)
-            openEpochSince = msm.multipleMessage ? (received ?? openEpochSince) : nil
-            return completed.flatMap { process($0, received: received) }
-        case .ephemeris(let e, _):
-            if case .glonass(let g) = e { assembler.glonassChannels[g.satellite.prn] = g.frequencyChannel }
-            newEphemerides += ephemerides.add([e])
-        case .stationCoordinates(let s):
-            if configuration.position == nil { stationPosition = s.position }
-        case .descriptors(let d):
-            encoder.descriptors = d
-        default:
-            break
-        }
-        return []
+        return outputs
     }
 
     private func process(_ epoch: ObservationEpoch, received: ContinuousClock.Instant?) -> [StationOutput] {

@@ -1,0 +1,120 @@
+import GNSSCore
+import GNSSFormats
+
+/// What a station's byte stream carries, once framed and decoded.
+enum StreamEvent {
+    /// A frame of this message type arrived (`1077`, `UBX-RXM-RAWX`), whether or not it decodes.
+    case frame(String)
+    case epoch(ObservationEpoch)
+    case ephemeris(Ephemeris)
+    case stationPosition(ECEF)
+    case descriptors(StationDescriptors)
+    /// The MSM station id, for the corrections.
+    case stationID(Int)
+    case problem(FormatError)
+}
+
+/// Framing and decoding of one station's stream, by format; epochs come out whole.
+protocol StationStream {
+    /// Feeds bytes; `reference` resolves truncated times (live: the stream's own, else the shared
+    /// ephemerides', else the wall clock; replay: never the wall clock).
+    mutating func ingest<C: Collection>(_ bytes: C, reference: () -> GNSSTime?, events: inout [StreamEvent]) where C.Element == UInt8
+    /// The epoch still open (its closing message lost or the stream ended).
+    mutating func flush() -> ObservationEpoch?
+    /// At the end of the input: what was left unfinished.
+    mutating func finish(events: inout [StreamEvent])
+    /// Bytes skipped outside valid frames so far.
+    var bytesSkipped: Int { get }
+    /// Whether an epoch is being assembled.
+    var epochOpen: Bool { get }
+}
+
+/// RTCM 3: MSM epochs (closed by the multiple-message bit), ephemerides, station coordinates and descriptors.
+struct RTCM3StationStream: StationStream {
+    private var framer = RTCM3Framer()
+    private var decoder = RTCM3Decoder()
+    private var assembler = MSMEpochAssembler()
+    private(set) var epochOpen = false
+
+    var bytesSkipped: Int { framer.bytesSkipped }
+
+    mutating func ingest<C: Collection>(_ bytes: C, reference: () -> GNSSTime?, events: inout [StreamEvent]) where C.Element == UInt8 {
+        framer.append(bytes)
+        while let item = framer.next() {
+            switch item {
+            case .error(let e): events.append(.problem(e))
+            case .frame(let frame):
+                events.append(.frame(String(frame.messageType)))
+                do {
+                    switch try decoder.decode(frame) {
+                    case .msm(let msm):
+                        events.append(.stationID(msm.stationID))
+                        for e in assembler.add(msm, reference: decoder.referenceTime ?? reference()) { events.append(.epoch(e)) }
+                        epochOpen = msm.multipleMessage
+                    case .ephemeris(let e, _):
+                        if case .glonass(let g) = e { assembler.glonassChannels[g.satellite.prn] = g.frequencyChannel }
+                        events.append(.ephemeris(e))
+                    case .stationCoordinates(let s): events.append(.stationPosition(s.position))
+                    case .descriptors(let d): events.append(.descriptors(d))
+                    default: break
+                    }
+                } catch {
+                    events.append(.problem(error))
+                }
+            }
+        }
+    }
+
+    mutating func flush() -> ObservationEpoch? {
+        epochOpen = false
+        return assembler.flush()
+    }
+
+    mutating func finish(events: inout [StreamEvent]) {
+        if let e = framer.finish() { events.append(.problem(e)) }
+    }
+}
+
+/// u-blox UBX: one epoch per RXM-RAWX, ephemerides from RXM-SFRBX navigation words.
+struct UBXStationStream: StationStream {
+    private var framer = UBXFramer()
+    private var converter = UBXObservationConverter()
+    private var navigation = UBXNavigationDecoder()
+    private var lastTime: GNSSTime?
+    let epochOpen = false
+
+    var bytesSkipped: Int { framer.bytesSkipped }
+
+    mutating func ingest<C: Collection>(_ bytes: C, reference: () -> GNSSTime?, events: inout [StreamEvent]) where C.Element == UInt8 {
+        framer.append(bytes)
+        while let item = framer.next() { handle(item, &events) }
+    }
+
+    private mutating func handle(_ item: UBXFramer.Item, _ events: inout [StreamEvent]) {
+        guard case .frame(let f) = item else {
+            if case .error(let e) = item { events.append(.problem(e)) }
+            return
+        }
+        events.append(.frame("UBX-" + f.name))
+        do {
+            switch try UBXMessage.decode(f) {
+            case .rawMeasurements(let raw):
+                let epoch = converter.epoch(raw)
+                lastTime = epoch.time
+                events.append(.epoch(epoch))
+            case .subframe(let s):
+                if let e = navigation.add(s, near: lastTime) { events.append(.ephemeris(e)) }
+            default:
+                break
+            }
+        } catch {
+            events.append(.problem(FormatError(error.kind, "\(f.name): \(error.message)", at: .byteOffset(f.offset))))
+        }
+    }
+
+    mutating func flush() -> ObservationEpoch? { nil }
+
+    mutating func finish(events: inout [StreamEvent]) {
+        for item in framer.finish() { handle(item, &events) }
+    }
+}

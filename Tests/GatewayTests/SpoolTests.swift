@@ -1,0 +1,55 @@
+import DPC
+import Foundation
+import GNSSCore
+import Logging
+import Testing
+@testable import Gateway
+
+@Suite struct SpoolTests {
+    static func directory() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("spool-\(UUID().uuidString)").path
+    }
+
+    static func record(_ i: Int, size: Int = 1000) -> CorrectionRecord {
+        CorrectionRecord(station: "S", time: GNSSTime(seconds: Int64(i)), rtcm: [UInt8](repeating: UInt8(i & 0xFF), count: size))
+    }
+
+    @Test("records leave the spool only when acknowledged; sequences continue after reopening")
+    func acknowledgement() throws {
+        let dir = Self.directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        do {
+            let spool = try Spool(directory: dir, maxBytes: 1 << 20, metrics: nil, logger: Logger(label: "test"))
+            for i in 1...10 { #expect(try spool.append(Self.record(i)) == UInt64(i)) }
+            #expect(spool.pendingCount == 10)
+            spool.acknowledge(through: 4)
+            #expect(try spool.pending(after: 0, limit: 100).map(\.sequence) == Array(5...10))
+            #expect(try CorrectionRecord(decoding: spool.pending(after: 6, limit: 1)[0].body[...]) == Self.record(7))
+            try spool.sync()
+        }
+        let reopened = try Spool(directory: dir, maxBytes: 1 << 20, metrics: nil, logger: Logger(label: "test"))
+        #expect(reopened.acknowledgedSequence == 4)
+        #expect(reopened.pendingCount == 6)
+        #expect(try reopened.append(Self.record(11)) == 11)
+        reopened.acknowledge(through: 99)
+        #expect(reopened.acknowledgedSequence == 11 && reopened.pendingCount == 0)
+    }
+
+    @Test("at its cap the spool drops the oldest unacknowledged records and counts them")
+    func cap() throws {
+        let dir = Self.directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let metrics = GatewayMetrics()
+        let cap = 1 << 20
+        let spool = try Spool(directory: dir, maxBytes: cap, metrics: metrics, logger: Logger(label: "test"))
+        for i in 1...3000 { try spool.append(Self.record(i)) }
+        #expect(spool.droppedRecords > 0)
+        #expect(spool.totalBytes <= cap + (64 << 10) + 2000)
+        let pending = try spool.pending(after: 0, limit: 10_000).map(\.sequence)
+        #expect(pending.last == 3000)
+        #expect(pending == Array(pending.first!...3000), "what remains is the newest, without gaps")
+        #expect(spool.droppedRecords + pending.count == 3000)
+        let text = metrics.registry.emitToString()
+        #expect(text.contains("gateway_spool_records_dropped_total \(spool.droppedRecords)"))
+    }
+}
