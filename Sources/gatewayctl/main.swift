@@ -3,8 +3,31 @@ import DaemonSupport
 import Foundation
 import Gateway
 
-/// Asks a running gatewayd about its state over the control socket.
+/// `gatewayctl [--socket PATH] [--json] COMMAND …`: the options may come before the command as well as after it.
 @main
+enum GatewayctlMain {
+    static func main() {
+        Gatewayctl.main(reordered(Array(CommandLine.arguments.dropFirst())))
+    }
+
+    /// Moves `--socket PATH`, `--socket=PATH` and `--json` given before the subcommand to after it.
+    static func reordered(_ arguments: [String]) -> [String] {
+        var leading: [String] = []
+        var rest = arguments[...]
+        while let first = rest.first, first.hasPrefix("--") {
+            rest = rest.dropFirst()
+            leading.append(first)
+            if first == "--socket", let value = rest.first {
+                leading.append(value)
+                rest = rest.dropFirst()
+            }
+        }
+        guard let command = rest.first else { return arguments }
+        return [command] + leading + rest.dropFirst()
+    }
+}
+
+/// Asks a running gatewayd about its state over the control socket.
 struct Gatewayctl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gatewayctl",

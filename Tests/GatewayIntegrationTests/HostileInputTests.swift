@@ -79,6 +79,11 @@ struct HostileInputTests {
         _ = try? client.exchange(Array(String(repeating: "x", count: 100_000).utf8))  // no newline: refused, connection closed
         let status = try #require(try control("ctl.sock", ["status"], directory: dir))
         #expect(status["ready"] as? Bool == true)
+        for station in status["stations"] as? [[String: Any]] ?? [] {
+            #expect(Set(station.keys).isSuperset(of: ["name", "epochs", "quality", "ecef"]), "\(station)")
+        }
+        let forwarder = try #require(status["forwarder"] as? [String: Any])
+        #expect(forwarder["acked"] != nil && forwarder["pending"] != nil)
         #expect(gatewayd.process.isRunning)
     }
 

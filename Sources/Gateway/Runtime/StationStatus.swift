@@ -34,6 +34,32 @@ public struct StationStatus: Codable, Sendable {
         case queueDrops = "queue_drops"
     }
 
+    /// Every key is written, `null` where there is no value yet, so readers see the same shape from the first epoch on.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(listen, forKey: .listen)
+        try c.encode(format, forKey: .format)
+        try c.encode(role, forKey: .role)
+        try c.encode(processing, forKey: .processing)
+        try c.encode(datagrams, forKey: .datagrams)
+        try c.encode(bytes, forKey: .bytes)
+        try c.encode(frames, forKey: .frames)
+        try c.encode(decodeErrors, forKey: .decodeErrors)
+        try c.encode(epochs, forKey: .epochs)
+        try c.encode(quality, forKey: .quality)
+        try c.encode(satellites, forKey: .satellites)
+        try c.encode(ecef, forKey: .ecef)
+        try c.encode(llh, forKey: .llh)
+        try c.encode(sigma, forKey: .sigma)
+        try c.encode(time, forKey: .time)
+        try c.encode(note, forKey: .note)
+        try c.encode(solutions, forKey: .solutions)
+        try c.encode(lastDatagramAgeSeconds, forKey: .lastDatagramAgeSeconds)
+        try c.encode(stationPosition, forKey: .stationPosition)
+        try c.encode(queueDrops, forKey: .queueDrops)
+    }
+
     public init(configuration c: StationConfiguration) {
         name = c.name
         listen = c.listen.description
