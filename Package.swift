@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "GNSSFormats", targets: ["GNSSFormats"]),
         .library(name: "GNSSOrbits", targets: ["GNSSOrbits"]),
         .library(name: "GNSSPositioning", targets: ["GNSSPositioning"]),
+        .library(name: "GNSSSimulation", targets: ["GNSSSimulation"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -29,6 +30,7 @@ let package = Package(
         .target(name: "GNSSFormats", dependencies: ["GNSSCore", "CZlib"]),
         .target(name: "GNSSOrbits", dependencies: ["GNSSCore"]),
         .target(name: "GNSSPositioning", dependencies: ["GNSSCore", "GNSSOrbits"]),
+        .target(name: "GNSSSimulation", dependencies: ["GNSSCore", "GNSSOrbits", "GNSSPositioning"]),
         .target(name: "DaemonSupport", dependencies: [
             "CSystemd",
             .product(name: "NIOCore", package: "swift-nio"),
@@ -83,6 +85,8 @@ let package = Package(
         .testTarget(name: "GNSSOrbitsTests", dependencies: ["GNSSOrbits", "GNSSFormats", "GNSSCore", "TestSupport"]),
         .testTarget(name: "GNSSPositioningTests", dependencies: ["GNSSPositioning", "GNSSOrbits", "GNSSFormats", "GNSSCore", "TestSupport"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "DaemonSupport", "DPC", .product(name: "Logging", package: "swift-log"), "GNSSPositioning", "GNSSOrbits", "GNSSFormats", "GNSSCore", "TestSupport"]),
+        .testTarget(name: "GNSSSimulationTests",
+                    dependencies: ["GNSSSimulation", "GNSSPositioning", "GNSSOrbits", "GNSSFormats", "GNSSCore", "Gateway", "TestSupport"]),
         .testTarget(name: "DaemonSupportTests", dependencies: ["DaemonSupport"]),
         .testTarget(name: "DPCTests", dependencies: ["DPC", "DaemonSupport", "GNSSFormats", "GNSSCore", "TestSupport"]),
         .testTarget(name: "GatewayIntegrationTests",

@@ -1,0 +1,154 @@
+import Foundation
+import GNSSCore
+import GNSSOrbits
+import GNSSPositioning
+
+/// What the simulator knows that a receiver does not, per epoch.
+public struct EpochTruth: Sendable, Hashable {
+    public var time: GNSSTime
+    /// The antenna's true position (with the solid Earth tide), and the marker's without it.
+    public var position: ECEF
+    public var marker: ECEF
+    /// Receiver clock offset, seconds.
+    public var receiverClock: Double
+    /// Zenith hydrostatic and wet delays, metres.
+    public var zenithHydrostatic: Double
+    public var zenithWet: Double
+    public var satellites: Int
+}
+
+/// Error and signal settings of a simulation.
+public struct SimulationModel: Sendable {
+    public var elevationMask = 7 * Constants.degreesToRadians
+    /// Zenith code and phase noise, metres, scaled by 1/sin(elevation).
+    public var codeNoise = 0.25
+    public var phaseNoise = 0.002
+    /// Code multipath: amplitude at the horizon (metres), slowly varying.
+    public var codeMultipath = 0.3
+    /// Probability per satellite and epoch of a cycle slip (flagged with LLI).
+    public var slipProbability = 2e-5
+    /// Receiver clock random walk, s/√s, around a constant offset.
+    public var receiverClockWalk = 1e-9
+    public var receiverClockOffset = 1e-4
+    public var ionosphere = IonosphereTruth()
+    public var troposphere = true
+    /// Signals per system: (primary, secondary) RINEX codes.
+    public var signals: [GNSSSystem: [SignalCode]] = [
+        .gps: [SignalCode("1C"), SignalCode("2W")].compactMap { $0 },
+        .galileo: [SignalCode("1C"), SignalCode("5Q")].compactMap { $0 },
+        .beidou: [SignalCode("2I"), SignalCode("6I")].compactMap { $0 },
+        .leo: [SignalCode("1C"), SignalCode("5Q")].compactMap { $0 },
+    ]
+
+    public init() {}
+}
+
+/// Makes one station's observations from true geometry: for each epoch and
+/// satellite above the mask, code, phase, Doppler and C/N0 on each signal,
+/// from the light-time range with Earth rotation, satellite and receiver
+/// clocks, troposphere, ionosphere (opposite signs on code and phase, scaled by
+/// 1/f²), integer ambiguities, phase wind-up, elevation-dependent noise and
+/// multipath, and cycle slips. Deterministic for a seed.
+public struct ObservationSynthesizer {
+    public let sky: any SatelliteSky
+    public let marker: ECEF
+    public var model: SimulationModel
+    private let seed: UInt64
+    private var random: SimulationRandom
+    private var troposphere: TroposphereTruth
+    private var clock: Double
+    private var lastTime: GNSSTime?
+    private var ambiguities: [SatelliteID: [Double]] = [:]
+    private var windUp: [SatelliteID: Double] = [:]
+    private var multipathPhase: [SatelliteID: Double] = [:]
+
+    public init(sky: any SatelliteSky, station marker: ECEF, model: SimulationModel = SimulationModel(), seed: UInt64) {
+        self.sky = sky
+        self.marker = marker
+        self.model = model
+        self.seed = seed
+        random = SimulationRandom(seed: seed)
+        troposphere = TroposphereTruth(seed: seed ^ 0x7E0)
+        clock = model.receiverClockOffset
+    }
+
+    /// The observations and the truth at `time`.
+    public mutating func epoch(at time: GNSSTime) -> (ObservationEpoch, EpochTruth) {
+        if let last = lastTime { clock += random.gaussian(model.receiverClockWalk * max(0, time - last).squareRoot()) }
+        lastTime = time
+        let site = marker + SolidEarthTide.displacement(site: marker, time: time)
+        let geodetic = site.geodetic()
+        let zenith = troposphere.zenith(at: time, receiver: geodetic)
+        let sun = SunMoon.sun(at: time)
+        let c = Constants.speedOfLight
+        var satellites: [SatelliteObservation] = []
+        for sat in sky.satellites {
+            guard let signals = model.signals[sat.system], signals.count >= 1 else { continue }
+            guard let (range, position, satClock, rate) = lightTimeRange(sat, time: time, site: site) else { continue }
+            let azel = position.enu(relativeTo: site).azimuthElevation
+            guard azel.elevation >= model.elevationMask else {
+                ambiguities[sat] = nil
+                windUp[sat] = nil
+                continue
+            }
+            let mapping = NiellMapping.factors(receiver: geodetic, elevation: azel.elevation, time: time)
+            let tropo = model.troposphere ? zenith.hydrostatic * mapping.hydrostatic + zenith.wet * mapping.wet : 0
+            let tec = model.ionosphere.slantTEC(time: time, receiver: geodetic, elevation: azel.elevation, azimuth: azel.azimuth)
+            let cycles = PhaseWindUp.cycles(satellite: position, receiver: site, sun: sun, previous: windUp[sat])
+            windUp[sat] = cycles
+            var slipped = false
+            if ambiguities[sat] == nil || random.uniform() < model.slipProbability {
+                slipped = ambiguities[sat] != nil
+                ambiguities[sat] = signals.map { _ in (random.uniform() * 2e6 - 1e6).rounded() }
+            }
+            let weight = 1 / max(sin(azel.elevation), 0.05)
+            let mpPhase = multipathPhase[sat] ?? random.uniform() * 2 * .pi
+            multipathPhase[sat] = mpPhase
+            // Multipath: strongest near the horizon, oscillating with a 10-minute period per satellite.
+            let secondOfDay = Double(time.seconds % 86_400) + time.fraction
+            let multipath = model.codeMultipath * cos(azel.elevation) * cos(mpPhase + secondOfDay * 2 * .pi / 600)
+            let geometric = range + c * (clock - satClock) + tropo
+            var observations: [SignalObservation] = []
+            for (i, code) in signals.enumerated() {
+                guard let f = CarrierFrequency.of(system: sat.system, band: code.band) else { continue }
+                let lambda = c / f
+                let iono = IonosphereTruth.delay(tec: tec, frequency: f)
+                let pseudorange = geometric + iono + multipath + random.gaussian(model.codeNoise * weight)
+                let phaseMetres = geometric - iono + lambda * ((ambiguities[sat]?[i] ?? 0) + cycles) + random.gaussian(model.phaseNoise * weight)
+                let doppler = -rate / lambda
+                let cn0 = 35 + 15 * sin(azel.elevation) + random.gaussian(1)
+                observations.append(SignalObservation(signal: code, pseudorange: pseudorange, carrierPhase: phaseMetres / lambda,
+                                                      doppler: doppler, cn0: (cn0 * 4).rounded() / 4, lli: slipped ? 1 : 0))
+            }
+            satellites.append(SatelliteObservation(satellite: sat, signals: observations))
+        }
+        let truth = EpochTruth(time: time, position: site, marker: marker, receiverClock: clock, zenithHydrostatic: zenith.hydrostatic,
+                               zenithWet: zenith.wet, satellites: satellites.count)
+        return (ObservationEpoch(time: time, satellites: satellites), truth)
+    }
+
+    /// The geometric range from the satellite's position at transmission (rotated with the Earth
+    /// during the signal's flight) to the receiver at `time`, with that position, the satellite
+    /// clock at transmission, and the range rate.
+    func lightTimeRange(_ sat: SatelliteID, time: GNSSTime, site: ECEF) -> (Double, ECEF, Double, Double)? {
+        let c = Constants.speedOfLight
+        var tau = 0.075
+        var result: (Double, ECEF, Double)?
+        for _ in 0..<4 {
+            guard let s = sky.state(sat, at: time - tau) else { return nil }
+            let theta = Constants.earthRotationGPS * tau
+            let p = ECEF(cos(theta) * s.position.x + sin(theta) * s.position.y, -sin(theta) * s.position.x + cos(theta) * s.position.y,
+                         s.position.z)
+            let range = (p - site).norm
+            result = (range, p, s.clock)
+            tau = range / c
+        }
+        guard let (range, position, satClock) = result else { return nil }
+        // Range rate by differencing the geometry over ±0.5 s (Doppler).
+        guard let ahead = sky.state(sat, at: time + 0.5 - tau), let behind = sky.state(sat, at: time - 0.5 - tau) else {
+            return (range, position, satClock, 0)
+        }
+        let rate = (ahead.position - site).norm - (behind.position - site).norm
+        return (range, position, satClock, rate)
+    }
+}

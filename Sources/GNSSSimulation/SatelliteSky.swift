@@ -1,0 +1,28 @@
+import GNSSCore
+import GNSSOrbits
+
+/// Where the simulated satellites are: the true position (ECEF, metres) and
+/// the clock offset as a receiver sees it (seconds, relativistic term included).
+public protocol SatelliteSky: Sendable {
+    var satellites: [SatelliteID] { get }
+    func state(_ satellite: SatelliteID, at time: GNSSTime) -> (position: ECEF, clock: Double)?
+}
+
+/// GNSS satellites from a real day's precise orbits and clocks (SP3 + RINEX clock),
+/// so the simulated geometry is the sky's own.
+public struct PreciseSky: SatelliteSky {
+    public let ephemeris: PreciseEphemeris
+    public let satellites: [SatelliteID]
+
+    public init(ephemeris: PreciseEphemeris, systems: Set<GNSSSystem>) {
+        self.ephemeris = ephemeris
+        satellites = ephemeris.satellites.filter { systems.contains($0.system) }
+    }
+
+    public func state(_ satellite: SatelliteID, at time: GNSSTime) -> (position: ECEF, clock: Double)? {
+        guard let s = ephemeris.state(satellite, at: time) else { return nil }
+        // Precise clocks leave out the periodic relativistic term; the signal carries it.
+        let c2 = Constants.speedOfLight * Constants.speedOfLight
+        return (s.position, s.clockBias - 2 * s.position.dot(s.velocity) / c2)
+    }
+}
