@@ -18,6 +18,7 @@ import TestSupport
     static func products() throws -> Products {
         if let cached { return cached }
         var p = Products()
+        try p.loadNavigation(SharedData.path(directory + "ESBC00DNK_R_20201770000_01D_MN.rnx.gz"))
         try p.loadSP3(SharedData.path(directory + "GRG0MGXFIN_20201770000_01D_15M_ORB.SP3.gz"))
         try p.loadClock(SharedData.path(directory + "GRG0MGXFIN_20201770000_01D_30S_CLK.CLK.gz"))
         p.finalise()
