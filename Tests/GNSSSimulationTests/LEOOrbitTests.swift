@@ -1,0 +1,97 @@
+import Foundation
+import GNSSCore
+import GNSSSimulation
+import Testing
+
+/// The LEO constellation's orbits against Kepler's third law and the J2 secular rates of textbook orbital mechanics.
+@Suite struct LEOOrbitTests {
+    static let a = Ellipsoid.wgs84.semiMajorAxis + 1_000_000
+    static let gm = 3.986_004_418e14
+    static let j2 = 1.082_626_68e-3
+
+    static func raan(_ s: (position: Vector3, velocity: Vector3)) -> Double {
+        let r = s.position, v = s.velocity
+        let hx = r.y * v.z - r.z * v.y, hy = r.z * v.x - r.x * v.z
+        return atan2(hx, -hy)
+    }
+
+    @Test("the time between ascending nodes is Kepler's period 2π√(a³/GM) ≈ 6307 s, to J2's few tenths of a percent")
+    func period() {
+        let kepler = 2 * Double.pi * (Self.a * Self.a * Self.a / Self.gm).squareRoot()
+        #expect(abs(kepler - 6307) < 1)
+        var s = OrbitalElements(semiMajorAxis: Self.a, inclination: 55 * Constants.degreesToRadians, raan: 0, argumentOfLatitude: 0.01).state
+        var crossings: [Double] = []
+        var t = 0.0
+        let h = 5.0
+        while crossings.count < 3 && t < 30_000 {
+            let next = J2Propagator.step(s, h)
+            if s.position.z < 0 && next.position.z >= 0 {
+                crossings.append(t + h * (-s.position.z) / (next.position.z - s.position.z))
+            }
+            s = next
+            t += h
+        }
+        #expect(crossings.count == 3)
+        let nodal = (crossings[2] - crossings[0]) / 2
+        #expect(abs(nodal - kepler) / kepler < 0.005, "nodal period \(nodal) s, Kepler \(kepler) s")
+    }
+
+    @Test("the node regresses at −(3/2) n J2 (Re/a)² cos i", arguments: [55.0, 70.0, 87.5])
+    func nodalRegression(inclinationDegrees: Double) {
+        let i = inclinationDegrees * Constants.degreesToRadians
+        let n = (Self.gm / (Self.a * Self.a * Self.a)).squareRoot()
+        let re = Ellipsoid.wgs84.semiMajorAxis
+        let expected = -1.5 * n * Self.j2 * (re / Self.a) * (re / Self.a) * cos(i)  // rad/s
+        var s = OrbitalElements(semiMajorAxis: Self.a, inclination: i, raan: 0, argumentOfLatitude: 0).state
+        let day = 86_400.0
+        let h = 20.0
+        // Average the osculating node over the first and the last orbit to remove its twice-per-orbit wobble.
+        func meanNode(over steps: Int) -> Double {
+            var sum = 0.0
+            for _ in 0..<steps {
+                sum += Self.raan(s)
+                s = J2Propagator.step(s, h)
+            }
+            return sum / Double(steps)
+        }
+        let orbit = Int((6307 / h).rounded())
+        let first = meanNode(over: orbit)
+        for _ in 0..<(Int(day / h) - 2 * orbit) { s = J2Propagator.step(s, h) }
+        let last = meanNode(over: orbit)
+        let rate = (last - first) / (day - Double(orbit) * h)
+        if abs(cos(i)) < 0.1 {
+            #expect(abs(rate - expected) < 0.05 * abs(Self.j2 * n), "polar: \(rate) rad/s vs \(expected)")
+        } else {
+            #expect(abs(rate / expected - 1) < 0.01, "\(inclinationDegrees)°: \(rate * 86_400 / Constants.degreesToRadians)°/day vs \(expected * 86_400 / Constants.degreesToRadians)°/day")
+        }
+    }
+
+    @Test("the standard constellation: 288 satellites, 12 planes per shell equally spaced, 8 per plane; ground tracks reach the shells' latitudes")
+    func geometryAndGroundTracks() {
+        let elements = LEOConstellation.standard.elements
+        #expect(elements.count == 288)
+        #expect(Set(elements.map(\.0)).count == 288)
+        let shell = Array(elements.prefix(96)).map(\.1)
+        let raans = Set(shell.map { ($0.raan / Constants.degreesToRadians * 1000).rounded() / 1000 })
+        #expect(raans.count == 12 && raans.contains(0) && raans.contains(30) && raans.contains(330))
+        #expect(abs((shell[1].argumentOfLatitude - shell[0].argumentOfLatitude) / Constants.degreesToRadians - 45) < 1e-9)
+        #expect(abs((shell[8].argumentOfLatitude - shell[0].argumentOfLatitude) / Constants.degreesToRadians - 360.0 / 96) < 1e-9)
+
+        let start = GNSSTime(seconds: 1_277_000_000)
+        let sky = LEOSky(constellation: LEOConstellation(shells: [LEOConstellation.standard.shells[0], LEOConstellation.standard.shells[2]]),
+                         start: start, span: 7000, step: 20, seed: 1)
+        var maxLatitude: [Int: Double] = [:]
+        for sat in [SatelliteID(.leo, 1), SatelliteID(.leo, 97)] {
+            var t = start
+            while t - start < 6400 {
+                if let s = sky.state(sat, at: t) {
+                    maxLatitude[sat.prn] = max(maxLatitude[sat.prn] ?? 0, abs(atan2(s.position.z, (s.position.x * s.position.x + s.position.y * s.position.y).squareRoot())))
+                }
+                t = t + 20
+            }
+        }
+        let deg = Constants.radiansToDegrees
+        #expect((maxLatitude[1] ?? 0) * deg > 54.5 && (maxLatitude[1] ?? 0) * deg < 55.5)
+        #expect((maxLatitude[97] ?? 0) * deg > 87)
+    }
+}
