@@ -40,6 +40,8 @@ public struct PPPOptions: Sendable, Hashable {
 public enum OrbitSource: Sendable {
     case precise(PreciseEphemeris)
     case broadcast(EphemerisStore)
+    /// Another source for the GNSS satellites, with the LEO satellites' own broadcast ephemerides.
+    indirect case withLEO(OrbitSource, LEOEphemerisStore)
 
     func state(_ sat: SatelliteID, at t: GNSSTime) -> SatelliteState? {
         switch self {
@@ -50,6 +52,8 @@ public enum OrbitSource: Sendable {
             return s
         case .broadcast(let store):
             return store.select(sat, at: t)?.state(at: t)
+        case .withLEO(let gnss, let leo):
+            return sat.system == .leo ? leo.state(sat, at: t) : gnss.state(sat, at: t)
         }
     }
 }

@@ -84,7 +84,8 @@ public struct ObservationSynthesizer {
         var satellites: [SatelliteObservation] = []
         for sat in sky.satellites {
             guard let signals = model.signals[sat.system], signals.count >= 1 else { continue }
-            guard let (range, position, satClock, rate) = lightTimeRange(sat, time: time, site: site) else { continue }
+            // The epoch is stamped in receiver time; the signal arrived at receiver time minus the receiver clock offset.
+            guard let (range, position, satClock, rate) = lightTimeRange(sat, time: time - clock, site: site) else { continue }
             let azel = position.enu(relativeTo: site).azimuthElevation
             guard azel.elevation >= model.elevationMask else {
                 ambiguities[sat] = nil

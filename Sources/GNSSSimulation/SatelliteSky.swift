@@ -26,3 +26,23 @@ public struct PreciseSky: SatelliteSky {
         return (s.position, s.clockBias - 2 * s.position.dot(s.velocity) / c2)
     }
 }
+
+/// Several skies seen together (the real GNSS day and a simulated LEO constellation).
+public struct CombinedSky: SatelliteSky {
+    public let skies: [any SatelliteSky]
+    public let satellites: [SatelliteID]
+    private let owner: [SatelliteID: Int]
+
+    public init(_ skies: [any SatelliteSky]) {
+        self.skies = skies
+        satellites = skies.flatMap(\.satellites)
+        var owner: [SatelliteID: Int] = [:]
+        for (i, s) in skies.enumerated() { for sat in s.satellites where owner[sat] == nil { owner[sat] = i } }
+        self.owner = owner
+    }
+
+    public func state(_ satellite: SatelliteID, at time: GNSSTime) -> (position: ECEF, clock: Double)? {
+        guard let i = owner[satellite] else { return nil }
+        return skies[i].state(satellite, at: time)
+    }
+}

@@ -75,13 +75,15 @@ import TestSupport
             var tau = 0.07
             var range = 0.0
             for _ in 0..<5 {
-                let p = p0 - tau * velocity + (0.5 * tau * tau) * acceleration
+                // Transmitted at receiver time minus the receiver clock offset minus the flight time.
+                let dt = tau + truth.receiverClock
+                let p = p0 - dt * velocity + (0.5 * dt * dt) * acceleration
                 let theta = Constants.earthRotationGPS * tau
                 let rotated = ECEF(cos(theta) * p.x + sin(theta) * p.y, -sin(theta) * p.x + cos(theta) * p.y, p.z)
                 range = (rotated - truth.position).norm
                 tau = range / c
             }
-            let relativity = -2 * p0.dot(velocity) / (c * c)
+            let relativity = -2 * p0.dot(velocity) / (c * c)  // at noon: its change over 0.1 ms is far below a millimetre
             let expected = range + c * (truth.receiverClock - dts - relativity)
             #expect(abs(code - expected) < 0.05, "\(obs.satellite): \(code - expected) m")
             checked += 1

@@ -1,0 +1,99 @@
+import GNSSCore
+
+/// A LEO augmentation satellite's broadcast orbit and clock: over a short
+/// validity window (minutes: a LEO satellite moves ~7 km/s, so the model is
+/// refreshed often) each Earth-fixed coordinate is a polynomial in the
+/// normalised time τ = (t − reference)/halfWidth ∈ [−1, 1], and the clock is
+/// a0 + a1·dt + a2·dt² (seconds, relativistic effects included: the clock as
+/// the signal carries it).
+public struct LEOEphemeris: Sendable, Hashable {
+    public var satellite: SatelliteID
+    public var reference: GNSSTime
+    public var halfWidth: Double
+    /// Polynomial coefficients in τ for x, y and z (metres), lowest degree first.
+    public var x: [Double], y: [Double], z: [Double]
+    public var clock: [Double]
+
+    public init(satellite: SatelliteID, reference: GNSSTime, halfWidth: Double, x: [Double], y: [Double], z: [Double], clock: [Double]) {
+        self.satellite = satellite
+        self.reference = reference
+        self.halfWidth = halfWidth
+        self.x = x
+        self.y = y
+        self.z = z
+        self.clock = clock
+    }
+
+    public func covers(_ t: GNSSTime) -> Bool { abs(t - reference) <= halfWidth * 1.0001 }
+
+    /// Position, velocity and clock at `t`; nil outside the validity window.
+    public func state(at t: GNSSTime) -> SatelliteState? {
+        guard covers(t) else { return nil }
+        let tau = (t - reference) / halfWidth
+        func value(_ c: [Double]) -> (Double, Double) {
+            var v = 0.0, d = 0.0
+            for k in stride(from: c.count - 1, through: 0, by: -1) {
+                d = d * tau + v
+                v = v * tau + c[k]
+            }
+            return (v, d / halfWidth)
+        }
+        let (px, vx) = value(x), (py, vy) = value(y), (pz, vz) = value(z)
+        let dt = t - reference
+        let bias = clock.reversed().reduce(0) { $0 * dt + $1 }
+        let drift = clock.count > 1 ? clock[1] + (clock.count > 2 ? 2 * clock[2] * dt : 0) : 0
+        return SatelliteState(position: ECEF(px, py, pz), velocity: ECEF(vx, vy, vz), clockBias: bias, clockDrift: drift)
+    }
+
+    /// Fits an ephemeris to samples (time, position, clock) spanning the window, by least squares.
+    public static func fit(satellite: SatelliteID, samples: [(time: GNSSTime, position: ECEF, clock: Double)], degree: Int = 8) -> LEOEphemeris? {
+        guard samples.count > degree, let first = samples.first, let last = samples.last, last.time - first.time > 0 else { return nil }
+        let half = (last.time - first.time) / 2
+        let reference = first.time + half
+        var design = Matrix(rows: samples.count, columns: degree + 1)
+        for (i, s) in samples.enumerated() {
+            let tau = (s.time - reference) / half
+            var p = 1.0
+            for k in 0...degree {
+                design[i, k] = p
+                p *= tau
+            }
+        }
+        let w = [Double](repeating: 1, count: samples.count)
+        guard let fx = weightedLeastSquares(design: design, observations: samples.map(\.position.x), weights: w),
+              let fy = weightedLeastSquares(design: design, observations: samples.map(\.position.y), weights: w),
+              let fz = weightedLeastSquares(design: design, observations: samples.map(\.position.z), weights: w) else { return nil }
+        var clockDesign = Matrix(rows: samples.count, columns: 3)
+        for (i, s) in samples.enumerated() {
+            let dt = s.time - reference
+            clockDesign[i, 0] = 1
+            clockDesign[i, 1] = dt
+            clockDesign[i, 2] = dt * dt
+        }
+        guard let fc = weightedLeastSquares(design: clockDesign, observations: samples.map(\.clock), weights: w) else { return nil }
+        return LEOEphemeris(satellite: satellite, reference: reference, halfWidth: half, x: fx.x, y: fy.x, z: fz.x, clock: fc.x)
+    }
+}
+
+/// The LEO ephemerides received (from the satellite segment's stream), by satellite; the one whose window
+/// holds the time and whose reference is nearest is used.
+public struct LEOEphemerisStore: Sendable {
+    private var bySatellite: [SatelliteID: [LEOEphemeris]] = [:]
+
+    public init() {}
+
+    public mutating func add(_ e: LEOEphemeris) {
+        bySatellite[e.satellite, default: []].append(e)
+    }
+
+    public var count: Int { bySatellite.values.reduce(0) { $0 + $1.count } }
+
+    public func state(_ satellite: SatelliteID, at t: GNSSTime) -> SatelliteState? {
+        guard let list = bySatellite[satellite] else { return nil }
+        var best: LEOEphemeris?
+        for e in list where e.covers(t) {
+            if best.map({ abs(t - e.reference) < abs(t - $0.reference) }) ?? true { best = e }
+        }
+        return best?.state(at: t)
+    }
+}
