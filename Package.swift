@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "gatewayd", targets: ["gatewayd"]),
         .executable(name: "gatewayctl", targets: ["gatewayctl"]),
         .executable(name: "dpcd", targets: ["dpcd"]),
+        .executable(name: "gnss-sim", targets: ["gnss-sim"]),
         .library(name: "GNSSCore", targets: ["GNSSCore"]),
         .library(name: "GNSSFormats", targets: ["GNSSFormats"]),
         .library(name: "GNSSOrbits", targets: ["GNSSOrbits"]),
@@ -78,6 +79,11 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        .executableTarget(
+            name: "gnss-sim",
+            dependencies: ["GNSSSimulation", "GNSSCore", "Gateway", "DaemonSupport",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .target(name: "TestSupport", dependencies: ["GNSSCore"], path: "Tests/TestSupport"),
         .testTarget(name: "GNSSCoreTests", dependencies: ["GNSSCore"]),

@@ -45,34 +45,15 @@ import TestSupport
     func leoSpeedsUpConvergence() throws {
         guard SharedData.available else { return }
         let products = try SynthesizerTests.products()
+        var experiment = ConvergenceExperiment(precise: products.precise, broadcast: products.ephemerides, station: SynthesizerTests.esbc)
+        experiment.duration = 1200
         let start = GNSSTime(calendar: CalendarDate(year: 2020, month: 6, day: 25, hour: 6), scale: .gps)!
-        let span = 1800.0
-        let leo = LEOSky(start: start - 300, span: span + 600, seed: 7)
-        var store = LEOEphemerisStore()
-        for e in SatelliteSegment().ephemerides(sky: leo, from: start - 120, to: start + span + 120, seed: 8) { store.add(e) }
-        let sky = CombinedSky([PreciseSky(ephemeris: products.precise, systems: [.gps, .galileo]), leo])
-        var sim = ObservationSynthesizer(sky: sky, station: SynthesizerTests.esbc, seed: 9)
-        var epochs: [(ObservationEpoch, EpochTruth)] = []
-        var t = start
-        while t - start < span {
-            epochs.append(sim.epoch(at: t))
-            t = t + 2
-        }
-        func run(_ systems: Set<GNSSSystem>) -> Double? {
-            var options = PPPOptions(dynamics: .kinematic, elevationMask: 10 * Constants.degreesToRadians, systems: systems)
-            options.systems = systems
-            var filter = PPPFilter(options: options)
-            var samples: [Convergence.Sample] = []
-            for (epoch, truth) in epochs {
-                let s = filter.process(epoch: epoch, orbits: .withLEO(.precise(products.precise), store), ephemerides: products.ephemerides)
-                if s.quality != .none { samples.append(.init(time: epoch.time, error: s.position.enu(relativeTo: truth.marker))) }
-            }
-            return Convergence.time(samples, from: start)
-        }
-        let gnss = run([.gps, .galileo])
-        let augmented = run([.gps, .galileo, .leo])
-        print("convergence from 06:00: GNSS-only \(gnss.map { String(format: "%.1f min", $0 / 60) } ?? "never"), GNSS+LEO \(augmented.map { String(format: "%.1f min", $0 / 60) } ?? "never")")
-        let fast = try #require(augmented)
-        #expect(fast < (gnss ?? span) / 2)
+        let (gnss, augmented) = experiment.run(start: start, seed: 7)
+        print("convergence from 06:00: GNSS-only \(gnss.convergence.map { String(format: "%.1f min", $0 / 60) } ?? "never"), GNSS+LEO \(augmented.convergence.map { String(format: "%.1f min", $0 / 60) } ?? "never")")
+        let fast = try #require(augmented.convergence)
+        #expect(fast < 90)
+        #expect(fast < (gnss.convergence ?? experiment.duration) / 3)
+        let rms = try #require(augmented.rms)
+        #expect(rms.horizontal < 0.05 && rms.vertical < 0.08)
     }
 }

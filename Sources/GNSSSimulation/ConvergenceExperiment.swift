@@ -1,0 +1,78 @@
+import GNSSCore
+import GNSSOrbits
+import GNSSPositioning
+
+/// One start time of the convergence benchmark: a static station simulated under
+/// the real GNSS sky of a day plus the LEO constellation, processed in kinematic
+/// mode by the same PPP engine twice, GNSS only (GPS+Galileo) and GNSS+LEO.
+public struct ConvergenceExperiment: Sendable {
+    public var precise: PreciseEphemeris
+    /// Broadcast ephemerides for the engine's first single-point fix.
+    public var broadcast: EphemerisStore
+    public var station: ECEF
+    public var duration: Double = 2700
+    public var interval: Double = 2
+    public var constellation = LEOConstellation.standard
+    public var segment = SatelliteSegment()
+
+    public init(precise: PreciseEphemeris, broadcast: EphemerisStore, station: ECEF) {
+        self.precise = precise
+        self.broadcast = broadcast
+        self.station = station
+    }
+
+    public struct Outcome: Sendable {
+        /// Seconds until the error stays below 10 cm horizontally and 20 cm vertically; nil if it never does.
+        public var convergence: Double?
+        /// RMS horizontal and vertical error after convergence.
+        public var rms: (horizontal: Double, vertical: Double)?
+    }
+
+    /// GNSS-only kinematic PPP on given epochs (real or simulated), against a fixed reference position.
+    public func gnssOnly(_ epochs: [ObservationEpoch], start: GNSSTime, reference: ECEF) -> Outcome {
+        var options = PPPOptions(dynamics: .kinematic, elevationMask: 10 * Constants.degreesToRadians, systems: [.gps, .galileo])
+        options.systems = [.gps, .galileo]
+        var filter = PPPFilter(options: options)
+        var samples: [Convergence.Sample] = []
+        for epoch in epochs where epoch.time >= start && epoch.time - start < duration {
+            let s = filter.process(epoch: epoch, orbits: .precise(precise), ephemerides: broadcast)
+            if s.quality != .none { samples.append(.init(time: epoch.time, error: s.position.enu(relativeTo: reference))) }
+        }
+        let time = Convergence.time(samples, from: start)
+        return Outcome(convergence: time, rms: time.flatMap { Convergence.rms(samples, after: start + $0) })
+    }
+
+    /// Simulated GNSS-only epochs at `interval` seconds, for the calibration against real observations.
+    public func simulatedGNSS(start: GNSSTime, interval: Double, seed: UInt64) -> [ObservationEpoch] {
+        var simulator = ObservationSynthesizer(sky: PreciseSky(ephemeris: precise, systems: [.gps, .galileo]), station: station, seed: seed)
+        return stride(from: 0.0, to: duration, by: interval).map { simulator.epoch(at: start + $0).0 }
+    }
+
+    public func run(start: GNSSTime, seed: UInt64) -> (gnss: Outcome, augmented: Outcome) {
+        let leo = LEOSky(constellation: constellation, start: start - 300, span: duration + 600, seed: seed)
+        var store = LEOEphemerisStore()
+        for e in segment.ephemerides(sky: leo, from: start - 120, to: start + duration + 120, seed: seed &+ 1) { store.add(e) }
+        let gnssSystems: Set<GNSSSystem> = [.gps, .galileo]
+        let sky = CombinedSky([PreciseSky(ephemeris: precise, systems: gnssSystems), leo])
+        var simulator = ObservationSynthesizer(sky: sky, station: station, seed: seed &+ 2)
+        var epochs: [(ObservationEpoch, EpochTruth)] = []
+        var t = start
+        while t - start < duration {
+            epochs.append(simulator.epoch(at: t))
+            t = t + interval
+        }
+        func process(_ systems: Set<GNSSSystem>) -> Outcome {
+            var options = PPPOptions(dynamics: .kinematic, elevationMask: 10 * Constants.degreesToRadians, systems: systems)
+            options.systems = systems
+            var filter = PPPFilter(options: options)
+            var samples: [Convergence.Sample] = []
+            for (epoch, truth) in epochs {
+                let s = filter.process(epoch: epoch, orbits: .withLEO(.precise(precise), store), ephemerides: broadcast)
+                if s.quality != .none { samples.append(.init(time: epoch.time, error: s.position.enu(relativeTo: truth.marker))) }
+            }
+            let time = Convergence.time(samples, from: start)
+            return Outcome(convergence: time, rms: time.flatMap { Convergence.rms(samples, after: start + $0) })
+        }
+        return (process(gnssSystems), process(gnssSystems.union([.leo])))
+    }
+}
