@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "GNSSFormats", dependencies: ["GNSSCore", "CZlib"]),
         .target(name: "GNSSOrbits", dependencies: ["GNSSCore"]),
         .target(name: "GNSSPositioning", dependencies: ["GNSSCore", "GNSSOrbits"]),
-        .target(name: "GNSSSimulation", dependencies: ["GNSSCore", "GNSSOrbits", "GNSSPositioning"]),
+        .target(name: "GNSSSimulation", dependencies: ["GNSSCore", "GNSSFormats", "GNSSOrbits", "GNSSPositioning"]),
         .target(name: "DaemonSupport", dependencies: [
             "CSystemd",
             .product(name: "NIOCore", package: "swift-nio"),
@@ -82,7 +82,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "gnss-sim",
-            dependencies: ["GNSSSimulation", "GNSSCore", "Gateway", "DaemonSupport",
+            dependencies: ["GNSSSimulation", "GNSSCore", "GNSSOrbits", "GNSSFormats", "Gateway", "DaemonSupport",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .target(name: "TestSupport", dependencies: ["GNSSCore"], path: "Tests/TestSupport"),

@@ -73,10 +73,14 @@ public struct SatelliteID: Sendable, Hashable, Comparable, CustomStringConvertib
         self.prn = prn
     }
 
-    /// Parses RINEX forms such as `G05`, `R 7`, ` 5` (RINEX 2 GPS), `L101`.
+    /// Parses RINEX forms such as `G05`, `R 7`, ` 5` (RINEX 2 GPS), `LA1` or `L101` (satellite numbers from 100 on).
     public init?<S: StringProtocol>(rinex text: S) {
         let chars = Array(text)
         guard let first = chars.first else { return nil }
+        if chars.count == 3, let s = GNSSSystem(letter: first), let n = Self.extendedNumber(chars[1], chars[2]), n <= s.maxPRN {
+            self.init(s, n)
+            return
+        }
         let system: GNSSSystem
         var digits: ArraySlice<Character>
         if first.isNumber {
@@ -98,6 +102,11 @@ public struct SatelliteID: Sendable, Hashable, Comparable, CustomStringConvertib
     public init?(rinexBytes b: ArraySlice<UInt8>) {
         guard b.count == 3 else { return nil }
         let s = b.startIndex
+        if b[s + 1] >= 0x41 && b[s + 1] <= 0x5A, let sys = GNSSSystem(letter: Character(UnicodeScalar(b[s]))),
+           let n = Self.extendedNumber(Character(UnicodeScalar(b[s + 1])), Character(UnicodeScalar(b[s + 2]))), n <= sys.maxPRN {
+            self.init(sys, n)
+            return
+        }
         let letter = Character(UnicodeScalar(b[s]))
         let system: GNSSSystem
         if b[s] >= 0x30 && b[s] <= 0x39 {
@@ -119,9 +128,21 @@ public struct SatelliteID: Sendable, Hashable, Comparable, CustomStringConvertib
         self.init(system, n)
     }
 
-    /// RINEX 3 text, e.g. `G05`, `L101`.
+    /// RINEX 3 text, e.g. `G05`. RINEX has two digits for the number; satellites numbered 100–359 (the LEO
+    /// constellation) are written with a letter for the hundreds and tens, `A0` = 100 … `Z9` = 359: `LA1` is L101.
     public var description: String {
-        prn < 100 ? "\(system.letter)\(pad(prn))" : "\(system.letter)\(prn)"
+        switch prn {
+        case ..<100: "\(system.letter)\(pad(prn))"
+        case 100..<360:
+            "\(system.letter)\(Character(UnicodeScalar(UInt8(65 + (prn - 100) / 10))))\((prn - 100) % 10)"
+        default: "\(system.letter)\(prn)"
+        }
+    }
+
+    /// `A0` … `Z9` as 100 … 359.
+    static func extendedNumber(_ tens: Character, _ units: Character) -> Int? {
+        guard let t = tens.asciiValue, t >= 65, t <= 90, let u = units.asciiValue, u >= 48, u <= 57 else { return nil }
+        return 100 + Int(t - 65) * 10 + Int(u - 48)
     }
 
     public static func < (a: SatelliteID, b: SatelliteID) -> Bool {

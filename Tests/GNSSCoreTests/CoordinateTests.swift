@@ -75,6 +75,9 @@ import Testing
         #expect(SatelliteID(rinex: "G99") == nil)
         #expect(SatelliteID(rinex: "X01") == nil)
         #expect(SatelliteID(.beidou, 59).description == "C59")
-        #expect(SatelliteID(.leo, 101).description == "L101")
+        #expect(SatelliteID(.leo, 101).description == "LA1")
+        #expect(SatelliteID(.leo, 288).description == "LS8")
+        #expect(SatelliteID(rinex: "LS8") == SatelliteID(.leo, 288) && SatelliteID(rinex: "L288") == SatelliteID(.leo, 288))
+        #expect(SatelliteID(rinexBytes: Array("LA1".utf8)[...]) == SatelliteID(.leo, 101))
     }
 }

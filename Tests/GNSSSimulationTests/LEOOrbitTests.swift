@@ -1,5 +1,6 @@
 import Foundation
 import GNSSCore
+import GNSSFormats
 import GNSSSimulation
 import Testing
 
@@ -93,5 +94,36 @@ import Testing
         let deg = Constants.radiansToDegrees
         #expect((maxLatitude[1] ?? 0) * deg > 54.5 && (maxLatitude[1] ?? 0) * deg < 55.5)
         #expect((maxLatitude[97] ?? 0) * deg > 87)
+    }
+}
+
+/// The simulator's files read back by the project's RINEX reader.
+@Suite struct SimulationFileTests {
+    @Test("a LEO-only simulation written as RINEX 4.02 reads back with every satellite (L01…LS8) and value to the file's resolution")
+    func rinexRoundTrip() throws {
+        let start = GNSSTime(seconds: 1_277_000_000)
+        let sky = LEOSky(start: start - 60, span: 300, seed: 3)
+        let marker = ECEF(3_582_104.9185, 532_590.1945, 5_232_755.3150)
+        var simulator = ObservationSynthesizer(sky: CombinedSky([sky]), station: marker, seed: 4)
+        let epochs = (0..<30).map { simulator.epoch(at: start + Double($0) * 5).0 }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("sim-\(UUID().uuidString).rnx").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try SimulationFiles.rinex(epochs, marker: "SIM0", position: marker, interval: 5).write(toFile: path, atomically: true, encoding: .utf8)
+        let reader = try RINEXObservationReader(path: path)
+        var read: [ObservationEpoch] = []
+        while let e = try reader.next() { read.append(e) }
+        #expect(read.count == epochs.count)
+        #expect(reader.errors.isEmpty, "\(reader.errors)")
+        #expect(epochs.contains { $0.satellites.contains { $0.satellite.prn >= 100 } }, "some satellites numbered from 100 on are in view")
+        for (a, b) in zip(epochs, read) {
+            #expect(a.time == b.time)
+            #expect(a.satellites.map(\.satellite) == b.satellites.map(\.satellite))
+            for (sa, sb) in zip(a.satellites, b.satellites) {
+                for (x, y) in zip(sa.signals, sb.signals) {
+                    #expect(abs((x.pseudorange ?? 0) - (y.pseudorange ?? 0)) < 0.0006)
+                    #expect(abs((x.carrierPhase ?? 0) - (y.carrierPhase ?? 0)) < 0.0006)
+                }
+            }
+        }
     }
 }
