@@ -1,3 +1,4 @@
+import Foundation
 import GNSSCore
 import GNSSFormats
 import GNSSOrbits
@@ -10,6 +11,8 @@ public struct Products: Sendable {
     public var klobuchar: KlobucharCoefficients?
     public var precise = PreciseEphemeris()
     public var hasPreciseOrbits = false
+    /// LEO satellites' broadcast ephemerides (from the satellite segment), for LEO-augmented PPP.
+    public var leo = LEOEphemerisStore()
     public var problems: [FormatError] = []
 
     public init() {}
@@ -38,6 +41,30 @@ public struct Products: Sendable {
             if let s = r.satellite, r.type == "AS" { precise.addClock(s, time: r.time, bias: r.bias) }
         }
         problems += reader.errors
+    }
+
+    /// LEO ephemerides as JSON lines (`gnss-sim observations` writes them): satellite, gps_seconds and the fractional
+    /// part of reference, half_width, polynomial coefficients x, y, z and clock.
+    public mutating func loadLEOEphemerides(_ path: String) throws(FormatError) {
+        let reader = try LineReader(path: path)
+        var number = 0
+        while let line = try reader.next() {
+            number += 1
+            let text = line.text.trimmingCharacters(in: .whitespaces)
+            guard !text.isEmpty else { continue }
+            guard let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any],
+                  let name = object["satellite"] as? String, let satellite = SatelliteID(rinex: name), satellite.system == .leo,
+                  let seconds = object["gps_seconds"] as? Int, let reference = object["reference"] as? String,
+                  let half = object["half_width"] as? Double, let x = object["x"] as? [Double], let y = object["y"] as? [Double],
+                  let z = object["z"] as? [Double], let clock = object["clock"] as? [Double], !x.isEmpty, x.count == y.count, y.count == z.count
+            else {
+                problems.append(FormatError("syntax", "not a LEO ephemeris", at: .line(number), file: path))
+                continue
+            }
+            let fraction = reference.split(separator: ".").last.flatMap { Double("0." + $0) } ?? 0
+            leo.add(LEOEphemeris(satellite: satellite, reference: GNSSTime(seconds: Int64(seconds), fraction: fraction), halfWidth: half,
+                                 x: x, y: y, z: z, clock: clock))
+        }
     }
 
     public mutating func finalise() { precise.finalise() }

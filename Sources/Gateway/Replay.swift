@@ -13,6 +13,8 @@ public struct ReplayConfiguration: Sendable {
     public var navigation: [String] = []
     public var sp3: [String] = []
     public var clock: [String] = []
+    /// LEO broadcast ephemerides (JSON lines), for LEO-augmented PPP.
+    public var leo: [String] = []
     public var antex: String?
     public var basePosition: ECEF?
     public var systems: Set<GNSSSystem> = [.gps, .glonass, .galileo, .beidou, .qzss]
@@ -47,6 +49,7 @@ public struct ReplayRunner {
         for p in configuration.navigation { try products.loadNavigation(p) }
         for p in configuration.sp3 { try products.loadSP3(p) }
         for p in configuration.clock { try products.loadClock(p) }
+        for p in configuration.leo { try products.loadLEOEphemerides(p) }
         products.finalise()
         return products
     }
@@ -128,8 +131,10 @@ public struct ReplayRunner {
                 var options = PPPOptions(dynamics: c.isStatic ? .static : .kinematic, elevationMask: c.elevationMask,
                                          systems: c.systems.intersection([.gps, .galileo, .beidou, .qzss, .glonass]))
                 if !products.hasPreciseOrbits { options.systems = c.systems }
+                if products.leo.count > 0, c.systems.contains(.leo) { options.systems.insert(.leo) }
                 var filter = PPPFilter(options: options)
-                let orbits: OrbitSource = products.hasPreciseOrbits ? .precise(products.precise) : .broadcast(products.ephemerides)
+                var orbits: OrbitSource = products.hasPreciseOrbits ? .precise(products.precise) : .broadcast(products.ephemerides)
+                if products.leo.count > 0 { orbits = .withLEO(orbits, products.leo) }
                 while let e = try rover.next() {
                     output(filter.process(epoch: e, orbits: orbits, ephemerides: products.ephemerides))
                 }

@@ -43,6 +43,9 @@ struct Replay: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Precise clock files (RINEX clock).")
     var clk: [String] = []
 
+    @Option(parsing: .upToNextOption, help: "LEO satellites' broadcast ephemerides (JSON lines, as gnss-sim writes them); add L to --systems.")
+    var leo: [String] = []
+
     @Option(help: "Antenna model file (ANTEX).")
     var atx: String?
 
@@ -92,7 +95,7 @@ struct Replay: ParsableCommand {
         var out = Set<GNSSSystem>()
         for part in systems.split(separator: ",") {
             guard part.count == 1, let letter = part.first, let s = GNSSSystem(letter: letter) else {
-                throw ValidationError("unknown system '\(part)' in --systems (use G,R,E,C,J,I,S)")
+                throw ValidationError("unknown system '\(part)' in --systems (use G,R,E,C,J,I,S,L)")
             }
             out.insert(s)
         }
@@ -165,6 +168,7 @@ struct Replay: ParsableCommand {
         c.navigation = nav
         c.sp3 = sp3
         c.clock = clk
+        c.leo = leo
         c.antex = atx
         c.basePosition = try parsedBasePosition()
         c.systems = try parsedSystems()

@@ -56,4 +56,37 @@ import TestSupport
         let rms = try #require(augmented.rms)
         #expect(rms.horizontal < 0.05 && rms.vertical < 0.08)
     }
+
+    @Test("gatewayd's replay positions the simulator's RINEX 4 file with its LEO ephemerides file to a few centimetres within two minutes")
+    func replayOfSimulatorFiles() throws {
+        guard SharedData.available else { return }
+        let products = try SynthesizerTests.products()
+        let start = GNSSTime(calendar: CalendarDate(year: 2020, month: 6, day: 25, hour: 6), scale: .gps)!
+        let leo = LEOSky(start: start - 300, span: 900, seed: 21)
+        let ephemerides = SatelliteSegment().ephemerides(sky: leo, from: start - 120, to: start + 240, seed: 22)
+        var sim = ObservationSynthesizer(sky: CombinedSky([PreciseSky(ephemeris: products.precise, systems: [.gps, .galileo]), leo]),
+                                         station: SynthesizerTests.esbc, seed: 23)
+        let epochs = (0..<120).map { sim.epoch(at: start + Double($0)).0 }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sim-replay-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try SimulationFiles.rinex(epochs, marker: "SIM0", position: SynthesizerTests.esbc, interval: 1)
+            .write(toFile: dir + "/SIM0.rnx", atomically: true, encoding: .utf8)
+        try SimulationFiles.ephemerisLines(ephemerides).write(toFile: dir + "/leo.jsonl", atomically: true, encoding: .utf8)
+
+        var c = ReplayConfiguration()
+        c.mode = .ppp
+        c.rover = [dir + "/SIM0.rnx"]
+        c.navigation = [SharedData.path(SynthesizerTests.directory + "ESBC00DNK_R_20201770000_01D_MN.rnx.gz")]
+        c.sp3 = [SharedData.path(SynthesizerTests.directory + "GRG0MGXFIN_20201770000_01D_15M_ORB.SP3.gz")]
+        c.clock = [SharedData.path(SynthesizerTests.directory + "GRG0MGXFIN_20201770000_01D_30S_CLK.CLK.gz")]
+        c.leo = [dir + "/leo.jsonl"]
+        c.systems = [.gps, .galileo, .leo]
+        c.elevationMask = 10 * Constants.degreesToRadians
+        c.format = .json
+        let summary = try ReplayRunner(configuration: c).run { _ in }
+        #expect(summary.byQuality[.ppp] == 120)
+        let last = try #require(summary.lastSolution)
+        #expect(last.position.distance(to: SynthesizerTests.esbc) < 0.10, "\(last.position.distance(to: SynthesizerTests.esbc)) m")
+    }
 }
