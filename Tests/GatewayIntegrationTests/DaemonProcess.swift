@@ -5,7 +5,8 @@ import TestSupport
 import Glibc
 #endif
 
-/// A real daemon process started from the built products, in its own working directory.
+/// A real daemon process started from the built products, in its own working directory,
+/// without capabilities, as the hardened systemd units run it.
 final class DaemonProcess {
     let process = Process()
     let log: String
@@ -22,8 +23,14 @@ final class DaemonProcess {
         log = directory + "/" + (logName ?? executable) + ".log"
         _ = FileManager.default.createFile(atPath: log, contents: nil)
         let handle = FileHandle(forWritingAtPath: log)
-        process.executableURL = Self.products.appendingPathComponent(executable)
-        process.arguments = arguments
+        let path = Self.products.appendingPathComponent(executable).path
+        if let dropping = Self.capabilityDropper {
+            process.executableURL = URL(fileURLWithPath: dropping)
+            process.arguments = ["--bounding-set=-all", "--inh-caps=-all", "--", path] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: path)
+            process.arguments = arguments
+        }
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "NOTIFY_SOCKET")
@@ -34,6 +41,19 @@ final class DaemonProcess {
         process.standardError = handle
         try process.run()
     }
+
+    /// As root, daemons start through `setpriv` with an empty capability bounding set, so a socket
+    /// option or system call that needs a privilege fails here as it would under the units.
+    /// Other users have no capabilities to drop.
+    static let capabilityDropper: String? = {
+        guard geteuid() == 0 else { return nil }
+        let setpriv = "/usr/bin/setpriv"
+        guard FileManager.default.isExecutableFile(atPath: setpriv) else {
+            print("note: running as root without \(setpriv); daemons under test keep their capabilities")
+            return nil
+        }
+        return setpriv
+    }()
 
     var output: String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
 

@@ -65,7 +65,7 @@ public final class Forwarder: Sendable {
     private func session(authenticated: () -> Void) async throws {
         let channel = try await ClientBootstrap(group: group)
             .connectTimeout(.seconds(5))
-            .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(ChannelOptions.tcpOption(.tcp_nodelay), value: 1)
             .connect(host: address.host, port: address.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let ops = channel.pipeline.syncOperations
