@@ -14,8 +14,14 @@ public struct LEOEphemeris: Sendable, Hashable {
     /// Polynomial coefficients in τ for x, y and z (metres), lowest degree first.
     public var x: [Double], y: [Double], z: [Double]
     public var clock: [Double]
+    /// Issue of data, 0–255: the satellite segment changes it with every new fit it uploads, so a
+    /// receiver can tell a repeated broadcast from a new one (0 where unknown).
+    public var issue: Int
+    /// False when the satellite segment says the satellite must not be used.
+    public var healthy: Bool
 
-    public init(satellite: SatelliteID, reference: GNSSTime, halfWidth: Double, x: [Double], y: [Double], z: [Double], clock: [Double]) {
+    public init(satellite: SatelliteID, reference: GNSSTime, halfWidth: Double, x: [Double], y: [Double], z: [Double], clock: [Double],
+                issue: Int = 0, healthy: Bool = true) {
         self.satellite = satellite
         self.reference = reference
         self.halfWidth = halfWidth
@@ -23,6 +29,8 @@ public struct LEOEphemeris: Sendable, Hashable {
         self.y = y
         self.z = z
         self.clock = clock
+        self.issue = issue
+        self.healthy = healthy
     }
 
     public func covers(_ t: GNSSTime) -> Bool { abs(t - reference) <= halfWidth * 1.0001 }

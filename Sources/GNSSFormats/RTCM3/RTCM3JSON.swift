@@ -12,14 +12,19 @@ extension RTCM3Message {
         case .systemParameters: 1013
         case .ephemeris(_, let t): t
         case .ssr(let s): s.messageType
+        case .leoEphemeris: RTCM3LEO.messageType
         case .unsupported(let t): t
         }
     }
 
-    /// Summary key, as pyrtcm names messages (`1077`, `4076_025`).
+    /// Summary key, as pyrtcm names messages (`1077`, `4076_025`); the project's LEO messages are
+    /// `4058_1` (ephemeris) and `4058_7` (MSM7).
     public var identity: String {
-        if case .ssr(let s) = self, let sub = s.igsSubtype {
-            return "4076_" + (sub < 10 ? "00" : (sub < 100 ? "0" : "")) + String(sub)
+        switch self {
+        case .ssr(let s):
+            if let sub = s.igsSubtype { return "4076_" + (sub < 10 ? "00" : (sub < 100 ? "0" : "")) + String(sub) }
+        case .leoEphemeris: return "\(RTCM3LEO.messageType)_\(RTCM3LEO.ephemerisSubtype)"
+        default: break
         }
         return String(messageType)
     }
@@ -101,6 +106,14 @@ extension RTCM3Message {
                     return .object(so)
                 })))
             }
+        case .leoEphemeris(let e):
+            // Coefficients in full: they are exact multiples of the broadcast resolution.
+            let ms = roundedInt(e.reference.secondOfWeek * 1000)
+            o += [("subtype", .int(RTCM3LEO.ephemerisSubtype)), ("satellite", .string(e.satellite.description)),
+                  ("reference", .string(e.reference.iso8601(fractionDigits: 3))), ("week", .int(e.reference.gpsWeek)),
+                  ("tow_ms", .int(ms)), ("half_width", .double(e.halfWidth)), ("issue", .int(e.issue)), ("healthy", .bool(e.healthy)),
+                  ("x", .array(e.x.map { .double($0) })), ("y", .array(e.y.map { .double($0) })),
+                  ("z", .array(e.z.map { .double($0) })), ("clock", .array(e.clock.map { .double($0) }))]
         case .unsupported:
             o.append(("decoded", false))
         }

@@ -10,12 +10,14 @@ public enum RTCM3Message: Sendable {
     case systemParameters(SystemParameters)
     case ephemeris(Ephemeris, messageType: Int)
     case ssr(SSRMessage)
+    /// A LEO broadcast ephemeris (this project's message 4058, subtype 1).
+    case leoEphemeris(LEOEphemeris)
     /// A well-formed frame of a message type this project does not decode.
     case unsupported(type: Int)
 }
 
 /// Turns RTCM 3 frames into messages. Keeps the latest full time seen in the
-/// stream (from ephemerides) to resolve truncated week numbers and GLONASS days.
+/// stream (from ephemerides, LEO ones included) to resolve truncated week numbers and GLONASS days.
 public struct RTCM3Decoder: Sendable {
     /// Reference for truncated times; set it from a clock or a file date when known.
     public var referenceTime: GNSSTime?
@@ -53,6 +55,15 @@ public struct RTCM3Decoder: Sendable {
             message = .ephemeris(e, messageType: type)
         case _ where RTCM3SSRCodec.handles(messageType: type):
             message = .ssr(try RTCM3SSRCodec.decode(payload: p[...]))
+        case RTCM3LEO.messageType:
+            switch RTCM3LEO.subtype(ofPayload: p[...]) {
+            case RTCM3LEO.ephemerisSubtype:
+                let e = try RTCM3LEO.decode(payload: p[...])
+                referenceTime = e.reference   // full GPS week and time of week
+                message = .leoEphemeris(e)
+            default:
+                message = .unsupported(type: type)
+            }
         default:
             message = .unsupported(type: type)
         }

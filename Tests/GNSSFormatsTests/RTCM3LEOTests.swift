@@ -1,0 +1,189 @@
+import Foundation
+import Testing
+import GNSSCore
+@testable import GNSSFormats
+
+/// The project's LEO message 4058: subtype 1 (broadcast ephemeris) and subtype 7 (LEO MSM7).
+@Suite struct RTCM3LEOTests {
+    static let lightMs = Constants.speedOfLight / 1000
+
+    /// An ephemeris with the coefficient magnitudes of a real one: the Taylor series in τ of a circular
+    /// orbit of radius 7378 km (1000 km altitude, 7.35 km/s) over a ±60 s window, with a plausible clock.
+    static func ephemeris(prn: Int = 205, reference: GNSSTime = GNSSTime(gpsWeek: 2345, secondOfWeek: 302_460),
+                          halfWidth: Double = 60, issue: Int = 17, healthy: Bool = true) -> LEOEphemeris {
+        let r = 7_378_137.0, omega = 7_350 / 7_378_137.0
+        let inclination = 1.52, phase = 0.8
+        let wh = omega * halfWidth
+        var factorial = 1.0
+        var cosTerms: [Double] = [], sinTerms: [Double] = []
+        for k in 0...8 {
+            if k > 0 { factorial *= Double(k) }
+            // k-th derivative of cos and sin at `phase`, times (ωh)^k / k!.
+            let d = Double(k) * Double.pi / 2
+            cosTerms.append(r * cos(phase + d) * pow(wh, Double(k)) / factorial)
+            sinTerms.append(r * sin(phase + d) * pow(wh, Double(k)) / factorial)
+        }
+        return LEOEphemeris(satellite: SatelliteID(.leo, prn), reference: reference, halfWidth: halfWidth,
+                            x: cosTerms, y: sinTerms.map { $0 * cos(inclination) }, z: sinTerms.map { $0 * sin(inclination) },
+                            clock: [-3.141_592_653e-4, 2.718e-11, -1.234e-17], issue: issue, healthy: healthy)
+    }
+
+    /// Encode, frame, re-frame with `RTCM3Framer` and decode with `RTCM3Decoder`.
+    static func roundTrip(_ e: LEOEphemeris, decoder: inout RTCM3Decoder) throws -> RTCM3Message {
+        let frame = RTCM3Encoder.frame(try RTCM3LEO.encode(e))
+        var framer = RTCM3Framer()
+        framer.append(frame)
+        let item = framer.next()
+        guard case .frame(let f)? = item else { throw FormatError("test", "no frame") }
+        #expect(framer.next() == nil)
+        #expect(f.messageType == 4058)
+        return try decoder.decode(f)
+    }
+
+    // MARK: Subtype 1: ephemeris
+
+    @Test func ephemerisRoundTrip() throws {
+        let e = Self.ephemeris()
+        let payload = try RTCM3LEO.encode(e)
+        #expect(payload.count == 128)
+        #expect(RTCM3Encoder.frame(payload).count == 134)
+        #expect(RTCM3LEO.subtype(ofPayload: payload[...]) == 1)
+        var decoder = RTCM3Decoder()
+        let message = try Self.roundTrip(e, decoder: &decoder)
+        #expect(message.messageType == 4058 && message.identity == "4058_1")
+        guard case .leoEphemeris(let d) = message else { Issue.record("not a LEO ephemeris: \(message)"); return }
+        #expect(d.satellite == e.satellite && d.reference == e.reference && d.halfWidth == e.halfWidth)
+        #expect(d.issue == 17 && d.healthy)
+        // The full week makes the ephemeris a time reference for the rest of the stream.
+        #expect(decoder.referenceTime == e.reference)
+        for (a, b) in [(d.x, e.x), (d.y, e.y), (d.z, e.z)] {
+            #expect(a.count == 9)
+            for k in 0..<9 { #expect(abs(a[k] - b[k]) <= 0x1p-15, "coefficient \(k): \(a[k]) vs \(b[k])") }
+        }
+        #expect(abs(d.clock[0] - e.clock[0]) <= 0x1p-41)
+        #expect(abs(d.clock[1] - e.clock[1]) <= 0x1p-55)
+        #expect(abs(d.clock[2] - e.clock[2]) <= 0x1p-68)
+        // Decoded values are on the grid: encoding them again gives the same bits.
+        #expect(try RTCM3LEO.encode(d) == payload)
+    }
+
+    /// Reference times on whole milliseconds come back exactly, including the ends of the week;
+    /// every satellite number and issue, the health flag and the half width likewise.
+    @Test(arguments: [(0, 1), (1, 2), (500, 100), (999, 359), (604_799_999, 511), (604_799_000, 64), (345_600_125, 65)])
+    func exactHeaderFields(millisecondOfWeek ms: Int, prn: Int) throws {
+        let reference = GNSSTime(seconds: 2400 * 604_800 + Int64(ms / 1000), fraction: Double(ms % 1000) / 1000)
+        let e = Self.ephemeris(prn: prn, reference: reference, halfWidth: 90.5, issue: prn % 256, healthy: prn % 2 == 0)
+        var decoder = RTCM3Decoder()
+        guard case .leoEphemeris(let d) = try Self.roundTrip(e, decoder: &decoder) else { Issue.record("not a LEO ephemeris"); return }
+        #expect(d.reference == reference, "\(d.reference) vs \(reference)")
+        #expect(d.reference.gpsWeek == 2400)
+        #expect(d.satellite == SatelliteID(.leo, prn) && d.issue == prn % 256 && d.healthy == (prn % 2 == 0) && d.halfWidth == 90.5)
+    }
+
+    @Test func lowerDegreeIsPaddedWithZeros() throws {
+        var e = Self.ephemeris()
+        e.x = Array(e.x.prefix(4))
+        e.clock = [1e-6]
+        guard case .leoEphemeris(let d) = try RTCM3Decoder().decodeCopy(payload: try RTCM3LEO.encode(e)) else {
+            Issue.record("not a LEO ephemeris"); return
+        }
+        #expect(d.x.count == 9 && d.x[4...].allSatisfy { $0 == 0 } && abs(d.x[3] - e.x[3]) <= 0x1p-15)
+        #expect(d.clock.count == 3 && d.clock[1] == 0 && d.clock[2] == 0)
+    }
+
+    @Test func ephemerisJSON() throws {
+        let e = Self.ephemeris()
+        let payload = try RTCM3LEO.encode(e)
+        let message = try RTCM3Decoder().decodeCopy(payload: payload)
+        let json = message.json(offset: 0, payload: payload)
+        #expect(json["type"] == 4058 && json["subtype"] == 1 && json["satellite"] == "LK5")
+        #expect(json["reference"] == .string(e.reference.iso8601(fractionDigits: 3)))
+        #expect(json["week"] == 2345 && json["tow_ms"] == 302_460_000 && json["half_width"] == 60)
+        #expect(json["issue"] == 17 && json["healthy"] == true)
+        guard case .array(let x)? = json["x"], case .array(let clock)? = json["clock"] else { Issue.record("no coefficients"); return }
+        #expect(x.count == 9 && clock.count == 3)
+    }
+
+    @Test func encoderRejectsWhatTheMessageCannotCarry() {
+        func rejects(_ change: (inout LEOEphemeris) -> Void) -> Bool {
+            var e = Self.ephemeris()
+            change(&e)
+            do { _ = try RTCM3LEO.encode(e); return false } catch { return error.kind == "encode" }
+        }
+        #expect(rejects { $0.satellite = SatelliteID(.gps, 5) })
+        #expect(rejects { $0.satellite = SatelliteID(.leo, 0) })
+        #expect(rejects { $0.satellite = SatelliteID(.leo, 512) })
+        #expect(rejects { $0.issue = 256 })
+        #expect(rejects { $0.halfWidth = 0 })
+        #expect(rejects { $0.halfWidth = 1048.576 })
+        #expect(rejects { $0.halfWidth = .nan })
+        #expect(rejects { $0.x[0] = 8_388_608 })           // c0 beyond ±2^23 m
+        #expect(rejects { $0.y[1] = -4_194_304 })          // c1 beyond ±2^22 m
+        #expect(rejects { $0.z[8] = .infinity })
+        #expect(rejects { $0.x.append(0) })                // degree 9
+        #expect(rejects { $0.clock[0] = 2e-3 })            // a0 beyond ±2^-9 s
+        #expect(rejects { $0.clock.append(0) })
+        #expect(rejects { $0.reference = GNSSTime(seconds: -1) })
+        #expect(!rejects { $0.x[0] = 8_388_607 })
+    }
+
+    @Test func badEphemerisPayloadsThrow() throws {
+        let payload = try RTCM3LEO.encode(Self.ephemeris())
+        var decoder = RTCM3Decoder()
+        // Every truncation is an error, never a crash; so is a damaged field.
+        for n in 2..<payload.count {
+            #expect(throws: FormatError.self) { _ = try decoder.decode(payload: Array(payload.prefix(n))) }
+        }
+        #expect(throws: FormatError.self) { _ = try RTCM3LEO.decode(payload: payload.prefix(1)) }
+        var noSatellite = payload
+        noSatellite[2] = 0
+        noSatellite[3] &= 0x7F                                 // PRN 0
+        #expect(throws: FormatError.self) { _ = try decoder.decode(payload: noSatellite) }
+        var pastWeek = payload
+        var w = BitWriter()
+        w.uint(604_800_000, 30)                                // time of week at bit 50
+        var bits = BitReader(w.bytes)
+        for i in 0..<30 { setBit(&pastWeek, 50 + i, try bits.bool()) }
+        #expect(throws: FormatError.self) { _ = try decoder.decode(payload: pastWeek) }
+        var zeroWidth = payload
+        for i in 80..<100 { setBit(&zeroWidth, i, false) }
+        #expect(throws: FormatError.self) { _ = try decoder.decode(payload: zeroWidth) }
+        // The codec itself refuses other messages.
+        #expect(throws: FormatError.self) { _ = try RTCM3LEO.decode(payload: [0x3F, 0xB0, 0, 0][...]) }
+        // Random bytes behind a 4058/1 header: errors or ephemerides, never a crash.
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<2000 {
+            var bytes = (0..<Int.random(in: 2...140, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            bytes[0] = 0xFD
+            bytes[1] = 0xA1
+            _ = try? decoder.decode(payload: bytes)
+        }
+    }
+
+    /// Subtypes other than 1 and 7 are well-formed frames of a message this project does not decode.
+    @Test func otherSubtypesAreUnsupported() throws {
+        var decoder = RTCM3Decoder()
+        for subtype in [0, 2, 3, 6, 8, 15] {
+            let payload: [UInt8] = [0xFD, 0xA0 | UInt8(subtype), 0x12, 0x34]
+            let m = try decoder.decode(payload: payload)
+            guard case .unsupported(let type) = m else { Issue.record("subtype \(subtype) decoded: \(m)"); continue }
+            #expect(type == 4058 && m.identity == "4058")
+        }
+        // Only the subtype, no body: unsupported for a reserved subtype, truncated for 1 and 7.
+        guard case .unsupported(4058) = try decoder.decode(payload: [0xFD, 0xA0]) else { Issue.record("2-byte 4058/0"); return }
+        #expect(throws: FormatError.self) { _ = try decoder.decode(payload: [0xFD, 0xA1]) }
+    }
+
+    func setBit(_ bytes: inout [UInt8], _ bit: Int, _ value: Bool) {
+        let mask = UInt8(0x80) >> UInt8(bit & 7)
+        if value { bytes[bit >> 3] |= mask } else { bytes[bit >> 3] &= ~mask }
+    }
+}
+
+extension RTCM3Decoder {
+    /// Decodes with a fresh copy, for tests that need no state.
+    func decodeCopy(payload: [UInt8]) throws(FormatError) -> RTCM3Message {
+        var d = self
+        return try d.decode(payload: payload)
+    }
+}
