@@ -174,6 +174,198 @@ import GNSSCore
         #expect(throws: FormatError.self) { _ = try decoder.decode(payload: [0xFD, 0xA1]) }
     }
 
+    // MARK: Subtype 7: LEO MSM7
+
+    /// A LEO satellite seen from the ground: 1 000–3 000 km away, range rates of kilometres per second.
+    static func leo(_ prn: Int, range: Double, rate: Double, signals: [String] = ["1C", "5Q"]) -> SatelliteObservation {
+        var s = SatelliteObservation(satellite: SatelliteID(.leo, prn))
+        for (i, code) in signals.enumerated() {
+            let sig = SignalCode(code) ?? SignalCode(band: 1, attribute: "C")
+            let lambda = CarrierFrequency.wavelength(system: .leo, band: sig.band) ?? 0.2
+            let pr = range + Double(i) * 2.468 + 0.135_79
+            s.signals.append(SignalObservation(signal: sig, pseudorange: pr, carrierPhase: (pr - 3.75) / lambda + 0.41,
+                                               doppler: -(rate + Double(i) * 0.004_2) / lambda, cn0: 38.4375 + Double(i) * 2,
+                                               lockTime: 30 + Double(prn) / 10, halfCycleAmbiguity: i == 1))
+        }
+        return s
+    }
+
+    static let leoTime = GNSSTime(gpsWeek: 2345, secondOfWeek: 302_461)
+
+    static let leoObservations = [
+        leo(5, range: 1_234_567.891, rate: -5_432.109),
+        leo(70, range: 2_345_678.912, rate: 3_210.987),
+        leo(200, range: 2_987_654.321, rate: 6_789.012),
+        leo(359, range: 1_876_543.21, rate: -123.456, signals: ["5Q"]),
+    ]
+
+    @Test func leoMSMRoundTrip() throws {
+        let messages = MSMMessage.makeLEO(stationID: 3001, time: Self.leoTime, multipleMessage: false, observations: Self.leoObservations)
+        // PRN blocks 0 (L005), 1 (L070), 3 (L200) and 5 (L359): one message each, chained by the multiple-message bit.
+        #expect(messages.count == 4)
+        #expect(messages.map(\.multipleMessage) == [true, true, true, false])
+        #expect(messages.map { $0.satellites.map(\.satellite.prn) } == [[5], [70], [200], [359]])
+        #expect(messages.allSatisfy { $0.messageType == 4058 && $0.msmType == 7 && $0.system == .leo })
+        var stream: [UInt8] = []
+        for m in messages { stream += RTCM3Encoder.frame(try m.encode()) }
+        var framer = RTCM3Framer()
+        framer.append(stream)
+        var decoder = RTCM3Decoder()
+        var assembler = MSMEpochAssembler()
+        var epochs: [ObservationEpoch] = []
+        var decoded: [MSMMessage] = []
+        while let item = framer.next() {
+            guard case .frame(let f) = item else { Issue.record("framing error"); continue }
+            #expect(f.messageType == 4058 && RTCM3LEO.subtype(ofPayload: f.payload[...]) == 7)
+            let message = try decoder.decode(f)
+            #expect(message.identity == "4058_7")
+            guard case .msm(let m) = message else { Issue.record("not an MSM: \(message)"); continue }
+            decoded.append(m)
+            epochs += assembler.add(m, reference: Self.leoTime + 5000)
+        }
+        #expect(decoded.map { $0.cells.map(\.satellite) } == messages.map { $0.cells.map(\.satellite) })
+        #expect(decoded.map { $0.cells.map(\.signalID) } == [[2, 23], [2, 23], [2, 23], [23]])
+        #expect(decoded.allSatisfy { $0.system == .leo && $0.messageType == 4058 && $0.msmType == 7 && $0.stationID == 3001 })
+        #expect(decoded.allSatisfy { $0.time(near: Self.leoTime - 3000) == Self.leoTime })
+        #expect(decoded.map(\.multipleMessage) == [true, true, true, false])
+        // The last message, its multiple-message bit clear, closes the epoch.
+        #expect(epochs.count == 1)
+        let back = try #require(epochs.first)
+        #expect(back.time == Self.leoTime)
+        Self.expectSameObservations(back.satellites, Self.leoObservations)
+        // observations() of one message gives LEO observations directly.
+        let direct = decoded[2].observations()
+        #expect(direct.map(\.satellite) == [SatelliteID(.leo, 200)])
+        #expect(direct.first?.signals.map(\.signal) == [SignalCode("1C"), SignalCode("5Q")].compactMap { $0 })
+    }
+
+    /// Pseudorange to 2^-29 ms, phase to 2^-31 ms (in cycles of the LEO wavelengths), Doppler to the
+    /// 0.0001 m/s of the fine rate, C/N0 to 1/16 dB-Hz, lock time to the table value not above it.
+    static func expectSameObservations(_ back: [SatelliteObservation], _ sent: [SatelliteObservation]) {
+        #expect(back.map(\.satellite).sorted() == sent.map(\.satellite).sorted())
+        for s in sent {
+            guard let b = back.first(where: { $0.satellite == s.satellite }) else { Issue.record("\(s.satellite) missing"); continue }
+            #expect(b.signals.count == s.signals.count)
+            for o in s.signals {
+                guard let d = b.signals.first(where: { $0.signal == o.signal }),
+                      let lambda = CarrierFrequency.wavelength(system: .leo, band: o.signal.band),
+                      let pr = d.pseudorange, let phase = d.carrierPhase, let doppler = d.doppler, let cn0 = d.cn0, let lock = d.lockTime else {
+                    Issue.record("\(s.satellite) \(o.signal) incomplete"); continue
+                }
+                #expect(abs(pr - (o.pseudorange ?? 0)) <= 0x1p-30 * lightMs + 1e-9, "\(s.satellite) \(o.signal) pseudorange")
+                #expect(abs(phase - (o.carrierPhase ?? 0)) * lambda <= 0x1p-32 * lightMs + 1e-9, "\(s.satellite) \(o.signal) phase")
+                #expect(abs(doppler - (o.doppler ?? 0)) * lambda <= 0.000_05 + 1e-9, "\(s.satellite) \(o.signal) Doppler")
+                #expect(abs(cn0 - (o.cn0 ?? 0)) <= 1.0 / 32)
+                #expect(lock <= (o.lockTime ?? 0) && lock > (o.lockTime ?? 0) / 2)
+                #expect(d.halfCycleAmbiguity == o.halfCycleAmbiguity)
+            }
+        }
+    }
+
+    /// `multipleMessage: true` keeps the bit on the last LEO message too, for a station that sends more of
+    /// the epoch after it; and `msmFrames(includeLEO:)` chains LEO after the GNSS MSMs of the same epoch.
+    @Test func leoMessagesChainWithGNSS() throws {
+        let open = MSMMessage.makeLEO(stationID: 7, time: Self.leoTime, multipleMessage: true, observations: Self.leoObservations)
+        #expect(open.map(\.multipleMessage) == [true, true, true, true])
+        #expect(MSMMessage.makeLEO(stationID: 7, time: Self.leoTime, multipleMessage: false, observations: []).isEmpty)
+
+        var gps = SatelliteObservation(satellite: SatelliteID(.gps, 12))
+        gps.signals = [SignalObservation(signal: SignalCode("1C") ?? SignalCode(band: 1, attribute: "C"), pseudorange: 21_000_123.456,
+                                         carrierPhase: 21_000_123.456 / (CarrierFrequency.wavelength(system: .gps, band: 1) ?? 1) + 0.25,
+                                         doppler: -1234.5, cn0: 44, lockTime: 200)]
+        let epoch = ObservationEpoch(time: Self.leoTime, satellites: [gps] + Self.leoObservations)
+        // Without includeLEO the LEO satellites are left out, as before.
+        #expect(try RTCM3Encoder.msmFrames(epoch: epoch, stationID: 7).count == 1)
+        let frames = try RTCM3Encoder.msmFrames(epoch: epoch, stationID: 7, includeLEO: true)
+        #expect(frames.count == 5)
+        var framer = RTCM3Framer()
+        framer.append(frames.joined())
+        var decoder = RTCM3Decoder()
+        var assembler = MSMEpochAssembler()
+        var epochs: [ObservationEpoch] = []
+        var summary: [String] = []
+        while let item = framer.next() {
+            guard case .frame(let f) = item, case .msm(let m) = try decoder.decode(f) else { Issue.record("not an MSM"); continue }
+            summary.append("\(m.messageType)\(m.multipleMessage ? "+" : "")")
+            epochs += assembler.add(m, reference: Self.leoTime)
+        }
+        #expect(summary == ["1077+", "4058+", "4058+", "4058+", "4058"])
+        #expect(epochs.count == 1)
+        let back = try #require(epochs.first)
+        #expect(back.satellites.count == 5 && back.satellite(SatelliteID(.gps, 12)) != nil)
+        Self.expectSameObservations(back.satellites.filter { $0.satellite.system == .leo }, Self.leoObservations)
+    }
+
+    /// A block with more satellites than 64 cells hold is split; each message still decodes.
+    @Test func crowdedBlockIsSplit() throws {
+        let many = (65...104).map { Self.leo($0, range: 1_500_000 + Double($0) * 1000, rate: Double($0) * 10) }
+        let messages = MSMMessage.makeLEO(stationID: 1, time: Self.leoTime, multipleMessage: false, observations: many)
+        #expect(messages.map(\.satellites.count) == [32, 8])
+        #expect(messages.map(\.multipleMessage) == [true, false])
+        var all: [SatelliteObservation] = []
+        var decoder = RTCM3Decoder()
+        for m in messages {
+            let payload = try m.encode()
+            guard case .msm(let back) = try decoder.decode(payload: payload) else { Issue.record("not an MSM"); continue }
+            #expect(back.satellites.map(\.satellite) == m.satellites.map(\.satellite) && back.cells.count == m.cells.count)
+            all += back.observations()
+        }
+        Self.expectSameObservations(all, many)
+    }
+
+    @Test func leoMSMEncoderRefusesWhatTheMessageCannotCarry() {
+        // One message cannot mix PRN blocks; LEO has no MSM4; no satellite beyond 512.
+        let mixed = MSMMessage.make(system: .leo, msmType: 7, stationID: 1, time: Self.leoTime, multipleMessage: false,
+                                    observations: Self.leoObservations)
+        #expect(mixed.messageType == 4058)
+        #expect(throws: FormatError.self) { _ = try mixed.encode() }
+        let msm4 = MSMMessage.make(system: .leo, msmType: 4, stationID: 1, time: Self.leoTime, multipleMessage: false,
+                                   observations: [Self.leoObservations[0]])
+        #expect(throws: FormatError.self) { _ = try msm4.encode() }
+        let far = MSMMessage.makeLEO(stationID: 1, time: Self.leoTime, multipleMessage: false,
+                                     observations: [Self.leo(513, range: 2e6, rate: 0), Self.leo(600, range: 2e6, rate: 0)])
+        #expect(far.isEmpty)
+    }
+
+    @Test func leoMSMJSON() throws {
+        let m = MSMMessage.makeLEO(stationID: 3001, time: Self.leoTime, multipleMessage: false, observations: Self.leoObservations)[1]
+        let payload = try m.encode()
+        var decoder = RTCM3Decoder()
+        let json = try decoder.decode(payload: payload).json(offset: 12, payload: payload, reference: Self.leoTime)
+        #expect(json["type"] == 4058 && json["subtype"] == 7 && json["msm"] == 7 && json["system"] == "LEO")
+        #expect(json["prn_block"] == 1 && json["station"] == 3001 && json["multiple"] == true)
+        #expect(json["gps_time"] == .string(Self.leoTime.iso8601(fractionDigits: 3)))
+        guard case .array(let sats)? = json["satellites"], case .array(let cells)? = json["cells"] else { Issue.record("no satellites"); return }
+        #expect(sats.count == 1 && sats.first?["sat"] == "L70")
+        #expect(cells.map { $0["signal"] } == ["1C", "5Q"])
+        let first = try decoder.decode(payload: try MSMMessage.makeLEO(stationID: 1, time: Self.leoTime, multipleMessage: false,
+                                                                           observations: [Self.leoObservations[0]])[0].encode())
+        guard case .array(let s0)? = first.json(offset: 0, payload: [])["satellites"] else { Issue.record("no satellites"); return }
+        #expect(s0.first?["sat"] == "L05")
+    }
+
+    @Test func badLEOMSMPayloadsThrow() throws {
+        let payload = try MSMMessage.makeLEO(stationID: 1, time: Self.leoTime, multipleMessage: false,
+                                             observations: [Self.leoObservations[2]])[0].encode()
+        var decoder = RTCM3Decoder()
+        for n in 2..<payload.count {
+            #expect(throws: FormatError.self) { _ = try decoder.decode(payload: Array(payload.prefix(n))) }
+        }
+        // MSMMessage.decode itself refuses the ephemeris subtype.
+        #expect(throws: FormatError.self) { _ = try MSMMessage.decode(try RTCM3LEO.encode(Self.ephemeris())) }
+        // Random bytes behind a 4058/7 header: errors or messages, never a crash.
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<2000 {
+            var bytes = (0..<Int.random(in: 2...80, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            bytes[0] = 0xFD
+            bytes[1] = 0xA7
+            if case .msm(let m)? = try? decoder.decode(payload: bytes) {
+                #expect(m.system == .leo && m.satellites.allSatisfy { (1...512).contains($0.satellite.prn) })
+                _ = m.observations()
+            }
+        }
+    }
+
     func setBit(_ bytes: inout [UInt8], _ bit: Int, _ value: Bool) {
         let mask = UInt8(0x80) >> UInt8(bit & 7)
         if value { bytes[bit >> 3] |= mask } else { bytes[bit >> 3] &= ~mask }

@@ -24,6 +24,7 @@ extension RTCM3Message {
         case .ssr(let s):
             if let sub = s.igsSubtype { return "4076_" + (sub < 10 ? "00" : (sub < 100 ? "0" : "")) + String(sub) }
         case .leoEphemeris: return "\(RTCM3LEO.messageType)_\(RTCM3LEO.ephemerisSubtype)"
+        case .msm(let m) where m.system == .leo: return "\(RTCM3LEO.messageType)_\(RTCM3LEO.msm7Subtype)"
         default: break
         }
         return String(messageType)
@@ -40,6 +41,10 @@ extension RTCM3Message {
             o += [("station", .int(m.stationID)), ("system", .string(m.system.description)), ("msm", .int(m.msmType)),
                   ("epoch_ms", .int(m.epochMilliseconds)), ("multiple", .bool(m.multipleMessage)), ("iods", .int(m.iods))]
             if let day = m.glonassDay { o.append(("glonass_day", .int(day))) }
+            if m.system == .leo {
+                o.append(("subtype", .int(RTCM3LEO.msm7Subtype)))
+                if let first = m.satellites.first { o.append(("prn_block", .int(MSMSignals.prnBlock(first.satellite)))) }
+            }
             if let reference { o.append(("gps_time", .string(m.time(near: reference).iso8601(fractionDigits: 3)))) }
             o.append(("satellites", .array(m.satellites.map { s in
                 var so: [(String, JSONValue)] = [("sat", .string(s.satellite.description)), ("rough_range_ms", d(s.roughRangeMilliseconds, 1e9))]

@@ -2,6 +2,11 @@ import GNSSCore
 
 /// A Multiple Signal Message (MSM1–MSM7) of any system, with every field of
 /// RTCM 10403.3 §3.5.12; values in SI units, invalid fields as nil.
+///
+/// LEO observations travel as this project's message 4058, subtype 7: an MSM7 whose header also
+/// carries a 3-bit PRN block b, the satellite mask's bit n then standing for LEO satellite 64·b + n
+/// (see `makeLEO` and `docs/leo-messages.md`). Decoded, they are MSMs with `system == .leo`,
+/// `messageType == 4058` and `msmType == 7`.
 public struct MSMMessage: Sendable, Hashable {
     public struct Satellite: Sendable, Hashable {
         public var satellite: SatelliteID
@@ -29,12 +34,13 @@ public struct MSMMessage: Sendable, Hashable {
         public var cnr: Double?
     }
 
+    /// 1071…1137, or 4058 for LEO.
     public var messageType: Int
     public var system: GNSSSystem
     /// 1…7.
     public var msmType: Int
     public var stationID: Int
-    /// Epoch time as broadcast: milliseconds of the week (GPS/Galileo/QZSS/SBAS/NavIC; BDT for BeiDou),
+    /// Epoch time as broadcast: milliseconds of the GPS week (GPS/Galileo/QZSS/SBAS/NavIC/LEO; BDT for BeiDou),
     /// or for GLONASS day of week (0–6, 7 unknown) and milliseconds of day in Moscow time.
     public var epochMilliseconds: Int
     public var glonassDay: Int?
@@ -85,17 +91,18 @@ enum MSMSignals {
         Dictionary(uniqueKeysWithValues: t.map { ($0.value, $0.key) })
     }
 
-    /// Base message number per system (MSMn = base + n).
-    static func baseNumber(_ system: GNSSSystem) -> Int {
+    /// Message number of an MSMn of a system (base + n, the bases ending in 0). LEO, not an RTCM system,
+    /// has MSM7 only, as this project's message 4058 (subtype 7).
+    static func messageType(_ system: GNSSSystem, msm: Int) -> Int {
         switch system {
-        case .gps: 1070
-        case .glonass: 1080
-        case .galileo: 1090
-        case .sbas: 1100
-        case .qzss: 1110
-        case .beidou: 1120
-        case .navic: 1130
-        case .leo: 4060   // not an RTCM system: this project's own range
+        case .gps: 1070 + msm
+        case .glonass: 1080 + msm
+        case .galileo: 1090 + msm
+        case .sbas: 1100 + msm
+        case .qzss: 1110 + msm
+        case .beidou: 1120 + msm
+        case .navic: 1130 + msm
+        case .leo: RTCM3LEO.messageType
         }
     }
 
@@ -112,17 +119,30 @@ enum MSMSignals {
         }
     }
 
-    /// Satellite id from the mask bit position (1-based).
-    static func satellite(_ system: GNSSSystem, bit: Int) -> SatelliteID {
+    /// Satellite id from the mask bit position (1-based) and, for LEO, the message's PRN block.
+    static func satellite(_ system: GNSSSystem, bit: Int, block: Int = 0) -> SatelliteID {
         switch system {
         case .sbas: SatelliteID(.sbas, bit + 19)      // PRN 120 + bit − 1, written S20…
+        case .leo: SatelliteID(.leo, 64 * block + bit)
         default: SatelliteID(system, bit)
         }
     }
 
+    /// Mask bit position (1-based) of a satellite, nil when no MSM can carry it.
     static func bit(_ sat: SatelliteID) -> Int? {
-        let b = sat.system == .sbas ? sat.prn - 19 : sat.prn
-        return (1...64).contains(b) ? b : nil
+        switch sat.system {
+        case .sbas: (1...64).contains(sat.prn - 19) ? sat.prn - 19 : nil
+        case .leo: (1...leoMaxPRN).contains(sat.prn) ? (sat.prn - 1) % 64 + 1 : nil
+        default: (1...64).contains(sat.prn) ? sat.prn : nil
+        }
+    }
+
+    /// LEO satellites 1…512: eight PRN blocks of 64.
+    static let leoMaxPRN = 512
+
+    /// The PRN block of a LEO satellite (satellites 64·b + 1 … 64·b + 64); 0 for other systems.
+    static func prnBlock(_ sat: SatelliteID) -> Int {
+        sat.system == .leo && sat.prn >= 1 ? (sat.prn - 1) / 64 : 0
     }
 
     /// DF402 lock-time indicator → minimum lock time (s).
@@ -163,13 +183,25 @@ enum MSMSignals {
 extension MSMMessage {
     static let lightMillisecond = Constants.speedOfLight / 1000
 
-    /// Decodes an MSM body (`payload` starts with the message number). Fields are read block by block
-    /// straight into the satellite and cell arrays, so a message costs a handful of allocations.
+    /// Decodes an MSM body (`payload` starts with the message number), LEO 4058/7 included. Fields are
+    /// read block by block straight into the satellite and cell arrays, so a message costs a handful of allocations.
     public static func decode(_ payload: [UInt8]) throws(FormatError) -> MSMMessage {
         var r = BitReader(payload)
         let type = try r.uint(12)
-        guard let system = MSMSignals.system(messageType: type) else { throw FormatError("format", "message \(type) is not an MSM") }
-        let msm = type - MSMSignals.baseNumber(system)
+        let system: GNSSSystem
+        let msm: Int
+        var block = 0
+        if type == RTCM3LEO.messageType {
+            let subtype = try r.uint(4)
+            guard subtype == RTCM3LEO.msm7Subtype else { throw FormatError("format", "message 4058 subtype \(subtype) is not an MSM") }
+            block = try r.uint(3)
+            system = .leo
+            msm = 7
+        } else {
+            guard let s = MSMSignals.system(messageType: type) else { throw FormatError("format", "message \(type) is not an MSM") }
+            system = s
+            msm = type % 10
+        }
         let station = try r.uint(12)
         var glonassDay: Int?
         let epoch: Int
@@ -192,7 +224,7 @@ extension MSMMessage {
         var satellites: [Satellite] = []
         satellites.reserveCapacity(satMask.nonzeroBitCount)
         for i in 0..<64 where satMask & (1 << UInt64(63 - i)) != 0 {
-            satellites.append(Satellite(satellite: MSMSignals.satellite(system, bit: i + 1), roughRangeMilliseconds: nil,
+            satellites.append(Satellite(satellite: MSMSignals.satellite(system, bit: i + 1, block: block), roughRangeMilliseconds: nil,
                                         extendedInfo: nil, roughRate: nil))
         }
         var sigs: [Int] = []
@@ -327,7 +359,7 @@ extension MSMMessage {
 
 extension MSMMessage {
     /// Builds an MSM4 or MSM7 from observations of one system. Pseudoranges in metres, phases in cycles.
-    /// Signals without an RTCM signal id are left out.
+    /// Signals without an RTCM signal id are left out. For LEO use `makeLEO`, which splits by PRN block.
     public static func make(system: GNSSSystem, msmType: Int, stationID: Int, time: GNSSTime, multipleMessage: Bool,
                             observations: [SatelliteObservation], iods: Int = 0) -> MSMMessage {
         let epochMs: Int
@@ -369,16 +401,63 @@ extension MSMMessage {
                                   lockTime: s.lockTime, lockIndicator: 0, halfCycleAmbiguity: s.halfCycleAmbiguity, cnr: s.cn0))
             }
         }
-        return MSMMessage(messageType: MSMSignals.baseNumber(system) + msmType, system: system, msmType: msmType,
+        return MSMMessage(messageType: MSMSignals.messageType(system, msm: msmType), system: system, msmType: msmType,
                           stationID: stationID, epochMilliseconds: epochMs, glonassDay: day, multipleMessage: multipleMessage,
                           iods: iods, clockSteering: 0, externalClock: 0, smoothing: false, smoothingInterval: 0,
                           satellites: sats, cells: cells)
     }
 
-    /// Encodes the message body (MSM4 and MSM7 carry everything; MSM1–3, 5, 6 are written too).
+    /// LEO observations of one epoch as LEO MSM7 messages (4058/7), one per PRN block the satellites fall in
+    /// (satellites 64·b + 1 … 64·b + 64 share block b), and more where a block's satellites × signals would
+    /// exceed an MSM's 64 cells. Messages come in PRN order; the multiple-message bit is set on all but the
+    /// last, and on the last too when `multipleMessage` is true (more messages of the epoch follow).
+    /// Observations of other systems, satellites above 512 and signals without a LEO signal id are left
+    /// out; with nothing left, no message.
+    public static func makeLEO(stationID: Int, time: GNSSTime, multipleMessage: Bool,
+                               observations: [SatelliteObservation], iods: Int = 0) -> [MSMMessage] {
+        let all = make(system: .leo, msmType: 7, stationID: stationID, time: time, multipleMessage: true,
+                       observations: observations, iods: iods)
+        let cellsBySatellite = Dictionary(grouping: all.cells, by: \.satellite)
+        var groups: [[Satellite]] = []
+        var current: [Satellite] = []
+        var signals = Set<Int>()
+        for s in all.satellites {
+            let ids = Set(cellsBySatellite[s.satellite, default: []].map(\.signalID))
+            if let last = current.last,
+               MSMSignals.prnBlock(last.satellite) != MSMSignals.prnBlock(s.satellite) || (current.count + 1) * signals.union(ids).count > 64 {
+                groups.append(current)
+                current = []
+                signals = []
+            }
+            current.append(s)
+            signals.formUnion(ids)
+        }
+        if !current.isEmpty { groups.append(current) }
+        return groups.enumerated().map { i, satellites in
+            var m = all
+            m.satellites = satellites
+            m.cells = satellites.flatMap { cellsBySatellite[$0.satellite] ?? [] }
+            m.multipleMessage = i < groups.count - 1 || multipleMessage
+            return m
+        }
+    }
+
+    /// Encodes the message body (MSM4 and MSM7 carry everything; MSM1–3, 5, 6 are written too). LEO
+    /// messages are 4058/7 and need all their satellites in one PRN block (`makeLEO` splits an epoch).
     public func encode() throws(FormatError) -> [UInt8] {
         var w = BitWriter()
         w.uint(messageType, 12)
+        if system == .leo {
+            guard messageType == RTCM3LEO.messageType, msmType == 7 else {
+                throw FormatError("encode", "LEO observations go as MSM7 in message 4058, not MSM\(msmType) in \(messageType)")
+            }
+            let blocks = Set(satellites.map { MSMSignals.prnBlock($0.satellite) })
+            guard blocks.count <= 1 else {
+                throw FormatError("encode", "LEO satellites of PRN blocks \(blocks.sorted()) in one message; split the epoch by block")
+            }
+            w.uint(RTCM3LEO.msm7Subtype, 4)
+            w.uint(blocks.first ?? 0, 3)
+        }
         w.uint(stationID, 12)
         if system == .glonass {
             w.uint(glonassDay ?? 7, 3)

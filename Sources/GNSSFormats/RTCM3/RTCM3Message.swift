@@ -61,6 +61,8 @@ public struct RTCM3Decoder: Sendable {
                 let e = try RTCM3LEO.decode(payload: p[...])
                 referenceTime = e.reference   // full GPS week and time of week
                 message = .leoEphemeris(e)
+            case RTCM3LEO.msm7Subtype:
+                message = .msm(try MSMMessage.decode(p))
             default:
                 message = .unsupported(type: type)
             }
@@ -77,13 +79,19 @@ public enum RTCM3Encoder {
     public static func frame(_ payload: [UInt8]) -> [UInt8] { RTCM3Framer.frame(payload) }
 
     /// MSM frames for one epoch: one message per system, the multiple-message bit set on all but the last.
-    public static func msmFrames(epoch: ObservationEpoch, stationID: Int, msmType: Int = 7) throws(FormatError) -> [[UInt8]] {
+    /// With `includeLEO`, the epoch's LEO observations follow as LEO MSM7 messages (4058/7, one per PRN
+    /// block, whatever `msmType` the other systems use); without it they are left out.
+    public static func msmFrames(epoch: ObservationEpoch, stationID: Int, msmType: Int = 7,
+                                 includeLEO: Bool = false) throws(FormatError) -> [[UInt8]] {
         let systems = Array(Set(epoch.satellites.map(\.satellite.system))).sorted().filter { $0 != .leo }
         // Systems with no encodable signal send nothing, so the bit is set once the messages that remain are known.
-        let messages = systems.map { sys in
+        var messages = systems.map { sys in
             MSMMessage.make(system: sys, msmType: msmType, stationID: stationID, time: epoch.time,
                             multipleMessage: true, observations: epoch.satellites)
         }.filter { !$0.cells.isEmpty }
+        if includeLEO {
+            messages += MSMMessage.makeLEO(stationID: stationID, time: epoch.time, multipleMessage: true, observations: epoch.satellites)
+        }
         var frames: [[UInt8]] = []
         for (i, var msm) in messages.enumerated() {
             msm.multipleMessage = i < messages.count - 1
