@@ -366,6 +366,40 @@ import GNSSCore
         }
     }
 
+    // MARK: inspect
+
+    /// What `gatewayd inspect --json` prints for a LEO downlink-style stream: the ephemeris (which also gives
+    /// the week, so the MSMs after it get a calendar time) and the LEO MSM7s, with summary keys 4058_1 and 4058_7.
+    @Test func inspectPrintsLEOMessages() throws {
+        var stream = RTCM3Encoder.frame(try RTCM3LEO.encode(Self.ephemeris()))
+        for m in MSMMessage.makeLEO(stationID: 3001, time: Self.leoTime, multipleMessage: false, observations: Self.leoObservations) {
+            stream += RTCM3Encoder.frame(try m.encode())
+        }
+        stream += RTCM3Encoder.frame([0xFD, 0xA3, 0x00])   // a reserved subtype
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("leo-\(UUID().uuidString).rtcm3").path
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(stream)))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        final class Lines: @unchecked Sendable { var all: [String] = [] }
+        let lines = Lines()
+        let sink = InspectSink(writeJSON: true) { lines.all.append($0) }
+        #expect(try Inspection.inspect(path: path, sink: sink) == .rtcm3)
+        #expect(sink.counts == ["rtcm3 4058_1": 1, "rtcm3 4058_7": 4, "rtcm3 4058": 1] && sink.totalErrors == 0)
+        let records = try lines.all.map { line -> [String: Any] in
+            try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        }
+        #expect(records.count == 6)
+        let eph = try #require(records.first)
+        #expect(eph["type"] as? Int == 4058 && eph["subtype"] as? Int == 1 && eph["satellite"] as? String == "LK5")
+        #expect((eph["x"] as? [Double])?.count == 9 && (eph["clock"] as? [Double])?.count == 3)
+        let msm = records[1]
+        #expect(msm["type"] as? Int == 4058 && msm["subtype"] as? Int == 7 && msm["system"] as? String == "LEO")
+        #expect(msm["gps_time"] as? String == Self.leoTime.iso8601(fractionDigits: 3))
+        let sats = try #require(msm["satellites"] as? [[String: Any]])
+        #expect(sats.map { $0["sat"] as? String } == ["L05"])
+        #expect(records.dropFirst().prefix(4).compactMap { $0["prn_block"] as? Int } == [0, 1, 3, 5])
+        #expect(records[5]["decoded"] as? Bool == false && records[5]["type"] as? Int == 4058)
+    }
+
     func setBit(_ bytes: inout [UInt8], _ bit: Int, _ value: Bool) {
         let mask = UInt8(0x80) >> UInt8(bit & 7)
         if value { bytes[bit >> 3] |= mask } else { bytes[bit >> 3] &= ~mask }
