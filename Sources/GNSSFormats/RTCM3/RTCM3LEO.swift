@@ -29,7 +29,7 @@ public enum RTCM3LEO {
     static let positionTerms = 9
     static let clockTerms = 3
     /// One resolution for every position coefficient, metres: nine half-LSB rounding errors add up to
-    /// at most 0.28 mm per coordinate, 0.48 mm in 3-D, anywhere in the window (|τ| ≤ 1).
+    /// at most 9 × 2^-15 m ≈ 0.275 mm per coordinate, 0.476 mm in 3-D, anywhere in the window (|τ| ≤ 1).
     static let positionScale = 0x1p-14
     /// Bits of the position coefficient of degree k (two's complement): ranges ±2^23, ±2^22, ±2^20, ±2^18,
     /// ±2^16, ±2^14, ±2^12, ±2^10 and ±2^8 m.
