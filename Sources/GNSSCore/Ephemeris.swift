@@ -213,3 +213,27 @@ public struct NeQuickCoefficients: Sendable, Hashable {
     public var ai: [Double]
     public init(ai: [Double]) { self.ai = ai }
 }
+
+/// Galileo signal-in-space accuracy: the broadcast index and metres (Galileo OS SIS ICD §5.1.12):
+/// 1 cm steps to 0.49 m, 2 cm to 0.98 m, 4 cm to 1.96 m, 16 cm to 6 m; 255 for no accuracy prediction.
+public enum GalileoSISA {
+    public static func index(metres m: Double) -> Int {
+        guard m.isFinite, m >= 0 else { return 255 }
+        if m < 0.495 { return Int((m * 100).rounded()) }
+        if m < 0.99 { return 50 + Int(((m - 0.5) / 0.02).rounded()) }
+        if m < 1.98 { return 75 + Int(((m - 1) / 0.04).rounded()) }
+        if m <= 6.0 { return 100 + Int(((m - 2) / 0.16).rounded()) }
+        return 255
+    }
+
+    /// Metres for an index; -1 for 255 (no prediction) and the spare indices.
+    public static func metres(index i: Int) -> Double {
+        switch i {
+        case 0..<50: Double(i) / 100
+        case 50..<75: 0.5 + Double(i - 50) * 0.02
+        case 75..<100: 1 + Double(i - 75) * 0.04
+        case 100...125: 2 + Double(i - 100) * 0.16
+        default: -1
+        }
+    }
+}

@@ -282,7 +282,7 @@ public final class RINEXNavigationReader {
             }
             let accuracy: Int
             if sat.system == .galileo {
-                accuracy = Self.int(v[23] * 100)   // SISA in cm as an index-like integer
+                accuracy = GalileoSISA.index(metres: v[23])
             } else {
                 accuracy = Self.uraMetres.firstIndex { $0 >= v[23] } ?? 15
             }

@@ -57,48 +57,35 @@ public struct RINEXObservationWriter {
         return out
     }
 
-    private static func line(_ content: String, _ label: String) -> String {
-        let body = content.count > 60 ? String(content.prefix(60)) : content.padding(toLength: 60, withPad: " ", startingAt: 0)
-        return body + label + "\n"
-    }
-
-    private static func right(_ s: String, _ width: Int) -> String {
-        s.count >= width ? s : String(repeating: " ", count: width - s.count) + s
-    }
-
-    private static func left(_ s: String, _ width: Int) -> String {
-        s.count >= width ? String(s.prefix(width)) : s.padding(toLength: width, withPad: " ", startingAt: 0)
-    }
-
     /// The header text, ending with END OF HEADER.
     public func header(firstEpoch: GNSSTime?) -> String {
         var h = ""
-        h += Self.line(String(format: "%9.2f", version) + String(repeating: " ", count: 11) + Self.left("OBSERVATION DATA", 20) + "M",
+        h += RINEXText.line(String(format: "%9.2f", version) + String(repeating: " ", count: 11) + RINEXText.left("OBSERVATION DATA", 20) + "M",
                        "RINEX VERSION / TYPE")
-        h += Self.line(Self.left(program, 20) + Self.left("", 20) + Self.left(Self.fileDate(), 20), "PGM / RUN BY / DATE")
-        h += Self.line(markerName, "MARKER NAME")
-        if version >= 4 { h += Self.line("GEODETIC", "MARKER TYPE") }
-        h += Self.line(Self.left("", 20) + Self.left("", 40), "OBSERVER / AGENCY")
-        h += Self.line(Self.left("", 20) + Self.left(receiverType, 20) + Self.left("", 20), "REC # / TYPE / VERS")
-        h += Self.line(Self.left("", 20) + Self.left(antennaType, 20), "ANT # / TYPE")
+        h += RINEXText.line(RINEXText.left(program, 20) + RINEXText.left("", 20) + RINEXText.left(RINEXText.fileDate, 20), "PGM / RUN BY / DATE")
+        h += RINEXText.line(markerName, "MARKER NAME")
+        if version >= 4 { h += RINEXText.line("GEODETIC", "MARKER TYPE") }
+        h += RINEXText.line(RINEXText.left("", 20) + RINEXText.left("", 40), "OBSERVER / AGENCY")
+        h += RINEXText.line(RINEXText.left("", 20) + RINEXText.left(receiverType, 20) + RINEXText.left("", 20), "REC # / TYPE / VERS")
+        h += RINEXText.line(RINEXText.left("", 20) + RINEXText.left(antennaType, 20), "ANT # / TYPE")
         if let p = approximatePosition {
-            h += Self.line(String(format: "%14.4f%14.4f%14.4f", p.x, p.y, p.z), "APPROX POSITION XYZ")
+            h += RINEXText.line(String(format: "%14.4f%14.4f%14.4f", p.x, p.y, p.z), "APPROX POSITION XYZ")
         }
-        h += Self.line(String(format: "%14.4f%14.4f%14.4f", 0.0, 0.0, 0.0), "ANTENNA: DELTA H/E/N")
+        h += RINEXText.line(String(format: "%14.4f%14.4f%14.4f", 0.0, 0.0, 0.0), "ANTENNA: DELTA H/E/N")
         for sys in observationTypes.keys.sorted() {
             guard let codes = observationTypes[sys], !codes.isEmpty else { continue }
             var i = 0
             while i < codes.count {
                 let chunk = codes[i..<min(codes.count, i + 13)]
-                let head = i == 0 ? "\(sys.letter)  " + Self.right(String(codes.count), 3) : String(repeating: " ", count: 6)
-                h += Self.line(head + chunk.map { " " + $0.description }.joined(), "SYS / # / OBS TYPES")
+                let head = i == 0 ? "\(sys.letter)  " + RINEXText.right(String(codes.count), 3) : String(repeating: " ", count: 6)
+                h += RINEXText.line(head + chunk.map { " " + $0.description }.joined(), "SYS / # / OBS TYPES")
                 i += 13
             }
         }
-        if let interval { h += Self.line(String(format: "%10.3f", interval), "INTERVAL") }
+        if let interval { h += RINEXText.line(String(format: "%10.3f", interval), "INTERVAL") }
         if let t = firstEpoch {
             let c = t.gpsCalendar
-            h += Self.line(String(format: "%6d%6d%6d%6d%6d%13.7f     GPS", c.year, c.month, c.day, c.hour, c.minute, c.second),
+            h += RINEXText.line(String(format: "%6d%6d%6d%6d%6d%13.7f     GPS", c.year, c.month, c.day, c.hour, c.minute, c.second),
                            "TIME OF FIRST OBS")
         }
         let channels = glonassChannels.all
@@ -106,19 +93,14 @@ public struct RINEXObservationWriter {
             var i = 0
             while i < channels.count {
                 let chunk = channels[i..<min(channels.count, i + 8)]
-                let head = i == 0 ? Self.right(String(channels.count), 3) + " " : "    "
-                h += Self.line(head + chunk.map { "R" + String(format: "%02d", $0.slot) + " " + Self.right(String($0.channel), 2) + " " }.joined(),
+                let head = i == 0 ? RINEXText.right(String(channels.count), 3) + " " : "    "
+                h += RINEXText.line(head + chunk.map { "R" + String(format: "%02d", $0.slot) + " " + RINEXText.right(String($0.channel), 2) + " " }.joined(),
                                "GLONASS SLOT / FRQ #")
                 i += 8
             }
         }
-        h += Self.line("", "END OF HEADER")
+        h += RINEXText.line("", "END OF HEADER")
         return h
-    }
-
-    private static func fileDate() -> String {
-        // A fixed date keeps recordings reproducible; the data times are in the records.
-        "19800106 000000 UTC"
     }
 
     /// One epoch record.
