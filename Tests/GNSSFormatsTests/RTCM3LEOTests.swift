@@ -274,9 +274,9 @@ import GNSSCore
                                          carrierPhase: 21_000_123.456 / (CarrierFrequency.wavelength(system: .gps, band: 1) ?? 1) + 0.25,
                                          doppler: -1234.5, cn0: 44, lockTime: 200)]
         let epoch = ObservationEpoch(time: Self.leoTime, satellites: [gps] + Self.leoObservations)
-        // Without includeLEO the LEO satellites are left out, as before.
-        #expect(try RTCM3Encoder.msmFrames(epoch: epoch, stationID: 7).count == 1)
-        let frames = try RTCM3Encoder.msmFrames(epoch: epoch, stationID: 7, includeLEO: true)
+        // With includeLEO false the LEO satellites are left out.
+        #expect(try RTCM3Encoder.msmFrames(epoch: epoch, stationID: 7, includeLEO: false).count == 1)
+        let frames = try RTCM3Encoder.msmFrames(epoch: epoch, stationID: 7)
         #expect(frames.count == 5)
         var framer = RTCM3Framer()
         framer.append(frames.joined())

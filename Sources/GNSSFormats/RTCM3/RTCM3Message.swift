@@ -79,10 +79,10 @@ public enum RTCM3Encoder {
     public static func frame(_ payload: [UInt8]) -> [UInt8] { RTCM3Framer.frame(payload) }
 
     /// MSM frames for one epoch: one message per system, the multiple-message bit set on all but the last.
-    /// With `includeLEO`, the epoch's LEO observations follow as LEO MSM7 messages (4058/7, one per PRN
-    /// block, whatever `msmType` the other systems use); without it they are left out.
+    /// The epoch's LEO observations follow as LEO MSM7 messages (4058/7, one per PRN block, whatever
+    /// `msmType` the other systems use) unless `includeLEO` is false.
     public static func msmFrames(epoch: ObservationEpoch, stationID: Int, msmType: Int = 7,
-                                 includeLEO: Bool = false) throws(FormatError) -> [[UInt8]] {
+                                 includeLEO: Bool = true) throws(FormatError) -> [[UInt8]] {
         let systems = Array(Set(epoch.satellites.map(\.satellite.system))).sorted().filter { $0 != .leo }
         // Systems with no encodable signal send nothing, so the bit is set once the messages that remain are known.
         var messages = systems.map { sys in
