@@ -55,11 +55,24 @@ extension LEOEphemeris {
 /// holds the time and whose reference is nearest is used.
 public struct LEOEphemerisStore: Sendable {
     private var bySatellite: [SatelliteID: [LEOEphemeris]] = [:]
+    /// Ephemerides kept per satellite, the latest references (a live stream's memory stays bounded).
+    public let limitPerSatellite: Int
 
-    public init() {}
+    /// `limitPerSatellite`: 64 is over an hour and a half of a satellite's broadcast; products loaded from files pass `.max`.
+    public init(limitPerSatellite: Int = 64) {
+        self.limitPerSatellite = max(1, limitPerSatellite)
+    }
 
-    public mutating func add(_ e: LEOEphemeris) {
-        bySatellite[e.satellite, default: []].append(e)
+    /// Adds an ephemeris; false when the same one was held already. Beyond the limit, the oldest reference goes.
+    @discardableResult
+    public mutating func add(_ e: LEOEphemeris) -> Bool {
+        var list = bySatellite[e.satellite, default: []]
+        guard !list.contains(e) else { return false }
+        let at = list.firstIndex { $0.reference > e.reference } ?? list.count
+        list.insert(e, at: at)
+        if list.count > limitPerSatellite { list.removeFirst(list.count - limitPerSatellite) }
+        bySatellite[e.satellite] = list
+        return true
     }
 
     public var count: Int { bySatellite.values.reduce(0) { $0 + $1.count } }
@@ -67,7 +80,7 @@ public struct LEOEphemerisStore: Sendable {
     public func state(_ satellite: SatelliteID, at t: GNSSTime) -> SatelliteState? {
         guard let list = bySatellite[satellite] else { return nil }
         var best: LEOEphemeris?
-        for e in list where e.covers(t) {
+        for e in list where e.healthy && e.covers(t) {
             if best.map({ abs(t - e.reference) < abs(t - $0.reference) }) ?? true { best = e }
         }
         return best?.state(at: t)

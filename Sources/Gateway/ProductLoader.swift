@@ -12,7 +12,7 @@ public struct Products: Sendable {
     public var precise = PreciseEphemeris()
     public var hasPreciseOrbits = false
     /// LEO satellites' broadcast ephemerides (from the satellite segment), for LEO-augmented PPP.
-    public var leo = LEOEphemerisStore()
+    public var leo = LEOEphemerisStore(limitPerSatellite: .max)
     public var problems: [FormatError] = []
 
     public init() {}
