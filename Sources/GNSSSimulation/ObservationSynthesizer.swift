@@ -32,6 +32,8 @@ public struct SimulationModel: Sendable {
     public var receiverClockOffset = 1e-4
     public var ionosphere = IonosphereTruth()
     public var troposphere = true
+    /// Spans with no observations at all (antenna blocked, receiver reset): every track restarts after one.
+    public var outages: [Outage] = []
     /// Signals per system: (primary, secondary) RINEX codes.
     public var signals: [GNSSSystem: [SignalCode]] = [
         .gps: [SignalCode("1C"), SignalCode("2W")].compactMap { $0 },
@@ -43,6 +45,19 @@ public struct SimulationModel: Sendable {
     public init() {}
 }
 
+/// A span of time, inclusive at both ends, when a receiver records nothing.
+public struct Outage: Sendable, Hashable {
+    public var start: GNSSTime
+    public var end: GNSSTime
+
+    public init(start: GNSSTime, end: GNSSTime) {
+        self.start = start
+        self.end = end
+    }
+
+    public func contains(_ t: GNSSTime) -> Bool { t - start >= 0 && end - t >= 0 }
+}
+
 /// Makes one station's observations from true geometry: for each epoch and
 /// satellite above the mask, code, phase, Doppler and C/N0 on each signal,
 /// from the light-time range with Earth rotation, satellite and receiver
@@ -51,7 +66,7 @@ public struct SimulationModel: Sendable {
 /// multipath, and cycle slips. Deterministic for a seed.
 public struct ObservationSynthesizer {
     public let sky: any SatelliteSky
-    public let marker: ECEF
+    public let trajectory: ReceiverTrajectory
     public var model: SimulationModel
     private let seed: UInt64
     private var random: SimulationRandom
@@ -63,8 +78,12 @@ public struct ObservationSynthesizer {
     private var multipathPhase: [SatelliteID: Double] = [:]
 
     public init(sky: any SatelliteSky, station marker: ECEF, model: SimulationModel = SimulationModel(), seed: UInt64) {
+        self.init(sky: sky, trajectory: .fixed(marker), model: model, seed: seed)
+    }
+
+    public init(sky: any SatelliteSky, trajectory: ReceiverTrajectory, model: SimulationModel = SimulationModel(), seed: UInt64) {
         self.sky = sky
-        self.marker = marker
+        self.trajectory = trajectory
         self.model = model
         self.seed = seed
         random = SimulationRandom(seed: seed)
@@ -72,13 +91,23 @@ public struct ObservationSynthesizer {
         clock = model.receiverClockOffset
     }
 
-    /// The observations and the truth at `time`.
+    /// The observations and the truth at `time`; an epoch without satellites during an outage or
+    /// where the trajectory is undefined.
     public mutating func epoch(at time: GNSSTime) -> (ObservationEpoch, EpochTruth) {
         if let last = lastTime { clock += random.gaussian(model.receiverClockWalk * max(0, time - last).squareRoot()) }
         lastTime = time
-        let site = marker + SolidEarthTide.displacement(site: marker, time: time)
+        let ground = trajectory.onGround
+        guard let marker = trajectory.position(at: time), !model.outages.contains(where: { $0.contains(time) }) else {
+            ambiguities.removeAll()
+            windUp.removeAll()
+            let nowhere = trajectory.position(at: time) ?? .zero
+            return (ObservationEpoch(time: time, satellites: []),
+                    EpochTruth(time: time, position: nowhere, marker: nowhere, receiverClock: clock, zenithHydrostatic: 0, zenithWet: 0,
+                               satellites: 0))
+        }
+        let site = ground ? marker + SolidEarthTide.displacement(site: marker, time: time) : marker
         let geodetic = site.geodetic()
-        let zenith = troposphere.zenith(at: time, receiver: geodetic)
+        let zenith = ground ? troposphere.zenith(at: time, receiver: geodetic) : (hydrostatic: 0, wet: 0)
         let sun = SunMoon.sun(at: time)
         let c = Constants.speedOfLight
         var satellites: [SatelliteObservation] = []
@@ -92,15 +121,17 @@ public struct ObservationSynthesizer {
                 windUp[sat] = nil
                 continue
             }
-            let mapping = NiellMapping.factors(receiver: geodetic, elevation: azel.elevation, time: time)
-            let tropo = model.troposphere ? zenith.hydrostatic * mapping.hydrostatic + zenith.wet * mapping.wet : 0
-            let tec = model.ionosphere.slantTEC(time: time, receiver: geodetic, elevation: azel.elevation, azimuth: azel.azimuth)
+            let mapping = NiellMapping.factors(receiver: geodetic, elevation: max(azel.elevation, 0.05), time: time)
+            let tropo = model.troposphere && ground ? zenith.hydrostatic * mapping.hydrostatic + zenith.wet * mapping.wet : 0
+            let tec = model.ionosphere.slantTEC(time: time, receiver: geodetic, elevation: max(azel.elevation, 0.05), azimuth: azel.azimuth)
             let cycles = PhaseWindUp.cycles(satellite: position, receiver: site, sun: sun, previous: windUp[sat])
             windUp[sat] = cycles
             var slipped = false
             if ambiguities[sat] == nil || random.uniform() < model.slipProbability {
                 slipped = ambiguities[sat] != nil
-                ambiguities[sat] = signals.map { _ in (random.uniform() * 2e6 - 1e6).rounded() }
+                // A receiver starts counting cycles near the code range, so the phase stays within the
+                // ±1171 m of the code that RTCM MSM can carry: a small whole number of cycles.
+                ambiguities[sat] = signals.map { _ in (random.uniform() * 200 - 100).rounded() }
             }
             let weight = 1 / max(sin(azel.elevation), 0.05)
             let mpPhase = multipathPhase[sat] ?? random.uniform() * 2 * .pi

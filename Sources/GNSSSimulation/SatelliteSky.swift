@@ -27,6 +27,25 @@ public struct PreciseSky: SatelliteSky {
     }
 }
 
+/// GNSS satellites from broadcast ephemerides: the orbits and clocks a receiver
+/// decoding the same ephemerides computes, so a simulated stream that carries
+/// them is complete in itself (its orbits are exact by construction; the
+/// precise sky is the one for judging accuracy).
+public struct BroadcastSky: SatelliteSky {
+    public let ephemerides: EphemerisStore
+    public let satellites: [SatelliteID]
+
+    public init(ephemerides: EphemerisStore, systems: Set<GNSSSystem>) {
+        self.ephemerides = ephemerides
+        satellites = ephemerides.satellites.filter { systems.contains($0.system) }
+    }
+
+    public func state(_ satellite: SatelliteID, at time: GNSSTime) -> (position: ECEF, clock: Double)? {
+        guard let s = ephemerides.select(satellite, at: time)?.state(at: time) else { return nil }
+        return (s.position, s.clockBias)
+    }
+}
+
 /// Several skies seen together (the real GNSS day and a simulated LEO constellation).
 public struct CombinedSky: SatelliteSky {
     public let skies: [any SatelliteSky]

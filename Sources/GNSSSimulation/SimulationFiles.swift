@@ -37,3 +37,64 @@ public enum SimulationFiles {
         }.joined()
     }
 }
+
+extension SimulationFiles {
+    /// Every file of a scenario, by name, in a fixed order: per station its RTCM 3 stream
+    /// (`NAME.rtcm3`, carrying `ephemerides` when given), its truth (`NAME-truth.csv`) and, with
+    /// `rinex`, its RINEX 4.02 observations (`NAME.rnx`) and the GNSS ephemerides as RINEX 4.02
+    /// navigation (`nav.rnx`); with LEO satellites, the satellite
+    /// segment's stream (`satellite-segment.rtcm3`) and the LEO ephemerides as JSON lines.
+    /// `progress` hears each epoch's time.
+    public static func make(_ scenario: SimulationScenario, ephemerides: EphemerisStore?, rinex: Bool,
+                            progress: (GNSSTime) -> Void = { _ in }) throws(FormatError) -> [(name: String, bytes: [UInt8])] {
+        var streams = scenario.stations.map { s -> StationStreamWriter in
+            let fixed: ECEF? = if case .fixed(let p) = s.trajectory { p } else { nil }
+            return StationStreamWriter(stationID: s.stationID, ephemerides: ephemerides, position: fixed)
+        }
+        let inView = scenario.ephemeridesInView()
+        var segment = SatelliteSegmentStreamWriter(ephemerides: inView)
+        var rtcm = [[UInt8]](repeating: [], count: scenario.stations.count)
+        var downlink: [UInt8] = []
+        var epochs = [[ObservationEpoch]](repeating: [], count: scenario.stations.count)
+        var truths = [[EpochTruth]](repeating: [], count: scenario.stations.count)
+        var failure: FormatError?
+        scenario.run { epoch in
+            guard failure == nil else { return }
+            progress(epoch.time)
+            do throws(FormatError) {
+                for (i, station) in epoch.stations.enumerated() {
+                    rtcm[i] += try streams[i].frames(for: station.observations)
+                    truths[i].append(station.truth)
+                    if rinex { epochs[i].append(station.observations) }
+                }
+                if scenario.leo != nil { downlink += try segment.frames(at: epoch.time, onboard: epoch.onboard) }
+            } catch {
+                failure = error
+            }
+        }
+        if let failure { throw failure }
+        var files: [(name: String, bytes: [UInt8])] = []
+        for (i, s) in scenario.stations.enumerated() {
+            files.append((s.name + ".rtcm3", rtcm[i]))
+            files.append((s.name + "-truth.csv", Array(truthCSV(truths[i]).utf8)))
+            if rinex {
+                let position = s.trajectory.position(at: scenario.start) ?? .zero
+                files.append((s.name + ".rnx", Array(Self.rinex(epochs[i], marker: s.name, position: position, interval: scenario.interval).utf8)))
+            }
+        }
+        if rinex, let ephemerides {
+            // The GNSS broadcast ephemerides in force during the scenario, as RINEX 4.02 navigation.
+            let end = scenario.start + scenario.duration
+            let kepler = ephemerides.satellites.flatMap { ephemerides.all(for: $0) }.compactMap { e -> KeplerEphemeris? in
+                guard case .kepler(let k) = e, k.toe - scenario.start > -e.validity, k.toe - end < e.validity else { return nil }
+                return k
+            }
+            files.append(("nav.rnx", Array(RINEXNavigationWriter().file(kepler).utf8)))
+        }
+        if scenario.leo != nil {
+            files.append(("satellite-segment.rtcm3", downlink))
+            files.append(("leo-ephemerides.jsonl", Array(ephemerisLines(inView).utf8)))
+        }
+        return files
+    }
+}

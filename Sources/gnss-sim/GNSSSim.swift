@@ -14,7 +14,7 @@ struct GNSSSim: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gnss-sim",
         abstract: "Simulated GNSS and LEO observations with known truth.",
-        subcommands: [ObservationsCommand.self, ConvergenceCommand.self]
+        subcommands: [ObservationsCommand.self, StreamCommand.self, FixtureCommand.self, ConvergenceCommand.self]
     )
 }
 
@@ -111,72 +111,3 @@ struct ConvergenceCommand: ParsableCommand {
     }
 }
 
-struct ObservationsCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "observations",
-        abstract: "Simulate a static station under the real GNSS sky of the ESBC day and the LEO constellation: RINEX 4, truth, LEO ephemerides."
-    )
-
-    @Option(help: "Start, GPS time, as YYYY-MM-DDTHH:MM:SS on 2020-06-25.")
-    var start = "2020-06-25T06:00:00"
-
-    @Option(help: "Minutes to simulate.")
-    var minutes = 10.0
-
-    @Option(help: "Observation interval, seconds.")
-    var interval = 1.0
-
-    @Option(help: "Seed of every random draw.")
-    var seed: UInt64 = 1
-
-    @Flag(help: "Leave the LEO satellites out.")
-    var noLEO = false
-
-    @Option(help: "Output directory.")
-    var out = "sim"
-
-    @Option(help: "The real day whose precise orbits and clocks make the GNSS sky.")
-    var data = ConvergenceCommand.defaultData
-
-    func run() throws {
-        let fields = start.split(whereSeparator: { "-T:".contains($0) }).compactMap { Int($0) }
-        guard fields.count == 6, let t0 = GNSSTime(calendar: CalendarDate(year: fields[0], month: fields[1], day: fields[2], hour: fields[3],
-                                                                          minute: fields[4], second: Double(fields[5])), scale: .gps) else {
-            throw ValidationError("--start must be YYYY-MM-DDTHH:MM:SS")
-        }
-        var products = Products()
-        do {
-            try products.loadSP3(data + "/GRG0MGXFIN_20201770000_01D_15M_ORB.SP3.gz")
-            try products.loadClock(data + "/GRG0MGXFIN_20201770000_01D_30S_CLK.CLK.gz")
-        } catch {
-            StandardError.writeLine("gnss-sim: \(error)")
-            throw ExitCode(1)
-        }
-        products.finalise()
-        let station = ECEF(3_582_104.9185, 532_590.1945, 5_232_755.3150)
-        let span = minutes * 60
-        var skies: [any SatelliteSky] = [PreciseSky(ephemeris: products.precise, systems: [.gps, .galileo])]
-        var ephemerides: [LEOEphemeris] = []
-        if !noLEO {
-            let leo = LEOSky(start: t0 - 300, span: span + 600, seed: seed)
-            skies.append(leo)
-            ephemerides = SatelliteSegment().ephemerides(sky: leo, from: t0 - 120, to: t0 + span + 120, seed: seed &+ 1)
-        }
-        var simulator = ObservationSynthesizer(sky: CombinedSky(skies), station: station, seed: seed &+ 2)
-        var epochs: [ObservationEpoch] = []
-        var truth: [EpochTruth] = []
-        for dt in stride(from: 0.0, to: span, by: interval) {
-            let (e, t) = simulator.epoch(at: t0 + dt)
-            epochs.append(e)
-            truth.append(t)
-        }
-        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        try SimulationFiles.rinex(epochs, marker: "SIM0", position: station, interval: interval)
-            .write(toFile: out + "/SIM0.rnx", atomically: true, encoding: .utf8)
-        try SimulationFiles.truthCSV(truth).write(toFile: out + "/SIM0-truth.csv", atomically: true, encoding: .utf8)
-        if !ephemerides.isEmpty {
-            try SimulationFiles.ephemerisLines(ephemerides).write(toFile: out + "/leo-ephemerides.jsonl", atomically: true, encoding: .utf8)
-        }
-        StandardError.writeLine("\(epochs.count) epochs, \(epochs.map(\.satellites.count).max() ?? 0) satellites at most, \(ephemerides.count) LEO ephemerides → \(out)/")
-    }
-}
