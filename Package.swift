@@ -96,7 +96,7 @@ let package = Package(
         .testTarget(name: "DaemonSupportTests", dependencies: ["DaemonSupport"]),
         .testTarget(name: "DPCTests", dependencies: ["DPC", "DaemonSupport", "GNSSFormats", "GNSSCore", "TestSupport"]),
         .testTarget(name: "GatewayIntegrationTests",
-                    dependencies: ["Gateway", "DPC", "GNSSFormats", "GNSSCore", "TestSupport", "gatewayd", "gatewayctl", "dpcd"]),
+                    dependencies: ["Gateway", "DPC", "GNSSFormats", "GNSSCore", "TestSupport", "gatewayd", "gatewayctl", "dpcd", "gnss-sim"]),
     ],
     swiftLanguageModes: [.v6]
 )

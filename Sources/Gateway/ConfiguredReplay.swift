@@ -73,7 +73,9 @@ public struct ConfiguredReplay {
                 let kind = FileKind.detect(try FileByteSource.peek(path: path))
                 switch kind {
                 case .rtcm3, .ubx:
-                    guard kind.rawValue == pipeline.configuration.format.rawValue else {
+                    // The satellite segment's downlink is RTCM 3 too.
+                    let expected = pipeline.configuration.format == .ubx ? FileKind.ubx : FileKind.rtcm3
+                    guard kind == expected else {
                         throw FormatError("format", "a \(kind.rawValue) file for a station configured as \(pipeline.configuration.format.rawValue)", file: path)
                     }
                     bytes = try FileByteSource(path: path, chunkSize: 4096)
@@ -105,7 +107,7 @@ public struct ConfiguredReplay {
                                            products: products, metrics: nil)
             let log = try SolutionLog(directory: outputDirectory, station: station.name, format: format, append: false)
             let feed = Feed(pipeline: pipeline, files: files, log: log)
-            if station.role == .reference {
+            if station.role == .reference || station.format == .leo {
                 let path = (outputDirectory as NSString).appendingPathComponent("\(station.name).rtcm3")
                 _ = FileManager.default.createFile(atPath: path, contents: nil)
                 feed.corrections = FileHandle(forWritingAtPath: path)

@@ -1,45 +1,78 @@
 import ArgumentParser
 import DaemonSupport
 import Foundation
+import GNSSCore
 import Gateway
 
 struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Run a DPC module and a gateway on loopback, play recorded RTCM 3 streams to it over UDP, and summarise."
+        abstract: "Run a DPC module and a gateway on loopback, play recorded streams to it over UDP, and summarise.",
+        discussion: """
+            Without arguments it plays the bundled simulated network (fixtures/sim): a reference station and a rover, \
+            both in PPP with the LEO satellites, and the satellite segment's downlink that brings their ephemerides; \
+            the rover's final position is compared with the simulator's truth. With arguments, each RTCM 3 file \
+            is a reference station solved by SPP.
+            """
     )
 
-    @Argument(help: "RTCM 3 streams to play, one station each (default: the bundled fixtures/demo.rtcm3).")
+    @Argument(help: "RTCM 3 streams to play, one reference station each (default: the bundled simulated network).")
     var streams: [String] = []
 
-    @Option(name: .long, help: "Epochs played per second.")
-    var rate: Double = 10
+    @Option(name: .long, help: "Stream seconds played per second.")
+    var speed: Double = 10
 
     @Option(name: .long, help: "Where the demo keeps its spool, DPC store and control socket (emptied first).")
     var directory = FileManager.default.temporaryDirectory.appendingPathComponent("gatewayd-demo").path
 
     func run() async throws {
-        let paths = streams.isEmpty ? [Self.bundledFixture()] : streams
-        for p in paths where !FileManager.default.fileExists(atPath: p) {
-            StandardError.writeLine("gatewayd demo: \(p) not found")
+        let fixtures = Self.bundledFixtures()
+        let stations = streams.isEmpty
+            ? Gateway.Demo.simulatedNetwork(fixtures)
+            : streams.enumerated().map { i, p in Gateway.Demo.Station(name: streams.count == 1 ? "DEMO" : "DEMO\(i + 1)", path: p) }
+        for s in stations where !FileManager.default.fileExists(atPath: s.path) {
+            StandardError.writeLine("gatewayd demo: \(s.path) not found")
             throw ExitCode(1)
         }
-        var demo = Gateway.Demo(streams: paths, directory: directory)
-        demo.rate = rate
+        var demo = Gateway.Demo(stations: stations, directory: directory)
+        demo.speed = speed
         let s = try await demo.run()
         print("demo summary")
-        print("  epochs:     \(s.epochs)")
-        print("  solutions:  \(s.solutions.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))")
-        if let p = s.lastPosition { print(String(format: "  position:   %.3f %.3f %.3f m (ECEF)", p[0], p[1], p[2])) }
+        for station in s.stations {
+            if station.format == "leo" {
+                print("  \(station.name): \(station.note ?? ""), \(station.epochs) onboard epochs")
+                continue
+            }
+            let solutions = station.solutions.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            print("  \(station.name): \(station.epochs) epochs (\(solutions))")
+            guard let p = station.ecef, let time = station.time else { continue }
+            var line = String(format: "    last solution %@: %.3f %.3f %.3f m (ECEF), %@", time, p[0], p[1], p[2], station.quality)
+            if streams.isEmpty, let truth = Self.truth(fixtures + "/\(station.name)-truth.csv", at: time) {
+                let error = ECEF(p[0], p[1], p[2]).enu(relativeTo: truth)
+                line += String(format: "; error against the truth %.1f cm horizontal, %.1f cm vertical", error.horizontal * 100, abs(error.up) * 100)
+            }
+            print(line)
+        }
         print("  corrections: \(s.forwarded) records forwarded, \(s.acknowledged) acknowledged by the DPC, \(s.stored) in its store")
         print("  state:      \(directory)")
     }
 
-    /// fixtures/demo.rtcm3 of the working directory or of the source tree this binary was built from.
-    static func bundledFixture() -> String {
-        let local = FileManager.default.currentDirectoryPath + "/fixtures/demo.rtcm3"
+    /// The simulator's true antenna position at `time` (ISO 8601, as the status reports it), from its truth CSV.
+    static func truth(_ path: String, at time: String) -> ECEF? {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+        let second = String(time.prefix(19))
+        for line in text.split(separator: "\n") where line.hasPrefix(second) {
+            let f = line.split(separator: ",").compactMap { Double($0) }
+            if f.count >= 6 { return ECEF(f[3], f[4], f[5]) }
+        }
+        return nil
+    }
+
+    /// fixtures/sim of the working directory or of the source tree this binary was built from.
+    static func bundledFixtures() -> String {
+        let local = FileManager.default.currentDirectoryPath + "/fixtures/sim"
         if FileManager.default.fileExists(atPath: local) { return local }
         return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("fixtures/demo.rtcm3").path
+            .appendingPathComponent("fixtures/sim").path
     }
 }

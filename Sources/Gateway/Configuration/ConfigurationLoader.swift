@@ -126,7 +126,11 @@ extension SettingsChecker {
         }
         let format = choice("format", StationConfiguration.StreamFormat.self, default: .rtcm3)
         let role = choice("role", StationConfiguration.Role.self, default: .rover)
-        let processing = choice("processing", StationConfiguration.Processing.self, default: .spp)
+        let processing = choice("processing", StationConfiguration.Processing.self, default: format == .leo ? .none : .spp)
+        if format == .leo, processing != .none, let p = e["processing"]?.value {
+            problem(p, "the satellite segment's stream (format: leo) carries LEO ephemerides and onboard observations, not a station to position: processing must be none")
+            ok = false
+        }
         var position: ECEF?
         if let p = e["position"]?.value {
             if case .sequence(let seq) = p, seq.count == 3, let x = seq[0].float, let y = seq[1].float, let z = seq[2].float,

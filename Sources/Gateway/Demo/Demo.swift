@@ -10,28 +10,52 @@ import ServiceLifecycle
 import Glibc
 #endif
 
-/// `gatewayd demo`: a DPC module and a gateway on loopback in one process, a
-/// recorded stream played to the gateway over real UDP epoch by epoch, the
-/// station's status while it runs, and a summary at the end.
+/// `gatewayd demo`: a DPC module and a gateway on loopback in one process,
+/// recorded streams played to the gateway over real UDP in the order of their
+/// epochs' times, the stations' status while they run, and a summary at the end.
 public struct Demo {
-    public var streams: [String]
+    /// A station of the demo and the recording played to it.
+    public struct Station: Sendable {
+        public var name: String
+        public var path: String
+        public var format: StationConfiguration.StreamFormat
+        public var role: StationConfiguration.Role
+        public var processing: StationConfiguration.Processing
+
+        public init(name: String, path: String, format: StationConfiguration.StreamFormat = .rtcm3, role: StationConfiguration.Role = .reference,
+                    processing: StationConfiguration.Processing = .spp) {
+            self.name = name
+            self.path = path
+            self.format = format
+            self.role = role
+            self.processing = processing
+        }
+    }
+
+    public var stations: [Station]
     public var directory: String
-    /// Epochs played per second.
-    public var rate: Double = 10
+    /// Stream seconds played per second.
+    public var speed: Double = 10
     public var report: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
 
-    public init(streams: [String], directory: String) {
-        self.streams = streams
+    public init(stations: [Station], directory: String) {
+        self.stations = stations
         self.directory = directory
     }
 
+    /// The simulated network bundled in `directory` (fixtures/sim): a reference station, a rover and the
+    /// satellite segment's downlink, both stations in PPP with the LEO satellites.
+    public static func simulatedNetwork(_ directory: String) -> [Station] {
+        [Station(name: "REF0", path: directory + "/REF0.rtcm3", role: .reference, processing: .ppp),
+         Station(name: "ROV0", path: directory + "/ROV0.rtcm3", role: .rover, processing: .ppp),
+         Station(name: "LEO", path: directory + "/satellite-segment.rtcm3", format: .leo, role: .rover, processing: .none)]
+    }
+
     public struct Summary: Sendable {
-        public var solutions: [String: Int] = [:]
-        public var epochs = 0
+        public var stations: [StationStatus] = []
         public var forwarded: UInt64 = 0
         public var acknowledged: UInt64 = 0
         public var stored = 0
-        public var lastPosition: [Double]?
     }
 
     public func run() async throws -> Summary {
@@ -57,15 +81,14 @@ public struct Demo {
         configuration.spoolMaxBytes = 64 << 20
         configuration.dpcAddress = NetworkAddress(host: "127.0.0.1", port: dpcPort)
         configuration.dpcKey = keyHex
-        var ports: [Int] = []
-        for (i, path) in streams.enumerated() {
+        var senders: [DatagramSender] = []
+        for station in stations {
             let port = try Self.freeUDPPort()
-            ports.append(port)
-            let name = streams.count == 1 ? "DEMO" : "DEMO\(i + 1)"
-            configuration.stations.append(StationConfiguration(name: name, listen: NetworkAddress(host: "127.0.0.1", port: port), allow: [],
-                                                               format: .rtcm3, role: .reference, position: nil, processing: .spp,
-                                                               reference: nil, line: 0))
-            report("station \(name): \(path) → udp://127.0.0.1:\(port)")
+            senders.append(try DatagramSender(to: NetworkAddress(host: "127.0.0.1", port: port)))
+            configuration.stations.append(StationConfiguration(name: station.name, listen: NetworkAddress(host: "127.0.0.1", port: port), allow: [],
+                                                               format: station.format, role: station.role, position: nil,
+                                                               processing: station.processing, reference: nil, line: 0))
+            report("station \(station.name) (\(station.format.rawValue), \(station.processing.rawValue)): \(station.path) → udp://127.0.0.1:\(port)")
         }
         report("DPC module on tcp://127.0.0.1:\(dpcPort), store \(directory)/dpc")
 
@@ -82,16 +105,24 @@ public struct Demo {
             throw DemoError(description: "the gateway did not become ready")
         }
 
-        let sender = try DatagramSender()
-        let epochsByStream = try streams.map { try Self.epochFrames(path: $0) }
-        let longest = epochsByStream.map(\.count).max() ?? 0
-        let interval = Duration.milliseconds(Int64(1000 / max(rate, 0.1)))
-        for e in 0..<longest {
-            for (s, epochs) in epochsByStream.enumerated() where e < epochs.count {
-                for frame in epochs[e] { sender.send(frame, port: ports[s]) }
+        // Every recording's epochs, merged in time order: each goes to its station as one datagram per frame.
+        var timeline: [(time: Int, station: Int, frames: [[UInt8]])] = []
+        for (i, station) in stations.enumerated() {
+            timeline += try Self.epochFrames(path: station.path).map { ($0.time, i, $0.frames) }
+        }
+        timeline.sort { ($0.time, $0.station) < ($1.time, $1.station) }
+        let clock = ContinuousClock()
+        let started = clock.now
+        let first = timeline.first?.time ?? 0
+        var lastReport = first
+        for (time, station, frames) in timeline {
+            let due = started + .milliseconds(Int64(Double(time - first) / max(speed, 0.1)))
+            if due > clock.now { try await Task.sleep(until: due, clock: clock) }
+            for frame in frames { senders[station].send(frame) }
+            if time - lastReport >= 10_000 {
+                lastReport = time
+                report(line(daemon.answer(.init(command: "status"))))
             }
-            try await Task.sleep(for: interval)
-            if e % max(1, Int(rate)) == 0 || e == longest - 1 { report(line(daemon.answer(.init(command: "status")))) }
         }
         // Let the last epoch be solved and acknowledged.
         for _ in 0..<100 {
@@ -105,11 +136,7 @@ public struct Demo {
         await dpc.close()
 
         var summary = Summary()
-        for s in final.stations ?? [] {
-            summary.epochs += s.epochs
-            for (q, n) in s.solutions { summary.solutions[q, default: 0] += n }
-            if let p = s.ecef { summary.lastPosition = p }
-        }
+        summary.stations = final.stations ?? []
         summary.forwarded = final.forwarder?.lastSequence ?? 0
         summary.acknowledged = final.forwarder?.acked ?? 0
         try DPCStore.records(directory: directory + "/dpc") { _ in summary.stored += 1 }
@@ -118,6 +145,7 @@ public struct Demo {
 
     private func line(_ r: ControlProtocol.Reply) -> String {
         let stations = (r.stations ?? []).map { s in
+            if s.format == StationConfiguration.StreamFormat.leo.rawValue { return "\(s.name): \(s.note ?? "")" }
             let position = s.llh.map { String(format: "%.6f° %.6f° %.1f m", $0[0], $0[1], $0[2]) } ?? "no position yet"
             return "\(s.name): \(s.epochs) epochs, \(s.quality), \(s.satellites) sats, \(position)"
         }
@@ -125,22 +153,24 @@ public struct Demo {
         return (stations + [f]).joined(separator: " | ")
     }
 
-    /// The frames of a recorded RTCM 3 stream grouped by epoch: a group closes with an MSM whose multiple-message bit is clear.
-    static func epochFrames(path: String) throws -> [[[UInt8]]] {
+    /// The frames of a recorded RTCM 3 stream grouped by epoch, with the epoch's time (milliseconds of the
+    /// week as the MSM carries it): a group closes with an MSM whose multiple-message bit is clear.
+    static func epochFrames(path: String) throws -> [(time: Int, frames: [[UInt8]])] {
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
         var framer = RTCM3Framer()
         framer.append(data)
-        var epochs: [[[UInt8]]] = []
+        var decoder = RTCM3Decoder()
+        var epochs: [(time: Int, frames: [[UInt8]])] = []
         var current: [[UInt8]] = []
         while let item = framer.next() {
             guard case .frame(let f) = item else { continue }
             current.append(f.bytes)
-            if let msm = try? MSMMessage.decode(f.payload), !msm.multipleMessage {
-                epochs.append(current)
+            if case .msm(let msm)? = try? decoder.decode(f), !msm.multipleMessage {
+                epochs.append((msm.epochMilliseconds, current))
                 current = []
             }
         }
-        if !current.isEmpty { epochs.append(current) }
+        if !current.isEmpty { epochs.append((epochs.last?.time ?? 0, current)) }
         return epochs
     }
 
@@ -161,26 +191,4 @@ public struct Demo {
 
 public struct DemoError: Error, CustomStringConvertible {
     public var description: String
-}
-
-/// A UDP socket sending to loopback ports.
-struct DatagramSender {
-    private let fd: Int32
-
-    init() throws {
-        fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        guard fd >= 0 else { throw DemoError(description: "cannot open a UDP socket") }
-    }
-
-    func send(_ bytes: [UInt8], port: Int) {
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = in_addr_t(UInt32(0x7F00_0001).bigEndian)
-        _ = bytes.withUnsafeBytes { raw in
-            withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(fd, raw.baseAddress, raw.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-        }
-    }
 }

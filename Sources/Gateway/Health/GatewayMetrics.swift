@@ -63,6 +63,11 @@ public final class GatewayMetrics: Sendable {
         registry.counter("gateway_epochs_total", help: "Observation epochs assembled", labels: [("station", station)])
     }
 
+    public func leoEphemerides(_ station: String) -> Counter {
+        registry.counter("gateway_leo_ephemerides_total", help: "LEO broadcast ephemerides received from the satellite segment (new ones)",
+                         labels: [("station", station)])
+    }
+
     public func solutions(_ station: String, quality: SolutionQuality) -> Counter {
         registry.counter("gateway_solutions_total", help: "Solutions, by quality (none when the epoch could not be solved)", labels: [("station", station), ("quality", quality.description)])
     }

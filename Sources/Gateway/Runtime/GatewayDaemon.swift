@@ -125,10 +125,6 @@ public final class GatewayDaemon: Service, Sendable {
         }
         var stations = keep
         for s in c.stations where keep[s.name] == nil {
-            if s.format == .leo {
-                logger.error("station not started: the satellite segment's stream format is not decoded yet", metadata: ["station": "\(s.name)"])
-                continue
-            }
             stations[s.name] = StationRuntime(configuration: s, ephemerides: ephemerides, references: references, products: products,
                                               spool: spool, solutions: c.solutionDirectory.map { ($0, c.solutionFormat) },
                                               metrics: metrics, logger: logger)

@@ -7,14 +7,23 @@ import Synchronization
 public final class SharedEphemerides: Sendable {
     private struct State {
         var store: EphemerisStore
+        var leo: LEOEphemerisStore
         var latest: GNSSTime?
     }
 
     private let state: Mutex<State>
 
-    public init(_ initial: EphemerisStore = EphemerisStore()) {
-        state = Mutex(State(store: initial))
+    public init(_ initial: EphemerisStore = EphemerisStore(), leo: LEOEphemerisStore = LEOEphemerisStore()) {
+        state = Mutex(State(store: initial, leo: leo))
     }
+
+    /// Adds a LEO satellite's broadcast ephemeris; false when it was held already.
+    public func add(leo e: LEOEphemeris) -> Bool {
+        state.withLock { $0.leo.add(e) }
+    }
+
+    /// The LEO ephemerides held, to solve with.
+    public func leoSnapshot() -> LEOEphemerisStore { state.withLock { $0.leo } }
 
     /// Adds ephemerides; returns those that were new (not held already), for forwarding.
     public func add(_ ephemerides: [Ephemeris]) -> [Ephemeris] {

@@ -39,6 +39,13 @@ public final class StationPipeline {
     public private(set) var recentProblems: [String] = []
     public private(set) var framesByType: [String: Int] = [:]
     public private(set) var errorsByKind: [String: Int] = [:]
+    /// Satellite segment: onboard GNSS epochs received, by LEO satellite, and LEO ephemerides that were new.
+    public private(set) var onboardEpochs: [SatelliteID: Int] = [:]
+    public private(set) var leoEphemerides = 0
+
+    /// Random walk of a PPP rover's position, m/√s: enough for a vehicle's manoeuvres, so the position is
+    /// carried by each epoch's measurements (with the ambiguities and troposphere the filter keeps).
+    static let roverPositionNoise = 10.0
 
     public init(configuration: StationConfiguration, ephemerides: SharedEphemerides, references: ReferenceEpochs,
                 products: Products, metrics: GatewayMetrics?) {
@@ -48,7 +55,11 @@ public final class StationPipeline {
         self.products = products
         self.metrics = metrics
         stationPosition = configuration.position
-        stream = configuration.format == .ubx ? UBXStationStream() : RTCM3StationStream()
+        switch configuration.format {
+        case .rtcm3: stream = RTCM3StationStream()
+        case .ubx: stream = UBXStationStream()
+        case .leo: stream = SatelliteSegmentStream()
+        }
         encoder = CorrectionEncoder(stationID: 0)
         spp = SinglePointPositioner(options: SPPOptions())
         switch configuration.processing {
@@ -57,7 +68,12 @@ public final class StationPipeline {
             options.frequencies = 2
             rtk = RTKFilter(options: options)
         case .ppp:
-            ppp = PPPFilter(options: PPPOptions(dynamics: configuration.role == .reference ? .static : .kinematic))
+            var options = PPPOptions(dynamics: configuration.role == .reference ? .static : .kinematic)
+            // A rover may be a vehicle: its position may move metres between epochs.
+            options.positionProcessNoise = StationPipeline.roverPositionNoise
+            // LEO satellites join as soon as the satellite segment's ephemerides arrive.
+            options.systems.insert(.leo)
+            ppp = PPPFilter(options: options)
         case .spp, .none:
             break
         }
@@ -121,6 +137,16 @@ public final class StationPipeline {
                 encoder.stationID = id
             case .problem(let e):
                 problem(kind: e.kind, "\(e)")
+            case .leoEphemeris(let e):
+                if ephemerides.add(leo: e) {
+                    leoEphemerides += 1
+                    metrics?.leoEphemerides(configuration.name).increment()
+                }
+            case .onboardEpoch(let satellite, _):
+                onboardEpochs[satellite, default: 0] += 1
+                metrics?.epochs(configuration.name).increment()
+            case .downlink(let frames, let time):
+                outputs.append(.correction(CorrectionRecord(station: configuration.name, time: time, rtcm: frames)))
             }
         }
         return outputs
@@ -164,7 +190,9 @@ public final class StationPipeline {
                                 klobuchar: products.klobuchar)
                 ?? Solution(time: epoch.time, position: .zero, quality: .none, satellites: 0)
         case .ppp:
-            let orbits: OrbitSource = products.hasPreciseOrbits ? .precise(products.precise) : .broadcast(store)
+            var orbits: OrbitSource = products.hasPreciseOrbits ? .precise(products.precise) : .broadcast(store)
+            let leo = ephemerides.leoSnapshot()
+            if leo.count > 0 { orbits = .withLEO(orbits, leo) }
             return ppp?.process(epoch: epoch, orbits: orbits, ephemerides: store)
                 ?? Solution(time: epoch.time, position: .zero, quality: .none, satellites: 0)
         case .spp, .none:

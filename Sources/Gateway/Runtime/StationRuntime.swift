@@ -68,6 +68,10 @@ public final class StationRuntime: Sendable {
                         s.frames = pipeline.framesByType.values.reduce(0, +)
                         s.decodeErrors = pipeline.errorsByKind.values.reduce(0, +)
                         s.stationPosition = pipeline.stationPosition.map { [$0.x, $0.y, $0.z] }
+                        if configuration.format == .leo {
+                            s.epochs = pipeline.onboardEpochs.values.reduce(0, +)
+                            s.note = "\(pipeline.leoEphemerides) LEO ephemerides, onboard GNSS from \(pipeline.onboardEpochs.count) satellites"
+                        }
                     }
                 case .tick(let instant):
                     shared.heartbeat.withLock { $0 = instant }

@@ -12,6 +12,10 @@ enum StreamEvent {
     /// The MSM station id, for the corrections.
     case stationID(Int)
     case problem(FormatError)
+    /// Satellite segment: a LEO broadcast ephemeris, a LEO satellite's onboard GNSS epoch, and frames for the DPC.
+    case leoEphemeris(LEOEphemeris)
+    case onboardEpoch(satellite: SatelliteID, ObservationEpoch)
+    case downlink([UInt8], time: GNSSTime)
 }
 
 /// Framing and decoding of one station's stream, by format; epochs come out whole.
