@@ -57,13 +57,14 @@ struct Demo: AsyncParsableCommand {
         print("  state:      \(directory)")
     }
 
-    /// The simulator's true antenna position at `time` (ISO 8601, as the status reports it), from its truth CSV.
+    /// The simulator's true marker position at `time` (ISO 8601, as the status reports it), from its truth CSV
+    /// (the engine removes the solid Earth tide, so the marker is what it estimates).
     static func truth(_ path: String, at time: String) -> ECEF? {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
         let second = String(time.prefix(19))
         for line in text.split(separator: "\n") where line.hasPrefix(second) {
             let f = line.split(separator: ",").compactMap { Double($0) }
-            if f.count >= 6 { return ECEF(f[3], f[4], f[5]) }
+            if f.count >= 3 { return ECEF(f[0], f[1], f[2]) }
         }
         return nil
     }

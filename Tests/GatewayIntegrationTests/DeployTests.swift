@@ -40,7 +40,7 @@ struct DeployTests {
 
     @Test("the production and local example configurations are valid")
     func examples() {
-        for name in ["gatewayd.yaml", "local.yaml"] {
+        for name in ["gatewayd.yaml", "local.yaml", "simulated.yaml"] {
             let outcome = ConfigurationLoader.load(path: Self.deploy + "/examples/" + name)
             #expect(outcome.problems.isEmpty, "\(outcome.problems)")
         }

@@ -43,6 +43,10 @@ import DaemonSupport
               - name: ODD
                 listen: 127.0.0.1:5004
                 format: sbf
+              - name: SKY
+                listen: 127.0.0.1:5005
+                format: leo
+                processing: ppp
             """
         let outcome = ConfigurationLoader.parse(text, file: "bad.yaml")
         #expect(outcome.configuration == nil)
@@ -53,6 +57,7 @@ import DaemonSupport
         #expect(lines.contains(13) && messages.contains("station 'BASE' is already defined at line 5"))
         #expect(lines.contains(17) && messages.contains("position must be"))
         #expect(lines.contains(20) && messages.contains("format must be one of rtcm3, ubx, leo"))
+        #expect(lines.contains(24) && messages.contains("format: leo") && messages.contains("processing must be none"))
         #expect(messages.contains("reference 'NOWHERE' is not a station"))
         #expect(messages.contains("a shared port needs distinct 'allow' lists"))
         #expect(outcome.problems.allSatisfy { $0.file == "bad.yaml" })
