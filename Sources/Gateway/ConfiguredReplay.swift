@@ -90,11 +90,7 @@ public struct ConfiguredReplay {
         for name in inputs.keys where !configuration.stations.contains(where: { $0.name == name }) {
             throw FormatError("usage", "--input names '\(name)', which is not a station of the configuration")
         }
-        var products = Products()
-        for n in configuration.navigation { try products.loadNavigation(n) }
-        for s in configuration.sp3 { try products.loadSP3(s) }
-        for k in configuration.clock { try products.loadClock(k) }
-        products.finalise()
+        let products = try Products.load(navigation: configuration.navigation, sp3: configuration.sp3, clock: configuration.clock)
         let ephemerides = SharedEphemerides()
         _ = ephemerides.add(products.ephemerides.satellites.flatMap { products.ephemerides.all(for: $0) })
         let references = ReferenceEpochs()

@@ -36,11 +36,33 @@ public struct Products: Sendable {
     }
 
     public mutating func loadClock(_ path: String) throws(FormatError) {
+        let (samples, errors) = try Self.satelliteClocks(path)
+        for c in samples { precise.addClock(c.satellite, time: c.time, bias: c.bias) }
+        problems += errors
+    }
+
+    /// The satellite clocks (AS records) of a RINEX clock file.
+    static func satelliteClocks(_ path: String) throws(FormatError) -> ([(satellite: SatelliteID, time: GNSSTime, bias: Double)], [FormatError]) {
         let reader = try RINEXClockReader(path: path)
-        while let r = try reader.next() {
-            if let s = r.satellite, r.type == "AS" { precise.addClock(s, time: r.time, bias: r.bias) }
+        var samples: [(satellite: SatelliteID, time: GNSSTime, bias: Double)] = []
+        while let c = try reader.nextSatelliteClock() { samples.append(c) }
+        return (samples, reader.errors)
+    }
+
+    /// Every product file, finalised. The clock files, the largest (every satellite every 30 s or less), are read
+    /// on a second thread while the others load.
+    public static func load(navigation: [String], sp3: [String], clock: [String], leo: [String] = []) throws(FormatError) -> Products {
+        let clocks = BackgroundClockFiles(clock)
+        var p = Products()
+        for n in navigation { try p.loadNavigation(n) }
+        for s in sp3 { try p.loadSP3(s) }
+        for l in leo { try p.loadLEOEphemerides(l) }
+        for file in try clocks.wait() {
+            for c in file.samples { p.precise.addClock(c.satellite, time: c.time, bias: c.bias) }
+            p.problems += file.errors
         }
-        problems += reader.errors
+        p.finalise()
+        return p
     }
 
     /// LEO ephemerides as JSON lines (`gnss-sim observations` writes them): satellite, gps_seconds and the fractional
@@ -68,4 +90,37 @@ public struct Products: Sendable {
     }
 
     public mutating func finalise() { precise.finalise() }
+}
+
+/// Clock files read on a thread of their own, in order; `wait` hands over what they held or the first error.
+private final class BackgroundClockFiles: @unchecked Sendable {
+    typealias File = (samples: [(satellite: SatelliteID, time: GNSSTime, bias: Double)], errors: [FormatError])
+    private let done = DispatchSemaphore(value: 0)
+    // Written by the thread before it signals `done`, read after `wait` returns.
+    private var result: Result<[File], FormatError> = .success([])
+
+    init(_ paths: [String]) {
+        guard !paths.isEmpty else {
+            done.signal()
+            return
+        }
+        let thread = Thread { [self] in
+            var files: [File] = []
+            do {
+                for path in paths { files.append(try Products.satelliteClocks(path)) }
+                result = .success(files)
+            } catch let e as FormatError {
+                result = .failure(e)
+            } catch {
+                result = .failure(FormatError("io", "\(error)"))
+            }
+            done.signal()
+        }
+        thread.start()
+    }
+
+    func wait() throws(FormatError) -> [File] {
+        done.wait()
+        return try result.get()
+    }
 }

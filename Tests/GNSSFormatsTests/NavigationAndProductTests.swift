@@ -106,4 +106,40 @@ struct NavigationAndProductTests {
         #expect(noon?.bias == 0.162507578102e-04)
         #expect(noon?.sigma == 0.631371948124e-11)
     }
+
+    /// The satellite-clock fast path gives exactly the AS records the full reader gives, on the real day's file.
+    @Test func satelliteClocksFastPath() throws {
+        let path = SharedData.path("ppp-esbc-2020177/GRG0MGXFIN_20201770000_01D_30S_CLK.CLK.gz")
+        let full = try RINEXClockReader(path: path)
+        var expected: [String] = []
+        while let r = try full.next() {
+            if r.type == "AS", let sat = r.satellite { expected.append("\(sat) \(r.time) \(r.bias)") }
+        }
+        let fast = try RINEXClockReader(path: path)
+        var got: [String] = []
+        while let c = try fast.nextSatelliteClock() { got.append("\(c.satellite) \(c.time) \(c.bias)") }
+        #expect(got.count == 215_999)
+        #expect(got == expected)
+    }
+
+    /// Receiver records with a continuation line (more than two values) and RINEX 3.04's nine-character names are skipped whole.
+    @Test func satelliteClocksSkipOtherRecords() throws {
+        let text = """
+                 3.04           C                                       RINEX VERSION / TYPE
+            G                                                           TIME SYSTEM ID
+                                                                        END OF HEADER
+            AR ALGO00CAN 2020 06 25 00 00  0.000000  4    1.0e-09  2.0e-12
+                3.0e-13  4.0e-14
+            AS G01       2020 06 25 00 00  0.000000  2    1.62507578102e-05  6.31e-12
+            AS E11       2020 06 25 00 00 30.000000  1   -2.5e-04
+
+            """
+        let reader = try RINEXClockReader(lines: LineReader(bytes: Array(text.utf8)))
+        let a = try #require(try reader.nextSatelliteClock())
+        let b = try #require(try reader.nextSatelliteClock())
+        #expect(a.satellite == SatelliteID(.gps, 1) && a.bias == 1.62507578102e-05)
+        #expect(b.satellite == SatelliteID(.galileo, 11) && b.bias == -2.5e-04 && b.time - a.time == 30)
+        #expect(try reader.nextSatelliteClock() == nil)
+        #expect(reader.errors.isEmpty)
+    }
 }

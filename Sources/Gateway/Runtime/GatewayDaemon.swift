@@ -101,12 +101,7 @@ public final class GatewayDaemon: Service, Sendable {
     var isReady: Bool { ready.load(ordering: .relaxed) }
 
     private func loadProducts(_ c: GatewayConfiguration) throws -> Products {
-        var p = Products()
-        for n in c.navigation { try p.loadNavigation(n) }
-        for s in c.sp3 { try p.loadSP3(s) }
-        for k in c.clock { try p.loadClock(k) }
-        p.finalise()
-        return p
+        try Products.load(navigation: c.navigation, sp3: c.sp3, clock: c.clock)
     }
 
     /// Starts, stops or restarts stations so the running set matches `c`; unchanged stations are not touched.
