@@ -45,19 +45,15 @@ public struct ReplayRunner {
     }
 
     public func loadProducts() throws(FormatError) -> Products {
-        var products = Products()
-        for p in configuration.navigation { try products.loadNavigation(p) }
-        for p in configuration.sp3 { try products.loadSP3(p) }
-        for p in configuration.clock { try products.loadClock(p) }
-        for p in configuration.leo { try products.loadLEOEphemerides(p) }
-        products.finalise()
-        return products
+        try Products.load(navigation: configuration.navigation, sp3: configuration.sp3, clock: configuration.clock, leo: configuration.leo)
     }
 
     /// Processes everything; `emit` receives each output line (header lines first).
     public func run(emit: (String) -> Void) throws(FormatError) -> ReplaySummary {
         let c = configuration
         guard !c.rover.isEmpty else { throw FormatError("usage", "no rover observation file given") }
+        // The first rover file is read ahead while the products load.
+        var firstRover: PrefetchedObservations? = PrefetchedObservations(try ObservationSources.open(c.rover[0]))
         var products = try loadProducts()
         let writer = SolutionWriter(format: c.format)
         var summary = ReplaySummary()
@@ -82,8 +78,10 @@ public struct ReplayRunner {
             progress?(summary.epochs, s.time)
         }
         for roverPath in c.rover {
-            let rover = try ObservationSources.open(roverPath)
-            if products.ephemerides.count == 0 && !products.hasPreciseOrbits && rover is RINEXObservationSource {
+            let rover: PrefetchedObservations
+            if let firstRover { rover = firstRover } else { rover = PrefetchedObservations(try ObservationSources.open(roverPath)) }
+            firstRover = nil
+            if products.ephemerides.count == 0 && !products.hasPreciseOrbits && rover.isRINEX {
                 throw FormatError("usage", "no navigation data: give --nav (RINEX navigation) or --sp3/--clk")
             }
             switch c.mode {
@@ -103,7 +101,7 @@ public struct ReplayRunner {
                 var filter = RTKFilter(options: options)
                 var baseFiles = c.base.makeIterator()
                 guard let firstBase = baseFiles.next() else { break }
-                var base = try ObservationSources.open(firstBase)
+                var base: ObservationSource = PrefetchedObservations(try ObservationSources.open(firstBase))
                 guard let basePosition = c.basePosition ?? base.approximatePosition else {
                     throw FormatError("usage", "no base position: give --base-position or a base file whose header has one")
                 }
@@ -116,7 +114,7 @@ public struct ReplayRunner {
                         baseEpoch = nb
                         nextBase = try base.next()
                         if nextBase == nil, let f = baseFiles.next() {
-                            base = try ObservationSources.open(f)
+                            base = PrefetchedObservations(try ObservationSources.open(f))
                             nextBase = try base.next()
                         }
                     }

@@ -1,0 +1,113 @@
+import Foundation
+import GNSSCore
+import GNSSFormats
+
+/// An observation source read ahead on a thread of its own: decoding the file
+/// (Hatanaka, gzip, RINEX text) overlaps with loading products and with
+/// positioning, on a second core. Epochs come out in the same order, each with
+/// the ephemerides the stream had carried by then, so results are those of
+/// reading in line; at most `capacity` epochs wait in memory.
+public final class PrefetchedObservations: ObservationSource, @unchecked Sendable {
+    public let name: String
+    public let approximatePosition: ECEF?
+    public let isRINEX: Bool
+
+    private struct Item {
+        var epoch: ObservationEpoch
+        var ephemerides: [Ephemeris]
+    }
+
+    // Guarded by `condition`.
+    private let condition = NSCondition()
+    private var buffer: [Item] = []
+    private var head = 0
+    private var finished = false
+    private var failure: FormatError?
+    private var readerProblems: [FormatError] = []
+    private var stopped = false
+
+    private var current: [Ephemeris] = []
+    private let capacity: Int
+
+    /// Takes over `source`: nothing else may use it afterwards.
+    public init(_ source: ObservationSource, capacity: Int = 256) {
+        name = source.name
+        approximatePosition = source.approximatePosition
+        isRINEX = source is RINEXObservationSource
+        self.capacity = max(1, capacity)
+        let handover = Handover(source: source)
+        let thread = Thread { [self] in self.readAhead(handover.source) }
+        thread.name = "prefetch"
+        thread.start()
+    }
+
+    private struct Handover: @unchecked Sendable { let source: ObservationSource }
+
+    private func readAhead(_ source: ObservationSource) {
+        while true {
+            let item: Item?
+            var error: FormatError?
+            do {
+                item = try source.next().map { Item(epoch: $0, ephemerides: source.takeEphemerides()) }
+            } catch let e {
+                item = nil
+                error = e
+            }
+            condition.lock()
+            while buffer.count - head >= capacity && !stopped { condition.wait() }
+            if stopped {
+                condition.unlock()
+                return
+            }
+            if let item {
+                if head > capacity {
+                    buffer.removeFirst(head)
+                    head = 0
+                }
+                buffer.append(item)
+            } else {
+                failure = error
+                finished = true
+                readerProblems = source.problems
+            }
+            condition.broadcast()
+            condition.unlock()
+            if item == nil { return }
+        }
+    }
+
+    public func next() throws(FormatError) -> ObservationEpoch? {
+        condition.lock()
+        defer { condition.unlock() }
+        while head == buffer.count && !finished { condition.wait() }
+        guard head < buffer.count else {
+            current = []
+            if let failure { throw failure }
+            return nil
+        }
+        let item = buffer[head]
+        head += 1
+        current = item.ephemerides
+        condition.broadcast()
+        return item.epoch
+    }
+
+    public func takeEphemerides() -> [Ephemeris] {
+        defer { current = [] }
+        return current
+    }
+
+    /// The reader's problems, once it has reached the end of the file.
+    public var problems: [FormatError] {
+        condition.lock()
+        defer { condition.unlock() }
+        return readerProblems
+    }
+
+    deinit {
+        condition.lock()
+        stopped = true
+        condition.broadcast()
+        condition.unlock()
+    }
+}
