@@ -48,18 +48,33 @@ public struct Matrix: Sendable, Hashable, CustomStringConvertible {
 
     public var transposed: Matrix {
         var t = Matrix(rows: columns, columns: rows)
-        for r in 0..<rows { for c in 0..<columns { t[c, r] = self[r, c] } }
+        let (n, m) = (rows, columns)
+        t.storage.withUnsafeMutableBufferPointer { out in
+            storage.withUnsafeBufferPointer { from in
+                for r in 0..<n { for c in 0..<m { out[c * n + r] = from[r * m + c] } }
+            }
+        }
         return t
     }
 
     public static func * (a: Matrix, b: Matrix) -> Matrix {
         precondition(a.columns == b.rows, "matrix size mismatch")
         var m = Matrix(rows: a.rows, columns: b.columns)
-        for i in 0..<a.rows {
-            for k in 0..<a.columns {
-                let aik = a[i, k]
-                if aik == 0 { continue }
-                for j in 0..<b.columns { m.storage[i * b.columns + j] += aik * b.storage[k * b.columns + j] }
+        let (n, inner, width) = (a.rows, a.columns, b.columns)
+        // Raw buffers: the filters' inner loops are products of a few tens of rows and columns.
+        m.storage.withUnsafeMutableBufferPointer { out in
+            a.storage.withUnsafeBufferPointer { left in
+                b.storage.withUnsafeBufferPointer { right in
+                    for i in 0..<n {
+                        let row = i * width
+                        for k in 0..<inner {
+                            let aik = left[i * inner + k]
+                            if aik == 0 { continue }
+                            let from = k * width
+                            for j in 0..<width { out[row + j] += aik * right[from + j] }
+                        }
+                    }
+                }
             }
         }
         return m

@@ -12,7 +12,8 @@ enum Kalman {
         let k = pht * sInv
         let dx = k * v
         for i in 0..<n { x[i] += dx[i] }
-        p = (Matrix.identity(n) - k * h) * p
+        // P − K·H·P, with H·P = (P·Hᵀ)ᵀ already at hand: no n³ product.
+        p = p - k * pht.transposed
         // Keep P symmetric against rounding.
         for i in 0..<n {
             for j in 0..<i {
