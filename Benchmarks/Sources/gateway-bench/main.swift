@@ -61,6 +61,24 @@ let esbc = data + "/ppp-esbc-2020177/ESBC00DNK_R_20201770000_01D_30S_MO.crx.gz"
 let nav = data + "/ppp-esbc-2020177/ESBC00DNK_R_20201770000_01D_MN.rnx.gz"
 let decompressed = scratch + "/esbc.rnx"
 
+/// RTKLIB reads the decompressed ESBC file: write it once with this project's RINEX 3.05 writer.
+func writeDecompressed() {
+    guard !FileManager.default.fileExists(atPath: decompressed) else { return }
+    do {
+        let r = try RINEXObservationReader(path: esbc)
+        var all: [ObservationEpoch] = []
+        while let e = try r.next() { all.append(e) }
+        var w = RINEXObservationWriter(version: 3.05, markerName: "ESBC", approximatePosition: r.header.approximatePosition, interval: 30,
+                                       observationTypes: RINEXObservationWriter.observationTypes(for: all))
+        w.glonassChannels = r.header.glonassChannels
+        var text = w.header(firstEpoch: all.first?.time)
+        for e in all { text += w.epoch(e) }
+        try text.write(toFile: decompressed, atomically: true, encoding: .utf8)
+    } catch {
+        print("cannot write \(decompressed): \(error)")
+    }
+}
+
 // 1. Reading the ESBC observation file.
 if only == nil || only == "read" {
 var epochs = 0
@@ -73,18 +91,7 @@ for _ in 0..<3 {
     }
     readTime = min(readTime, t)
 }
-// RTKLIB reads the decompressed file: write it with this project's RINEX 3.05 writer.
-if !FileManager.default.fileExists(atPath: decompressed) {
-    let r = try RINEXObservationReader(path: esbc)
-    var all: [ObservationEpoch] = []
-    while let e = try r.next() { all.append(e) }
-    var w = RINEXObservationWriter(version: 3.05, markerName: "ESBC", approximatePosition: r.header.approximatePosition, interval: 30,
-                                   observationTypes: RINEXObservationWriter.observationTypes(for: all))
-    w.glonassChannels = r.header.glonassChannels
-    var text = w.header(firstEpoch: all.first?.time)
-    for e in all { text += w.epoch(e) }
-    try text.write(toFile: decompressed, atomically: true, encoding: .utf8)
-}
+writeDecompressed()
 let rtklibSPP = processTime(["rnx2rtkp", "-p", "0", "-o", scratch + "/spp.pos", decompressed, nav], runs: 1)
 print(String(format: "ESBC 24 h .crx.gz read: %d epochs in %.3f s", epochs, readTime))
 if let rtklibSPP {
@@ -129,9 +136,10 @@ let theirsRTK = processTime(["rnx2rtkp", "-p", "2", "-f", "2", "-m", "15", "-o",
                              rtk + "07590920.05o", rtk + "30400920.05o", rtk + "07590920.05n"], runs: 5)
 report("RTK kinematic 0759/3040", ours: oursRTK, theirs: theirsRTK, target: "≥ 10×")
 let ppp = data + "/ppp-esbc-2020177/"
+writeDecompressed()
 let oursPPP = processTime([gatewayd, "replay", "--quiet", "--mode", "ppp", "--systems", "G,E", "--rover", esbc, "--nav", nav,
                            "--sp3", ppp + "GRG0MGXFIN_20201770000_01D_15M_ORB.SP3.gz", "--clk", ppp + "GRG0MGXFIN_20201770000_01D_30S_CLK.CLK.gz",
-                           "--out", scratch + "/ppp.pos"], runs: 1)
+                           "--out", scratch + "/ppp.pos"], runs: 3)
 let theirsPPP = processTime(["rnx2rtkp", "-p", "7", "-f", "2", "-sys", "G,E", "-o", scratch + "/ppp-rtklib.pos", decompressed, nav,
                              ppp + "GRG0MGXFIN_20201770000_01D_15M_ORB.SP3.gz", ppp + "GRG0MGXFIN_20201770000_01D_30S_CLK.CLK.gz"], runs: 1)
 report("PPP kinematic ESBC 24 h", ours: oursPPP, theirs: theirsPPP, target: "≥ 10×")
