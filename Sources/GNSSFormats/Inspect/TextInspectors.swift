@@ -58,9 +58,18 @@ public enum RINEXNavigationInspector {
             case .ephemeris(let e):
                 sink.emit(json(e), type: "rinex-nav \(e.satellite.system.letter)")
             case .auxiliary(let a):
-                sink.emit(.object([("format", "rinex-nav"), ("record", .string(a.kind)), ("satellite", .string(a.satellite.description)),
-                                   ("message", .string(a.message)), ("time", .string(a.time.iso8601())),
-                                   ("values", .array(a.values.map { .double($0) }))]), type: "rinex-nav \(a.kind)")
+                var o: [(String, JSONValue)] = [("format", "rinex-nav"), ("record", .string(a.kind)), ("satellite", .string(a.satellite.description)),
+                                                ("message", .string(a.message)), ("time", .string(a.time.iso8601())),
+                                                ("values", .array(a.values.map { .double($0) }))]
+                if let t = a.timeOffset {
+                    o += [("code", .string(t.code)), ("sbas", t.sbasID.map { .string($0) } ?? .null), ("utc", t.utcID.map { .string($0) } ?? .null),
+                          ("a0", .double(t.a0)), ("a1", .double(t.a1)), ("a2", .double(t.a2)), ("transmission_sow", .double(t.transmissionSecondOfWeek))]
+                }
+                if let e = a.earthOrientation {
+                    o += [("xp", .double(e.xp)), ("yp", .double(e.yp)), ("ut1_utc", .double(e.ut1MinusUTC)),
+                          ("transmission_sow", .double(e.transmissionSecondOfWeek))]
+                }
+                sink.emit(.object(o), type: "rinex-nav \(a.kind)")
             }
         }
         flushErrors()

@@ -14,13 +14,42 @@ public struct RINEXNavigationHeader: Sendable {
 }
 
 /// A RINEX 4 record other than an ephemeris: system time offsets (STO),
-/// Earth orientation (EOP) and ionosphere (ION) messages, values as broadcast.
+/// Earth orientation (EOP) and ionosphere (ION) messages, values as broadcast
+/// in the order the record lists them, and STO and EOP also typed.
 public struct NavigationAuxiliaryRecord: Sendable, Hashable {
     public var kind: String          // "STO", "EOP", "ION"
+    /// The satellite that broadcast the message.
     public var satellite: SatelliteID
     public var message: String       // e.g. "LNAV", "IFNV", "CNVX"
+    /// The epoch of the record's first line (STO: the offset's reference epoch; EOP and ION: as the record gives it).
     public var time: GNSSTime
     public var values: [Double]
+    public var timeOffset: SystemTimeOffset?
+    public var earthOrientation: EarthOrientation?
+}
+
+/// RINEX 4 STO: the offset of one time system from another (`GPUT`: GPS − UTC, `GAGP`: Galileo − GPS, …),
+/// t_sys1 − t_sys2 = a0 + a1·Δt + a2·Δt² seconds, Δt from `reference`.
+public struct SystemTimeOffset: Sendable, Hashable {
+    /// Four letters, the two systems' two-letter codes (`GP`, `GA`, `UT`, `BD`, `GL`, `QZ`, `IR`, `SB`).
+    public var code: String
+    /// The SBAS that broadcast it, and which UTC realisation, when the record says.
+    public var sbasID: String?
+    public var utcID: String?
+    public var reference: GNSSTime
+    /// Transmission time, seconds of the broadcasting system's week.
+    public var transmissionSecondOfWeek: Double
+    public var a0: Double, a1: Double, a2: Double
+}
+
+/// RINEX 4 EOP: polar motion (arcseconds, per day, per day²) and UT1 − UTC (seconds, per day, per day²)
+/// as broadcast (GPS CNAV-2 and similar), from `reference`.
+public struct EarthOrientation: Sendable, Hashable {
+    public var reference: GNSSTime
+    public var xp: Double, xpRate: Double, xpAcceleration: Double
+    public var yp: Double, ypRate: Double, ypAcceleration: Double
+    public var transmissionSecondOfWeek: Double
+    public var ut1MinusUTC: Double, ut1Rate: Double, ut1Acceleration: Double
 }
 
 public enum NavigationRecord: Sendable {
@@ -145,11 +174,13 @@ public final class RINEXNavigationReader {
             if b.allSatisfy({ $0 == 0x20 }) { continue }
             var message = ""
             var kind = "EPH"
+            var recordSatellite: SatelliteID?
             var start = first
             if b.first == 0x3E {
                 // RINEX 4 record header: "> EPH G01 LNAV".
                 let parts = first.text.split(separator: " ")
                 kind = parts.count > 1 ? String(parts[1]) : ""
+                recordSatellite = parts.count > 2 ? SatelliteID(rinex: parts[2]) : nil
                 message = parts.count > 3 ? String(parts[3]) : ""
                 guard let l = try nextLine() else { break }
                 start = l
@@ -165,7 +196,11 @@ public final class RINEXNavigationReader {
                 if kind == "EPH" {
                     return .ephemeris(try decodeEphemeris(body, message: message))
                 } else if kind == "STO" || kind == "EOP" || kind == "ION" {
-                    return .auxiliary(try decodeAuxiliary(body, kind: kind, message: message))
+                    guard let satellite = recordSatellite else {
+                        errors.append(fail("syntax", "\(kind) record without a satellite", first))
+                        continue
+                    }
+                    return .auxiliary(try decodeAuxiliary(body, kind: kind, satellite: satellite, message: message))
                 } else {
                     errors.append(fail("unsupported", "unknown RINEX 4 record type '\(kind)'", first))
                 }
@@ -306,15 +341,49 @@ public final class RINEXNavigationReader {
         }
     }
 
-    private func decodeAuxiliary(_ body: [TextLine], kind: String, message: String) throws(FormatError) -> NavigationAuxiliaryRecord {
-        let (sat, date, values) = try fields(body)
-        guard let t = GNSSTime(gpsCalendar: date) else { throw fail("time", "impossible epoch", body[0]) }
-        if kind == "ION" && values.count >= 8 && (message == "LNAV" || message == "D1D2" || message == "CNVX") {
-            let k = KlobucharCoefficients(alpha: Array(values[0..<4]), beta: Array(values[4..<8]))
-            header.klobuchar[sat.system] = k
-        } else if kind == "ION" && sat.system == .galileo && values.count >= 3 {
-            header.nequick = NeQuickCoefficients(ai: Array(values[0..<3]))
+    /// STO, EOP and ION records: their lines carry no satellite (it is on the `>` line); the first line has the
+    /// epoch in columns 4–22 and then, except for STO whose codes are there, three values; the others four each.
+    private func decodeAuxiliary(_ body: [TextLine], kind: String, satellite sat: SatelliteID, message: String) throws(FormatError)
+        -> NavigationAuxiliaryRecord {
+        let first = body[0]
+        let b = first.bytes
+        guard let y = RINEXNumbers.int(b, 4, 4), let mo = RINEXNumbers.int(b, 8, 3), let d = RINEXNumbers.int(b, 11, 3),
+              let h = RINEXNumbers.int(b, 14, 3), let mi = RINEXNumbers.int(b, 17, 3), let sec = RINEXNumbers.int(b, 20, 3) else {
+            throw fail("time", "unreadable epoch", first)
         }
-        return NavigationAuxiliaryRecord(kind: kind, satellite: sat, message: message, time: t, values: values)
+        let date = CalendarDate(year: y, month: mo, day: d, hour: h, minute: mi, second: Double(sec))
+        let scale: TimeScale = sat.system == .beidou ? .beidou : .gps
+        guard date.isValid, let t = GNSSTime(calendar: date, scale: scale) else { throw fail("time", "impossible epoch time \(date)", first) }
+        var values: [Double] = []
+        if kind != "STO" { for k in 0..<3 { values.append(try value(first, 23 + 19 * k)) } }
+        for l in body.dropFirst() {
+            for k in 0..<4 { values.append(try value(l, 4 + 19 * k)) }
+        }
+        var record = NavigationAuxiliaryRecord(kind: kind, satellite: sat, message: message, time: t, values: values)
+        switch kind {
+        case "STO":
+            guard values.count >= 4 else { throw fail("truncated", "STO record has \(body.count) lines, expected 2", first) }
+            let text = { (from: Int, width: Int) -> String? in
+                let v = String(first.field(from, width)).trimmingCharacters(in: .whitespaces)
+                return v.isEmpty ? nil : v
+            }
+            guard let code = text(24, 18), code.count >= 4 else { throw fail("syntax", "STO record without a time system code", first) }
+            record.timeOffset = SystemTimeOffset(code: String(code.prefix(4)), sbasID: text(43, 18), utcID: text(62, 18), reference: t,
+                                                 transmissionSecondOfWeek: values[0], a0: values[1], a1: values[2], a2: values[3])
+        case "EOP":
+            guard values.count >= 11 else { throw fail("truncated", "EOP record has \(body.count) lines, expected 3", first) }
+            // Line 2's first column is blank: values[3] is that spare.
+            record.earthOrientation = EarthOrientation(reference: t, xp: values[0], xpRate: values[1], xpAcceleration: values[2],
+                                                       yp: values[4], ypRate: values[5], ypAcceleration: values[6],
+                                                       transmissionSecondOfWeek: values[7], ut1MinusUTC: values[8], ut1Rate: values[9],
+                                                       ut1Acceleration: values[10])
+        case "ION" where values.count >= 8 && (message == "LNAV" || message == "D1D2" || message == "CNVX"):
+            header.klobuchar[sat.system] = KlobucharCoefficients(alpha: Array(values[0..<4]), beta: Array(values[4..<8]))
+        case "ION" where sat.system == .galileo && values.count >= 3:
+            header.nequick = NeQuickCoefficients(ai: Array(values[0..<3]))
+        default:
+            break
+        }
+        return record
     }
 }
