@@ -127,6 +127,8 @@ public struct GlonassEphemeris: Sendable, Hashable {
     public var age: Int
     /// tb index (15-minute intervals) as broadcast, for IOD purposes.
     public var tb: Int
+    /// The navigation message's other words, as broadcast, when the source carried them (RTCM 1020).
+    public var words: GlonassBroadcastWords?
 
     public init(satellite: SatelliteID, frequencyChannel: Int, toe: GNSSTime, frameTime: GNSSTime? = nil,
                 position: ECEF, velocity: ECEF, acceleration: ECEF, clockBias: Double,
@@ -145,6 +147,21 @@ public struct GlonassEphemeris: Sendable, Hashable {
         self.age = age
         self.tb = tb
     }
+}
+
+/// GLONASS navigation words beside the orbit and clock (GLONASS ICD §4.4, RTCM 1020): flags, almanac
+/// and time-system terms a receiver passes on. Raw broadcast integers, τc and τGPS in seconds.
+public struct GlonassBroadcastWords: Sendable, Hashable {
+    /// Almanac health Cn and its validity, P, P1–P4, ln of strings 3 and 5, the additional-data flag.
+    public var almanacHealth = 0, almanacHealthValid = 0
+    public var p = 0, p1 = 0, p2 = 0, p3 = 0, p4 = 0
+    public var ln3 = 0, ln5 = 0, additional = 0
+    /// Accuracy index FT, day in the four-year interval NT, satellite type M, almanac day NA, four-year interval N4.
+    public var ft = 0, nt = 0, m = 0, na = 0, n4 = 0
+    /// GLONASS − UTC(SU) correction τc and GPS − GLONASS fractional offset τGPS, seconds.
+    public var tauC = 0.0, tauGPS = 0.0
+
+    public init() {}
 }
 
 /// SBAS GEO broadcast state (WGS-84) and clock.

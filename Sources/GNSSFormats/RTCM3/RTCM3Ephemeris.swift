@@ -195,14 +195,27 @@ public enum RTCM3EphemerisCodec {
         let toe = reference.nearest(secondOfDay: v["tb"] * 900, scaleOffset: 10_800 - leap)
         let tk = v["tkHours"] * 3600 + v["tkMinutes"] * 60 + v["tkHalfMinutes"] * 30
         let frame = reference.nearest(secondOfDay: tk, scaleOffset: 10_800 - leap)
-        return GlonassEphemeris(
+        var g = GlonassEphemeris(
             satellite: SatelliteID(.glonass, prn), frequencyChannel: Int(v["channel"]) - 7, toe: toe, frameTime: frame,
             position: ECEF(v["x"] * 1000, v["y"] * 1000, v["z"] * 1000),
             velocity: ECEF(v["vx"] * 1000, v["vy"] * 1000, v["vz"] * 1000),
             acceleration: ECEF(v["ax"] * 1000, v["ay"] * 1000, v["az"] * 1000),
             clockBias: -v["tau"], relativeFrequencyBias: v["gamma"], groupDelay: v["deltaTau"],
             health: Int(v["bn"]), age: Int(v["en"]), tb: Int(v["tb"]))
+        var w = GlonassBroadcastWords()
+        for (name, path) in glonassWordFields { w[keyPath: path] = Int(v[name]) }
+        w.tauC = v["tauC"]
+        w.tauGPS = v["tauGPS"]
+        g.words = w
+        return g
     }
+
+    /// The 1020 fields kept in `GlonassBroadcastWords` as integers.
+    nonisolated(unsafe) static let glonassWordFields: [(String, WritableKeyPath<GlonassBroadcastWords, Int>)] = [
+        ("almanacHealth", \.almanacHealth), ("almanacHealthValid", \.almanacHealthValid), ("p", \.p), ("p1", \.p1), ("p2", \.p2),
+        ("p3", \.p3), ("p4", \.p4), ("ln3", \.ln3), ("ln5", \.ln5), ("additional", \.additional), ("ft", \.ft), ("nt", \.nt),
+        ("m", \.m), ("na", \.na), ("n4", \.n4),
+    ]
 
     /// Payload (no frame header or CRC) of the message matching the ephemeris' system and message.
     public static func encode(_ ephemeris: Ephemeris) throws(FormatError) -> [UInt8] {
@@ -221,7 +234,11 @@ public enum RTCM3EphemerisCodec {
                 ("vz", g.velocity.z / 1000), ("z", g.position.z / 1000), ("az", g.acceleration.z / 1000),
                 ("gamma", g.relativeFrequencyBias), ("tau", -g.clockBias), ("deltaTau", g.groupDelay), ("en", Double(g.age)),
             ]
-            return try pack(Fields(messageType: 1020, values: values))
+            var words: [(String, Double)] = []
+            if let w = g.words {
+                words = glonassWordFields.map { ($0.0, Double(w[keyPath: $0.1])) } + [("tauC", w.tauC), ("tauGPS", w.tauGPS)]
+            }
+            return try pack(Fields(messageType: 1020, values: words + values))
         case .kepler(let k):
             let type: Int
             switch (k.satellite.system, k.message) {
