@@ -246,10 +246,12 @@ struct RTCM3ObservationRealDataTests {
         #expect(d33.receiverType == "TRIMBLE NETR9" && d33.receiverFirmware == "" && d33.receiverSerial == "")
     }
 
-    /// GMSD MSM7 epochs against RTKLIB's convbin (run here: `convbin -r rtcm3 -tr 2012/10/14 0:00:00 -os`):
-    /// the 1127 epoch time is BeiDou time, so 604784000 ms BDT is 2012-10-13 23:59:58 GPS, 14 s after the 1077
-    /// of the same burst; convbin's first epoch has C01 C2I 36658401.500 m, L2I 190889944.078 cycles (then LLI 1), S2I 44.313,
-    /// C7I 36658394.274 m, L7I 147608203.791 cycles. pyrtcm 1.2.1: the first 1087's R13 has DF419 5 (channel −2).
+    /// GMSD MSM7 epochs against RTKLIB's convbin (run here: `convbin -r rtcm3 -tr 2012/10/14 0:00:00 -os`): convbin's
+    /// first epoch has C01 C2I 36658401.500 m, L2I 190889944.078 cycles (then LLI 1), S2I 44.313, C7I 36658394.274 m,
+    /// L7I 147608203.791 cycles. convbin reads the 1127 time 604784000 ms as BDT and so puts BeiDou 14 s after the
+    /// 1077 of the same burst, in an epoch of its own; the multiple-message bits chain the four MSMs of each burst
+    /// into one epoch, so here the BeiDou observations join it (the receiver stamped them in GPS time).
+    /// pyrtcm 1.2.1: the first 1087's R13 has DF419 5 (channel −2).
     @Test func msm7ToObservations() throws {
         let (_, gmsd, _) = decodeRTCM3(try Self.file("GMSD7_20121014.rtcm3"))
         var assembler = MSMEpochAssembler()
@@ -258,11 +260,12 @@ struct RTCM3ObservationRealDataTests {
         var epochs: [ObservationEpoch] = []
         for (_, m) in gmsd { if case .msm(let msm) = m { epochs += assembler.add(msm, reference: reference) } }
         if let last = assembler.flush() { epochs.append(last) }
-        // Each burst gives a GPS/GLONASS/QZSS epoch and, 14 s apart in GPS time, a BeiDou one.
-        #expect(epochs.count == 2 * 257)
+        // Each burst is one epoch of GPS, GLONASS, QZSS and BeiDou.
+        #expect(epochs.count == 257)
+        #expect(assembler.beidouStampedInGPSTime == 257)
         let first = try #require(epochs.first)
         #expect(first.time == reference)
-        #expect(Set(first.satellites.map(\.satellite.system)) == [.gps, .glonass, .qzss])
+        #expect(Set(first.satellites.map(\.satellite.system)) == [.gps, .glonass, .qzss, .beidou])
         let r13 = try #require(first.satellite(SatelliteID(.glonass, 13)))
         #expect(r13.glonassChannel == -2)
         let l1 = try #require(r13.signals.first { $0.signal == SignalCode("1C") })
@@ -270,9 +273,7 @@ struct RTCM3ObservationRealDataTests {
         let lambda = Constants.speedOfLight / (1_602e6 - 2 * 0.5625e6)
         #expect(abs((try #require(l1.carrierPhase)) * lambda - (try #require(l1.pseudorange))) < 300)
 
-        let bds = try #require(epochs.first { $0.satellites.first?.satellite.system == .beidou })
-        #expect(bds.time == reference + 14)
-        let c01 = try #require(bds.satellite(SatelliteID(.beidou, 1)))
+        let c01 = try #require(first.satellite(SatelliteID(.beidou, 1)))
         let b1 = try #require(c01.signals.first { $0.signal == SignalCode("2I") })
         #expect(abs(try #require(b1.pseudorange) - 36_658_401.500) < 0.0006)
         #expect(abs(try #require(b1.carrierPhase) - 190_889_944.078) < 0.0006)
@@ -579,5 +580,35 @@ struct RTCM3EncoderPyrtcmTests {
             }
         }
         #expect(checked == epoch.satellites.reduce(0) { $0 + $1.signals.count })
+    }
+
+    /// GMSD stamps its BeiDou MSMs (1127, the last of each epoch) in GPS time, 14 s behind BDT: each second must still be
+    /// one epoch with GPS, GLONASS, QZSS and BeiDou together (pyrtcm counts 257 MSM7 frames of each system).
+    @Test(.enabled(if: SharedData.available, "needs ../shared/data"))
+    func beidouStampedInGPSTimeStaysInItsEpoch() throws {
+        let reader = try RTCM3EpochReader(path: SharedData.path("rtcm3/GMSD7_20121014.rtcm3"))
+        var epochs: [ObservationEpoch] = []
+        while let e = try reader.next() { epochs.append(e) }
+        #expect(epochs.count >= 256 && epochs.count <= 257, "\(epochs.count) epochs")
+        let complete = epochs.filter { e in Set(e.satellites.map(\.satellite.system)).isSuperset(of: [.gps, .glonass, .qzss, .beidou]) }
+        #expect(complete.count >= epochs.count - 2)
+        #expect(zip(epochs, epochs.dropFirst()).allSatisfy { abs($1.time - $0.time - 1) < 1e-6 })
+    }
+
+    @Test func beidouInBDTIsUnchanged() throws {
+        // The standard case: a BeiDou MSM stamped in BDT (GPS time − 14 s) joins the GPS epoch of the same instant.
+        let t = GNSSTime(gpsWeek: 2111, secondOfWeek: 345_600)
+        var gps = SatelliteObservation(satellite: SatelliteID(.gps, 3))
+        gps.signals = [SignalObservation(signal: SignalCode("1C")!, pseudorange: 21_000_000, carrierPhase: nil, doppler: nil, cn0: 40)]
+        var bds = SatelliteObservation(satellite: SatelliteID(.beidou, 7))
+        bds.signals = [SignalObservation(signal: SignalCode("2I")!, pseudorange: 37_000_000, carrierPhase: nil, doppler: nil, cn0: 40)]
+        let epoch = ObservationEpoch(time: t, satellites: [gps, bds])
+        var assembler = MSMEpochAssembler()
+        var out: [ObservationEpoch] = []
+        for frame in try RTCM3Encoder.msmFrames(epoch: epoch, stationID: 1) {
+            out += assembler.add(try MSMMessage.decode(Array(frame.dropFirst(3).dropLast(3))), reference: t)
+        }
+        #expect(out.count == 1 && out.first?.time == t && out.first?.satellites.count == 2)
+        #expect(assembler.beidouStampedInGPSTime == 0)
     }
 }

@@ -11,6 +11,8 @@ public struct MSMEpochAssembler: Sendable {
     public var glonassChannels = GlonassChannels()
     /// Epochs dropped because no reference time was known yet to resolve their time of week.
     public private(set) var droppedWithoutTime = 0
+    /// BeiDou MSMs whose epoch was stamped in GPS time rather than BDT, merged into their epoch.
+    public private(set) var beidouStampedInGPSTime = 0
 
     public init() {}
 
@@ -20,8 +22,14 @@ public struct MSMEpochAssembler: Sendable {
             droppedWithoutTime += msm.multipleMessage ? 0 : 1
             return []
         }
-        let time = msm.time(near: reference)
+        var time = msm.time(near: reference)
         var out: [ObservationEpoch] = []
+        // Some receivers stamp BeiDou MSMs in GPS time instead of BDT: inside an epoch the multiple-message
+        // bit says is still open, a BeiDou time exactly 14 s after it is that epoch.
+        if msm.system == .beidou, let p = pending, pendingStation == msm.stationID, abs(time - p.time - 14) < 1e-4 {
+            time = p.time
+            beidouStampedInGPSTime += 1
+        }
         if let p = pending, abs(p.time - time) > 1e-4 || pendingStation != msm.stationID {
             out.append(p)
             pending = nil
