@@ -84,6 +84,12 @@ public struct ReplayRunner {
             if products.ephemerides.count == 0 && !products.hasPreciseOrbits && rover.isRINEX {
                 throw FormatError("usage", "no navigation data: give --nav (RINEX navigation) or --sp3/--clk")
             }
+            // Post-processing a stream: its ephemerides serve every epoch, also those before they were broadcast,
+            // as when a capture is converted to RINEX observation and navigation files first.
+            if !rover.isRINEX {
+                let scan = try ObservationSources.open(roverPath)
+                while try scan.next() != nil { for eph in scan.takeEphemerides() { products.ephemerides.add(eph) } }
+            }
             switch c.mode {
             case .spp:
                 let spp = SinglePointPositioner(options: SPPOptions(elevationMask: c.elevationMask, systems: c.systems, ionosphere: c.ionosphere))
