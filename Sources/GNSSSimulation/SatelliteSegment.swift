@@ -43,6 +43,7 @@ public struct SatelliteSegment: Sendable {
             var g = random.derived(UInt64(sat.prn))
             let model = ErrorModel(&g, orbit: orbitError, clock: clockError)
             var t0 = start
+            var issue = 0
             while t0 < end {
                 let samples = stride(from: 0.0, through: window, by: 10).compactMap { dt -> (time: GNSSTime, position: ECEF, clock: Double)? in
                     let t = t0 + dt
@@ -56,7 +57,10 @@ public struct SatelliteSegment: Sendable {
                         + ErrorModel.value(model.rtn[2], phase) * cross
                     return (t, truth.position + error, truth.clock + ErrorModel.value(model.clock, phase) / Constants.speedOfLight)
                 }
-                if samples.count == Int(window / 10) + 1, let e = LEOEphemeris.fit(satellite: sat, samples: samples) {
+                if samples.count == Int(window / 10) + 1, var e = LEOEphemeris.fit(satellite: sat, samples: samples) {
+                    // Each upload gets the next issue of data, as a satellite's broadcast counts them.
+                    e.issue = issue % 256
+                    issue += 1
                     out.append(e)
                 }
                 t0 = t0 + (window - overlap)

@@ -32,7 +32,7 @@ public enum SimulationFiles {
     public static func ephemerisLines(_ ephemerides: [LEOEphemeris]) -> String {
         func list(_ v: [Double]) -> String { "[" + v.map { String(format: "%.17g", $0) }.joined(separator: ",") + "]" }
         return ephemerides.map { e in
-            "{\"satellite\":\"\(e.satellite)\",\"reference\":\"\(e.reference.iso8601(fractionDigits: 3))\",\"gps_seconds\":\(e.reference.seconds),"
+            "{\"satellite\":\"\(e.satellite)\",\"issue\":\(e.issue),\"reference\":\"\(e.reference.iso8601(fractionDigits: 3))\",\"gps_seconds\":\(e.reference.seconds),"
                 + "\"half_width\":\(e.halfWidth),\"x\":\(list(e.x)),\"y\":\(list(e.y)),\"z\":\(list(e.z)),\"clock\":\(list(e.clock))}\n"
         }.joined()
     }

@@ -65,8 +65,8 @@ public struct Products: Sendable {
         return p
     }
 
-    /// LEO ephemerides as JSON lines (`gnss-sim observations` writes them): satellite, gps_seconds and the fractional
-    /// part of reference, half_width, polynomial coefficients x, y, z and clock.
+    /// LEO ephemerides as JSON lines (`gnss-sim observations` writes them): satellite, issue (optional), gps_seconds and
+    /// the fractional part of reference, half_width, polynomial coefficients x, y, z and clock.
     public mutating func loadLEOEphemerides(_ path: String) throws(FormatError) {
         let reader = try LineReader(path: path)
         var number = 0
@@ -85,7 +85,7 @@ public struct Products: Sendable {
             }
             let fraction = reference.split(separator: ".").last.flatMap { Double("0." + $0) } ?? 0
             leo.add(LEOEphemeris(satellite: satellite, reference: GNSSTime(seconds: Int64(seconds), fraction: fraction), halfWidth: half,
-                                 x: x, y: y, z: z, clock: clock))
+                                 x: x, y: y, z: z, clock: clock, issue: object["issue"] as? Int ?? 0))
         }
     }
 
