@@ -212,6 +212,69 @@ import GNSSCore
     // toe 338400, Cic -1.788139343262e-07, Ω0 0.4917961927140, Cis 2.160668373108e-07, i0 0.9005444424907,
     // Crc -474.53125, ω -2.592910551966, Ω̇ -1.732929326319e-09, IDOT -6.189543533618e-10, BDT week 755,
     // accuracy 2.0 m, SatH1 0, TGD1 6.2e-09, TGD2 2.6e-09, transmission 338418, AODC 0.
+    // ESBC00DNK_R_20201770000_01D_MN.rnx.gz, C05 (GEO, D2) 2020-06-24 22:00:00 BDT: af0 -5.154609680176e-04,
+    // af1 -6.708145150469e-11, af2 0, AODE 1, Crs -414.296875, Δn -3.141559429989e-09, M0 -1.101749161212,
+    // Cuc -1.366203650832e-05, e 3.830116475001e-04, Cus -1.177610829473e-05, sqrtA 6493.378950119, toe 338400,
+    // Cic -6.146728992462e-08, Ω0 2.697580724014, Cis 6.146728992462e-08, i0 0.1136268367853, Crc 354.984375,
+    // ω -1.027125663175, Ω̇ 4.100527946305e-09, IDOT 3.321566928024e-10, week 755, TGD1 1.0e-10, TGD2 -9.3e-09.
+    // Laid out in subframe 1 pages as the BDS ICD places them (page number at bit 38, fields from bit 42).
+    @Test func beidouD2FromRINEXValues() throws {
+        let pi = Constants.semicircle
+        let toe = 338_400 / 8
+        func split(_ v: Int, lowBits: Int) -> (Int, Int) { (v >> lowBits, v & ((1 << lowBits) - 1)) }
+        let af1 = split(Self.q(-6.708145150469e-11, 0x1p-50), lowBits: 18)
+        let cuc = split(Self.q(-1.366203650832e-05, 0x1p-31), lowBits: 4)
+        let e = split(Self.q(3.830116475001e-04, 0x1p-33), lowBits: 22)
+        let cic = split(Self.q(-6.146728992462e-08, 0x1p-31), lowBits: 8)
+        let i0 = split(Self.q(0.1136268367853 / pi, 0x1p-31), lowBits: 11)
+        let omegaDot = split(Self.q(4.100527946305e-09 / pi, 0x1p-43), lowBits: 5)
+        let omega = split(Self.q(-1.027125663175 / pi, 0x1p-31), lowBits: 5)
+        var bodies: [Int: BitWriter] = [:]
+        func page(_ n: Int, _ fill: (inout BitWriter) -> Void, reserved: Int = 0) {
+            var w = BitWriter()
+            w.uint(n, 4)
+            w.uint(0, reserved)
+            fill(&w)
+            bodies[n] = w
+        }
+        page(1) { w in w.uint(0, 1); w.uint(0, 5); w.uint(2, 4); w.uint(755, 13); w.uint(toe, 17); w.int(1, 10); w.int(-93, 10) }
+        page(2) { w in w.uint(0, 64) }
+        page(3, { w in w.int(Self.q(-5.154609680176e-04, 0x1p-33), 24); w.int(af1.0, 4) }, reserved: 38)
+        page(4) { w in w.uint(af1.1, 18); w.int(0, 11); w.uint(1, 5); w.int(Self.q(-3.141559429989e-09 / pi, 0x1p-43), 16); w.int(cuc.0, 14) }
+        page(5) { w in
+            w.uint(cuc.1, 4); w.int(Self.q(-1.101749161212 / pi, 0x1p-31), 32); w.int(Self.q(-1.177610829473e-05, 0x1p-31), 18); w.uint(e.0, 10)
+        }
+        page(6) { w in w.uint(e.1, 22); w.uint(Self.q(6493.378950119, 0x1p-19), 32); w.int(cic.0, 10) }
+        page(7) { w in w.uint(cic.1, 8); w.int(Self.q(6.146728992462e-08, 0x1p-31), 18); w.uint(toe, 17); w.int(i0.0, 21) }
+        page(8) { w in w.uint(i0.1, 11); w.int(Self.q(354.984375, 0x1p-6), 18); w.int(Self.q(-414.296875, 0x1p-6), 18); w.int(omegaDot.0, 19) }
+        page(9) { w in w.uint(omegaDot.1, 5); w.int(Self.q(2.697580724014 / pi, 0x1p-31), 32); w.int(omega.0, 27) }
+        page(10) { w in w.uint(omega.1, 5); w.int(Self.q(3.321566928024e-10 / pi, 0x1p-43), 14) }
+        let sat = SatelliteID(.beidou, 5)
+        var asm = BeiDouD2Assembler()
+        var result: KeplerEphemeris?
+        let sow: [Int: Int] = [1: 338_400, 2: 338_403, 3: 338_406, 4: 338_409, 5: 338_412, 6: 338_415, 7: 338_418, 8: 338_421, 9: 338_424, 10: 338_427]
+        for n in 1...10 {
+            let words = Self.d1Words(subframe: 1, sow: sow[n]!, bodies[n]!)
+            if let e = asm.add(satellite: sat, words: words) { result = e }
+        }
+        let k = try #require(result)
+        #expect(k.message == .d2 && k.iode == 1 && k.accuracyIndex == 2 && k.toeSeconds == 338_400 && k.week == 755 + 1356)
+        #expect(abs(k.af0 - -5.154609680176e-04) < 0x1p-33 && abs(k.af1 - -6.708145150469e-11) < 0x1p-50)
+        #expect(abs(k.sqrtA - 6493.378950119) < 0x1p-19 && abs(k.eccentricity - 3.830116475001e-04) < 0x1p-33)
+        #expect(abs(k.cuc - -1.366203650832e-05) < 0x1p-31 && abs(k.cic - -6.146728992462e-08) < 0x1p-31)
+        #expect(abs(k.inclination - 0.1136268367853) < 0x1p-31 * pi && abs(k.argumentOfPerigee - -1.027125663175) < 0x1p-31 * pi)
+        #expect(abs(k.rightAscensionRate - 4.100527946305e-09) < 0x1p-43 * pi && abs(k.rightAscension - 2.697580724014) < 0x1p-31 * pi)
+        #expect(abs(k.meanAnomaly - -1.101749161212) < 0x1p-31 * pi && abs(k.inclinationRate - 3.321566928024e-10) < 0x1p-43 * pi)
+        #expect(abs(k.crs - -414.296875) < 1e-12 && abs(k.crc - 354.984375) < 1e-12 && abs(k.cis - 6.146728992462e-08) < 0x1p-31)
+        #expect(abs(k.groupDelays[0] - 1e-10) < 1e-15 && abs(k.groupDelays[1] - -9.3e-09) < 1e-15)
+        // The D1 assembler leaves GEO satellites alone; a page from another frame breaks the set.
+        var d1 = BeiDouD1Assembler()
+        #expect(d1.add(satellite: sat, words: Self.d1Words(subframe: 1, sow: 338_400, bodies[1]!)) == nil)
+        var mixed = BeiDouD2Assembler()
+        for n in 1...10 { _ = mixed.add(satellite: sat, words: Self.d1Words(subframe: 1, sow: sow[n]! + (n == 7 ? 30 : 0), bodies[n]!)) }
+        #expect(mixed.add(satellite: sat, words: Self.d1Words(subframe: 1, sow: sow[10]!, bodies[10]!)) == nil)
+    }
+
     @Test func beidouD1FromRINEXValues() throws {
         let pi = Constants.semicircle
         var s1 = BitWriter()

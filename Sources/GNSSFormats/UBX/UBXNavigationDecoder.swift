@@ -1,12 +1,13 @@
 import GNSSCore
 
 /// Broadcast ephemerides from the navigation words a u-blox receiver reports
-/// (RXM-SFRBX): GPS/QZSS LNAV, Galileo I/NAV, BeiDou D1 and GLONASS strings,
+/// (RXM-SFRBX): GPS/QZSS LNAV, Galileo I/NAV, BeiDou D1 and D2 and GLONASS strings,
 /// each assembled per satellite until a complete, consistent set arrives.
 public struct UBXNavigationDecoder: Sendable {
     private var lnav = LNAVAssembler()
     private var inav = INAVAssembler()
     private var d1 = BeiDouD1Assembler()
+    private var d2 = BeiDouD2Assembler()
     private var glonass = GlonassAssembler()
 
     public init() {}
@@ -22,7 +23,8 @@ public struct UBXNavigationDecoder: Sendable {
         case 2:
             return inav.add(satellite: satellite, dwords: s.words, signal: s.sigId).map(Ephemeris.kepler)
         case 3:
-            return d1.add(satellite: satellite, words: s.words).map(Ephemeris.kepler)
+            let e = BeiDouD2Assembler.isD2(satellite) ? d2.add(satellite: satellite, words: s.words) : d1.add(satellite: satellite, words: s.words)
+            return e.map(Ephemeris.kepler)
         case 6:
             guard let time else { return nil }
             return glonass.add(satellite: satellite, frequencyChannel: Int(s.freqId) - 7, words: s.words, time: time).map(Ephemeris.glonass)
