@@ -47,10 +47,7 @@ extension SimulationFiles {
     /// `progress` hears each epoch's time.
     public static func make(_ scenario: SimulationScenario, ephemerides: EphemerisStore?, rinex: Bool,
                             progress: (GNSSTime) -> Void = { _ in }) throws(FormatError) -> [(name: String, bytes: [UInt8])] {
-        var streams = scenario.stations.map { s -> StationStreamWriter in
-            let fixed: ECEF? = if case .fixed(let p) = s.trajectory { p } else { nil }
-            return StationStreamWriter(stationID: s.stationID, ephemerides: ephemerides, position: fixed)
-        }
+        var streams = scenario.stations.map { StationStreamWriter(station: $0, ephemerides: ephemerides) }
         let inView = scenario.ephemeridesInView()
         var segment = SatelliteSegmentStreamWriter(ephemerides: inView)
         var rtcm = [[UInt8]](repeating: [], count: scenario.stations.count)
@@ -63,11 +60,11 @@ extension SimulationFiles {
             progress(epoch.time)
             do throws(FormatError) {
                 for (i, station) in epoch.stations.enumerated() {
-                    rtcm[i] += try streams[i].frames(for: station.observations)
+                    rtcm[i] += try streams[i].frames(for: station.observations).joined()
                     truths[i].append(station.truth)
                     if rinex { epochs[i].append(station.observations) }
                 }
-                if scenario.leo != nil { downlink += try segment.frames(at: epoch.time, onboard: epoch.onboard) }
+                if scenario.leo != nil { downlink += try segment.frames(at: epoch.time, onboard: epoch.onboard).joined() }
             } catch {
                 failure = error
             }

@@ -25,8 +25,15 @@ public struct StationStreamWriter {
         self.position = position
     }
 
-    public mutating func frames(for epoch: ObservationEpoch) throws(FormatError) -> [UInt8] {
-        var out: [UInt8] = []
+    /// The stream of a scenario's station: its id, and its position when it does not move.
+    public init(station: SimulatedStation, ephemerides: EphemerisStore?) {
+        let fixed: ECEF? = if case .fixed(let p) = station.trajectory { p } else { nil }
+        self.init(stationID: station.stationID, ephemerides: ephemerides, position: fixed)
+    }
+
+    /// The epoch's frames, in the order they are sent.
+    public mutating func frames(for epoch: ObservationEpoch) throws(FormatError) -> [[UInt8]] {
+        var out: [[UInt8]] = []
         let t = epoch.time
         if let store = ephemerides {
             let repeatAll = lastRepeat.map { t - $0 >= ephemerisInterval } ?? true
@@ -34,15 +41,14 @@ public struct StationStreamWriter {
             for sat in store.satellites {
                 guard let e = store.select(sat, at: t), repeatAll || sent[sat] != e else { continue }
                 sent[sat] = e
-                out += RTCM3Encoder.frame(try RTCM3EphemerisCodec.encode(e))
+                out.append(RTCM3Encoder.frame(try RTCM3EphemerisCodec.encode(e)))
             }
         }
         if let position, lastCoordinates.map({ t - $0 >= coordinatesInterval }) ?? true {
             lastCoordinates = t
-            out += RTCM3Encoder.frame(StationCoordinates(stationID: stationID, position: position).encode())
+            out.append(RTCM3Encoder.frame(StationCoordinates(stationID: stationID, position: position).encode()))
         }
-        for frame in try RTCM3Encoder.msmFrames(epoch: epoch, stationID: stationID, msmType: 7) { out += frame }
-        return out
+        return out + (try RTCM3Encoder.msmFrames(epoch: epoch, stationID: stationID, msmType: 7))
     }
 }
 
@@ -58,14 +64,15 @@ public struct SatelliteSegmentStreamWriter {
         self.ephemerides = ephemerides.sorted { ($0.reference - $0.halfWidth, $0.satellite) < ($1.reference - $1.halfWidth, $1.satellite) }
     }
 
-    public mutating func frames(at time: GNSSTime, onboard: [(satellite: SatelliteID, observations: ObservationEpoch)]) throws(FormatError) -> [UInt8] {
-        var out: [UInt8] = []
+    /// The frames due at `time`, in the order they are sent.
+    public mutating func frames(at time: GNSSTime, onboard: [(satellite: SatelliteID, observations: ObservationEpoch)]) throws(FormatError) -> [[UInt8]] {
+        var out: [[UInt8]] = []
         while next < ephemerides.count, ephemerides[next].reference - ephemerides[next].halfWidth <= time {
-            out += RTCM3Encoder.frame(try RTCM3LEO.encode(ephemerides[next]))
+            out.append(RTCM3Encoder.frame(try RTCM3LEO.encode(ephemerides[next])))
             next += 1
         }
         for (sat, observations) in onboard {
-            for frame in try RTCM3Encoder.msmFrames(epoch: observations, stationID: sat.prn, msmType: 7) { out += frame }
+            out += try RTCM3Encoder.msmFrames(epoch: observations, stationID: sat.prn, msmType: 7)
         }
         return out
     }

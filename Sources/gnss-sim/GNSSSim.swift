@@ -36,22 +36,24 @@ struct ConvergenceCommand: ParsableCommand {
     @Option(help: "The real day whose precise orbits and clocks make the GNSS sky (the ESBC data set of 2020-06-25).")
     var data = Self.defaultData
 
+    /// The real day's precise orbits and clocks in `--data`.
+    static let orbits = "GRG0MGXFIN_20201770000_01D_15M_ORB.SP3.gz"
+    static let clocks = "GRG0MGXFIN_20201770000_01D_30S_CLK.CLK.gz"
+
     static var defaultData: String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("shared/data/ppp-esbc-2020177").path
     }
 
     func run() throws {
-        var products = Products()
+        let products: Products
         do {
-            try products.loadNavigation(data + "/ESBC00DNK_R_20201770000_01D_MN.rnx.gz")
-            try products.loadSP3(data + "/GRG0MGXFIN_20201770000_01D_15M_ORB.SP3.gz")
-            try products.loadClock(data + "/GRG0MGXFIN_20201770000_01D_30S_CLK.CLK.gz")
+            products = try Products.load(navigation: [data + "/" + SimulationFixture.navigation], sp3: [data + "/" + Self.orbits],
+                                         clock: [data + "/" + Self.clocks])
         } catch {
             StandardError.writeLine("gnss-sim: \(error)")
             throw ExitCode(1)
         }
-        products.finalise()
         var experiment = ConvergenceExperiment(precise: products.precise, broadcast: products.ephemerides,
                                                station: ECEF(3_582_104.9185, 532_590.1945, 5_232_755.3150))
         experiment.duration = minutes * 60

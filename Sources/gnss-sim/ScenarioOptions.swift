@@ -90,7 +90,6 @@ struct ScenarioOptions: ParsableArguments {
     func scenario() throws -> (SimulationScenario, EphemerisStore?) {
         let t0 = try startTime()
         let list = try simulatedStations(start: t0)
-        var products = Products()
         let gnss: any SatelliteSky
         var carried: EphemerisStore?
         do {
@@ -100,9 +99,8 @@ struct ScenarioOptions: ParsableArguments {
                 gnss = BroadcastSky(ephemerides: store, systems: [.gps, .galileo])
                 carried = store
             case "precise":
-                try products.loadSP3(data + "/GRG0MGXFIN_20201770000_01D_15M_ORB.SP3.gz")
-                try products.loadClock(data + "/GRG0MGXFIN_20201770000_01D_30S_CLK.CLK.gz")
-                products.finalise()
+                let products = try Products.load(navigation: [], sp3: [data + "/" + ConvergenceCommand.orbits],
+                                                 clock: [data + "/" + ConvergenceCommand.clocks])
                 gnss = PreciseSky(ephemeris: products.precise, systems: [.gps, .galileo])
             default:
                 throw ValidationError("--sky must be broadcast or precise")

@@ -42,10 +42,7 @@ struct StreamCommand: ParsableCommand {
         guard !senders.isEmpty else { throw ValidationError("give at least one --to NAME=HOST:PORT") }
         guard speed >= 0, datagram >= 64 else { throw ValidationError("--speed must not be negative and --datagram at least 64") }
 
-        var writers = s.stations.map { station -> StationStreamWriter in
-            let fixed: ECEF? = if case .fixed(let p) = station.trajectory { p } else { nil }
-            return StationStreamWriter(stationID: station.stationID, ephemerides: ephemerides, position: fixed)
-        }
+        var writers = s.stations.map { StationStreamWriter(station: $0, ephemerides: ephemerides) }
         var segment = SatelliteSegmentStreamWriter(ephemerides: s.ephemeridesInView())
         let wallStart = Date()
         var sent = (datagrams: 0, bytes: 0)
@@ -58,12 +55,12 @@ struct StreamCommand: ParsableCommand {
                 if wait > 0 { Thread.sleep(forTimeInterval: wait) }
             }
             for (i, station) in s.stations.enumerated() {
-                let bytes = try writers[i].frames(for: epoch.stations[i].observations)
-                if let sender = senders[station.name] { send(bytes, sender, &sent) }
+                let frames = try writers[i].frames(for: epoch.stations[i].observations)
+                if let sender = senders[station.name] { send(frames, sender, &sent) }
             }
             if s.leo != nil {
-                let bytes = try segment.frames(at: epoch.time, onboard: epoch.onboard)
-                if let sender = senders[Self.segmentName] { send(bytes, sender, &sent) }
+                let frames = try segment.frames(at: epoch.time, onboard: epoch.onboard)
+                if let sender = senders[Self.segmentName] { send(frames, sender, &sent) }
             }
             if (epoch.time - s.start).truncatingRemainder(dividingBy: 60) < s.interval / 2 {
                 StandardError.writeLine("  \(epoch.time.iso8601(fractionDigits: 0)): \(sent.datagrams) datagrams, \(sent.bytes / 1024) KiB sent")
@@ -72,10 +69,9 @@ struct StreamCommand: ParsableCommand {
         StandardError.writeLine("done: \(sent.datagrams) datagrams, \(sent.bytes) bytes")
     }
 
-    /// Sends whole frames packed into datagrams of at most `datagram` bytes.
-    private func send(_ bytes: [UInt8], _ sender: DatagramSender, _ sent: inout (datagrams: Int, bytes: Int)) {
+    /// Sends whole frames packed into datagrams of at most `datagram` bytes (a larger frame goes alone).
+    private func send(_ frames: [[UInt8]], _ sender: DatagramSender, _ sent: inout (datagrams: Int, bytes: Int)) {
         var packet: [UInt8] = []
-        var offset = 0
         func flush() {
             guard !packet.isEmpty else { return }
             sender.send(packet)
@@ -83,13 +79,9 @@ struct StreamCommand: ParsableCommand {
             sent.bytes += packet.count
             packet.removeAll(keepingCapacity: true)
         }
-        // RTCM 3 frames: 0xD3, 10-bit length, body, 3 CRC bytes.
-        while offset + 3 <= bytes.count {
-            let length = (Int(bytes[offset + 1] & 0x03) << 8 | Int(bytes[offset + 2])) + 6
-            let frame = bytes[offset..<min(offset + length, bytes.count)]
+        for frame in frames {
             if packet.count + frame.count > datagram { flush() }
             packet += frame
-            offset += length
         }
         flush()
     }

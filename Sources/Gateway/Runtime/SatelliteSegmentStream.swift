@@ -26,12 +26,12 @@ struct SatelliteSegmentStream: StationStream {
                 do {
                     switch try decoder.decode(frame) {
                     case .leoEphemeris(let e):
-                        if decoder.referenceTime.map({ e.reference > $0 }) ?? true { decoder.referenceTime = e.reference }
+                        // The decoder takes the ephemeris' full GPS time as its reference for the MSMs that follow.
                         events.append(.leoEphemeris(e))
-                        events.append(.downlink(RTCM3Encoder.frame(frame.payload), time: e.reference - e.halfWidth))
+                        events.append(.downlink(frame.bytes, time: e.reference - e.halfWidth))
                     case .msm(let msm):
                         var entry = onboard[msm.stationID] ?? (MSMEpochAssembler(), [])
-                        entry.frames += RTCM3Encoder.frame(frame.payload)
+                        entry.frames += frame.bytes
                         let epochs = entry.assembler.add(msm, reference: decoder.referenceTime ?? reference())
                         if let epoch = epochs.last {
                             events.append(.onboardEpoch(satellite: SatelliteID(.leo, msm.stationID), epoch))
