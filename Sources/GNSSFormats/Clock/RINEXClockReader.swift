@@ -111,7 +111,8 @@ public final class RINEXClockReader {
             Self.tokens(b, into: &tokens, limit: 10)
             let t = tokens
             guard t.count >= 10, let satellite = SatelliteID(rinexBytes: b[t[1]]), let time = epoch(b, t),
-                  let bias = RINEXNumbers.double(b, t[9].lowerBound, t[9].count), let n = RINEXNumbers.int(b, t[8].lowerBound, t[8].count)
+                  let bias = RINEXNumbers.double(b, t[9].lowerBound, t[9].count), let n = RINEXNumbers.int(b, t[8].lowerBound, t[8].count),
+                  n >= 1, n <= 6
             else {
                 errors.append(FormatError("syntax", "unreadable clock record", at: .line(line.number), file: path))
                 continue
@@ -158,9 +159,8 @@ public final class RINEXClockReader {
             values.reserveCapacity(6)
             for r in t[9...] { if let v = RINEXNumbers.double(b, r.lowerBound, r.count) { values.append(v) } }
             if n > 2, let cont = try lines.next() {
-                for r in cont.bytes.split(separator: 0x20, omittingEmptySubsequences: true) {
-                    if let v = RINEXNumbers.double(cont.bytes, r.startIndex, r.count) { values.append(v) }
-                }
+                Self.tokens(cont.bytes, into: &tokens)
+                for r in tokens { if let v = RINEXNumbers.double(cont.bytes, r.lowerBound, r.count) { values.append(v) } }
             }
             guard let bias = values.first else {
                 errors.append(FormatError("syntax", "clock record without a value", at: .line(line.number), file: path))
