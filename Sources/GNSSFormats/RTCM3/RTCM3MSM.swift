@@ -148,6 +148,10 @@ enum MSMSignals {
     /// DF402 lock-time indicator → minimum lock time (s).
     static func lockTime4(_ i: Int) -> Double { i == 0 ? 0 : Double(1 << (i + 4)) / 1000 }
 
+    /// Minimum lock times (s) by indicator, for the decoder's inner loop.
+    static let lockTimes4: [Double] = (0..<16).map(lockTime4)
+    static let lockTimes10: [Double] = (0..<1024).map(lockTime10)
+
     /// DF407 extended lock-time indicator → minimum lock time (s).
     static func lockTime10(_ i: Int) -> Double { Double(lockTime10Raw(i)) / 1000 }
 
@@ -183,8 +187,9 @@ enum MSMSignals {
 extension MSMMessage {
     static let lightMillisecond = Constants.speedOfLight / 1000
 
-    /// Decodes an MSM body (`payload` starts with the message number), LEO 4058/7 included. Fields are
-    /// read block by block straight into the satellite and cell arrays, so a message costs a handful of allocations.
+    /// Decodes an MSM body (`payload` starts with the message number), LEO 4058/7 included. The length is
+    /// checked once against the layout the masks imply; each satellite and cell is then built once, its fields
+    /// read at their offsets, so a message costs three allocations.
     public static func decode(_ payload: [UInt8]) throws(FormatError) -> MSMMessage {
         var r = BitReader(payload)
         let type = try r.uint(12)
@@ -220,90 +225,53 @@ extension MSMMessage {
         let smoothingInterval = try r.uint(3)
         let satMask = try r.u(64)
         let sigMask = try r.u(32)
+        let ns = satMask.nonzeroBitCount
+        let nsig = sigMask.nonzeroBitCount
+        guard ns * nsig <= 64 else {
+            throw FormatError("syntax", "MSM cell mask of \(ns)×\(nsig) exceeds 64 bits")
+        }
+        // The cell mask, then the satellite and signal data: fixed-width fields in blocks, so once the
+        // cell count is known the message's length is checked once and every field is read at its offset.
+        let cellMask = try r.u(ns * nsig)
+        let nc = cellMask.nonzeroBitCount
+        let layout = MSMLayout(msm: msm, satellites: ns, cells: nc, start: r.position)
+        guard layout.end <= r.bitCount else {
+            throw FormatError("truncated", "MSM\(msm) of \(ns) satellites and \(nc) cells needs \(layout.end) bits, message has \(r.bitCount)")
+        }
         let table = MSMSignals.signalTable(system)
-        var satellites: [Satellite] = []
-        satellites.reserveCapacity(satMask.nonzeroBitCount)
-        for i in 0..<64 where satMask & (1 << UInt64(63 - i)) != 0 {
-            satellites.append(Satellite(satellite: MSMSignals.satellite(system, bit: i + 1, block: block), roughRangeMilliseconds: nil,
-                                        extendedInfo: nil, roughRate: nil))
-        }
-        var sigs: [Int] = []
-        sigs.reserveCapacity(sigMask.nonzeroBitCount)
-        for i in 0..<32 where sigMask & (1 << UInt64(31 - i)) != 0 { sigs.append(i + 1) }
-        let ns = satellites.count
-        guard ns * sigs.count <= 64 else {
-            throw FormatError("syntax", "MSM cell mask of \(ns)×\(sigs.count) exceeds 64 bits")
-        }
-        // Cell mask: one cell per (satellite, signal) bit set; `cellSatellite` remembers the satellite of each.
-        var cells: [Cell] = []
-        var cellSatellite: [Int] = []
-        cells.reserveCapacity(ns * sigs.count)
-        cellSatellite.reserveCapacity(ns * sigs.count)
-        for si in 0..<ns {
-            for g in sigs where try r.bool() {
-                cells.append(Cell(satellite: satellites[si].satellite, signal: table[g] ?? MSMSignals.unknownSignal, signalID: g,
-                                  pseudorange: nil, phaseRange: nil, phaseRangeRate: nil, lockTime: nil, lockIndicator: 0,
-                                  halfCycleAmbiguity: false, cnr: nil))
-                cellSatellite.append(si)
+        return payload.withUnsafeBufferPointer { bytes in
+            // A copy with eight bytes of zero padding, so every field is one unaligned 64-bit load.
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes.count + 8) { padded in
+                _ = padded.initialize(fromContentsOf: bytes)
+                padded.baseAddress.unsafelyUnwrapped.advanced(by: bytes.count).initialize(repeating: 0, count: 8)
+                let f = MSMFields(UnsafeRawPointer(padded.baseAddress.unsafelyUnwrapped))
+                // Satellites and signals in mask order, from the highest bit down.
+                var satelliteBits = satMask
+                let satellites = (0..<ns).map { i in
+                    let bit = satelliteBits.leadingZeroBitCount
+                    satelliteBits &= ~(1 << UInt64(63 - bit))
+                    return layout.satellite(f, i, MSMSignals.satellite(system, bit: bit + 1, block: block))
+                }
+                var cells: [Cell] = []
+                cells.reserveCapacity(nc)
+                var remaining = cellMask << UInt64(64 - ns * nsig)   // cell mask bits, first cell at the top
+                for satellite in satellites {
+                    var signalBits = UInt32(truncatingIfNeeded: sigMask)
+                    for _ in 0..<nsig {
+                        let id = signalBits.leadingZeroBitCount + 1
+                        signalBits &= ~(1 << UInt32(32 - id))
+                        defer { remaining <<= 1 }
+                        guard remaining >> 63 == 1 else { continue }
+                        cells.append(layout.cell(f, cells.count, satellite: satellite, signalID: id,
+                                                 signal: table[id] ?? MSMSignals.unknownSignal))
+                    }
+                }
+                return MSMMessage(messageType: type, system: system, msmType: msm, stationID: station, epochMilliseconds: epoch,
+                                  glonassDay: glonassDay, multipleMessage: multiple, iods: iods, clockSteering: steering,
+                                  externalClock: external, smoothing: smoothing, smoothingInterval: smoothingInterval,
+                                  satellites: satellites, cells: cells)
             }
         }
-        let nc = cells.count
-        // Satellite data, field by field.
-        if msm >= 4 {
-            for i in 0..<ns { let v = try r.uint(8); satellites[i].roughRangeMilliseconds = v == 255 ? nil : Double(v) }
-        }
-        if msm == 5 || msm == 7 {
-            for i in 0..<ns { satellites[i].extendedInfo = try r.uint(4) }
-        }
-        for i in 0..<ns {
-            let modulo = Double(try r.uint(10)) / 1024
-            // MSM1–3 carry only the part modulo 1 ms; MSM4–7 add it to the whole milliseconds (if those are valid).
-            satellites[i].roughRangeMilliseconds = msm >= 4 ? satellites[i].roughRangeMilliseconds.map { $0 + modulo } : modulo
-        }
-        if msm == 5 || msm == 7 {
-            for i in 0..<ns { let v = try r.int(14); satellites[i].roughRate = v == -8192 ? nil : Double(v) }
-        }
-        // Signal data: fine values are added to the satellite's rough values as they are read.
-        let extended = msm >= 6
-        let lightMs = lightMillisecond
-        try cells.withUnsafeMutableBufferPointer { (cell: inout UnsafeMutableBufferPointer<Cell>) throws(FormatError) in
-            if msm != 2 {
-                let (bits, invalid, scale) = extended ? (20, -524_288, 0x1p-29) : (15, -16384, 0x1p-24)
-                for k in 0..<nc {
-                    let v = try r.int(bits)
-                    if v != invalid, let rough = satellites[cellSatellite[k]].roughRangeMilliseconds { cell[k].pseudorange = (rough + Double(v) * scale) * lightMs }
-                }
-            }
-            if msm >= 2 {
-                let (bits, invalid, scale) = extended ? (24, -8_388_608, 0x1p-31) : (22, -2_097_152, 0x1p-29)
-                for k in 0..<nc {
-                    let v = try r.int(bits)
-                    if v != invalid, let rough = satellites[cellSatellite[k]].roughRangeMilliseconds { cell[k].phaseRange = (rough + Double(v) * scale) * lightMs }
-                }
-                for k in 0..<nc {
-                    let i = try r.uint(extended ? 10 : 4)
-                    cell[k].lockIndicator = i
-                    cell[k].lockTime = extended ? MSMSignals.lockTime10(i) : MSMSignals.lockTime4(i)
-                }
-                for k in 0..<nc { cell[k].halfCycleAmbiguity = try r.bool() }
-            }
-            if msm >= 4 {
-                for k in 0..<nc {
-                    let v = try r.uint(extended ? 10 : 6)
-                    cell[k].cnr = v == 0 ? nil : (extended ? Double(v) * 0.0625 : Double(v))
-                }
-            }
-            if msm == 5 || msm == 7 {
-                for k in 0..<nc {
-                    let v = try r.int(15)
-                    if v != -16384, let rough = satellites[cellSatellite[k]].roughRate { cell[k].phaseRangeRate = rough + Double(v) * 0.0001 }
-                }
-            }
-        }
-        return MSMMessage(messageType: type, system: system, msmType: msm, stationID: station, epochMilliseconds: epoch,
-                          glonassDay: glonassDay, multipleMessage: multiple, iods: iods, clockSteering: steering,
-                          externalClock: external, smoothing: smoothing, smoothingInterval: smoothingInterval,
-                          satellites: satellites, cells: cells)
     }
 
     /// The epoch time in GPS time, resolved against a nearby `reference` time.
