@@ -13,6 +13,10 @@ public struct PPPOptions: Sendable, Hashable {
     public var positionProcessNoise: Double
     /// Random walk of the zenith wet delay, m/√s.
     public var troposphereProcessNoise: Double
+    /// Estimate north and east troposphere gradients (Chen–Herring mapping; 3 mm a priori).
+    public var troposphereGradients: Bool
+    /// Random walk of the gradients, m/√s (5·10⁻⁶: 0.3 mm/√h).
+    public var gradientProcessNoise: Double
     /// Apply solid Earth tides to the receiver position.
     public var solidEarthTide: Bool
     /// Melbourne–Wübbena jump (cycles of the wide lane) and geometry-free jump (m) declaring a slip.
@@ -22,6 +26,7 @@ public struct PPPOptions: Sendable, Hashable {
     public init(dynamics: RTKOptions.Dynamics = .kinematic, elevationMask: Double = 10 * Constants.degreesToRadians,
                 systems: Set<GNSSSystem> = [.gps, .galileo], codeSigma: Double = 0.3, phaseSigma: Double = 0.003,
                 positionProcessNoise: Double = 0.1, troposphereProcessNoise: Double = 1e-4,
+                troposphereGradients: Bool = true, gradientProcessNoise: Double = 5e-6,
                 solidEarthTide: Bool = true, melbourneWubbenaSlip: Double = 4, geometryFreeSlip: Double = 0.05) {
         self.dynamics = dynamics
         self.elevationMask = elevationMask
@@ -30,6 +35,8 @@ public struct PPPOptions: Sendable, Hashable {
         self.phaseSigma = phaseSigma
         self.positionProcessNoise = positionProcessNoise
         self.troposphereProcessNoise = troposphereProcessNoise
+        self.troposphereGradients = troposphereGradients
+        self.gradientProcessNoise = gradientProcessNoise
         self.solidEarthTide = solidEarthTide
         self.melbourneWubbenaSlip = melbourneWubbenaSlip
         self.geometryFreeSlip = geometryFreeSlip
@@ -64,9 +71,11 @@ public enum OrbitSource: Sendable {
 public struct PPPFilter: Sendable {
     public var options: PPPOptions
     private var spp: SinglePointPositioner
-    // State layout: 0–2 position, 3 zenith wet delay, then clocks (one per system), then ambiguities (m).
-    private var x: [Double] = [0, 0, 0, 0.1]
-    private var p = Matrix(rows: 4, columns: 4)
+    // State layout: 0–2 position, 3 zenith wet delay, 4–5 north and east troposphere gradients, then clocks
+    // (one per system), then ambiguities (m).
+    private static let clockStart = 6
+    private var x: [Double] = [0, 0, 0, 0.1, 0, 0]
+    private var p = Matrix(rows: clockStart, columns: clockStart)
     private var clockSystems: [GNSSSystem] = []
     private var ambiguitySatellites: [SatelliteID] = []
     private var lastSeen: [SatelliteID: GNSSTime] = [:]
@@ -129,13 +138,14 @@ public struct PPPFilter: Sendable {
                             note: "\(measurements.count) satellites with precise orbits and two frequencies")
         }
         timeUpdate(time: time, single: single, measurements: measurements)
+        // Up to four outliers are rejected one by one; the last update stands whatever its residuals.
         var used = measurements
-        for _ in 0..<4 {
-            guard let rejected = measurementUpdate(used, time: time) else { break }
+        for attempt in 0...4 {
+            guard let rejected = measurementUpdate(used, time: time, mayReject: attempt < 4) else { break }
             used.removeAll { $0.satellite == rejected }
         }
         for m in used { lastSeen[m.satellite] = time }
-        let clocks = Dictionary(uniqueKeysWithValues: clockSystems.enumerated().map { ($0.element, x[4 + $0.offset] / Constants.speedOfLight) })
+        let clocks = Dictionary(uniqueKeysWithValues: clockSystems.enumerated().map { ($0.element, x[Self.clockStart + $0.offset] / Constants.speedOfLight) })
         return Solution(time: time, position: ECEF(x[0], x[1], x[2]),
                         covariance: [p[0, 0], p[1, 1], p[2, 2], p[0, 1], p[1, 2], p[0, 2]],
                         quality: .ppp, satellites: used.count, clockBiases: clocks)
@@ -210,9 +220,9 @@ public struct PPPFilter: Sendable {
 
     // MARK: - Filter
 
-    private func clockIndex(_ s: GNSSSystem) -> Int? { clockSystems.firstIndex(of: s).map { 4 + $0 } }
+    private func clockIndex(_ s: GNSSSystem) -> Int? { clockSystems.firstIndex(of: s).map { Self.clockStart + $0 } }
     private func ambiguityIndex(_ s: SatelliteID) -> Int? {
-        ambiguitySatellites.firstIndex(of: s).map { 4 + clockSystems.count + $0 }
+        ambiguitySatellites.firstIndex(of: s).map { Self.clockStart + clockSystems.count + $0 }
     }
 
     private mutating func timeUpdate(time: GNSSTime, single: Solution, measurements: [Measurement]) {
@@ -221,18 +231,23 @@ public struct PPPFilter: Sendable {
         if !initialised {
             x[0] = single.position.x; x[1] = single.position.y; x[2] = single.position.z
             x[3] = 0.1
-            p = Matrix.diagonal([100 * 100, 100 * 100, 100 * 100, 0.3 * 0.3])
+            x[4] = 0; x[5] = 0
+            let g = options.troposphereGradients ? 0.003 * 0.003 : 0
+            p = Matrix.diagonal([100 * 100, 100 * 100, 100 * 100, 0.3 * 0.3, g, g])
             initialised = true
         } else {
             let q = options.dynamics == .kinematic ? options.positionProcessNoise * options.positionProcessNoise * dt : 0
             for i in 0..<3 { p[i, i] += q }
             p[3, 3] += options.troposphereProcessNoise * options.troposphereProcessNoise * dt
+            if options.troposphereGradients {
+                for i in 4...5 { p[i, i] += options.gradientProcessNoise * options.gradientProcessNoise * dt }
+            }
         }
         // Clocks: one per system present, white noise re-initialised every epoch.
         let systems = Array(Set(measurements.map(\.satellite.system))).sorted()
         if systems != clockSystems { rebuild(clockSystems: systems) }
         for (i, s) in clockSystems.enumerated() {
-            let k = 4 + i
+            let k = Self.clockStart + i
             for j in 0..<x.count { p[k, j] = 0; p[j, k] = 0 }
             // White noise: a fresh prior every epoch, from the single-point fix at the start and afterwards from
             // the median code residual of the system at the filter's position (clock jumps of receivers included).
@@ -283,7 +298,8 @@ public struct PPPFilter: Sendable {
 
     private mutating func rebuild(clockSystems systems: [GNSSSystem]) {
         // New clock states start at zero (they are re-initialised every epoch); ambiguities keep their place after them.
-        let map = [0, 1, 2, 3] + [Int](repeating: -1, count: systems.count) + Array((4 + clockSystems.count)..<x.count)
+        let map = Array(0..<Self.clockStart) + [Int](repeating: -1, count: systems.count)
+            + Array((Self.clockStart + clockSystems.count)..<x.count)
         p = p.reindexed(map)
         x = map.map { $0 >= 0 ? x[$0] : 0 }
         clockSystems = systems
@@ -291,7 +307,7 @@ public struct PPPFilter: Sendable {
 
     private mutating func remove(_ sats: Set<SatelliteID>) {
         guard !sats.isEmpty else { return }
-        let ambStart = 4 + clockSystems.count
+        let ambStart = Self.clockStart + clockSystems.count
         let keep = Array(0..<ambStart) + ambiguitySatellites.enumerated().filter { !sats.contains($0.element) }.map { ambStart + $0.offset }
         p = p.reindexed(keep)
         x = keep.map { x[$0] }
@@ -299,8 +315,9 @@ public struct PPPFilter: Sendable {
         for s in sats { windUp[s] = nil; slipMonitors[s] = nil }
     }
 
-    /// One update; returns the satellite to reject when a post-fit residual is an outlier.
-    private mutating func measurementUpdate(_ ms: [Measurement], time: GNSSTime) -> SatelliteID? {
+    /// One update; when `mayReject`, returns the satellite to reject (the state unchanged) when a post-fit
+    /// residual is an outlier.
+    private mutating func measurementUpdate(_ ms: [Measurement], time: GNSSTime, mayReject: Bool) -> SatelliteID? {
         let receiver = ECEF(x[0], x[1], x[2])
         let tide = options.solidEarthTide ? SolidEarthTide.displacement(site: receiver, time: time) : .zero
         let site = receiver + tide
@@ -312,14 +329,18 @@ public struct PPPFilter: Sendable {
         for m in ms {
             guard let ci = clockIndex(m.satellite.system), let ai = ambiguityIndex(m.satellite) else { continue }
             let (range, unit) = SinglePointPositioner.geometricRange(satellite: m.state.position, receiver: site)
-            let el = m.state.position.enu(relativeTo: site).azimuthElevation.elevation
+            let (az, el) = m.state.position.enu(relativeTo: site).azimuthElevation
             guard el >= options.elevationMask else { continue }
             let (mh, mw) = NiellMapping.factors(receiver: geo, elevation: el, time: time)
+            // Gradient mapping (Chen and Herring): delay = m(el) (G_N cos az + G_E sin az).
+            let mg = 1 / (sin(el) * tan(el) + 0.0032)
             let wind = PhaseWindUp.cycles(satellite: m.state.position, receiver: site, sun: sun, previous: windUp[m.satellite])
             windUp[m.satellite] = wind
             let common = range - Constants.speedOfLight * m.state.clockBias + mh * zhd + mw * x[3] + x[ci]
+                + mg * (cos(az) * x[4] + sin(az) * x[5])
             var h = [Double](repeating: 0, count: n)
             h[0] = -unit.x; h[1] = -unit.y; h[2] = -unit.z; h[3] = mw; h[ci] = 1
+            h[4] = mg * cos(az); h[5] = mg * sin(az)
             let s = max(sin(el), 0.1)
             let ifFactor = 9.0
             var hp = h
@@ -334,7 +355,7 @@ public struct PPPFilter: Sendable {
         for (i, r) in rows.enumerated() { for j in 0..<n { h[i, j] = r.h[j] } }
         let r = Matrix.diagonal(rows.map(\.variance))
         let prior = (x, p)
-        guard Kalman.update(x: &x, p: &p, h: h, innovation: rows.map(\.v), r: r) else { return nil }
+        guard Kalman.update(x: &x, p: &p, h: h, innovation: rows.map(\.v), r: r), mayReject else { return nil }
         // Post-fit residuals: reject the worst phase outlier beyond 4σ and redo the update.
         let dxVector = (0..<n).map { x[$0] - prior.0[$0] }
         let predicted = h * dxVector
