@@ -70,6 +70,9 @@ public enum OrbitSource: Sendable {
 /// system, the zenith wet delay and a float ambiguity per satellite.
 public struct PPPFilter: Sendable {
     public var options: PPPOptions
+    /// Satellite and receiver antenna models (from ANTEX); without them ranges refer to the satellites' centres
+    /// of mass and the receiver's phase centre.
+    public var antennas: AntennaModels?
     private var spp: SinglePointPositioner
     // State layout: 0–2 position, 3 zenith wet delay, 4–5 north and east troposphere gradients, then clocks
     // (one per system), then ambiguities (m).
@@ -114,6 +117,9 @@ public struct PPPFilter: Sendable {
         var codeIF: Double
         var phaseIF: Double
         var wavelengthIF: Double
+        /// RINEX bands of the two signals and their weights in the ionosphere-free combination.
+        var bands: (UInt8, UInt8)
+        var weights: (Double, Double)
         var elevation: Double
         var slip: Bool
     }
@@ -199,7 +205,8 @@ public struct PPPFilter: Sendable {
                 slipMonitors[obs.satellite] = (m.mw + (mw - m.mw) / n, n, gf)
             }
             out.append(Measurement(satellite: obs.satellite, state: state, codeIF: codeIF, phaseIF: phaseIF,
-                                   wavelengthIF: c / (f1 + f2), elevation: el, slip: slip))
+                                   wavelengthIF: c / (f1 + f2), bands: (s1.signal.band, s2.signal.band), weights: (g1, g2),
+                                   elevation: el, slip: slip))
         }
         return out
     }
@@ -328,15 +335,27 @@ public struct PPPFilter: Sendable {
         var rows: [(h: [Double], v: Double, variance: Double, sat: SatelliteID, phase: Bool)] = []
         for m in ms {
             guard let ci = clockIndex(m.satellite.system), let ai = ambiguityIndex(m.satellite) else { continue }
-            let (range, unit) = SinglePointPositioner.geometricRange(satellite: m.state.position, receiver: site)
-            let (az, el) = m.state.position.enu(relativeTo: site).azimuthElevation
+            // Antenna phase centres: the satellite's offset moves the point ranged to; variations add to the range.
+            var satellite = m.state.position
+            var antennaRange = 0.0
+            if let s = antennas?.satelliteCorrection(m.satellite, at: time, position: satellite, receiver: site, sun: sun,
+                                                     bands: m.bands, weights: m.weights) {
+                satellite = satellite + s.offset
+                antennaRange = s.variation
+            }
+            let (range, unit) = SinglePointPositioner.geometricRange(satellite: satellite, receiver: site)
+            let (az, el) = satellite.enu(relativeTo: site).azimuthElevation
             guard el >= options.elevationMask else { continue }
             let (mh, mw) = NiellMapping.factors(receiver: geo, elevation: el, time: time)
             // Gradient mapping (Chen and Herring): delay = m(el) (G_N cos az + G_E sin az).
             let mg = 1 / (sin(el) * tan(el) + 0.0032)
             let wind = PhaseWindUp.cycles(satellite: m.state.position, receiver: site, sun: sun, previous: windUp[m.satellite])
             windUp[m.satellite] = wind
-            let common = range - Constants.speedOfLight * m.state.clockBias + mh * zhd + mw * x[3] + x[ci]
+            if let antennas {
+                antennaRange += antennas.receiverCorrection(system: m.satellite.system, bands: m.bands, weights: m.weights,
+                                                            azimuth: az, elevation: el)
+            }
+            let common = range + antennaRange - Constants.speedOfLight * m.state.clockBias + mh * zhd + mw * x[3] + x[ci]
                 + mg * (cos(az) * x[4] + sin(az) * x[5])
             var h = [Double](repeating: 0, count: n)
             h[0] = -unit.x; h[1] = -unit.y; h[2] = -unit.z; h[3] = mw; h[ci] = 1

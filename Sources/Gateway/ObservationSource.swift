@@ -12,10 +12,21 @@ public protocol ObservationSource: AnyObject {
     var problems: [FormatError] { get }
     /// Broadcast ephemerides the stream carried since the last call (RTCM, UBX); none for RINEX.
     func takeEphemerides() -> [Ephemeris]
+    /// The receiver antenna's type (antenna and radome, as RINEX writes it) and its reference point from the
+    /// marker, when the file says.
+    var antenna: ReceiverAntenna? { get }
+}
+
+/// A receiver antenna as an observation file's header describes it.
+public struct ReceiverAntenna: Sendable, Hashable {
+    public var type: String
+    /// Antenna reference point from the marker: east, north, up (m).
+    public var eccentricity: ENU
 }
 
 extension ObservationSource {
     public func takeEphemerides() -> [Ephemeris] { [] }
+    public var antenna: ReceiverAntenna? { nil }
 }
 
 /// Observation epochs and ephemerides from an RTCM 3 capture.
@@ -53,6 +64,10 @@ public final class RINEXObservationSource: ObservationSource {
 
     public var approximatePosition: ECEF? { reader.header.approximatePosition }
     public var problems: [FormatError] { reader.errors }
+    public var antenna: ReceiverAntenna? {
+        let h = reader.header
+        return ReceiverAntenna(type: h.antennaType, eccentricity: h.antennaDelta)
+    }
 }
 
 /// Opens an observation file of any supported kind.

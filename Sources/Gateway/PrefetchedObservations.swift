@@ -12,6 +12,7 @@ import GNSSFormats
 public final class PrefetchedObservations: ObservationSource {
     public let name: String
     public let approximatePosition: ECEF?
+    public let antenna: ReceiverAntenna?
     public let isRINEX: Bool
     private let queue: Queue
     private var current: [Ephemeris] = []
@@ -20,6 +21,7 @@ public final class PrefetchedObservations: ObservationSource {
     public init(_ source: ObservationSource, capacity: Int = 256) {
         name = source.name
         approximatePosition = source.approximatePosition
+        antenna = source.antenna
         isRINEX = source is RINEXObservationSource
         let queue = Queue(capacity: max(1, capacity))
         self.queue = queue

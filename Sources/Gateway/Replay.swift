@@ -15,6 +15,7 @@ public struct ReplayConfiguration: Sendable {
     public var clock: [String] = []
     /// LEO broadcast ephemerides (JSON lines), for LEO-augmented PPP.
     public var leo: [String] = []
+    /// ANTEX antenna models (PPP): satellite and receiver phase centres, with the rover's antenna height.
     public var antex: String?
     public var basePosition: ECEF?
     public var systems: Set<GNSSSystem> = [.gps, .glonass, .galileo, .beidou, .qzss]
@@ -32,6 +33,8 @@ public struct ReplaySummary: Sendable {
     public var byQuality: [SolutionQuality: Int] = [:]
     public var lastSolution: Solution?
     public var notes: [String: Int] = [:]
+    /// What the run applied or left out that the user should know (antenna models found or not).
+    public var remarks: [String] = []
 }
 
 /// Runs recorded observation files through a positioning engine and writes
@@ -76,6 +79,11 @@ public struct ReplayRunner {
             if s.quality != .none { summary.lastSolution = s }
             if let line = writer.line(s) { emit(line) }
             progress?(summary.epochs, s.time)
+        }
+        let antex = try c.antex.map { path throws(FormatError) in
+            let (calibrations, problems) = try ANTEXReader.readAll(path: path)
+            summary.remarks += problems.map { "ANTEX: \($0)" }
+            return calibrations
         }
         for roverPath in c.rover {
             let rover: PrefetchedObservations
@@ -137,6 +145,13 @@ public struct ReplayRunner {
                 if !products.hasPreciseOrbits { options.systems = c.systems }
                 if products.leo.count > 0, c.systems.contains(.leo) { options.systems.insert(.leo) }
                 var filter = PPPFilter(options: options)
+                if let calibrations = antex {
+                    let antenna = rover.antenna
+                    let models = AntennaModels(calibrations: calibrations, receiverType: antenna?.type,
+                                               eccentricity: antenna?.eccentricity ?? ENU(east: 0, north: 0, up: 0))
+                    filter.antennas = models
+                    summary.remarks.append(Self.antennaRemark(models, receiverType: antenna?.type, file: roverPath))
+                }
                 var orbits: OrbitSource = products.hasPreciseOrbits ? .precise(products.precise) : .broadcast(products.ephemerides)
                 if products.leo.count > 0 { orbits = .withLEO(orbits, products.leo) }
                 while let e = try rover.next() {
@@ -145,5 +160,13 @@ public struct ReplayRunner {
             }
         }
         return summary
+    }
+
+    static func antennaRemark(_ models: AntennaModels, receiverType: String?, file: String) -> String {
+        let e = models.eccentricity
+        let height = String(format: "antenna reference point %.4f m up, %.4f east, %.4f north of the marker", e.up, e.east, e.north)
+        guard let type = receiverType, !type.isEmpty else { return "\(file): no antenna type in the header; \(height)" }
+        guard let c = models.receiver else { return "\(file): \(type) is not in the ANTEX file, its phase centre not applied; \(height)" }
+        return "\(file): receiver antenna \(c.type) from the ANTEX file; \(height)"
     }
 }

@@ -176,7 +176,6 @@ struct Replay: ParsableCommand {
         c.isStatic = isStatic
         c.format = SolutionFormat(rawValue: format) ?? .pos
         c.ionosphere = ionosphere == "brdc" ? .broadcast : (ionosphere == "off" ? .off : .ionosphereFree)
-        if atx != nil { StandardError.writeLine("note: ANTEX antenna corrections are not applied yet; solutions refer to the antenna as observed") }
 
         let sink = StandardOutput(path: out)
         var runner = ReplayRunner(configuration: c)
@@ -207,6 +206,7 @@ struct Replay: ParsableCommand {
             for (note, n) in summary.notes.sorted(by: { $0.value > $1.value }).prefix(5) {
                 StandardError.writeLine("  no solution (\(n)×): \(note)")
             }
+            for remark in summary.remarks { StandardError.writeLine("  \(remark)") }
         }
     }
 }

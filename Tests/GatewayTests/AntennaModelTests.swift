@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+import TestSupport
+import GNSSCore
+import GNSSPositioning
+@testable import Gateway
+
+/// ANTEX antenna models in PPP, on ESBC's day (static, GPS, the GRG products) with ANTEX files written here:
+/// no ANTEX file is in ../shared/data, so the patterns are chosen and the expected shifts of the solution come
+/// from the ANTEX definitions and from RTKLIB given the same file.
+@Suite(.enabled(if: SharedData.available, "needs ../shared/data"))
+struct AntennaModelTests {
+    static func staticGPS(antex: String?) throws -> ECEF {
+        let d = "ppp-esbc-2020177/"
+        var c = ReplayConfiguration()
+        c.mode = .ppp
+        c.isStatic = true
+        c.rover = [SharedData.path(d + "ESBC00DNK_R_20201770000_01D_30S_MO.crx.gz")]
+        c.navigation = [SharedData.path(d + "ESBC00DNK_R_20201770000_01D_MN.rnx.gz")]
+        c.sp3 = [SharedData.path(d + "GRG0MGXFIN_20201770000_01D_15M_ORB.SP3.gz")]
+        c.clock = [SharedData.path(d + "GRG0MGXFIN_20201770000_01D_30S_CLK.CLK.gz")]
+        c.systems = [.gps]
+        c.elevationMask = 10 * Constants.degreesToRadians
+        c.antex = antex
+        return try #require(ReplayAccuracyTests.solutions(c).last).position
+    }
+
+    static func write(_ a: ANTEXText, _ name: String) throws -> String {
+        let path = NSTemporaryDirectory() + "antenna-model-\(getpid())-\(name).atx"
+        try a.text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func receiverAndSatelliteAntennasMoveTheSolutionAsExpected() throws {
+        let plain = try Self.staticGPS(antex: nil)
+
+        // Receiver: ESBC's header names ASH701945E_M with radome SCIS and an antenna height of 0.216 m. The file has
+        // the antenna without radome only (used instead), its phase centre 100 mm above the reference point on both
+        // frequencies and no variations: the marker lies 0.316 m below the phase centre the observations refer to.
+        var receiver = ANTEXText()
+        receiver.antenna(type: "ASH701945E_M    NONE", frequencies: ["G01", "G02"].map { ($0, (0, 0, 100), [Double](repeating: 0, count: 19)) })
+        let path = try Self.write(receiver, "receiver")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let shifted = try Self.staticGPS(antex: path).enu(relativeTo: plain)
+        #expect(abs(shifted.up + 0.316) < 0.003 && shifted.horizontal < 0.003, "\(shifted)")
+
+        // Satellites: every GPS satellite's phase centre 1.5 m from its centre of mass towards the Earth. Given the
+        // same file (`file-satantfile`, `pos1-posopt1=on`), RTKLIB 2.4.3 b34's static PPP of this day (ppp-static,
+        // l1+l2, dual-freq, est-ztd, precise, GPS, 10°) moves 6.89 cm down (0.3 mm east, 0.4 mm north). The receiver
+        // antenna is not in this file, so only the 0.216 m antenna height applies on the receiver side.
+        var satellites = ANTEXText()
+        for prn in 1...32 {
+            satellites.antenna(type: "BLOCK TEST", serial: "G" + (prn < 10 ? "0" : "") + String(prn), zenith: (0, 17, 1),
+                               validFrom: "  2000     1     1     0     0    0.0000000",
+                               frequencies: ["G01", "G02"].map { ($0, (0, 0, 1500), [Double](repeating: 0, count: 18)) })
+        }
+        let satellitePath = try Self.write(satellites, "satellites")
+        defer { try? FileManager.default.removeItem(atPath: satellitePath) }
+        var moved = try Self.staticGPS(antex: satellitePath).enu(relativeTo: plain)
+        moved.up += 0.216
+        #expect(abs(moved.up + 0.0689) < 0.01 && moved.horizontal < 0.005, "\(moved)")
+    }
+}
