@@ -9,6 +9,10 @@ import GNSSOrbits
 /// and partial fixing.
 public struct RTKFilter: Sendable {
     public var options: RTKOptions
+    /// Receiver antenna models of the rover and the base (ANTEX offsets and variations per frequency, antenna
+    /// heights): without them, positions refer to the antennas' phase centres as observed.
+    public var roverAntenna: AntennaModels?
+    public var baseAntenna: AntennaModels?
     private var spp: SinglePointPositioner
 
     /// State: rover position (3), then single-difference ambiguities in cycles.
@@ -48,6 +52,8 @@ public struct RTKFilter: Sendable {
         var baseRange: Double
         var tropoRover: Double
         var tropoBase: Double
+        /// Per frequency: rover minus base antenna corrections (m), zero without antenna models.
+        var antenna: [Double]
         /// Per frequency: phase (m) rover/base, code (m) rover/base, wavelength, slip flag.
         var signals: [PairSignal?]
     }
@@ -58,6 +64,7 @@ public struct RTKFilter: Sendable {
         var codeRover: Double
         var codeBase: Double
         var wavelength: Double
+        var band: UInt8
         var slip: Bool
         var hasPhase: Bool { phaseRover != nil && phaseBase != nil }
     }
@@ -129,13 +136,20 @@ public struct RTKFilter: Sendable {
                   let rs = SatelliteGeometry.atTransmission(eph, receivedAt: rover.time, pseudorange: first.codeRover),
                   let bs = SatelliteGeometry.atTransmission(eph, receivedAt: base.time, pseudorange: first.codeBase)
             else { continue }
-            let el = rs.position.enu(relativeTo: roverApprox).azimuthElevation.elevation
-            let baseEl = bs.position.enu(relativeTo: basePosition).azimuthElevation.elevation
+            let (az, el) = rs.position.enu(relativeTo: roverApprox).azimuthElevation
+            let (baseAz, baseEl) = bs.position.enu(relativeTo: basePosition).azimuthElevation
             guard el >= options.elevationMask, baseEl >= options.elevationMask else { continue }
             let (baseRange, _) = SinglePointPositioner.geometricRange(satellite: bs.position, receiver: basePosition)
             pairs.append(Pair(satellite: ro.satellite, roverState: rs, baseState: bs, elevation: el, baseRange: baseRange,
                               tropoRover: Troposphere.saastamoinen(receiver: roverGeo, elevation: el),
                               tropoBase: Troposphere.saastamoinen(receiver: baseGeo, elevation: baseEl),
+                              antenna: signals.map { s in
+                                  guard let s else { return 0 }
+                                  func correction(_ m: AntennaModels?, _ az: Double, _ el: Double) -> Double {
+                                      m?.receiverCorrection(system: sys, bands: (s.band, s.band), weights: (1, 0), azimuth: az, elevation: el) ?? 0
+                                  }
+                                  return correction(roverAntenna, az, el) - correction(baseAntenna, baseAz, baseEl)
+                              },
                               signals: signals))
         }
         return pairs
@@ -152,7 +166,8 @@ public struct RTKFilter: Sendable {
             let phaseR = rs.carrierPhase.flatMap { $0 != 0 ? $0 * lambda : nil }
             let phaseB = bs.carrierPhase.flatMap { $0 != 0 ? $0 * lambda : nil }
             let slip = (rs.lli & 1) != 0 || (bs.lli & 1) != 0
-            return PairSignal(phaseRover: phaseR, phaseBase: phaseB, codeRover: pr, codeBase: pb, wavelength: lambda, slip: slip)
+            return PairSignal(phaseRover: phaseR, phaseBase: phaseB, codeRover: pr, codeBase: pb, wavelength: lambda,
+                              band: code.band, slip: slip)
         }
         return nil
     }
@@ -301,7 +316,7 @@ public struct RTKFilter: Sendable {
         var h = [Double](repeating: 0, count: x.count)
         h[0] = -ej.x + ei.x; h[1] = -ej.y + ei.y; h[2] = -ej.z + ei.z
         let observed: Double
-        var model = ddRange + ddTropo
+        var model = ddRange + ddTropo + other.antenna[f] - ref.antenna[f]
         if phase {
             guard let pri = si.phaseRover, let pbi = si.phaseBase, let prj = sj.phaseRover, let pbj = sj.phaseBase,
                   let ii = stateIndex(AmbiguityKey(satellite: ref.satellite, frequency: f)),

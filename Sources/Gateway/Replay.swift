@@ -119,6 +119,14 @@ public struct ReplayRunner {
                 guard let basePosition = c.basePosition ?? base.approximatePosition else {
                     throw FormatError("usage", "no base position: give --base-position or a base file whose header has one")
                 }
+                if let calibrations = antex {
+                    for (source, path, isRover) in [(rover as ObservationSource, roverPath, true), (base, firstBase, false)] {
+                        let models = AntennaModels(calibrations: calibrations, receiverType: source.antenna?.type,
+                                                   eccentricity: source.antenna?.eccentricity ?? ENU(east: 0, north: 0, up: 0))
+                        if isRover { filter.roverAntenna = models } else { filter.baseAntenna = models }
+                        summary.remarks.append(Self.antennaRemark(models, receiverType: source.antenna?.type, file: path))
+                    }
+                }
                 var baseEpoch = try base.next()
                 var nextBase = try base.next()
                 while let e = try rover.next() {

@@ -5,9 +5,9 @@ import GNSSCore
 import GNSSPositioning
 @testable import Gateway
 
-/// ANTEX antenna models in PPP, on ESBC's day (static, GPS, the GRG products) with ANTEX files written here:
-/// no ANTEX file is in ../shared/data, so the patterns are chosen and the expected shifts of the solution come
-/// from the ANTEX definitions and from RTKLIB given the same file.
+/// ANTEX antenna models in PPP (ESBC's day, static, GPS, the GRG products) and RTK (0759/3040), with ANTEX files
+/// written here: no ANTEX file is in ../shared/data, so the patterns are chosen and the expected shifts of the
+/// solution come from the ANTEX definitions, the RINEX headers and RTKLIB given the same file.
 @Suite(.enabled(if: SharedData.available, "needs ../shared/data"))
 struct AntennaModelTests {
     static func staticGPS(antex: String?) throws -> ECEF {
@@ -59,5 +59,35 @@ struct AntennaModelTests {
         var moved = try Self.staticGPS(antex: satellitePath).enu(relativeTo: plain)
         moved.up += 0.216
         #expect(abs(moved.up + 0.0689) < 0.01 && moved.horizontal < 0.005, "\(moved)")
+    }
+
+    /// RTK: the rover's header is given an antenna height of 1 m, both stations (TRM29659.00) the same calibration,
+    /// so the fixed rover marker lies 1 m below the position RTKLIB gives for the antenna (README reference).
+    @Test func rtkAppliesTheRoverAntennaHeight() throws {
+        let d = SharedData.path("rtk-0759-3040/")
+        let original = try String(contentsOfFile: d + "07590920.05o", encoding: .utf8)
+        let raised = original.replacingOccurrences(of: "        0.0000        0.0000        0.0000                  ANTENNA: DELTA H/E/N",
+                                                   with: "        1.0000        0.0000        0.0000                  ANTENNA: DELTA H/E/N")
+        #expect(raised != original)
+        let rover = NSTemporaryDirectory() + "antenna-model-\(getpid())-rover.05o"
+        try raised.write(toFile: rover, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: rover) }
+        var antenna = ANTEXText()
+        antenna.antenna(type: "TRM29659.00     NONE", frequencies: [
+            ("G01", (0, 0, 100), (0..<19).map { Double($0) * 0.2 }), ("G02", (0, 0, 120), (0..<19).map { Double($0) * 0.2 })])
+        let antex = try Self.write(antenna, "trm")
+        defer { try? FileManager.default.removeItem(atPath: antex) }
+        var c = ReplayConfiguration()
+        c.mode = .rtk
+        c.systems = [.gps]
+        c.rover = [rover]
+        c.base = [d + "30400920.05o"]
+        c.navigation = [d + "07590920.05n"]
+        c.antex = antex
+        let fixed = try ReplayAccuracyTests.solutions(c).filter { $0.quality == .fixed }
+        #expect(fixed.count == 115)
+        let mean = (1 / Double(fixed.count)) * fixed.reduce(ECEF.zero) { $0 + $1.position }
+        let offset = mean.enu(relativeTo: ReplayAccuracyTests.rtkRover)
+        #expect(abs(offset.up + 1) < 0.005 && offset.horizontal < 0.005, "\(offset)")
     }
 }
