@@ -63,6 +63,16 @@ public enum OrbitSource: Sendable {
             return sat.system == .leo ? leo.state(sat, at: t) : gnss.state(sat, at: t)
         }
     }
+
+    /// Whether the satellite's positions are of its centre of mass (precise orbits), so its antenna's offset applies;
+    /// broadcast ephemerides already refer to the antenna.
+    func isCentreOfMass(_ sat: SatelliteID) -> Bool {
+        switch self {
+        case .precise: true
+        case .broadcast: false
+        case .withLEO(let gnss, _): sat.system != .leo && gnss.isCentreOfMass(sat)
+        }
+    }
 }
 
 /// Precise point positioning: an extended Kalman filter on undifferenced
@@ -120,6 +130,8 @@ public struct PPPFilter: Sendable {
         /// RINEX bands of the two signals and their weights in the ionosphere-free combination.
         var bands: (UInt8, UInt8)
         var weights: (Double, Double)
+        /// The orbit is the centre of mass's: the satellite antenna model applies.
+        var centreOfMass: Bool
         var elevation: Double
         var slip: Bool
     }
@@ -206,6 +218,7 @@ public struct PPPFilter: Sendable {
             }
             out.append(Measurement(satellite: obs.satellite, state: state, codeIF: codeIF, phaseIF: phaseIF,
                                    wavelengthIF: c / (f1 + f2), bands: (s1.signal.band, s2.signal.band), weights: (g1, g2),
+                                   centreOfMass: orbits.isCentreOfMass(obs.satellite),
                                    elevation: el, slip: slip))
         }
         return out
@@ -338,7 +351,7 @@ public struct PPPFilter: Sendable {
             // Antenna phase centres: the satellite's offset moves the point ranged to; variations add to the range.
             var satellite = m.state.position
             var antennaRange = 0.0
-            if let s = antennas?.satelliteCorrection(m.satellite, at: time, position: satellite, receiver: site, sun: sun,
+            if m.centreOfMass, let s = antennas?.satelliteCorrection(m.satellite, at: time, position: satellite, receiver: site, sun: sun,
                                                      bands: m.bands, weights: m.weights) {
                 satellite = satellite + s.offset
                 antennaRange = s.variation

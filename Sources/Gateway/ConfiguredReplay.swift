@@ -90,7 +90,8 @@ public struct ConfiguredReplay {
         for name in inputs.keys where !configuration.stations.contains(where: { $0.name == name }) {
             throw FormatError("usage", "--input names '\(name)', which is not a station of the configuration")
         }
-        let products = try Products.load(navigation: configuration.navigation, sp3: configuration.sp3, clock: configuration.clock)
+        let products = try Products.load(navigation: configuration.navigation, sp3: configuration.sp3, clock: configuration.clock,
+                                         antex: configuration.antex)
         let ephemerides = SharedEphemerides()
         _ = ephemerides.add(products.ephemerides.satellites.flatMap { products.ephemerides.all(for: $0) })
         let references = ReferenceEpochs()

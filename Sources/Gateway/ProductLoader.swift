@@ -13,6 +13,8 @@ public struct Products: Sendable {
     public var hasPreciseOrbits = false
     /// LEO satellites' broadcast ephemerides (from the satellite segment), for LEO-augmented PPP.
     public var leo = LEOEphemerisStore(limitPerSatellite: .max)
+    /// Antenna calibrations from an ANTEX file.
+    public var antennas: [AntennaCalibration] = []
     public var problems: [FormatError] = []
 
     public init() {}
@@ -51,12 +53,18 @@ public struct Products: Sendable {
 
     /// Every product file, finalised. The clock files, the largest (every satellite every 30 s or less), are read
     /// on a second thread while the others load.
-    public static func load(navigation: [String], sp3: [String], clock: [String], leo: [String] = []) throws(FormatError) -> Products {
+    public static func load(navigation: [String], sp3: [String], clock: [String], leo: [String] = [],
+                            antex: String? = nil) throws(FormatError) -> Products {
         let clocks = BackgroundClockFiles(clock)
         var p = Products()
         for n in navigation { try p.loadNavigation(n) }
         for s in sp3 { try p.loadSP3(s) }
         for l in leo { try p.loadLEOEphemerides(l) }
+        if let antex {
+            let (calibrations, errors) = try ANTEXReader.readAll(path: antex)
+            p.antennas = calibrations
+            p.problems += errors
+        }
         for file in try clocks.wait() {
             for c in file.samples { p.precise.addClock(c.satellite, time: c.time, bias: c.bias) }
             p.problems += file.errors

@@ -81,11 +81,12 @@ extension SettingsChecker {
         }
         if let v = e["products"]?.value {
             if case .mapping(let m) = v {
-                let p = entries(m, allowed: ["navigation", "sp3", "clock"], context: "products")
+                let p = entries(m, allowed: ["navigation", "sp3", "clock", "antex"], context: "products")
                 if let n = p["navigation"]?.value { c.navigation = paths(n, "products.navigation") }
                 if let n = p["sp3"]?.value { c.sp3 = paths(n, "products.sp3") }
                 if let n = p["clock"]?.value { c.clock = paths(n, "products.clock") }
-            } else { problem(v, "products must be a mapping (navigation, sp3, clock)") }
+                if let n = p["antex"]?.value, let path = string(n, "products.antex") { c.antex = path }
+            } else { problem(v, "products must be a mapping (navigation, sp3, clock, antex)") }
         }
         if let v = e["stations"]?.value {
             if case .sequence(let seq) = v {

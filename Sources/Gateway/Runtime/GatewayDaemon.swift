@@ -101,7 +101,7 @@ public final class GatewayDaemon: Service, Sendable {
     var isReady: Bool { ready.load(ordering: .relaxed) }
 
     private func loadProducts(_ c: GatewayConfiguration) throws -> Products {
-        try Products.load(navigation: c.navigation, sp3: c.sp3, clock: c.clock)
+        try Products.load(navigation: c.navigation, sp3: c.sp3, clock: c.clock, antex: c.antex)
     }
 
     /// Starts, stops or restarts stations so the running set matches `c`; unchanged stations are not touched.

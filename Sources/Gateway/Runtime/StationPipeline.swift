@@ -74,6 +74,9 @@ public final class StationPipeline {
             // LEO satellites join as soon as the satellite segment's ephemerides arrive.
             options.systems.insert(.leo)
             ppp = PPPFilter(options: options)
+            if !products.antennas.isEmpty {
+                ppp?.antennas = AntennaModels(calibrations: products.antennas, receiverType: nil, eccentricity: ENU(east: 0, north: 0, up: 0))
+            }
         case .spp, .none:
             break
         }
@@ -118,6 +121,20 @@ public final class StationPipeline {
         return outputs
     }
 
+    /// The receiver antenna as the stream describes it (antenna descriptor and height, RTCM 1007/1008/1033 and 1006).
+    private var antennaType: String?
+    private var antennaHeight: Double?
+
+    /// Gives PPP the antenna models of the station's antenna when its description changes.
+    private func describeAntenna(type: String?, height: Double?) {
+        guard type != antennaType || height != antennaHeight else { return }
+        antennaType = type
+        antennaHeight = height
+        guard ppp != nil, !products.antennas.isEmpty else { return }
+        ppp?.antennas = AntennaModels(calibrations: products.antennas, receiverType: type.flatMap { $0.isEmpty ? nil : $0 },
+                                      eccentricity: ENU(east: 0, north: 0, up: height ?? 0))
+    }
+
     private func handle(_ events: [StreamEvent], received: ContinuousClock.Instant?) -> [StationOutput] {
         var outputs: [StationOutput] = []
         for event in events {
@@ -129,10 +146,12 @@ public final class StationPipeline {
                 outputs += process(epoch, received: received)
             case .ephemeris(let e):
                 newEphemerides += ephemerides.add([e])
-            case .stationPosition(let position):
+            case .stationPosition(let position, let height):
                 if configuration.position == nil { stationPosition = position }
+                if let height { describeAntenna(type: antennaType, height: height) }
             case .descriptors(let d):
                 encoder.descriptors = d
+                describeAntenna(type: d.antennaDescriptor, height: antennaHeight)
             case .stationID(let id):
                 encoder.stationID = id
             case .problem(let e):
