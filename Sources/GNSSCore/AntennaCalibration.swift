@@ -42,9 +42,9 @@ public struct AntennaCalibration: Sendable, Hashable {
         let v = pattern.variations
         guard !v.isEmpty, zenithStep > 0, angle.isFinite else { return 0 }
         let position = (angle - zenithStart) / zenithStep
-        if position <= 0 { return v[0] }
+        guard position > 0 else { return v[0] }
+        guard position < Double(v.count - 1) else { return v[v.count - 1] }
         let i = Int(position)
-        guard i + 1 < v.count else { return v[v.count - 1] }
         let f = position - Double(i)
         return v[i] * (1 - f) + v[i + 1] * f
     }

@@ -91,4 +91,29 @@ struct FuzzTests {
         }
         #expect(epochs > 1000)
     }
+
+    /// ANTEX (written by `ANTEXText`, as ../shared/data has none), mutated: the reader and the variation lookup
+    /// never crash, and every number they keep is finite.
+    @Test func antexFiles() throws {
+        var rng = SeededGenerator(seed: 44)
+        var sample = ANTEXText()
+        sample.antenna(type: "ASH701945E_M    NONE", frequencies: [
+            ("G01", (1.2, -0.8, 91.0), (0..<19).map { Double($0) * 0.5 }), ("G02", (0.3, 0.1, 119.5), (0..<19).map { -Double($0) })])
+        sample.antenna(type: "BLOCK IIF", serial: "G01", zenith: (0, 17, 1), validFrom: "  2011     7    16     0     0    0.0000000",
+                       frequencies: [("G01", (394, 0, 1500), (0..<18).map(Double.init)), ("G02", (394, 0, 1500), (0..<18).map(Double.init))])
+        let text = Array(sample.text.utf8)
+        var kept = 0
+        for _ in 0..<5_000 {
+            let lines = LineReader(name: "fuzz", bytes: Self.mutate(text, &rng))
+            guard let (antennas, _) = try? ANTEXReader.read(lines: lines) else { continue }
+            for a in antennas {
+                kept += 1
+                for pattern in a.patterns.values {
+                    #expect(pattern.offset.0.isFinite && pattern.offset.1.isFinite && pattern.offset.2.isFinite)
+                    for angle in [-1e300, -5, 0, 7.3, 90, 1e300, .nan] { #expect(a.variation(pattern, angle: angle).isFinite) }
+                }
+            }
+        }
+        #expect(kept > 2_000)
+    }
 }

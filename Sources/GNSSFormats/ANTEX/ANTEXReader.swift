@@ -19,6 +19,10 @@ public enum ANTEXReader {
             current = nil
             frequency = nil
         }
+        // Numbers as ANTEX writes them; anything else (including nan and inf) is not a number.
+        func numbers(_ text: Substring) -> [Double] {
+            text.split(separator: " ").map { Double($0).flatMap { $0.isFinite && abs($0) < 1e9 ? $0 : nil } ?? .nan }
+        }
         while let line = try lines.next() {
             let label = line.headerLabel
             if !sawHeaderEnd {
@@ -45,15 +49,15 @@ public enum ANTEXReader {
                 if serial.count == 3, let sat = SatelliteID(rinex: serial) { current?.satellite = sat }
             case "ZEN1 / ZEN2 / DZEN":
                 guard current != nil else { continue }
-                guard let z1 = Double(line.field(2, 6).trimmed), let z2 = Double(line.field(8, 6).trimmed),
-                      let dz = Double(line.field(14, 6).trimmed), dz > 0, z2 >= z1, (z2 - z1) / dz <= 1000 else {
+                let z = numbers(line.field(2, 18))
+                guard z.count == 3, z.allSatisfy(\.isFinite), z[2] > 0, z[1] >= z[0], (z[1] - z[0]) / z[2] <= 1000 else {
                     fail("ZEN1 / ZEN2 / DZEN unreadable", line); continue
                 }
-                current?.zenithStart = z1; current?.zenithEnd = z2; current?.zenithStep = dz
+                current?.zenithStart = z[0]; current?.zenithEnd = z[1]; current?.zenithStep = z[2]
             case "VALID FROM", "VALID UNTIL":
                 guard current != nil else { continue }
-                let f = line.field(0, 43).split(separator: " ").compactMap { Double($0) }
-                guard f.count == 6, let t = GNSSTime(gpsCalendar: CalendarDate(year: Int(f[0]), month: Int(f[1]), day: Int(f[2]),
+                let f = numbers(line.field(0, 43))
+                guard f.count == 6, f.allSatisfy(\.isFinite), let t = GNSSTime(gpsCalendar: CalendarDate(year: Int(f[0]), month: Int(f[1]), day: Int(f[2]),
                                                                                  hour: Int(f[3]), minute: Int(f[4]), second: f[5])) else {
                     fail("\(label) is not a date", line); continue
                 }
@@ -65,8 +69,8 @@ public enum ANTEXReader {
                 frequency = nil
             case "NORTH / EAST / UP":
                 guard current != nil, let f = frequency else { continue }
-                let v = line.field(0, 30).split(separator: " ").compactMap { Double($0) }
-                guard v.count == 3 else { fail("NORTH / EAST / UP needs three numbers", line); continue }
+                let v = numbers(line.field(0, 30))
+                guard v.count == 3, v.allSatisfy(\.isFinite) else { fail("NORTH / EAST / UP needs three numbers", line); continue }
                 current?.patterns[f, default: .init(offset: (0, 0, 0), variations: [])].offset = (v[0] / 1000, v[1] / 1000, v[2] / 1000)
             case "START OF FREQ RMS", "END OF FREQ RMS", "COMMENT", "METH / BY / # / DATE", "DAZI", "# OF FREQUENCIES",
                  "SINEX CODE":
@@ -74,9 +78,9 @@ public enum ANTEXReader {
             default:
                 // Pattern rows: `   NOAZI` then the values (mm); azimuth rows start with a number and are read past.
                 guard current != nil, let f = frequency, line.field(3, 5) == "NOAZI" else { continue }
-                let values = String(decoding: line.bytes.dropFirst(8), as: UTF8.self).split(separator: " ").compactMap { Double($0) }
+                let values = numbers(Substring(String(decoding: line.bytes.dropFirst(8), as: UTF8.self)))
                 let expected = Int(((current!.zenithEnd - current!.zenithStart) / current!.zenithStep).rounded()) + 1
-                guard values.count == expected else {
+                guard values.count == expected, values.allSatisfy(\.isFinite) else {
                     fail("NOAZI row has \(values.count) values, the zenith grid \(expected)", line); continue
                 }
                 current?.patterns[f, default: .init(offset: (0, 0, 0), variations: [])].variations = values.map { $0 / 1000 }
