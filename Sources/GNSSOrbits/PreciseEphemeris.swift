@@ -64,6 +64,13 @@ public struct PreciseEphemeris: Sendable {
     }
 
     public var satellites: [SatelliteID] { orbits.keys.sorted() }
+
+    /// First and last orbit epochs over all satellites, nil without orbits.
+    public var orbitSpan: ClosedRange<GNSSTime>? {
+        let firsts = orbits.values.compactMap(\.times.first), lasts = orbits.values.compactMap(\.times.last)
+        guard let first = firsts.min(), let last = lasts.max() else { return nil }
+        return first...last
+    }
     public var hasClocks: Bool { !clocks.isEmpty }
 
     /// Interpolated CoM position; nil across a gap and outside the data, but for a thirtieth of the sample

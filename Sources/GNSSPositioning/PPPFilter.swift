@@ -64,6 +64,12 @@ public enum OrbitSource: Sendable {
         }
     }
 
+    /// The source of the GNSS satellites' orbits.
+    var gnss: OrbitSource {
+        if case .withLEO(let g, _) = self { return g.gnss }
+        return self
+    }
+
     /// Whether the satellite's positions are of its centre of mass (precise orbits), so its antenna's offset applies;
     /// broadcast ephemerides already refer to the antenna.
     func isCentreOfMass(_ sat: SatelliteID) -> Bool {
@@ -152,8 +158,12 @@ public struct PPPFilter: Sendable {
         let approx = initialised ? ECEF(x[0], x[1], x[2]) : single.position
         let measurements = prepare(epoch: epoch, orbits: orbits, receiver: approx)
         guard measurements.count >= 4 else {
-            return Solution(time: time, position: approx, quality: .none, satellites: measurements.count,
-                            note: "\(measurements.count) satellites with precise orbits and two frequencies")
+            var note = "\(measurements.count) satellites with precise orbits and two frequencies"
+            if case .precise(let p) = orbits.gnss, let span = p.orbitSpan, !span.contains(time) {
+                note = "outside the precise orbits, \(span.lowerBound.iso8601(fractionDigits: 0)) to "
+                    + "\(span.upperBound.iso8601(fractionDigits: 0)): give the neighbouring days' SP3 files too"
+            }
+            return Solution(time: time, position: approx, quality: .none, satellites: measurements.count, note: note)
         }
         timeUpdate(time: time, single: single, measurements: measurements)
         // Up to four outliers are rejected one by one; the last update stands whatever its residuals.
