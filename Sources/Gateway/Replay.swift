@@ -115,8 +115,14 @@ public struct ReplayRunner {
                 var filter = RTKFilter(options: options)
                 var baseFiles = c.base.makeIterator()
                 guard let firstBase = baseFiles.next() else { break }
-                var base: ObservationSource = PrefetchedObservations(try ObservationSources.open(firstBase))
-                guard let basePosition = c.basePosition ?? base.approximatePosition else {
+                var base = PrefetchedObservations(try ObservationSources.open(firstBase))
+                var knownBase = c.basePosition ?? base.approximatePosition
+                if knownBase == nil, !base.isRINEX {
+                    // A stream gives its position in 1005/1006 frames, not up front: read on to the first.
+                    let scan = try ObservationSources.open(firstBase)
+                    while knownBase == nil, try scan.next() != nil { knownBase = scan.approximatePosition }
+                }
+                guard let basePosition = knownBase else {
                     throw FormatError("usage", "no base position: give --base-position or a base file whose header has one")
                 }
                 if let calibrations = antex {
