@@ -361,8 +361,8 @@ public struct PPPFilter: Sendable {
             // Antenna phase centres: the satellite's offset moves the point ranged to; variations add to the range.
             var satellite = m.state.position
             var antennaRange = 0.0
-            if m.centreOfMass, let s = antennas?.satelliteCorrection(m.satellite, at: time, position: satellite, receiver: site, sun: sun,
-                                                     bands: m.bands, weights: m.weights) {
+            if m.centreOfMass, let s = antennas?.satelliteCorrection(m.satellite, at: time, position: satellite, receiver: site,
+                                                                     sun: sun, bands: m.bands, weights: m.weights) {
                 satellite = satellite + s.offset
                 antennaRange = s.variation
             }

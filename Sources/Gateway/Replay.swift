@@ -15,7 +15,8 @@ public struct ReplayConfiguration: Sendable {
     public var clock: [String] = []
     /// LEO broadcast ephemerides (JSON lines), for LEO-augmented PPP.
     public var leo: [String] = []
-    /// ANTEX antenna models (PPP): satellite and receiver phase centres, with the rover's antenna height.
+    /// ANTEX antenna models: PPP's satellite and receiver phase centres, RTK's rover and base antennas, with the
+    /// antenna heights of the files' headers.
     public var antex: String?
     public var basePosition: ECEF?
     public var systems: Set<GNSSSystem> = [.gps, .glonass, .galileo, .beidou, .qzss]
@@ -126,12 +127,8 @@ public struct ReplayRunner {
                     throw FormatError("usage", "no base position: give --base-position or a base file whose header has one")
                 }
                 if let calibrations = antex {
-                    for (source, path, isRover) in [(rover as ObservationSource, roverPath, true), (base, firstBase, false)] {
-                        let models = AntennaModels(calibrations: calibrations, receiverType: source.antenna?.type,
-                                                   eccentricity: source.antenna?.eccentricity ?? ENU(east: 0, north: 0, up: 0))
-                        if isRover { filter.roverAntenna = models } else { filter.baseAntenna = models }
-                        summary.remarks.append(Self.antennaRemark(models, receiverType: source.antenna?.type, file: path))
-                    }
+                    filter.roverAntenna = Self.antennaModels(calibrations, of: rover, file: roverPath, remarks: &summary.remarks)
+                    filter.baseAntenna = Self.antennaModels(calibrations, of: base, file: firstBase, remarks: &summary.remarks)
                 }
                 var baseEpoch = try base.next()
                 var nextBase = try base.next()
@@ -160,11 +157,7 @@ public struct ReplayRunner {
                 if products.leo.count > 0, c.systems.contains(.leo) { options.systems.insert(.leo) }
                 var filter = PPPFilter(options: options)
                 if let calibrations = antex {
-                    let antenna = rover.antenna
-                    let models = AntennaModels(calibrations: calibrations, receiverType: antenna?.type,
-                                               eccentricity: antenna?.eccentricity ?? ENU(east: 0, north: 0, up: 0))
-                    filter.antennas = models
-                    summary.remarks.append(Self.antennaRemark(models, receiverType: antenna?.type, file: roverPath))
+                    filter.antennas = Self.antennaModels(calibrations, of: rover, file: roverPath, remarks: &summary.remarks)
                 }
                 var orbits: OrbitSource = products.hasPreciseOrbits ? .precise(products.precise) : .broadcast(products.ephemerides)
                 if products.leo.count > 0 { orbits = .withLEO(orbits, products.leo) }
@@ -176,11 +169,21 @@ public struct ReplayRunner {
         return summary
     }
 
-    static func antennaRemark(_ models: AntennaModels, receiverType: String?, file: String) -> String {
+    /// The antenna models for an observation file's antenna, and a remark saying which calibration it got.
+    static func antennaModels(_ calibrations: [AntennaCalibration], of source: ObservationSource, file: String,
+                              remarks: inout [String]) -> AntennaModels {
+        let type = source.antenna?.type ?? ""
+        let models = AntennaModels(calibrations: calibrations, receiverType: type.isEmpty ? nil : type,
+                                   eccentricity: source.antenna?.eccentricity ?? ENU(east: 0, north: 0, up: 0))
         let e = models.eccentricity
         let height = String(format: "antenna reference point %.4f m up, %.4f east, %.4f north of the marker", e.up, e.east, e.north)
-        guard let type = receiverType, !type.isEmpty else { return "\(file): no antenna type in the header; \(height)" }
-        guard let c = models.receiver else { return "\(file): \(type) is not in the ANTEX file, its phase centre not applied; \(height)" }
-        return "\(file): receiver antenna \(c.type) from the ANTEX file; \(height)"
+        if type.isEmpty {
+            remarks.append("\(file): no antenna type in the header; \(height)")
+        } else if let c = models.receiver {
+            remarks.append("\(file): receiver antenna \(c.type) from the ANTEX file; \(height)")
+        } else {
+            remarks.append("\(file): \(type) is not in the ANTEX file, its phase centre not applied; \(height)")
+        }
+        return models
     }
 }
