@@ -1,5 +1,3 @@
-import Foundation
-
 /// One antenna of an ANTEX 1.4 file: a receiver antenna type (with radome) or a satellite's antenna
 /// over a validity period, with a phase-centre offset and non-azimuthal variations per frequency.
 public struct AntennaCalibration: Sendable, Hashable {

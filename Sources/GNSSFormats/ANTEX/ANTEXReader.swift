@@ -57,8 +57,9 @@ public enum ANTEXReader {
             case "VALID FROM", "VALID UNTIL":
                 guard current != nil else { continue }
                 let f = numbers(line.field(0, 43))
-                guard f.count == 6, f.allSatisfy(\.isFinite), let t = GNSSTime(gpsCalendar: CalendarDate(year: Int(f[0]), month: Int(f[1]), day: Int(f[2]),
-                                                                                 hour: Int(f[3]), minute: Int(f[4]), second: f[5])) else {
+                guard f.count == 6, f.allSatisfy(\.isFinite),
+                      let t = GNSSTime(gpsCalendar: CalendarDate(year: Int(f[0]), month: Int(f[1]), day: Int(f[2]),
+                                                                 hour: Int(f[3]), minute: Int(f[4]), second: f[5])) else {
                     fail("\(label) is not a date", line); continue
                 }
                 if label == "VALID FROM" { current?.validFrom = t } else { current?.validUntil = t }
@@ -72,9 +73,10 @@ public enum ANTEXReader {
                 let v = numbers(line.field(0, 30))
                 guard v.count == 3, v.allSatisfy(\.isFinite) else { fail("NORTH / EAST / UP needs three numbers", line); continue }
                 current?.patterns[f, default: .init(offset: (0, 0, 0), variations: [])].offset = (v[0] / 1000, v[1] / 1000, v[2] / 1000)
-            case "START OF FREQ RMS", "END OF FREQ RMS", "COMMENT", "METH / BY / # / DATE", "DAZI", "# OF FREQUENCIES",
-                 "SINEX CODE":
-                if label == "START OF FREQ RMS" { frequency = nil }
+            case "START OF FREQ RMS":
+                frequency = nil   // the RMS rows that follow are not variations
+            case "END OF FREQ RMS", "COMMENT", "METH / BY / # / DATE", "DAZI", "# OF FREQUENCIES", "SINEX CODE":
+                break
             default:
                 // Pattern rows: `   NOAZI` then the values (mm); azimuth rows start with a number and are read past.
                 guard current != nil, let f = frequency, line.field(3, 5) == "NOAZI" else { continue }
