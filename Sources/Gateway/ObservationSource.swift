@@ -43,6 +43,11 @@ public final class RTCM3ObservationSource: ObservationSource {
     public var approximatePosition: ECEF? { reader.stationPosition }
     public var problems: [FormatError] { reader.errors }
     public func takeEphemerides() -> [Ephemeris] { reader.takeEphemerides() }
+    /// Known once the stream's 1007/1008/1033 or 1006 frames have been read.
+    public var antenna: ReceiverAntenna? {
+        guard reader.antennaDescriptor != nil || reader.antennaHeight != nil else { return nil }
+        return ReceiverAntenna(type: reader.antennaDescriptor ?? "", eccentricity: ENU(east: 0, north: 0, up: reader.antennaHeight ?? 0))
+    }
 }
 
 /// Observation epochs from RINEX (plain, Hatanaka, gzip).

@@ -95,9 +95,12 @@ public struct ReplayRunner {
             }
             // Post-processing a stream: its ephemerides serve every epoch, also those before they were broadcast,
             // as when a capture is converted to RINEX observation and navigation files first.
+            // So do its antenna descriptor and height, which RINEX gives in the header.
+            var roverAntenna = rover.antenna
             if !rover.isRINEX {
                 let scan = try ObservationSources.open(roverPath)
                 while try scan.next() != nil { for eph in scan.takeEphemerides() { products.ephemerides.add(eph) } }
+                roverAntenna = scan.antenna
             }
             switch c.mode {
             case .spp:
@@ -118,17 +121,20 @@ public struct ReplayRunner {
                 guard let firstBase = baseFiles.next() else { break }
                 var base = PrefetchedObservations(try ObservationSources.open(firstBase))
                 var knownBase = c.basePosition ?? base.approximatePosition
-                if knownBase == nil, !base.isRINEX {
-                    // A stream gives its position in 1005/1006 frames, not up front: read on to the first.
+                var baseAntenna = base.antenna
+                if !base.isRINEX {
+                    // A stream gives its position and antenna in 1005/1006 and 1007/1008/1033 frames, not up front.
                     let scan = try ObservationSources.open(firstBase)
-                    while knownBase == nil, try scan.next() != nil { knownBase = scan.approximatePosition }
+                    while try scan.next() != nil, knownBase == nil || scan.antenna == nil {}
+                    knownBase = knownBase ?? scan.approximatePosition
+                    baseAntenna = scan.antenna
                 }
                 guard let basePosition = knownBase else {
                     throw FormatError("usage", "no base position: give --base-position or a base file whose header has one")
                 }
                 if let calibrations = antex {
-                    filter.roverAntenna = Self.antennaModels(calibrations, of: rover, file: roverPath, remarks: &summary.remarks)
-                    filter.baseAntenna = Self.antennaModels(calibrations, of: base, file: firstBase, remarks: &summary.remarks)
+                    filter.roverAntenna = Self.antennaModels(calibrations, for: roverAntenna, file: roverPath, remarks: &summary.remarks)
+                    filter.baseAntenna = Self.antennaModels(calibrations, for: baseAntenna, file: firstBase, remarks: &summary.remarks)
                 }
                 var baseEpoch = try base.next()
                 var nextBase = try base.next()
@@ -157,7 +163,7 @@ public struct ReplayRunner {
                 if products.leo.count > 0, c.systems.contains(.leo) { options.systems.insert(.leo) }
                 var filter = PPPFilter(options: options)
                 if let calibrations = antex {
-                    filter.antennas = Self.antennaModels(calibrations, of: rover, file: roverPath, remarks: &summary.remarks)
+                    filter.antennas = Self.antennaModels(calibrations, for: roverAntenna, file: roverPath, remarks: &summary.remarks)
                 }
                 var orbits: OrbitSource = products.hasPreciseOrbits ? .precise(products.precise) : .broadcast(products.ephemerides)
                 if products.leo.count > 0 { orbits = .withLEO(orbits, products.leo) }
@@ -170,15 +176,15 @@ public struct ReplayRunner {
     }
 
     /// The antenna models for an observation file's antenna, and a remark saying which calibration it got.
-    static func antennaModels(_ calibrations: [AntennaCalibration], of source: ObservationSource, file: String,
+    static func antennaModels(_ calibrations: [AntennaCalibration], for antenna: ReceiverAntenna?, file: String,
                               remarks: inout [String]) -> AntennaModels {
-        let type = source.antenna?.type ?? ""
+        let type = antenna?.type ?? ""
         let models = AntennaModels(calibrations: calibrations, receiverType: type.isEmpty ? nil : type,
-                                   eccentricity: source.antenna?.eccentricity ?? ENU(east: 0, north: 0, up: 0))
+                                   eccentricity: antenna?.eccentricity ?? ENU(east: 0, north: 0, up: 0))
         let e = models.eccentricity
         let height = String(format: "antenna reference point %.4f m up, %.4f east, %.4f north of the marker", e.up, e.east, e.north)
         if type.isEmpty {
-            remarks.append("\(file): no antenna type in the header; \(height)")
+            remarks.append("\(file): no antenna type given; \(height)")
         } else if let c = models.receiver {
             remarks.append("\(file): receiver antenna \(c.type) from the ANTEX file; \(height)")
         } else {
