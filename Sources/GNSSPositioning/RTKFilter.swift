@@ -21,6 +21,8 @@ public struct RTKFilter: Sendable {
     private var keys: [AmbiguityKey] = []
     private var tracks: [AmbiguityKey: AmbiguityTrack] = [:]
     private var geometryFree: [SatelliteID: (rover: Double, base: Double)] = [:]
+    /// Last epoch's phase (cycles) and Doppler (Hz) per signal at the rover and the base, for Doppler slip detection.
+    private var lastPhaseRate: [AmbiguityKey: (rover: Double, roverDoppler: Double?, base: Double, baseDoppler: Double?)] = [:]
     private var lastTime: GNSSTime?
     private var epochIndex = 0
     private var positionInitialised = false
@@ -64,6 +66,9 @@ public struct RTKFilter: Sendable {
         var codeRover: Double
         var codeBase: Double
         var wavelength: Double
+        /// Doppler (Hz) at the rover and the base, when measured.
+        var dopplerRover: Double?
+        var dopplerBase: Double?
         var band: UInt8
         var slip: Bool
         var hasPhase: Bool { phaseRover != nil && phaseBase != nil }
@@ -167,7 +172,7 @@ public struct RTKFilter: Sendable {
             let phaseB = bs.carrierPhase.flatMap { $0 != 0 ? $0 * lambda : nil }
             let slip = (rs.lli & 1) != 0 || (bs.lli & 1) != 0
             return PairSignal(phaseRover: phaseR, phaseBase: phaseB, codeRover: pr, codeBase: pb, wavelength: lambda,
-                              band: code.band, slip: slip)
+                              dopplerRover: rs.doppler, dopplerBase: bs.doppler, band: code.band, slip: slip)
         }
         return nil
     }
@@ -202,6 +207,7 @@ public struct RTKFilter: Sendable {
                 geometryFree[pair.satellite] = gf
             }
         }
+        slipped.formUnion(dopplerSlips(pairs, dt: dt))
         // Drop ambiguities unseen too long, or slipped.
         let stale = keys.filter { k in
             slipped.contains(k) || epochIndex - (tracks[k]?.lastSeen ?? 0) > options.maxOutage
@@ -225,6 +231,47 @@ public struct RTKFilter: Sendable {
                 tracks[key] = AmbiguityTrack(lastSeen: epochIndex, lock: 0)
             }
         }
+    }
+
+    /// Signals whose phase moved, at either receiver, by more than the Doppler explains since the last epoch.
+    /// The median of each receiver's unexplained changes in metres over all its signals (a receiver clock jump, the
+    /// same range for every signal) is removed first.
+    private mutating func dopplerSlips(_ pairs: [Pair], dt: Double) -> Set<AmbiguityKey> {
+        defer {
+            lastPhaseRate = [:]
+            for pair in pairs {
+                for (f, s) in pair.signals.enumerated() {
+                    guard let s, let pr = s.phaseRover, let pb = s.phaseBase else { continue }
+                    lastPhaseRate[AmbiguityKey(satellite: pair.satellite, frequency: f)] =
+                        (pr / s.wavelength, s.dopplerRover, pb / s.wavelength, s.dopplerBase)
+                }
+            }
+        }
+        guard dt > 0, dt <= 60 else { return [] }
+        var unexplained: [(key: AmbiguityKey, wavelength: Double, rover: Double?, base: Double?)] = []
+        for pair in pairs {
+            for (f, s) in pair.signals.enumerated() {
+                let key = AmbiguityKey(satellite: pair.satellite, frequency: f)
+                guard let s, let pr = s.phaseRover, let pb = s.phaseBase, let last = lastPhaseRate[key] else { continue }
+                // RINEX phase grows with the range, the Doppler is positive when the range shrinks (metres).
+                func change(_ now: Double, _ doppler: Double?, _ before: Double, _ dopplerBefore: Double?) -> Double? {
+                    guard let doppler, let dopplerBefore else { return nil }
+                    return ((now - before) + (doppler + dopplerBefore) / 2 * dt) * s.wavelength
+                }
+                unexplained.append((key, s.wavelength, change(pr / s.wavelength, s.dopplerRover, last.rover, last.roverDoppler),
+                                    change(pb / s.wavelength, s.dopplerBase, last.base, last.baseDoppler)))
+            }
+        }
+        var slips = Set<AmbiguityKey>()
+        for receiver in [\(key: AmbiguityKey, wavelength: Double, rover: Double?, base: Double?).rover, \.base] {
+            let values = unexplained.compactMap { $0[keyPath: receiver] }.sorted()
+            guard values.count >= 2 else { continue }
+            let median = values[values.count / 2]
+            for u in unexplained {
+                if let v = u[keyPath: receiver], abs(v - median) / u.wavelength > options.dopplerSlipThreshold { slips.insert(u.key) }
+            }
+        }
+        return slips
     }
 
     private mutating func addAmbiguity(_ key: AmbiguityKey, value: Double, variance: Double) {

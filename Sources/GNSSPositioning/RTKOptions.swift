@@ -30,6 +30,10 @@ public struct RTKOptions: Sendable, Hashable {
     public var maxInnovation: Double
     /// Geometry-free phase jump (m) between epochs that declares a cycle slip.
     public var geometryFreeSlipThreshold: Double
+    /// Phase change (cycles) unexplained by the Doppler between epochs that declares a cycle slip, after the
+    /// change common to a receiver's satellites (a clock jump) is removed; catches the slips of single-frequency
+    /// signals, which have no geometry-free combination.
+    public var dopplerSlipThreshold: Double
     /// Epochs a satellite may be missing before its ambiguity is reset.
     public var maxOutage: Int
     /// Hold fixed ambiguities as pseudo-measurements in the next epochs.
@@ -42,7 +46,7 @@ public struct RTKOptions: Sendable, Hashable {
                 phaseErrorA: Double = 0.003, phaseErrorB: Double = 0.003, codePhaseRatio: Double = 100,
                 ambiguityProcessNoise: Double = 1e-4, ambiguityInitialSigma: Double = 30,
                 ratioThreshold: Double = 3, maxInnovation: Double = 30, geometryFreeSlipThreshold: Double = 0.05,
-                maxOutage: Int = 5, fixAndHold: Bool = false, glonassAmbiguityResolution: Bool = false) {
+                dopplerSlipThreshold: Double = 5, maxOutage: Int = 5, fixAndHold: Bool = false, glonassAmbiguityResolution: Bool = false) {
         self.dynamics = dynamics
         self.elevationMask = elevationMask
         self.systems = systems
@@ -55,6 +59,7 @@ public struct RTKOptions: Sendable, Hashable {
         self.ratioThreshold = ratioThreshold
         self.maxInnovation = maxInnovation
         self.geometryFreeSlipThreshold = geometryFreeSlipThreshold
+        self.dopplerSlipThreshold = dopplerSlipThreshold
         self.maxOutage = maxOutage
         self.fixAndHold = fixAndHold
         self.glonassAmbiguityResolution = glonassAmbiguityResolution

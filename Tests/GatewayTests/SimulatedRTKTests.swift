@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 import GNSSCore
+import GNSSOrbits
 import GNSSPositioning
 @testable import Gateway
 
@@ -33,5 +34,59 @@ struct SimulatedRTKTests {
         let errors = fixed.compactMap { s in truth[s.time].map { s.position.distance(to: $0) } }
         #expect(errors.count == fixed.count)
         #expect(errors.allSatisfy { $0 < 0.02 }, "worst \(errors.max() ?? -1) m")
+    }
+}
+
+/// Doppler cycle-slip detection: a slip of 77 cycles on L1 and 60 on L2 changes the geometry-free phase by under
+/// a millimetre (77·λ1 ≈ 60·λ2), so only the Doppler reveals it.
+struct DopplerSlipTests {
+    static func epochs(_ name: String, into store: inout EphemerisStore) throws -> (epochs: [ObservationEpoch], position: ECEF?) {
+        let source = try ObservationSources.open(SharedData.fixture("sim/" + name))
+        var epochs: [ObservationEpoch] = []
+        while let e = try source.next() {
+            epochs.append(e)
+            for eph in source.takeEphemerides() { store.add(eph) }
+        }
+        return (epochs, source.approximatePosition)
+    }
+
+    static func errors(slipThreshold: Double) throws -> [Double] {
+        var store = EphemerisStore()
+        let rover = try Self.epochs("ROV0.rtcm3", into: &store).epochs
+        let (base, basePosition) = try Self.epochs("REF0.rtcm3", into: &store)
+        let baseByTime = Dictionary(base.map { ($0.time.iso8601(fractionDigits: 0), $0) }, uniquingKeysWith: { a, _ in a })
+        var truth: [String: ECEF] = [:]
+        for line in try String(contentsOfFile: SharedData.fixture("sim/ROV0-truth.csv"), encoding: .utf8).split(separator: "\n").dropFirst() {
+            let f = line.split(separator: ",")
+            truth[String(f[0].prefix(19))] = ECEF(Double(f[1])!, Double(f[2])!, Double(f[3])!)
+        }
+        var options = RTKOptions(dynamics: .kinematic, systems: [.gps, .galileo])
+        options.dopplerSlipThreshold = slipThreshold
+        var filter = RTKFilter(options: options)
+        let slipped = try #require(rover[60].satellites.first { $0.satellite.system == .gps }).satellite
+        var errors: [Double] = []
+        for (i, var epoch) in rover.enumerated() {
+            let key = epoch.time.iso8601(fractionDigits: 0)
+            guard let b = baseByTime[key] else { continue }
+            if i >= 60, let k = epoch.satellites.firstIndex(where: { $0.satellite == slipped }) {
+                for j in epoch.satellites[k].signals.indices where epoch.satellites[k].signals[j].carrierPhase != nil {
+                    let band = epoch.satellites[k].signals[j].signal.band
+                    epoch.satellites[k].signals[j].carrierPhase! += band == 1 ? 77 : (band == 2 ? 60 : 0)
+                }
+            }
+            let s = filter.process(rover: epoch, base: b, basePosition: try #require(basePosition), ephemerides: store)
+            if i >= 60, s.quality == .fixed || s.quality == .float, let t = truth[String(key.prefix(19))] {
+                errors.append(s.position.distance(to: t))
+            }
+        }
+        return errors
+    }
+
+    @Test func aSlipTheGeometryFreeCombinationMissesIsCaught() throws {
+        let caught = try Self.errors(slipThreshold: 5)
+        let missed = try Self.errors(slipThreshold: .infinity)
+        #expect(caught.count > 200 && caught.allSatisfy { $0 < 0.05 }, "worst \(caught.max() ?? -1) m")
+        // Undetected, the slip corrupts the satellite's ambiguities (tens of metres here).
+        #expect(missed.contains { $0 > 0.5 }, "worst without Doppler detection \(missed.max() ?? -1) m")
     }
 }
