@@ -43,10 +43,10 @@ public final class RTCM3ObservationSource: ObservationSource {
     public var approximatePosition: ECEF? { reader.stationPosition }
     public var problems: [FormatError] { reader.errors }
     public func takeEphemerides() -> [Ephemeris] { reader.takeEphemerides() }
-    /// Known once the stream's 1007/1008/1033 or 1006 frames have been read.
+    /// Known once the stream's 1007/1008/1033 frames have been read. A stream's coordinates (1005/1006) are the
+    /// antenna reference point's, so no eccentricity applies (1006's height only says where the marker is).
     public var antenna: ReceiverAntenna? {
-        guard reader.antennaDescriptor != nil || reader.antennaHeight != nil else { return nil }
-        return ReceiverAntenna(type: reader.antennaDescriptor ?? "", eccentricity: ENU(east: 0, north: 0, up: reader.antennaHeight ?? 0))
+        reader.antennaDescriptor.map { ReceiverAntenna(type: $0, eccentricity: ENU(east: 0, north: 0, up: 0)) }
     }
 }
 

@@ -123,7 +123,8 @@ public struct ReplayRunner {
                 var knownBase = c.basePosition ?? base.approximatePosition
                 var baseAntenna = base.antenna
                 if !base.isRINEX {
-                    // A stream gives its position and antenna in 1005/1006 and 1007/1008/1033 frames, not up front.
+                    // A stream gives its position (the antenna reference point's) and antenna in 1005/1006 and
+                    // 1007/1008/1033 frames, not up front.
                     let scan = try ObservationSources.open(firstBase)
                     while try scan.next() != nil, knownBase == nil || scan.antenna == nil {}
                     knownBase = knownBase ?? scan.approximatePosition

@@ -72,9 +72,8 @@ public final class RTCM3EpochReader {
     private var finished = false
     public private(set) var ephemerides: [Ephemeris] = []
     public private(set) var stationPosition: ECEF?
-    /// The antenna as the stream describes it: descriptor (antenna and radome, 1007/1008/1033) and height (1006).
+    /// The antenna as the stream describes it (antenna and radome, 1007/1008/1033).
     public private(set) var antennaDescriptor: String?
-    public private(set) var antennaHeight: Double?
     public private(set) var errors: [FormatError] = []
 
     public init(path: String) throws(FormatError) {
@@ -108,9 +107,7 @@ public final class RTCM3EpochReader {
                         case .ephemeris(let e, _):
                             ephemerides.append(e)
                             if case .glonass(let g) = e { assembler.glonassChannels[g.satellite.prn] = g.frequencyChannel }
-                        case .stationCoordinates(let s):
-                            stationPosition = s.position
-                            if let h = s.antennaHeight { antennaHeight = h }
+                        case .stationCoordinates(let s): stationPosition = s.position
                         case .descriptors(let d): antennaDescriptor = d.antennaDescriptor
                         default: break
                         }

@@ -39,7 +39,7 @@ public struct GatewayConfiguration: Sendable {
     public var sp3: [String] = []
     public var clock: [String] = []
     /// ANTEX file: satellite antenna models with precise orbits, and each PPP station's receiver antenna as its
-    /// stream describes it (1007/1008/1033 antenna descriptor, 1006 antenna height).
+    /// stream describes it (1007/1008/1033 antenna descriptor; positions from a stream are its antenna reference point's).
     public var antex: String?
     public var stations: [StationConfiguration] = []
     /// Where each station's solutions are logged (`NAME.pos|json|nmea`), if anywhere.

@@ -51,17 +51,36 @@ public final class ReferenceEpochs: Sendable {
     public struct Entry: Sendable {
         public var epoch: ObservationEpoch
         public var position: ECEF?
+        /// The station's antenna as its stream describes it, for the rovers' antenna models.
+        public var antennaType: String?
     }
 
-    private let entries = Mutex<[String: Entry]>([:])
+    /// Each station's recent epochs, oldest first: the last 30 s, at most 64.
+    private let entries = Mutex<[String: [Entry]]>([:])
 
     public init() {}
 
-    public func publish(_ station: String, epoch: ObservationEpoch, position: ECEF?) {
-        entries.withLock { $0[station] = Entry(epoch: epoch, position: position) }
+    public func publish(_ station: String, epoch: ObservationEpoch, position: ECEF?, antennaType: String? = nil) {
+        entries.withLock { all in
+            var recent = all[station, default: []]
+            recent.append(Entry(epoch: epoch, position: position, antennaType: antennaType))
+            recent.removeAll { epoch.time - $0.epoch.time > 30 }
+            if recent.count > 64 { recent.removeFirst(recent.count - 64) }
+            all[station] = recent
+        }
     }
 
-    public func latest(_ station: String) -> Entry? { entries.withLock { $0[station] } }
+    public func latest(_ station: String) -> Entry? { entries.withLock { $0[station]?.last } }
+
+    /// The station's epoch to pair with a rover epoch at `time`: the one of the same time, else the latest before
+    /// it (the reference's data late, as over a network), else the earliest kept (the reference ahead, as when
+    /// recorded streams are replayed faster than real time).
+    public func matching(_ station: String, at time: GNSSTime) -> Entry? {
+        entries.withLock { all in
+            guard let recent = all[station] else { return nil }
+            return recent.last { $0.epoch.time - time <= 0.005 } ?? recent.first
+        }
+    }
 
     public func remove(_ station: String) { _ = entries.withLock { $0.removeValue(forKey: station) } }
 }

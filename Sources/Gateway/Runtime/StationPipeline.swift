@@ -121,18 +121,25 @@ public final class StationPipeline {
         return outputs
     }
 
-    /// The receiver antenna as the stream describes it (antenna descriptor and height, RTCM 1007/1008/1033 and 1006).
+    /// The receiver antenna as the stream describes it (RTCM 1007/1008/1033), and the reference station's whose
+    /// models RTK uses now.
     private var antennaType: String?
-    private var antennaHeight: Double?
+    private var referenceAntennaType: String??
 
-    /// Gives PPP the antenna models of the station's antenna when its description changes.
-    private func describeAntenna(type: String?, height: Double?) {
-        guard type != antennaType || height != antennaHeight else { return }
+    /// Antenna models for a described antenna type. A stream's coordinates are its antenna reference point's, so no
+    /// eccentricity applies.
+    private func antennaModels(_ type: String?) -> AntennaModels {
+        AntennaModels(calibrations: products.antennas, receiverType: type.flatMap { $0.isEmpty ? nil : $0 },
+                      eccentricity: ENU(east: 0, north: 0, up: 0))
+    }
+
+    /// Gives PPP or RTK the models of the station's antenna when its description changes.
+    private func describeAntenna(type: String) {
+        guard type != antennaType else { return }
         antennaType = type
-        antennaHeight = height
-        guard ppp != nil, !products.antennas.isEmpty else { return }
-        ppp?.antennas = AntennaModels(calibrations: products.antennas, receiverType: type.flatMap { $0.isEmpty ? nil : $0 },
-                                      eccentricity: ENU(east: 0, north: 0, up: height ?? 0))
+        guard !products.antennas.isEmpty else { return }
+        if ppp != nil { ppp?.antennas = antennaModels(type) }
+        if rtk != nil { rtk?.roverAntenna = antennaModels(type) }
     }
 
     private func handle(_ events: [StreamEvent], received: ContinuousClock.Instant?) -> [StationOutput] {
@@ -146,12 +153,11 @@ public final class StationPipeline {
                 outputs += process(epoch, received: received)
             case .ephemeris(let e):
                 newEphemerides += ephemerides.add([e])
-            case .stationPosition(let position, let height):
+            case .stationPosition(let position):
                 if configuration.position == nil { stationPosition = position }
-                if let height { describeAntenna(type: antennaType, height: height) }
             case .descriptors(let d):
                 encoder.descriptors = d
-                describeAntenna(type: d.antennaDescriptor, height: antennaHeight)
+                describeAntenna(type: d.antennaDescriptor)
             case .stationID(let id):
                 encoder.stationID = id
             case .problem(let e):
@@ -184,7 +190,7 @@ public final class StationPipeline {
             outputs.append(.solution(solution, epoch: epoch))
         }
         if configuration.role == .reference {
-            references.publish(configuration.name, epoch: epoch, position: stationPosition)
+            references.publish(configuration.name, epoch: epoch, position: stationPosition, antennaType: antennaType)
             let rtcm = encoder.encode(epoch: epoch, position: stationPosition, newEphemerides: newEphemerides)
             newEphemerides.removeAll()
             outputs.append(.correction(CorrectionRecord(station: configuration.name, time: epoch.time, rtcm: rtcm)))
@@ -196,7 +202,7 @@ public final class StationPipeline {
         let store = ephemerides.snapshot()
         switch configuration.processing {
         case .rtk:
-            guard let name = configuration.reference, let base = references.latest(name) else {
+            guard let name = configuration.reference, let base = references.matching(name, at: epoch.time) else {
                 return Solution(time: epoch.time, position: .zero, quality: .none, satellites: 0, note: "no reference epoch yet")
             }
             guard let basePosition = base.position else {
@@ -204,6 +210,10 @@ public final class StationPipeline {
             }
             guard abs(epoch.time - base.epoch.time) <= 30 else {
                 return Solution(time: epoch.time, position: .zero, quality: .none, satellites: 0, note: "reference epoch too old")
+            }
+            if !products.antennas.isEmpty, referenceAntennaType != .some(base.antennaType) {
+                referenceAntennaType = .some(base.antennaType)
+                rtk?.baseAntenna = antennaModels(base.antennaType)
             }
             return rtk?.process(rover: epoch, base: base.epoch, basePosition: basePosition, ephemerides: store,
                                 klobuchar: products.klobuchar)

@@ -7,7 +7,7 @@ enum StreamEvent {
     case frame(String)
     case epoch(ObservationEpoch)
     case ephemeris(Ephemeris)
-    case stationPosition(ECEF, antennaHeight: Double?)
+    case stationPosition(ECEF)
     case descriptors(StationDescriptors)
     /// The MSM station id, for the corrections.
     case stationID(Int)
@@ -58,7 +58,7 @@ struct RTCM3StationStream: StationStream {
                     case .ephemeris(let e, _):
                         if case .glonass(let g) = e { assembler.glonassChannels[g.satellite.prn] = g.frequencyChannel }
                         events.append(.ephemeris(e))
-                    case .stationCoordinates(let s): events.append(.stationPosition(s.position, antennaHeight: s.antennaHeight))
+                    case .stationCoordinates(let s): events.append(.stationPosition(s.position))
                     case .descriptors(let d): events.append(.descriptors(d))
                     default: break
                     }
