@@ -78,7 +78,7 @@ public struct ConfiguredReplay {
                     guard kind == expected else {
                         throw FormatError("format", "a \(kind.rawValue) file for a station configured as \(pipeline.configuration.format.rawValue)", file: path)
                     }
-                    bytes = try FileByteSource(path: path, chunkSize: 4096)
+                    bytes = try FileByteSource(path: path, chunkSize: 512)
                 case .rinexObservation, .hatanaka: epochs = try RINEXObservationSource(path: path)
                 default: throw FormatError("format", "\(kind.rawValue) is not a station stream this replay reads (RTCM 3, UBX or RINEX observations)", file: path)
                 }
