@@ -5,7 +5,6 @@ import GNSSCore
 /// field for all cells. Which blocks exist and their widths depend only on the MSM type, so with the
 /// satellite and cell counts every field has a fixed bit offset.
 struct MSMLayout {
-    let msm: Int
     let extended: Bool
     /// Start bits of the blocks; nil where the MSM type has no such field.
     let roughIntegerMilliseconds: Int?
@@ -23,7 +22,6 @@ struct MSMLayout {
     private let lockTimes: [Double]
 
     init(msm: Int, satellites ns: Int, cells nc: Int, start: Int) {
-        self.msm = msm
         extended = msm >= 6
         let hasRate = msm == 5 || msm == 7
         var bit = start
