@@ -126,4 +126,11 @@ public struct PreciseEphemeris: Sendable {
         let drift = clock(satellite, at: t + 1).map { $0 - c } ?? 0
         return SatelliteState(position: p, velocity: v, clockBias: c, clockDrift: drift)
     }
+
+    /// The state with the clock a signal carries: precise clocks leave out the periodic relativistic term, −2 r·v / c².
+    public func signalState(_ satellite: SatelliteID, at t: GNSSTime) -> SatelliteState? {
+        guard var s = state(satellite, at: t) else { return nil }
+        s.clockBias -= 2 * s.position.dot(s.velocity) / (Constants.speedOfLight * Constants.speedOfLight)
+        return s
+    }
 }

@@ -53,10 +53,7 @@ public enum OrbitSource: Sendable {
     func state(_ sat: SatelliteID, at t: GNSSTime) -> SatelliteState? {
         switch self {
         case .precise(let p):
-            guard var s = p.state(sat, at: t) else { return nil }
-            // Precise clocks leave out the periodic relativistic term: add −2 r·v / c².
-            s.clockBias -= 2 * s.position.dot(s.velocity) / (Constants.speedOfLight * Constants.speedOfLight)
-            return s
+            return p.signalState(sat, at: t)
         case .broadcast(let store):
             return store.select(sat, at: t)?.state(at: t)
         case .withLEO(let gnss, let leo):

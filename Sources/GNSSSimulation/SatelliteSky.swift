@@ -20,10 +20,8 @@ public struct PreciseSky: SatelliteSky {
     }
 
     public func state(_ satellite: SatelliteID, at time: GNSSTime) -> (position: ECEF, clock: Double)? {
-        guard let s = ephemeris.state(satellite, at: time) else { return nil }
-        // Precise clocks leave out the periodic relativistic term; the signal carries it.
-        let c2 = Constants.speedOfLight * Constants.speedOfLight
-        return (s.position, s.clockBias - 2 * s.position.dot(s.velocity) / c2)
+        guard let s = ephemeris.signalState(satellite, at: time) else { return nil }
+        return (s.position, s.clockBias)
     }
 }
 
