@@ -48,5 +48,8 @@ public struct AntennaCalibration: Sendable, Hashable {
     }
 
     /// The antenna's type without radome (first 16 columns).
-    public var antennaOnly: String { type.prefix(16).split(separator: " ").joined(separator: " ") }
+    public var antennaOnly: String { Self.normalised(type.prefix(16)) }
+
+    /// An antenna type with its runs of blanks made single, for comparing types padded differently.
+    public static func normalised(_ type: some StringProtocol) -> String { type.split(separator: " ").joined(separator: " ") }
 }

@@ -25,9 +25,9 @@ public struct AntennaModels: Sendable {
     /// without a calibration for its radome, the antenna's with no radome (`NONE`).
     static func receiverCalibration(_ type: String, in calibrations: [AntennaCalibration]) -> AntennaCalibration? {
         let receivers = calibrations.filter { $0.satellite == nil }
-        let wanted = type.split(separator: " ").joined(separator: " ")
-        if let exact = receivers.first(where: { $0.type.split(separator: " ").joined(separator: " ") == wanted }) { return exact }
-        let antenna = type.prefix(16).split(separator: " ").joined(separator: " ")
+        let wanted = AntennaCalibration.normalised(type)
+        if let exact = receivers.first(where: { AntennaCalibration.normalised($0.type) == wanted }) { return exact }
+        let antenna = AntennaCalibration.normalised(type.prefix(16))
         return receivers.first { $0.antennaOnly == antenna && $0.type.hasSuffix("NONE") }
     }
 
