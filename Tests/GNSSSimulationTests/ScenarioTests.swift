@@ -74,12 +74,8 @@ import TestSupport
         var replay = ConfiguredReplay(configuration: config, inputs: inputs, outputDirectory: out)
         replay.format = .json
         _ = try replay.run()
-        var truth: [String: ECEF] = [:]
-        for line in try String(contentsOfFile: SharedData.fixture("sim/ROV0-truth.csv"), encoding: .utf8).split(separator: "\n").dropFirst() {
-            let f = line.split(separator: ",")
-            // The marker: the engine removes the solid Earth tide.
-            truth[String(f[0].prefix(19))] = ECEF(Double(f[1])!, Double(f[2])!, Double(f[3])!)
-        }
+        // The marker: the engine removes the solid Earth tide.
+        let truth = try SimulationTruth.positions("ROV0")
         var errors: [ENU] = []
         for line in try String(contentsOfFile: out + "/ROV0.json", encoding: .utf8).split(separator: "\n") {
             guard let o = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], o["quality"] as? String == "ppp",

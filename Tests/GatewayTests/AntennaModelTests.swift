@@ -12,18 +12,22 @@ import GNSSPositioning
 @Suite(.enabled(if: SharedData.available, "needs ../shared/data"))
 struct AntennaModelTests {
     static func staticGPS(antex: String?) throws -> ECEF {
-        let d = "ppp-esbc-2020177/"
-        var c = ReplayConfiguration()
-        c.mode = .ppp
+        var c = ReplayAccuracyTests.esbcPPP()
         c.isStatic = true
-        c.rover = [SharedData.path(d + "ESBC00DNK_R_20201770000_01D_30S_MO.crx.gz")]
-        c.navigation = [SharedData.path(d + "ESBC00DNK_R_20201770000_01D_MN.rnx.gz")]
-        c.sp3 = [SharedData.path(d + "GRG0MGXFIN_20201770000_01D_15M_ORB.SP3.gz")]
-        c.clock = [SharedData.path(d + "GRG0MGXFIN_20201770000_01D_30S_CLK.CLK.gz")]
         c.systems = [.gps]
-        c.elevationMask = 10 * Constants.degreesToRadians
         c.antex = antex
         return try #require(ReplayAccuracyTests.solutions(c).last).position
+    }
+
+    /// Every GPS satellite's phase centre 1.5 m from its centre of mass towards the Earth on L1 and L2, no variations.
+    static func gpsSatellitesOffset1500() -> ANTEXText {
+        var satellites = ANTEXText()
+        for prn in 1...32 {
+            satellites.antenna(type: "BLOCK TEST", serial: "G" + (prn < 10 ? "0" : "") + String(prn), zenith: (0, 17, 1),
+                               validFrom: "  2000     1     1     0     0    0.0000000",
+                               frequencies: ["G01", "G02"].map { ($0, (0, 0, 1500), [Double](repeating: 0, count: 18)) })
+        }
+        return satellites
     }
 
     static func write(_ a: ANTEXText, _ name: String) throws -> String {
@@ -49,12 +53,7 @@ struct AntennaModelTests {
         // same file (`file-satantfile`, `pos1-posopt1=on`), RTKLIB 2.4.3 b34's static PPP of this day (ppp-static,
         // l1+l2, dual-freq, est-ztd, precise, GPS, 10°) moves 6.89 cm down (0.3 mm east, 0.4 mm north). The receiver
         // antenna is not in this file, so only the 0.216 m antenna height applies on the receiver side.
-        var satellites = ANTEXText()
-        for prn in 1...32 {
-            satellites.antenna(type: "BLOCK TEST", serial: "G" + (prn < 10 ? "0" : "") + String(prn), zenith: (0, 17, 1),
-                               validFrom: "  2000     1     1     0     0    0.0000000",
-                               frequencies: ["G01", "G02"].map { ($0, (0, 0, 1500), [Double](repeating: 0, count: 18)) })
-        }
+        let satellites = Self.gpsSatellitesOffset1500()
         let satellitePath = try Self.write(satellites, "satellites")
         defer { try? FileManager.default.removeItem(atPath: satellitePath) }
         var moved = try Self.staticGPS(antex: satellitePath).enu(relativeTo: plain)
@@ -93,16 +92,11 @@ struct AntennaModelTests {
     }
 
     /// The live pipeline (`replay --config`): a PPP reference station on ESBC's day with the precise products and
-    /// `products.antex` naming the satellite file above, over the first three hours. The RINEX input describes no antenna to the pipeline (a
-    /// stream would, with 1006 and 1033), so the satellite model alone moves the solution: down, by centimetres as
-    /// in `replay` (GPS and Galileo here, the file calibrating GPS only).
+    /// `products.antex` naming the satellite file above, over the first three hours. The RINEX input describes no
+    /// antenna to the pipeline (a stream would, with 1033), so the satellite model alone moves the solution: down,
+    /// by centimetres as in `replay` (GPS and Galileo here, the file calibrating GPS only).
     @Test func theLivePipelineAppliesSatelliteAntennas() throws {
-        var satellites = ANTEXText()
-        for prn in 1...32 {
-            satellites.antenna(type: "BLOCK TEST", serial: "G" + (prn < 10 ? "0" : "") + String(prn), zenith: (0, 17, 1),
-                               validFrom: "  2000     1     1     0     0    0.0000000",
-                               frequencies: ["G01", "G02"].map { ($0, (0, 0, 1500), [Double](repeating: 0, count: 18)) })
-        }
+        let satellites = Self.gpsSatellitesOffset1500()
         let antex = try Self.write(satellites, "live")
         defer { try? FileManager.default.removeItem(atPath: antex) }
         // The day's first three hours, GPS and Galileo, as RINEX 3.05: enough for a static solution, quick to replay.

@@ -59,17 +59,23 @@ struct ReplayAccuracyTests {
     // (3582104.9185, 532590.1945, 5232755.3150); RTKLIB's kinematic PPP has a median 3D error of 8.6 cm over the
     // last 12 hours against its own static solution. This engine applies solid Earth tides and phase wind-up and estimates
     // troposphere gradients; no antenna model.
-    @Test func pppStaticWithinFiveCentimetresAndKinematicBelowRTKLIB() throws {
+    /// PPP of ESBC's day with the GRG products, GPS and Galileo, 10° mask (the README reference's setup).
+    static func esbcPPP() -> ReplayConfiguration {
         let d = "ppp-esbc-2020177/"
         var c = ReplayConfiguration()
         c.mode = .ppp
-        c.isStatic = true
         c.rover = [SharedData.path(d + "ESBC00DNK_R_20201770000_01D_30S_MO.crx.gz")]
         c.navigation = [SharedData.path(d + "ESBC00DNK_R_20201770000_01D_MN.rnx.gz")]
         c.sp3 = [SharedData.path(d + "GRG0MGXFIN_20201770000_01D_15M_ORB.SP3.gz")]
         c.clock = [SharedData.path(d + "GRG0MGXFIN_20201770000_01D_30S_CLK.CLK.gz")]
         c.systems = [.gps, .galileo]
         c.elevationMask = 10 * Constants.degreesToRadians
+        return c
+    }
+
+    @Test func pppStaticWithinFiveCentimetresAndKinematicBelowRTKLIB() throws {
+        var c = Self.esbcPPP()
+        c.isStatic = true
         let staticSolutions = try Self.solutions(c)
         let reference = try #require(staticSolutions.last).position
         #expect(staticSolutions.count >= 2840)

@@ -24,11 +24,7 @@ struct SimulatedRTKTests {
             epochs += 1
             if o["quality"] as? String == "fixed" { fixed.append((String(time.prefix(19)), ECEF(e[0], e[1], e[2]))) }
         }
-        var truth: [String: ECEF] = [:]
-        for line in try String(contentsOfFile: SharedData.fixture("sim/ROV0-truth.csv"), encoding: .utf8).split(separator: "\n").dropFirst() {
-            let f = line.split(separator: ",")
-            truth[String(f[0].prefix(19))] = ECEF(Double(f[1])!, Double(f[2])!, Double(f[3])!)
-        }
+        let truth = try SimulationTruth.positions("ROV0")
         // Every epoch outside the 20 s outage (280 of 300) fixed, each within 2 cm of the truth.
         #expect(fixed.count >= 275, "\(fixed.count) fixed of \(epochs)")
         let errors = fixed.compactMap { s in truth[s.time].map { s.position.distance(to: $0) } }
@@ -55,11 +51,7 @@ struct DopplerSlipTests {
         let rover = try Self.epochs("ROV0.rtcm3", into: &store).epochs
         let (base, basePosition) = try Self.epochs("REF0.rtcm3", into: &store)
         let baseByTime = Dictionary(base.map { ($0.time.iso8601(fractionDigits: 0), $0) }, uniquingKeysWith: { a, _ in a })
-        var truth: [String: ECEF] = [:]
-        for line in try String(contentsOfFile: SharedData.fixture("sim/ROV0-truth.csv"), encoding: .utf8).split(separator: "\n").dropFirst() {
-            let f = line.split(separator: ",")
-            truth[String(f[0].prefix(19))] = ECEF(Double(f[1])!, Double(f[2])!, Double(f[3])!)
-        }
+        let truth = try SimulationTruth.positions("ROV0")
         var options = RTKOptions(dynamics: .kinematic, systems: [.gps, .galileo])
         options.dopplerSlipThreshold = slipThreshold
         var filter = RTKFilter(options: options)
