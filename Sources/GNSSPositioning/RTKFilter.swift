@@ -21,8 +21,9 @@ public struct RTKFilter: Sendable {
     private var keys: [AmbiguityKey] = []
     private var tracks: [AmbiguityKey: AmbiguityTrack] = [:]
     private var geometryFree: [SatelliteID: (rover: Double, base: Double)] = [:]
-    /// Last epoch's phase (cycles) and Doppler (Hz) per signal at the rover and the base, for Doppler slip detection.
-    private var lastPhaseRate: [AmbiguityKey: (rover: Double, roverDoppler: Double?, base: Double, baseDoppler: Double?)] = [:]
+    /// Last epoch's phase (m) and Doppler (Hz) per signal at the rover and the base, for Doppler slip detection.
+    private struct SignalPhase { var rover: Double; var roverDoppler: Double?; var base: Double; var baseDoppler: Double? }
+    private var lastPhase: [AmbiguityKey: SignalPhase] = [:]
     private var lastTime: GNSSTime?
     private var epochIndex = 0
     private var positionInitialised = false
@@ -237,33 +238,29 @@ public struct RTKFilter: Sendable {
     /// The median of each receiver's unexplained changes in metres over all its signals (a receiver clock jump, the
     /// same range for every signal) is removed first.
     private mutating func dopplerSlips(_ pairs: [Pair], dt: Double) -> Set<AmbiguityKey> {
-        defer {
-            lastPhaseRate = [:]
-            for pair in pairs {
-                for (f, s) in pair.signals.enumerated() {
-                    guard let s, let pr = s.phaseRover, let pb = s.phaseBase else { continue }
-                    lastPhaseRate[AmbiguityKey(satellite: pair.satellite, frequency: f)] =
-                        (pr / s.wavelength, s.dopplerRover, pb / s.wavelength, s.dopplerBase)
-                }
-            }
-        }
-        guard dt > 0, dt <= 60 else { return [] }
-        var unexplained: [(key: AmbiguityKey, wavelength: Double, rover: Double?, base: Double?)] = []
+        struct Unexplained { var key: AmbiguityKey; var wavelength: Double; var rover: Double?; var base: Double? }
+        var unexplained: [Unexplained] = []
+        var phases: [AmbiguityKey: SignalPhase] = [:]
         for pair in pairs {
             for (f, s) in pair.signals.enumerated() {
+                guard let s, let pr = s.phaseRover, let pb = s.phaseBase else { continue }
                 let key = AmbiguityKey(satellite: pair.satellite, frequency: f)
-                guard let s, let pr = s.phaseRover, let pb = s.phaseBase, let last = lastPhaseRate[key] else { continue }
+                let now = SignalPhase(rover: pr, roverDoppler: s.dopplerRover, base: pb, baseDoppler: s.dopplerBase)
+                phases[key] = now
+                guard dt > 0, dt <= 60, let last = lastPhase[key] else { continue }
                 // RINEX phase grows with the range, the Doppler is positive when the range shrinks (metres).
                 func change(_ now: Double, _ doppler: Double?, _ before: Double, _ dopplerBefore: Double?) -> Double? {
                     guard let doppler, let dopplerBefore else { return nil }
-                    return ((now - before) + (doppler + dopplerBefore) / 2 * dt) * s.wavelength
+                    return (now - before) + (doppler + dopplerBefore) / 2 * dt * s.wavelength
                 }
-                unexplained.append((key, s.wavelength, change(pr / s.wavelength, s.dopplerRover, last.rover, last.roverDoppler),
-                                    change(pb / s.wavelength, s.dopplerBase, last.base, last.baseDoppler)))
+                unexplained.append(Unexplained(key: key, wavelength: s.wavelength,
+                                               rover: change(now.rover, now.roverDoppler, last.rover, last.roverDoppler),
+                                               base: change(now.base, now.baseDoppler, last.base, last.baseDoppler)))
             }
         }
+        lastPhase = phases
         var slips = Set<AmbiguityKey>()
-        for receiver in [\(key: AmbiguityKey, wavelength: Double, rover: Double?, base: Double?).rover, \.base] {
+        for receiver in [\Unexplained.rover, \Unexplained.base] {
             let values = unexplained.compactMap { $0[keyPath: receiver] }.sorted()
             guard values.count >= 2 else { continue }
             let median = values[values.count / 2]
