@@ -124,7 +124,7 @@ public final class StationPipeline {
     /// The receiver antenna as the stream describes it (RTCM 1007/1008/1033), and the reference station's whose
     /// models RTK uses now.
     private var antennaType: String?
-    private var referenceAntennaType: String??
+    private var referenceAntennaType: String?
 
     /// Antenna models for a described antenna type. A stream's coordinates are its antenna reference point's, so no
     /// eccentricity applies.
@@ -211,8 +211,9 @@ public final class StationPipeline {
             guard abs(epoch.time - base.epoch.time) <= 30 else {
                 return Solution(time: epoch.time, position: .zero, quality: .none, satellites: 0, note: "reference epoch too old")
             }
-            if !products.antennas.isEmpty, referenceAntennaType != .some(base.antennaType) {
-                referenceAntennaType = .some(base.antennaType)
+            // Without a described antenna the models are empty, as none at all: only a change of type matters.
+            if !products.antennas.isEmpty, base.antennaType != referenceAntennaType {
+                referenceAntennaType = base.antennaType
                 rtk?.baseAntenna = antennaModels(base.antennaType)
             }
             return rtk?.process(rover: epoch, base: base.epoch, basePosition: basePosition, ephemerides: store,
