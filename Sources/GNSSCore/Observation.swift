@@ -72,4 +72,12 @@ public struct ObservationEpoch: Sendable, Hashable {
     }
 
     public func satellite(_ id: SatelliteID) -> SatelliteObservation? { satellites.first { $0.satellite == id } }
+
+    /// The same epoch without the given satellites.
+    public func excluding(_ excluded: Set<SatelliteID>) -> ObservationEpoch {
+        guard !excluded.isEmpty else { return self }
+        var copy = self
+        copy.satellites.removeAll { excluded.contains($0.satellite) }
+        return copy
+    }
 }

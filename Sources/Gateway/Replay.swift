@@ -20,6 +20,8 @@ public struct ReplayConfiguration: Sendable {
     public var antex: String?
     public var basePosition: ECEF?
     public var systems: Set<GNSSSystem> = [.gps, .glonass, .galileo, .beidou, .qzss]
+    /// Satellites left out of every rover and base epoch.
+    public var excludedSatellites: Set<SatelliteID> = []
     public var elevationMask: Double = 15 * Constants.degreesToRadians
     public var isStatic = false
     public var format: SolutionFormat = .pos
@@ -106,7 +108,7 @@ public struct ReplayRunner {
             case .spp:
                 let spp = SinglePointPositioner(options: SPPOptions(elevationMask: c.elevationMask, systems: c.systems, ionosphere: c.ionosphere))
                 var last: ECEF?
-                while let e = try rover.next() {
+                while let e = try rover.next()?.excluding(c.excludedSatellites) {
                     for eph in rover.takeEphemerides() { products.ephemerides.add(eph) }
                     let s = spp.solve(epoch: e, ephemerides: products.ephemerides, klobuchar: products.klobuchar, initial: last)
                     if s.quality != .none { last = s.position }
@@ -137,17 +139,17 @@ public struct ReplayRunner {
                     filter.roverAntenna = Self.antennaModels(calibrations, for: roverAntenna, file: roverPath, remarks: &summary.remarks)
                     filter.baseAntenna = Self.antennaModels(calibrations, for: baseAntenna, file: firstBase, remarks: &summary.remarks)
                 }
-                var baseEpoch = try base.next()
-                var nextBase = try base.next()
-                while let e = try rover.next() {
+                var baseEpoch = try base.next()?.excluding(c.excludedSatellites)
+                var nextBase = try base.next()?.excluding(c.excludedSatellites)
+                while let e = try rover.next()?.excluding(c.excludedSatellites) {
                     for eph in rover.takeEphemerides() { products.ephemerides.add(eph) }
                     // Advance the base to the latest epoch at or before the rover's.
                     while let nb = nextBase, nb.time - e.time <= 0.005 {
                         baseEpoch = nb
-                        nextBase = try base.next()
+                        nextBase = try base.next()?.excluding(c.excludedSatellites)
                         if nextBase == nil, let f = baseFiles.next() {
                             base = PrefetchedObservations(try ObservationSources.open(f))
-                            nextBase = try base.next()
+                            nextBase = try base.next()?.excluding(c.excludedSatellites)
                         }
                     }
                     guard let b = baseEpoch, abs(e.time - b.time) <= 30 else {
@@ -168,7 +170,7 @@ public struct ReplayRunner {
                 }
                 var orbits: OrbitSource = products.hasPreciseOrbits ? .precise(products.precise) : .broadcast(products.ephemerides)
                 if products.leo.count > 0 { orbits = .withLEO(orbits, products.leo) }
-                while let e = try rover.next() {
+                while let e = try rover.next()?.excluding(c.excludedSatellites) {
                     output(filter.process(epoch: e, orbits: orbits, ephemerides: products.ephemerides))
                 }
             }

@@ -55,6 +55,9 @@ struct Replay: ParsableCommand {
     @Option(help: "Systems to use, e.g. G,R,E,C,J.")
     var systems: String = "G,R,E,C,J"
 
+    @Option(help: "Satellites to leave out, e.g. G05,E14.")
+    var exclude: String?
+
     @Option(name: .customLong("elevation-mask"), help: "Elevation mask, degrees.")
     var elevationMask: Double = 15
 
@@ -88,7 +91,21 @@ struct Replay: ParsableCommand {
         if mode == "rtk" && base.isEmpty { throw ValidationError("--mode rtk needs --base observation files") }
         guard elevationMask >= 0, elevationMask < 90 else { throw ValidationError("--elevation-mask must be within 0–90 degrees") }
         _ = try parsedSystems()
+        _ = try parsedExclusions()
         _ = try parsedBasePosition()
+    }
+
+    func parsedExclusions() throws -> Set<SatelliteID> {
+        guard let exclude else { return [] }
+        var out = Set<SatelliteID>()
+        for part in exclude.split(separator: ",") {
+            let text = part.trimmingCharacters(in: .whitespaces)
+            guard text.count == 3, let id = SatelliteID(rinex: text) else {
+                throw ValidationError("unknown satellite '\(part)' in --exclude (use RINEX names such as G05,E14)")
+            }
+            out.insert(id)
+        }
+        return out
     }
 
     func parsedSystems() throws -> Set<GNSSSystem> {
@@ -172,6 +189,7 @@ struct Replay: ParsableCommand {
         c.antex = atx
         c.basePosition = try parsedBasePosition()
         c.systems = try parsedSystems()
+        c.excludedSatellites = try parsedExclusions()
         c.elevationMask = elevationMask * Constants.degreesToRadians
         c.isStatic = isStatic
         c.format = SolutionFormat(rawValue: format) ?? .pos

@@ -122,6 +122,13 @@ struct HostileInputTests {
         #expect(dpcd.status == 1 && dpcd.error.contains("dpcd.yaml:1:") && dpcd.error.contains("dpcd.yaml:2:"), "\(dpcd.error)")
     }
 
+    @Test("replay refuses a malformed --exclude, naming it")
+    func malformedExclusion() throws {
+        let dir = makeWorkDirectory("bad-exclude")
+        let r = try DaemonProcess.run("gatewayd", ["replay", "--rover", "x.obs", "--exclude", "G05,Q7"], directory: dir)
+        #expect(r.status != 0 && r.error.contains("'Q7' in --exclude"), "\(r.error)")
+    }
+
     @Test("sd_notify: READY=1 and STATUS= once bound, WATCHDOG=1 while the engine runs, STOPPING=1 and exit 0 on SIGTERM")
     func systemdNotifications() throws {
         let dir = makeWorkDirectory("notify")
