@@ -15,6 +15,8 @@ public struct Products: Sendable {
     public var leo = LEOEphemerisStore(limitPerSatellite: .max)
     /// Antenna calibrations from an ANTEX file.
     public var antennas: [AntennaCalibration] = []
+    /// The antenna models the clock products were computed with, as their headers name them (`igs14_2108.atx`).
+    public var clockAntennaModels: [String] = []
     public var problems: [FormatError] = []
 
     public init() {}
@@ -38,17 +40,24 @@ public struct Products: Sendable {
     }
 
     public mutating func loadClock(_ path: String) throws(FormatError) {
-        let (samples, errors) = try Self.satelliteClocks(path)
-        for c in samples { precise.addClock(c.satellite, time: c.time, bias: c.bias) }
-        problems += errors
+        add(try Self.satelliteClocks(path))
     }
 
-    /// The satellite clocks (AS records) of a RINEX clock file.
-    static func satelliteClocks(_ path: String) throws(FormatError) -> ([(satellite: SatelliteID, time: GNSSTime, bias: Double)], [FormatError]) {
+    typealias ClockFile = (samples: [(satellite: SatelliteID, time: GNSSTime, bias: Double)], header: RINEXClockHeader,
+                           errors: [FormatError])
+
+    /// The satellite clocks (AS records) of a RINEX clock file, with its header.
+    static func satelliteClocks(_ path: String) throws(FormatError) -> ClockFile {
         let reader = try RINEXClockReader(path: path)
         var samples: [(satellite: SatelliteID, time: GNSSTime, bias: Double)] = []
         while let c = try reader.nextSatelliteClock() { samples.append(c) }
-        return (samples, reader.errors)
+        return (samples, reader.header, reader.errors)
+    }
+
+    private mutating func add(_ file: ClockFile) {
+        for c in file.samples { precise.addClock(c.satellite, time: c.time, bias: c.bias) }
+        for name in file.header.antennaModels where !clockAntennaModels.contains(name) { clockAntennaModels.append(name) }
+        problems += file.errors
     }
 
     /// Every product file, finalised. The clock files, the largest (every satellite every 30 s or less), are read
@@ -65,10 +74,7 @@ public struct Products: Sendable {
             p.antennas = calibrations
             p.problems += errors
         }
-        for file in try clocks.wait() {
-            for c in file.samples { p.precise.addClock(c.satellite, time: c.time, bias: c.bias) }
-            p.problems += file.errors
-        }
+        for file in try clocks.wait() { p.add(file) }
         p.finalise()
         return p
     }
@@ -102,7 +108,7 @@ public struct Products: Sendable {
 
 /// Clock files read on a thread of their own, in order; `wait` hands over what they held or the first error.
 private final class BackgroundClockFiles: @unchecked Sendable {
-    typealias File = (samples: [(satellite: SatelliteID, time: GNSSTime, bias: Double)], errors: [FormatError])
+    typealias File = Products.ClockFile
     private let done = DispatchSemaphore(value: 0)
     // Written by the thread before it signals `done`, read after `wait` returns.
     private var result: Result<[File], FormatError> = .success([])

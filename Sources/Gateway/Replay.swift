@@ -167,6 +167,8 @@ public struct ReplayRunner {
                 var filter = PPPFilter(options: options)
                 if let calibrations = antex {
                     filter.antennas = Self.antennaModels(calibrations, for: roverAntenna, file: roverPath, remarks: &summary.remarks)
+                } else if products.hasPreciseOrbits && roverPath == c.rover[0] {
+                    summary.remarks.append(Self.noSatelliteAntennaRemark(products.clockAntennaModels))
                 }
                 var orbits: OrbitSource = products.hasPreciseOrbits ? .precise(products.precise) : .broadcast(products.ephemerides)
                 if products.leo.count > 0 { orbits = .withLEO(orbits, products.leo) }
@@ -176,6 +178,14 @@ public struct ReplayRunner {
             }
         }
         return summary
+    }
+
+    /// What PPP on precise orbits leaves out without an ANTEX file: the satellites' phase-centre offsets from their
+    /// centre of mass, whose horizontal part turns with the satellite's yaw and moves kinematic positions by
+    /// decimetres over hours.
+    static func noSatelliteAntennaRemark(_ productModels: [String]) -> String {
+        let made = productModels.isEmpty ? "" : "; the clock products were computed with \(productModels.joined(separator: ", ")): give it with --atx"
+        return "no --atx: satellite and receiver antenna phase centres are not applied (kinematic positions can be off by a decimetre or more)" + made
     }
 
     /// The antenna models for an observation file's antenna, and a remark saying which calibration it got.

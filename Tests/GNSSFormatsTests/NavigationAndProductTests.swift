@@ -91,9 +91,11 @@ struct NavigationAndProductTests {
     }
 
     // GRG0MGXFIN_20201770000_01D_30S_CLK.CLK.gz: 2880 AS records for G01 (grep), and at 12:00:00
-    // G01's bias is 0.162507578102E-04 s with sigma 0.631371948124E-11.
+    // G01's bias is 0.162507578102E-04 s with sigma 0.631371948124E-11; its header names the antenna models applied
+    // ("G GINS   V11.1      igs14_2108.atx      SYS / PCVS APPLIED").
     @Test func rinexClock() throws {
         let reader = try RINEXClockReader(path: SharedData.path("ppp-esbc-2020177/GRG0MGXFIN_20201770000_01D_30S_CLK.CLK.gz"))
+        #expect(reader.header.antennaModels == ["igs14_2108.atx"])
         var g01 = 0
         var noon: ClockRecord?
         while let r = try reader.next() {

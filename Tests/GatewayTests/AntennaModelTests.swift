@@ -30,6 +30,33 @@ struct AntennaModelTests {
         return satellites
     }
 
+    /// The GPS Block IIF satellites of June 2020 (PRNs of SVN 62–73).
+    static let gpsBlockIIF = [25, 1, 30, 24, 27, 6, 9, 3, 32, 26, 8, 10]
+    /// Galileo IOV satellites by PRN (the others of 2020 are FOC).
+    static let galileoIOV = [11, 12, 19, 20]
+
+    /// Horizontal phase-centre offsets (x, towards the Sun side of the yaw-steered body) of the satellites whose
+    /// antennas sit off their z axis: GPS Block IIF 394 mm (the manufacturer's value IGS files carry), Galileo IOV
+    /// 200 mm (the MGEX convention), Galileo FOC `galileoFOC` mm (the antenna reference point of the published
+    /// Galileo metadata sits about 120 mm off the axis). No z offsets and no variations: the z offsets move a
+    /// kinematic solution by millimetres.
+    static func horizontalOffsets(galileoFOC: Double?) -> ANTEXText {
+        var a = ANTEXText()
+        let from = "  2000     1     1     0     0    0.0000000"
+        func name(_ letter: String, _ prn: Int) -> String { letter + (prn < 10 ? "0" : "") + String(prn) }
+        for prn in gpsBlockIIF {
+            a.antenna(type: "BLOCK IIF", serial: name("G", prn), zenith: (0, 17, 1), validFrom: from,
+                      frequencies: ["G01", "G02"].map { ($0, (394, 0, 0), [Double](repeating: 0, count: 18)) })
+        }
+        guard let galileoFOC else { return a }
+        for prn in 1...36 {
+            let x = galileoIOV.contains(prn) ? 200 : galileoFOC
+            a.antenna(type: "GALILEO", serial: name("E", prn), zenith: (0, 17, 1), validFrom: from,
+                      frequencies: ["E01", "E05"].map { ($0, (x, 0, 0), [Double](repeating: 0, count: 18)) })
+        }
+        return a
+    }
+
     static func write(_ a: ANTEXText, _ name: String) throws -> String {
         let path = NSTemporaryDirectory() + "antenna-model-\(getpid())-\(name).atx"
         try a.text.write(toFile: path, atomically: true, encoding: .utf8)
@@ -59,6 +86,17 @@ struct AntennaModelTests {
         var moved = try Self.staticGPS(antex: satellitePath).enu(relativeTo: plain)
         moved.up += 0.216
         #expect(abs(moved.up + 0.0689) < 0.01 && moved.horizontal < 0.005, "\(moved)")
+    }
+
+    /// Horizontal offsets turn with the satellite's yaw: the GPS Block IIF satellites' 394 mm x offset. Given the
+    /// same file, RTKLIB 2.4.3 b34's static PPP (settings as above) moves 17.5 mm east, 3.7 mm north and 29.2 mm up.
+    @Test func satelliteHorizontalOffsetsMoveTheSolutionAsRTKLIBs() throws {
+        let plain = try Self.staticGPS(antex: nil)
+        let path = try Self.write(Self.horizontalOffsets(galileoFOC: nil), "iif")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var moved = try Self.staticGPS(antex: path).enu(relativeTo: plain)
+        moved.up += 0.216
+        #expect(abs(moved.east - 0.0175) < 0.01 && abs(moved.north - 0.0037) < 0.01 && abs(moved.up - 0.0292) < 0.01, "\(moved)")
     }
 
     /// RTK: the rover's header is given an antenna height of 1 m, both stations (TRM29659.00) the same calibration,

@@ -23,6 +23,8 @@ public struct RINEXClockHeader: Sendable {
     public var analysisCenter = ""
     public var dataTypes: [String] = []
     public var satellites: [SatelliteID] = []
+    /// The antenna models the analysis centre applied (SYS / PCVS APPLIED), such as `igs14_2108.atx`.
+    public var antennaModels: [String] = []
     public init() {}
 }
 
@@ -59,6 +61,9 @@ public final class RINEXClockReader {
                 default: header.timeScale = .gps
                 }
             case "ANALYSIS CENTER": header.analysisCenter = String(line.field(0, 3))
+            case "SYS / PCVS APPLIED":
+                let source = String(line.field(20, 40)).trimmed
+                if !source.isEmpty && !header.antennaModels.contains(source) { header.antennaModels.append(source) }
             case "# / TYPES OF DATA":
                 header.dataTypes = (0..<9).map { String(line.field(10 + 6 * $0, 2)) }.filter { !$0.trimmed.isEmpty }
             case "PRN LIST":
