@@ -183,9 +183,9 @@ public struct ReplayRunner {
     /// What PPP on precise orbits leaves out without an ANTEX file: the satellites' phase-centre offsets from their
     /// centre of mass, whose horizontal part turns with the satellite's yaw and moves kinematic positions by
     /// decimetres over hours.
-    static func noSatelliteAntennaRemark(_ productModels: [String]) -> String {
-        let made = productModels.isEmpty ? "" : "; the clock products were computed with \(productModels.joined(separator: ", ")): give it with --atx"
-        return "no --atx: satellite and receiver antenna phase centres are not applied (kinematic positions can be off by a decimetre or more)" + made
+    static func noSatelliteAntennaRemark(_ productModels: [String], option: String = "--atx") -> String {
+        let made = productModels.isEmpty ? "" : "; the clock products were computed with \(productModels.joined(separator: ", ")): give it with \(option)"
+        return "no \(option): satellite and receiver antenna phase centres are not applied (kinematic positions can be off by a decimetre or more)" + made
     }
 
     /// The antenna models for an observation file's antenna, and a remark saying which calibration it got.

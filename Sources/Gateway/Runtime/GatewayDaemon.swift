@@ -101,7 +101,11 @@ public final class GatewayDaemon: Service, Sendable {
     var isReady: Bool { ready.load(ordering: .relaxed) }
 
     private func loadProducts(_ c: GatewayConfiguration) throws -> Products {
-        try Products.load(navigation: c.navigation, sp3: c.sp3, clock: c.clock, antex: c.antex)
+        let products = try Products.load(navigation: c.navigation, sp3: c.sp3, clock: c.clock, antex: c.antex)
+        if products.hasPreciseOrbits && c.antex == nil && c.stations.contains(where: { $0.processing == .ppp }) {
+            logger.warning("\(ReplayRunner.noSatelliteAntennaRemark(products.clockAntennaModels, option: "products.antex"))")
+        }
+        return products
     }
 
     /// Starts, stops or restarts stations so the running set matches `c`; unchanged stations are not touched.
