@@ -41,7 +41,9 @@ public struct RTKOptions: Sendable, Hashable {
     /// Resolve GLONASS ambiguities (inter-channel biases make this receiver-dependent).
     public var glonassAmbiguityResolution: Bool
 
-    public init(dynamics: Dynamics = .kinematic, elevationMask: Double = 15 * Constants.degreesToRadians,
+    public static let defaultElevationMask = 15 * Constants.degreesToRadians
+
+    public init(dynamics: Dynamics = .kinematic, elevationMask: Double = RTKOptions.defaultElevationMask,
                 systems: Set<GNSSSystem> = [.gps, .glonass, .galileo, .beidou, .qzss], frequencies: Int = 2,
                 phaseErrorA: Double = 0.003, phaseErrorB: Double = 0.003, codePhaseRatio: Double = 100,
                 ambiguityProcessNoise: Double = 1e-4, ambiguityInitialSigma: Double = 30,

@@ -22,7 +22,8 @@ public struct ReplayConfiguration: Sendable {
     public var systems: Set<GNSSSystem> = [.gps, .glonass, .galileo, .beidou, .qzss]
     /// Satellites left out of every rover and base epoch.
     public var excludedSatellites: Set<SatelliteID> = []
-    public var elevationMask: Double = 15 * Constants.degreesToRadians
+    /// Radians; nil: the engine's default for the mode (7° for SPP and PPP, 15° for RTK).
+    public var elevationMask: Double?
     public var isStatic = false
     public var format: SolutionFormat = .pos
     /// Ionosphere handling for SPP: the ionosphere-free code combination where two frequencies exist.
@@ -106,7 +107,7 @@ public struct ReplayRunner {
             }
             switch c.mode {
             case .spp:
-                let spp = SinglePointPositioner(options: SPPOptions(elevationMask: c.elevationMask, systems: c.systems, ionosphere: c.ionosphere))
+                let spp = SinglePointPositioner(options: SPPOptions(elevationMask: c.elevationMask ?? SPPOptions.defaultElevationMask, systems: c.systems, ionosphere: c.ionosphere))
                 var last: ECEF?
                 while let e = try rover.next()?.excluding(c.excludedSatellites) {
                     for eph in rover.takeEphemerides() { products.ephemerides.add(eph) }
@@ -116,7 +117,7 @@ public struct ReplayRunner {
                 }
             case .rtk:
                 guard !c.base.isEmpty else { throw FormatError("usage", "RTK needs --base observation files") }
-                var options = RTKOptions(dynamics: c.isStatic ? .static : .kinematic, elevationMask: c.elevationMask, systems: c.systems)
+                var options = RTKOptions(dynamics: c.isStatic ? .static : .kinematic, elevationMask: c.elevationMask ?? RTKOptions.defaultElevationMask, systems: c.systems)
                 options.frequencies = 2
                 var filter = RTKFilter(options: options)
                 var baseFiles = c.base.makeIterator()
@@ -160,7 +161,7 @@ public struct ReplayRunner {
                                           ephemerides: products.ephemerides, klobuchar: products.klobuchar))
                 }
             case .ppp:
-                var options = PPPOptions(dynamics: c.isStatic ? .static : .kinematic, elevationMask: c.elevationMask,
+                var options = PPPOptions(dynamics: c.isStatic ? .static : .kinematic, elevationMask: c.elevationMask ?? PPPOptions.defaultElevationMask,
                                          systems: c.systems.intersection([.gps, .galileo, .beidou, .qzss, .glonass]))
                 if !products.hasPreciseOrbits { options.systems = c.systems }
                 if products.leo.count > 0, c.systems.contains(.leo) { options.systems.insert(.leo) }

@@ -58,8 +58,8 @@ struct Replay: ParsableCommand {
     @Option(help: "Satellites to leave out, e.g. G05,E14.")
     var exclude: String?
 
-    @Option(name: .customLong("elevation-mask"), help: "Elevation mask, degrees.")
-    var elevationMask: Double = 15
+    @Option(name: .customLong("elevation-mask"), help: "Elevation mask, degrees (default: 7 for SPP and PPP, 15 for RTK).")
+    var elevationMask: Double?
 
     @Flag(name: .customLong("static"), help: "The receiver does not move (one position for the session).")
     var isStatic = false
@@ -89,7 +89,7 @@ struct Replay: ParsableCommand {
         }
         guard !rover.isEmpty else { throw ValidationError("give at least one --rover observation file") }
         if mode == "rtk" && base.isEmpty { throw ValidationError("--mode rtk needs --base observation files") }
-        guard elevationMask >= 0, elevationMask < 90 else { throw ValidationError("--elevation-mask must be within 0–90 degrees") }
+        if let elevationMask, !(elevationMask >= 0 && elevationMask < 90) { throw ValidationError("--elevation-mask must be within 0–90 degrees") }
         _ = try parsedSystems()
         _ = try parsedExclusions()
         _ = try parsedBasePosition()
@@ -190,7 +190,7 @@ struct Replay: ParsableCommand {
         c.basePosition = try parsedBasePosition()
         c.systems = try parsedSystems()
         c.excludedSatellites = try parsedExclusions()
-        c.elevationMask = elevationMask * Constants.degreesToRadians
+        c.elevationMask = elevationMask.map { $0 * Constants.degreesToRadians }
         c.isStatic = isStatic
         c.format = SolutionFormat(rawValue: format) ?? .pos
         c.ionosphere = ionosphere == "brdc" ? .broadcast : (ionosphere == "off" ? .off : .ionosphereFree)
