@@ -78,6 +78,18 @@ public struct PreciseEphemeris: Sendable {
     /// of a day's file: 2 m for G28 15 minutes after the last of 96 samples in GRG's 15-minute SP3), by about
     /// a centimetre a thirtieth of an interval past it; within the samples, by millimetres.
     public func position(_ satellite: SatelliteID, at t: GNSSTime) -> ECEF? {
+        interpolate(satellite, at: t, velocity: false)?.position
+    }
+
+    /// Velocity, m/s: the derivative of the interpolating polynomial.
+    public func velocity(_ satellite: SatelliteID, at t: GNSSTime) -> ECEF? {
+        interpolate(satellite, at: t, velocity: true)?.velocity
+    }
+
+    /// Lagrange interpolation over the `interpolationPoints` samples around `t`, and its derivative: with
+    /// wₐ = Πᵦ (t − tᵦ)/(tₐ − tᵦ), wₐ' = wₐ · Σᵦ 1/(t − tᵦ) (b ≠ a). At a sample time itself, where that sum is
+    /// undefined, the velocity is the central difference over ±0.5 s.
+    private func interpolate(_ satellite: SatelliteID, at t: GNSSTime, velocity: Bool) -> (position: ECEF, velocity: ECEF)? {
         guard let s = orbits[satellite], s.times.count >= 2 else { return nil }
         let count = s.times.count
         let n = min(interpolationPoints, count)
@@ -87,26 +99,32 @@ public struct PreciseEphemeris: Sendable {
         let start = max(0, min(i - n / 2, count - n))
         // Refuse to bridge gaps longer than a few sample intervals.
         guard s.times[start + n - 1] - s.times[start] <= step * Double(n - 1) * 1.5 + 1 else { return nil }
-        var x = 0.0, y = 0.0, z = 0.0
-        for a in 0..<n {
-            let ta = s.times[start + a] - t
-            var w = 1.0
-            for b in 0..<n where b != a {
-                let tb = s.times[start + b] - t
-                w *= tb / (tb - ta)
+        return withUnsafeTemporaryAllocation(of: Double.self, capacity: n) { dt in
+            var onSample = false
+            for a in 0..<n {
+                dt[a] = s.times[start + a] - t
+                if abs(dt[a]) < 1e-6 { onSample = true }
             }
-            let p = s.values[start + a]
-            x += w * p.x
-            y += w * p.y
-            z += w * p.z
+            var p = ECEF.zero, v = ECEF.zero
+            for a in 0..<n {
+                let ta = dt[a]
+                var w = 1.0, rate = 0.0
+                for b in 0..<n where b != a {
+                    let tb = dt[b]
+                    w *= tb / (tb - ta)
+                    rate -= 1 / tb
+                }
+                let sample = s.values[start + a]
+                p = p + w * sample
+                if velocity && !onSample { v = v + (w * rate) * sample }
+            }
+            if velocity && onSample {
+                guard let ahead = interpolate(satellite, at: t + 0.5, velocity: false)?.position,
+                      let behind = interpolate(satellite, at: t - 0.5, velocity: false)?.position else { return nil }
+                v = ahead - behind
+            }
+            return (p, v)
         }
-        return ECEF(x, y, z)
-    }
-
-    /// Velocity by differencing the interpolated positions over ±0.5 s.
-    public func velocity(_ satellite: SatelliteID, at t: GNSSTime) -> ECEF? {
-        guard let a = position(satellite, at: t + 0.5), let b = position(satellite, at: t - 0.5) else { return nil }
-        return a - b
     }
 
     /// Linearly interpolated clock bias, seconds; nil outside the data or when the neighbours are far apart.
@@ -122,7 +140,7 @@ public struct PreciseEphemeris: Sendable {
 
     /// Satellite state from the precise products (clock drift from the neighbouring clock samples).
     public func state(_ satellite: SatelliteID, at t: GNSSTime) -> SatelliteState? {
-        guard let p = position(satellite, at: t), let v = velocity(satellite, at: t), let c = clock(satellite, at: t) else { return nil }
+        guard let (p, v) = interpolate(satellite, at: t, velocity: true), let c = clock(satellite, at: t) else { return nil }
         let drift = clock(satellite, at: t + 1).map { $0 - c } ?? 0
         return SatelliteState(position: p, velocity: v, clockBias: c, clockDrift: drift)
     }

@@ -4,22 +4,55 @@ import GNSSCore
 enum Kalman {
     /// x ← x + K v, P ← (I − K H) P with K = P Hᵀ (H P Hᵀ + R)⁻¹.
     /// Returns false (and leaves the state alone) when the innovation covariance is singular.
+    ///
+    /// With S = H P Hᵀ + R = L Lᵀ (Cholesky) and Y = L⁻¹ H P: K v = Yᵀ L⁻¹ v and K H P = Yᵀ Y. H goes on the
+    /// left of every product so that its zeros (most of a row: a measurement involves a few states) are skipped,
+    /// and Yᵀ Y is formed for one triangle only.
     @discardableResult
     static func update(x: inout [Double], p: inout Matrix, h: Matrix, innovation v: [Double], r: Matrix) -> Bool {
-        let n = x.count
-        let pht = p * h.transposed
-        guard let sInv = (h * pht + r).inverseSPD() else { return false }
-        let k = pht * sInv
-        let dx = k * v
-        for i in 0..<n { x[i] += dx[i] }
-        // P − K·H·P, with H·P = (P·Hᵀ)ᵀ already at hand: no n³ product.
-        p = p - k * pht.transposed
-        // Keep P symmetric against rounding.
-        for i in 0..<n {
-            for j in 0..<i {
-                let a = (p[i, j] + p[j, i]) / 2
-                p[i, j] = a
-                p[j, i] = a
+        let n = x.count, m = v.count
+        let hp = h * p
+        var s = h * hp.transposed
+        for i in 0..<s.storage.count { s.storage[i] += r.storage[i] }
+        guard let l = s.cholesky() else { return false }
+        // Forward substitution, row by row: Y = L⁻¹ (H P), z = L⁻¹ v.
+        var y = hp
+        var z = v
+        y.storage.withUnsafeMutableBufferPointer { yb in
+            l.storage.withUnsafeBufferPointer { lb in
+                for i in 0..<m {
+                    let row = i * n
+                    for k in 0..<i {
+                        let lik = lb[i * m + k]
+                        if lik == 0 { continue }
+                        let from = k * n
+                        for j in 0..<n { yb[row + j] -= lik * yb[from + j] }
+                        z[i] -= lik * z[k]
+                    }
+                    let inverse = 1 / lb[i * m + i]
+                    for j in 0..<n { yb[row + j] *= inverse }
+                    z[i] *= inverse
+                }
+            }
+        }
+        // Columns of Y as rows, for contiguous dot products.
+        let yt = y.transposed
+        yt.storage.withUnsafeBufferPointer { t in
+            for a in 0..<n {
+                var d = 0.0
+                for i in 0..<m { d += t[a * m + i] * z[i] }
+                x[a] += d
+            }
+            p.storage.withUnsafeMutableBufferPointer { pb in
+                for a in 0..<n {
+                    for b in 0...a {
+                        var d = 0.0
+                        for i in 0..<m { d += t[a * m + i] * t[b * m + i] }
+                        let value = pb[a * n + b] - d
+                        pb[a * n + b] = value
+                        pb[b * n + a] = value
+                    }
+                }
             }
         }
         return true

@@ -32,6 +32,26 @@ struct PreciseInterpolationTests {
         #expect(worst < 0.01, "worst GPS/Galileo interpolation error: \(worst) m")
     }
 
+    /// The velocity is the interpolating polynomial's derivative: it agrees with the central difference of the
+    /// interpolated positions over ±0.5 s (to 0.1 mm/s), between samples and on a sample time alike.
+    @Test func velocityIsThePolynomialsDerivative() throws {
+        var precise = PreciseEphemeris()
+        for epoch in try Self.epochs() {
+            for r in epoch.records { if let p = r.position { precise.addPosition(r.satellite, time: epoch.time, position: p) } }
+        }
+        precise.finalise()
+        let noon = GNSSTime(gpsWeek: 2111, secondOfWeek: 388_800)   // 2020-06-25 12:00, an SP3 sample time
+        for offset in [0.0, 0.07, 437.3] {
+            let t = noon + offset
+            for prn in [1, 5, 13, 25] {
+                let g = SatelliteID(.gps, prn)
+                guard let v = precise.velocity(g, at: t), let ahead = precise.position(g, at: t + 0.5),
+                      let behind = precise.position(g, at: t - 0.5) else { continue }
+                #expect((v - (ahead - behind)).norm < 1e-4, "\(g) at +\(offset) s")
+            }
+        }
+    }
+
     @Test func noExtrapolationPastTheEndOfTheFile() throws {
         let epochs = try Self.epochs()
         var precise = PreciseEphemeris()
