@@ -16,17 +16,21 @@ public struct EphemerisStore: Sendable {
     /// reference time and issue of data) is already held.
     @discardableResult
     public mutating func add(_ e: Ephemeris) -> Bool {
-        var list = bySatellite[e.satellite, default: []]
-        if let i = list.firstIndex(where: { $0.toe == e.toe && $0.sameIssue(as: e) }) {
+        Self.add(e, to: &bySatellite[e.satellite, default: []], limit: historyLimit)
+    }
+
+    /// Into the satellite's list in place (no copy of it per ephemeris), searched from its end: ephemerides
+    /// mostly arrive in time order.
+    private static func add(_ e: Ephemeris, to list: inout [Ephemeris], limit: Int) -> Bool {
+        if let i = list.lastIndex(where: { $0.toe == e.toe && $0.sameIssue(as: e) }) {
             if list[i] == e { return false }
             list[i] = e
         } else {
             // Keep sorted by toe.
-            let idx = list.firstIndex(where: { $0.toe > e.toe }) ?? list.count
+            let idx = list.lastIndex(where: { $0.toe <= e.toe }).map { $0 + 1 } ?? 0
             list.insert(e, at: idx)
-            if list.count > historyLimit { list.removeFirst(list.count - historyLimit) }
+            if list.count > limit { list.removeFirst(list.count - limit) }
         }
-        bySatellite[e.satellite] = list
         return true
     }
 
