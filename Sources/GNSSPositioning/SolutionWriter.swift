@@ -52,16 +52,29 @@ public struct SolutionWriter: Sendable {
         let t = GNSSTime(seconds: s.time.seconds, fraction: (s.time.fraction * 1000).rounded() / 1000)
         let c = t.gpsCalendar
         let cv = s.covariance.map(Self.sqrtSigned)
-        return String(format: "%04d/%02d/%02d %02d:%02d:%06.3f %14.4f %14.4f %14.4f %3d %3d %8.4f %8.4f %8.4f %8.4f %8.4f %8.4f %6.2f %6.1f",
-                      c.year, c.month, c.day, c.hour, c.minute, c.second,
-                      s.position.x, s.position.y, s.position.z, s.quality.rawValue, s.satellites,
-                      cv[0], cv[1], cv[2], cv[3], cv[4], cv[5], s.age, min(s.ratio, 999.9))
+        return Self.printf("%04ld/%02ld/%02ld %02ld:%02ld:%06.3f %14.4f %14.4f %14.4f %3ld %3ld %8.4f %8.4f %8.4f %8.4f %8.4f %8.4f %6.2f %6.1f",
+                           c.year, c.month, c.day, c.hour, c.minute, c.second,
+                           s.position.x, s.position.y, s.position.z, s.quality.rawValue, s.satellites,
+                           cv[0], cv[1], cv[2], cv[3], cv[4], cv[5], s.age, min(s.ratio, 999.9))
+    }
+
+    /// C's own formatting into a stack buffer: the same text as `String(format:)` for these conversions, without
+    /// its object machinery (a line per epoch of a day's replay).
+    static func printf(_ format: String, _ arguments: CVarArg...) -> String {
+        withVaList(arguments) { list in
+            withUnsafeTemporaryAllocation(of: CChar.self, capacity: 512) { buffer in
+                let n = Int(vsnprintf(buffer.baseAddress, 512, format, list))
+                guard n >= 0 else { return "" }
+                if n < 512 { return String(decoding: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: buffer[..<n])), as: UTF8.self) }
+                return String(format: format, arguments: arguments)
+            }
+        }
     }
 
     private func jsonLine(_ s: Solution) -> String {
         let g = s.position.geodetic()
         let sig = s.sigma
-        func fixed(_ v: Double, _ digits: Int) -> String { v.isFinite ? String(format: "%.\(digits)f", v) : "null" }
+        func fixed(_ v: Double, _ digits: Int) -> String { v.isFinite ? Self.printf("%.*f", Int32(digits), v) : "null" }
         var out = "{\"time\":\"\(s.time.iso8601(fractionDigits: 3))\""
         out += ",\"ecef\":[\(fixed(s.position.x, 4)),\(fixed(s.position.y, 4)),\(fixed(s.position.z, 4))]"
         out += ",\"llh\":[\(fixed(g.latitudeDegrees, 9)),\(fixed(g.longitudeDegrees, 9)),\(fixed(g.height, 4))]"
