@@ -81,9 +81,25 @@ public struct ECEF: Sendable, Hashable, CustomStringConvertible {
 
     /// Rotation taking ECEF differences into local east/north/up at `origin`.
     public func enu(relativeTo origin: ECEF, on e: Ellipsoid = .wgs84) -> ENU {
-        let g = origin.geodetic(on: e)
-        let d = self - origin
-        let sl = sin(g.latitude), cl = cos(g.latitude), so = sin(g.longitude), co = cos(g.longitude)
+        LocalFrame(origin: origin, on: e).enu(self)
+    }
+}
+
+/// East-north-up axes at a point, worked out once for the many directions an epoch looks in.
+public struct LocalFrame: Sendable {
+    public let origin: ECEF
+    public let geodetic: Geodetic
+    private let sl: Double, cl: Double, so: Double, co: Double
+
+    public init(origin: ECEF, on e: Ellipsoid = .wgs84) {
+        self.origin = origin
+        geodetic = origin.geodetic(on: e)
+        sl = sin(geodetic.latitude); cl = cos(geodetic.latitude); so = sin(geodetic.longitude); co = cos(geodetic.longitude)
+    }
+
+    /// `point` relative to the origin, in the origin's east-north-up axes.
+    public func enu(_ point: ECEF) -> ENU {
+        let d = point - origin
         return ENU(east: -so * d.x + co * d.y,
                    north: -sl * co * d.x - sl * so * d.y + cl * d.z,
                    up: cl * co * d.x + cl * so * d.y + sl * d.z)

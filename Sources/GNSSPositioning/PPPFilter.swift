@@ -189,6 +189,7 @@ public struct PPPFilter: Sendable {
 
     private mutating func prepare(epoch: ObservationEpoch, orbits: OrbitSource, receiver: ECEF) -> [Measurement] {
         var out: [Measurement] = []
+        let frame = LocalFrame(origin: receiver)
         for obs in epoch.satellites where options.systems.contains(obs.satellite.system) {
             let sys = obs.satellite.system
             let (firstCodes, secondCodes) = Self.signalPair(sys)
@@ -207,11 +208,13 @@ public struct PPPFilter: Sendable {
             let codeIF = g1 * p1 + g2 * p2
             let phaseIF = g1 * l1 * lambda1 + g2 * l2 * lambda2
             // Transmission time and satellite state.
-            var tx = epoch.time - codeIF / c
-            guard let first = orbits.state(obs.satellite, at: tx) else { continue }
-            tx = tx - first.clockBias
-            guard let state = orbits.state(obs.satellite, at: tx) else { continue }
-            let el = state.position.enu(relativeTo: receiver).azimuthElevation.elevation
+            // The satellite clock (a millisecond at most) moves the transmission time: the state is carried there
+            // along its velocity and clock drift (the acceleration's part over 1 ms is below a micrometre).
+            guard var state = orbits.state(obs.satellite, at: epoch.time - codeIF / c) else { continue }
+            let dt = -state.clockBias
+            state.position = state.position + dt * state.velocity
+            state.clockBias += dt * state.clockDrift
+            let el = frame.enu(state.position).azimuthElevation.elevation
             guard el >= options.elevationMask else { continue }
             // Cycle slips: loss of lock, Melbourne–Wübbena and geometry-free jumps.
             var slip = (s1.lli & 1) != 0 || (s2.lli & 1) != 0
@@ -354,7 +357,8 @@ public struct PPPFilter: Sendable {
         let receiver = ECEF(x[0], x[1], x[2])
         let tide = options.solidEarthTide ? SolidEarthTide.displacement(site: receiver, time: time) : .zero
         let site = receiver + tide
-        let geo = site.geodetic()
+        let frame = LocalFrame(origin: site)
+        let geo = frame.geodetic
         let zhd = Troposphere.saastamoinenZenith(receiver: geo, relativeHumidity: 0).hydrostatic
         let sun = SunMoon.sun(at: time)
         let n = x.count
@@ -370,7 +374,7 @@ public struct PPPFilter: Sendable {
                 antennaRange = s.variation
             }
             let (range, unit) = SinglePointPositioner.geometricRange(satellite: satellite, receiver: site)
-            let (az, el) = satellite.enu(relativeTo: site).azimuthElevation
+            let (az, el) = frame.enu(satellite).azimuthElevation
             guard el >= options.elevationMask else { continue }
             let (mh, mw) = NiellMapping.factors(receiver: geo, elevation: el, time: time)
             // Gradient mapping (Chen and Herring): delay = m(el) (G_N cos az + G_E sin az).

@@ -127,7 +127,8 @@ public struct RTKFilter: Sendable {
     private func makePairs(rover: ObservationEpoch, base: ObservationEpoch, basePosition: ECEF, roverApprox: ECEF,
                            ephemerides: EphemerisStore) -> [Pair] {
         var pairs: [Pair] = []
-        let roverGeo = roverApprox.geodetic(), baseGeo = basePosition.geodetic()
+        let roverFrame = LocalFrame(origin: roverApprox), baseFrame = LocalFrame(origin: basePosition)
+        let roverGeo = roverFrame.geodetic, baseGeo = baseFrame.geodetic
         for ro in rover.satellites where options.systems.contains(ro.satellite.system) {
             guard let bo = base.satellite(ro.satellite) else { continue }
             let sys = ro.satellite.system
@@ -142,8 +143,8 @@ public struct RTKFilter: Sendable {
                   let rs = SatelliteGeometry.atTransmission(eph, receivedAt: rover.time, pseudorange: first.codeRover),
                   let bs = SatelliteGeometry.atTransmission(eph, receivedAt: base.time, pseudorange: first.codeBase)
             else { continue }
-            let (az, el) = rs.position.enu(relativeTo: roverApprox).azimuthElevation
-            let (baseAz, baseEl) = bs.position.enu(relativeTo: basePosition).azimuthElevation
+            let (az, el) = roverFrame.enu(rs.position).azimuthElevation
+            let (baseAz, baseEl) = baseFrame.enu(bs.position).azimuthElevation
             guard el >= options.elevationMask, baseEl >= options.elevationMask else { continue }
             let (baseRange, _) = SinglePointPositioner.geometricRange(satellite: bs.position, receiver: basePosition)
             pairs.append(Pair(satellite: ro.satellite, roverState: rs, baseState: bs, elevation: el, baseRange: baseRange,

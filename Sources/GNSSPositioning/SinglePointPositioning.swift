@@ -179,14 +179,15 @@ public struct SinglePointPositioner: Sendable {
         for iteration in 0..<12 {
             let receiver = ECEF(x[0], x[1], x[2])
             let haveLocation = receiver.norm > 6.0e6
-            let geo = receiver.geodetic()
+            let frame = LocalFrame(origin: receiver)
+            let geo = frame.geodetic
             var rows: [(row: [Double], residual: Double, weight: Double, m: PreparedMeasurement, el: Double, az: Double)] = []
             for m in ms {
                 let (range, unit) = Self.geometricRange(satellite: m.state.position, receiver: receiver)
                 guard range > 0 else { continue }
                 var el = Double.pi / 2, az = 0.0
                 if haveLocation {
-                    let enu = m.state.position.enu(relativeTo: receiver)
+                    let enu = frame.enu(m.state.position)
                     (az, el) = enu.azimuthElevation
                     if el < options.elevationMask { continue }
                 }
