@@ -89,20 +89,22 @@ public struct ECEF: Sendable, Hashable, CustomStringConvertible {
 public struct LocalFrame: Sendable {
     public let origin: ECEF
     public let geodetic: Geodetic
-    private let sl: Double, cl: Double, so: Double, co: Double
+    /// Unit vectors of the axes, ECEF.
+    public let east: ECEF, north: ECEF, up: ECEF
 
     public init(origin: ECEF, on e: Ellipsoid = .wgs84) {
         self.origin = origin
         geodetic = origin.geodetic(on: e)
-        sl = sin(geodetic.latitude); cl = cos(geodetic.latitude); so = sin(geodetic.longitude); co = cos(geodetic.longitude)
+        let sl = sin(geodetic.latitude), cl = cos(geodetic.latitude), so = sin(geodetic.longitude), co = cos(geodetic.longitude)
+        east = ECEF(-so, co, 0)
+        north = ECEF(-sl * co, -sl * so, cl)
+        up = ECEF(cl * co, cl * so, sl)
     }
 
     /// `point` relative to the origin, in the origin's east-north-up axes.
     public func enu(_ point: ECEF) -> ENU {
         let d = point - origin
-        return ENU(east: -so * d.x + co * d.y,
-                   north: -sl * co * d.x - sl * so * d.y + cl * d.z,
-                   up: cl * co * d.x + cl * so * d.y + sl * d.z)
+        return ENU(east: east.dot(d), north: north.dot(d), up: up.dot(d))
     }
 }
 

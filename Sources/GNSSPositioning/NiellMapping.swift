@@ -66,7 +66,7 @@ public enum NiellMapping {
 /// a satellite whose body axes follow the nominal yaw attitude and a receiver
 /// antenna pointing north (Wu et al., 1993), in cycles, continuous over time.
 public enum PhaseWindUp {
-    public static func cycles(satellite rs: ECEF, receiver rr: ECEF, sun: ECEF, previous: Double?) -> Double {
+    public static func cycles(satellite rs: ECEF, receiver: LocalFrame, sun: ECEF, previous: Double?) -> Double {
         // Satellite body frame: z to Earth centre, y normal to the Sun-satellite plane, x completes it.
         let ez = (-1 / rs.norm) * rs
         let toSun = sun - rs
@@ -76,11 +76,9 @@ public enum PhaseWindUp {
         let eyu = (1 / ey.norm) * ey
         let ex = cross(eyu, ez)
         // Receiver: north and west unit vectors.
-        let g = rr.geodetic()
-        let sl = sin(g.latitude), cl = cos(g.latitude), so = sin(g.longitude), co = cos(g.longitude)
-        let north = ECEF(-sl * co, -sl * so, cl)
-        let west = ECEF(so, -co, 0)
-        let line = rr - rs
+        let north = receiver.north
+        let west = -1 * receiver.east
+        let line = receiver.origin - rs
         let k = (1 / line.norm) * line
         let ds = ex - k.dot(ex) * k - cross(k, eyu)
         let dr = north - k.dot(north) * k + cross(k, west)

@@ -379,7 +379,7 @@ public struct PPPFilter: Sendable {
             let (mh, mw) = NiellMapping.factors(receiver: geo, elevation: el, time: time)
             // Gradient mapping (Chen and Herring): delay = m(el) (G_N cos az + G_E sin az).
             let mg = 1 / (sin(el) * tan(el) + 0.0032)
-            let wind = PhaseWindUp.cycles(satellite: m.state.position, receiver: site, sun: sun, previous: windUp[m.satellite])
+            let wind = PhaseWindUp.cycles(satellite: m.state.position, receiver: frame, sun: sun, previous: windUp[m.satellite])
             windUp[m.satellite] = wind
             if let antennas {
                 antennaRange += antennas.receiverCorrection(system: m.satellite.system, bands: m.bands, weights: m.weights,

@@ -106,7 +106,8 @@ public struct ObservationSynthesizer {
                                satellites: 0))
         }
         let site = ground ? marker + SolidEarthTide.displacement(site: marker, time: time) : marker
-        let geodetic = site.geodetic()
+        let frame = LocalFrame(origin: site)
+        let geodetic = frame.geodetic
         let zenith = ground ? troposphere.zenith(at: time, receiver: geodetic) : (hydrostatic: 0, wet: 0)
         let sun = SunMoon.sun(at: time)
         let c = Constants.speedOfLight
@@ -115,7 +116,7 @@ public struct ObservationSynthesizer {
             guard let signals = model.signals[sat.system], signals.count >= 1 else { continue }
             // The epoch is stamped in receiver time; the signal arrived at receiver time minus the receiver clock offset.
             guard let (range, position, satClock, rate) = lightTimeRange(sat, time: time - clock, site: site) else { continue }
-            let azel = position.enu(relativeTo: site).azimuthElevation
+            let azel = frame.enu(position).azimuthElevation
             guard azel.elevation >= model.elevationMask else {
                 ambiguities[sat] = nil
                 windUp[sat] = nil
@@ -124,7 +125,7 @@ public struct ObservationSynthesizer {
             let mapping = NiellMapping.factors(receiver: geodetic, elevation: max(azel.elevation, 0.05), time: time)
             let tropo = model.troposphere && ground ? zenith.hydrostatic * mapping.hydrostatic + zenith.wet * mapping.wet : 0
             let tec = model.ionosphere.slantTEC(time: time, receiver: geodetic, elevation: max(azel.elevation, 0.05), azimuth: azel.azimuth)
-            let cycles = PhaseWindUp.cycles(satellite: position, receiver: site, sun: sun, previous: windUp[sat])
+            let cycles = PhaseWindUp.cycles(satellite: position, receiver: frame, sun: sun, previous: windUp[sat])
             windUp[sat] = cycles
             var slipped = false
             if ambiguities[sat] == nil || random.uniform() < model.slipProbability {
