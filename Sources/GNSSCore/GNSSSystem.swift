@@ -46,6 +46,16 @@ public enum GNSSSystem: UInt8, Sendable, Hashable, CaseIterable, Comparable, Cus
         }
     }
 
+    /// Where the system's satellites start among `SatelliteID.denseIndex` values.
+    static let denseOffsets: [Int] = {
+        var offsets: [Int] = [], next = 0
+        for s in GNSSSystem.allCases {
+            offsets.append(next)
+            next += s.maxPRN + 1
+        }
+        return offsets
+    }()
+
     public var description: String {
         switch self {
         case .gps: "GPS"
@@ -72,6 +82,15 @@ public struct SatelliteID: Sendable, Hashable, Comparable, CustomStringConvertib
         self.system = system
         self.prn = prn
     }
+
+    /// A small number of its own for every satellite whose PRN is within its system's range (nil otherwise), below
+    /// `denseCount`: an array index where a dictionary lookup would cost a hash on a hot path.
+    public var denseIndex: Int? {
+        guard prn >= 0, prn <= system.maxPRN else { return nil }
+        return GNSSSystem.denseOffsets[Int(system.rawValue)] + prn
+    }
+
+    public static let denseCount = GNSSSystem.allCases.reduce(0) { $0 + $1.maxPRN + 1 }
 
     /// Parses RINEX forms such as `G05`, `R 7`, ` 5` (RINEX 2 GPS), `LA1` or `L101` (satellite numbers from 100 on).
     public init?<S: StringProtocol>(rinex text: S) {

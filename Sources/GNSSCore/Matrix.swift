@@ -46,6 +46,13 @@ public struct Matrix: Sendable, Hashable, CustomStringConvertible {
         return m
     }
 
+    /// Drops the rows from `count` on.
+    public mutating func keepRows(_ count: Int) {
+        guard count < rows else { return }
+        storage.removeLast((rows - count) * columns)
+        rows = count
+    }
+
     public var transposed: Matrix {
         var t = Matrix(rows: columns, columns: rows)
         let (n, m) = (rows, columns)

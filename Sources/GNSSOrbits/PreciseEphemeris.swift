@@ -17,6 +17,7 @@ public struct PreciseEphemeris: Sendable {
 
         /// Sorts by time and keeps one sample per epoch (day boundaries repeat the last epoch).
         mutating func sortUnique() {
+            if zip(times, times.dropFirst()).allSatisfy({ $0 < $1 }) { return }
             let order = times.indices.sorted { times[$0] < times[$1] }
             var t: [GNSSTime] = [], v: [Value] = []
             t.reserveCapacity(order.count)
@@ -42,6 +43,9 @@ public struct PreciseEphemeris: Sendable {
 
     private var orbits: [SatelliteID: Series<ECEF>] = [:]
     private var clocks: [SatelliteID: Series<Double>] = [:]
+    /// The same series by `SatelliteID.denseIndex`, built by `finalise()`: lookups without hashing.
+    private var denseOrbits: [Series<ECEF>?] = []
+    private var denseClocks: [Series<Double>?] = []
     /// Polynomial degree + 1: points used for orbit interpolation.
     public var interpolationPoints: Int = 10
 
@@ -50,17 +54,45 @@ public struct PreciseEphemeris: Sendable {
     /// Adds an orbit sample (CoM position, ECEF metres).
     public mutating func addPosition(_ satellite: SatelliteID, time: GNSSTime, position: ECEF) {
         orbits[satellite, default: Series()].append(time, position)
+        denseOrbits = []
     }
 
     /// Adds a clock sample (seconds).
     public mutating func addClock(_ satellite: SatelliteID, time: GNSSTime, bias: Double) {
         clocks[satellite, default: Series()].append(time, bias)
+        denseClocks = []
+    }
+
+    /// Takes the clock samples of `other` (moving whole series where this one has none for the satellite).
+    public mutating func addClocks(of other: PreciseEphemeris) {
+        for (satellite, series) in other.clocks {
+            if clocks[satellite] == nil {
+                clocks[satellite] = series
+            } else {
+                for (t, v) in zip(series.times, series.values) { clocks[satellite]?.append(t, v) }
+            }
+        }
+        denseClocks = []
     }
 
     /// Sorts the series and removes duplicate epochs; call once after adding.
     public mutating func finalise() {
         for k in Array(orbits.keys) { orbits[k]?.sortUnique() }
         for k in Array(clocks.keys) { clocks[k]?.sortUnique() }
+        denseOrbits = [Series<ECEF>?](repeating: nil, count: SatelliteID.denseCount)
+        denseClocks = [Series<Double>?](repeating: nil, count: SatelliteID.denseCount)
+        for (k, v) in orbits { if let i = k.denseIndex { denseOrbits[i] = v } }
+        for (k, v) in clocks { if let i = k.denseIndex { denseClocks[i] = v } }
+    }
+
+    private func orbitSeries(_ satellite: SatelliteID) -> Series<ECEF>? {
+        if !denseOrbits.isEmpty, let i = satellite.denseIndex { return denseOrbits[i] }
+        return orbits[satellite]
+    }
+
+    private func clockSeries(_ satellite: SatelliteID) -> Series<Double>? {
+        if !denseClocks.isEmpty, let i = satellite.denseIndex { return denseClocks[i] }
+        return clocks[satellite]
     }
 
     public var satellites: [SatelliteID] { orbits.keys.sorted() }
@@ -90,7 +122,7 @@ public struct PreciseEphemeris: Sendable {
     /// wₐ = Πᵦ (t − tᵦ)/(tₐ − tᵦ), wₐ' = wₐ · Σᵦ 1/(t − tᵦ) (b ≠ a). At a sample time itself, where that sum is
     /// undefined, the velocity is the central difference over ±0.5 s.
     private func interpolate(_ satellite: SatelliteID, at t: GNSSTime, velocity: Bool) -> (position: ECEF, velocity: ECEF)? {
-        guard let s = orbits[satellite], s.times.count >= 2 else { return nil }
+        guard let s = orbitSeries(satellite), s.times.count >= 2 else { return nil }
         let count = s.times.count
         let n = min(interpolationPoints, count)
         let step = (s.times[count - 1] - s.times[0]) / Double(count - 1)
@@ -129,7 +161,7 @@ public struct PreciseEphemeris: Sendable {
 
     /// Linearly interpolated clock bias, seconds; nil outside the data or when the neighbours are far apart.
     public func clock(_ satellite: SatelliteID, at t: GNSSTime, maxGap: Double = 300) -> Double? {
-        guard let s = clocks[satellite], !s.times.isEmpty else { return nil }
+        guard let s = clockSeries(satellite), !s.times.isEmpty else { return nil }
         let i = s.lowerBound(t)
         if i < s.times.count && s.times[i] == t { return s.values[i] }
         guard i > 0, i < s.times.count else { return nil }

@@ -27,38 +27,49 @@ public enum NiellMapping {
         [5.9727542e-4, 1.5007428e-3, 4.4626982e-2],
         [6.1641693e-4, 1.7599082e-3, 5.4736038e-2],
     ]
-    private static let heightCoefficients = [2.53e-5, 5.49e-3, 1.14e-3]
+    private static let heightCoefficients = SIMD3(2.53e-5, 5.49e-3, 1.14e-3)
 
-    private static func marini(_ sinE: Double, _ a: Double, _ b: Double, _ c: Double) -> Double {
-        (1 + a / (1 + b / (1 + c))) / (sinE + a / (sinE + b / (sinE + c)))
+    private static func marini(_ sinE: Double, _ c: SIMD3<Double>) -> Double {
+        (1 + c.x / (1 + c.y / (1 + c.z))) / (sinE + c.x / (sinE + c.y / (sinE + c.z)))
     }
 
-    private static func interpolate(_ table: [[Double]], latitudeDegrees lat: Double) -> [Double] {
+    private static func interpolate(_ table: [[Double]], latitudeDegrees lat: Double) -> SIMD3<Double> {
+        func row(_ i: Int) -> SIMD3<Double> { SIMD3(table[i][0], table[i][1], table[i][2]) }
         let a = abs(lat)
-        if a <= latitudes[0] { return table[0] }
-        if a >= latitudes[4] { return table[4] }
+        if a <= latitudes[0] { return row(0) }
+        if a >= latitudes[4] { return row(4) }
         let i = Int((a - 15) / 15)
         let f = (a - latitudes[i]) / 15
-        return (0..<3).map { table[i][$0] * (1 - f) + table[i + 1][$0] * f }
+        return row(i) * (1 - f) + row(i + 1) * f
     }
 
-    /// Hydrostatic and wet mapping factors at elevation `el` (rad).
-    public static func factors(receiver: Geodetic, elevation el: Double, time: GNSSTime) -> (hydrostatic: Double, wet: Double) {
-        guard el > 0 else { return (0, 0) }
-        let sinE = sin(el)
+    /// The continued fractions' coefficients at a receiver and time: what an epoch's satellites share.
+    public struct Coefficients: Sendable {
+        let hydrostatic: SIMD3<Double>
+        let wet: SIMD3<Double>
+        let heightKm: Double
+    }
+
+    public static func coefficients(receiver: Geodetic, time: GNSSTime) -> Coefficients {
         let latDeg = receiver.latitudeDegrees
         // Seasonal phase: day of year from 28 January, half a year shifted in the south.
         var doy = Double(time.dayOfYear) + time.secondOfWeek.truncatingRemainder(dividingBy: 86_400) / 86_400 - 28
         if latDeg < 0 { doy += 365.25 / 2 }
         let season = cos(2 * Double.pi * doy / 365.25)
-        let avg = interpolate(hydroAverage, latitudeDegrees: latDeg)
-        let amp = interpolate(hydroAmplitude, latitudeDegrees: latDeg)
-        let c = (0..<3).map { avg[$0] - amp[$0] * season }
-        let heightKm = receiver.height / 1000
-        let dry = marini(sinE, c[0], c[1], c[2])
-            + (1 / sinE - marini(sinE, heightCoefficients[0], heightCoefficients[1], heightCoefficients[2])) * heightKm
-        let w = interpolate(wet, latitudeDegrees: latDeg)
-        return (dry, marini(sinE, w[0], w[1], w[2]))
+        let hydrostatic = interpolate(hydroAverage, latitudeDegrees: latDeg) - interpolate(hydroAmplitude, latitudeDegrees: latDeg) * season
+        return Coefficients(hydrostatic: hydrostatic, wet: interpolate(wet, latitudeDegrees: latDeg), heightKm: receiver.height / 1000)
+    }
+
+    /// Hydrostatic and wet mapping factors at elevation `el` (rad).
+    public static func factors(_ c: Coefficients, elevation el: Double) -> (hydrostatic: Double, wet: Double) {
+        guard el > 0 else { return (0, 0) }
+        let sinE = sin(el)
+        let dry = marini(sinE, c.hydrostatic) + (1 / sinE - marini(sinE, heightCoefficients)) * c.heightKm
+        return (dry, marini(sinE, c.wet))
+    }
+
+    public static func factors(receiver: Geodetic, elevation el: Double, time: GNSSTime) -> (hydrostatic: Double, wet: Double) {
+        factors(coefficients(receiver: receiver, time: time), elevation: el)
     }
 }
 

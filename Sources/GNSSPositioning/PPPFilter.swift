@@ -360,9 +360,13 @@ public struct PPPFilter: Sendable {
         let frame = LocalFrame(origin: site)
         let geo = frame.geodetic
         let zhd = Troposphere.saastamoinenZenith(receiver: geo, relativeHumidity: 0).hydrostatic
+        let mapping = NiellMapping.coefficients(receiver: geo, time: time)
         let sun = SunMoon.sun(at: time)
         let n = x.count
-        var rows: [(h: [Double], v: Double, variance: Double, sat: SatelliteID, phase: Bool)] = []
+        // Two rows a satellite, phase then code, written straight into H.
+        var h = Matrix(rows: 2 * ms.count, columns: n)
+        var innovations: [Double] = [], variances: [Double] = [], satellites: [SatelliteID] = []
+        innovations.reserveCapacity(2 * ms.count); variances.reserveCapacity(2 * ms.count); satellites.reserveCapacity(2 * ms.count)
         for m in ms {
             guard let ci = clockIndex(m.satellite.system), let ai = ambiguityIndex(m.satellite) else { continue }
             // Antenna phase centres: the satellite's offset moves the point ranged to; variations add to the range.
@@ -376,7 +380,7 @@ public struct PPPFilter: Sendable {
             let (range, unit) = SinglePointPositioner.geometricRange(satellite: satellite, receiver: site)
             let (az, el) = frame.enu(satellite).azimuthElevation
             guard el >= options.elevationMask else { continue }
-            let (mh, mw) = NiellMapping.factors(receiver: geo, elevation: el, time: time)
+            let (mh, mw) = NiellMapping.factors(mapping, elevation: el)
             // Gradient mapping (Chen and Herring): delay = m(el) (G_N cos az + G_E sin az).
             let mg = 1 / (sin(el) * tan(el) + 0.0032)
             let wind = PhaseWindUp.cycles(satellite: m.state.position, receiver: frame, sun: sun, previous: windUp[m.satellite])
@@ -387,31 +391,31 @@ public struct PPPFilter: Sendable {
             }
             let common = range + antennaRange - Constants.speedOfLight * m.state.clockBias + mh * zhd + mw * x[3] + x[ci]
                 + mg * (cos(az) * x[4] + sin(az) * x[5])
-            var h = [Double](repeating: 0, count: n)
-            h[0] = -unit.x; h[1] = -unit.y; h[2] = -unit.z; h[3] = mw; h[ci] = 1
-            h[4] = mg * cos(az); h[5] = mg * sin(az)
+            let row = innovations.count
+            for r in row...row + 1 {
+                h[r, 0] = -unit.x; h[r, 1] = -unit.y; h[r, 2] = -unit.z; h[r, 3] = mw; h[r, ci] = 1
+                h[r, 4] = mg * cos(az); h[r, 5] = mg * sin(az)
+            }
+            h[row, ai] = 1
             let s = max(sin(el), 0.1)
             let ifFactor = 9.0
-            var hp = h
-            hp[ai] = 1
-            rows.append((hp, m.phaseIF - (common + x[ai] + wind * m.wavelengthIF),
-                         ifFactor * options.phaseSigma * options.phaseSigma * (1 + 1 / (s * s)), m.satellite, true))
-            rows.append((h, m.codeIF - common,
-                         ifFactor * options.codeSigma * options.codeSigma * (1 + 1 / (s * s)), m.satellite, false))
+            innovations.append(m.phaseIF - (common + x[ai] + wind * m.wavelengthIF))
+            variances.append(ifFactor * options.phaseSigma * options.phaseSigma * (1 + 1 / (s * s)))
+            innovations.append(m.codeIF - common)
+            variances.append(ifFactor * options.codeSigma * options.codeSigma * (1 + 1 / (s * s)))
+            satellites.append(m.satellite); satellites.append(m.satellite)
         }
-        guard rows.count >= 8 else { return nil }
-        var h = Matrix(rows: rows.count, columns: n)
-        for (i, r) in rows.enumerated() { for j in 0..<n { h[i, j] = r.h[j] } }
-        let r = Matrix.diagonal(rows.map(\.variance))
+        guard innovations.count >= 8 else { return nil }
+        h.keepRows(innovations.count)
         let prior = (x, p)
-        guard Kalman.update(x: &x, p: &p, h: h, innovation: rows.map(\.v), r: r), mayReject else { return nil }
-        // Post-fit residuals: reject the worst phase outlier beyond 4σ and redo the update.
+        guard Kalman.update(x: &x, p: &p, h: h, innovation: innovations, r: Matrix.diagonal(variances)), mayReject else { return nil }
+        // Post-fit residuals: reject the worst outlier beyond 4σ and redo the update.
         let dxVector = (0..<n).map { x[$0] - prior.0[$0] }
         let predicted = h * dxVector
         var worst: (Double, SatelliteID)?
-        for (i, row) in rows.enumerated() {
-            let normalised = abs(row.v - predicted[i]) / row.variance.squareRoot()
-            if normalised > 4, normalised > (worst?.0 ?? 0) { worst = (normalised, row.sat) }
+        for i in innovations.indices {
+            let normalised = abs(innovations[i] - predicted[i]) / variances[i].squareRoot()
+            if normalised > 4, normalised > (worst?.0 ?? 0) { worst = (normalised, satellites[i]) }
         }
         if let (_, sat) = worst {
             x = prior.0

@@ -43,19 +43,18 @@ public struct Products: Sendable {
         add(try Self.satelliteClocks(path))
     }
 
-    typealias ClockFile = (samples: [(satellite: SatelliteID, time: GNSSTime, bias: Double)], header: RINEXClockHeader,
-                           errors: [FormatError])
+    typealias ClockFile = (clocks: PreciseEphemeris, header: RINEXClockHeader, errors: [FormatError])
 
     /// The satellite clocks (AS records) of a RINEX clock file, with its header.
     static func satelliteClocks(_ path: String) throws(FormatError) -> ClockFile {
         let reader = try RINEXClockReader(path: path)
-        var samples: [(satellite: SatelliteID, time: GNSSTime, bias: Double)] = []
-        while let c = try reader.nextSatelliteClock() { samples.append(c) }
-        return (samples, reader.header, reader.errors)
+        var clocks = PreciseEphemeris()
+        while let c = try reader.nextSatelliteClock() { clocks.addClock(c.satellite, time: c.time, bias: c.bias) }
+        return (clocks, reader.header, reader.errors)
     }
 
     private mutating func add(_ file: ClockFile) {
-        for c in file.samples { precise.addClock(c.satellite, time: c.time, bias: c.bias) }
+        precise.addClocks(of: file.clocks)
         for name in file.header.antennaModels where !clockAntennaModels.contains(name) { clockAntennaModels.append(name) }
         problems += file.errors
     }
