@@ -56,13 +56,7 @@ public struct AntennaModels: Sendable {
         guard let c = satellite(sat, at: time),
               let p1 = Self.pattern(c, system: sat.system, band: bands.0),
               let p2 = Self.pattern(c, system: sat.system, band: bands.1) else { return nil }
-        // Body frame: z to the Earth's centre, y along the solar panels' axis (normal to the Sun–satellite plane), x completing it.
-        let ez = (-1 / position.norm) * position
-        let toSun = sun - position
-        let ey0 = PhaseWindUp.cross(ez, (1 / toSun.norm) * toSun)
-        guard ey0.norm > 1e-12 else { return nil }
-        let ey = (1 / ey0.norm) * ey0
-        let ex = PhaseWindUp.cross(ey, ez)
+        guard let (ex, ey, ez) = PhaseWindUp.bodyAxes(satellite: position, sun: sun) else { return nil }
         let (g1, g2) = weights
         let x = g1 * p1.offset.0 + g2 * p2.offset.0, y = g1 * p1.offset.1 + g2 * p2.offset.1, z = g1 * p1.offset.2 + g2 * p2.offset.2
         let offset = x * ex + y * ey + z * ez

@@ -77,15 +77,19 @@ public enum NiellMapping {
 /// a satellite whose body axes follow the nominal yaw attitude and a receiver
 /// antenna pointing north (Wu et al., 1993), in cycles, continuous over time.
 public enum PhaseWindUp {
-    public static func cycles(satellite rs: ECEF, receiver: LocalFrame, sun: ECEF, previous: Double?) -> Double {
-        // Satellite body frame: z to Earth centre, y normal to the Sun-satellite plane, x completes it.
+    /// The satellite's nominal yaw-steered body axes (unit vectors, ECEF): z to the Earth's centre, y normal to the
+    /// Sun–satellite plane (along the solar panels' axis), x completing them; nil when the Sun is on the z axis.
+    static func bodyAxes(satellite rs: ECEF, sun: ECEF) -> (x: ECEF, y: ECEF, z: ECEF)? {
         let ez = (-1 / rs.norm) * rs
         let toSun = sun - rs
-        let es = (1 / toSun.norm) * toSun
-        let ey = cross(ez, es)
-        guard ey.norm > 1e-12 else { return previous ?? 0 }
+        let ey = cross(ez, (1 / toSun.norm) * toSun)
+        guard ey.norm > 1e-12 else { return nil }
         let eyu = (1 / ey.norm) * ey
-        let ex = cross(eyu, ez)
+        return (cross(eyu, ez), eyu, ez)
+    }
+
+    public static func cycles(satellite rs: ECEF, receiver: LocalFrame, sun: ECEF, previous: Double?) -> Double {
+        guard let (ex, eyu, _) = bodyAxes(satellite: rs, sun: sun) else { return previous ?? 0 }
         // Receiver: north and west unit vectors.
         let north = receiver.north
         let west = -1 * receiver.east
