@@ -62,12 +62,15 @@ public final class ReferenceEpochs: Sendable {
 
     public func publish(_ station: String, epoch: ObservationEpoch, position: ECEF?, antennaType: String? = nil) {
         entries.withLock { all in
-            var recent = all[station, default: []]
-            recent.append(Entry(epoch: epoch, position: position, antennaType: antennaType))
-            recent.removeAll { epoch.time - $0.epoch.time > 30 }
-            if recent.count > 64 { recent.removeFirst(recent.count - 64) }
-            all[station] = recent
+            // In place: the station's list is not copied out of the dictionary and back at every epoch.
+            Self.append(Entry(epoch: epoch, position: position, antennaType: antennaType), to: &all[station, default: []])
         }
+    }
+
+    private static func append(_ entry: Entry, to recent: inout [Entry]) {
+        recent.append(entry)
+        recent.removeAll { entry.epoch.time - $0.epoch.time > 30 }
+        if recent.count > 64 { recent.removeFirst(recent.count - 64) }
     }
 
     public func latest(_ station: String) -> Entry? { entries.withLock { $0[station]?.last } }
