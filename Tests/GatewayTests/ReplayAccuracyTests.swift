@@ -46,12 +46,18 @@ struct ReplayAccuracyTests {
         #expect(mean.distance(to: Self.rtkRover) < 0.01, "mean fixed position \(mean)")
     }
 
-    @Test func sppIsWithinMetresOfTheReference() throws {
+    /// SPP of 0759's hour, GPS, with its navigation file.
+    static func spp0759() -> ReplayConfiguration {
         var c = ReplayConfiguration()
         c.mode = .spp
         c.rover = [SharedData.path("rtk-0759-3040/07590920.05o")]
         c.navigation = [SharedData.path("rtk-0759-3040/07590920.05n")]
         c.systems = [.gps]
+        return c
+    }
+
+    @Test func sppIsWithinMetresOfTheReference() throws {
+        let c = Self.spp0759()
         let errors = try Self.solutions(c).filter { $0.quality == .single }.map { $0.position.distance(to: Self.rtkRover) }.sorted()
         // The default 7° mask solves all 120 epochs (at 15°, five have a GDOP above 30); median 1.7 m.
         #expect(errors.count == 120)
@@ -76,11 +82,7 @@ struct ReplayAccuracyTests {
     /// `--exclude`: the satellites named are left out of every epoch. 0759's file has G19 in all its epochs: without
     /// it every epoch that was solved with 5–7 satellites is solved with one fewer (median error 6 m instead of 2).
     @Test func excludedSatellitesAreLeftOut() throws {
-        var c = ReplayConfiguration()
-        c.mode = .spp
-        c.rover = [SharedData.path("rtk-0759-3040/07590920.05o")]
-        c.navigation = [SharedData.path("rtk-0759-3040/07590920.05n")]
-        c.systems = [.gps]
+        var c = Self.spp0759()
         c.elevationMask = 15 * Constants.degreesToRadians
         let all = try Self.solutions(c).filter { $0.quality == .single }
         c.excludedSatellites = [SatelliteID(.gps, 19)]
