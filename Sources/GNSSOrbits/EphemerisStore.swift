@@ -47,20 +47,22 @@ public struct EphemerisStore: Sendable {
         // GPS-like ephemerides are fitted around toe: take the nearest. Galileo and BeiDou issue
         // toe at the start of their validity: take the latest one already in force, a later one only if none is.
         let forward = satellite.system == .galileo || satellite.system == .beidou
-        var best: Ephemeris?
+        var best: Int?
         var bestScore = Double.infinity
-        for e in list {
-            if requireHealthy && !e.isHealthy { continue }
-            if let message, case .kepler(let k) = e, k.message != message { continue }
-            let dt = time - e.toe
-            guard abs(dt) <= e.validity else { continue }
-            let score = forward && dt < -60 ? e.validity + abs(dt) : abs(dt)
+        // By index: each candidate is read in place, the one chosen copied once.
+        for i in list.indices {
+            if requireHealthy && !list[i].isHealthy { continue }
+            if let message, case .kepler(let k) = list[i], k.message != message { continue }
+            let validity = list[i].validity
+            let dt = time - list[i].toe
+            guard abs(dt) <= validity else { continue }
+            let score = forward && dt < -60 ? validity + abs(dt) : abs(dt)
             if score < bestScore {
-                best = e
+                best = i
                 bestScore = score
             }
         }
-        return best
+        return best.map { list[$0] }
     }
 }
 

@@ -4,34 +4,44 @@ import GNSSCore
 /// Runge–Kutta under the central field, J2 and Earth rotation, plus the
 /// broadcast lunisolar acceleration held constant (GLONASS ICD 5.1, appendix A.3.1.2).
 extension GlonassEphemeris {
-    private static func derivative(_ s: [Double], _ acc: ECEF) -> [Double] {
-        let x = s[0], y = s[1], z = s[2], vx = s[3], vy = s[4], vz = s[5]
-        let r2 = x * x + y * y + z * z
+    /// Position and velocity, and their time derivative (velocity and acceleration).
+    private struct Motion {
+        var position: ECEF
+        var velocity: ECEF
+        func advanced(by k: Motion, _ h: Double) -> Motion {
+            Motion(position: position + h * k.position, velocity: velocity + h * k.velocity)
+        }
+    }
+
+    private static func derivative(_ s: Motion, _ lunisolar: ECEF) -> Motion {
+        let p = s.position, v = s.velocity
+        let r2 = p.x * p.x + p.y * p.y + p.z * p.z
         let r = r2.squareRoot()
-        guard r > 0 else { return [0, 0, 0, 0, 0, 0] }
+        guard r > 0 else { return Motion(position: .zero, velocity: .zero) }
         let r3 = r2 * r
         let mu = Constants.gmGLONASS, j2 = Constants.j2GLONASS, ae = Constants.radiusGLONASS
         let omega = Constants.earthRotationGLONASS
         let c = 1.5 * j2 * mu * ae * ae / (r2 * r3)
-        let z2r = 5 * z * z / r2
-        let ax = -mu / r3 * x - c * x * (1 - z2r) + omega * omega * x + 2 * omega * vy + acc.x
-        let ay = -mu / r3 * y - c * y * (1 - z2r) + omega * omega * y - 2 * omega * vx + acc.y
-        let az = -mu / r3 * z - c * z * (3 - z2r) + acc.z
-        return [vx, vy, vz, ax, ay, az]
+        let z2r = 5 * p.z * p.z / r2
+        let ax = -mu / r3 * p.x - c * p.x * (1 - z2r) + omega * omega * p.x + 2 * omega * v.y + lunisolar.x
+        let ay = -mu / r3 * p.y - c * p.y * (1 - z2r) + omega * omega * p.y - 2 * omega * v.x + lunisolar.y
+        let az = -mu / r3 * p.z - c * p.z * (3 - z2r) + lunisolar.z
+        return Motion(position: v, velocity: ECEF(ax, ay, az))
     }
 
-    private static func rungeKutta(_ s: [Double], step h: Double, _ acc: ECEF) -> [Double] {
-        func add(_ a: [Double], _ b: [Double], _ k: Double) -> [Double] { (0..<6).map { a[$0] + k * b[$0] } }
-        let k1 = derivative(s, acc)
-        let k2 = derivative(add(s, k1, h / 2), acc)
-        let k3 = derivative(add(s, k2, h / 2), acc)
-        let k4 = derivative(add(s, k3, h), acc)
-        return (0..<6).map { s[$0] + h / 6 * (k1[$0] + 2 * k2[$0] + 2 * k3[$0] + k4[$0]) }
+    private static func rungeKutta(_ s: Motion, step h: Double, _ lunisolar: ECEF) -> Motion {
+        let k1 = derivative(s, lunisolar)
+        let k2 = derivative(s.advanced(by: k1, h / 2), lunisolar)
+        let k3 = derivative(s.advanced(by: k2, h / 2), lunisolar)
+        let k4 = derivative(s.advanced(by: k3, h), lunisolar)
+        let sum = Motion(position: k1.position + 2 * k2.position + 2 * k3.position + k4.position,
+                         velocity: k1.velocity + 2 * k2.velocity + 2 * k3.velocity + k4.velocity)
+        return s.advanced(by: sum, h / 6)
     }
 
     /// State at `time` (GPS time); integrates from tb in steps of at most 60 s.
     public func state(at time: GNSSTime) -> SatelliteState {
-        var s = [position.x, position.y, position.z, velocity.x, velocity.y, velocity.z]
+        var s = Motion(position: position, velocity: velocity)
         var remaining = time - toe
         // Guard against absurd spans (a wrong ephemeris): integrate at most one day.
         remaining = max(-86_400, min(86_400, remaining))
@@ -41,7 +51,7 @@ extension GlonassEphemeris {
             remaining -= h
         }
         let dt = time - toe
-        return SatelliteState(position: ECEF(s[0], s[1], s[2]), velocity: ECEF(s[3], s[4], s[5]),
+        return SatelliteState(position: s.position, velocity: s.velocity,
                               clockBias: clockBias + relativeFrequencyBias * dt,
                               clockDrift: relativeFrequencyBias)
     }
@@ -64,6 +74,15 @@ extension Ephemeris {
         case .kepler(let e): e.state(at: time)
         case .glonass(let e): e.state(at: time)
         case .sbas(let e): e.state(at: time)
+        }
+    }
+
+    /// Satellite clock offset at `time` (GPS time), seconds, without computing the orbit.
+    public func clockBias(at time: GNSSTime) -> Double {
+        switch self {
+        case .kepler(let e): e.clockBias(at: time)
+        case .glonass(let e): e.clockBias + e.relativeFrequencyBias * (time - e.toe)
+        case .sbas(let e): e.af0 + e.af1 * (time - e.toe)
         }
     }
 

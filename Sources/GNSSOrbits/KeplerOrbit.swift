@@ -33,63 +33,92 @@ extension KeplerEphemeris {
 
     /// Position (ECEF) at `time` (GPS time), without the clock.
     public func position(at time: GNSSTime) -> ECEF {
+        orbit(at: time, velocity: false).position
+    }
+
+    /// Position, velocity (ECEF, the time derivative of the position formulas; by central difference for BeiDou
+    /// GEO satellites; zero when not asked for) and eccentric anomaly at `time`.
+    func orbit(at time: GNSSTime, velocity wanted: Bool = true) -> (position: ECEF, velocity: ECEF, eccentricAnomaly: Double) {
         let (gm, omegaE) = orbitConstants
         let a = sqrtA * sqrtA
         let tk = time - toe
         let n = (gm / (a * a * a)).squareRoot() + meanMotionDifference
         let ek = eccentricAnomaly(meanAnomaly: meanAnomaly + n * tk)
         let sinE = sin(ek), cosE = cos(ek)
-        let nu = atan2((1 - eccentricity * eccentricity).squareRoot() * sinE, cosE - eccentricity)
+        let rootOneMinusE2 = (1 - eccentricity * eccentricity).squareRoot()
+        let nu = atan2(rootOneMinusE2 * sinE, cosE - eccentricity)
         let phi = nu + argumentOfPerigee
         let sin2p = sin(2 * phi), cos2p = cos(2 * phi)
         let u = phi + cus * sin2p + cuc * cos2p
         let r = a * (1 - eccentricity * cosE) + crs * sin2p + crc * cos2p
         let i = inclination + inclinationRate * tk + cis * sin2p + cic * cos2p
-        let xp = r * cos(u), yp = r * sin(u)
+        let cosU = cos(u), sinU = sin(u)
+        let xp = r * cosU, yp = r * sinU
         let cosI = cos(i), sinI = sin(i)
         if isBeiDouGEO {
-            // Inertial-like frame first, then rotate by −5° about X and by Earth rotation about Z.
-            let omega = rightAscension + rightAscensionRate * tk - omegaE * toeSeconds
-            let co = cos(omega), so = sin(omega)
-            let xg = xp * co - yp * cosI * so
-            let yg = xp * so + yp * cosI * co
-            let zg = yp * sinI
-            let rx = -5.0 * Constants.degreesToRadians
-            let cx = cos(rx), sx = sin(rx)
-            let rz = omegaE * tk
-            let cz = cos(rz), sz = sin(rz)
-            let y1 = cx * yg + sx * zg
-            let z1 = -sx * yg + cx * zg
-            return ECEF(cz * xg + sz * y1, -sz * xg + cz * y1, z1)
+            let h = 5e-4
+            let p = geoPosition(xp, yp, cosI, sinI, tk)
+            guard wanted else { return (p, .zero, ek) }
+            return (p, (1 / (2 * h)) * (position(at: time + h) - position(at: time - h)), ek)
         }
-        let omega = rightAscension + (rightAscensionRate - omegaE) * tk - omegaE * toeSeconds
+        let omegaDot = rightAscensionRate - omegaE
+        let omega = rightAscension + omegaDot * tk - omegaE * toeSeconds
         let co = cos(omega), so = sin(omega)
-        return ECEF(xp * co - yp * cosI * so, xp * so + yp * cosI * co, yp * sinI)
+        let position = ECEF(xp * co - yp * cosI * so, xp * so + yp * cosI * co, yp * sinI)
+        guard wanted else { return (position, .zero, ek) }
+        // Rates of the anomalies, of the corrected argument of latitude, radius and inclination.
+        let eDot = n / (1 - eccentricity * cosE)
+        let phiDot = rootOneMinusE2 * eDot / (1 - eccentricity * cosE)
+        let uDot = phiDot * (1 + 2 * (cus * cos2p - cuc * sin2p))
+        let rDot = a * eccentricity * sinE * eDot + 2 * phiDot * (crs * cos2p - crc * sin2p)
+        let iDot = inclinationRate + 2 * phiDot * (cis * cos2p - cic * sin2p)
+        let xpDot = rDot * cosU - yp * uDot, ypDot = rDot * sinU + xp * uDot
+        let velocity = ECEF(xpDot * co - ypDot * cosI * so + yp * sinI * so * iDot - omegaDot * position.y,
+                            xpDot * so + ypDot * cosI * co - yp * sinI * co * iDot + omegaDot * position.x,
+                            ypDot * sinI + yp * cosI * iDot)
+        return (position, velocity, ek)
+    }
+
+    /// BeiDou GEO: the orbital-plane position to an inertial-like frame, then rotated by −5° about X and by the
+    /// Earth's rotation about Z.
+    private func geoPosition(_ xp: Double, _ yp: Double, _ cosI: Double, _ sinI: Double, _ tk: Double) -> ECEF {
+        let omegaE = orbitConstants.omegaEarth
+        let omega = rightAscension + rightAscensionRate * tk - omegaE * toeSeconds
+        let co = cos(omega), so = sin(omega)
+        let xg = xp * co - yp * cosI * so
+        let yg = xp * so + yp * cosI * co
+        let zg = yp * sinI
+        let rx = -5.0 * Constants.degreesToRadians
+        let cx = cos(rx), sx = sin(rx)
+        let rz = omegaE * tk
+        let cz = cos(rz), sz = sin(rz)
+        let y1 = cx * yg + sx * zg
+        let z1 = -sx * yg + cx * zg
+        return ECEF(cz * xg + sz * y1, -sz * xg + cz * y1, z1)
     }
 
     /// Relativistic clock correction F·e·√A·sin E, seconds.
-    func relativisticCorrection(at time: GNSSTime) -> Double {
-        let (gm, _) = orbitConstants
-        let a = sqrtA * sqrtA
-        let n = (gm / (a * a * a)).squareRoot() + meanMotionDifference
-        let ek = eccentricAnomaly(meanAnomaly: meanAnomaly + n * (time - toe))
-        let f = -2 * gm.squareRoot() / (Constants.speedOfLight * Constants.speedOfLight)
+    func relativisticCorrection(eccentricAnomaly ek: Double) -> Double {
+        let f = -2 * orbitConstants.gm.squareRoot() / (Constants.speedOfLight * Constants.speedOfLight)
         return f * eccentricity * sqrtA * sin(ek)
     }
 
     /// Clock polynomial plus relativistic correction, seconds (no group delay).
     public func clockBias(at time: GNSSTime) -> Double {
-        let dt = time - toc
-        return af0 + af1 * dt + af2 * dt * dt + relativisticCorrection(at: time)
+        let a = sqrtA * sqrtA
+        let n = (orbitConstants.gm / (a * a * a)).squareRoot() + meanMotionDifference
+        return clockBias(at: time, eccentricAnomaly: eccentricAnomaly(meanAnomaly: meanAnomaly + n * (time - toe)))
     }
 
-    /// Full state; velocity by central difference over ±0.5 ms (orbit is smooth at that scale).
-    public func state(at time: GNSSTime) -> SatelliteState {
-        let h = 5e-4
-        let p = position(at: time)
-        let p1 = position(at: time + h), p0 = position(at: time - h)
-        let v = (1 / (2 * h)) * (p1 - p0)
+    private func clockBias(at time: GNSSTime, eccentricAnomaly ek: Double) -> Double {
         let dt = time - toc
-        return SatelliteState(position: p, velocity: v, clockBias: clockBias(at: time), clockDrift: af1 + 2 * af2 * dt)
+        return af0 + af1 * dt + af2 * dt * dt + relativisticCorrection(eccentricAnomaly: ek)
+    }
+
+    /// Position, velocity and clock at `time`.
+    public func state(at time: GNSSTime) -> SatelliteState {
+        let (p, v, ek) = orbit(at: time)
+        return SatelliteState(position: p, velocity: v, clockBias: clockBias(at: time, eccentricAnomaly: ek),
+                              clockDrift: af1 + 2 * af2 * (time - toc))
     }
 }

@@ -8,7 +8,7 @@ enum SatelliteGeometry {
     /// transmission time = reception − range/c − satellite clock.
     static func atTransmission(_ eph: Ephemeris, receivedAt time: GNSSTime, pseudorange: Double) -> SatelliteState? {
         var tx = time - pseudorange / Constants.speedOfLight
-        tx = tx - eph.state(at: tx).clockBias
+        tx = tx - eph.clockBias(at: tx)
         let state = eph.state(at: tx)
         guard state.position.norm > 1e6, state.position.x.isFinite, state.clockBias.isFinite else { return nil }
         return state

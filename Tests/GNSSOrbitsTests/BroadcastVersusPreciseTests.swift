@@ -36,4 +36,31 @@ struct BroadcastVersusPreciseTests {
         #expect(percentile(gps, 0.5) < 1.5 && percentile(galileo, 0.5) < 1.5, "medians \(percentile(gps, 0.5)) \(percentile(galileo, 0.5)) 75 \(percentile(galileo, 0.75))")
         // (The GRG product of this day has no BeiDou orbits.)
     }
+
+    /// Broadcast velocities (the derivative of the Keplerian formulas; GLONASS's integrated state) against the
+    /// velocity of the interpolated SP3 orbit: within 3 mm/s for every GPS, Galileo and GLONASS satellite at noon
+    /// within the ephemerides' use (most agree to 0.3 mm/s; GLONASS's, 15 minutes from its reference time, to 2 mm/s).
+    @Test func broadcastVelocitiesAgreeWithSP3() throws {
+        let d = "ppp-esbc-2020177/"
+        let (_, ephs, _) = try RINEXNavigationReader.readAll(path: SharedData.path(d + "ESBC00DNK_R_20201770000_01D_MN.rnx.gz"))
+        var store = EphemerisStore()
+        for e in ephs { store.add(e) }
+        var precise = PreciseEphemeris()
+        for epoch in try SP3Reader.readAll(path: SharedData.path(d + "GRG0MGXFIN_20201770000_01D_15M_ORB.SP3.gz")).1 {
+            for r in epoch.records { if let p = r.position { precise.addPosition(r.satellite, time: epoch.time, position: p) } }
+        }
+        precise.finalise()
+        let t = GNSSTime(gpsWeek: 2111, secondOfWeek: 388_800 + 123.4)
+        var compared: [GNSSSystem: Int] = [:]
+        for satellite in store.satellites where [.gps, .galileo, .glonass].contains(satellite.system) {
+            let limit = satellite.system == .galileo ? 3600.0 : 7200   // as above; GLONASS's is 15 minutes
+            guard let eph = store.select(satellite, at: t), abs(t - eph.toe) <= limit,
+                  let v = precise.velocity(satellite, at: t) else { continue }
+            let error = (eph.state(at: t).velocity - v).norm
+            #expect(error < 0.003, "\(satellite): \(error) m/s")
+            compared[satellite.system, default: 0] += 1
+        }
+        #expect(compared[.gps, default: 0] >= 20 && compared[.galileo, default: 0] >= 10
+                    && compared[.glonass, default: 0] >= 8, "\(compared)")
+    }
 }
