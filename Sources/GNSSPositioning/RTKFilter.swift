@@ -81,8 +81,8 @@ public struct RTKFilter: Sendable {
         epochIndex += 1
         let time = rover.time
         let age = rover.time - base.time
-        let single = spp.solve(epoch: rover, ephemerides: ephemerides, klobuchar: klobuchar,
-                               initial: positionInitialised ? ECEF(x[0], x[1], x[2]) : nil)
+        let (single, prepared) = spp.solveKeepingStates(epoch: rover, ephemerides: ephemerides, klobuchar: klobuchar,
+                                                        initial: positionInitialised ? ECEF(x[0], x[1], x[2]) : nil)
         guard single.quality != .none else {
             var s = single
             s.note = "no single-point fix: " + (single.note ?? "")
@@ -94,7 +94,7 @@ public struct RTKFilter: Sendable {
             return s
         }
         let pairs = makePairs(rover: rover, base: base, basePosition: basePosition, roverApprox: single.position,
-                              ephemerides: ephemerides)
+                              roverStates: prepared, ephemerides: ephemerides)
         timeUpdate(time: time, sppPosition: single.position, pairs: pairs)
         guard let nMeasurements = measurementUpdate(pairs: pairs, basePosition: basePosition), nMeasurements > 0 else {
             var s = single
@@ -124,8 +124,10 @@ public struct RTKFilter: Sendable {
 
     // MARK: - Pairing
 
+    /// `roverStates`: the satellites at transmission as the rover's single-point fix computed them (the code it used
+    /// may differ from the pair's by a metre, which moves a satellite by micrometres).
     private func makePairs(rover: ObservationEpoch, base: ObservationEpoch, basePosition: ECEF, roverApprox: ECEF,
-                           ephemerides: EphemerisStore) -> [Pair] {
+                           roverStates: [PreparedMeasurement], ephemerides: EphemerisStore) -> [Pair] {
         var pairs: [Pair] = []
         let roverFrame = LocalFrame(origin: roverApprox), baseFrame = LocalFrame(origin: basePosition)
         let roverGeo = roverFrame.geodetic, baseGeo = baseFrame.geodetic
@@ -140,7 +142,8 @@ public struct RTKFilter: Sendable {
             }
             guard let first = signals.compactMap({ $0 }).first else { continue }
             guard let eph = ephemerides.select(ro.satellite, at: rover.time),
-                  let rs = SatelliteGeometry.atTransmission(eph, receivedAt: rover.time, pseudorange: first.codeRover),
+                  let rs = roverStates.first(where: { $0.satellite == ro.satellite })?.state
+                    ?? SatelliteGeometry.atTransmission(eph, receivedAt: rover.time, pseudorange: first.codeRover),
                   let bs = SatelliteGeometry.atTransmission(eph, receivedAt: base.time, pseudorange: first.codeBase)
             else { continue }
             let (az, el) = roverFrame.enu(rs.position).azimuthElevation

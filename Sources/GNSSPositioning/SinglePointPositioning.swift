@@ -72,6 +72,13 @@ public struct SinglePointPositioner: Sendable {
     /// Solves one epoch. Never traps: thin or bad input gives `quality == .none` with a note.
     public func solve(epoch: ObservationEpoch, ephemerides: EphemerisStore,
                       klobuchar: KlobucharCoefficients? = nil, initial: ECEF? = nil) -> Solution {
+        solveKeepingStates(epoch: epoch, ephemerides: ephemerides, klobuchar: klobuchar, initial: initial).solution
+    }
+
+    /// The solution, and the satellite states at transmission it was computed with (for filters that need them
+    /// at the same receiver and epoch).
+    func solveKeepingStates(epoch: ObservationEpoch, ephemerides: EphemerisStore, klobuchar: KlobucharCoefficients?,
+                            initial: ECEF?) -> (solution: Solution, prepared: [PreparedMeasurement]) {
         var noEphemeris = 0
         var prepared: [PreparedMeasurement] = []
         for obs in epoch.satellites where options.systems.contains(obs.satellite.system) {
@@ -84,7 +91,7 @@ public struct SinglePointPositioner: Sendable {
         guard prepared.count >= 4 else {
             var s = failed
             s.note = "\(prepared.count) usable satellites (\(noEphemeris) without ephemeris)"
-            return s
+            return (s, prepared)
         }
         var fix = estimate(prepared, time: epoch.time, klobuchar: klobuchar, initial: initial)
         if options.raim, case .failure(let reason) = fix.validation, prepared.count >= 6 {
@@ -107,11 +114,11 @@ public struct SinglePointPositioner: Sendable {
         guard case .valid = fix.validation, let position = fix.position else {
             var s = failed
             s.note = fix.note ?? fix.validation.reason ?? "no solution"
-            return s
+            return (s, prepared)
         }
-        return Solution(time: epoch.time, position: position, covariance: fix.covariance, velocity: fix.velocity,
-                        quality: .single, satellites: fix.used, clockBiases: fix.clocks, dop: fix.dop,
-                        excluded: fix.excluded, note: fix.note)
+        return (Solution(time: epoch.time, position: position, covariance: fix.covariance, velocity: fix.velocity,
+                         quality: .single, satellites: fix.used, clockBiases: fix.clocks, dop: fix.dop,
+                         excluded: fix.excluded, note: fix.note), prepared)
     }
 
     // MARK: - Preparation
@@ -339,13 +346,15 @@ extension Ephemeris {
         }
     }
 
+    /// URA (m) by index, IS-GPS-200 table 20-I.
+    private static let userRangeAccuracy: [Double] = [2.4, 3.4, 4.85, 6.85, 9.65, 13.65, 24, 48, 96, 192, 384, 768, 1536, 3072, 6144]
+
     /// Variance (m²) of the broadcast orbit and clock from the accuracy index.
     var accuracyVariance: Double {
         switch self {
         case .kepler(let k):
-            let ura: [Double] = [2.4, 3.4, 4.85, 6.85, 9.65, 13.65, 24, 48, 96, 192, 384, 768, 1536, 3072, 6144]
             if k.satellite.system == .galileo { return 4 }   // SISA is in different units; treat as nominal
-            let i = k.accuracyIndex
+            let i = k.accuracyIndex, ura = Self.userRangeAccuracy
             return i >= 0 && i < ura.count ? ura[i] * ura[i] : 6144 * 6144
         case .glonass: return 25
         case .sbas: return 100

@@ -4,6 +4,7 @@ import GNSSFormats
 
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "inspect",
         abstract: "Decode any supported file (RTCM 3, UBX, RINEX obs/nav/clock, Hatanaka, SP3; gzip or not).",
         discussion: "Formats are recognised by content. With --json, one JSON object per RTCM frame, RINEX epoch or UBX message goes to stdout; a summary per type goes to stderr."
     )

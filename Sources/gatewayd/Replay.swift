@@ -8,6 +8,7 @@ import Gateway
 
 struct Replay: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "replay",
         abstract: "Position recorded observation files (RINEX, Hatanaka, gzip) with SPP, RTK or PPP.",
         discussion: """
             Solutions go to --out (or stdout) in RTKLIB's ECEF .pos format, JSON lines or NMEA GGA; progress and a \

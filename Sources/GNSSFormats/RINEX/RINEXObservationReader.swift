@@ -192,8 +192,10 @@ public final class RINEXObservationReader {
                 current = cont
                 col = 32
             }
-            let text = current.field(col, 3)
-            guard let sat = SatelliteID(rinex: text.isEmpty ? " " : text) else {
+            let bytes = current.bytes
+            let fast = col + 3 <= bytes.count ? SatelliteID(rinexBytes: bytes[col..<col + 3]) : nil
+            let text = fast == nil ? current.field(col, 3) : ""
+            guard let sat = fast ?? SatelliteID(rinex: text.isEmpty ? " " : text) else {
                 throw fail("syntax", "bad satellite '\(text)' in epoch satellite list", current)
             }
             satellites.append(sat)
