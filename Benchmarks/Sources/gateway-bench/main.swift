@@ -7,12 +7,21 @@ import GNSSFormats
 //     decompressed file (the yardstick: at most a third of RTKLIB's time);
 //  2. RTCM 3 MSM7 decoding rate, frames per second on one core;
 //  3. whole-process `gatewayd replay` against `rnx2rtkp` for RTK and PPP on the same files and options.
-// Needs ../shared/data, a release build of gatewayd (swift build -c release in the main package) and rtklib.
+// Needs ../shared/data, a release build of gatewayd and rtklib. The replay comparisons take the newer of the
+// deployment build (`swift build -c release --static-swift-stdlib --scratch-path .build-static`, the Swift runtime
+// and Foundation linked in) and the plain release build, and say which.
 
 let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent()
 let data = root.deletingLastPathComponent().appendingPathComponent("shared/data").path
-let gatewayd = root.appendingPathComponent(".build/release/gatewayd").path
+let gatewayd = [".build-static/release/gatewayd", ".build/release/gatewayd"].map { root.appendingPathComponent($0).path }
+    .filter { FileManager.default.isExecutableFile(atPath: $0) }
+    .max { a, b in
+        func modified(_ path: String) -> Date {
+            (try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date) ?? .distantPast
+        }
+        return modified(a) < modified(b)
+    } ?? root.appendingPathComponent(".build/release/gatewayd").path
 let scratch = NSTemporaryDirectory() + "gateway-bench"
 try? FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
 
@@ -138,6 +147,7 @@ guard FileManager.default.isExecutableFile(atPath: gatewayd) else {
     print("no release gatewayd at \(gatewayd): run `swift build -c release` in the main package for the replay comparisons")
     exit(0)
 }
+print("replay with \(gatewayd)")
 let rtk = data + "/rtk-0759-3040/"
 let oursRTK = processTime([gatewayd, "replay", "--quiet", "--mode", "rtk", "--systems", "G", "--rover", rtk + "07590920.05o",
                            "--base", rtk + "30400920.05o", "--nav", rtk + "07590920.05n", "--out", scratch + "/rtk.pos"], runs: 5)
