@@ -49,13 +49,16 @@ public struct EphemerisStore: Sendable {
         let forward = satellite.system == .galileo || satellite.system == .beidou
         var best: Int?
         var bestScore = Double.infinity
-        // By index: each candidate is read in place, the one chosen copied once.
-        for i in list.indices {
+        // The list is sorted by toe and the validity is the system's: only the entries within it of `time` can
+        // serve. By index: each candidate is read in place, the one chosen copied once.
+        let validity = Ephemeris.validity(satellite.system)
+        var i = Self.firstIndex(in: list, toeNotBefore: time - validity)
+        while i < list.count {
+            defer { i += 1 }
+            let dt = time - list[i].toe
+            if dt < -validity { break }
             if requireHealthy && !list[i].isHealthy { continue }
             if let message, case .kepler(let k) = list[i], k.message != message { continue }
-            let validity = list[i].validity
-            let dt = time - list[i].toe
-            guard abs(dt) <= validity else { continue }
             let score = forward && dt < -60 ? validity + abs(dt) : abs(dt)
             if score < bestScore {
                 best = i
@@ -63,6 +66,16 @@ public struct EphemerisStore: Sendable {
             }
         }
         return best.map { list[$0] }
+    }
+
+    /// Binary search: the index of the first ephemeris with toe at or after `time` (the count when none is).
+    private static func firstIndex(in list: [Ephemeris], toeNotBefore time: GNSSTime) -> Int {
+        var low = 0, high = list.count
+        while low < high {
+            let middle = (low + high) / 2
+            if list[middle].toe - time < 0 { low = middle + 1 } else { high = middle }
+        }
+        return low
     }
 }
 

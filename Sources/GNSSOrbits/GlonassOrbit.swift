@@ -96,8 +96,11 @@ extension Ephemeris {
     }
 
     /// How far from toe the ephemeris may be used, seconds (the validity the systems' ICDs imply).
-    public var validity: Double {
-        switch satellite.system {
+    public var validity: Double { Self.validity(satellite.system) }
+
+    /// A system's ephemeris validity, seconds.
+    public static func validity(_ system: GNSSSystem) -> Double {
+        switch system {
         case .gps, .qzss, .navic: 7_200
         case .galileo: 14_400
         case .beidou: 21_600

@@ -57,4 +57,25 @@ enum Kalman {
         }
         return true
     }
+
+    /// Measurements in mutually uncorrelated blocks (R block-diagonal), one update per block: the batch update's
+    /// result at the cost of factorising each block rather than all rows at once. Every block was linearised at the
+    /// state on entry; its innovation is brought to the state the blocks before it left (v − H·Δx).
+    /// Returns the number of rows used (a block whose innovation covariance is singular is left out).
+    @discardableResult
+    static func update(x: inout [Double], p: inout Matrix, blocks: [(h: Matrix, innovation: [Double], r: Matrix)]) -> Int {
+        let linearisedAt = x
+        var used = 0
+        for block in blocks {
+            var v = block.innovation
+            block.h.storage.withUnsafeBufferPointer { h in
+                let n = block.h.columns
+                for i in 0..<v.count {
+                    for j in 0..<n where h[i * n + j] != 0 { v[i] -= h[i * n + j] * (x[j] - linearisedAt[j]) }
+                }
+            }
+            if update(x: &x, p: &p, h: block.h, innovation: v, r: block.r) { used += v.count }
+        }
+        return used
+    }
 }

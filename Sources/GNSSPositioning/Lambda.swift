@@ -23,15 +23,14 @@ public enum Lambda {
         let n = a.count
         guard n > 0, q.rows == n, q.columns == n, m >= 1 else { return nil }
         guard var (l, d) = factorLtDL(q) else { return nil }
-        var z = Matrix.identity(n)
-        reduce(&l, &d, &z)
+        var z = Matrix.identity(n), zInverse = Matrix.identity(n)
+        reduce(&l, &d, &z, &zInverse)
         // Transformed float ambiguities ẑ = Zᵀ a.
         var zs = [Double](repeating: 0, count: n)
         for i in 0..<n { for k in 0..<n { zs[i] += z[k, i] * a[k] } }
         guard let (e, s) = search(l, d, zs, m) else { return nil }
         // Back to the original space: F = Z⁻ᵀ E.
-        guard let zti = z.transposed.inverse() else { return nil }
-        let candidates = e.map { ez in (zti * ez).map { $0.rounded() } }
+        let candidates = e.map { ez in (zInverse.transposed * ez).map { $0.rounded() } }
         return Result(candidates: candidates, residuals: s)
     }
 
@@ -53,52 +52,71 @@ public enum Lambda {
         return (l, d)
     }
 
-    /// Integer Gauss transformation eliminating L[i, j].
-    static func gauss(_ l: inout Matrix, _ z: inout Matrix, _ i: Int, _ j: Int) {
-        let mu = l[i, j].rounded()
-        guard mu != 0 else { return }
-        let n = l.rows
-        for k in i..<n { l[k, j] -= mu * l[k, i] }
-        for k in 0..<n { z[k, j] -= mu * z[k, i] }
-    }
-
-    /// Swaps ambiguities j and j+1 and updates the factorisation.
-    static func permute(_ l: inout Matrix, _ d: inout [Double], _ j: Int, _ delta: Double, _ z: inout Matrix) {
-        let n = l.rows
-        let eta = d[j] / delta
-        let lambda = d[j + 1] * l[j + 1, j] / delta
-        d[j] = eta * d[j + 1]
-        d[j + 1] = delta
-        for k in 0..<j {
-            let a0 = l[j, k], a1 = l[j + 1, k]
-            l[j, k] = -l[j + 1, j] * a0 + a1
-            l[j + 1, k] = eta * a0 + lambda * a1
-        }
-        l[j + 1, j] = lambda
-        for k in (j + 2)..<max(j + 2, n) {
-            let t = l[k, j]; l[k, j] = l[k, j + 1]; l[k, j + 1] = t
-        }
-        for k in 0..<n {
-            let t = z[k, j]; z[k, j] = z[k, j + 1]; z[k, j + 1] = t
-        }
-    }
-
-    /// Decorrelation (reduction) of the factorised covariance.
-    static func reduce(_ l: inout Matrix, _ d: inout [Double], _ z: inout Matrix) {
+    /// Decorrelation (reduction) of the factorised covariance by integer Gauss transformations (Z ← Z·G) and
+    /// permutations (Z ← Z·P), keeping Z⁻¹ alongside (Z⁻¹ ← G⁻¹·Z⁻¹, P·Z⁻¹: one row operation each).
+    static func reduce(_ l: inout Matrix, _ d: inout [Double], _ z: inout Matrix, _ zInverse: inout Matrix) {
         let n = l.rows
         guard n >= 2 else { return }
-        var j = n - 2, k = n - 2
-        var guardCount = 0
-        while j >= 0 && guardCount < 100_000 {
-            guardCount += 1
-            if j <= k { for i in (j + 1)..<n { gauss(&l, &z, i, j) } }
-            let delta = d[j] + l[j + 1, j] * l[j + 1, j] * d[j + 1]
-            if delta + 1e-6 < d[j + 1] {
-                permute(&l, &d, j, delta, &z)
-                k = j
-                j = n - 2
-            } else {
-                j -= 1
+        l.storage.withUnsafeMutableBufferPointer { l in
+            z.storage.withUnsafeMutableBufferPointer { z in
+                zInverse.storage.withUnsafeMutableBufferPointer { zi in
+                    d.withUnsafeMutableBufferPointer { d in
+                        let t = Transformations(n: n, l: l, d: d, z: z, zInverse: zi)
+                        var j = n - 2, k = n - 2
+                        var guardCount = 0
+                        while j >= 0 && guardCount < 100_000 {
+                            guardCount += 1
+                            if j <= k { for i in (j + 1)..<n { t.gauss(i, j) } }
+                            let delta = d[j] + l[(j + 1) * n + j] * l[(j + 1) * n + j] * d[j + 1]
+                            if delta + 1e-6 < d[j + 1] {
+                                t.permute(j, delta)
+                                k = j
+                                j = n - 2
+                            } else {
+                                j -= 1
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The reduction's two operations on row-major n×n buffers.
+    private struct Transformations {
+        let n: Int
+        let l: UnsafeMutableBufferPointer<Double>
+        let d: UnsafeMutableBufferPointer<Double>
+        let z: UnsafeMutableBufferPointer<Double>
+        let zInverse: UnsafeMutableBufferPointer<Double>
+
+        /// Integer Gauss transformation eliminating L[i, j].
+        func gauss(_ i: Int, _ j: Int) {
+            let mu = l[i * n + j].rounded()
+            guard mu != 0 else { return }
+            for k in i..<n { l[k * n + j] -= mu * l[k * n + i] }
+            for k in 0..<n {
+                z[k * n + j] -= mu * z[k * n + i]
+                zInverse[i * n + k] += mu * zInverse[j * n + k]
+            }
+        }
+
+        /// Swaps ambiguities j and j+1 and updates the factorisation.
+        func permute(_ j: Int, _ delta: Double) {
+            let eta = d[j] / delta
+            let lambda = d[j + 1] * l[(j + 1) * n + j] / delta
+            d[j] = eta * d[j + 1]
+            d[j + 1] = delta
+            for k in 0..<j {
+                let a0 = l[j * n + k], a1 = l[(j + 1) * n + k]
+                l[j * n + k] = -l[(j + 1) * n + j] * a0 + a1
+                l[(j + 1) * n + k] = eta * a0 + lambda * a1
+            }
+            l[(j + 1) * n + j] = lambda
+            for k in (j + 2)..<max(j + 2, n) { l.swapAt(k * n + j, k * n + j + 1) }
+            for k in 0..<n {
+                z.swapAt(k * n + j, k * n + j + 1)
+                zInverse.swapAt(j * n + k, (j + 1) * n + k)
             }
         }
     }

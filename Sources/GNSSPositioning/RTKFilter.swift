@@ -340,19 +340,25 @@ public struct RTKFilter: Sendable {
             }
         }
         guard !rows.isEmpty else { return nil }
-        let n = x.count, m = rows.count
-        var h = Matrix(rows: m, columns: n)
-        var r = Matrix(rows: m, columns: m)
-        var v = [Double](repeating: 0, count: m)
-        for (i, row) in rows.enumerated() {
-            for j in 0..<n { h[i, j] = row.h[j] }
-            v[i] = row.v
-            for (k, other) in rows.enumerated() where other.group == row.group {
-                r[i, k] = i == k ? row.refVariance + row.variance : row.refVariance
+        // Double differences of different groups are uncorrelated: an update per group.
+        let n = x.count
+        var blocks: [(h: Matrix, innovation: [Double], r: Matrix)] = []
+        var start = 0
+        while start < rows.count {
+            var end = start + 1
+            while end < rows.count && rows[end].group == rows[start].group { end += 1 }
+            let group = rows[start..<end], m = group.count
+            var h = Matrix(rows: m, columns: n)
+            var r = Matrix(rows: m, columns: m)
+            for (i, row) in group.enumerated() {
+                for j in 0..<n { h[i, j] = row.h[j] }
+                for k in 0..<m { r[i, k] = i == k ? row.refVariance + row.variance : row.refVariance }
             }
+            blocks.append((h, group.map(\.v), r))
+            start = end
         }
-        guard Kalman.update(x: &x, p: &p, h: h, innovation: v, r: r) else { return nil }
-        return m
+        let used = Kalman.update(x: &x, p: &p, blocks: blocks)
+        return used > 0 ? used : nil
     }
 
     private func ddRow(ref: Pair, other: Pair, frequency f: Int, phase: Bool, rover: ECEF, group: Int) -> Row? {

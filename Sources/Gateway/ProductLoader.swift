@@ -7,7 +7,8 @@ import GNSSOrbits
 /// (recognised by content): broadcast ephemerides into an `EphemerisStore`,
 /// SP3 orbits and RINEX clocks into a `PreciseEphemeris`.
 public struct Products: Sendable {
-    public var ephemerides = EphemerisStore()
+    /// Every ephemeris of the files (a day of Galileo I/NAV and F/NAV every 10 minutes is 288 a satellite).
+    public var ephemerides = EphemerisStore(historyLimit: .max)
     public var klobuchar: KlobucharCoefficients?
     public var precise = PreciseEphemeris()
     public var hasPreciseOrbits = false

@@ -66,4 +66,36 @@ import GNSSCore
             for j in 0..<i { #expect(abs(p[i, j]) < 1e-12) }
         }
     }
+
+    /// Uncorrelated blocks updated one after the other give the batch update with the block-diagonal R: the same
+    /// state and covariance to 10⁻¹⁰, each block's innovation carried to the state the ones before it left.
+    @Test func blocksOneAfterTheOtherMatchTheBatch() {
+        var g = SeededGenerator(seed: 77)
+        let n = 20, sizes = [5, 1, 7, 4]
+        let p = Self.randomSPD(n, scale: 2, &g)
+        let x0 = (0..<n).map { _ in g.uniform() * 10 }
+        var blocks: [(h: Matrix, innovation: [Double], r: Matrix)] = []
+        let m = sizes.reduce(0, +)
+        var h = Matrix(rows: m, columns: n), r = Matrix(rows: m, columns: m), v: [Double] = []
+        var row = 0
+        for size in sizes {
+            var hb = Matrix(rows: size, columns: n)
+            for i in 0..<size {
+                for j in 0..<n where j < 3 || g.uniform() < 0.2 { hb[i, j] = g.uniform() * 2 - 1; h[row + i, j] = hb[i, j] }
+            }
+            var rb = Self.randomSPD(size, scale: 0.5, &g)
+            for i in 0..<size { rb[i, i] += 0.2 }
+            for i in 0..<size { for k in 0..<size { r[row + i, row + k] = rb[i, k] } }
+            let vb = (0..<size).map { _ in g.uniform() - 0.5 }
+            v += vb
+            blocks.append((hb, vb, rb))
+            row += size
+        }
+        var xBatch = x0, pBatch = p
+        #expect(Kalman.update(x: &xBatch, p: &pBatch, h: h, innovation: v, r: r))
+        var xBlocks = x0, pBlocks = p
+        #expect(Kalman.update(x: &xBlocks, p: &pBlocks, blocks: blocks) == m)
+        for i in 0..<n { #expect(abs(xBlocks[i] - xBatch[i]) < 1e-10 * (1 + abs(xBatch[i]))) }
+        #expect(zip(pBlocks.storage, pBatch.storage).allSatisfy { abs($0 - $1) < 1e-10 })
+    }
 }
