@@ -113,7 +113,8 @@ public struct SinglePointPositioner: Sendable {
         }
         guard case .valid = fix.validation, let position = fix.position else {
             var s = failed
-            s.note = fix.note ?? fix.validation.reason ?? "no solution"
+            s.note = (fix.note ?? fix.validation.reason ?? "no solution")
+                + (noEphemeris > 0 ? "; the others have no ephemeris yet" : "")
             return (s, prepared)
         }
         return (Solution(time: epoch.time, position: position, covariance: fix.covariance, velocity: fix.velocity,
