@@ -15,44 +15,47 @@ enum Kalman {
         var s = h * hp.transposed
         for i in 0..<s.storage.count { s.storage[i] += r.storage[i] }
         guard let l = s.cholesky() else { return false }
-        // Forward substitution, row by row: Y = L⁻¹ (H P), z = L⁻¹ v.
+        // Forward substitution, row by row: Y = L⁻¹ (H P), z = L⁻¹ v. (Index arithmetic wraps: the sizes are a few
+        // tens, and unchecked arithmetic lets the inner loops vectorise.)
         var y = hp
         var z = v
         y.storage.withUnsafeMutableBufferPointer { yb in
             l.storage.withUnsafeBufferPointer { lb in
                 for i in 0..<m {
-                    let row = i * n
+                    let row = i &* n
                     for k in 0..<i {
-                        let lik = lb[i * m + k]
+                        let lik = lb[i &* m &+ k]
                         if lik == 0 { continue }
-                        let from = k * n
-                        for j in 0..<n { yb[row + j] -= lik * yb[from + j] }
+                        let from = k &* n
+                        for j in 0..<n { yb[row &+ j] -= lik * yb[from &+ j] }
                         z[i] -= lik * z[k]
                     }
-                    let inverse = 1 / lb[i * m + i]
-                    for j in 0..<n { yb[row + j] *= inverse }
+                    let inverse = 1 / lb[i &* m &+ i]
+                    for j in 0..<n { yb[row &+ j] *= inverse }
                     z[i] *= inverse
                 }
             }
         }
-        // Columns of Y as rows, for contiguous dot products.
-        let yt = y.transposed
-        yt.storage.withUnsafeBufferPointer { t in
-            for a in 0..<n {
-                var d = 0.0
-                for i in 0..<m { d += t[a * m + i] * z[i] }
-                x[a] += d
+        // x += Yᵀ z and P −= Yᵀ Y, one row of Y at a time (a rank-one update of the lower triangle each, along
+        // contiguous rows), then the upper triangle mirrored.
+        y.storage.withUnsafeBufferPointer { yb in
+            x.withUnsafeMutableBufferPointer { xb in
+                for i in 0..<m {
+                    let row = i &* n, zi = z[i]
+                    for a in 0..<n { xb[a] += yb[row &+ a] * zi }
+                }
             }
             p.storage.withUnsafeMutableBufferPointer { pb in
-                for a in 0..<n {
-                    for b in 0...a {
-                        var d = 0.0
-                        for i in 0..<m { d += t[a * m + i] * t[b * m + i] }
-                        let value = pb[a * n + b] - d
-                        pb[a * n + b] = value
-                        pb[b * n + a] = value
+                for i in 0..<m {
+                    let row = i &* n
+                    for a in 0..<n {
+                        let ya = yb[row &+ a]
+                        if ya == 0 { continue }
+                        let pa = a &* n
+                        for b in 0...a { pb[pa &+ b] -= ya * yb[row &+ b] }
                     }
                 }
+                for a in 0..<n { for b in 0..<a { pb[b &* n &+ a] = pb[a &* n &+ b] } }
             }
         }
         return true

@@ -40,16 +40,25 @@ public enum Lambda {
         var a = q
         var l = Matrix(rows: n, columns: n)
         var d = [Double](repeating: 0, count: n)
-        for i in stride(from: n - 1, through: 0, by: -1) {
-            d[i] = a[i, i]
-            guard d[i] > 0, d[i].isFinite else { return nil }
-            let root = d[i].squareRoot()
-            for j in 0...i { l[i, j] = a[i, j] / root }
-            for j in 0..<i { for k in 0...j { a[j, k] -= l[i, k] * l[i, j] } }
-            let lii = l[i, i]
-            for j in 0...i { l[i, j] /= lii }
+        let positive = a.storage.withUnsafeMutableBufferPointer { a in
+            l.storage.withUnsafeMutableBufferPointer { l in
+                for i in stride(from: n - 1, through: 0, by: -1) {
+                    let di = a[i &* n &+ i]
+                    d[i] = di
+                    guard di > 0, di.isFinite else { return false }
+                    let root = di.squareRoot(), row = i &* n
+                    for j in 0...i { l[row &+ j] = a[row &+ j] / root }
+                    for j in 0..<i {
+                        let lij = l[row &+ j]
+                        for k in 0...j { a[j &* n &+ k] -= l[row &+ k] * lij }
+                    }
+                    let lii = l[row &+ i]
+                    for j in 0...i { l[row &+ j] /= lii }
+                }
+                return true
+            }
         }
-        return (l, d)
+        return positive ? (l, d) : nil
     }
 
     /// Decorrelation (reduction) of the factorised covariance by integer Gauss transformations (Z ← Z·G) and
@@ -147,7 +156,13 @@ public enum Lambda {
                 if k != 0 {
                     k -= 1
                     dist[k] = newDistance
-                    for i in 0...k { s[k, i] = s[k + 1, i] + (z[k + 1] - zb[k + 1]) * l[k + 1, i] }
+                    let offset = z[k + 1] - zb[k + 1]
+                    s.storage.withUnsafeMutableBufferPointer { s in
+                        l.storage.withUnsafeBufferPointer { l in
+                            let row = k &* n, below = (k &+ 1) &* n
+                            for i in 0...k { s[row &+ i] = s[below &+ i] + offset * l[below &+ i] }
+                        }
+                    }
                     zb[k] = zs[k] + s[k, k]
                     z[k] = zb[k].rounded()
                     y = zb[k] - z[k]
