@@ -115,19 +115,49 @@ public struct Matrix: Sendable, Hashable, CustomStringConvertible {
         guard rows == columns else { return nil }
         let n = rows
         var l = Matrix(rows: n, columns: n)
-        for j in 0..<n {
-            var d = self[j, j]
-            for k in 0..<j { d -= l[j, k] * l[j, k] }
-            guard d > 0, d.isFinite else { return nil }
-            let ljj = d.squareRoot()
-            l[j, j] = ljj
-            for i in (j + 1)..<max(j + 1, n) {
-                var s = self[i, j]
-                for k in 0..<j { s -= l[i, k] * l[j, k] }
-                l[i, j] = s / ljj
+        let positive = l.storage.withUnsafeMutableBufferPointer { l in
+            storage.withUnsafeBufferPointer { a in
+                for j in 0..<n {
+                    let rowJ = j &* n
+                    var d = a[rowJ &+ j]
+                    for k in 0..<j { d -= l[rowJ &+ k] * l[rowJ &+ k] }
+                    guard d > 0, d.isFinite else { return false }
+                    let ljj = d.squareRoot()
+                    l[rowJ &+ j] = ljj
+                    for i in (j + 1)..<max(j + 1, n) {
+                        let rowI = i &* n
+                        var s = a[rowI &+ j]
+                        for k in 0..<j { s -= l[rowI &+ k] * l[rowJ &+ k] }
+                        l[rowI &+ j] = s / ljj
+                    }
+                }
+                return true
             }
         }
-        return l
+        return positive ? l : nil
+    }
+
+    /// X with L X = B, for L (this matrix) lower triangular with a non-zero diagonal: forward substitution.
+    public func lowerTriangularSolve(_ b: Matrix) -> Matrix {
+        precondition(rows == columns && b.rows == rows, "matrix size mismatch")
+        let n = rows, width = b.columns
+        var x = b
+        x.storage.withUnsafeMutableBufferPointer { x in
+            storage.withUnsafeBufferPointer { l in
+                for i in 0..<n {
+                    let row = i &* width
+                    for k in 0..<i {
+                        let lik = l[i &* n &+ k]
+                        if lik == 0 { continue }
+                        let from = k &* width
+                        for j in 0..<width { x[row &+ j] -= lik * x[from &+ j] }
+                    }
+                    let inverse = 1 / l[i &* n &+ i]
+                    for j in 0..<width { x[row &+ j] *= inverse }
+                }
+            }
+        }
+        return x
     }
 
     /// Inverse of a symmetric positive-definite matrix, or nil when singular.

@@ -439,12 +439,28 @@ public struct RTKFilter: Sendable {
             }
             guard let result = Lambda.resolve(a, covariance: qa, candidates: 2) else { continue }
             lastRatio = result.ratio
-            guard result.ratio >= options.ratioThreshold, let qaInv = qa.inverseSPD() else { continue }
+            guard result.ratio >= options.ratioThreshold, let l = qa.cholesky() else { continue }
+            // With Qa = L Lᵀ, U = L⁻¹ Qxaᵀ and w = L⁻¹ (a − ǎ): the position moves by Qxa Qa⁻¹ (a − ǎ) = Uᵀ w and
+            // its covariance shrinks by Qxa Qa⁻¹ Qxaᵀ = Uᵀ U.
             let best = result.candidates[0]
-            let diff = (0..<nb).map { a[$0] - best[$0] }
-            let gain = qxa * qaInv
-            let shift = gain * diff
-            let reduction = gain * qxa.transposed
+            var rightHandSides = Matrix(rows: nb, columns: 4)
+            for i in 0..<nb {
+                for k in 0..<3 { rightHandSides[i, k] = qxa[k, i] }
+                rightHandSides[i, 3] = a[i] - best[i]
+            }
+            let solved = l.lowerTriangularSolve(rightHandSides)
+            let u = solved.transposed   // rows: U's three columns, then w
+            var shift = [0.0, 0.0, 0.0]
+            var reduction = Matrix(rows: 3, columns: 3)
+            for k in 0..<3 {
+                for i in 0..<nb { shift[k] += u[k, i] * u[3, i] }
+                for j in 0...k {
+                    var sum = 0.0
+                    for i in 0..<nb { sum += u[k, i] * u[j, i] }
+                    reduction[k, j] = sum
+                    reduction[j, k] = sum
+                }
+            }
             let pos = ECEF(x[0] - shift[0], x[1] - shift[1], x[2] - shift[2])
             let c = [p[0, 0] - reduction[0, 0], p[1, 1] - reduction[1, 1], p[2, 2] - reduction[2, 2],
                      p[0, 1] - reduction[0, 1], p[1, 2] - reduction[1, 2], p[0, 2] - reduction[0, 2]]
