@@ -321,17 +321,18 @@ public struct RTKFilter: Sendable {
         var groupID = 0
         let systems = Array(Set(pairs.map { $0.satellite.system })).sorted()
         for sys in systems {
-            let members = pairs.filter { $0.satellite.system == sys }
+            // Indices into `pairs` (a pair holds arrays: copying it costs reference counting).
+            let members = pairs.indices.filter { pairs[$0].satellite.system == sys }
             for f in 0..<options.frequencies {
                 for isPhase in [true, false] {
-                    let usable = members.filter { m in
-                        guard f < m.signals.count, let s = m.signals[f] else { return false }
-                        return isPhase ? (s.hasPhase && stateIndex(AmbiguityKey(satellite: m.satellite, frequency: f)) != nil) : true
+                    let usable = members.filter { i in
+                        guard f < pairs[i].signals.count, let s = pairs[i].signals[f] else { return false }
+                        return isPhase ? (s.hasPhase && stateIndex(AmbiguityKey(satellite: pairs[i].satellite, frequency: f)) != nil) : true
                     }
-                    guard usable.count >= 2, let ref = usable.max(by: { $0.elevation < $1.elevation }) else { continue }
+                    guard usable.count >= 2, let ref = usable.max(by: { pairs[$0].elevation < pairs[$1].elevation }) else { continue }
                     groupID += 1
-                    for j in usable where j.satellite != ref.satellite {
-                        if let row = ddRow(ref: ref, other: j, frequency: f, phase: isPhase, rover: rover, group: groupID),
+                    for j in usable where j != ref {
+                        if let row = ddRow(ref: pairs[ref], other: pairs[j], frequency: f, phase: isPhase, rover: rover, group: groupID),
                            abs(row.v) <= options.maxInnovation {
                             rows.append(row)
                         }
@@ -400,7 +401,7 @@ public struct RTKFilter: Sendable {
     private mutating func resolveAmbiguities(pairs: [Pair]) -> FixedSolution? {
         lastRatio = nil
         var excluded = Set<SatelliteID>()
-        let byElevation = pairs.sorted { $0.elevation < $1.elevation }.map(\.satellite)
+        let byElevation = pairs.indices.sorted { pairs[$0].elevation < pairs[$1].elevation }.map { pairs[$0].satellite }
         for attempt in 0..<4 {
             if attempt > 0 {
                 // Partial fixing: leave out the lowest remaining satellite and try again.
@@ -411,18 +412,17 @@ public struct RTKFilter: Sendable {
             let systems = Array(Set(pairs.map { $0.satellite.system })).sorted()
             for sys in systems where sys != .glonass || options.glonassAmbiguityResolution {
                 for f in 0..<options.frequencies {
-                    let members = pairs.filter { m in
-                        m.satellite.system == sys && !excluded.contains(m.satellite)
-                            && stateIndex(AmbiguityKey(satellite: m.satellite, frequency: f)) != nil
-                            && f < m.signals.count && m.signals[f]?.hasPhase == true
+                    // Each member's ambiguity state, by index into `pairs`.
+                    let members: [(pair: Int, state: Int)] = pairs.indices.compactMap { i in
+                        let m = pairs[i]
+                        guard m.satellite.system == sys, !excluded.contains(m.satellite),
+                              f < m.signals.count, m.signals[f]?.hasPhase == true,
+                              let state = stateIndex(AmbiguityKey(satellite: m.satellite, frequency: f)) else { return nil }
+                        return (i, state)
                     }
-                    guard members.count >= 2, let ref = members.max(by: { $0.elevation < $1.elevation }),
-                          let ri = stateIndex(AmbiguityKey(satellite: ref.satellite, frequency: f)) else { continue }
-                    for m in members where m.satellite != ref.satellite {
-                        if let oi = stateIndex(AmbiguityKey(satellite: m.satellite, frequency: f)) {
-                            transform.append((ri, oi))
-                        }
-                    }
+                    guard members.count >= 2,
+                          let ref = members.max(by: { pairs[$0.pair].elevation < pairs[$1.pair].elevation }) else { continue }
+                    for m in members where m.pair != ref.pair { transform.append((ref.state, m.state)) }
                 }
             }
             let nb = transform.count
