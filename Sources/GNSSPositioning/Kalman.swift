@@ -15,29 +15,14 @@ enum Kalman {
         var s = h * hp.transposed
         for i in 0..<s.storage.count { s.storage[i] += r.storage[i] }
         guard let l = s.cholesky() else { return false }
-        // Forward substitution, row by row: Y = L⁻¹ (H P), z = L⁻¹ v. (Index arithmetic wraps: the sizes are a few
-        // tens, and unchecked arithmetic lets the inner loops vectorise.)
-        var y = hp
-        var z = v
-        y.storage.withUnsafeMutableBufferPointer { yb in
-            l.storage.withUnsafeBufferPointer { lb in
-                for i in 0..<m {
-                    let row = i &* n
-                    for k in 0..<i {
-                        let lik = lb[i &* m &+ k]
-                        if lik == 0 { continue }
-                        let from = k &* n
-                        for j in 0..<n { yb[row &+ j] -= lik * yb[from &+ j] }
-                        z[i] -= lik * z[k]
-                    }
-                    let inverse = 1 / lb[i &* m &+ i]
-                    for j in 0..<n { yb[row &+ j] *= inverse }
-                    z[i] *= inverse
-                }
-            }
-        }
+        // Y = L⁻¹ (H P) and z = L⁻¹ v by forward substitution.
+        let y = l.lowerTriangularSolve(hp)
+        var column = Matrix(rows: m, columns: 1)
+        column.storage = v
+        let z = l.lowerTriangularSolve(column).storage
         // x += Yᵀ z and P −= Yᵀ Y, one row of Y at a time (a rank-one update of the lower triangle each, along
-        // contiguous rows), then the upper triangle mirrored.
+        // contiguous rows), then the upper triangle mirrored. (Index arithmetic wraps: the sizes are a few tens, and
+        // unchecked arithmetic lets the inner loops vectorise.)
         y.storage.withUnsafeBufferPointer { yb in
             x.withUnsafeMutableBufferPointer { xb in
                 for i in 0..<m {
