@@ -44,6 +44,9 @@ public struct RTKFilter: Sendable {
     struct AmbiguityTrack {
         var lastSeen: Int
         var lock: Int
+        /// The signals the ambiguity belongs to: another code at either receiver is another phase track.
+        var roverCode: SignalCode
+        var baseCode: SignalCode
     }
 
     /// One satellite's measurements at both receivers for this epoch.
@@ -70,8 +73,11 @@ public struct RTKFilter: Sendable {
         /// Doppler (Hz) at the rover and the base, when measured.
         var dopplerRover: Double?
         var dopplerBase: Double?
-        var band: UInt8
+        /// The signal each receiver contributes: the same band, not always the same code.
+        var roverCode: SignalCode
+        var baseCode: SignalCode
         var slip: Bool
+        var band: UInt8 { roverCode.band }
         var hasPhase: Bool { phaseRover != nil && phaseBase != nil }
     }
 
@@ -165,19 +171,37 @@ public struct RTKFilter: Sendable {
         return pairs
     }
 
-    /// The first candidate signal both receivers tracked with a code measurement.
+    /// The signals of one frequency slot: the first band of `candidates` (in their order of preference) in which
+    /// both receivers tracked a code, the same code where both have one, else each receiver's own first choice of
+    /// the band. RINEX 3 aligns the phases of a band's signals, so a rover's L2L against a base's L2W (receivers of
+    /// different makes) still double-differences to an integer.
     static func commonSignal(_ r: SatelliteObservation, _ b: SatelliteObservation, _ candidates: [SignalCode],
                              channel: Int?) -> PairSignal? {
-        for code in candidates {
-            guard let rs = r.signal(code), let bs = b.signal(code), let pr = rs.pseudorange, let pb = bs.pseudorange,
-                  pr > 1e6, pb > 1e6,
-                  let lambda = CarrierFrequency.wavelength(system: r.satellite.system, band: code.band, glonassChannel: channel)
+        func usable(_ o: SatelliteObservation, _ code: SignalCode) -> SignalObservation? {
+            guard let s = o.signal(code), let p = s.pseudorange, p > 1e6 else { return nil }
+            return s
+        }
+        var bandsTried: UInt32 = 0
+        for first in candidates where bandsTried & (1 << first.band) == 0 {
+            bandsTried |= 1 << first.band
+            var pick: (SignalObservation, SignalObservation)?
+            var roverFirst: SignalObservation?, baseFirst: SignalObservation?
+            for code in candidates where code.band == first.band {
+                let rs = usable(r, code), bs = usable(b, code)
+                if let rs, let bs { pick = (rs, bs); break }
+                roverFirst = roverFirst ?? rs
+                baseFirst = baseFirst ?? bs
+            }
+            if pick == nil, let rs = roverFirst, let bs = baseFirst { pick = (rs, bs) }
+            guard let (rs, bs) = pick, let pr = rs.pseudorange, let pb = bs.pseudorange,
+                  let lambda = CarrierFrequency.wavelength(system: r.satellite.system, band: first.band, glonassChannel: channel)
             else { continue }
             let phaseR = rs.carrierPhase.flatMap { $0 != 0 ? $0 * lambda : nil }
             let phaseB = bs.carrierPhase.flatMap { $0 != 0 ? $0 * lambda : nil }
             let slip = (rs.lli & 1) != 0 || (bs.lli & 1) != 0
             return PairSignal(phaseRover: phaseR, phaseBase: phaseB, codeRover: pr, codeBase: pb, wavelength: lambda,
-                              dopplerRover: rs.doppler, dopplerBase: bs.doppler, band: code.band, slip: slip)
+                              dopplerRover: rs.doppler, dopplerBase: bs.doppler, roverCode: rs.signal, baseCode: bs.signal,
+                              slip: slip)
         }
         return nil
     }
@@ -197,8 +221,11 @@ public struct RTKFilter: Sendable {
         // Cycle slips: loss-of-lock flags and geometry-free phase jumps.
         var slipped = Set<AmbiguityKey>()
         for pair in pairs {
-            for (f, s) in pair.signals.enumerated() where s?.slip == true {
-                slipped.insert(AmbiguityKey(satellite: pair.satellite, frequency: f))
+            for (f, s) in pair.signals.enumerated() {
+                guard let s else { continue }
+                let key = AmbiguityKey(satellite: pair.satellite, frequency: f)
+                if s.slip { slipped.insert(key) }
+                if let t = tracks[key], t.roverCode != s.roverCode || t.baseCode != s.baseCode { slipped.insert(key) }
             }
             if pair.signals.count == 2, let s1 = pair.signals[0], let s2 = pair.signals[1],
                let r1 = s1.phaseRover, let r2 = s2.phaseRover, let b1 = s1.phaseBase, let b2 = s2.phaseBase {
@@ -233,7 +260,7 @@ public struct RTKFilter: Sendable {
                 }
                 let value = ((pr - pb) - (s.codeRover - s.codeBase)) / s.wavelength
                 addAmbiguity(key, value: value, variance: options.ambiguityInitialSigma * options.ambiguityInitialSigma)
-                tracks[key] = AmbiguityTrack(lastSeen: epochIndex, lock: 0)
+                tracks[key] = AmbiguityTrack(lastSeen: epochIndex, lock: 0, roverCode: s.roverCode, baseCode: s.baseCode)
             }
         }
     }

@@ -132,7 +132,10 @@ public struct SinglePointPositioner: Sendable {
               let range1 = p1.pseudorange else { return nil }
         var pseudorange = range1
         var ionoFree = false
-        guard let eph = ephemerides.select(obs.satellite, at: time - range1 / Constants.speedOfLight),
+        // The ephemeris in force at the epoch's time, as every receiver of the epoch selects it: at a Galileo or
+        // BeiDou issue boundary the transmission time can fall on the other side, and a base and a rover that
+        // differenced states from different issues would keep their centimetres of disagreement.
+        guard let eph = ephemerides.select(obs.satellite, at: time),
               let state = SatelliteGeometry.atTransmission(eph, receivedAt: time, pseudorange: range1) else { return nil }
 
         if options.ionosphere == .ionosphereFree,
