@@ -140,10 +140,9 @@ public struct RTKFilter: Sendable {
         for ro in rover.satellites where options.systems.contains(ro.satellite.system) {
             guard let bo = base.satellite(ro.satellite) else { continue }
             let sys = ro.satellite.system
-            let bands = [SignalSelection.primary(sys), SignalSelection.secondary(sys)].prefix(options.frequencies)
             var signals: [PairSignal?] = []
             let channel = ro.glonassChannel ?? bo.glonassChannel ?? ephemerides.glonassChannel(ro.satellite)
-            for candidates in bands {
+            for candidates in SignalSelection.differential(sys).prefix(options.frequencies) {
                 signals.append(Self.commonSignal(ro, bo, candidates, channel: channel))
             }
             guard let first = signals.compactMap({ $0 }).first else { continue }
@@ -350,11 +349,11 @@ public struct RTKFilter: Sendable {
         for sys in systems {
             // Indices into `pairs` (a pair holds arrays: copying it costs reference counting).
             let members = pairs.indices.filter { pairs[$0].satellite.system == sys }
-            for f in 0..<options.frequencies {
+            let groups = (0..<options.frequencies).flatMap { f in Self.byBand(members, pairs, slot: f).map { (f, $0) } }
+            for (f, band) in groups {
                 for isPhase in [true, false] {
-                    let usable = members.filter { i in
-                        guard f < pairs[i].signals.count, let s = pairs[i].signals[f] else { return false }
-                        return isPhase ? (s.hasPhase && stateIndex(AmbiguityKey(satellite: pairs[i].satellite, frequency: f)) != nil) : true
+                    let usable = band.filter { i in
+                        !isPhase || (pairs[i].signals[f]!.hasPhase && stateIndex(AmbiguityKey(satellite: pairs[i].satellite, frequency: f)) != nil)
                     }
                     guard usable.count >= 2, let ref = usable.max(by: { pairs[$0].elevation < pairs[$1].elevation }) else { continue }
                     groupID += 1
@@ -387,6 +386,22 @@ public struct RTKFilter: Sendable {
         }
         let used = Kalman.update(x: &x, p: &p, blocks: blocks)
         return used > 0 ? used : nil
+    }
+
+    /// `members` (indices into `pairs`) with a signal in slot `f`, split by its band: a slot's candidates can span
+    /// bands (GPS L2 or L5, BeiDou B3I or B2I), and receivers' phase and code biases cancel only between
+    /// satellites of one band.
+    static func byBand(_ members: [Int], _ pairs: [Pair], slot f: Int) -> [[Int]] {
+        var groups: [(band: UInt8, members: [Int])] = []
+        for i in members {
+            guard f < pairs[i].signals.count, let s = pairs[i].signals[f] else { continue }
+            if let g = groups.firstIndex(where: { $0.band == s.band }) {
+                groups[g].members.append(i)
+            } else {
+                groups.append((s.band, [i]))
+            }
+        }
+        return groups.map(\.members)
     }
 
     private func ddRow(ref: Pair, other: Pair, frequency f: Int, phase: Bool, rover: ECEF, group: Int) -> Row? {
@@ -447,9 +462,12 @@ public struct RTKFilter: Sendable {
                               let state = stateIndex(AmbiguityKey(satellite: m.satellite, frequency: f)) else { return nil }
                         return (i, state)
                     }
-                    guard members.count >= 2,
-                          let ref = members.max(by: { pairs[$0.pair].elevation < pairs[$1.pair].elevation }) else { continue }
-                    for m in members where m.pair != ref.pair { transform.append((ref.state, m.state)) }
+                    for band in Self.byBand(members.map(\.pair), pairs, slot: f) {
+                        let inBand = members.filter { band.contains($0.pair) }
+                        guard inBand.count >= 2,
+                              let ref = inBand.max(by: { pairs[$0.pair].elevation < pairs[$1.pair].elevation }) else { continue }
+                        for m in inBand where m.pair != ref.pair { transform.append((ref.state, m.state)) }
+                    }
                 }
             }
             let nb = transform.count

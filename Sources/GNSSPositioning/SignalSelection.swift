@@ -10,6 +10,17 @@ public enum SignalSelection {
     private static let primaryLists = GNSSSystem.allCases.map(primaryList)
     private static let secondaryLists = GNSSSystem.allCases.map(secondaryList)
 
+    /// The frequency slots of double differences (RTK), each a list of signals in order of preference. Satellite
+    /// clocks and group delays cancel there, so these go beyond the single-receiver lists: BeiDou-3's B1C and B2a
+    /// (and B2b), whose group delays the D1/D2 navigation messages do not give.
+    public static func differential(_ system: GNSSSystem) -> [[SignalCode]] { differentialLists[Int(system.rawValue)] }
+
+    private static let differentialLists = GNSSSystem.allCases.map { system in
+        system == .beidou
+            ? [primaryList(system) + codes("1P 1X 1D"), secondaryList(system) + codes("5P 5X 5D 7D 7P 7Z")]
+            : [primaryList(system), secondaryList(system)]
+    }
+
     private static func primaryList(_ system: GNSSSystem) -> [SignalCode] {
         switch system {
         case .gps, .qzss: codes("1C 1W 1P 1X 1L 1S")

@@ -8,34 +8,39 @@ import GNSSOrbits
 
 /// RTK between receivers that track different signals of a band, as a base and a rover of different makes do:
 /// ESBC's first hour (Septentrio PolaRx5, RINEX 3.05: GPS C1C C1W C2L C2W C5Q, Galileo C1C C5Q C6C C7Q C8Q) against
-/// itself, the rover without GPS L2W, the base without GPS L2L and Galileo E5a. One antenna, so the fixed rover lies
-/// on the base, whose position is the header's, within millimetres: also a minute before each new Galileo issue
+/// itself, the rover without GPS L2W, the base without GPS L2L, L2W on some satellites and Galileo E5a. One antenna,
+/// so the fixed rover lies on the base, whose position is the header's, within millimetres: also a minute before each new Galileo issue
 /// (every ten minutes), which holds only when both receivers' satellite states come from the same issue.
 @Suite(.enabled(if: SharedData.available, "needs ../shared/data"))
 struct RTKSignalPairingTests {
     static let observations = "ppp-esbc-2020177/ESBC00DNK_R_20201770000_01D_30S_MO.crx.gz"
     static let navigation = "ppp-esbc-2020177/ESBC00DNK_R_20201770000_01D_MN.rnx.gz"
 
-    static func without(_ epoch: ObservationEpoch, _ codes: [SatelliteSystemCode]) -> ObservationEpoch {
+    static func without(_ epoch: ObservationEpoch, _ drop: (SatelliteID, SignalCode) -> Bool) -> ObservationEpoch {
         var e = epoch
         for k in e.satellites.indices {
-            let system = e.satellites[k].satellite.system
-            e.satellites[k].signals.removeAll { s in codes.contains { $0.system == system && $0.code == s.signal } }
+            let satellite = e.satellites[k].satellite
+            e.satellites[k].signals.removeAll { drop(satellite, $0.signal) }
         }
         return e
     }
 
-    struct SatelliteSystemCode {
-        var system: GNSSSystem
-        var code: SignalCode
-        init(_ system: GNSSSystem, _ code: String) {
-            self.system = system
-            self.code = SignalCode(code)!
-        }
+    static let l2w = SignalCode("2W")!, l2l = SignalCode("2L")!, l5q = SignalCode("5Q")!, e7q = SignalCode("7Q")!
+
+    /// The rover loses GPS L2W.
+    static func roverDrops(_ satellite: SatelliteID, _ code: SignalCode) -> Bool {
+        satellite.system == .gps && code == l2w
     }
 
-    static let roverDrops = [SatelliteSystemCode(.gps, "2W")]
-    static let baseDrops = [SatelliteSystemCode(.gps, "2L"), SatelliteSystemCode(.galileo, "5Q")]
+    /// The base loses GPS L2L, and for the GPS satellites of even number also L2W (those with L5 fall back to it,
+    /// in a group of their own); Galileo loses E5a.
+    static func baseDrops(_ satellite: SatelliteID, _ code: SignalCode) -> Bool {
+        switch satellite.system {
+        case .gps: code == l2l || (code == l2w && satellite.prn % 2 == 0)
+        case .galileo: code == l5q
+        default: false
+        }
+    }
 
     @Test func differentCodesOfABandPairAndFix() throws {
         let reader = try RINEXObservationReader(path: SharedData.path(Self.observations))
@@ -50,17 +55,22 @@ struct RTKSignalPairingTests {
             epochs += 1
             let rover = Self.without(epoch, Self.roverDrops), base = Self.without(epoch, Self.baseDrops)
             if !checkedPairing {
-                // GPS pairs L2L at the rover with L2W at the base; Galileo falls back from E5a to E7 (the second
-                // frequency's bands in order of preference), the one band both kept.
-                let g = try #require(rover.satellites.first { $0.satellite.system == .gps && $0.signal(SignalCode("2L")!) != nil })
-                let gBase = try #require(base.satellite(g.satellite))
-                let l2 = try #require(RTKFilter.commonSignal(g, gBase, SignalSelection.secondary(.gps), channel: nil))
-                #expect(l2.roverCode == SignalCode("2L")! && l2.baseCode == SignalCode("2W")!)
+                // GPS pairs L2L at the rover with L2W at the base, or falls back to L5 where the base lost L2;
+                // Galileo falls back from E5a to E5b (the second frequency's bands in order of preference).
+                func secondSignal(_ satellite: SatelliteObservation) throws -> RTKFilter.PairSignal {
+                    let atBase = try #require(base.satellite(satellite.satellite))
+                    return try #require(RTKFilter.commonSignal(satellite, atBase, SignalSelection.secondary(satellite.satellite.system), channel: nil))
+                }
+                let gps = rover.satellites.filter { $0.satellite.system == .gps }
+                let odd = try #require(gps.first { $0.satellite.prn % 2 == 1 && $0.signal(Self.l2l) != nil })
+                let l2 = try secondSignal(odd)
+                #expect(l2.roverCode == Self.l2l && l2.baseCode == Self.l2w)
                 #expect(l2.codeRover != l2.codeBase && l2.phaseRover != nil && l2.phaseBase != nil)
-                let e = try #require(rover.satellites.first { $0.satellite.system == .galileo })
-                let eBase = try #require(base.satellite(e.satellite))
-                let e5 = try #require(RTKFilter.commonSignal(e, eBase, SignalSelection.secondary(.galileo), channel: nil))
-                #expect(e5.roverCode == SignalCode("7Q")! && e5.baseCode == SignalCode("7Q")!)
+                let even = try #require(gps.first { $0.satellite.prn % 2 == 0 && $0.signal(Self.l5q) != nil })
+                let l5 = try secondSignal(even)
+                #expect(l5.roverCode == Self.l5q && l5.baseCode == Self.l5q)
+                let e5 = try secondSignal(try #require(rover.satellites.first { $0.satellite.system == .galileo }))
+                #expect(e5.roverCode == Self.e7q && e5.baseCode == Self.e7q)
                 checkedPairing = true
             }
             let s = filter.process(rover: rover, base: base, basePosition: basePosition, ephemerides: store)
