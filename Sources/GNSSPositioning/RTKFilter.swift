@@ -47,6 +47,7 @@ public struct RTKFilter: Sendable {
         /// The signals the ambiguity belongs to: another code at either receiver is another phase track.
         var roverCode: SignalCode
         var baseCode: SignalCode
+        var halfCycle: Bool
     }
 
     /// One satellite's measurements at both receivers for this epoch.
@@ -77,6 +78,9 @@ public struct RTKFilter: Sendable {
         var roverCode: SignalCode
         var baseCode: SignalCode
         var slip: Bool
+        /// Either receiver has not yet resolved the phase's half-cycle ambiguity (RINEX LLI bit 1, RTCM MSM, UBX):
+        /// the ambiguity is not an integer until it has, and is left float.
+        var halfCycle: Bool
         var band: UInt8 { roverCode.band }
         var hasPhase: Bool { phaseRover != nil && phaseBase != nil }
     }
@@ -200,7 +204,7 @@ public struct RTKFilter: Sendable {
             let slip = (rs.lli & 1) != 0 || (bs.lli & 1) != 0
             return PairSignal(phaseRover: phaseR, phaseBase: phaseB, codeRover: pr, codeBase: pb, wavelength: lambda,
                               dopplerRover: rs.doppler, dopplerBase: bs.doppler, roverCode: rs.signal, baseCode: bs.signal,
-                              slip: slip)
+                              slip: slip, halfCycle: rs.halfCycleAmbiguity || bs.halfCycleAmbiguity)
         }
         return nil
     }
@@ -224,7 +228,10 @@ public struct RTKFilter: Sendable {
                 guard let s else { continue }
                 let key = AmbiguityKey(satellite: pair.satellite, frequency: f)
                 if s.slip { slipped.insert(key) }
-                if let t = tracks[key], t.roverCode != s.roverCode || t.baseCode != s.baseCode { slipped.insert(key) }
+                // Another code, or a half-cycle ambiguity resolved (the receiver shifts the phase by half a cycle).
+                if let t = tracks[key], t.roverCode != s.roverCode || t.baseCode != s.baseCode || t.halfCycle != s.halfCycle {
+                    slipped.insert(key)
+                }
             }
             if pair.signals.count == 2, let s1 = pair.signals[0], let s2 = pair.signals[1],
                let r1 = s1.phaseRover, let r2 = s2.phaseRover, let b1 = s1.phaseBase, let b2 = s2.phaseBase {
@@ -259,7 +266,8 @@ public struct RTKFilter: Sendable {
                 }
                 let value = ((pr - pb) - (s.codeRover - s.codeBase)) / s.wavelength
                 addAmbiguity(key, value: value, variance: options.ambiguityInitialSigma * options.ambiguityInitialSigma)
-                tracks[key] = AmbiguityTrack(lastSeen: epochIndex, lock: 0, roverCode: s.roverCode, baseCode: s.baseCode)
+                tracks[key] = AmbiguityTrack(lastSeen: epochIndex, lock: 0, roverCode: s.roverCode, baseCode: s.baseCode,
+                                             halfCycle: s.halfCycle)
             }
         }
     }
@@ -458,7 +466,7 @@ public struct RTKFilter: Sendable {
                     let members: [(pair: Int, state: Int)] = pairs.indices.compactMap { i in
                         let m = pairs[i]
                         guard m.satellite.system == sys, !excluded.contains(m.satellite),
-                              f < m.signals.count, m.signals[f]?.hasPhase == true,
+                              f < m.signals.count, let s = m.signals[f], s.hasPhase, !s.halfCycle,
                               let state = stateIndex(AmbiguityKey(satellite: m.satellite, frequency: f)) else { return nil }
                         return (i, state)
                     }

@@ -43,6 +43,10 @@ public struct RTKOptions: Sendable, Hashable {
 
     public static let defaultElevationMask = 15 * Constants.degreesToRadians
 
+    /// A base epoch up to this long after the rover's is the rover's epoch (seconds): receivers whose clocks are
+    /// not steered to GPS time stamp their epochs milliseconds off the whole second, each its own way.
+    public static let epochTolerance = 0.025
+
     public init(dynamics: Dynamics = .kinematic, elevationMask: Double = RTKOptions.defaultElevationMask,
                 systems: Set<GNSSSystem> = [.gps, .glonass, .galileo, .beidou, .qzss], frequencies: Int = 2,
                 phaseErrorA: Double = 0.003, phaseErrorB: Double = 0.003, codePhaseRatio: Double = 100,

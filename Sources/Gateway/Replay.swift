@@ -145,7 +145,7 @@ public struct ReplayRunner {
                 while let e = try rover.next()?.excluding(c.excludedSatellites) {
                     for eph in rover.takeEphemerides() { products.ephemerides.add(eph) }
                     // Advance the base to the latest epoch at or before the rover's.
-                    while let nb = nextBase, nb.time - e.time <= 0.005 {
+                    while let nb = nextBase, nb.time - e.time <= RTKOptions.epochTolerance {
                         baseEpoch = nb
                         nextBase = try base.next()?.excluding(c.excludedSatellites)
                         if nextBase == nil, let f = baseFiles.next() {

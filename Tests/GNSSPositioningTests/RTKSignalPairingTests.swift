@@ -82,3 +82,45 @@ struct RTKSignalPairingTests {
         #expect(worst < 0.005, "worst fixed position \(worst) m from the base")
     }
 }
+
+/// A phase whose half-cycle ambiguity the receiver has not resolved yet (RINEX LLI bit 1, as u-blox receivers flag
+/// new tracks) is used float and never fixed: 0759/3040 with the flag on every rover phase is never fixed; with it
+/// on one satellite the others still fix every epoch they fix unflagged.
+@Suite(.enabled(if: SharedData.available, "needs ../shared/data"))
+struct RTKHalfCycleTests {
+    static func fixedEpochs(flagging flagged: (SatelliteID) -> Bool) throws -> (fixed: Int, float: Int) {
+        let rover = try RINEXObservationReader(path: SharedData.path("rtk-0759-3040/07590920.05o"))
+        let base = try RINEXObservationReader(path: SharedData.path("rtk-0759-3040/30400920.05o"))
+        let basePosition = try #require(base.header.approximatePosition)
+        var store = EphemerisStore()
+        for e in try RINEXNavigationReader.readAll(path: SharedData.path("rtk-0759-3040/07590920.05n")).ephemerides { store.add(e) }
+        var options = RTKOptions(dynamics: .kinematic, systems: [.gps])
+        options.frequencies = 2
+        var filter = RTKFilter(options: options)
+        var fixed = 0, float = 0
+        var baseEpochs: [ObservationEpoch] = []
+        while let b = try base.next() { baseEpochs.append(b) }
+        while var r = try rover.next() {
+            // The receivers' clocks keep within milliseconds of each other; each file has epochs the other lacks.
+            guard let b = baseEpochs.first(where: { abs($0.time - r.time) < 0.5 }) else { continue }
+            for k in r.satellites.indices where flagged(r.satellites[k].satellite) {
+                for j in r.satellites[k].signals.indices { r.satellites[k].signals[j].halfCycleAmbiguity = true }
+            }
+            switch filter.process(rover: r, base: b, basePosition: basePosition, ephemerides: store).quality {
+            case .fixed: fixed += 1
+            case .float: float += 1
+            default: break
+            }
+        }
+        return (fixed, float)
+    }
+
+    @Test func unresolvedHalfCyclesStayFloat() throws {
+        let none = try Self.fixedEpochs { _ in false }
+        let all = try Self.fixedEpochs { _ in true }
+        let one = try Self.fixedEpochs { $0 == SatelliteID(.gps, 19) }
+        #expect(none.fixed == 115)
+        #expect(all.fixed == 0 && all.float == 115)
+        #expect(one.fixed == 115)
+    }
+}

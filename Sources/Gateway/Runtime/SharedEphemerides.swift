@@ -1,5 +1,6 @@
 import GNSSCore
 import GNSSOrbits
+import GNSSPositioning
 import Synchronization
 
 /// The broadcast ephemerides of every stream and product file, shared by all
@@ -81,7 +82,7 @@ public final class ReferenceEpochs: Sendable {
     public func matching(_ station: String, at time: GNSSTime) -> Entry? {
         entries.withLock { all in
             guard let recent = all[station] else { return nil }
-            return recent.last { $0.epoch.time - time <= 0.005 } ?? recent.first
+            return recent.last { $0.epoch.time - time <= RTKOptions.epochTolerance } ?? recent.first
         }
     }
 
