@@ -5,14 +5,16 @@ public final class StandardOutput {
     private var buffer: [UInt8] = []
     private let handle: FileHandle
 
-    /// Standard output, or a file created (truncated) at `path`.
-    public init(path: String? = nil) {
-        if let path, FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path) {
-            handle = h
-        } else {
-            if let path { StandardError.writeLine("error: cannot write \(path); writing to standard output") }
-            handle = FileHandle.standardOutput
-        }
+    /// Standard output.
+    public init() {
+        handle = FileHandle.standardOutput
+    }
+
+    /// A file created, or truncated, at `path`; throws the system's reason when it cannot be.
+    public init(creating path: String) throws(OutputFileError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw OutputFileError(path: path, reason: String(cString: strerror(errno))) }
+        handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
     }
 
     public func writeLine(_ s: String) {
@@ -28,6 +30,12 @@ public final class StandardOutput {
     }
 
     deinit { flush() }
+}
+
+public struct OutputFileError: Error, CustomStringConvertible {
+    public let path: String
+    public let reason: String
+    public var description: String { "cannot write \(path): \(reason)" }
 }
 
 public enum StandardError {

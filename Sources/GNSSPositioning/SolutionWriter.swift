@@ -51,30 +51,32 @@ public struct SolutionWriter: Sendable {
         // Round to the millisecond first so 59.9996 s does not print as 60.000.
         let t = GNSSTime(seconds: s.time.seconds, fraction: (s.time.fraction * 1000).rounded() / 1000)
         let c = t.gpsCalendar
-        let cv = s.covariance.map(Self.sqrtSigned)
-        return Self.printf("%04ld/%02ld/%02ld %02ld:%02ld:%06.3f %14.4f %14.4f %14.4f %3ld %3ld %8.4f %8.4f %8.4f %8.4f %8.4f %8.4f %6.2f %6.1f",
-                           c.year, c.month, c.day, c.hour, c.minute, c.second,
-                           s.position.x, s.position.y, s.position.z, s.quality.rawValue, s.satellites,
-                           cv[0], cv[1], cv[2], cv[3], cv[4], cv[5], s.age, min(s.ratio, 999.9))
-    }
-
-    /// C's own formatting into a stack buffer: the same text as `String(format:)` for these conversions, without
-    /// its object machinery (a line per epoch of a day's replay).
-    static func printf(_ format: String, _ arguments: CVarArg...) -> String {
-        withVaList(arguments) { list in
-            withUnsafeTemporaryAllocation(of: CChar.self, capacity: 512) { buffer in
-                let n = Int(vsnprintf(buffer.baseAddress, 512, format, list))
-                guard n >= 0 else { return "" }
-                if n < 512 { return String(decoding: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: buffer[..<n])), as: UTF8.self) }
-                return String(format: format, arguments: arguments)
-            }
-        }
+        var line: [UInt8] = []
+        line.reserveCapacity(160)
+        func integer(_ v: Int, _ width: Int, zeros: Bool = true) { FixedPointText.append(v, width: width, zeroPadded: zeros, to: &line) }
+        func fixed(_ v: Double, _ decimals: Int, _ width: Int) { FixedPointText.append(v, decimals: decimals, width: width, to: &line) }
+        func text(_ t: StaticString) { line.append(contentsOf: UnsafeBufferPointer(start: t.utf8Start, count: t.utf8CodeUnitCount)) }
+        integer(c.year, 4); text("/"); integer(c.month, 2); text("/"); integer(c.day, 2); text(" ")
+        integer(c.hour, 2); text(":"); integer(c.minute, 2); text(":")
+        FixedPointText.append(c.second, decimals: 3, width: 6, zeroPadded: true, to: &line)
+        for v in [s.position.x, s.position.y, s.position.z] { text(" "); fixed(v, 4, 14) }
+        text(" "); integer(Int(s.quality.rawValue), 3, zeros: false)
+        text(" "); integer(s.satellites, 3, zeros: false)
+        for k in 0..<6 { text(" "); fixed(Self.sqrtSigned(k < s.covariance.count ? s.covariance[k] : 0), 4, 8) }
+        text(" "); fixed(s.age, 2, 6)
+        text(" "); fixed(min(s.ratio, 999.9), 1, 6)
+        return String(decoding: line, as: UTF8.self)
     }
 
     private func jsonLine(_ s: Solution) -> String {
         let g = s.position.geodetic()
         let sig = s.sigma
-        func fixed(_ v: Double, _ digits: Int) -> String { v.isFinite ? Self.printf("%.*f", Int32(digits), v) : "null" }
+        func fixed(_ v: Double, _ digits: Int) -> String {
+            guard v.isFinite else { return "null" }
+            var text: [UInt8] = []
+            FixedPointText.append(v, decimals: digits, to: &text)
+            return String(decoding: text, as: UTF8.self)
+        }
         var out = "{\"time\":\"\(s.time.iso8601(fractionDigits: 3))\""
         out += ",\"ecef\":[\(fixed(s.position.x, 4)),\(fixed(s.position.y, 4)),\(fixed(s.position.z, 4))]"
         out += ",\"llh\":[\(fixed(g.latitudeDegrees, 9)),\(fixed(g.longitudeDegrees, 9)),\(fixed(g.height, 4))]"

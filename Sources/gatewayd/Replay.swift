@@ -196,7 +196,13 @@ struct Replay: ParsableCommand {
         c.format = SolutionFormat(rawValue: format) ?? .pos
         c.ionosphere = ionosphere == "brdc" ? .broadcast : (ionosphere == "off" ? .off : .ionosphereFree)
 
-        let sink = StandardOutput(path: out)
+        let sink: StandardOutput
+        do {
+            sink = try out.map { path throws(OutputFileError) in try StandardOutput(creating: path) } ?? StandardOutput()
+        } catch {
+            StandardError.writeLine("error: \(error)")
+            throw ExitCode(1)
+        }
         var runner = ReplayRunner(configuration: c)
         let started = Date()
         var lastReport = Date()

@@ -129,6 +129,14 @@ struct HostileInputTests {
         #expect(r.status != 0 && r.error.contains("'Q7' in --exclude"), "\(r.error)")
     }
 
+    @Test("replay refuses an --out it cannot create, with the system's reason, before reading anything")
+    func unwritableOutput() throws {
+        let dir = makeWorkDirectory("bad-out")
+        let r = try DaemonProcess.run("gatewayd", ["replay", "--rover", "x.obs", "--out", "missing/x.pos"], directory: dir)
+        #expect(r.status == 1 && r.error.contains("cannot write missing/x.pos: No such file or directory"), "\(r.error)")
+        #expect(r.output.isEmpty)
+    }
+
     @Test("sd_notify: READY=1 and STATUS= once bound, WATCHDOG=1 while the engine runs, STOPPING=1 and exit 0 on SIGTERM")
     func systemdNotifications() throws {
         let dir = makeWorkDirectory("notify")
