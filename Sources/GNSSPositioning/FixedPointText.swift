@@ -59,6 +59,13 @@ enum FixedPointText {
         }
     }
 
+    /// `value` as `%.*f`.
+    static func string(_ value: Double, decimals: Int) -> String {
+        var text: [UInt8] = []
+        append(value, decimals: decimals, to: &text)
+        return String(decoding: text, as: UTF8.self)
+    }
+
     /// An integer as `%*ld` (`zeroPadded`: `%0*ld`).
     static func append(_ value: Int, width: Int = 0, zeroPadded: Bool = false, to out: inout [UInt8]) {
         let digits = digitCount(value.magnitude)

@@ -270,10 +270,11 @@ public struct SinglePointPositioner: Sendable {
     }
 
     func validate(ssr: Double, observations n: Int, unknowns nx: Int, gdop: Double?) -> Validation {
-        if let gdop, gdop > options.maxGDOP { return .failure(String(format: "GDOP %.1f above %.0f", gdop, options.maxGDOP)) }
+        func fixed(_ v: Double, _ decimals: Int) -> String { FixedPointText.string(v, decimals: decimals) }
+        if let gdop, gdop > options.maxGDOP { return .failure("GDOP \(fixed(gdop, 1)) above \(fixed(options.maxGDOP, 0))") }
         let dof = n - nx
         if dof > 0 && ssr > ChiSquare.quantile999(dof) {
-            return .failure(String(format: "residual test failed (χ² %.1f > %.1f, %d dof)", ssr, ChiSquare.quantile999(dof), dof))
+            return .failure("residual test failed (χ² \(fixed(ssr, 1)) > \(fixed(ChiSquare.quantile999(dof), 1)), \(dof) dof)")
         }
         return .valid
     }

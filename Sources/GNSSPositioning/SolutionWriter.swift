@@ -71,12 +71,7 @@ public struct SolutionWriter: Sendable {
     private func jsonLine(_ s: Solution) -> String {
         let g = s.position.geodetic()
         let sig = s.sigma
-        func fixed(_ v: Double, _ digits: Int) -> String {
-            guard v.isFinite else { return "null" }
-            var text: [UInt8] = []
-            FixedPointText.append(v, decimals: digits, to: &text)
-            return String(decoding: text, as: UTF8.self)
-        }
+        func fixed(_ v: Double, _ digits: Int) -> String { v.isFinite ? FixedPointText.string(v, decimals: digits) : "null" }
         var out = "{\"time\":\"\(s.time.iso8601(fractionDigits: 3))\""
         out += ",\"ecef\":[\(fixed(s.position.x, 4)),\(fixed(s.position.y, 4)),\(fixed(s.position.z, 4))]"
         out += ",\"llh\":[\(fixed(g.latitudeDegrees, 9)),\(fixed(g.longitudeDegrees, 9)),\(fixed(g.height, 4))]"
