@@ -141,8 +141,15 @@ public struct RTKFilter: Sendable {
         var pairs: [Pair] = []
         let roverFrame = LocalFrame(origin: roverApprox), baseFrame = LocalFrame(origin: basePosition)
         let roverGeo = roverFrame.geodetic, baseGeo = baseFrame.geodetic
+        // Where each satellite is in the base's epoch and in the rover's states, by dense index: a search of each
+        // for every satellite of the rover grew with the square of the satellites.
+        var baseSlot = [Int32](repeating: -1, count: SatelliteID.denseCount)
+        var stateSlot = baseSlot
+        for (k, o) in base.satellites.enumerated() { if let d = o.satellite.denseIndex { baseSlot[d] = Int32(k) } }
+        for (k, m) in roverStates.enumerated() { if let d = m.satellite.denseIndex { stateSlot[d] = Int32(k) } }
         for ro in rover.satellites where options.systems.contains(ro.satellite.system) {
-            guard let bo = base.satellite(ro.satellite) else { continue }
+            guard let d = ro.satellite.denseIndex, baseSlot[d] >= 0 else { continue }
+            let bo = base.satellites[Int(baseSlot[d])]
             let sys = ro.satellite.system
             var signals: [PairSignal?] = []
             let channel = ro.glonassChannel ?? bo.glonassChannel ?? ephemerides.glonassChannel(ro.satellite)
@@ -151,8 +158,8 @@ public struct RTKFilter: Sendable {
             }
             guard let first = signals.compactMap({ $0 }).first else { continue }
             guard let eph = ephemerides.select(ro.satellite, at: rover.time),
-                  let rs = roverStates.first(where: { $0.satellite == ro.satellite })?.state
-                    ?? SatelliteGeometry.atTransmission(eph, receivedAt: rover.time, pseudorange: first.codeRover),
+                  let rs = stateSlot[d] >= 0 ? roverStates[Int(stateSlot[d])].state
+                    : SatelliteGeometry.atTransmission(eph, receivedAt: rover.time, pseudorange: first.codeRover),
                   let bs = SatelliteGeometry.atTransmission(eph, receivedAt: base.time, pseudorange: first.codeBase)
             else { continue }
             let (az, el) = roverFrame.enu(rs.position).azimuthElevation
