@@ -145,9 +145,12 @@ public struct SinglePointPositioner: Sendable {
             pseudorange = (g * range1 - range2) / (g - 1)
             ionoFree = true
             // Broadcast clocks of GPS/QZSS/Galileo refer to the L1/L2, E1/E5 iono-free pair;
-            // BeiDou's refer to B3I: remove TGD1 scaled into the B1I/B3I combination.
-            if sys == .beidou, case .kepler(let k) = eph, let tgd1 = k.groupDelays.first, p1.signal.band == 2, p2.signal.band == 6 {
-                pseudorange -= Constants.speedOfLight * tgd1 * g / (g - 1)
+            // BeiDou's refer to B3I: each signal's group delay (TGD1 on B1I, TGD2 on B2I, none on B3I) carried
+            // into the combination, as receivers tracking B1I and B2I (not B3I) need as much as B1I/B3I ones.
+            if sys == .beidou {
+                let d1 = Constants.speedOfLight * eph.singleFrequencyGroupDelay(band: p1.signal.band, frequency: f1)
+                let d2 = Constants.speedOfLight * eph.singleFrequencyGroupDelay(band: p2.signal.band, frequency: f2)
+                pseudorange -= (g * d1 - d2) / (g - 1)
             }
         } else {
             pseudorange -= Constants.speedOfLight * eph.singleFrequencyGroupDelay(band: p1.signal.band, frequency: f1)

@@ -133,6 +133,19 @@ public struct ReplayRunner {
                     knownBase = knownBase ?? scan.approximatePosition
                     baseAntenna = scan.antenna
                 }
+                var baseEpoch = try base.next()?.excluding(c.excludedSatellites)
+                var nextBase = try base.next()?.excluding(c.excludedSatellites)
+                if c.basePosition == nil, let first = baseEpoch,
+                   let own = Self.singlePointPosition(first, products: products, systems: c.systems),
+                   knownBase.map({ $0.distance(to: own) > Self.baseHeaderTolerance }) ?? true {
+                    // A header position far from where the base's own observations put it (a typo, another
+                    // station's) would leave every epoch single; the base's single-point fix stands in.
+                    let why = knownBase.map { "is \(Self.kilometres($0.distance(to: own))) from its single-point fix" } ?? "gives no position"
+                    summary.remarks.append("base \(firstBase): the header \(why); using the single-point position of its first epoch, "
+                                           + String(format: "%.3f,%.3f,%.3f", own.x, own.y, own.z)
+                                           + " (metres from the truth, and the rover with it): give --base-position for a surveyed one")
+                    knownBase = own
+                }
                 guard let basePosition = knownBase else {
                     throw FormatError("usage", "no base position: give --base-position or a base file whose header has one")
                 }
@@ -140,8 +153,6 @@ public struct ReplayRunner {
                     filter.roverAntenna = Self.antennaModels(calibrations, for: roverAntenna, file: roverPath, remarks: &summary.remarks)
                     filter.baseAntenna = Self.antennaModels(calibrations, for: baseAntenna, file: firstBase, remarks: &summary.remarks)
                 }
-                var baseEpoch = try base.next()?.excluding(c.excludedSatellites)
-                var nextBase = try base.next()?.excluding(c.excludedSatellites)
                 while let e = try rover.next()?.excluding(c.excludedSatellites) {
                     for eph in rover.takeEphemerides() { products.ephemerides.add(eph) }
                     // Advance the base to the latest epoch at or before the rover's.
@@ -190,6 +201,20 @@ public struct ReplayRunner {
     }
 
     /// The antenna models for an observation file's antenna, and a remark saying which calibration it got.
+    /// How far a base file's header position may lie from the base's own single-point fix (metres): header
+    /// positions are approximate, single-point fixes good to metres, a position hundreds of metres off is wrong.
+    static let baseHeaderTolerance = 100.0
+
+    static func singlePointPosition(_ epoch: ObservationEpoch, products: Products, systems: Set<GNSSSystem>) -> ECEF? {
+        let spp = SinglePointPositioner(options: SPPOptions(systems: systems))
+        let fix = spp.solve(epoch: epoch, ephemerides: products.ephemerides, klobuchar: products.klobuchar)
+        return fix.quality == .single ? fix.position : nil
+    }
+
+    static func kilometres(_ metres: Double) -> String {
+        metres >= 1000 ? String(format: "%.1f km", metres / 1000) : "\(Int(metres.rounded())) m"
+    }
+
     static func antennaModels(_ calibrations: [AntennaCalibration], for antenna: ReceiverAntenna?, file: String,
                               remarks: inout [String]) -> AntennaModels {
         let type = antenna?.type ?? ""

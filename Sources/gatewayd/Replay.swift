@@ -50,7 +50,8 @@ struct Replay: ParsableCommand {
     @Option(help: "Antenna model file (ANTEX).")
     var atx: String?
 
-    @Option(name: .customLong("base-position"), help: "Base ECEF position X,Y,Z in metres (default: the base file's header).")
+    @Option(name: .customLong("base-position"), parsing: .unconditional,
+            help: "Base ECEF position X,Y,Z in metres (default: the base file's header); may start with a minus sign.")
     var basePosition: String?
 
     @Option(help: "Systems to use, e.g. G,R,E,C,J.")

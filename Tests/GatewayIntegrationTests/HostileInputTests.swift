@@ -129,6 +129,15 @@ struct HostileInputTests {
         #expect(r.status != 0 && r.error.contains("'Q7' in --exclude"), "\(r.error)")
     }
 
+    @Test("replay takes a --base-position that starts with a minus sign as its value, not as an option")
+    func negativeBasePosition() throws {
+        let dir = makeWorkDirectory("negative-base")
+        let r = try DaemonProcess.run("gatewayd", ["replay", "--mode", "rtk", "--rover", "x.obs", "--base", "y.obs",
+                                                   "--base-position", "-3937776.1063,3354867.8075,3718445.0835"], directory: dir)
+        #expect(!r.error.contains("Missing value"), "\(r.error)")
+        #expect(r.status == 1 && r.error.contains("x.obs"), "\(r.error)")
+    }
+
     @Test("replay refuses an --out it cannot create, with the system's reason, before reading anything")
     func unwritableOutput() throws {
         let dir = makeWorkDirectory("bad-out")

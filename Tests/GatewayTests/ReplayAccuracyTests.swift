@@ -47,6 +47,38 @@ struct ReplayAccuracyTests {
     }
 
     /// SPP of 0759's hour, GPS, with its navigation file.
+    /// A base header position 200 km off (as one converter wrote for a real NetR9 base) would leave every epoch
+    /// single; the base's own single-point fix stands in, with a remark, and the rover fixes again, its position off
+    /// by that fix's metres; the mean fixed baseline stays within a centimetre of RTKLIB's 0759–3040.
+    @Test func aBaseHeaderFarFromTheBaseIsReplacedByItsOwnFix() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("base-header-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let original = try String(contentsOfFile: SharedData.path("rtk-0759-3040/30400920.05o"), encoding: .utf8)
+        let wrong = original.replacingOccurrences(of: " -3978242.4348  3382841.1715  3649902.7667", with: " -3837776.1063  3354867.8075  3718445.0835")
+        #expect(wrong != original)
+        try wrong.write(toFile: dir + "/30400920.05o", atomically: true, encoding: .utf8)
+        var c = ReplayConfiguration()
+        c.mode = .rtk
+        c.rover = [SharedData.path("rtk-0759-3040/07590920.05o")]
+        c.base = [dir + "/30400920.05o"]
+        c.navigation = [SharedData.path("rtk-0759-3040/07590920.05n")]
+        c.systems = [.gps]
+        let (solutions, summary) = try Self.replay(c)
+        let remark = try #require(summary.remarks.first { $0.contains("km from its single-point fix") }, "\(summary.remarks)")
+        let used = try #require(remark.firstMatch(of: #/epoch, (-?[0-9.]+),(-?[0-9.]+),(-?[0-9.]+) /#))
+        let base = ECEF(Double(used.1)!, Double(used.2)!, Double(used.3)!)
+        let header3040 = ECEF(-3_978_242.4348, 3_382_841.1715, 3_649_902.7667)
+        #expect(base.distance(to: header3040) < 15)
+        let fixed = solutions.filter { $0.quality == .fixed }
+        #expect(fixed.count >= 110, "\(fixed.count) fixed")
+        let reference = Self.rtkRover - header3040
+        let n = Double(fixed.count)
+        let mean = ECEF(fixed.map(\.position.x).reduce(0, +) / n, fixed.map(\.position.y).reduce(0, +) / n,
+                        fixed.map(\.position.z).reduce(0, +) / n)
+        #expect((mean - base).distance(to: reference) < 0.01, "mean baseline \(mean - base), base \(base.distance(to: header3040)) m off")
+    }
+
     static func spp0759() -> ReplayConfiguration {
         var c = ReplayConfiguration()
         c.mode = .spp

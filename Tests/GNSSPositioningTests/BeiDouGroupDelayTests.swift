@@ -1,0 +1,38 @@
+import Foundation
+import Testing
+import TestSupport
+import GNSSCore
+import GNSSFormats
+import GNSSOrbits
+@testable import GNSSPositioning
+
+/// BeiDou's broadcast clocks refer to B3I (BDS ICD): a B1I/B2I ionosphere-free pseudorange carries both group delays,
+/// (γ·c·TGD1 − c·TGD2)/(γ − 1) with γ = (f_B1I/f_B2I)², a B1I/B3I one only TGD1's share. ESBC's C07 at the first
+/// epoch, with one of its second signals at a time, against that formula on the file's own numbers.
+@Suite(.enabled(if: SharedData.available, "needs ../shared/data"))
+struct BeiDouGroupDelayTests {
+    @Test func ionosphereFreeCombinationsRemoveTheGroupDelays() throws {
+        let reader = try RINEXObservationReader(path: SharedData.path(RTKSignalPairingTests.observations))
+        var store = EphemerisStore(historyLimit: .max)
+        for e in try RINEXNavigationReader.readAll(path: SharedData.path(RTKSignalPairingTests.navigation)).ephemerides { store.add(e) }
+        let epoch = try #require(try reader.next())
+        let c07 = try #require(epoch.satellite(SatelliteID(.beidou, 7)))
+        guard case .kepler(let k) = try #require(store.select(c07.satellite, at: epoch.time)) else { Issue.record("no ephemeris"); return }
+        let (tgd1, tgd2) = (k.groupDelays[0], k.groupDelays[1])
+        #expect(tgd1 != 0 && tgd2 != 0)
+        let spp = SinglePointPositioner(options: SPPOptions(systems: [.beidou], ionosphere: .ionosphereFree))
+        let c = Constants.speedOfLight
+        for (second, tgd2Share) in [("7I", 1.0), ("6I", 0.0)] {
+            var o = c07
+            o.signals.removeAll { $0.signal != SignalCode("2I")! && $0.signal != SignalCode(second)! }
+            let p1 = try #require(o.signal(SignalCode("2I")!)?.pseudorange)
+            let p2 = try #require(o.signal(SignalCode(second)!)?.pseudorange)
+            let f2 = second == "7I" ? CarrierFrequency.galileoE5b : CarrierFrequency.beidouB3I
+            let g = pow(CarrierFrequency.beidouB1I / f2, 2)
+            let expected = (g * p1 - p2) / (g - 1) - (g * c * tgd1 - tgd2Share * c * tgd2) / (g - 1)
+            let m = try #require(spp.prepare(o, at: epoch.time, ephemerides: store))
+            #expect(m.ionosphereFree)
+            #expect(abs(m.pseudorange - expected) < 1e-6, "\(second): \(m.pseudorange) against \(expected)")
+        }
+    }
+}
