@@ -457,17 +457,24 @@ public struct RTKFilter: Sendable {
 
     private mutating func resolveAmbiguities(pairs: [Pair]) -> FixedSolution? {
         lastRatio = nil
+        let systems = Array(Set(pairs.map { $0.satellite.system })).sorted()
+            .filter { $0 != .glonass || options.glonassAmbiguityResolution }
+        // Partial fixing: all ambiguities, then without the lowest satellite, the two lowest, the three lowest;
+        // then each system's alone (the one with most satellites first), for when one system's ambiguities are what
+        // fails the test (a float still poor, geostationary satellites' noisy signals) at any elevation.
+        var attempts: [(excluded: Set<SatelliteID>, systems: [GNSSSystem])] = [([], systems)]
         var excluded = Set<SatelliteID>()
-        let byElevation = pairs.indices.sorted { pairs[$0].elevation < pairs[$1].elevation }.map { pairs[$0].satellite }
-        for attempt in 0..<4 {
-            if attempt > 0 {
-                // Partial fixing: leave out the lowest remaining satellite and try again.
-                guard let next = byElevation.first(where: { !excluded.contains($0) }) else { return nil }
-                excluded.insert(next)
-            }
+        for i in pairs.indices.sorted(by: { pairs[$0].elevation < pairs[$1].elevation }).prefix(3) {
+            excluded.insert(pairs[i].satellite)
+            attempts.append((excluded, systems))
+        }
+        if systems.count > 1 {
+            let counts = Dictionary(grouping: pairs, by: { $0.satellite.system }).mapValues(\.count)
+            for sys in systems.sorted(by: { counts[$0, default: 0] > counts[$1, default: 0] }) { attempts.append(([], [sys])) }
+        }
+        for (excluded, systems) in attempts {
             var transform: [(ref: Int, other: Int)] = []
-            let systems = Array(Set(pairs.map { $0.satellite.system })).sorted()
-            for sys in systems where sys != .glonass || options.glonassAmbiguityResolution {
+            for sys in systems {
                 for f in 0..<options.frequencies {
                     // Each member's ambiguity state, by index into `pairs`.
                     let members: [(pair: Int, state: Int)] = pairs.indices.compactMap { i in
@@ -486,7 +493,7 @@ public struct RTKFilter: Sendable {
                 }
             }
             let nb = transform.count
-            guard nb >= 4 else { return nil }
+            guard nb >= 4 else { continue }
             var a = [Double](repeating: 0, count: nb)
             var qa = Matrix(rows: nb, columns: nb)
             var qxa = Matrix(rows: 3, columns: nb)

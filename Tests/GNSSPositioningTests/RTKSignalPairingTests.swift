@@ -124,3 +124,32 @@ struct RTKHalfCycleTests {
         #expect(one.fixed == 115)
     }
 }
+
+/// Partial fixing by system: ESBC's first half hour against itself, GPS and BeiDou, with half a cycle added to the
+/// rover's BeiDou phases on the satellites of odd number. Their double differences are then no integers, the search
+/// over all ambiguities fails its ratio test at any elevation cut, and GPS's alone fix: every epoch fixed, on the
+/// base within millimetres. Without the per-system attempts, no epoch is.
+@Suite(.enabled(if: SharedData.available, "needs ../shared/data"))
+struct RTKPartialFixingTests {
+    @Test func aSystemWhoseAmbiguitiesAreNoIntegersIsLeftFloat() throws {
+        let reader = try RINEXObservationReader(path: SharedData.path(RTKSignalPairingTests.observations))
+        let basePosition = try #require(reader.header.approximatePosition)
+        var store = EphemerisStore(historyLimit: .max)
+        for e in try RINEXNavigationReader.readAll(path: SharedData.path(RTKSignalPairingTests.navigation)).ephemerides { store.add(e) }
+        var filter = RTKFilter(options: RTKOptions(dynamics: .kinematic, systems: [.gps, .beidou]))
+        var fixed: [ECEF] = []
+        var epochs = 0
+        while epochs < 60, let epoch = try reader.next() {
+            epochs += 1
+            var rover = epoch
+            for k in rover.satellites.indices where rover.satellites[k].satellite.system == .beidou && rover.satellites[k].satellite.prn % 2 == 1 {
+                for j in rover.satellites[k].signals.indices { rover.satellites[k].signals[j].carrierPhase? += 0.5 }
+            }
+            let s = filter.process(rover: rover, base: epoch, basePosition: basePosition, ephemerides: store)
+            if s.quality == .fixed { fixed.append(s.position) }
+        }
+        #expect(fixed.count == 60, "\(fixed.count) of \(epochs) fixed")
+        let worst = fixed.map { $0.distance(to: basePosition) }.max() ?? .infinity
+        #expect(worst < 0.005, "worst fixed position \(worst) m from the base")
+    }
+}
