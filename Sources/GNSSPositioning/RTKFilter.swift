@@ -85,26 +85,51 @@ public struct RTKFilter: Sendable {
         var hasPhase: Bool { phaseRover != nil && phaseBase != nil }
     }
 
+    /// An epoch made ready for the filter: the rover's single-point fix and the satellites both receivers see, with
+    /// their states, tropospheric delays, antenna corrections and signals. Making it takes the filter's options and
+    /// antennas but none of its state (the single-point iteration's first guess aside), so a replay makes the next
+    /// epochs' on another core while the filter works.
+    public struct PreparedEpoch: Sendable {
+        public let time: GNSSTime
+        let age: Double
+        let single: Solution
+        /// Nil when the epoch cannot go further; `single` then says why.
+        let pairs: [Pair]?
+        let basePosition: ECEF
+
+        /// The rover's single-point position, when it has one (the next epoch's first guess).
+        public var singlePointPosition: ECEF? { single.quality == .none ? nil : single.position }
+    }
+
+    /// Prepares one rover epoch against the base epoch of the same time; `initial`: the single-point iteration's
+    /// first guess (the last position), nil to start from the centre of the Earth.
+    public func prepare(rover: ObservationEpoch, base: ObservationEpoch, basePosition: ECEF, ephemerides: EphemerisStore,
+                        klobuchar: KlobucharCoefficients? = nil, initial: ECEF?) -> PreparedEpoch {
+        let (single, states) = spp.solveKeepingStates(epoch: rover, ephemerides: ephemerides, klobuchar: klobuchar, initial: initial)
+        func stop(_ note: String) -> PreparedEpoch {
+            var s = single
+            s.note = note
+            return PreparedEpoch(time: rover.time, age: rover.time - base.time, single: s, pairs: nil, basePosition: basePosition)
+        }
+        guard single.quality != .none else { return stop("no single-point fix: " + (single.note ?? "")) }
+        guard basePosition.norm > 6.0e6 else { return stop("base position unknown") }
+        let pairs = makePairs(rover: rover, base: base, basePosition: basePosition, roverApprox: single.position,
+                              roverStates: states, ephemerides: ephemerides)
+        return PreparedEpoch(time: rover.time, age: rover.time - base.time, single: single, pairs: pairs, basePosition: basePosition)
+    }
+
     /// Processes one rover epoch against the base epoch of the same time.
     public mutating func process(rover: ObservationEpoch, base: ObservationEpoch, basePosition: ECEF,
                                  ephemerides: EphemerisStore, klobuchar: KlobucharCoefficients? = nil) -> Solution {
+        process(prepare(rover: rover, base: base, basePosition: basePosition, ephemerides: ephemerides, klobuchar: klobuchar,
+                        initial: positionInitialised ? ECEF(x[0], x[1], x[2]) : nil))
+    }
+
+    /// Processes an epoch prepared by `prepare`, in time order.
+    public mutating func process(_ epoch: PreparedEpoch) -> Solution {
         epochIndex += 1
-        let time = rover.time
-        let age = rover.time - base.time
-        let (single, prepared) = spp.solveKeepingStates(epoch: rover, ephemerides: ephemerides, klobuchar: klobuchar,
-                                                        initial: positionInitialised ? ECEF(x[0], x[1], x[2]) : nil)
-        guard single.quality != .none else {
-            var s = single
-            s.note = "no single-point fix: " + (single.note ?? "")
-            return s
-        }
-        guard basePosition.norm > 6.0e6 else {
-            var s = single
-            s.note = "base position unknown"
-            return s
-        }
-        let pairs = makePairs(rover: rover, base: base, basePosition: basePosition, roverApprox: single.position,
-                              roverStates: prepared, ephemerides: ephemerides)
+        guard let pairs = epoch.pairs else { return epoch.single }
+        let (time, age, single, basePosition) = (epoch.time, epoch.age, epoch.single, epoch.basePosition)
         timeUpdate(time: time, sppPosition: single.position, pairs: pairs)
         guard let nMeasurements = measurementUpdate(pairs: pairs, basePosition: basePosition), nMeasurements > 0 else {
             var s = single

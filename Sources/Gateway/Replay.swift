@@ -120,9 +120,8 @@ public struct ReplayRunner {
                 var options = RTKOptions(dynamics: c.isStatic ? .static : .kinematic, elevationMask: c.elevationMask ?? RTKOptions.defaultElevationMask, systems: c.systems)
                 options.frequencies = 2
                 var filter = RTKFilter(options: options)
-                var baseFiles = c.base.makeIterator()
-                guard let firstBase = baseFiles.next() else { break }
-                var base = PrefetchedObservations(try ObservationSources.open(firstBase))
+                let firstBase = c.base[0]
+                let base = PrefetchedObservations(try ObservationSources.open(firstBase))
                 var knownBase = c.basePosition ?? base.approximatePosition
                 var baseAntenna = base.antenna
                 if !base.isRINEX {
@@ -133,8 +132,8 @@ public struct ReplayRunner {
                     knownBase = knownBase ?? scan.approximatePosition
                     baseAntenna = scan.antenna
                 }
-                var baseEpoch = try base.next()?.excluding(c.excludedSatellites)
-                var nextBase = try base.next()?.excluding(c.excludedSatellites)
+                let baseEpoch = try base.next()?.excluding(c.excludedSatellites)
+                let nextBase = try base.next()?.excluding(c.excludedSatellites)
                 if c.basePosition == nil, let first = baseEpoch,
                    let own = Self.singlePointPosition(first, products: products, systems: c.systems),
                    knownBase.map({ $0.distance(to: own) > Self.baseHeaderTolerance }) ?? true {
@@ -153,23 +152,15 @@ public struct ReplayRunner {
                     filter.roverAntenna = Self.antennaModels(calibrations, for: roverAntenna, file: roverPath, remarks: &summary.remarks)
                     filter.baseAntenna = Self.antennaModels(calibrations, for: baseAntenna, file: firstBase, remarks: &summary.remarks)
                 }
-                while let e = try rover.next()?.excluding(c.excludedSatellites) {
-                    for eph in rover.takeEphemerides() { products.ephemerides.add(eph) }
-                    // Advance the base to the latest epoch at or before the rover's.
-                    while let nb = nextBase, nb.time - e.time <= RTKOptions.epochTolerance {
-                        baseEpoch = nb
-                        nextBase = try base.next()?.excluding(c.excludedSatellites)
-                        if nextBase == nil, let f = baseFiles.next() {
-                            base = PrefetchedObservations(try ObservationSources.open(f))
-                            nextBase = try base.next()?.excluding(c.excludedSatellites)
-                        }
+                let epochs = PreparedRTKEpochs(rover: rover, base: base, current: baseEpoch, next: nextBase,
+                                               laterBaseFiles: Array(c.base.dropFirst()), excluded: c.excludedSatellites,
+                                               basePosition: basePosition, preparer: filter, ephemerides: products.ephemerides,
+                                               klobuchar: products.klobuchar)
+                while let item = try epochs.next() {
+                    switch item {
+                    case .prepared(let epoch): output(filter.process(epoch))
+                    case .noBase(let time): output(Solution(time: time, position: .zero, quality: .none, satellites: 0, note: "no base epoch"))
                     }
-                    guard let b = baseEpoch, abs(e.time - b.time) <= 30 else {
-                        output(Solution(time: e.time, position: .zero, quality: .none, satellites: 0, note: "no base epoch"))
-                        continue
-                    }
-                    output(filter.process(rover: e, base: b, basePosition: basePosition,
-                                          ephemerides: products.ephemerides, klobuchar: products.klobuchar))
                 }
             case .ppp:
                 var options = PPPOptions(dynamics: c.isStatic ? .static : .kinematic, elevationMask: c.elevationMask ?? PPPOptions.defaultElevationMask,
