@@ -61,11 +61,25 @@ public struct SinglePointPositioner: Sendable {
         self.options = options
     }
 
-    /// The receiver-clock group a system belongs to (QZSS and SBAS share GPS time).
-    static func clockGroup(_ s: GNSSSystem) -> GNSSSystem {
-        switch s {
-        case .qzss, .sbas: .gps
-        default: s
+    /// A receiver clock the fix estimates: one per time system (QZSS and SBAS share GPS time's), BeiDou's split
+    /// between its second-generation satellites (C01–C18) and its third (C19 on), whose code biases in a receiver
+    /// differ by metres (ESBC's Septentrio, B1I/B3I: 4 m) that one clock would spread over the position.
+    struct ReceiverClock: Hashable, Comparable {
+        var system: GNSSSystem
+        var beidou3 = false
+
+        init(_ satellite: SatelliteID) {
+            switch satellite.system {
+            case .qzss, .sbas: system = .gps
+            case .beidou:
+                system = .beidou
+                beidou3 = satellite.prn >= 19
+            default: system = satellite.system
+            }
+        }
+
+        static func < (a: Self, b: Self) -> Bool {
+            a.system != b.system ? a.system.rawValue < b.system.rawValue : !a.beidou3 && b.beidou3
         }
     }
 
@@ -185,7 +199,7 @@ public struct SinglePointPositioner: Sendable {
     }
 
     func estimate(_ ms: [PreparedMeasurement], time: GNSSTime, klobuchar: KlobucharCoefficients?, initial: ECEF?) -> Fix {
-        let groups = Array(Set(ms.map { Self.clockGroup($0.satellite.system) })).sorted()
+        let groups = Array(Set(ms.map { ReceiverClock($0.satellite) })).sorted()
         let nx = 3 + groups.count
         var x = [Double](repeating: 0, count: nx)
         if let initial { x[0] = initial.x; x[1] = initial.y; x[2] = initial.z }
@@ -218,7 +232,7 @@ public struct SinglePointPositioner: Sendable {
                         tropVar = pow(0.3 / (sin(el) + 0.1), 2)
                     }
                 }
-                let group = Self.clockGroup(m.satellite.system)
+                let group = ReceiverClock(m.satellite)
                 guard let gi = groups.firstIndex(of: group) else { continue }
                 let model = range + x[3 + gi] - Constants.speedOfLight * m.state.clockBias + iono + trop
                 var row = [Double](repeating: 0, count: nx)
@@ -234,9 +248,9 @@ public struct SinglePointPositioner: Sendable {
             // Systems with no measurement left after the mask would make the geometry singular: drop their columns.
             let activeColumns = (0..<nx).filter { c in c < 3 || rows.contains { $0.row[c] != 0 } }
             guard rows.count >= activeColumns.count else {
-                let systems = activeColumns.count - 3
+                let clocks = activeColumns.count - 3
                 fix.validation = .failure("\(rows.count) satellites above the mask for \(activeColumns.count) unknowns"
-                                          + (systems > 1 ? ", the clocks of \(systems) systems" : ""))
+                                          + (clocks > 1 ? ", \(clocks) receiver clocks" : ""))
                 return fix
             }
             var h = Matrix(rows: rows.count, columns: activeColumns.count)
@@ -251,7 +265,7 @@ public struct SinglePointPositioner: Sendable {
                 fix.position = ECEF(x[0], x[1], x[2])
                 fix.covariance = [q[0, 0], q[1, 1], q[2, 2], q[0, 1], q[1, 2], q[0, 2]]
                 for c in activeColumns where c >= 3 {
-                    fix.clocks[groups[c - 3]] = x[c] / Constants.speedOfLight
+                    fix.clocks[groups[c - 3].system] = x[c] / Constants.speedOfLight
                 }
                 fix.used = rows.count
                 // Weighted sum of squared residuals after the last update.

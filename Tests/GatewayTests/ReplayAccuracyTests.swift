@@ -106,7 +106,7 @@ struct ReplayAccuracyTests {
         c.rover = [SharedData.path("rtcm3/GMSD7_20121014.rtcm3")]
         let (solutions, summary) = try Self.replay(c)
         #expect(summary.epochs == 256 && solutions.count == 241)
-        #expect(summary.notes == ["4 satellites above the mask for 5 unknowns, the clocks of 2 systems; the others have no ephemeris yet": 15],
+        #expect(summary.notes == ["4 satellites above the mask for 5 unknowns, 2 receiver clocks; the others have no ephemeris yet": 15],
                 "\(summary.notes)")
         let igs = ECEF(-3_607_665.5445, 4_147_867.8813, 3_223_716.9188)
         let errors = solutions.map { $0.position.distance(to: igs) }.sorted()
