@@ -430,15 +430,17 @@ public struct RTKFilter: Sendable {
 
     /// `members` (indices into `pairs`) with a signal in slot `f`, split by its band: a slot's candidates can span
     /// bands (GPS L2 or L5, BeiDou B3I or B2I), and receivers' phase and code biases cancel only between
-    /// satellites of one band.
+    /// satellites of one band; BeiDou-2 and BeiDou-3 apart too, for the biases receivers keep between them (see
+    /// `SinglePointPositioner.ReceiverClock`), which two receivers of different makes do not share.
     static func byBand(_ members: [Int], _ pairs: [Pair], slot f: Int) -> [[Int]] {
-        var groups: [(band: UInt8, members: [Int])] = []
+        var groups: [(key: UInt16, members: [Int])] = []
         for i in members {
             guard f < pairs[i].signals.count, let s = pairs[i].signals[f] else { continue }
-            if let g = groups.firstIndex(where: { $0.band == s.band }) {
+            let key = UInt16(s.band) | (SinglePointPositioner.ReceiverClock(pairs[i].satellite).beidou3 ? 0x100 : 0)
+            if let g = groups.firstIndex(where: { $0.key == key }) {
                 groups[g].members.append(i)
             } else {
-                groups.append((s.band, [i]))
+                groups.append((key, [i]))
             }
         }
         return groups.map(\.members)
