@@ -25,6 +25,7 @@ public struct RTKFilter: Sendable {
     private struct SignalPhase { var rover: Double; var roverDoppler: Double?; var base: Double; var baseDoppler: Double? }
     private var lastPhase: [AmbiguityKey: SignalPhase] = [:]
     private var lastTime: GNSSTime?
+    private var lastBaseTime: GNSSTime?
     private var epochIndex = 0
     private var positionInitialised = false
 
@@ -130,7 +131,7 @@ public struct RTKFilter: Sendable {
         epochIndex += 1
         guard let pairs = epoch.pairs else { return epoch.single }
         let (time, age, single, basePosition) = (epoch.time, epoch.age, epoch.single, epoch.basePosition)
-        timeUpdate(time: time, sppPosition: single.position, pairs: pairs)
+        timeUpdate(time: time, baseTime: time - age, sppPosition: single.position, pairs: pairs)
         guard let nMeasurements = measurementUpdate(pairs: pairs, basePosition: basePosition), nMeasurements > 0 else {
             var s = single
             s.age = age
@@ -243,9 +244,12 @@ public struct RTKFilter: Sendable {
 
     // MARK: - Time update
 
-    private mutating func timeUpdate(time: GNSSTime, sppPosition: ECEF, pairs: [Pair]) {
+    private mutating func timeUpdate(time: GNSSTime, baseTime: GNSSTime, sppPosition: ECEF, pairs: [Pair]) {
         let dt = lastTime.map { abs(time - $0) } ?? 0
+        // A base recording less often than the rover gives the same epoch to several of the rover's.
+        let baseInterval = lastBaseTime.map { abs(baseTime - $0) } ?? 0
         lastTime = time
+        lastBaseTime = baseTime
         if options.dynamics == .kinematic || !positionInitialised {
             x[0] = sppPosition.x; x[1] = sppPosition.y; x[2] = sppPosition.z
             for i in 0..<3 {
@@ -277,7 +281,7 @@ public struct RTKFilter: Sendable {
                 geometryFree[pair.satellite] = gf
             }
         }
-        slipped.formUnion(dopplerSlips(pairs, dt: dt))
+        slipped.formUnion(dopplerSlips(pairs, roverInterval: dt, baseInterval: baseInterval))
         // Drop ambiguities unseen too long, or slipped.
         let stale = keys.filter { k in
             slipped.contains(k) || epochIndex - (tracks[k]?.lastSeen ?? 0) > options.maxOutage
@@ -307,7 +311,7 @@ public struct RTKFilter: Sendable {
     /// Signals whose phase moved, at either receiver, by more than the Doppler explains since the last epoch.
     /// The median of each receiver's unexplained changes in metres over all its signals (a receiver clock jump, the
     /// same range for every signal) is removed first.
-    private mutating func dopplerSlips(_ pairs: [Pair], dt: Double) -> Set<AmbiguityKey> {
+    private mutating func dopplerSlips(_ pairs: [Pair], roverInterval: Double, baseInterval: Double) -> Set<AmbiguityKey> {
         struct Unexplained { var key: AmbiguityKey; var wavelength: Double; var rover: Double?; var base: Double? }
         var unexplained: [Unexplained] = []
         var phases: [AmbiguityKey: SignalPhase] = [:]
@@ -317,15 +321,17 @@ public struct RTKFilter: Sendable {
                 let key = AmbiguityKey(satellite: pair.satellite, frequency: f)
                 let now = SignalPhase(rover: pr, roverDoppler: s.dopplerRover, base: pb, baseDoppler: s.dopplerBase)
                 phases[key] = now
-                guard dt > 0, dt <= 60, let last = lastPhase[key] else { continue }
-                // RINEX phase grows with the range, the Doppler is positive when the range shrinks (metres).
-                func change(_ now: Double, _ doppler: Double?, _ before: Double, _ dopplerBefore: Double?) -> Double? {
-                    guard let doppler, let dopplerBefore else { return nil }
+                guard let last = lastPhase[key] else { continue }
+                // RINEX phase grows with the range, the Doppler is positive when the range shrinks (metres). Each
+                // receiver over its own interval: none when its epoch is the one before (a base's, reused).
+                func change(_ now: Double, _ doppler: Double?, _ before: Double, _ dopplerBefore: Double?, _ dt: Double) -> Double? {
+                    guard dt > 0, dt <= 60, let doppler, let dopplerBefore else { return nil }
                     return (now - before) + (doppler + dopplerBefore) / 2 * dt * s.wavelength
                 }
-                unexplained.append(Unexplained(key: key, wavelength: s.wavelength,
-                                               rover: change(now.rover, now.roverDoppler, last.rover, last.roverDoppler),
-                                               base: change(now.base, now.baseDoppler, last.base, last.baseDoppler)))
+                let rover = change(now.rover, now.roverDoppler, last.rover, last.roverDoppler, roverInterval)
+                let base = change(now.base, now.baseDoppler, last.base, last.baseDoppler, baseInterval)
+                guard rover != nil || base != nil else { continue }
+                unexplained.append(Unexplained(key: key, wavelength: s.wavelength, rover: rover, base: base))
             }
         }
         lastPhase = phases
@@ -452,10 +458,14 @@ public struct RTKFilter: Sendable {
         let (rj, ej) = SinglePointPositioner.geometricRange(satellite: other.roverState.position, receiver: rover)
         let ddRange = (rj - other.baseRange) - (ri - ref.baseRange)
         let ddTropo = (other.tropoRover - other.tropoBase) - (ref.tropoRover - ref.tropoBase)
+        // The satellites' clocks between the two receptions: nothing when the base's epoch is the rover's, a
+        // satellite's drift over the interval when the base records less often (a 30 s base under a 1 Hz rover).
+        let ddClock = -Constants.speedOfLight * ((other.roverState.clockBias - other.baseState.clockBias)
+                                                 - (ref.roverState.clockBias - ref.baseState.clockBias))
         var h = [Double](repeating: 0, count: x.count)
         h[0] = -ej.x + ei.x; h[1] = -ej.y + ei.y; h[2] = -ej.z + ei.z
         let observed: Double
-        var model = ddRange + ddTropo + other.antenna[f] - ref.antenna[f]
+        var model = ddRange + ddTropo + ddClock + other.antenna[f] - ref.antenna[f]
         if phase {
             guard let pri = si.phaseRover, let pbi = si.phaseBase, let prj = sj.phaseRover, let pbj = sj.phaseBase,
                   let ii = stateIndex(AmbiguityKey(satellite: ref.satellite, frequency: f)),
