@@ -51,7 +51,7 @@ struct Replay: ParsableCommand {
     var atx: String?
 
     @Option(name: .customLong("base-position"), parsing: .unconditional,
-            help: "Base ECEF position X,Y,Z in metres (default: the base file's header); may start with a minus sign.")
+            help: "Base ECEF position X,Y,Z in metres; may start with a minus sign (default: the base file's header, or the base's own single-point fix when the header is over 100 m from it).")
     var basePosition: String?
 
     @Option(help: "Systems to use, e.g. G,R,E,C,J.")
