@@ -191,11 +191,11 @@ public struct ReplayRunner {
         return "no \(option): satellite and receiver antenna phase centres are not applied (kinematic positions can be off by a decimetre or more)" + made
     }
 
-    /// The antenna models for an observation file's antenna, and a remark saying which calibration it got.
     /// How far a base file's header position may lie from the base's own single-point fix (metres): header
     /// positions are approximate, single-point fixes good to metres, a position hundreds of metres off is wrong.
     static let baseHeaderTolerance = 100.0
 
+    /// A base epoch's own single-point position, when it has one.
     static func singlePointPosition(_ epoch: ObservationEpoch, products: Products, systems: Set<GNSSSystem>) -> ECEF? {
         let spp = SinglePointPositioner(options: SPPOptions(systems: systems))
         let fix = spp.solve(epoch: epoch, ephemerides: products.ephemerides, klobuchar: products.klobuchar)
@@ -206,6 +206,7 @@ public struct ReplayRunner {
         metres >= 1000 ? String(format: "%.1f km", metres / 1000) : "\(Int(metres.rounded())) m"
     }
 
+    /// The antenna models for an observation file's antenna, and a remark saying which calibration it got.
     static func antennaModels(_ calibrations: [AntennaCalibration], for antenna: ReceiverAntenna?, file: String,
                               remarks: inout [String]) -> AntennaModels {
         let type = antenna?.type ?? ""
