@@ -99,12 +99,20 @@ public struct SolutionWriter: Sendable {
         case .single: quality = 1
         case .none: quality = 0
         }
-        let body = String(format: "GPGGA,%02d%02d%05.2f,%02d%010.7f,%@,%03d%010.7f,%@,%d,%02d,%.1f,%.3f,M,0.000,M,%.1f,",
-                          utc.hour, utc.minute, utc.second, latDeg, (lat - Double(latDeg)) * 60,
-                          g.latitude >= 0 ? "N" : "S", lonDeg, (lon - Double(lonDeg)) * 60, g.longitude >= 0 ? "E" : "W",
-                          quality, min(s.satellites, 99), s.dop?.horizontal ?? 0, g.height, s.age)
-        var checksum: UInt8 = 0
-        for b in body.utf8 { checksum ^= b }
-        return "$" + body + String(format: "*%02X", checksum)
+        var body: [UInt8] = []
+        body.reserveCapacity(96)
+        func integer(_ v: Int, _ width: Int = 0) { FixedPointText.append(v, width: width, zeroPadded: true, to: &body) }
+        func fixed(_ v: Double, _ decimals: Int, _ width: Int = 0) {
+            FixedPointText.append(v, decimals: decimals, width: width, zeroPadded: true, to: &body)
+        }
+        func text(_ t: String) { body.append(contentsOf: t.utf8) }
+        text("GPGGA,"); integer(utc.hour, 2); integer(utc.minute, 2); fixed(utc.second, 2, 5)
+        text(","); integer(latDeg, 2); fixed((lat - Double(latDeg)) * 60, 7, 10); text(g.latitude >= 0 ? ",N," : ",S,")
+        integer(lonDeg, 3); fixed((lon - Double(lonDeg)) * 60, 7, 10); text(g.longitude >= 0 ? ",E," : ",W,")
+        integer(quality); text(","); integer(min(s.satellites, 99), 2); text(",")
+        fixed(s.dop?.horizontal ?? 0, 1); text(","); fixed(g.height, 3); text(",M,0.000,M,"); fixed(s.age, 1); text(",")
+        let checksum = body.reduce(UInt8(0), ^)
+        let hex = Array("0123456789ABCDEF".utf8)
+        return "$" + String(decoding: body, as: UTF8.self) + "*" + String(decoding: [hex[Int(checksum >> 4)], hex[Int(checksum & 15)]], as: UTF8.self)
     }
 }
