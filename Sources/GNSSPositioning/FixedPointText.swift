@@ -45,13 +45,7 @@ enum FixedPointText {
         let negative = value.sign == .minus
         let wholeDigits = digitCount(UInt64(n / unit))
         let length = (negative ? 1 : 0) + wholeDigits + (decimals > 0 ? 1 + decimals : 0)
-        if zeroPadded {
-            if negative { out.append(UInt8(ascii: "-")) }
-            out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: max(0, width - length)))
-        } else {
-            pad(length, width: width, to: &out)
-            if negative { out.append(UInt8(ascii: "-")) }
-        }
+        appendSign(negative, length: length, width: width, zeroPadded: zeroPadded, to: &out)
         appendDigits(UInt64(n / unit), count: wholeDigits, to: &out)
         if decimals > 0 {
             out.append(UInt8(ascii: "."))
@@ -69,14 +63,7 @@ enum FixedPointText {
     /// An integer as `%*ld` (`zeroPadded`: `%0*ld`).
     static func append(_ value: Int, width: Int = 0, zeroPadded: Bool = false, to out: inout [UInt8]) {
         let digits = digitCount(value.magnitude)
-        let length = digits + (value < 0 ? 1 : 0)
-        if zeroPadded {
-            if value < 0 { out.append(UInt8(ascii: "-")) }
-            out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: max(0, width - length)))
-        } else {
-            pad(length, width: width, to: &out)
-            if value < 0 { out.append(UInt8(ascii: "-")) }
-        }
+        appendSign(value < 0, length: digits + (value < 0 ? 1 : 0), width: width, zeroPadded: zeroPadded, to: &out)
         appendDigits(UInt64(value.magnitude), count: digits, to: &out)
     }
 
@@ -97,6 +84,18 @@ enum FixedPointText {
         for i in stride(from: start + count - 1, through: start, by: -1) {
             out[i] = UInt8(ascii: "0") + UInt8(rest % 10)
             rest /= 10
+        }
+    }
+
+    /// The padding of a number `length` characters long to `width` and its sign: spaces before the sign, or zeros
+    /// after it.
+    private static func appendSign(_ negative: Bool, length: Int, width: Int, zeroPadded: Bool, to out: inout [UInt8]) {
+        if zeroPadded {
+            if negative { out.append(UInt8(ascii: "-")) }
+            out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: max(0, width - length)))
+        } else {
+            pad(length, width: width, to: &out)
+            if negative { out.append(UInt8(ascii: "-")) }
         }
     }
 
