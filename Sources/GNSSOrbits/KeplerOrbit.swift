@@ -39,10 +39,10 @@ extension KeplerEphemeris {
     /// Position, velocity (ECEF, the time derivative of the position formulas; by central difference for BeiDou
     /// GEO satellites; zero when not asked for) and eccentric anomaly at `time`.
     func orbit(at time: GNSSTime, velocity wanted: Bool = true) -> (position: ECEF, velocity: ECEF, eccentricAnomaly: Double) {
-        let (gm, omegaE) = orbitConstants
+        let omegaE = orbitConstants.omegaEarth
         let a = sqrtA * sqrtA
         let tk = time - toe
-        let n = (gm / (a * a * a)).squareRoot() + meanMotionDifference
+        let n = correctedMeanMotion
         let ek = eccentricAnomaly(meanAnomaly: meanAnomaly + n * tk)
         let sinE = sin(ek), cosE = cos(ek)
         let rootOneMinusE2 = (1 - eccentricity * eccentricity).squareRoot()
@@ -105,9 +105,13 @@ extension KeplerEphemeris {
 
     /// Clock polynomial plus relativistic correction, seconds (no group delay).
     public func clockBias(at time: GNSSTime) -> Double {
+        clockBias(at: time, eccentricAnomaly: eccentricAnomaly(meanAnomaly: meanAnomaly + correctedMeanMotion * (time - toe)))
+    }
+
+    /// Mean motion from the semi-major axis, with the broadcast correction (rad/s).
+    private var correctedMeanMotion: Double {
         let a = sqrtA * sqrtA
-        let n = (orbitConstants.gm / (a * a * a)).squareRoot() + meanMotionDifference
-        return clockBias(at: time, eccentricAnomaly: eccentricAnomaly(meanAnomaly: meanAnomaly + n * (time - toe)))
+        return (orbitConstants.gm / (a * a * a)).squareRoot() + meanMotionDifference
     }
 
     private func clockBias(at time: GNSSTime, eccentricAnomaly ek: Double) -> Double {

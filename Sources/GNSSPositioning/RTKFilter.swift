@@ -107,16 +107,18 @@ public struct RTKFilter: Sendable {
     public func prepare(rover: ObservationEpoch, base: ObservationEpoch, basePosition: ECEF, ephemerides: EphemerisStore,
                         klobuchar: KlobucharCoefficients? = nil, initial: ECEF?) -> PreparedEpoch {
         let (single, states) = spp.solveKeepingStates(epoch: rover, ephemerides: ephemerides, klobuchar: klobuchar, initial: initial)
+        func epoch(_ single: Solution, _ pairs: [Pair]?) -> PreparedEpoch {
+            PreparedEpoch(time: rover.time, age: rover.time - base.time, single: single, pairs: pairs, basePosition: basePosition)
+        }
         func stop(_ note: String) -> PreparedEpoch {
             var s = single
             s.note = note
-            return PreparedEpoch(time: rover.time, age: rover.time - base.time, single: s, pairs: nil, basePosition: basePosition)
+            return epoch(s, nil)
         }
         guard single.quality != .none else { return stop("no single-point fix: " + (single.note ?? "")) }
         guard basePosition.norm > 6.0e6 else { return stop("base position unknown") }
-        let pairs = makePairs(rover: rover, base: base, basePosition: basePosition, roverApprox: single.position,
-                              roverStates: states, ephemerides: ephemerides)
-        return PreparedEpoch(time: rover.time, age: rover.time - base.time, single: single, pairs: pairs, basePosition: basePosition)
+        return epoch(single, makePairs(rover: rover, base: base, basePosition: basePosition, roverApprox: single.position,
+                                       roverStates: states, ephemerides: ephemerides))
     }
 
     /// Processes one rover epoch against the base epoch of the same time.

@@ -13,8 +13,7 @@ import GNSSOrbits
 struct BeiDouGroupDelayTests {
     @Test func ionosphereFreeCombinationsRemoveTheGroupDelays() throws {
         let reader = try RINEXObservationReader(path: SharedData.path(RTKSignalPairingTests.observations))
-        var store = EphemerisStore(historyLimit: .max)
-        for e in try RINEXNavigationReader.readAll(path: SharedData.path(RTKSignalPairingTests.navigation)).ephemerides { store.add(e) }
+        let store = try ephemerisStore(RTKSignalPairingTests.navigation)
         let epoch = try #require(try reader.next())
         let c07 = try #require(epoch.satellite(SatelliteID(.beidou, 7)))
         guard case .kepler(let k) = try #require(store.select(c07.satellite, at: epoch.time)) else { Issue.record("no ephemeris"); return }
@@ -42,8 +41,7 @@ struct BeiDouGroupDelayTests {
     /// replay, which starts every fix from nothing).
     @Test func beiDou2And3HaveAReceiverClockEach() throws {
         let reader = try RINEXObservationReader(path: SharedData.path(RTKSignalPairingTests.observations))
-        var store = EphemerisStore(historyLimit: .max)
-        for e in try RINEXNavigationReader.readAll(path: SharedData.path(RTKSignalPairingTests.navigation)).ephemerides { store.add(e) }
+        let store = try ephemerisStore(RTKSignalPairingTests.navigation)
         let reference = ECEF(3_582_104.9185, 532_590.1945, 5_232_755.3150)
         let spp = SinglePointPositioner(options: SPPOptions(systems: [.gps, .beidou], ionosphere: .ionosphereFree))
         var errors: [Double] = []

@@ -45,8 +45,7 @@ struct RTKSignalPairingTests {
     @Test func differentCodesOfABandPairAndFix() throws {
         let reader = try RINEXObservationReader(path: SharedData.path(Self.observations))
         let basePosition = try #require(reader.header.approximatePosition)
-        var store = EphemerisStore(historyLimit: .max)
-        for e in try RINEXNavigationReader.readAll(path: SharedData.path(Self.navigation)).ephemerides { store.add(e) }
+        let store = try ephemerisStore(Self.navigation)
         var filter = RTKFilter(options: RTKOptions(dynamics: .kinematic, systems: [.gps, .galileo]))
         var fixed: [ECEF] = []
         var epochs = 0
@@ -92,8 +91,7 @@ struct RTKHalfCycleTests {
         let rover = try RINEXObservationReader(path: SharedData.path("rtk-0759-3040/07590920.05o"))
         let base = try RINEXObservationReader(path: SharedData.path("rtk-0759-3040/30400920.05o"))
         let basePosition = try #require(base.header.approximatePosition)
-        var store = EphemerisStore()
-        for e in try RINEXNavigationReader.readAll(path: SharedData.path("rtk-0759-3040/07590920.05n")).ephemerides { store.add(e) }
+        let store = try ephemerisStore("rtk-0759-3040/07590920.05n")
         var options = RTKOptions(dynamics: .kinematic, systems: [.gps])
         options.frequencies = 2
         var filter = RTKFilter(options: options)
@@ -134,8 +132,7 @@ struct RTKPartialFixingTests {
     @Test func aSystemWhoseAmbiguitiesAreNoIntegersIsLeftFloat() throws {
         let reader = try RINEXObservationReader(path: SharedData.path(RTKSignalPairingTests.observations))
         let basePosition = try #require(reader.header.approximatePosition)
-        var store = EphemerisStore(historyLimit: .max)
-        for e in try RINEXNavigationReader.readAll(path: SharedData.path(RTKSignalPairingTests.navigation)).ephemerides { store.add(e) }
+        let store = try ephemerisStore(RTKSignalPairingTests.navigation)
         var filter = RTKFilter(options: RTKOptions(dynamics: .kinematic, systems: [.gps, .beidou]))
         var fixed: [ECEF] = []
         var epochs = 0
@@ -164,8 +161,7 @@ struct RTKBaseIntervalTests {
         let rover = try RINEXObservationReader(path: SharedData.path("rtk-0759-3040/07590920.05o"))
         let base = try RINEXObservationReader(path: SharedData.path("rtk-0759-3040/30400920.05o"))
         let basePosition = try #require(base.header.approximatePosition)
-        var store = EphemerisStore()
-        for e in try RINEXNavigationReader.readAll(path: SharedData.path("rtk-0759-3040/07590920.05n")).ephemerides { store.add(e) }
+        let store = try ephemerisStore("rtk-0759-3040/07590920.05n")
         var baseEpochs: [ObservationEpoch] = []
         var k = 0
         while let b = try base.next() {
