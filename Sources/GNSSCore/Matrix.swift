@@ -39,9 +39,15 @@ public struct Matrix: Sendable, Hashable, CustomStringConvertible {
     /// A square matrix made of the rows and columns `indices` of this one (a square matrix);
     /// an index of −1 gives a zero row and column. Filters use it to add and drop states.
     public func reindexed(_ indices: [Int]) -> Matrix {
-        var m = Matrix(rows: indices.count, columns: indices.count)
-        for (a, i) in indices.enumerated() where i >= 0 {
-            for (b, j) in indices.enumerated() where j >= 0 { m[a, b] = self[i, j] }
+        let (count, n) = (indices.count, columns)
+        var m = Matrix(rows: count, columns: count)
+        m.storage.withUnsafeMutableBufferPointer { out in
+            storage.withUnsafeBufferPointer { from in
+                for (a, i) in indices.enumerated() where i >= 0 {
+                    let row = a * count, source = i * n
+                    for (b, j) in indices.enumerated() where j >= 0 { out[row + b] = from[source + j] }
+                }
+            }
         }
         return m
     }

@@ -2,48 +2,149 @@ import GNSSCore
 
 /// The extended Kalman filter measurement update shared by the estimators.
 enum Kalman {
+    /// The rows of a design matrix H by their non-zero entries: a measurement involves a few states of many.
+    struct SparseRows {
+        /// Row i's entries are `columns[starts[i]..<starts[i + 1]]`, `values[...]` alike.
+        private(set) var columns: [Int] = []
+        private(set) var values: [Double] = []
+        private(set) var starts = [0]
+
+        init() {}
+
+        /// The non-zero entries of a dense matrix.
+        init(_ dense: Matrix) {
+            dense.storage.withUnsafeBufferPointer { h in
+                for i in 0..<dense.rows {
+                    let row = i &* dense.columns
+                    for j in 0..<dense.columns where h[row &+ j] != 0 { append(column: j, value: h[row &+ j]) }
+                    endRow()
+                }
+            }
+        }
+
+        var count: Int { starts.count - 1 }
+
+        /// Adds an entry to the row being written.
+        mutating func append(column: Int, value: Double) {
+            columns.append(column)
+            values.append(value)
+        }
+
+        /// Closes the row being written.
+        mutating func endRow() { starts.append(columns.count) }
+
+        /// Row `i` times the vector `v`.
+        func dot(_ i: Int, _ v: [Double]) -> Double {
+            var sum = 0.0
+            for e in starts[i]..<starts[i + 1] { sum += values[e] * v[columns[e]] }
+            return sum
+        }
+    }
+
     /// x ← x + K v, P ← (I − K H) P with K = P Hᵀ (H P Hᵀ + R)⁻¹.
     /// Returns false (and leaves the state alone) when the innovation covariance is singular.
-    ///
-    /// With S = H P Hᵀ + R = L Lᵀ (Cholesky) and Y = L⁻¹ H P: K v = Yᵀ L⁻¹ v and K H P = Yᵀ Y. H goes on the
-    /// left of every product so that its zeros (most of a row: a measurement involves a few states) are skipped,
-    /// and Yᵀ Y is formed for one triangle only.
     @discardableResult
     static func update(x: inout [Double], p: inout Matrix, h: Matrix, innovation v: [Double], r: Matrix) -> Bool {
+        update(x: &x, p: &p, h: SparseRows(h), innovation: v, r: r)
+    }
+
+    /// The update with H by its non-zero entries. With S = H P Hᵀ + R = L Lᵀ (Cholesky) and Y = L⁻¹ H P:
+    /// K v = Yᵀ L⁻¹ v and K H P = Yᵀ Y. H P and H P Hᵀ are formed from H's entries alone, Yᵀ Y for one triangle.
+    @discardableResult
+    static func update(x: inout [Double], p: inout Matrix, h: SparseRows, innovation v: [Double], r: Matrix) -> Bool {
         let n = x.count, m = v.count
-        let hp = h * p
-        var s = h * hp.transposed
-        for i in 0..<s.storage.count { s.storage[i] += r.storage[i] }
+        precondition(h.count == m && p.rows == n && p.columns == n && r.rows == m && r.columns == m, "matrix size mismatch")
+        // H P: each row a combination of a few rows of P. S = (H P) Hᵀ + R.
+        var hp = Matrix(rows: m, columns: n)
+        var s = r
+        hp.storage.withUnsafeMutableBufferPointer { out in
+            p.storage.withUnsafeBufferPointer { pb in
+                for i in 0..<m {
+                    for e in h.starts[i]..<h.starts[i + 1] {
+                        precondition(h.columns[e] < n, "matrix size mismatch")
+                        addScaled(out.baseAddress! + i &* n, pb.baseAddress! + h.columns[e] &* n, h.values[e], n)
+                    }
+                }
+            }
+            for i in 0..<m {
+                for j in 0..<m {
+                    var sum = 0.0
+                    for e in h.starts[j]..<h.starts[j + 1] { sum += out[i &* n &+ h.columns[e]] * h.values[e] }
+                    s[i, j] += sum
+                }
+            }
+        }
         guard let l = s.cholesky() else { return false }
         // Y = L⁻¹ (H P) and z = L⁻¹ v by forward substitution.
         let y = l.lowerTriangularSolve(hp)
         var column = Matrix(rows: m, columns: 1)
         column.storage = v
         let z = l.lowerTriangularSolve(column).storage
-        // x += Yᵀ z and P −= Yᵀ Y, one row of Y at a time (a rank-one update of the lower triangle each, along
-        // contiguous rows), then the upper triangle mirrored. (Index arithmetic wraps: the sizes are a few tens, and
-        // unchecked arithmetic lets the inner loops vectorise.)
+        // x += Yᵀ z and P −= Yᵀ Y: the lower triangle, four rows of Y at a time (each pass over P a rank-four
+        // update along contiguous rows), then the upper triangle mirrored.
         y.storage.withUnsafeBufferPointer { yb in
+            let y = yb.baseAddress!
             x.withUnsafeMutableBufferPointer { xb in
-                for i in 0..<m {
-                    let row = i &* n, zi = z[i]
-                    for a in 0..<n { xb[a] += yb[row &+ a] * zi }
-                }
+                for i in 0..<m { addScaled(xb.baseAddress!, y + i &* n, z[i], n) }
             }
             p.storage.withUnsafeMutableBufferPointer { pb in
-                for i in 0..<m {
-                    let row = i &* n
+                let p = pb.baseAddress!
+                var i = 0
+                while i &+ 4 <= m {
+                    let rows = (y + i &* n, y + (i &+ 1) &* n, y + (i &+ 2) &* n, y + (i &+ 3) &* n)
                     for a in 0..<n {
-                        let ya = yb[row &+ a]
-                        if ya == 0 { continue }
-                        let pa = a &* n
-                        for b in 0...a { pb[pa &+ b] -= ya * yb[row &+ b] }
+                        let c = (rows.0[a], rows.1[a], rows.2[a], rows.3[a])
+                        if c == (0, 0, 0, 0) { continue }
+                        subtractRankFour(p + a &* n, rows, c, a &+ 1)
                     }
+                    i &+= 4
                 }
-                for a in 0..<n { for b in 0..<a { pb[b &* n &+ a] = pb[a &* n &+ b] } }
+                while i < m {
+                    let row = y + i &* n
+                    for a in 0..<n where row[a] != 0 { addScaled(p + a &* n, row, -row[a], a &+ 1) }
+                    i &+= 1
+                }
+                mirrorLowerTriangle(p, n)
             }
         }
         return true
+    }
+
+    /// target[0..<count] += scale · source[0..<count]. (Unchecked arithmetic on raw pointers: the loop vectorises.)
+    @inline(__always)
+    private static func addScaled(_ target: UnsafeMutablePointer<Double>, _ source: UnsafePointer<Double>, _ scale: Double,
+                                  _ count: Int) {
+        var k = 0
+        while k < count {
+            target[k] += scale * source[k]
+            k &+= 1
+        }
+    }
+
+    /// Copies the lower triangle of the n×n matrix at `p` onto its upper triangle.
+    private static func mirrorLowerTriangle(_ p: UnsafeMutablePointer<Double>, _ n: Int) {
+        var a = 1
+        while a < n {
+            var b = 0
+            while b < a {
+                p[b &* n &+ a] = p[a &* n &+ b]
+                b &+= 1
+            }
+            a &+= 1
+        }
+    }
+
+    /// target[0..<count] −= Σ c.k · rows.k[0..<count] over four rows.
+    @inline(__always)
+    private static func subtractRankFour(_ target: UnsafeMutablePointer<Double>,
+                                         _ rows: (UnsafePointer<Double>, UnsafePointer<Double>, UnsafePointer<Double>,
+                                                  UnsafePointer<Double>),
+                                         _ c: (Double, Double, Double, Double), _ count: Int) {
+        var k = 0
+        while k < count {
+            target[k] -= c.0 * rows.0[k] + c.1 * rows.1[k] + c.2 * rows.2[k] + c.3 * rows.3[k]
+            k &+= 1
+        }
     }
 
     /// Measurements in mutually uncorrelated blocks (R block-diagonal), one update per block: the batch update's
@@ -51,17 +152,12 @@ enum Kalman {
     /// state on entry; its innovation is brought to the state the blocks before it left (v − H·Δx).
     /// Returns the number of rows used (a block whose innovation covariance is singular is left out).
     @discardableResult
-    static func update(x: inout [Double], p: inout Matrix, blocks: [(h: Matrix, innovation: [Double], r: Matrix)]) -> Int {
+    static func update(x: inout [Double], p: inout Matrix, blocks: [(h: SparseRows, innovation: [Double], r: Matrix)]) -> Int {
         let linearisedAt = x
         var used = 0
         for block in blocks {
-            var v = block.innovation
-            block.h.storage.withUnsafeBufferPointer { h in
-                let n = block.h.columns
-                for i in 0..<v.count {
-                    for j in 0..<n where h[i * n + j] != 0 { v[i] -= h[i * n + j] * (x[j] - linearisedAt[j]) }
-                }
-            }
+            let moved = zip(x, linearisedAt).map { $0 - $1 }
+            let v = block.innovation.indices.map { block.innovation[$0] - block.h.dot($0, moved) }
             if update(x: &x, p: &p, h: block.h, innovation: v, r: block.r) { used += v.count }
         }
         return used

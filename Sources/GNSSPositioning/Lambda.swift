@@ -23,14 +23,15 @@ public enum Lambda {
         let n = a.count
         guard n > 0, q.rows == n, q.columns == n, m >= 1 else { return nil }
         guard var (l, d) = factorLtDL(q) else { return nil }
-        var z = Matrix.identity(n), zInverse = Matrix.identity(n)
-        reduce(&l, &d, &z, &zInverse)
-        // Transformed float ambiguities ẑ = Zᵀ a.
-        var zs = [Double](repeating: 0, count: n)
-        for i in 0..<n { for k in 0..<n { zs[i] += z[k, i] * a[k] } }
+        // The problem is the same for a less an integer vector, the candidates shifted by it: the search works on
+        // a's fractions (float ambiguities are often millions of cycles), transformed along with the factors,
+        // ẑ = Zᵀ (a − ⌊a⌉), without losing their digits.
+        let whole = a.map { $0.rounded() }
+        var zs = zip(a, whole).map { $0 - $1 }, zInverse = Matrix.identity(n)
+        reduce(&l, &d, &zs, &zInverse)
         guard let (e, s) = search(l, d, zs, m) else { return nil }
-        // Back to the original space: F = Z⁻ᵀ E.
-        let candidates = e.map { ez in (zInverse.transposed * ez).map { $0.rounded() } }
+        // Back to the original space: F = Z⁻ᵀ E + ⌊a⌉.
+        let candidates = e.map { ez in zip(zInverse.transposed * ez, whole).map { $0.rounded() + $1 } }
         return Result(candidates: candidates, residuals: s)
     }
 
@@ -47,13 +48,13 @@ public enum Lambda {
                     d[i] = di
                     guard di > 0, di.isFinite else { return false }
                     let root = di.squareRoot(), row = i &* n
-                    for j in 0...i { l[row &+ j] = a[row &+ j] / root }
+                    for j in 0..<i &+ 1 { l[row &+ j] = a[row &+ j] / root }
                     for j in 0..<i {
                         let lij = l[row &+ j]
-                        for k in 0...j { a[j &* n &+ k] -= l[row &+ k] * lij }
+                        for k in 0..<j &+ 1 { a[j &* n &+ k] -= l[row &+ k] * lij }
                     }
                     let lii = l[row &+ i]
-                    for j in 0...i { l[row &+ j] /= lii }
+                    for j in 0..<i &+ 1 { l[row &+ j] /= lii }
                 }
                 return true
             }
@@ -62,15 +63,16 @@ public enum Lambda {
     }
 
     /// Decorrelation (reduction) of the factorised covariance by integer Gauss transformations (Z ← Z·G) and
-    /// permutations (Z ← Z·P), keeping Z⁻¹ alongside (Z⁻¹ ← G⁻¹·Z⁻¹, P·Z⁻¹: one row operation each).
-    static func reduce(_ l: inout Matrix, _ d: inout [Double], _ z: inout Matrix, _ zInverse: inout Matrix) {
+    /// permutations (Z ← Z·P), applied to the float ambiguities ẑ = Zᵀ a (ẑ ← Gᵀ ẑ, Pᵀ ẑ) and to Z⁻¹
+    /// (G⁻¹·Z⁻¹, P·Z⁻¹: one row operation each); Z itself is not needed.
+    static func reduce(_ l: inout Matrix, _ d: inout [Double], _ zs: inout [Double], _ zInverse: inout Matrix) {
         let n = l.rows
         guard n >= 2 else { return }
         l.storage.withUnsafeMutableBufferPointer { l in
-            z.storage.withUnsafeMutableBufferPointer { z in
+            zs.withUnsafeMutableBufferPointer { zs in
                 zInverse.storage.withUnsafeMutableBufferPointer { zi in
                     d.withUnsafeMutableBufferPointer { d in
-                        let t = Transformations(n: n, l: l, d: d, z: z, zInverse: zi)
+                        let t = Transformations(n: n, l: l, d: d, zs: zs, zInverse: zi)
                         var j = n - 2, k = n - 2
                         var guardCount = 0
                         while j >= 0 && guardCount < 100_000 {
@@ -96,18 +98,17 @@ public enum Lambda {
         let n: Int
         let l: UnsafeMutableBufferPointer<Double>
         let d: UnsafeMutableBufferPointer<Double>
-        let z: UnsafeMutableBufferPointer<Double>
+        let zs: UnsafeMutableBufferPointer<Double>
         let zInverse: UnsafeMutableBufferPointer<Double>
 
         /// Integer Gauss transformation eliminating L[i, j].
         func gauss(_ i: Int, _ j: Int) {
+            // Most entries round to zero: the test spares the rounding (a library call).
+            guard abs(l[i * n + j]) >= 0.5 else { return }
             let mu = l[i * n + j].rounded()
-            guard mu != 0 else { return }
             for k in i..<n { l[k * n + j] -= mu * l[k * n + i] }
-            for k in 0..<n {
-                z[k * n + j] -= mu * z[k * n + i]
-                zInverse[i * n + k] += mu * zInverse[j * n + k]
-            }
+            zs[j] -= mu * zs[i]
+            for k in 0..<n { zInverse[i * n + k] += mu * zInverse[j * n + k] }
         }
 
         /// Swaps ambiguities j and j+1 and updates the factorisation.
@@ -122,11 +123,14 @@ public enum Lambda {
                 l[(j + 1) * n + k] = eta * a0 + lambda * a1
             }
             l[(j + 1) * n + j] = lambda
-            for k in (j + 2)..<max(j + 2, n) { l.swapAt(k * n + j, k * n + j + 1) }
-            for k in 0..<n {
-                z.swapAt(k * n + j, k * n + j + 1)
-                zInverse.swapAt(j * n + k, (j + 1) * n + k)
-            }
+            for k in (j + 2)..<max(j + 2, n) { swap(l, k * n + j, k * n + j + 1) }
+            swap(zs, j, j + 1)
+            for k in 0..<n { swap(zInverse, j * n + k, (j + 1) * n + k) }
+        }
+
+        @inline(__always)
+        private func swap(_ buffer: UnsafeMutableBufferPointer<Double>, _ a: Int, _ b: Int) {
+            (buffer[a], buffer[b]) = (buffer[b], buffer[a])
         }
     }
 
@@ -160,7 +164,7 @@ public enum Lambda {
                     s.storage.withUnsafeMutableBufferPointer { s in
                         l.storage.withUnsafeBufferPointer { l in
                             let row = k &* n, below = (k &+ 1) &* n
-                            for i in 0...k { s[row &+ i] = s[below &+ i] + offset * l[below &+ i] }
+                            for i in 0..<k &+ 1 { s[row &+ i] = s[below &+ i] + offset * l[below &+ i] }
                         }
                     }
                     zb[k] = zs[k] + s[k, k]

@@ -18,7 +18,11 @@ public struct RTKFilter: Sendable {
     /// State: rover position (3), then single-difference ambiguities in cycles.
     private var x: [Double] = [0, 0, 0]
     private var p = Matrix(rows: 3, columns: 3)
-    private var keys: [AmbiguityKey] = []
+    private var keys: [AmbiguityKey] = [] { didSet { indexStates() } }
+    /// `keys`' state indices by satellite (dense index) and frequency slot, −1 for none: the filter looks ambiguities
+    /// up hundreds of times an epoch.
+    private var stateSlots = [Int32](repeating: -1, count: SatelliteID.denseCount * slotsPerSatellite)
+    private static let slotsPerSatellite = 4
     private var tracks: [AmbiguityKey: AmbiguityTrack] = [:]
     private var geometryFree: [SatelliteID: (rover: Double, base: Double)] = [:]
     /// Last epoch's phase (m) and Doppler (Hz) per signal at the rover and the base, for Doppler slip detection.
@@ -292,22 +296,23 @@ public struct RTKFilter: Sendable {
         // Random walk of the remaining ambiguities.
         let q = options.ambiguityProcessNoise * options.ambiguityProcessNoise * dt
         for i in 3..<x.count { p[i, i] += q }
-        // New ambiguities from phase minus code.
+        // New ambiguities from phase minus code, added to the state together.
+        var added: [(key: AmbiguityKey, value: Double)] = []
         for pair in pairs {
             for (f, s) in pair.signals.enumerated() {
                 guard let s, let pr = s.phaseRover, let pb = s.phaseBase else { continue }
                 let key = AmbiguityKey(satellite: pair.satellite, frequency: f)
-                if tracks[key] != nil && keys.contains(key) {
+                if tracks[key] != nil && stateIndex(key) != nil {
                     tracks[key]?.lastSeen = epochIndex
                     tracks[key]?.lock += 1
                     continue
                 }
-                let value = ((pr - pb) - (s.codeRover - s.codeBase)) / s.wavelength
-                addAmbiguity(key, value: value, variance: options.ambiguityInitialSigma * options.ambiguityInitialSigma)
+                added.append((key, ((pr - pb) - (s.codeRover - s.codeBase)) / s.wavelength))
                 tracks[key] = AmbiguityTrack(lastSeen: epochIndex, lock: 0, roverCode: s.roverCode, baseCode: s.baseCode,
                                              halfCycle: s.halfCycle)
             }
         }
+        addAmbiguities(added, variance: options.ambiguityInitialSigma * options.ambiguityInitialSigma)
     }
 
     /// Signals whose phase moved, at either receiver, by more than the Doppler explains since the last epoch.
@@ -349,12 +354,13 @@ public struct RTKFilter: Sendable {
         return slips
     }
 
-    private mutating func addAmbiguity(_ key: AmbiguityKey, value: Double, variance: Double) {
+    private mutating func addAmbiguities(_ added: [(key: AmbiguityKey, value: Double)], variance: Double) {
+        guard !added.isEmpty else { return }
         let n = x.count
-        p = p.reindexed(Array(0..<n) + [-1])
-        p[n, n] = variance
-        x.append(value)
-        keys.append(key)
+        p = p.reindexed(Array(0..<n) + repeatElement(-1, count: added.count))
+        for i in n..<n + added.count { p[i, i] = variance }
+        x += added.map(\.value)
+        keys += added.map(\.key)
     }
 
     private mutating func removeAmbiguities(_ remove: Set<AmbiguityKey>) {
@@ -367,17 +373,30 @@ public struct RTKFilter: Sendable {
     }
 
     private func stateIndex(_ key: AmbiguityKey) -> Int? {
-        keys.firstIndex(of: key).map { $0 + 3 }
+        guard let slot = Self.slot(key) else { return keys.firstIndex(of: key).map { $0 + 3 } }
+        let index = stateSlots[slot]
+        return index >= 0 ? Int(index) : nil
+    }
+
+    private static func slot(_ key: AmbiguityKey) -> Int? {
+        guard let d = key.satellite.denseIndex, key.frequency >= 0, key.frequency < slotsPerSatellite else { return nil }
+        return d * slotsPerSatellite + key.frequency
+    }
+
+    private mutating func indexStates() {
+        for i in stateSlots.indices { stateSlots[i] = -1 }
+        for (k, key) in keys.enumerated() { if let slot = Self.slot(key) { stateSlots[slot] = Int32(k + 3) } }
     }
 
     // MARK: - Measurement update
 
     /// Double-difference rows grouped by system and frequency, relative to the highest satellite.
     private struct Row {
-        var h: [Double]
+        /// The partial derivatives by the rover's position, then (phase) by the two ambiguities (state indices).
+        var position: (x: Double, y: Double, z: Double)
+        var ambiguities: (other: Int, otherWavelength: Double, ref: Int, refWavelength: Double)?
         var v: Double
         var group: Int
-        var isPhase: Bool
         var refVariance: Double
         var variance: Double
     }
@@ -416,17 +435,23 @@ public struct RTKFilter: Sendable {
         }
         guard !rows.isEmpty else { return nil }
         // Double differences of different groups are uncorrelated: an update per group.
-        let n = x.count
-        var blocks: [(h: Matrix, innovation: [Double], r: Matrix)] = []
+        var blocks: [(h: Kalman.SparseRows, innovation: [Double], r: Matrix)] = []
         var start = 0
         while start < rows.count {
             var end = start + 1
             while end < rows.count && rows[end].group == rows[start].group { end += 1 }
             let group = rows[start..<end], m = group.count
-            var h = Matrix(rows: m, columns: n)
+            var h = Kalman.SparseRows()
             var r = Matrix(rows: m, columns: m)
             for (i, row) in group.enumerated() {
-                for j in 0..<n { h[i, j] = row.h[j] }
+                h.append(column: 0, value: row.position.x)
+                h.append(column: 1, value: row.position.y)
+                h.append(column: 2, value: row.position.z)
+                if let a = row.ambiguities {
+                    h.append(column: a.ref, value: -a.refWavelength)
+                    h.append(column: a.other, value: a.otherWavelength)
+                }
+                h.endRow()
                 for k in 0..<m { r[i, k] = i == k ? row.refVariance + row.variance : row.refVariance }
             }
             blocks.append((h, group.map(\.v), r))
@@ -464,8 +489,8 @@ public struct RTKFilter: Sendable {
         // satellite's drift over the interval when the base records less often (a 30 s base under a 1 Hz rover).
         let ddClock = -Constants.speedOfLight * ((other.roverState.clockBias - other.baseState.clockBias)
                                                  - (ref.roverState.clockBias - ref.baseState.clockBias))
-        var h = [Double](repeating: 0, count: x.count)
-        h[0] = -ej.x + ei.x; h[1] = -ej.y + ei.y; h[2] = -ej.z + ei.z
+        let position = (x: -ej.x + ei.x, y: -ej.y + ei.y, z: -ej.z + ei.z)
+        var ambiguities: (other: Int, otherWavelength: Double, ref: Int, refWavelength: Double)?
         let observed: Double
         var model = ddRange + ddTropo + ddClock + other.antenna[f] - ref.antenna[f]
         if phase {
@@ -474,12 +499,11 @@ public struct RTKFilter: Sendable {
                   let ij = stateIndex(AmbiguityKey(satellite: other.satellite, frequency: f)) else { return nil }
             observed = (prj - pbj) - (pri - pbi)
             model += sj.wavelength * x[ij] - si.wavelength * x[ii]
-            h[ij] = sj.wavelength
-            h[ii] = -si.wavelength
+            ambiguities = (ij, sj.wavelength, ii, si.wavelength)
         } else {
             observed = (sj.codeRover - sj.codeBase) - (si.codeRover - si.codeBase)
         }
-        return Row(h: h, v: observed - model, group: group, isPhase: phase,
+        return Row(position: position, ambiguities: ambiguities, v: observed - model, group: group,
                    refVariance: sdVariance(ref.elevation, phase: phase), variance: sdVariance(other.elevation, phase: phase))
     }
 
@@ -508,7 +532,8 @@ public struct RTKFilter: Sendable {
             attempts.append((excluded, systems))
         }
         if systems.count > 1 {
-            let counts = Dictionary(grouping: pairs, by: { $0.satellite.system }).mapValues(\.count)
+            var counts: [GNSSSystem: Int] = [:]
+            for i in pairs.indices { counts[pairs[i].satellite.system, default: 0] += 1 }
             for sys in systems.sorted(by: { counts[$0, default: 0] > counts[$1, default: 0] }) { attempts.append(([], [sys])) }
         }
         for (excluded, systems) in attempts {
@@ -517,10 +542,10 @@ public struct RTKFilter: Sendable {
                 for f in 0..<options.frequencies {
                     // Each member's ambiguity state, by index into `pairs`.
                     let members: [(pair: Int, state: Int)] = pairs.indices.compactMap { i in
-                        let m = pairs[i]
-                        guard m.satellite.system == sys, !excluded.contains(m.satellite),
-                              f < m.signals.count, let s = m.signals[f], s.hasPhase, !s.halfCycle,
-                              let state = stateIndex(AmbiguityKey(satellite: m.satellite, frequency: f)) else { return nil }
+                        let satellite = pairs[i].satellite
+                        guard satellite.system == sys, !excluded.contains(satellite),
+                              f < pairs[i].signals.count, let s = pairs[i].signals[f], s.hasPhase, !s.halfCycle,
+                              let state = stateIndex(AmbiguityKey(satellite: satellite, frequency: f)) else { return nil }
                         return (i, state)
                     }
                     for band in Self.byBand(members.map(\.pair), pairs, slot: f) {

@@ -74,7 +74,7 @@ import GNSSCore
         let n = 20, sizes = [5, 1, 7, 4]
         let p = Self.randomSPD(n, scale: 2, &g)
         let x0 = (0..<n).map { _ in g.uniform() * 10 }
-        var blocks: [(h: Matrix, innovation: [Double], r: Matrix)] = []
+        var blocks: [(h: Kalman.SparseRows, innovation: [Double], r: Matrix)] = []
         let m = sizes.reduce(0, +)
         var h = Matrix(rows: m, columns: n), r = Matrix(rows: m, columns: m), v: [Double] = []
         var row = 0
@@ -88,7 +88,7 @@ import GNSSCore
             for i in 0..<size { for k in 0..<size { r[row + i, row + k] = rb[i, k] } }
             let vb = (0..<size).map { _ in g.uniform() - 0.5 }
             v += vb
-            blocks.append((hb, vb, rb))
+            blocks.append((Kalman.SparseRows(hb), vb, rb))
             row += size
         }
         var xBatch = x0, pBatch = p

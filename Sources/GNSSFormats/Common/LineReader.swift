@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Splits a stream of byte chunks into text lines (LF or CRLF ends a line),
 /// numbering them from 1. Lines are handed out as byte slices to avoid copies;
 /// `Line.text` makes a `String` when needed.
@@ -76,11 +82,20 @@ public final class LineReader {
         })
     }
 
+    /// Where the next line feed from `start` is in the buffer (memchr: a byte search the generic one is many times
+    /// slower than).
+    private func newline(from start: Int) -> Int? {
+        guard start < buffer.count else { return nil }
+        return buffer.withUnsafeBufferPointer { b in
+            memchr(b.baseAddress! + start, 0x0A, b.count - start).map { UnsafeRawPointer($0) - UnsafeRawPointer(b.baseAddress!) }
+        }
+    }
+
     /// The next line without its terminator, or nil at the end.
     public func next() throws(FormatError) -> TextLine? {
         if let l = pushedBack.popLast() { return l }
         while true {
-            if let nl = buffer[position...].firstIndex(of: 0x0A) {
+            if let nl = newline(from: position) {
                 var end = nl
                 if end > position && buffer[end - 1] == 0x0D { end -= 1 }
                 let line = Array(buffer[position..<end])

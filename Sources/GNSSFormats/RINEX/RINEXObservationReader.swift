@@ -24,7 +24,8 @@ public final class RINEXObservationReader {
 
     private let source: LineSource
     private let hatanaka: HatanakaDecoder?
-    private var layouts: [GNSSSystem: SignalLayout] = [:]
+    /// By system (its raw value): looked up for every satellite record.
+    private var layouts = [SignalLayout?](repeating: nil, count: GNSSSystem.allCases.count)
     private var pending: TextLine?
 
     /// Opens a file; throws only when it cannot be read or its header is unusable.
@@ -51,7 +52,14 @@ public final class RINEXObservationReader {
         if let d = hatanaka { d.setHeader(&h) }
         header = h
         for w in warnings { record(w) }
-        for (sys, codes) in header.observationTypes { layouts[sys] = SignalLayout(codes) }
+        for (sys, codes) in header.observationTypes { layouts[Int(sys.rawValue)] = SignalLayout(codes) }
+    }
+
+    private func layout(_ system: GNSSSystem) -> SignalLayout? { layouts[Int(system.rawValue)] }
+
+    /// The slot of the receiver's channel (a GLONASS satellite's frequency), nil for other systems.
+    private func glonassChannel(_ sat: SatelliteID) -> Int? {
+        sat.system == .glonass ? header.glonassChannels[sat.prn] : nil
     }
 
     private func record(_ e: FormatError) {
@@ -219,7 +227,7 @@ public final class RINEXObservationReader {
                     raw[index] = try Self.parseObservation(l, column: j * 16, path: path)
                 }
             }
-            if let obs = layouts[sat.system]?.satelliteObservation(sat, raw, glonassChannel: header.glonassChannels[sat.prn]) {
+            if let obs = layout(sat.system)?.satelliteObservation(sat, raw, glonassChannel: glonassChannel(sat)) {
                 result.satellites.append(obs)
             }
         }
@@ -258,6 +266,9 @@ public final class RINEXObservationReader {
         let time = try epochTime(e, line)
         var result = ObservationEpoch(time: time, flag: EpochFlag(rawValue: e.flag) ?? .ok, receiverClockOffset: e.clock)
         result.satellites.reserveCapacity(e.count)
+        // One record's values, for every system's (the longest layout's room; each uses its first `layout.count`).
+        var raw = [RawObservation](repeating: RawObservation(value: nil, lli: 0, ssi: 0),
+                                   count: layouts.reduce(0) { max($0, $1?.count ?? 0) })
         for _ in 0..<e.count {
             guard let l = try source.next() else { throw fail("truncated", "file ends inside epoch data", line) }
             if l.bytes.first == 0x3E {
@@ -267,12 +278,11 @@ public final class RINEXObservationReader {
             guard l.count >= 3, let sat = SatelliteID(rinexBytes: l.bytes[0..<3]) else {
                 throw fail("syntax", "bad satellite id '\(l.field(0, 3))'", l)
             }
-            guard let layout = layouts[sat.system] else { continue }
-            var raw = [RawObservation](repeating: RawObservation(value: nil, lli: 0, ssi: 0), count: layout.count)
+            guard let layout = layout(sat.system) else { continue }
             for j in 0..<layout.count {
                 raw[j] = try Self.parseObservation(l, column: 3 + j * 16, path: path)
             }
-            if let obs = layout.satelliteObservation(sat, raw, glonassChannel: header.glonassChannels[sat.prn]) {
+            if let obs = layout.satelliteObservation(sat, raw, glonassChannel: glonassChannel(sat)) {
                 result.satellites.append(obs)
             }
         }
@@ -297,7 +307,7 @@ public final class RINEXObservationReader {
         } else {
             for (sys, codes) in update.observationTypes { header.observationTypes[sys] = codes }
         }
-        for (sys, codes) in header.observationTypes { layouts[sys] = SignalLayout(codes) }
+        for (sys, codes) in header.observationTypes { layouts[Int(sys.rawValue)] = SignalLayout(codes) }
     }
 
     // MARK: - Compact RINEX
@@ -323,7 +333,7 @@ public final class RINEXObservationReader {
                                       receiverClockOffset: d.clock)
         result.satellites.reserveCapacity(d.satellites.count)
         for (sat, raw) in zip(d.satellites, d.values) {
-            if let obs = layouts[sat.system]?.satelliteObservation(sat, raw, glonassChannel: header.glonassChannels[sat.prn]) {
+            if let obs = layout(sat.system)?.satelliteObservation(sat, raw, glonassChannel: glonassChannel(sat)) {
                 result.satellites.append(obs)
             }
         }
@@ -355,11 +365,23 @@ struct SignalLayout {
         self.slots = slots
     }
 
-    /// Assembles the values of one record; nil when the satellite has no value at all.
+    /// Assembles the values of one record (`raw`'s first `count`); nil when the satellite has no value at all.
     func satelliteObservation(_ sat: SatelliteID, _ raw: [RawObservation], glonassChannel: Int?) -> SatelliteObservation? {
-        var out = signals.map { SignalObservation(signal: $0) }
-        var present = [Bool](repeating: false, count: signals.count)
-        for (j, r) in raw.enumerated() where j < slots.count {
+        // Every signal of the layout, then those with a value: on the stack, not the heap, for each record.
+        withUnsafeTemporaryAllocation(of: SignalObservation.self, capacity: signals.count) { out in
+            withUnsafeTemporaryAllocation(of: Bool.self, capacity: signals.count) { present in
+                for (i, s) in signals.enumerated() { (out.baseAddress! + i).initialize(to: SignalObservation(signal: s)) }
+                present.initialize(repeating: false)
+                return assemble(sat, raw, glonassChannel, out, present)
+            }
+        }
+    }
+
+    private func assemble(_ sat: SatelliteID, _ raw: [RawObservation], _ glonassChannel: Int?,
+                          _ out: UnsafeMutableBufferPointer<SignalObservation>,
+                          _ present: UnsafeMutableBufferPointer<Bool>) -> SatelliteObservation? {
+        for j in 0..<min(raw.count, slots.count) {
+            let r = raw[j]
             guard let v = r.value else { continue }
             let (i, kind) = slots[j]
             switch kind {
@@ -378,8 +400,8 @@ struct SignalLayout {
             present[i] = true
         }
         var signalsPresent: [SignalObservation] = []
-        signalsPresent.reserveCapacity(out.count)
-        for (i, s) in out.enumerated() where present[i] { signalsPresent.append(s) }
+        signalsPresent.reserveCapacity(present.count { $0 })
+        for i in out.indices where present[i] { signalsPresent.append(out[i]) }
         guard !signalsPresent.isEmpty else { return nil }
         return SatelliteObservation(satellite: sat, signals: signalsPresent,
                                     glonassChannel: sat.system == .glonass ? glonassChannel : nil)
