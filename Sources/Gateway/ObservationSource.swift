@@ -55,8 +55,10 @@ public final class RINEXObservationSource: ObservationSource {
     private let reader: RINEXObservationReader
     public let name: String
 
-    public init(path: String) throws(FormatError) {
+    /// `systems`: the systems to read, nil for all (see `RINEXObservationReader.systems`).
+    public init(path: String, systems: Set<GNSSSystem>? = nil) throws(FormatError) {
         reader = try RINEXObservationReader(path: path)
+        reader.systems = systems
         name = path
     }
 
@@ -77,10 +79,11 @@ public final class RINEXObservationSource: ObservationSource {
 
 /// Opens an observation file of any supported kind.
 public enum ObservationSources {
-    public static func open(_ path: String) throws(FormatError) -> ObservationSource {
+    /// `systems`: those a RINEX file's records are read for, nil for all (a stream's are all decoded).
+    public static func open(_ path: String, systems: Set<GNSSSystem>? = nil) throws(FormatError) -> ObservationSource {
         let kind = FileKind.detect(try FileByteSource.peek(path: path))
         switch kind {
-        case .rinexObservation, .hatanaka: return try RINEXObservationSource(path: path)
+        case .rinexObservation, .hatanaka: return try RINEXObservationSource(path: path, systems: systems)
         case .rtcm3: return try RTCM3ObservationSource(path: path)
         default: throw FormatError("format", "not an observation file (\(kind.rawValue))", file: path)
         }

@@ -70,7 +70,7 @@ final class PreparedRTKEpochs {
                 current = nb
                 next = try base.next()?.excluding(excluded)
                 if next == nil, let f = laterBaseFiles.next() {
-                    base = PrefetchedObservations(try ObservationSources.open(f))
+                    base = PrefetchedObservations(try ObservationSources.open(f, systems: preparer.options.systems))
                     next = try base.next()?.excluding(excluded)
                 }
             }

@@ -60,7 +60,8 @@ public struct ReplayRunner {
         let c = configuration
         guard !c.rover.isEmpty else { throw FormatError("usage", "no rover observation file given") }
         // The first rover file is read ahead while the products load.
-        var firstRover: PrefetchedObservations? = PrefetchedObservations(try ObservationSources.open(c.rover[0]))
+        // Only the systems asked for are read from RINEX files: every estimator leaves the others out.
+        var firstRover: PrefetchedObservations? = PrefetchedObservations(try ObservationSources.open(c.rover[0], systems: c.systems))
         var products = try loadProducts()
         let writer = SolutionWriter(format: c.format)
         var summary = ReplaySummary()
@@ -91,7 +92,11 @@ public struct ReplayRunner {
         }
         for roverPath in c.rover {
             let rover: PrefetchedObservations
-            if let firstRover { rover = firstRover } else { rover = PrefetchedObservations(try ObservationSources.open(roverPath)) }
+            if let firstRover {
+                rover = firstRover
+            } else {
+                rover = PrefetchedObservations(try ObservationSources.open(roverPath, systems: c.systems))
+            }
             firstRover = nil
             if products.ephemerides.count == 0 && !products.hasPreciseOrbits && rover.isRINEX {
                 throw FormatError("usage", "no navigation data: give --nav (RINEX navigation) or --sp3/--clk")
@@ -121,7 +126,7 @@ public struct ReplayRunner {
                 options.frequencies = 2
                 var filter = RTKFilter(options: options)
                 let firstBase = c.base[0]
-                let base = PrefetchedObservations(try ObservationSources.open(firstBase))
+                let base = PrefetchedObservations(try ObservationSources.open(firstBase, systems: c.systems))
                 var knownBase = c.basePosition ?? base.approximatePosition
                 var baseAntenna = base.antenna
                 if !base.isRINEX {

@@ -24,8 +24,11 @@ public final class RINEXObservationReader {
 
     private let source: LineSource
     private let hatanaka: HatanakaDecoder?
-    /// By system (its raw value): looked up for every satellite record.
+    /// By system (its raw value): looked up for every satellite record. None for a system not read.
     private var layouts = [SignalLayout?](repeating: nil, count: GNSSSystem.allCases.count)
+    /// The systems whose records are read, nil for all: the others' records are passed over unparsed, so a run
+    /// on some of a file's systems spends no time on the rest.
+    public var systems: Set<GNSSSystem>? { didSet { makeLayouts() } }
     private var pending: TextLine?
 
     /// Opens a file; throws only when it cannot be read or its header is unusable.
@@ -52,7 +55,14 @@ public final class RINEXObservationReader {
         if let d = hatanaka { d.setHeader(&h) }
         header = h
         for w in warnings { record(w) }
-        for (sys, codes) in header.observationTypes { layouts[Int(sys.rawValue)] = SignalLayout(codes) }
+        makeLayouts()
+    }
+
+    private func makeLayouts() {
+        layouts = [SignalLayout?](repeating: nil, count: GNSSSystem.allCases.count)
+        for (sys, codes) in header.observationTypes where systems?.contains(sys) ?? true {
+            layouts[Int(sys.rawValue)] = SignalLayout(codes)
+        }
     }
 
     private func layout(_ system: GNSSSystem) -> SignalLayout? { layouts[Int(system.rawValue)] }
@@ -215,19 +225,20 @@ public final class RINEXObservationReader {
         result.satellites.reserveCapacity(satellites.count)
         var raw = [RawObservation](repeating: RawObservation(value: nil, lli: 0, ssi: 0), count: types)
         for sat in satellites {
+            let layout = layout(sat.system)
             for k in 0..<linesPerSatellite {
                 guard let l = try source.next() else { throw fail("truncated", "file ends inside epoch data", line) }
                 if k == 0 && Self.looksLikeEpoch2(l.bytes) {
                     pending = l
                     throw fail("syntax", "epoch has fewer observation records than its satellite count", l)
                 }
-                for j in 0..<5 {
+                for j in 0..<5 where layout != nil {
                     let index = k * 5 + j
                     guard index < types else { break }
                     raw[index] = try Self.parseObservation(l, column: j * 16, path: path)
                 }
             }
-            if let obs = layout(sat.system)?.satelliteObservation(sat, raw, glonassChannel: glonassChannel(sat)) {
+            if let obs = layout?.satelliteObservation(sat, raw, glonassChannel: glonassChannel(sat)) {
                 result.satellites.append(obs)
             }
         }
@@ -307,7 +318,7 @@ public final class RINEXObservationReader {
         } else {
             for (sys, codes) in update.observationTypes { header.observationTypes[sys] = codes }
         }
-        for (sys, codes) in header.observationTypes { layouts[Int(sys.rawValue)] = SignalLayout(codes) }
+        makeLayouts()
     }
 
     // MARK: - Compact RINEX
