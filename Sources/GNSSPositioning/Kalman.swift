@@ -77,6 +77,14 @@ enum Kalman {
         guard let l = s.cholesky() else { return false }
         // Y = L⁻¹ (H P) and z = L⁻¹ v by forward substitution.
         let y = l.lowerTriangularSolve(hp)
+        // The states the measurements inform, correlated with theirs: P changes in rows and columns below `touched`
+        // only (a block of code rows, before any phase, touches the position's three).
+        var touched = 0
+        for i in 0..<m {
+            var a = n
+            while a > touched && y[i, a &- 1] == 0 { a &-= 1 }
+            touched = max(touched, a)
+        }
         var column = Matrix(rows: m, columns: 1)
         column.storage = v
         let z = l.lowerTriangularSolve(column).storage
@@ -92,7 +100,7 @@ enum Kalman {
                 var i = 0
                 while i &+ 4 <= m {
                     let rows = (y + i &* n, y + (i &+ 1) &* n, y + (i &+ 2) &* n, y + (i &+ 3) &* n)
-                    for a in 0..<n {
+                    for a in 0..<touched {
                         let c = (rows.0[a], rows.1[a], rows.2[a], rows.3[a])
                         if c == (0, 0, 0, 0) { continue }
                         subtractRankFour(p + a &* n, rows, c, a &+ 1)
@@ -101,10 +109,10 @@ enum Kalman {
                 }
                 while i < m {
                     let row = y + i &* n
-                    for a in 0..<n where row[a] != 0 { addScaled(p + a &* n, row, -row[a], a &+ 1) }
+                    for a in 0..<touched where row[a] != 0 { addScaled(p + a &* n, row, -row[a], a &+ 1) }
                     i &+= 1
                 }
-                mirrorLowerTriangle(p, n)
+                mirrorLowerTriangle(p, n, rows: touched)
             }
         }
         return true
@@ -121,10 +129,10 @@ enum Kalman {
         }
     }
 
-    /// Copies the lower triangle of the n×n matrix at `p` onto its upper triangle.
-    private static func mirrorLowerTriangle(_ p: UnsafeMutablePointer<Double>, _ n: Int) {
+    /// Copies the lower triangle of the n×n matrix at `p`, its first `rows` rows, onto the upper triangle.
+    private static func mirrorLowerTriangle(_ p: UnsafeMutablePointer<Double>, _ n: Int, rows: Int) {
         var a = 1
-        while a < n {
+        while a < rows {
             var b = 0
             while b < a {
                 p[b &* n &+ a] = p[a &* n &+ b]

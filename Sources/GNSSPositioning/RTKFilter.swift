@@ -189,11 +189,18 @@ public struct RTKFilter: Sendable {
                 signals.append(Self.commonSignal(ro, bo, candidates, channel: channel))
             }
             guard let first = signals.compactMap({ $0 }).first else { continue }
-            guard let eph = ephemerides.select(ro.satellite, at: rover.time),
-                  let rs = stateSlot[d] >= 0 ? roverStates[Int(stateSlot[d])].state
-                    : SatelliteGeometry.atTransmission(eph, receivedAt: rover.time, pseudorange: first.codeRover),
-                  let bs = SatelliteGeometry.atTransmission(eph, receivedAt: base.time, pseudorange: first.codeBase)
-            else { continue }
+            let rs: SatelliteState, bs: SatelliteState
+            if stateSlot[d] >= 0, let nearby = Self.baseState(roverStates[Int(stateSlot[d])], roverTime: rover.time,
+                                                              baseTime: base.time, basePseudorange: first.codeBase) {
+                (rs, bs) = (roverStates[Int(stateSlot[d])].state, nearby)
+            } else {
+                guard let eph = ephemerides.select(ro.satellite, at: rover.time),
+                      let r = stateSlot[d] >= 0 ? roverStates[Int(stateSlot[d])].state
+                        : SatelliteGeometry.atTransmission(eph, receivedAt: rover.time, pseudorange: first.codeRover),
+                      let b = SatelliteGeometry.atTransmission(eph, receivedAt: base.time, pseudorange: first.codeBase)
+                else { continue }
+                (rs, bs) = (r, b)
+            }
             let (az, el) = roverFrame.enu(rs.position).azimuthElevation
             let (baseAz, baseEl) = baseFrame.enu(bs.position).azimuthElevation
             guard el >= options.elevationMask, baseEl >= options.elevationMask else { continue }
@@ -217,6 +224,20 @@ public struct RTKFilter: Sendable {
     /// both receivers tracked a code, the same code where both have one, else each receiver's own first choice of
     /// the band. RINEX 3 aligns the phases of a band's signals, so a rover's L2L against a base's L2W (receivers of
     /// different makes) still double-differences to an integer.
+    /// The satellite when the base's signal left it, from where it was when the rover's did: the two transmissions
+    /// are the baseline's length apart (a millisecond for 300 km) when the receivers' epochs are the same, and over a
+    /// millisecond the orbit bends the straight line by 0.3 µm. Nil when they are further apart (a base epoch older
+    /// than the rover's): the orbit is computed anew.
+    static func baseState(_ rover: PreparedMeasurement, roverTime: GNSSTime, baseTime: GNSSTime,
+                          basePseudorange: Double) -> SatelliteState? {
+        let dt = (baseTime - roverTime) - (basePseudorange - rover.transmissionRange) / Constants.speedOfLight
+        guard abs(dt) < 1e-3 else { return nil }
+        var s = rover.state
+        s.position = s.position + dt * s.velocity
+        s.clockBias += dt * s.clockDrift
+        return s
+    }
+
     static func commonSignal(_ r: SatelliteObservation, _ b: SatelliteObservation, _ candidates: [SignalCode],
                              channel: Int?) -> PairSignal? {
         func usable(_ o: SatelliteObservation, _ code: SignalCode) -> SignalObservation? {
@@ -425,7 +446,7 @@ public struct RTKFilter: Sendable {
                     guard usable.count >= 2, let ref = usable.max(by: { pairs[$0].elevation < pairs[$1].elevation }) else { continue }
                     groupID += 1
                     for j in usable where j != ref {
-                        if let row = ddRow(ref: pairs[ref], other: pairs[j], frequency: f, phase: isPhase, rover: rover, group: groupID),
+                        if let row = ddRow(pairs, ref: ref, other: j, frequency: f, phase: isPhase, rover: rover, group: groupID),
                            abs(row.v) <= options.maxInnovation {
                             rows.append(row)
                         }
@@ -434,7 +455,10 @@ public struct RTKFilter: Sendable {
             }
         }
         guard !rows.isEmpty else { return nil }
-        // Double differences of different groups are uncorrelated: an update per group.
+        // Double differences of different groups are uncorrelated: an update per group, in any order. Code first:
+        // until phase has correlated them, a kinematic rover's position and the ambiguities are independent, and
+        // code updates change the position's three rows and columns of P alone.
+        rows = rows.filter { $0.ambiguities == nil } + rows.filter { $0.ambiguities != nil }
         var blocks: [(h: Kalman.SparseRows, innovation: [Double], r: Matrix)] = []
         var start = 0
         while start < rows.count {
@@ -479,24 +503,25 @@ public struct RTKFilter: Sendable {
         return groups.map(\.members)
     }
 
-    private func ddRow(ref: Pair, other: Pair, frequency f: Int, phase: Bool, rover: ECEF, group: Int) -> Row? {
-        guard let si = ref.signals[f], let sj = other.signals[f] else { return nil }
-        let (ri, ei) = SinglePointPositioner.geometricRange(satellite: ref.roverState.position, receiver: rover)
-        let (rj, ej) = SinglePointPositioner.geometricRange(satellite: other.roverState.position, receiver: rover)
-        let ddRange = (rj - other.baseRange) - (ri - ref.baseRange)
-        let ddTropo = (other.tropoRover - other.tropoBase) - (ref.tropoRover - ref.tropoBase)
+    /// The double difference of `pairs[o]` against `pairs[r]` (by index: a pair passed by value is copied).
+    private func ddRow(_ pairs: [Pair], ref r: Int, other o: Int, frequency f: Int, phase: Bool, rover: ECEF, group: Int) -> Row? {
+        guard let si = pairs[r].signals[f], let sj = pairs[o].signals[f] else { return nil }
+        let (ri, ei) = SinglePointPositioner.geometricRange(satellite: pairs[r].roverState.position, receiver: rover)
+        let (rj, ej) = SinglePointPositioner.geometricRange(satellite: pairs[o].roverState.position, receiver: rover)
+        let ddRange = (rj - pairs[o].baseRange) - (ri - pairs[r].baseRange)
+        let ddTropo = (pairs[o].tropoRover - pairs[o].tropoBase) - (pairs[r].tropoRover - pairs[r].tropoBase)
         // The satellites' clocks between the two receptions: nothing when the base's epoch is the rover's, a
         // satellite's drift over the interval when the base records less often (a 30 s base under a 1 Hz rover).
-        let ddClock = -Constants.speedOfLight * ((other.roverState.clockBias - other.baseState.clockBias)
-                                                 - (ref.roverState.clockBias - ref.baseState.clockBias))
+        let ddClock = -Constants.speedOfLight * ((pairs[o].roverState.clockBias - pairs[o].baseState.clockBias)
+                                                 - (pairs[r].roverState.clockBias - pairs[r].baseState.clockBias))
         let position = (x: -ej.x + ei.x, y: -ej.y + ei.y, z: -ej.z + ei.z)
         var ambiguities: (other: Int, otherWavelength: Double, ref: Int, refWavelength: Double)?
         let observed: Double
-        var model = ddRange + ddTropo + ddClock + other.antenna[f] - ref.antenna[f]
+        var model = ddRange + ddTropo + ddClock + pairs[o].antenna[f] - pairs[r].antenna[f]
         if phase {
             guard let pri = si.phaseRover, let pbi = si.phaseBase, let prj = sj.phaseRover, let pbj = sj.phaseBase,
-                  let ii = stateIndex(AmbiguityKey(satellite: ref.satellite, frequency: f)),
-                  let ij = stateIndex(AmbiguityKey(satellite: other.satellite, frequency: f)) else { return nil }
+                  let ii = stateIndex(AmbiguityKey(satellite: pairs[r].satellite, frequency: f)),
+                  let ij = stateIndex(AmbiguityKey(satellite: pairs[o].satellite, frequency: f)) else { return nil }
             observed = (prj - pbj) - (pri - pbi)
             model += sj.wavelength * x[ij] - si.wavelength * x[ii]
             ambiguities = (ij, sj.wavelength, ii, si.wavelength)
@@ -504,7 +529,7 @@ public struct RTKFilter: Sendable {
             observed = (sj.codeRover - sj.codeBase) - (si.codeRover - si.codeBase)
         }
         return Row(position: position, ambiguities: ambiguities, v: observed - model, group: group,
-                   refVariance: sdVariance(ref.elevation, phase: phase), variance: sdVariance(other.elevation, phase: phase))
+                   refVariance: sdVariance(pairs[r].elevation, phase: phase), variance: sdVariance(pairs[o].elevation, phase: phase))
     }
 
     // MARK: - Ambiguity resolution

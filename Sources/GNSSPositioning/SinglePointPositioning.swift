@@ -43,6 +43,8 @@ public struct SPPOptions: Sendable, Hashable {
 struct PreparedMeasurement {
     var satellite: SatelliteID
     var state: SatelliteState
+    /// The code `state`'s transmission time was found from (the first signal's, as measured), m.
+    var transmissionRange: Double
     /// Pseudorange with satellite group delay removed (or the ionosphere-free combination), m.
     var pseudorange: Double
     var frequency: Double
@@ -169,7 +171,7 @@ public struct SinglePointPositioner: Sendable {
         } else {
             pseudorange -= Constants.speedOfLight * eph.singleFrequencyGroupDelay(band: p1.signal.band, frequency: f1)
         }
-        return PreparedMeasurement(satellite: obs.satellite, state: state, pseudorange: pseudorange,
+        return PreparedMeasurement(satellite: obs.satellite, state: state, transmissionRange: range1, pseudorange: pseudorange,
                                    frequency: f1, ionosphereFree: ionoFree,
                                    accuracyVariance: eph.accuracyVariance, doppler: p1.doppler)
     }
