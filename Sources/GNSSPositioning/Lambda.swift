@@ -27,12 +27,30 @@ public enum Lambda {
         // a's fractions (float ambiguities are often millions of cycles), transformed along with the factors,
         // ẑ = Zᵀ (a − ⌊a⌉), without losing their digits.
         let whole = a.map { $0.rounded() }
-        var zs = zip(a, whole).map { $0 - $1 }, zInverse = Matrix.identity(n)
-        reduce(&l, &d, &zs, &zInverse)
+        var zs = zip(a, whole).map { $0 - $1 }
+        let steps = reduce(&l, &d, &zs)
         guard let (e, s) = search(l, d, zs, m) else { return nil }
         // Back to the original space: F = Z⁻ᵀ E + ⌊a⌉.
-        let candidates = e.map { ez in zip(zInverse.transposed * ez, whole).map { $0.rounded() + $1 } }
+        let candidates = e.map { ez in zip(untransform(ez, steps), whole).map { $0 + $1 } }
         return Result(candidates: candidates, residuals: s)
+    }
+
+    /// One step of the reduction: an integer Gauss transformation (Z's column j less mu times its column i) or,
+    /// with mu zero, the swap of ambiguities j and j + 1. Z is the product of the steps in order.
+    struct Step {
+        var i: Int32
+        var j: Int32
+        var mu: Double
+    }
+
+    /// Z⁻ᵀ v with Z the steps' product: each step's inverse transpose, the last first (a Gauss step adds mu vᵢ to
+    /// vⱼ, a swap swaps); exact, the candidates and multipliers being integers.
+    static func untransform(_ v: [Double], _ steps: [Step]) -> [Double] {
+        var v = v
+        for s in steps.reversed() {
+            if s.mu == 0 { v.swapAt(Int(s.j), Int(s.j) + 1) } else { v[Int(s.j)] += s.mu * v[Int(s.i)] }
+        }
+        return v
     }
 
     /// Q = Lᵀ·diag(D)·L with L unit lower triangular.
@@ -63,34 +81,40 @@ public enum Lambda {
     }
 
     /// Decorrelation (reduction) of the factorised covariance by integer Gauss transformations (Z ← Z·G) and
-    /// permutations (Z ← Z·P), applied to the float ambiguities ẑ = Zᵀ a (ẑ ← Gᵀ ẑ, Pᵀ ẑ) and to Z⁻¹
-    /// (G⁻¹·Z⁻¹, P·Z⁻¹: one row operation each); Z itself is not needed.
-    static func reduce(_ l: inout Matrix, _ d: inout [Double], _ zs: inout [Double], _ zInverse: inout Matrix) {
+    /// permutations (Z ← Z·P), applied to the float ambiguities ẑ = Zᵀ a (ẑ ← Gᵀ ẑ, Pᵀ ẑ). Returns the steps, which
+    /// take the candidates back (`untransform`): neither Z nor Z⁻¹ is formed.
+    static func reduce(_ l: inout Matrix, _ d: inout [Double], _ zs: inout [Double]) -> [Step] {
         let n = l.rows
-        guard n >= 2 else { return }
+        guard n >= 2 else { return [] }
+        var steps: [Step] = []
         l.storage.withUnsafeMutableBufferPointer { l in
             zs.withUnsafeMutableBufferPointer { zs in
-                zInverse.storage.withUnsafeMutableBufferPointer { zi in
-                    d.withUnsafeMutableBufferPointer { d in
-                        let t = Transformations(n: n, l: l, d: d, zs: zs, zInverse: zi)
-                        var j = n - 2, k = n - 2
-                        var guardCount = 0
-                        while j >= 0 && guardCount < 100_000 {
-                            guardCount += 1
-                            if j <= k { for i in (j + 1)..<n { t.gauss(i, j) } }
-                            let delta = d[j] + l[(j + 1) * n + j] * l[(j + 1) * n + j] * d[j + 1]
-                            if delta + 1e-6 < d[j + 1] {
-                                t.permute(j, delta)
-                                k = j
-                                j = n - 2
-                            } else {
-                                j -= 1
+                d.withUnsafeMutableBufferPointer { d in
+                    let t = Transformations(n: n, l: l, d: d, zs: zs)
+                    var j = n - 2, k = n - 2
+                    var guardCount = 0
+                    while j >= 0 && guardCount < 100_000 {
+                        guardCount += 1
+                        if j <= k {
+                            for i in (j + 1)..<n {
+                                let mu = t.gauss(i, j)
+                                if mu != 0 { steps.append(Step(i: Int32(i), j: Int32(j), mu: mu)) }
                             }
+                        }
+                        let delta = d[j] + l[(j + 1) * n + j] * l[(j + 1) * n + j] * d[j + 1]
+                        if delta + 1e-6 < d[j + 1] {
+                            t.permute(j, delta)
+                            steps.append(Step(i: Int32(j + 1), j: Int32(j), mu: 0))
+                            k = j
+                            j = n - 2
+                        } else {
+                            j -= 1
                         }
                     }
                 }
             }
         }
+        return steps
     }
 
     /// The reduction's two operations on row-major n×n buffers.
@@ -99,16 +123,15 @@ public enum Lambda {
         let l: UnsafeMutableBufferPointer<Double>
         let d: UnsafeMutableBufferPointer<Double>
         let zs: UnsafeMutableBufferPointer<Double>
-        let zInverse: UnsafeMutableBufferPointer<Double>
 
-        /// Integer Gauss transformation eliminating L[i, j].
-        func gauss(_ i: Int, _ j: Int) {
+        /// Integer Gauss transformation eliminating L[i, j]; returns its multiplier (zero: nothing to do).
+        func gauss(_ i: Int, _ j: Int) -> Double {
             // Most entries round to zero: the test spares the rounding (a library call).
-            guard abs(l[i * n + j]) >= 0.5 else { return }
+            guard abs(l[i * n + j]) >= 0.5 else { return 0 }
             let mu = l[i * n + j].rounded()
             for k in i..<n { l[k * n + j] -= mu * l[k * n + i] }
             zs[j] -= mu * zs[i]
-            for k in 0..<n { zInverse[i * n + k] += mu * zInverse[j * n + k] }
+            return mu
         }
 
         /// Swaps ambiguities j and j+1 and updates the factorisation.
@@ -125,7 +148,6 @@ public enum Lambda {
             l[(j + 1) * n + j] = lambda
             for k in (j + 2)..<max(j + 2, n) { swap(l, k * n + j, k * n + j + 1) }
             swap(zs, j, j + 1)
-            for k in 0..<n { swap(zInverse, j * n + k, (j + 1) * n + k) }
         }
 
         @inline(__always)

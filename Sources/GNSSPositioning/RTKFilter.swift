@@ -19,15 +19,16 @@ public struct RTKFilter: Sendable {
     private var x: [Double] = [0, 0, 0]
     private var p = Matrix(rows: 3, columns: 3)
     private var keys: [AmbiguityKey] = [] { didSet { indexStates() } }
-    /// `keys`' state indices by satellite (dense index) and frequency slot, −1 for none: the filter looks ambiguities
-    /// up hundreds of times an epoch.
-    private var stateSlots = [Int32](repeating: -1, count: SatelliteID.denseCount * slotsPerSatellite)
-    private static let slotsPerSatellite = 4
-    private var tracks: [AmbiguityKey: AmbiguityTrack] = [:]
-    private var geometryFree: [SatelliteID: (rover: Double, base: Double)] = [:]
-    /// Last epoch's phase (m) and Doppler (Hz) per signal at the rover and the base, for Doppler slip detection.
+    /// `keys`' state indices.
+    private var stateIndices = SignalTable<Int>()
+    private var tracks = SignalTable<AmbiguityTrack>()
+    /// The geometry-free phase combination at each receiver, by satellite (slot 0).
+    private var geometryFree = SignalTable<(rover: Double, base: Double)>()
+    /// Phase (m) and Doppler (Hz) per signal at the rover and the base, for Doppler slip detection, and the
+    /// detection's run that saw it (only the last run's count).
     private struct SignalPhase { var rover: Double; var roverDoppler: Double?; var base: Double; var baseDoppler: Double? }
-    private var lastPhase: [AmbiguityKey: SignalPhase] = [:]
+    private var lastPhase = SignalTable<(phase: SignalPhase, run: Int)>()
+    private var dopplerRuns = 0
     private var lastTime: GNSSTime?
     private var lastBaseTime: GNSSTime?
     private var epochIndex = 0
@@ -299,13 +300,13 @@ public struct RTKFilter: Sendable {
             if pair.signals.count == 2, let s1 = pair.signals[0], let s2 = pair.signals[1],
                let r1 = s1.phaseRover, let r2 = s2.phaseRover, let b1 = s1.phaseBase, let b2 = s2.phaseBase {
                 let gf = (rover: r1 - r2, base: b1 - b2)
-                if let previous = geometryFree[pair.satellite],
+                if let previous = geometryFree[pair.satellite, 0],
                    abs(gf.rover - previous.rover) > options.geometryFreeSlipThreshold
                     || abs(gf.base - previous.base) > options.geometryFreeSlipThreshold {
                     slipped.insert(AmbiguityKey(satellite: pair.satellite, frequency: 0))
                     slipped.insert(AmbiguityKey(satellite: pair.satellite, frequency: 1))
                 }
-                geometryFree[pair.satellite] = gf
+                geometryFree[pair.satellite, 0] = gf
             }
         }
         slipped.formUnion(dopplerSlips(pairs, roverInterval: dt, baseInterval: baseInterval))
@@ -342,14 +343,16 @@ public struct RTKFilter: Sendable {
     private mutating func dopplerSlips(_ pairs: [Pair], roverInterval: Double, baseInterval: Double) -> Set<AmbiguityKey> {
         struct Unexplained { var key: AmbiguityKey; var wavelength: Double; var rover: Double?; var base: Double? }
         var unexplained: [Unexplained] = []
-        var phases: [AmbiguityKey: SignalPhase] = [:]
+        dopplerRuns += 1
         for pair in pairs {
             for (f, s) in pair.signals.enumerated() {
                 guard let s, let pr = s.phaseRover, let pb = s.phaseBase else { continue }
                 let key = AmbiguityKey(satellite: pair.satellite, frequency: f)
                 let now = SignalPhase(rover: pr, roverDoppler: s.dopplerRover, base: pb, baseDoppler: s.dopplerBase)
-                phases[key] = now
-                guard let last = lastPhase[key] else { continue }
+                let seen = lastPhase[key]
+                lastPhase[key] = (now, dopplerRuns)
+                guard let seen, seen.run == dopplerRuns - 1 else { continue }
+                let last = seen.phase
                 // RINEX phase grows with the range, the Doppler is positive when the range shrinks (metres). Each
                 // receiver over its own interval: none when its epoch is the one before (a base's, reused).
                 func change(_ now: Double, _ doppler: Double?, _ before: Double, _ dopplerBefore: Double?, _ dt: Double) -> Double? {
@@ -362,7 +365,6 @@ public struct RTKFilter: Sendable {
                 unexplained.append(Unexplained(key: key, wavelength: s.wavelength, rover: rover, base: base))
             }
         }
-        lastPhase = phases
         var slips = Set<AmbiguityKey>()
         for receiver in [\Unexplained.rover, \Unexplained.base] {
             let values = unexplained.compactMap { $0[keyPath: receiver] }.sorted()
@@ -393,20 +395,11 @@ public struct RTKFilter: Sendable {
         for k in remove { tracks[k] = nil }
     }
 
-    private func stateIndex(_ key: AmbiguityKey) -> Int? {
-        guard let slot = Self.slot(key) else { return keys.firstIndex(of: key).map { $0 + 3 } }
-        let index = stateSlots[slot]
-        return index >= 0 ? Int(index) : nil
-    }
-
-    private static func slot(_ key: AmbiguityKey) -> Int? {
-        guard let d = key.satellite.denseIndex, key.frequency >= 0, key.frequency < slotsPerSatellite else { return nil }
-        return d * slotsPerSatellite + key.frequency
-    }
+    private func stateIndex(_ key: AmbiguityKey) -> Int? { stateIndices[key] }
 
     private mutating func indexStates() {
-        for i in stateSlots.indices { stateSlots[i] = -1 }
-        for (k, key) in keys.enumerated() { if let slot = Self.slot(key) { stateSlots[slot] = Int32(k + 3) } }
+        stateIndices.removeAll()
+        for (k, key) in keys.enumerated() { stateIndices[key] = k + 3 }
     }
 
     // MARK: - Measurement update
@@ -636,5 +629,12 @@ public struct RTKFilter: Sendable {
             v[i] = fixed.integers[i] - (x[t.other] - x[t.ref])
         }
         Kalman.update(x: &x, p: &p, h: h, innovation: v, r: Matrix.diagonal([Double](repeating: 0.001, count: m)))
+    }
+}
+
+extension SignalTable {
+    subscript(key: RTKFilter.AmbiguityKey) -> Value? {
+        get { self[key.satellite, key.frequency] }
+        set { self[key.satellite, key.frequency] = newValue }
     }
 }
