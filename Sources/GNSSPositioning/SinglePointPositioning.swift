@@ -211,7 +211,8 @@ public struct SinglePointPositioner: Sendable {
             let haveLocation = receiver.norm > 6.0e6
             let frame = LocalFrame(origin: receiver)
             let geo = frame.geodetic
-            var rows: [(row: [Double], residual: Double, weight: Double, m: PreparedMeasurement, el: Double, az: Double)] = []
+            // Each row of the design matrix: minus the unit vector to the satellite, 1 in its receiver clock's column.
+            var rows: [(unit: ECEF, clock: Int, residual: Double, weight: Double, m: PreparedMeasurement, el: Double, az: Double)] = []
             for m in ms {
                 let (range, unit) = Self.geometricRange(satellite: m.state.position, receiver: receiver)
                 guard range > 0 else { continue }
@@ -237,18 +238,15 @@ public struct SinglePointPositioner: Sendable {
                 let group = ReceiverClock(m.satellite)
                 guard let gi = groups.firstIndex(of: group) else { continue }
                 let model = range + x[3 + gi] - Constants.speedOfLight * m.state.clockBias + iono + trop
-                var row = [Double](repeating: 0, count: nx)
-                row[0] = -unit.x; row[1] = -unit.y; row[2] = -unit.z
-                row[3 + gi] = 1
                 let sinEl = max(sin(el), 0.1)
                 let factor: Double = m.satellite.system == .glonass ? 1.5 : (m.satellite.system == .sbas ? 3 : 1)
                 var variance = factor * factor * (0.09 + 0.09 / sinEl)
                 if m.ionosphereFree { variance *= 9 }
                 variance += m.accuracyVariance + ionoVar + tropVar + 0.09
-                rows.append((row, m.pseudorange - model, 1 / variance, m, el, az))
+                rows.append((unit, gi, m.pseudorange - model, 1 / variance, m, el, az))
             }
             // Systems with no measurement left after the mask would make the geometry singular: drop their columns.
-            let activeColumns = (0..<nx).filter { c in c < 3 || rows.contains { $0.row[c] != 0 } }
+            let activeColumns = (0..<nx).filter { c in c < 3 || rows.contains { $0.clock == c - 3 } }
             guard rows.count >= activeColumns.count else {
                 let clocks = activeColumns.count - 3
                 fix.validation = .failure("\(rows.count) satellites above the mask for \(activeColumns.count) unknowns"
@@ -256,7 +254,10 @@ public struct SinglePointPositioner: Sendable {
                 return fix
             }
             var h = Matrix(rows: rows.count, columns: activeColumns.count)
-            for (i, r) in rows.enumerated() { for (j, c) in activeColumns.enumerated() { h[i, j] = r.row[c] } }
+            for (i, r) in rows.enumerated() {
+                h[i, 0] = -r.unit.x; h[i, 1] = -r.unit.y; h[i, 2] = -r.unit.z
+                if let j = activeColumns.firstIndex(of: 3 + r.clock) { h[i, j] = 1 }
+            }
             guard let (dx, q) = weightedLeastSquares(design: h, observations: rows.map(\.residual), weights: rows.map(\.weight)) else {
                 fix.validation = .failure("singular geometry")
                 return fix

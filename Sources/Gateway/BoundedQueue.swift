@@ -3,7 +3,9 @@ import GNSSFormats
 
 /// The hand-over between a thread that produces items in order (reading a file, preparing epochs) and the one
 /// consumer that takes them: at most `capacity` wait, the producer's error arrives after every item before it, and
-/// a consumer that goes away stops the producer at its next item. All state is guarded by `condition`.
+/// a consumer that goes away stops the producer at its next item. All state is guarded by `condition`. A side is
+/// woken only when it waits, and a waiting producer only once the queue is down to half (a wake-up is a system call
+/// and a switch of threads: not one per item).
 final class BoundedQueue<Item>: @unchecked Sendable {
     private let condition = NSCondition()
     private let capacity: Int
@@ -13,6 +15,8 @@ final class BoundedQueue<Item>: @unchecked Sendable {
     private var failure: FormatError?
     private var producerProblems: [FormatError] = []
     private var stopped = false
+    private var producerWaits = false
+    private var consumerWaits = false
 
     init(capacity: Int) { self.capacity = max(1, capacity) }
 
@@ -45,7 +49,11 @@ final class BoundedQueue<Item>: @unchecked Sendable {
                 error = e
             }
             condition.lock()
-            while buffer.count - head >= capacity && !stopped { condition.wait() }
+            while buffer.count - head >= capacity && !stopped {
+                producerWaits = true
+                condition.wait()
+            }
+            producerWaits = false
             if stopped {
                 condition.unlock()
                 return
@@ -61,7 +69,7 @@ final class BoundedQueue<Item>: @unchecked Sendable {
                 finished = true
                 producerProblems = work.problems()
             }
-            condition.broadcast()
+            if consumerWaits { condition.broadcast() }
             condition.unlock()
             if item == nil { return }
         }
@@ -71,14 +79,18 @@ final class BoundedQueue<Item>: @unchecked Sendable {
     func take() throws(FormatError) -> Item? {
         condition.lock()
         defer { condition.unlock() }
-        while head == buffer.count && !finished { condition.wait() }
+        while head == buffer.count && !finished {
+            consumerWaits = true
+            condition.wait()
+        }
+        consumerWaits = false
         guard head < buffer.count else {
             if let failure { throw failure }
             return nil
         }
         let item = buffer[head]
         head += 1
-        condition.broadcast()
+        if producerWaits && buffer.count - head <= capacity / 2 { condition.broadcast() }
         return item
     }
 
