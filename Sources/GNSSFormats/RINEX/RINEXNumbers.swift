@@ -19,7 +19,14 @@ public enum RINEXNumbers {
 
     /// Parses [start, end) as a decimal number with optional sign, fraction and exponent.
     @inlinable
-    public static func parse(_ b: [UInt8], _ start: Int, _ end: Int) -> Field {
+    public static func parse(_ bytes: [UInt8], _ start: Int, _ end: Int) -> Field {
+        precondition(start >= 0 && end <= bytes.count, "field outside the line")
+        return bytes.withUnsafeBufferPointer { parse($0, start, end) }
+    }
+
+    /// The same on raw bytes (no bounds checks in the digit loops; `parse(_:_:_:)` checks the range).
+    @inlinable
+    static func parse(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Field {
         var i = start
         while i < end && b[i] == 0x20 { i += 1 }
         var e = end
@@ -65,20 +72,44 @@ public enum RINEXNumbers {
         // division or multiplication rounds correctly. Otherwise let the C library round.
         if mantissa < (1 << 53) && scale >= -22 && scale <= 22 {
             var v = Double(mantissa)
-            if scale < 0 { v /= powers[-scale] } else if scale > 0 { v *= powers[scale] }
+            if scale < 0 { v /= power(-scale) } else if scale > 0 { v *= power(scale) }
             return .value(negative ? -v : v)
         }
-        var text = String(decoding: b[start..<end], as: UTF8.self).trimmed
+        var text = String(decoding: UnsafeBufferPointer(rebasing: b[start..<end]), as: UTF8.self).trimmed
         text = String(text.map { $0 == "D" || $0 == "d" ? "E" : $0 })
         guard let v = Double(text) else { return .invalid }
         return .value(v)
     }
 
+    /// 10ⁿ for n in 0...22, exact (a table the compiler lays out, where a global array would be initialised lazily
+    /// behind a check on every call).
     @usableFromInline
-    static let powers: [Double] = (0...22).map { n in
-        var p = 1.0
-        for _ in 0..<n { p *= 10 }
-        return p
+    static func power(_ n: Int) -> Double {
+        switch n {
+        case 0: 1e0
+        case 1: 1e1
+        case 2: 1e2
+        case 3: 1e3
+        case 4: 1e4
+        case 5: 1e5
+        case 6: 1e6
+        case 7: 1e7
+        case 8: 1e8
+        case 9: 1e9
+        case 10: 1e10
+        case 11: 1e11
+        case 12: 1e12
+        case 13: 1e13
+        case 14: 1e14
+        case 15: 1e15
+        case 16: 1e16
+        case 17: 1e17
+        case 18: 1e18
+        case 19: 1e19
+        case 20: 1e20
+        case 21: 1e21
+        default: 1e22
+        }
     }
 
     /// Integer field, nil when blank or malformed.
