@@ -177,9 +177,15 @@ final class HatanakaDecoder: LineSource {
         for sat in satellites {
             guard let dataLine = try lines.next() else { throw fail("file ends inside an epoch", line.number) }
             let n = counts[sat.system] ?? 0
-            var state = states[sat] ?? SatelliteState(arcs: [Arc?](repeating: nil, count: n), flags: [])
+            // Taken out while it changes: a copy left in the dictionary would have every arc copied on write.
+            var state = states.removeValue(forKey: sat) ?? SatelliteState(arcs: [Arc?](repeating: nil, count: n), flags: [])
             if state.arcs.count != n { state = SatelliteState(arcs: [Arc?](repeating: nil, count: n), flags: []) }
-            values.append(try decodeSatellite(dataLine, count: n, state: &state))
+            do {
+                values.append(try decodeSatellite(dataLine, count: n, state: &state))
+            } catch let error {
+                states[sat] = state
+                throw error
+            }
             states[sat] = state
             seen.insert(sat)
         }
