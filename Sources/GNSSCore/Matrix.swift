@@ -40,6 +40,7 @@ public struct Matrix: Sendable, Hashable, CustomStringConvertible {
     /// an index of −1 gives a zero row and column. Filters use it to add and drop states.
     public func reindexed(_ indices: [Int]) -> Matrix {
         let (count, n) = (indices.count, columns)
+        precondition(rows == columns && indices.allSatisfy { $0 < n }, "index outside the matrix")
         var m = Matrix(rows: count, columns: count)
         m.storage.withUnsafeMutableBufferPointer { out in
             storage.withUnsafeBufferPointer { from in

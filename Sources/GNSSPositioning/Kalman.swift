@@ -61,7 +61,7 @@ enum Kalman {
             p.storage.withUnsafeBufferPointer { pb in
                 for i in 0..<m {
                     for e in h.starts[i]..<h.starts[i + 1] {
-                        precondition(h.columns[e] < n, "matrix size mismatch")
+                        precondition(h.columns[e] >= 0 && h.columns[e] < n, "matrix size mismatch")
                         addScaled(out.baseAddress! + i &* n, pb.baseAddress! + h.columns[e] &* n, h.values[e], n)
                     }
                 }

@@ -221,10 +221,6 @@ public struct RTKFilter: Sendable {
         return pairs
     }
 
-    /// The signals of one frequency slot: the first band of `candidates` (in their order of preference) in which
-    /// both receivers tracked a code, the same code where both have one, else each receiver's own first choice of
-    /// the band. RINEX 3 aligns the phases of a band's signals, so a rover's L2L against a base's L2W (receivers of
-    /// different makes) still double-differences to an integer.
     /// The satellite when the base's signal left it, from where it was when the rover's did: the two transmissions
     /// are the baseline's length apart (a millisecond for 300 km) when the receivers' epochs are the same, and over a
     /// millisecond the orbit bends the straight line by 0.3 µm. Nil when they are further apart (a base epoch older
@@ -239,6 +235,10 @@ public struct RTKFilter: Sendable {
         return s
     }
 
+    /// The signals of one frequency slot: the first band of `candidates` (in their order of preference) in which
+    /// both receivers tracked a code, the same code where both have one, else each receiver's own first choice of
+    /// the band. RINEX 3 aligns the phases of a band's signals, so a rover's L2L against a base's L2W (receivers of
+    /// different makes) still double-differences to an integer.
     static func commonSignal(_ r: SatelliteObservation, _ b: SatelliteObservation, _ candidates: [SignalCode],
                              channel: Int?) -> PairSignal? {
         func usable(_ o: SatelliteObservation, _ code: SignalCode) -> SignalObservation? {

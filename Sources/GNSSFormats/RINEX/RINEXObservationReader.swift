@@ -67,7 +67,7 @@ public final class RINEXObservationReader {
 
     private func layout(_ system: GNSSSystem) -> SignalLayout? { layouts[Int(system.rawValue)] }
 
-    /// The slot of the receiver's channel (a GLONASS satellite's frequency), nil for other systems.
+    /// A GLONASS satellite's frequency channel from the header; nil for other systems.
     private func glonassChannel(_ sat: SatelliteID) -> Int? {
         sat.system == .glonass ? header.glonassChannels[sat.prn] : nil
     }
