@@ -19,18 +19,23 @@ public struct EphemerisStore: Sendable {
         Self.add(e, to: &bySatellite[e.satellite, default: []], limit: historyLimit)
     }
 
-    /// Into the satellite's list in place (no copy of it per ephemeris), searched from its end: ephemerides
-    /// mostly arrive in time order.
+    /// Into the satellite's list in place (no copy of it per ephemeris). The list is sorted by toe: the same
+    /// issue, if there, has e's toe, and e's place is after every earlier toe, so the search goes back from the end
+    /// over the later and equal toes only (ephemerides mostly arrive in time order: none or a few).
     private static func add(_ e: Ephemeris, to list: inout [Ephemeris], limit: Int) -> Bool {
-        if let i = list.lastIndex(where: { $0.toe == e.toe && $0.sameIssue(as: e) }) {
-            if list[i] == e { return false }
-            list[i] = e
-        } else {
-            // Keep sorted by toe.
-            let idx = list.lastIndex(where: { $0.toe <= e.toe }).map { $0 + 1 } ?? 0
-            list.insert(e, at: idx)
-            if list.count > limit { list.removeFirst(list.count - limit) }
+        var place = list.count
+        while place > 0 && list[place - 1].toe > e.toe { place -= 1 }
+        var i = place
+        while i > 0 && list[i - 1].toe == e.toe {
+            if list[i - 1].sameIssue(as: e) {
+                if list[i - 1] == e { return false }
+                list[i - 1] = e
+                return true
+            }
+            i -= 1
         }
+        list.insert(e, at: place)
+        if list.count > limit { list.removeFirst(list.count - limit) }
         return true
     }
 
