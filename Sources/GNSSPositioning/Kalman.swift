@@ -57,20 +57,29 @@ enum Kalman {
         // H P: each row a combination of a few rows of P. S = (H P) Hᵀ + R.
         var hp = Matrix(rows: m, columns: n)
         var s = r
+        precondition(h.columns.allSatisfy { $0 >= 0 && $0 < n }, "matrix size mismatch")
         hp.storage.withUnsafeMutableBufferPointer { out in
             p.storage.withUnsafeBufferPointer { pb in
                 for i in 0..<m {
-                    for e in h.starts[i]..<h.starts[i + 1] {
-                        precondition(h.columns[e] >= 0 && h.columns[e] < n, "matrix size mismatch")
+                    var e = h.starts[i]
+                    while e < h.starts[i &+ 1] {
                         addScaled(out.baseAddress! + i &* n, pb.baseAddress! + h.columns[e] &* n, h.values[e], n)
+                        e &+= 1
                     }
                 }
             }
-            for i in 0..<m {
-                for j in 0..<m {
-                    var sum = 0.0
-                    for e in h.starts[j]..<h.starts[j + 1] { sum += out[i &* n &+ h.columns[e]] * h.values[e] }
-                    s[i, j] += sum
+            // S is symmetric: its lower triangle, mirrored.
+            s.storage.withUnsafeMutableBufferPointer { sb in
+                for i in 0..<m {
+                    for j in 0..<i &+ 1 {
+                        var sum = 0.0, e = h.starts[j]
+                        while e < h.starts[j &+ 1] {
+                            sum += out[i &* n &+ h.columns[e]] * h.values[e]
+                            e &+= 1
+                        }
+                        sb[i &* m &+ j] += sum
+                        if j != i { sb[j &* m &+ i] += sum }
+                    }
                 }
             }
         }
