@@ -28,14 +28,18 @@ public struct ConvergenceExperiment: Sendable {
         public var rms: (horizontal: Double, vertical: Double)?
     }
 
+    /// Kinematic PPP of a static station with a 10° mask, as the experiment processes every start.
+    static func profile(_ systems: Set<GNSSSystem>) -> PositioningProfile {
+        PositioningProfile(mode: .ppp, dynamics: .kinematic, elevationMask: 10 * Constants.degreesToRadians, systems: systems)
+    }
+
     /// GNSS-only kinematic PPP on given epochs (real or simulated), against a fixed reference position.
     public func gnssOnly(_ epochs: [ObservationEpoch], start: GNSSTime, reference: ECEF) -> Outcome {
-        var options = PPPOptions(dynamics: .kinematic, elevationMask: 10 * Constants.degreesToRadians, systems: [.gps, .galileo])
-        options.systems = [.gps, .galileo]
-        var filter = PPPFilter(options: options)
+        var engine = PositioningEngine(profile: Self.profile([.gps, .galileo]))
+        let products = PositioningProducts(ephemerides: broadcast, precise: precise)
         var samples: [Convergence.Sample] = []
         for epoch in epochs where epoch.time >= start && epoch.time - start < duration {
-            let s = filter.process(epoch: epoch, orbits: .precise(precise), ephemerides: broadcast)
+            let s = engine.solve(epoch, products: products)
             if s.quality != .none { samples.append(.init(time: epoch.time, error: s.position.enu(relativeTo: reference))) }
         }
         let time = Convergence.time(samples, from: start)
@@ -62,12 +66,11 @@ public struct ConvergenceExperiment: Sendable {
             t = t + interval
         }
         func process(_ systems: Set<GNSSSystem>) -> Outcome {
-            var options = PPPOptions(dynamics: .kinematic, elevationMask: 10 * Constants.degreesToRadians, systems: systems)
-            options.systems = systems
-            var filter = PPPFilter(options: options)
+            var engine = PositioningEngine(profile: Self.profile(systems))
+            let products = PositioningProducts(ephemerides: broadcast, precise: precise, leo: store)
             var samples: [Convergence.Sample] = []
             for (epoch, truth) in epochs {
-                let s = filter.process(epoch: epoch, orbits: .withLEO(.precise(precise), store), ephemerides: broadcast)
+                let s = engine.solve(epoch, products: products)
                 if s.quality != .none { samples.append(.init(time: epoch.time, error: s.position.enu(relativeTo: truth.marker))) }
             }
             let time = Convergence.time(samples, from: start)

@@ -15,6 +15,8 @@ public struct ConfiguredReplay {
     public var inputs: [String: [String]]
     public var outputDirectory: String
     public var format: SolutionFormat = .pos
+    /// When the recorded streams' ephemerides serve: from their arrival on (as live), or every epoch.
+    public var ephemerides: EphemerisTiming = .asReceived
     /// Multiple of real time; nil for as fast as possible.
     public var speed: Double?
     public var progress: ((String, Int, GNSSTime) -> Void)?
@@ -94,11 +96,17 @@ public struct ConfiguredReplay {
                                          antex: configuration.antex)
         let ephemerides = SharedEphemerides()
         _ = ephemerides.add(products.ephemerides.satellites.flatMap { products.ephemerides.all(for: $0) })
+        if self.ephemerides == .ahead {
+            for station in configuration.stations where station.format != .leo {
+                for path in inputs[station.name] ?? [] { _ = ephemerides.add(try Self.streamEphemerides(path)) }
+            }
+        }
         let references = ReferenceEpochs()
         try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
 
         var feeds: [(String, Feed)] = []
-        for station in configuration.stations {
+        // Reference stations first: of epochs of one time, a rover's RTK finds its reference's already published.
+        for station in configuration.stations.filter({ $0.role == .reference }) + configuration.stations.filter({ $0.role != .reference }) {
             guard let files = inputs[station.name], !files.isEmpty else { continue }
             let pipeline = StationPipeline(configuration: station, ephemerides: ephemerides, references: references,
                                            products: products, metrics: nil)
@@ -145,6 +153,16 @@ public struct ConfiguredReplay {
             summaries[name, default: StationSummary()].problems = feed.pipeline.errorsByKind.values.reduce(0, +)
         }
         return summaries
+    }
+
+    /// Every ephemeris a recorded stream carries (none from a RINEX observation file).
+    private static func streamEphemerides(_ path: String) throws -> [Ephemeris] {
+        let kind = FileKind.detect(try FileByteSource.peek(path: path))
+        guard kind == .rtcm3 || kind == .ubx else { return [] }
+        let scan = try ObservationSources.open(path)
+        var found: [Ephemeris] = []
+        while try scan.next() != nil { found += scan.takeEphemerides() }
+        return found + scan.takeEphemerides()
     }
 
     private static func earlier(_ a: GNSSTime?, _ b: GNSSTime?) -> Bool {

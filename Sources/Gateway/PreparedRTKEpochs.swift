@@ -4,27 +4,25 @@ import GNSSFormats
 import GNSSOrbits
 import GNSSPositioning
 
-/// A replay's RTK epochs made ready on a thread of their own: each rover epoch with the base's latest epoch at or
-/// before it (the base's files one after the other), its single-point fix and its satellite pairs
-/// (`RTKFilter.prepare`), while the filter works on the epochs before, on the other core. Each single-point fix
-/// starts from the one before it instead of the filter's last position, which moves it by less than its iteration's
-/// tolerance.
+/// A replay's RTK epochs made ready on a thread of their own: each rover epoch with the base's epoch `BasePairing`
+/// chooses (the base's files one after the other), its single-point fix and its satellite pairs (the engine's
+/// `RTKPreparer`), while the engine's filter works on the epochs before, on the other core. The single-point fixes
+/// chain from one epoch to the next as in `PositioningEngine.solve`, so both give the same solutions.
 final class PreparedRTKEpochs {
     enum Item {
         case prepared(RTKFilter.PreparedEpoch)
-        /// A rover epoch with no base epoch within 30 s of it.
-        case noBase(GNSSTime)
+        /// A rover epoch no base epoch can serve.
+        case unsolved(GNSSTime, UnsolvedReason)
     }
 
     private let queue: BoundedQueue<Item>
 
     /// Takes over the sources: nothing else may use them afterwards. `base` has already given `current` and `next`.
     init(rover: PrefetchedObservations, base: PrefetchedObservations, current: ObservationEpoch?, next: ObservationEpoch?,
-         laterBaseFiles: [String], excluded: Set<SatelliteID>, basePosition: ECEF, preparer: RTKFilter,
-         ephemerides: EphemerisStore, klobuchar: KlobucharCoefficients?, capacity: Int = 64) {
+         laterBaseFiles: [String], basePosition: ECEF, engine: PositioningEngine, products: PositioningProducts,
+         capacity: Int = 64) {
         let pairing = Pairing(rover: rover, base: base, current: current, next: next, laterBaseFiles: laterBaseFiles,
-                              excluded: excluded, basePosition: basePosition, preparer: preparer, ephemerides: ephemerides,
-                              klobuchar: klobuchar)
+                              basePosition: basePosition, engine: engine, products: products)
         queue = BoundedQueue.start(name: "rtk-prepare", capacity: capacity,
                                    produce: { () throws(FormatError) in try pairing.nextItem() })
     }
@@ -40,45 +38,43 @@ final class PreparedRTKEpochs {
         var current: ObservationEpoch?
         var next: ObservationEpoch?
         var laterBaseFiles: IndexingIterator<[String]>
-        let excluded: Set<SatelliteID>
         let basePosition: ECEF
-        let preparer: RTKFilter
-        var ephemerides: EphemerisStore
-        let klobuchar: KlobucharCoefficients?
+        /// A copy of the engine, for its profile and its preparer only: its filter stays with the caller.
+        let engine: PositioningEngine
+        let preparer: RTKPreparer
+        var products: PositioningProducts
         var lastPosition: ECEF?
 
         init(rover: PrefetchedObservations, base: PrefetchedObservations, current: ObservationEpoch?, next: ObservationEpoch?,
-             laterBaseFiles: [String], excluded: Set<SatelliteID>, basePosition: ECEF, preparer: RTKFilter,
-             ephemerides: EphemerisStore, klobuchar: KlobucharCoefficients?) {
+             laterBaseFiles: [String], basePosition: ECEF, engine: PositioningEngine, products: PositioningProducts) {
             self.rover = rover
             self.base = base
             self.current = current
             self.next = next
             self.laterBaseFiles = laterBaseFiles.makeIterator()
-            self.excluded = excluded
             self.basePosition = basePosition
-            self.preparer = preparer
-            self.ephemerides = ephemerides
-            self.klobuchar = klobuchar
+            self.engine = engine
+            self.preparer = engine.preparer
+            self.products = products
         }
 
         func nextItem() throws(FormatError) -> Item? {
+            let excluded = engine.profile.excludedSatellites
             guard let e = try rover.next()?.excluding(excluded) else { return nil }
-            for eph in rover.takeEphemerides() { ephemerides.add(eph) }
-            // Advance the base to the latest epoch at or before the rover's.
-            while let nb = next, nb.time - e.time <= RTKOptions.epochTolerance {
+            for eph in rover.takeEphemerides() { products.ephemerides.add(eph) }
+            // Advance the base to the latest epoch that may serve the rover's.
+            while let nb = next, BasePairing.precedes(nb.time, e.time) {
                 current = nb
                 next = try base.next()?.excluding(excluded)
                 if next == nil, let f = laterBaseFiles.next() {
-                    base = PrefetchedObservations(try ObservationSources.open(f, systems: preparer.options.systems))
+                    base = PrefetchedObservations(try ObservationSources.open(f, systems: preparer.systems))
                     next = try base.next()?.excluding(excluded)
                 }
             }
-            guard let b = current, abs(e.time - b.time) <= 30 else { return .noBase(e.time) }
-            let epoch = preparer.prepare(rover: e, base: b, basePosition: basePosition, ephemerides: ephemerides,
-                                         klobuchar: klobuchar, initial: lastPosition)
-            if let p = epoch.singlePointPosition { lastPosition = p }
-            return .prepared(epoch)
+            let offered = current.map { BaseEpoch(epoch: $0, position: basePosition) }
+            if let reason = engine.unusable(offered, at: e.time) { return .unsolved(e.time, reason) }
+            guard let b = current else { return .unsolved(e.time, .noBaseEpoch) }
+            return .prepared(preparer.prepare(rover: e, base: b, basePosition: basePosition, products: products, initial: &lastPosition))
         }
     }
 }

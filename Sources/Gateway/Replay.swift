@@ -4,10 +4,18 @@ import GNSSFormats
 import GNSSOrbits
 import GNSSPositioning
 
-/// What `gatewayd replay` runs.
+/// When a replay's recorded streams (RTCM 3, UBX) give their broadcast ephemerides to the engine.
+public enum EphemerisTiming: String, Sendable, CaseIterable {
+    /// Every ephemeris of a stream serves every epoch, also those before it was broadcast, as after converting
+    /// the capture to RINEX observation and navigation files.
+    case ahead
+    /// Each ephemeris from its arrival on, as the live daemon receives them.
+    case asReceived = "as-received"
+}
+
+/// What `gatewayd replay --mode` runs: one receiver's profile and its files.
 public struct ReplayConfiguration: Sendable {
-    public enum Mode: String, Sendable, CaseIterable { case spp, rtk, ppp }
-    public var mode: Mode = .spp
+    public var profile = PositioningProfile(mode: .spp)
     public var rover: [String] = []
     public var base: [String] = []
     public var navigation: [String] = []
@@ -19,15 +27,8 @@ public struct ReplayConfiguration: Sendable {
     /// antenna heights of the files' headers.
     public var antex: String?
     public var basePosition: ECEF?
-    public var systems: Set<GNSSSystem> = [.gps, .glonass, .galileo, .beidou, .qzss]
-    /// Satellites left out of every rover and base epoch.
-    public var excludedSatellites: Set<SatelliteID> = []
-    /// Radians; nil: the engine's default for the mode (7° for SPP and PPP, 15° for RTK).
-    public var elevationMask: Double?
-    public var isStatic = false
+    public var ephemerides: EphemerisTiming = .ahead
     public var format: SolutionFormat = .pos
-    /// Ionosphere handling for SPP: the ionosphere-free code combination where two frequencies exist.
-    public var ionosphere: IonosphereModel = .ionosphereFree
     public init() {}
 }
 
@@ -58,19 +59,21 @@ public struct ReplayRunner {
     /// Processes everything; `emit` receives each output line (header lines first).
     public func run(emit: (String) -> Void) throws(FormatError) -> ReplaySummary {
         let c = configuration
+        let profile = c.profile
+        let systems = profile.activeSystems
         guard !c.rover.isEmpty else { throw FormatError("usage", "no rover observation file given") }
         // The first rover file is read ahead while the products load.
         // Only the systems asked for are read from RINEX files: every estimator leaves the others out.
-        var firstRover: PrefetchedObservations? = PrefetchedObservations(try ObservationSources.open(c.rover[0], systems: c.systems))
+        var firstRover: PrefetchedObservations? = PrefetchedObservations(try ObservationSources.open(c.rover[0], systems: systems))
         var products = try loadProducts()
         let writer = SolutionWriter(format: c.format)
         var summary = ReplaySummary()
         var headerWritten = false
         let modeName: String
-        switch c.mode {
+        switch profile.mode {
         case .spp: modeName = "single"
-        case .rtk: modeName = c.isStatic ? "static" : "kinematic"
-        case .ppp: modeName = c.isStatic ? "ppp-static" : "ppp-kinematic"
+        case .rtk: modeName = profile.dynamics == .static ? "static" : "kinematic"
+        case .ppp: modeName = profile.dynamics == .static ? "ppp-static" : "ppp-kinematic"
         }
         func output(_ s: Solution) {
             if !headerWritten {
@@ -90,43 +93,46 @@ public struct ReplayRunner {
             summary.remarks += problems.map { "ANTEX: \($0)" }
             return calibrations
         }
+        var engine = PositioningEngine(profile: profile)
         for roverPath in c.rover {
             let rover: PrefetchedObservations
             if let firstRover {
                 rover = firstRover
             } else {
-                rover = PrefetchedObservations(try ObservationSources.open(roverPath, systems: c.systems))
+                rover = PrefetchedObservations(try ObservationSources.open(roverPath, systems: systems))
             }
             firstRover = nil
             if products.ephemerides.count == 0 && !products.hasPreciseOrbits && rover.isRINEX {
                 throw FormatError("usage", "no navigation data: give --nav (RINEX navigation) or --sp3/--clk")
             }
-            // Post-processing a stream: its ephemerides serve every epoch, also those before they were broadcast,
-            // as when a capture is converted to RINEX observation and navigation files first.
-            // So do its antenna descriptor and height, which RINEX gives in the header.
+            // A stream gives its antenna descriptor and height in messages, which RINEX gives in the header; looking
+            // ahead, its ephemerides serve every epoch.
             var roverAntenna = rover.antenna
             if !rover.isRINEX {
                 let scan = try ObservationSources.open(roverPath)
-                while try scan.next() != nil { for eph in scan.takeEphemerides() { products.ephemerides.add(eph) } }
+                var more = true
+                while more {
+                    more = try scan.next() != nil
+                    let ephemerides = scan.takeEphemerides()
+                    if c.ephemerides == .ahead { for eph in ephemerides { products.ephemerides.add(eph) } }
+                }
                 roverAntenna = scan.antenna
             }
-            switch c.mode {
-            case .spp:
-                let spp = SinglePointPositioner(options: SPPOptions(elevationMask: c.elevationMask ?? SPPOptions.defaultElevationMask, systems: c.systems, ionosphere: c.ionosphere))
-                var last: ECEF?
-                while let e = try rover.next()?.excluding(c.excludedSatellites) {
+            if let calibrations = antex {
+                engine.setReceiverAntenna(Self.antennaModels(calibrations, for: roverAntenna, file: roverPath, remarks: &summary.remarks))
+            } else if profile.mode == .ppp, products.hasPreciseOrbits, roverPath == c.rover[0] {
+                summary.remarks.append(Self.noSatelliteAntennaRemark(products.clockAntennaModels))
+            }
+            switch profile.mode {
+            case .spp, .ppp:
+                while let e = try rover.next() {
                     for eph in rover.takeEphemerides() { products.ephemerides.add(eph) }
-                    let s = spp.solve(epoch: e, ephemerides: products.ephemerides, klobuchar: products.klobuchar, initial: last)
-                    if s.quality != .none { last = s.position }
-                    output(s)
+                    output(engine.solve(e, products: products.positioning()))
                 }
             case .rtk:
                 guard !c.base.isEmpty else { throw FormatError("usage", "RTK needs --base observation files") }
-                var options = RTKOptions(dynamics: c.isStatic ? .static : .kinematic, elevationMask: c.elevationMask ?? RTKOptions.defaultElevationMask, systems: c.systems)
-                options.frequencies = 2
-                var filter = RTKFilter(options: options)
                 let firstBase = c.base[0]
-                let base = PrefetchedObservations(try ObservationSources.open(firstBase, systems: c.systems))
+                let base = PrefetchedObservations(try ObservationSources.open(firstBase, systems: systems))
                 var knownBase = c.basePosition ?? base.approximatePosition
                 var baseAntenna = base.antenna
                 if !base.isRINEX {
@@ -137,10 +143,10 @@ public struct ReplayRunner {
                     knownBase = knownBase ?? scan.approximatePosition
                     baseAntenna = scan.antenna
                 }
-                let baseEpoch = try base.next()?.excluding(c.excludedSatellites)
-                let nextBase = try base.next()?.excluding(c.excludedSatellites)
+                let baseEpoch = try base.next()?.excluding(profile.excludedSatellites)
+                let nextBase = try base.next()?.excluding(profile.excludedSatellites)
                 if c.basePosition == nil, let first = baseEpoch,
-                   let own = Self.singlePointPosition(first, products: products, systems: c.systems),
+                   let own = Self.singlePointPosition(first, products: products, systems: systems),
                    knownBase.map({ $0.distance(to: own) > Self.baseHeaderTolerance }) ?? true {
                     // A header position far from where the base's own observations put it (a typo, another
                     // station's) would leave every epoch single; the base's single-point fix stands in.
@@ -154,34 +160,16 @@ public struct ReplayRunner {
                     throw FormatError("usage", "no base position: give --base-position or a base file whose header has one")
                 }
                 if let calibrations = antex {
-                    filter.roverAntenna = Self.antennaModels(calibrations, for: roverAntenna, file: roverPath, remarks: &summary.remarks)
-                    filter.baseAntenna = Self.antennaModels(calibrations, for: baseAntenna, file: firstBase, remarks: &summary.remarks)
+                    engine.setBaseAntenna(Self.antennaModels(calibrations, for: baseAntenna, file: firstBase, remarks: &summary.remarks))
                 }
                 let epochs = PreparedRTKEpochs(rover: rover, base: base, current: baseEpoch, next: nextBase,
-                                               laterBaseFiles: Array(c.base.dropFirst()), excluded: c.excludedSatellites,
-                                               basePosition: basePosition, preparer: filter, ephemerides: products.ephemerides,
-                                               klobuchar: products.klobuchar)
+                                               laterBaseFiles: Array(c.base.dropFirst()), basePosition: basePosition, engine: engine,
+                                               products: products.positioning())
                 while let item = try epochs.next() {
                     switch item {
-                    case .prepared(let epoch): output(filter.process(epoch))
-                    case .noBase(let time): output(Solution(time: time, position: .zero, quality: .none, satellites: 0, note: "no base epoch"))
+                    case .prepared(let epoch): output(engine.process(prepared: epoch))
+                    case .unsolved(let time, let reason): output(reason.solution(at: time))
                     }
-                }
-            case .ppp:
-                var options = PPPOptions(dynamics: c.isStatic ? .static : .kinematic, elevationMask: c.elevationMask ?? PPPOptions.defaultElevationMask,
-                                         systems: c.systems.intersection([.gps, .galileo, .beidou, .qzss, .glonass]))
-                if !products.hasPreciseOrbits { options.systems = c.systems }
-                if products.leo.count > 0, c.systems.contains(.leo) { options.systems.insert(.leo) }
-                var filter = PPPFilter(options: options)
-                if let calibrations = antex {
-                    filter.antennas = Self.antennaModels(calibrations, for: roverAntenna, file: roverPath, remarks: &summary.remarks)
-                } else if products.hasPreciseOrbits && roverPath == c.rover[0] {
-                    summary.remarks.append(Self.noSatelliteAntennaRemark(products.clockAntennaModels))
-                }
-                var orbits: OrbitSource = products.hasPreciseOrbits ? .precise(products.precise) : .broadcast(products.ephemerides)
-                if products.leo.count > 0 { orbits = .withLEO(orbits, products.leo) }
-                while let e = try rover.next()?.excluding(c.excludedSatellites) {
-                    output(filter.process(epoch: e, orbits: orbits, ephemerides: products.ephemerides))
                 }
             }
         }

@@ -26,7 +26,7 @@ struct Replay: ParsableCommand {
     @Option(name: .long, help: "With --config: replay at this multiple of real time (default: as fast as possible).")
     var speed: Double?
 
-    @Option(help: "Positioning mode: spp, rtk or ppp.")
+    @Option(help: "Positioning mode: spp, rtk or ppp (default: spp).")
     var mode: String = "spp"
 
     @Option(parsing: .upToNextOption, help: "Rover observation files, in time order.")
@@ -54,22 +54,31 @@ struct Replay: ParsableCommand {
             help: "Base ECEF position X,Y,Z in metres; may start with a minus sign (default: the base file's header, or the base's own single-point fix when the header is over 100 m from it).")
     var basePosition: String?
 
-    @Option(help: "Systems to use, e.g. G,R,E,C,J.")
-    var systems: String = "G,R,E,C,J"
+    @Option(help: "Systems to use, e.g. G,R,E,C,J (default: G,R,E,C,J for SPP and RTK; G,E,L for PPP, the LEO satellites once their ephemerides are given).")
+    var systems: String?
 
-    @Option(help: "Satellites to leave out, e.g. G05,E14.")
+    @Option(help: "Satellites to leave out, e.g. G05,E14 (default: none).")
     var exclude: String?
 
     @Option(name: .customLong("elevation-mask"), help: "Elevation mask, degrees (default: 7 for SPP and PPP, 15 for RTK).")
     var elevationMask: Double?
 
-    @Flag(name: .customLong("static"), help: "The receiver does not move (one position for the session).")
+    @Flag(name: .customLong("static"), help: "The receiver does not move: one position for the session (default: kinematic).")
     var isStatic = false
 
-    @Option(help: "SPP ionosphere: iflc (ionosphere-free where two frequencies exist, else broadcast), brdc (broadcast model) or off.")
+    @Option(help: "SPP ionosphere: iflc (ionosphere-free where two frequencies exist, else broadcast), brdc (broadcast model) or off (default: iflc).")
     var ionosphere: String = "iflc"
 
-    @Option(help: "Output format: pos, json or nmea.")
+    @Option(name: .customLong("max-base-age"), help: "RTK: the oldest base epoch that serves a rover epoch, seconds (default: 30).")
+    var maxBaseAge: Double = PositioningProfile.defaultMaxBaseAge
+
+    @Option(name: .customLong("position-noise"), help: "Kinematic PPP: random walk of the position, m/√s (default: 0.1; 10 for a vehicle).")
+    var positionNoise: Double?
+
+    @Option(help: "When a recorded stream's (RTCM 3, UBX) ephemerides serve: ahead (every epoch, as after converting it to RINEX) or as-received (from their arrival on, as live) (default: ahead with --mode, as-received with --config).")
+    var ephemerides: String?
+
+    @Option(help: "Output format: pos, json or nmea (default: pos).")
     var format: String = "pos"
 
     @Option(help: "Output file (default: standard output).")
@@ -79,9 +88,12 @@ struct Replay: ParsableCommand {
     var quiet = false
 
     func validate() throws {
-        guard ReplayConfiguration.Mode(rawValue: mode) != nil else { throw ValidationError("--mode must be spp, rtk or ppp") }
+        guard PositioningProfile.Mode(rawValue: mode) != nil else { throw ValidationError("--mode must be spp, rtk or ppp") }
         guard SolutionFormat(rawValue: format) != nil else { throw ValidationError("--format must be pos, json or nmea") }
-        guard ["iflc", "brdc", "off"].contains(ionosphere) else { throw ValidationError("--ionosphere must be iflc, brdc or off") }
+        guard IonosphereModel(option: ionosphere) != nil else { throw ValidationError("--ionosphere must be iflc, brdc or off") }
+        if let ephemerides, EphemerisTiming(rawValue: ephemerides) == nil { throw ValidationError("--ephemerides must be ahead or as-received") }
+        guard maxBaseAge > 0 else { throw ValidationError("--max-base-age must be positive") }
+        if let positionNoise, !(positionNoise >= 0) { throw ValidationError("--position-noise must not be negative") }
         if config != nil {
             guard !input.isEmpty else { throw ValidationError("--config needs at least one --input STATION=PATH") }
             guard out != nil else { throw ValidationError("--config writes one file per station: give --out DIRECTORY") }
@@ -110,7 +122,8 @@ struct Replay: ParsableCommand {
         return out
     }
 
-    func parsedSystems() throws -> Set<GNSSSystem> {
+    func parsedSystems() throws -> Set<GNSSSystem>? {
+        guard let systems else { return nil }
         var out = Set<GNSSSystem>()
         for part in systems.split(separator: ",") {
             guard part.count == 1, let letter = part.first, let s = GNSSSystem(letter: letter) else {
@@ -152,6 +165,7 @@ struct Replay: ParsableCommand {
         var replay = ConfiguredReplay(configuration: configuration, inputs: try parsedInputs(), outputDirectory: out ?? ".")
         replay.format = SolutionFormat(rawValue: format) ?? .pos
         replay.speed = speed
+        replay.ephemerides = ephemerides.flatMap(EphemerisTiming.init(rawValue:)) ?? .asReceived
         var lastReport = Date()
         if !quiet {
             replay.progress = { station, count, time in
@@ -181,7 +195,12 @@ struct Replay: ParsableCommand {
     func run() throws {
         if let config { return try runConfigured(config) }
         var c = ReplayConfiguration()
-        c.mode = ReplayConfiguration.Mode(rawValue: mode) ?? .spp
+        c.profile = PositioningProfile(mode: PositioningProfile.Mode(rawValue: mode) ?? .spp, dynamics: isStatic ? .static : .kinematic,
+                                       elevationMask: elevationMask.map { $0 * Constants.degreesToRadians },
+                                       systems: try parsedSystems(), excludedSatellites: try parsedExclusions(),
+                                       ionosphere: IonosphereModel(option: ionosphere) ?? .ionosphereFree,
+                                       maxBaseAge: maxBaseAge, positionProcessNoise: positionNoise)
+        c.ephemerides = ephemerides.flatMap(EphemerisTiming.init(rawValue:)) ?? .ahead
         c.rover = rover
         c.base = base
         c.navigation = nav
@@ -190,12 +209,7 @@ struct Replay: ParsableCommand {
         c.leo = leo
         c.antex = atx
         c.basePosition = try parsedBasePosition()
-        c.systems = try parsedSystems()
-        c.excludedSatellites = try parsedExclusions()
-        c.elevationMask = elevationMask.map { $0 * Constants.degreesToRadians }
-        c.isStatic = isStatic
         c.format = SolutionFormat(rawValue: format) ?? .pos
-        c.ionosphere = ionosphere == "brdc" ? .broadcast : (ionosphere == "off" ? .off : .ionosphereFree)
 
         let sink: StandardOutput
         do {

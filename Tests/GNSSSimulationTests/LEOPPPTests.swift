@@ -75,14 +75,14 @@ import TestSupport
         try SimulationFiles.ephemerisLines(ephemerides).write(toFile: dir + "/leo.jsonl", atomically: true, encoding: .utf8)
 
         var c = ReplayConfiguration()
-        c.mode = .ppp
+        c.profile.mode = .ppp
         c.rover = [dir + "/SIM0.rnx"]
         c.navigation = [SharedData.path(SynthesizerTests.directory + "ESBC00DNK_R_20201770000_01D_MN.rnx.gz")]
         c.sp3 = [SharedData.path(SynthesizerTests.directory + "GRG0MGXFIN_20201770000_01D_15M_ORB.SP3.gz")]
         c.clock = [SharedData.path(SynthesizerTests.directory + "GRG0MGXFIN_20201770000_01D_30S_CLK.CLK.gz")]
         c.leo = [dir + "/leo.jsonl"]
-        c.systems = [.gps, .galileo, .leo]
-        c.elevationMask = 10 * Constants.degreesToRadians
+        c.profile.systems = [.gps, .galileo, .leo]
+        c.profile.elevationMask = 10 * Constants.degreesToRadians
         c.format = .json
         let summary = try ReplayRunner(configuration: c).run { _ in }
         #expect(summary.byQuality[.ppp] == 120)

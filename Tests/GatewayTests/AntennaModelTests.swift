@@ -13,8 +13,8 @@ import GNSSPositioning
 struct AntennaModelTests {
     static func staticGPS(antex: String?) throws -> ECEF {
         var c = ReplayAccuracyTests.esbcPPP()
-        c.isStatic = true
-        c.systems = [.gps]
+        c.profile.dynamics = .static
+        c.profile.systems = [.gps]
         c.antex = antex
         return try #require(ReplayAccuracyTests.solutions(c).last).position
     }
@@ -116,8 +116,8 @@ struct AntennaModelTests {
         let antex = try Self.write(antenna, "trm")
         defer { try? FileManager.default.removeItem(atPath: antex) }
         var c = ReplayConfiguration()
-        c.mode = .rtk
-        c.systems = [.gps]
+        c.profile.mode = .rtk
+        c.profile.systems = [.gps]
         c.rover = [rover]
         c.base = [d + "30400920.05o"]
         c.navigation = [d + "07590920.05n"]

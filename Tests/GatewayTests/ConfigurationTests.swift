@@ -63,6 +63,53 @@ import DaemonSupport
         #expect(outcome.problems.allSatisfy { $0.file == "bad.yaml" })
     }
 
+    /// A station's positioning profile: what `replay --mode` takes as options, with each wrong value at its line.
+    @Test func positioningProfileKeys() throws {
+        let good = """
+            stations:
+              - name: ROVER
+                listen: 127.0.0.1:5001
+                processing: ppp
+                systems: [G, E]
+                elevation_mask: 10
+                exclude: G05,E14
+                dynamics: static
+                position_noise: 2
+              - name: NEAR
+                listen: 127.0.0.1:5002
+                processing: spp
+            """
+        let c = try #require(ConfigurationLoader.parse(good, file: "g.yaml").configuration)
+        let p = try #require(c.stations[0].profile)
+        #expect(p.mode == .ppp && p.dynamics == .static && p.activeSystems == [.gps, .galileo])
+        #expect(abs((p.elevationMask ?? 0) - 10 * Constants.degreesToRadians) < 1e-12)
+        #expect(p.excludedSatellites == [SatelliteID(.gps, 5), SatelliteID(.galileo, 14)] && p.positionProcessNoise == 2)
+        // A rover unless told otherwise: kinematic, a vehicle's random walk, the mode's systems and mask.
+        let spp = try #require(c.stations[1].profile)
+        #expect(spp.dynamics == .kinematic && spp.positionProcessNoise == 10 && spp.systems == nil && spp.ionosphere == .ionosphereFree)
+
+        let bad = """
+            stations:
+              - name: ROVER
+                listen: 127.0.0.1:5001
+                processing: rtk
+                reference: BASE
+                systems: [G, Q]
+                elevation_mask: 95
+                max_base_age: -1
+              - name: BASE
+                listen: 127.0.0.1:5002
+                role: reference
+                processing: none
+                dynamics: static
+            """
+        let problems = ConfigurationLoader.parse(bad, file: "g.yaml").problems.map(\.description)
+        #expect(problems.contains { $0.hasPrefix("g.yaml:6:") && $0.contains("systems") }, "\(problems)")
+        #expect(problems.contains { $0.hasPrefix("g.yaml:7:") && $0.contains("elevation_mask") }, "\(problems)")
+        #expect(problems.contains { $0.hasPrefix("g.yaml:8:") && $0.contains("max_base_age") }, "\(problems)")
+        #expect(problems.contains { $0.hasPrefix("g.yaml:13:") && $0.contains("needs a processing mode") }, "\(problems)")
+    }
+
     @Test func yamlSyntaxErrorsAndHostileInput() {
         let broken = ConfigurationLoader.parse("stations:\n  - name: [unclosed\n", file: "x.yaml")
         #expect(broken.configuration == nil && broken.problems.first?.message.hasPrefix("YAML") == true)

@@ -43,11 +43,11 @@ struct NMEAOutputTests {
         #expect(theirs.count == 115)
 
         var c = ReplayConfiguration()
-        c.mode = .rtk
+        c.profile.mode = .rtk
         c.rover = [data + "07590920.05o"]
         c.base = [data + "30400920.05o"]
         c.navigation = [data + "07590920.05n"]
-        c.systems = [.gps]
+        c.profile.systems = [.gps]
         c.format = .nmea
         var sentences: [String] = []
         _ = try ReplayRunner(configuration: c).run { sentences.append($0) }

@@ -32,11 +32,11 @@ struct ReplayAccuracyTests {
     // mean fixed rover ECEF (−3976219.6636, 3382372.5411, 3652513.0541).
     @Test func rtkFixesEveryEpochAndMatchesTheReference() throws {
         var c = ReplayConfiguration()
-        c.mode = .rtk
+        c.profile.mode = .rtk
         c.rover = [SharedData.path("rtk-0759-3040/07590920.05o")]
         c.base = [SharedData.path("rtk-0759-3040/30400920.05o")]
         c.navigation = [SharedData.path("rtk-0759-3040/07590920.05n")]
-        c.systems = [.gps]
+        c.profile.systems = [.gps]
         let s = try Self.solutions(c)
         let fixed = s.filter { $0.quality == .fixed }
         #expect(fixed.count == 115)
@@ -59,11 +59,11 @@ struct ReplayAccuracyTests {
         #expect(wrong != original)
         try wrong.write(toFile: dir + "/30400920.05o", atomically: true, encoding: .utf8)
         var c = ReplayConfiguration()
-        c.mode = .rtk
+        c.profile.mode = .rtk
         c.rover = [SharedData.path("rtk-0759-3040/07590920.05o")]
         c.base = [dir + "/30400920.05o"]
         c.navigation = [SharedData.path("rtk-0759-3040/07590920.05n")]
-        c.systems = [.gps]
+        c.profile.systems = [.gps]
         let (solutions, summary) = try Self.replay(c)
         let remark = try #require(summary.remarks.first { $0.contains("km from its single-point fix") }, "\(summary.remarks)")
         let used = try #require(remark.firstMatch(of: #/epoch, (-?[0-9.]+),(-?[0-9.]+),(-?[0-9.]+) /#))
@@ -81,10 +81,10 @@ struct ReplayAccuracyTests {
 
     static func spp0759() -> ReplayConfiguration {
         var c = ReplayConfiguration()
-        c.mode = .spp
+        c.profile.mode = .spp
         c.rover = [SharedData.path("rtk-0759-3040/07590920.05o")]
         c.navigation = [SharedData.path("rtk-0759-3040/07590920.05n")]
-        c.systems = [.gps]
+        c.profile.systems = [.gps]
         return c
     }
 
@@ -102,7 +102,7 @@ struct ReplayAccuracyTests {
     /// median 4.8 m (14.3 m with a 15° mask).
     @Test func sppFromTheGMSDStreamIsWithinFiveMetres() throws {
         var c = ReplayConfiguration()
-        c.mode = .spp
+        c.profile.mode = .spp
         c.rover = [SharedData.path("rtcm3/GMSD7_20121014.rtcm3")]
         let (solutions, summary) = try Self.replay(c)
         #expect(summary.epochs == 256 && solutions.count == 241)
@@ -117,9 +117,9 @@ struct ReplayAccuracyTests {
     /// it every epoch that was solved with 5–7 satellites is solved with one fewer (median error 6 m instead of 2).
     @Test func excludedSatellitesAreLeftOut() throws {
         var c = Self.spp0759()
-        c.elevationMask = 15 * Constants.degreesToRadians
+        c.profile.elevationMask = 15 * Constants.degreesToRadians
         let all = try Self.solutions(c).filter { $0.quality == .single }
-        c.excludedSatellites = [SatelliteID(.gps, 19)]
+        c.profile.excludedSatellites = [SatelliteID(.gps, 19)]
         let fewer = try Self.solutions(c).filter { $0.quality == .single }
         #expect(all.count == 115 && fewer.count == 115)
         let used = all.map(\.satellites), usedWithout = fewer.map(\.satellites)
@@ -138,19 +138,19 @@ struct ReplayAccuracyTests {
     static func esbcPPP() -> ReplayConfiguration {
         let d = "ppp-esbc-2020177/"
         var c = ReplayConfiguration()
-        c.mode = .ppp
+        c.profile.mode = .ppp
         c.rover = [SharedData.path(d + "ESBC00DNK_R_20201770000_01D_30S_MO.crx.gz")]
         c.navigation = [SharedData.path(d + "ESBC00DNK_R_20201770000_01D_MN.rnx.gz")]
         c.sp3 = [SharedData.path(d + "GRG0MGXFIN_20201770000_01D_15M_ORB.SP3.gz")]
         c.clock = [SharedData.path(d + "GRG0MGXFIN_20201770000_01D_30S_CLK.CLK.gz")]
-        c.systems = [.gps, .galileo]
-        c.elevationMask = 10 * Constants.degreesToRadians
+        c.profile.systems = [.gps, .galileo]
+        c.profile.elevationMask = 10 * Constants.degreesToRadians
         return c
     }
 
     @Test func pppStaticWithinFiveCentimetresAndKinematicBelowRTKLIB() throws {
         var c = Self.esbcPPP()
-        c.isStatic = true
+        c.profile.dynamics = .static
         let (staticSolutions, summary) = try Self.replay(c)
         let reference = try #require(staticSolutions.last).position
         // No --atx: the summary says what that leaves out and which file the products were made with.
@@ -158,7 +158,7 @@ struct ReplayAccuracyTests {
         #expect(staticSolutions.count >= 2840)
         #expect(reference.distance(to: ECEF(3_582_104.9185, 532_590.1945, 5_232_755.3150)) < 0.05, "\(reference)")
 
-        c.isStatic = false
+        c.profile.dynamics = .kinematic
         let kinematic = try Self.solutions(c)
         #expect(kinematic.count >= 2840)
         let lastHalf = kinematic.suffix(1440).map { $0.position.distance(to: reference) }.sorted()
@@ -179,10 +179,10 @@ struct ReplayAccuracyTests {
         defer { try? FileManager.default.removeItem(atPath: antex) }
         var c = Self.esbcPPP()
         c.antex = antex
-        c.elevationMask = 7 * Constants.degreesToRadians
-        c.isStatic = true
+        c.profile.elevationMask = 7 * Constants.degreesToRadians
+        c.profile.dynamics = .static
         let reference = try #require(Self.solutions(c).last).position
-        c.isStatic = false
+        c.profile.dynamics = .kinematic
         let kinematic = try Self.solutions(c)
         #expect(kinematic.count >= 2840)
         let errors = kinematic.map { $0.position.distance(to: reference) }

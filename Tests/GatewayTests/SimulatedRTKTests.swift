@@ -11,8 +11,8 @@ import GNSSPositioning
 struct SimulatedRTKTests {
     @Test func multiSystemRTKFixesTheDrivingRoverToTheTruth() throws {
         var c = ReplayConfiguration()
-        c.mode = .rtk
-        c.systems = [.gps, .galileo]
+        c.profile.mode = .rtk
+        c.profile.systems = [.gps, .galileo]
         c.rover = [SharedData.fixture("sim/ROV0.rtcm3")]
         c.base = [SharedData.fixture("sim/REF0.rtcm3")]
         c.format = .json

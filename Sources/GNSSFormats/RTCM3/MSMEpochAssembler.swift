@@ -61,16 +61,22 @@ public struct MSMEpochAssembler: Sendable {
 }
 
 /// Reads an RTCM 3 capture as a stream of observation epochs, collecting the
-/// ephemerides and station coordinates it carries on the way.
+/// ephemerides and station coordinates it carries on the way. Each epoch comes
+/// with the ephemerides that came before it in the stream and after the epoch
+/// before, as a live station receives them.
 public final class RTCM3EpochReader {
     public let path: String
     private let source: FileByteSource
     private var framer = RTCM3Framer()
     private var decoder = RTCM3Decoder()
     private var assembler = MSMEpochAssembler()
-    private var ready: [ObservationEpoch] = []
+    /// Epochs complete and not yet returned, each with the ephemerides that preceded it.
+    private var ready: [(epoch: ObservationEpoch, ephemerides: [Ephemeris])] = []
     private var finished = false
-    public private(set) var ephemerides: [Ephemeris] = []
+    /// Ephemerides decoded since the last epoch was completed.
+    private var unattached: [Ephemeris] = []
+    /// Those of the epoch `next` returned last (and at the end, any that followed the last epoch).
+    private var ephemerides: [Ephemeris] = []
     public private(set) var stationPosition: ECEF?
     /// The antenna as the stream describes it (antenna and radome, 1007/1008/1033).
     public private(set) var antennaDescriptor: String?
@@ -81,20 +87,32 @@ public final class RTCM3EpochReader {
         source = try FileByteSource(path: path, chunkSize: 1 << 16)
     }
 
-    /// Ephemerides decoded since the last call.
+    /// The ephemerides that came before the epoch `next` returned last; at the end of the stream, those after the
+    /// last epoch.
     public func takeEphemerides() -> [Ephemeris] {
         defer { ephemerides.removeAll(keepingCapacity: true) }
         return ephemerides
     }
 
+    private func complete(_ epochs: [ObservationEpoch]) {
+        for e in epochs {
+            ready.append((e, unattached))
+            unattached.removeAll()
+        }
+    }
+
     public func next() throws(FormatError) -> ObservationEpoch? {
         while ready.isEmpty {
-            if finished { return nil }
+            if finished {
+                ephemerides += unattached
+                unattached.removeAll()
+                return nil
+            }
             guard let chunk = try source.next() else {
                 finished = true
                 if let e = framer.finish() { errors.append(e.inFile(path)) }
-                if let last = assembler.flush() { ready.append(last) }
-                break
+                if let last = assembler.flush() { complete([last]) }
+                continue
             }
             framer.append(chunk)
             while let item = framer.next() {
@@ -103,9 +121,9 @@ public final class RTCM3EpochReader {
                 case .frame(let f):
                     do {
                         switch try decoder.decode(f) {
-                        case .msm(let m): ready += assembler.add(m, reference: decoder.referenceTime)
+                        case .msm(let m): complete(assembler.add(m, reference: decoder.referenceTime))
                         case .ephemeris(let e, _):
-                            ephemerides.append(e)
+                            unattached.append(e)
                             if case .glonass(let g) = e { assembler.glonassChannels[g.satellite.prn] = g.frequencyChannel }
                         case .stationCoordinates(let s): stationPosition = s.position
                         case .descriptors(let d): antennaDescriptor = d.antennaDescriptor
@@ -117,6 +135,8 @@ public final class RTCM3EpochReader {
                 }
             }
         }
-        return ready.isEmpty ? nil : ready.removeFirst()
+        let (epoch, preceding) = ready.removeFirst()
+        ephemerides += preceding
+        return epoch
     }
 }

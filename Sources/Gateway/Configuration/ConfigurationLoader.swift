@@ -101,7 +101,7 @@ extension SettingsChecker {
 
     mutating func station(_ n: Node) -> StationConfiguration? {
         guard case .mapping(let m) = n else { problem(n, "a station must be a mapping"); return nil }
-        let e = entries(m, allowed: ["name", "listen", "allow", "format", "role", "position", "processing", "reference"], context: "station")
+        let e = entries(m, allowed: Self.profileKeys.union(["name", "listen", "allow", "format", "role", "position", "processing", "reference"]), context: "station")
         let line = n.mark?.line ?? 0
         var ok = true
         func required(_ key: String) -> Node? {
@@ -148,9 +148,72 @@ extension SettingsChecker {
         }
         var reference: String?
         if let r = e["reference"]?.value { reference = string(r, "reference") }
+        var profile = StationConfiguration.defaultProfile(processing: processing, role: role)
+        if profile != nil {
+            if !readProfile(e, into: &profile!) { ok = false }
+        } else if let key = Self.profileKeys.first(where: { e[$0] != nil }), let v = e[key]?.value {
+            problem(v, "\(key) needs a processing mode (spp, rtk or ppp)")
+            ok = false
+        }
         guard ok, let name, let listen else { return nil }
         return StationConfiguration(name: name, listen: listen, allow: allow, format: format, role: role, position: position,
-                                    processing: processing, reference: reference, line: line)
+                                    processing: processing, reference: reference, profile: profile, line: line)
+    }
+
+    /// A station's positioning settings beside `processing`, each what `replay --mode` takes as an option.
+    static let profileKeys: Set<String> = ["systems", "elevation_mask", "dynamics", "exclude", "ionosphere", "max_base_age", "position_noise"]
+
+    /// Reads the profile keys a station gives; false when one is wrong (each problem reported).
+    mutating func readProfile(_ e: [String: (key: Node, value: Node)], into profile: inout PositioningProfile) -> Bool {
+        var ok = true
+        func fail(_ n: Node, _ message: String) {
+            problem(n, message)
+            ok = false
+        }
+        func items(_ n: Node) -> [String] {
+            if case .sequence(let seq) = n { return seq.compactMap(\.string) }
+            return (n.string ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        }
+        if let v = e["systems"]?.value {
+            let letters = items(v)
+            let systems = letters.compactMap { $0.count == 1 ? GNSSSystem(letter: $0.first!) : nil }
+            if systems.isEmpty || systems.count != letters.count {
+                fail(v, "systems must be a list of system letters (G, R, E, C, J, I, S, L), as [G, E] or \"G,E\"")
+            } else {
+                profile.systems = Set(systems)
+            }
+        }
+        if let v = e["exclude"]?.value {
+            let names = items(v)
+            let satellites = names.compactMap { $0.count == 3 ? SatelliteID(rinex: $0) : nil }
+            if satellites.count != names.count { fail(v, "exclude must be a list of satellites by RINEX name, as [G05, E14]") } else {
+                profile.excludedSatellites = Set(satellites)
+            }
+        }
+        if let v = e["elevation_mask"]?.value {
+            if let d = v.float, d >= 0, d < 90 { profile.elevationMask = d * Constants.degreesToRadians } else {
+                fail(v, "elevation_mask must be degrees from 0 to 90")
+            }
+        }
+        if let v = e["dynamics"]?.value {
+            if let s = v.string, let d = RTKOptions.Dynamics(rawValue: s) { profile.dynamics = d } else {
+                fail(v, "dynamics must be static or kinematic")
+            }
+        }
+        if let v = e["ionosphere"]?.value {
+            if let s = v.string, let model = IonosphereModel(option: s) { profile.ionosphere = model } else {
+                fail(v, "ionosphere must be iflc, brdc or off")
+            }
+        }
+        if let v = e["max_base_age"]?.value {
+            if let a = v.float, a > 0, a <= 3600 { profile.maxBaseAge = a } else { fail(v, "max_base_age must be seconds from 0 to 3600") }
+        }
+        if let v = e["position_noise"]?.value {
+            if let q = v.float, q >= 0, q <= 1000 { profile.positionProcessNoise = q } else {
+                fail(v, "position_noise must be m/√s from 0 to 1000")
+            }
+        }
+        return ok
     }
 
     mutating func crossCheck(_ c: GatewayConfiguration, stationsNode: Node?) {

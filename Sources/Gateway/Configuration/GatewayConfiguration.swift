@@ -19,8 +19,38 @@ public struct StationConfiguration: Sendable, Hashable {
     public var processing: Processing
     /// The reference station an RTK rover is processed against.
     public var reference: String?
+    /// How the station is positioned (nil with processing `none`): the same profile `replay --mode` writes.
+    public var profile: PositioningProfile?
     /// Line of the station's entry in the file, for messages.
     public var line: Int
+
+    public init(name: String, listen: NetworkAddress, allow: [String] = [], format: StreamFormat = .rtcm3, role: Role = .rover,
+                position: ECEF? = nil, processing: Processing, reference: String? = nil, profile: PositioningProfile? = nil,
+                line: Int = 0) {
+        self.name = name
+        self.listen = listen
+        self.allow = allow
+        self.format = format
+        self.role = role
+        self.position = position
+        self.processing = processing
+        self.reference = reference
+        self.profile = profile ?? Self.defaultProfile(processing: processing, role: role)
+        self.line = line
+    }
+
+    /// A station's profile unless its entry says otherwise: a reference station is static, a rover a vehicle.
+    public static func defaultProfile(processing: Processing, role: Role) -> PositioningProfile? {
+        let mode: PositioningProfile.Mode
+        switch processing {
+        case .none: return nil
+        case .spp: mode = .spp
+        case .rtk: mode = .rtk
+        case .ppp: mode = .ppp
+        }
+        return PositioningProfile(mode: mode, dynamics: role == .reference ? .static : .kinematic,
+                                  positionProcessNoise: role == .reference ? nil : PositioningProfile.vehicleProcessNoise)
+    }
 }
 
 /// Everything `gatewayd run` needs, read from YAML by `ConfigurationLoader`.

@@ -82,7 +82,7 @@ public final class ReferenceEpochs: Sendable {
     public func matching(_ station: String, at time: GNSSTime) -> Entry? {
         entries.withLock { all in
             guard let recent = all[station] else { return nil }
-            return recent.last { $0.epoch.time - time <= RTKOptions.epochTolerance } ?? recent.first
+            return recent.last { BasePairing.precedes($0.epoch.time, time) } ?? recent.first
         }
     }
 

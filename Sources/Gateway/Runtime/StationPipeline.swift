@@ -25,11 +25,9 @@ public final class StationPipeline {
 
     private var stream: any StationStream
     private var encoder: CorrectionEncoder
-    private var spp: SinglePointPositioner
-    private var rtk: RTKFilter?
-    private var ppp: PPPFilter?
+    private var engine: PositioningEngine?
+    /// A reference station's ephemerides that were new to the gateway, to forward with its next epoch's corrections.
     private var newEphemerides: [Ephemeris] = []
-    private var lastPosition: ECEF?
     private var openEpochSince: ContinuousClock.Instant?
     private var reportedGarbage = 0
 
@@ -42,10 +40,6 @@ public final class StationPipeline {
     /// Satellite segment: onboard GNSS epochs received, by LEO satellite, and LEO ephemerides that were new.
     public private(set) var onboardEpochs: [SatelliteID: Int] = [:]
     public private(set) var leoEphemerides = 0
-
-    /// Random walk of a PPP rover's position, m/√s: enough for a vehicle's manoeuvres, so the position is
-    /// carried by each epoch's measurements (with the ambiguities and troposphere the filter keeps).
-    static let roverPositionNoise = 10.0
 
     public init(configuration: StationConfiguration, ephemerides: SharedEphemerides, references: ReferenceEpochs,
                 products: Products, metrics: GatewayMetrics?) {
@@ -61,24 +55,10 @@ public final class StationPipeline {
         case .leo: stream = SatelliteSegmentStream()
         }
         encoder = CorrectionEncoder(stationID: 0)
-        spp = SinglePointPositioner(options: SPPOptions())
-        switch configuration.processing {
-        case .rtk:
-            var options = RTKOptions(dynamics: configuration.role == .reference ? .static : .kinematic)
-            options.frequencies = 2
-            rtk = RTKFilter(options: options)
-        case .ppp:
-            var options = PPPOptions(dynamics: configuration.role == .reference ? .static : .kinematic)
-            // A rover may be a vehicle: its position may move metres between epochs.
-            options.positionProcessNoise = StationPipeline.roverPositionNoise
-            // LEO satellites join as soon as the satellite segment's ephemerides arrive.
-            options.systems.insert(.leo)
-            ppp = PPPFilter(options: options)
-            if !products.antennas.isEmpty {
-                ppp?.antennas = AntennaModels(calibrations: products.antennas, receiverType: nil, eccentricity: ENU(east: 0, north: 0, up: 0))
-            }
-        case .spp, .none:
-            break
+        engine = configuration.profile.map { PositioningEngine(profile: $0) }
+        if !products.antennas.isEmpty {
+            engine?.setReceiverAntenna(AntennaModels(calibrations: products.antennas, receiverType: nil,
+                                                     eccentricity: ENU(east: 0, north: 0, up: 0)))
         }
     }
 
@@ -138,8 +118,7 @@ public final class StationPipeline {
         guard type != antennaType else { return }
         antennaType = type
         guard !products.antennas.isEmpty else { return }
-        if ppp != nil { ppp?.antennas = antennaModels(type) }
-        if rtk != nil { rtk?.roverAntenna = antennaModels(type) }
+        engine?.setReceiverAntenna(antennaModels(type))
     }
 
     private func handle(_ events: [StreamEvent], received: ContinuousClock.Instant?) -> [StationOutput] {
@@ -152,7 +131,8 @@ public final class StationPipeline {
             case .epoch(let epoch):
                 outputs += process(epoch, received: received)
             case .ephemeris(let e):
-                newEphemerides += ephemerides.add([e])
+                let new = ephemerides.add([e])
+                if configuration.role == .reference { newEphemerides += new }
             case .stationPosition(let position):
                 if configuration.position == nil { stationPosition = position }
             case .descriptors(let d):
@@ -180,13 +160,11 @@ public final class StationPipeline {
     private func process(_ epoch: ObservationEpoch, received: ContinuousClock.Instant?) -> [StationOutput] {
         metrics?.epochs(configuration.name).increment()
         var outputs: [StationOutput] = []
-        if configuration.processing != .none {
-            let solution = solve(epoch)
+        if let solution = solve(epoch) {
             metrics?.solutions(configuration.name, quality: solution.quality).increment()
             if let received {
                 metrics?.latency.record((ContinuousClock.now - received).inSeconds)
             }
-            if solution.quality != .none { lastPosition = solution.position }
             outputs.append(.solution(solution, epoch: epoch))
         }
         if configuration.role == .reference {
@@ -198,36 +176,18 @@ public final class StationPipeline {
         return outputs
     }
 
-    private func solve(_ epoch: ObservationEpoch) -> Solution {
-        let store = ephemerides.snapshot()
-        switch configuration.processing {
-        case .rtk:
-            guard let name = configuration.reference, let base = references.matching(name, at: epoch.time) else {
-                return Solution(time: epoch.time, position: .zero, quality: .none, satellites: 0, note: "no reference epoch yet")
-            }
-            guard let basePosition = base.position else {
-                return Solution(time: epoch.time, position: .zero, quality: .none, satellites: 0, note: "reference position unknown")
-            }
-            guard abs(epoch.time - base.epoch.time) <= 30 else {
-                return Solution(time: epoch.time, position: .zero, quality: .none, satellites: 0, note: "reference epoch too old")
-            }
-            // Without a described antenna the models are empty, as none at all: only a change of type matters.
-            if !products.antennas.isEmpty, base.antennaType != referenceAntennaType {
-                referenceAntennaType = base.antennaType
-                rtk?.baseAntenna = antennaModels(base.antennaType)
-            }
-            return rtk?.process(rover: epoch, base: base.epoch, basePosition: basePosition, ephemerides: store,
-                                klobuchar: products.klobuchar)
-                ?? Solution(time: epoch.time, position: .zero, quality: .none, satellites: 0)
-        case .ppp:
-            var orbits: OrbitSource = products.hasPreciseOrbits ? .precise(products.precise) : .broadcast(store)
-            let leo = ephemerides.leoSnapshot()
-            if leo.count > 0 { orbits = .withLEO(orbits, leo) }
-            return ppp?.process(epoch: epoch, orbits: orbits, ephemerides: store)
-                ?? Solution(time: epoch.time, position: .zero, quality: .none, satellites: 0)
-        case .spp, .none:
-            return spp.solve(epoch: epoch, ephemerides: store, klobuchar: products.klobuchar, initial: lastPosition)
+    /// The engine's solution of an epoch (the engine is changed in place: its filters' arrays are not copied).
+    private func solve(_ epoch: ObservationEpoch) -> Solution? {
+        guard let profile = engine?.profile else { return nil }
+        let current = products.positioning(ephemerides: ephemerides.snapshot(), leo: ephemerides.leoSnapshot())
+        guard profile.mode == .rtk else { return engine?.solve(epoch, products: current) }
+        let base = configuration.reference.flatMap { references.matching($0, at: epoch.time) }
+        // Without a described antenna the models are empty, as none at all: only a change of type matters.
+        if let base, !products.antennas.isEmpty, base.antennaType != referenceAntennaType {
+            referenceAntennaType = base.antennaType
+            engine?.setBaseAntenna(antennaModels(base.antennaType))
         }
+        return engine?.solve(epoch, base: base.map { BaseEpoch(epoch: $0.epoch, position: $0.position) }, products: current)
     }
 
     private func problem(kind: String, _ text: String) {

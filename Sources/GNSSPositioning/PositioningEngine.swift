@@ -1,0 +1,154 @@
+import GNSSCore
+import GNSSOrbits
+
+/// Why an epoch has no solution before any estimator saw it.
+public enum UnsolvedReason: Sendable, Hashable, CustomStringConvertible {
+    /// RTK: the base has sent no epoch at or before the rover's yet.
+    case noBaseEpoch
+    /// RTK: the base's latest epoch is older than the profile allows.
+    case baseEpochTooOld(age: Double, limit: Double)
+    /// RTK: neither the configuration nor the base's stream gave its position.
+    case basePositionUnknown
+
+    public var description: String {
+        switch self {
+        case .noBaseEpoch: "no base epoch"
+        case .baseEpochTooOld(let age, let limit): "base epoch too old (\(Int(age.rounded())) s, limit \(Int(limit.rounded())) s)"
+        case .basePositionUnknown: "base position unknown"
+        }
+    }
+
+    /// The unsolved solution of an epoch at `time`.
+    public func solution(at time: GNSSTime) -> Solution {
+        Solution(time: time, position: .zero, quality: .none, satellites: 0, note: description)
+    }
+}
+
+/// What the engine solves an epoch with: the broadcast ephemerides and ionosphere model held at that moment,
+/// precise orbits and clocks where there are any, and the LEO satellites' broadcast ephemerides.
+public struct PositioningProducts: Sendable {
+    public var ephemerides: EphemerisStore
+    public var klobuchar: KlobucharCoefficients?
+    public var precise: PreciseEphemeris?
+    public var leo: LEOEphemerisStore?
+
+    public init(ephemerides: EphemerisStore, klobuchar: KlobucharCoefficients? = nil, precise: PreciseEphemeris? = nil,
+                leo: LEOEphemerisStore? = nil) {
+        self.ephemerides = ephemerides
+        self.klobuchar = klobuchar
+        self.precise = precise
+        self.leo = leo
+    }
+
+    /// PPP's satellite orbits and clocks: precise where given, else broadcast; with the LEO satellites' own.
+    func orbits(systems: Set<GNSSSystem>) -> OrbitSource {
+        let gnss: OrbitSource = precise.map { .precise($0) } ?? .broadcast(ephemerides)
+        guard let leo, leo.count > 0, systems.contains(.leo) else { return gnss }
+        return .withLEO(gnss, leo)
+    }
+}
+
+/// A base station's epoch offered to an RTK rover, with the base's position when it is known.
+public struct BaseEpoch: Sendable {
+    public var epoch: ObservationEpoch
+    public var position: ECEF?
+
+    public init(epoch: ObservationEpoch, position: ECEF?) {
+        self.epoch = epoch
+        self.position = position
+    }
+}
+
+/// The one positioning engine: SPP, RTK or PPP (LEO satellites included) for one receiver, configured by a
+/// `PositioningProfile`. The daemon's stations, `replay --mode`, `replay --config`, the simulator's experiments and
+/// the tests all solve through it, so one profile and one input give one result.
+public struct PositioningEngine: Sendable {
+    public let profile: PositioningProfile
+    private let spp: SinglePointPositioner
+    private var rtk: RTKFilter
+    private var ppp: PPPFilter
+    /// The last single-point fix: the next one's first guess (SPP, and RTK's preparation).
+    private var lastSinglePosition: ECEF?
+
+    public init(profile: PositioningProfile) {
+        self.profile = profile
+        spp = SinglePointPositioner(options: profile.sppOptions)
+        rtk = RTKFilter(options: profile.rtkOptions)
+        ppp = PPPFilter(options: profile.pppOptions)
+    }
+
+    /// The receiver's antenna models (PPP: with the satellites'; RTK: the rover's).
+    public mutating func setReceiverAntenna(_ models: AntennaModels?) {
+        switch profile.mode {
+        case .ppp: ppp.antennas = models
+        case .rtk: rtk.roverAntenna = models
+        case .spp: break
+        }
+    }
+
+    /// RTK: the base's antenna models.
+    public mutating func setBaseAntenna(_ models: AntennaModels?) {
+        rtk.baseAntenna = models
+    }
+
+    /// Solves one epoch, in time order. RTK needs `base`: the base's epoch chosen by `BasePairing` (nil when it has
+    /// none yet).
+    public mutating func solve(_ epoch: ObservationEpoch, base: BaseEpoch? = nil, products: PositioningProducts) -> Solution {
+        let epoch = epoch.excluding(profile.excludedSatellites)
+        switch profile.mode {
+        case .spp:
+            let s = spp.solve(epoch: epoch, ephemerides: products.ephemerides, klobuchar: products.klobuchar, initial: lastSinglePosition)
+            if s.quality != .none { lastSinglePosition = s.position }
+            return s
+        case .ppp:
+            return ppp.process(epoch: epoch, orbits: products.orbits(systems: profile.activeSystems), ephemerides: products.ephemerides)
+        case .rtk:
+            if let reason = unusable(base, at: epoch.time) { return reason.solution(at: epoch.time) }
+            guard let base, let position = base.position else { return UnsolvedReason.basePositionUnknown.solution(at: epoch.time) }
+            let prepared = preparer.prepare(rover: epoch, base: base.epoch.excluding(profile.excludedSatellites), basePosition: position,
+                                            products: products, initial: &lastSinglePosition)
+            return rtk.process(prepared)
+        }
+    }
+
+    /// RTK: why a base epoch cannot serve a rover epoch at `time`, nil when it can.
+    public func unusable(_ base: BaseEpoch?, at time: GNSSTime) -> UnsolvedReason? {
+        guard let base else { return .noBaseEpoch }
+        let age = abs(time - base.epoch.time)
+        guard age <= profile.maxBaseAge else { return .baseEpochTooOld(age: age, limit: profile.maxBaseAge) }
+        return base.position == nil ? .basePositionUnknown : nil
+    }
+
+    /// RTK: what prepares epochs for `process(prepared:)`, on another thread if need be (a replay prepares the next
+    /// epochs while the filter works). It carries the profile and antennas, none of the filter's state.
+    public var preparer: RTKPreparer { RTKPreparer(filter: rtk) }
+
+    /// RTK: processes an epoch made by `preparer`, in time order.
+    public mutating func process(prepared: RTKFilter.PreparedEpoch) -> Solution {
+        rtk.process(prepared)
+    }
+}
+
+/// Makes RTK epochs ready for the filter, each single-point fix starting from the one before it.
+public struct RTKPreparer: Sendable {
+    let filter: RTKFilter
+
+    public func prepare(rover: ObservationEpoch, base: ObservationEpoch, basePosition: ECEF, products: PositioningProducts,
+                        initial: inout ECEF?) -> RTKFilter.PreparedEpoch {
+        let epoch = filter.prepare(rover: rover, base: base, basePosition: basePosition, ephemerides: products.ephemerides,
+                                   klobuchar: products.klobuchar, initial: initial)
+        if let p = epoch.singlePointPosition { initial = p }
+        return epoch
+    }
+
+    public var systems: Set<GNSSSystem> { filter.options.systems }
+}
+
+/// Which of a base's epochs serves a rover epoch: the one of the same time (within `RTKOptions.epochTolerance`), else
+/// the latest before it (the base's data late, as over a network, or recorded less often).
+public enum BasePairing {
+    /// Whether a base epoch at `base` may serve a rover epoch at `rover`: it is not later than the rover's.
+    public static func precedes(_ base: GNSSTime, _ rover: GNSSTime) -> Bool {
+        base - rover <= RTKOptions.epochTolerance
+    }
+}
