@@ -63,13 +63,12 @@ public struct MSMEpochAssembler: Sendable {
 /// Reads an RTCM 3 capture as a stream of observation epochs, collecting the
 /// ephemerides and station coordinates it carries on the way. Each epoch comes
 /// with the ephemerides that came before it in the stream and after the epoch
-/// before, as a live station receives them.
+/// before, as a live station receives them (both read through `RTCM3StreamDecoder`).
 public final class RTCM3EpochReader {
     public let path: String
     private let source: FileByteSource
-    private var framer = RTCM3Framer()
-    private var decoder = RTCM3Decoder()
-    private var assembler = MSMEpochAssembler()
+    private var stream = RTCM3StreamDecoder()
+    private var events: [RTCM3StreamEvent] = []
     /// Epochs complete and not yet returned, each with the ephemerides that preceded it.
     private var ready: [(epoch: ObservationEpoch, ephemerides: [Ephemeris])] = []
     private var finished = false
@@ -94,11 +93,23 @@ public final class RTCM3EpochReader {
         return ephemerides
     }
 
-    private func complete(_ epochs: [ObservationEpoch]) {
-        for e in epochs {
-            ready.append((e, unattached))
-            unattached.removeAll()
+    private func complete(_ epoch: ObservationEpoch) {
+        ready.append((epoch, unattached))
+        unattached.removeAll()
+    }
+
+    private func handleEvents() {
+        for event in events {
+            switch event {
+            case .epoch(let e): complete(e)
+            case .ephemeris(let e): unattached.append(e)
+            case .stationPosition(let p): stationPosition = p
+            case .descriptors(let d): antennaDescriptor = d.antennaDescriptor
+            case .problem(let e): errors.append(e.inFile(path))
+            case .frame, .stationID: break
+            }
         }
+        events.removeAll(keepingCapacity: true)
     }
 
     public func next() throws(FormatError) -> ObservationEpoch? {
@@ -108,32 +119,14 @@ public final class RTCM3EpochReader {
                 unattached.removeAll()
                 return nil
             }
-            guard let chunk = try source.next() else {
+            if let chunk = try source.next() {
+                stream.ingest(chunk, events: &events)
+            } else {
                 finished = true
-                if let e = framer.finish() { errors.append(e.inFile(path)) }
-                if let last = assembler.flush() { complete([last]) }
-                continue
+                stream.finish(events: &events)
+                if let last = stream.flush() { events.append(.epoch(last)) }
             }
-            framer.append(chunk)
-            while let item = framer.next() {
-                switch item {
-                case .error(let e): errors.append(e.inFile(path))
-                case .frame(let f):
-                    do {
-                        switch try decoder.decode(f) {
-                        case .msm(let m): complete(assembler.add(m, reference: decoder.referenceTime))
-                        case .ephemeris(let e, _):
-                            unattached.append(e)
-                            if case .glonass(let g) = e { assembler.glonassChannels[g.satellite.prn] = g.frequencyChannel }
-                        case .stationCoordinates(let s): stationPosition = s.position
-                        case .descriptors(let d): antennaDescriptor = d.antennaDescriptor
-                        default: break
-                        }
-                    } catch {
-                        errors.append(error.inFile(path))
-                    }
-                }
-            }
+            handleEvents()
         }
         let (epoch, preceding) = ready.removeFirst()
         ephemerides += preceding

@@ -35,47 +35,37 @@ protocol StationStream {
 
 /// RTCM 3: MSM epochs (closed by the multiple-message bit), ephemerides, station coordinates and descriptors.
 struct RTCM3StationStream: StationStream {
-    private var framer = RTCM3Framer()
-    private var decoder = RTCM3Decoder()
-    private var assembler = MSMEpochAssembler()
-    private(set) var epochOpen = false
+    private var decoder = RTCM3StreamDecoder()
+    private var decoded: [RTCM3StreamEvent] = []
 
-    var bytesSkipped: Int { framer.bytesSkipped }
+    var bytesSkipped: Int { decoder.bytesSkipped }
+    var epochOpen: Bool { decoder.epochOpen }
 
     mutating func ingest<C: Collection>(_ bytes: C, reference: () -> GNSSTime?, events: inout [StreamEvent]) where C.Element == UInt8 {
-        framer.append(bytes)
-        while let item = framer.next() {
-            switch item {
-            case .error(let e): events.append(.problem(e))
-            case .frame(let frame):
-                events.append(.frame(String(frame.messageType)))
-                do {
-                    switch try decoder.decode(frame) {
-                    case .msm(let msm):
-                        events.append(.stationID(msm.stationID))
-                        for e in assembler.add(msm, reference: decoder.referenceTime ?? reference()) { events.append(.epoch(e)) }
-                        epochOpen = msm.multipleMessage
-                    case .ephemeris(let e, _):
-                        if case .glonass(let g) = e { assembler.glonassChannels[g.satellite.prn] = g.frequencyChannel }
-                        events.append(.ephemeris(e))
-                    case .stationCoordinates(let s): events.append(.stationPosition(s.position))
-                    case .descriptors(let d): events.append(.descriptors(d))
-                    default: break
-                    }
-                } catch {
-                    events.append(.problem(error))
-                }
+        decoder.ingest(bytes, reference: reference, events: &decoded)
+        forward(to: &events)
+    }
+
+    private mutating func forward(to events: inout [StreamEvent]) {
+        for event in decoded {
+            switch event {
+            case .frame(let type): events.append(.frame(String(type)))
+            case .epoch(let e): events.append(.epoch(e))
+            case .ephemeris(let e): events.append(.ephemeris(e))
+            case .stationPosition(let p): events.append(.stationPosition(p))
+            case .descriptors(let d): events.append(.descriptors(d))
+            case .stationID(let id): events.append(.stationID(id))
+            case .problem(let e): events.append(.problem(e))
             }
         }
+        decoded.removeAll(keepingCapacity: true)
     }
 
-    mutating func flush() -> ObservationEpoch? {
-        epochOpen = false
-        return assembler.flush()
-    }
+    mutating func flush() -> ObservationEpoch? { decoder.flush() }
 
     mutating func finish(events: inout [StreamEvent]) {
-        if let e = framer.finish() { events.append(.problem(e)) }
+        decoder.finish(events: &decoded)
+        forward(to: &events)
     }
 }
 
