@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "GNSSFormats", targets: ["GNSSFormats"]),
         .library(name: "GNSSOrbits", targets: ["GNSSOrbits"]),
         .library(name: "GNSSPositioning", targets: ["GNSSPositioning"]),
+        .library(name: "GNSSProducts", targets: ["GNSSProducts"]),
         .library(name: "GNSSSimulation", targets: ["GNSSSimulation"]),
     ],
     dependencies: [
@@ -31,6 +32,7 @@ let package = Package(
         .target(name: "GNSSFormats", dependencies: ["GNSSCore", "CZlib"]),
         .target(name: "GNSSOrbits", dependencies: ["GNSSCore"]),
         .target(name: "GNSSPositioning", dependencies: ["GNSSCore", "GNSSOrbits"]),
+        .target(name: "GNSSProducts", dependencies: ["GNSSCore", "GNSSFormats", "GNSSOrbits"]),
         .target(name: "GNSSSimulation", dependencies: ["GNSSCore", "GNSSFormats", "GNSSOrbits", "GNSSPositioning"]),
         .target(name: "DaemonSupport", dependencies: [
             "CSystemd",
@@ -51,7 +53,7 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "Gateway", dependencies: [
-            "GNSSCore", "GNSSFormats", "GNSSOrbits", "GNSSPositioning", "DaemonSupport", "DPC",
+            "GNSSCore", "GNSSFormats", "GNSSOrbits", "GNSSPositioning", "GNSSProducts", "DaemonSupport", "DPC",
             .product(name: "Yams", package: "Yams"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -65,24 +67,27 @@ let package = Package(
             dependencies: [
                 "GNSSCore", "GNSSFormats", "GNSSPositioning", "Gateway", "DaemonSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
             name: "gatewayctl",
-            dependencies: ["Gateway", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Gateway", "DaemonSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "dpcd",
             dependencies: [
-                "DPC", "DaemonSupport",
+                "DPC", "DaemonSupport", "GNSSCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
             name: "gnss-sim",
-            dependencies: ["GNSSSimulation", "GNSSCore", "GNSSOrbits", "GNSSFormats", "Gateway", "DaemonSupport",
+            dependencies: ["GNSSSimulation", "GNSSCore", "GNSSOrbits", "GNSSFormats", "GNSSPositioning", "GNSSProducts", "DaemonSupport",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .target(name: "TestSupport", dependencies: ["GNSSCore"], path: "Tests/TestSupport"),
@@ -90,11 +95,11 @@ let package = Package(
         .testTarget(name: "GNSSFormatsTests", dependencies: ["GNSSFormats", "GNSSCore", "TestSupport"]),
         .testTarget(name: "GNSSOrbitsTests", dependencies: ["GNSSOrbits", "GNSSFormats", "GNSSCore", "TestSupport"]),
         .testTarget(name: "GNSSPositioningTests", dependencies: ["GNSSPositioning", "GNSSOrbits", "GNSSFormats", "GNSSCore", "TestSupport"]),
-        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "DaemonSupport", "DPC", .product(name: "Logging", package: "swift-log"), "GNSSPositioning", "GNSSOrbits", "GNSSFormats", "GNSSCore", "TestSupport"]),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "DaemonSupport", "DPC", .product(name: "Logging", package: "swift-log"), "GNSSPositioning", "GNSSProducts", "GNSSOrbits", "GNSSFormats", "GNSSCore", "TestSupport"]),
         .testTarget(name: "GNSSSimulationTests",
-                    dependencies: ["GNSSSimulation", "GNSSPositioning", "GNSSOrbits", "GNSSFormats", "GNSSCore", "Gateway", "TestSupport"]),
+                    dependencies: ["GNSSSimulation", "GNSSPositioning", "GNSSProducts", "GNSSOrbits", "GNSSFormats", "GNSSCore", "Gateway", "TestSupport"]),
         .testTarget(name: "DaemonSupportTests", dependencies: ["DaemonSupport"]),
-        .testTarget(name: "DPCTests", dependencies: ["DPC", "DaemonSupport", "GNSSFormats", "GNSSCore", "TestSupport"]),
+        .testTarget(name: "DPCTests", dependencies: ["DPC", "GNSSFormats", "GNSSCore", "TestSupport"]),
         .testTarget(name: "GatewayIntegrationTests",
                     dependencies: ["Gateway", "DPC", "GNSSFormats", "GNSSCore", "TestSupport", "gatewayd", "gatewayctl", "dpcd", "gnss-sim"]),
     ],

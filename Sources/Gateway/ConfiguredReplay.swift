@@ -2,6 +2,7 @@ import Foundation
 import GNSSCore
 import GNSSFormats
 import GNSSPositioning
+import GNSSProducts
 
 /// `gatewayd replay --config`: the configuration's stations fed from recorded
 /// files through the same `StationPipeline` as live ingestion, stations

@@ -3,6 +3,7 @@ import GNSSCore
 import GNSSFormats
 import GNSSOrbits
 import GNSSPositioning
+import GNSSProducts
 
 /// A replay's RTK epochs made ready on a thread of their own: each rover epoch with the base's epoch `BasePairing`
 /// chooses (the base's files one after the other), its single-point fix and its satellite pairs (the engine's

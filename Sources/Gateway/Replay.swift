@@ -3,6 +3,7 @@ import GNSSCore
 import GNSSFormats
 import GNSSOrbits
 import GNSSPositioning
+import GNSSProducts
 
 /// When a replay's recorded streams (RTCM 3, UBX) give their broadcast ephemerides to the engine.
 public enum EphemerisTiming: String, Sendable, CaseIterable {

@@ -5,8 +5,9 @@ import Foundation
 import GNSSCore
 import GNSSFormats
 import GNSSOrbits
+import GNSSPositioning
+import GNSSProducts
 import GNSSSimulation
-import Gateway
 import Synchronization
 
 @main

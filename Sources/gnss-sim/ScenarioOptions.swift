@@ -4,8 +4,9 @@ import Foundation
 import GNSSCore
 import GNSSFormats
 import GNSSOrbits
+import GNSSPositioning
+import GNSSProducts
 import GNSSSimulation
-import Gateway
 
 /// What a scenario is made of, from the command line.
 struct ScenarioOptions: ParsableArguments {

@@ -3,9 +3,10 @@ import GNSSCore
 import GNSSFormats
 import GNSSOrbits
 import GNSSPositioning
+import GNSSProducts
 import GNSSSimulation
-import Testing
 import TestSupport
+import Testing
 @testable import Gateway
 
 /// A simulator easier than the sky proves nothing: the same kinematic PPP engine must take about as long to

@@ -3,9 +3,10 @@ import GNSSCore
 import GNSSFormats
 import GNSSOrbits
 import GNSSPositioning
+import GNSSProducts
 import GNSSSimulation
-import Testing
 import TestSupport
+import Testing
 @testable import Gateway
 
 /// The GNSS part of the simulator, on the real orbits and clocks of 2020-06-25 (GRG products of the ESBC data set).

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import GNSSFormats
+import GNSSProducts
+import Testing
 @testable import Gateway
 
 /// The replay's hand-over between threads: every item arrives once and in order whichever side is the slower (each

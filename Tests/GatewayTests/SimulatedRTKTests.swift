@@ -4,6 +4,7 @@ import TestSupport
 import GNSSCore
 import GNSSOrbits
 import GNSSPositioning
+import GNSSProducts
 @testable import Gateway
 
 /// RTK between the bundled simulated stations (fixtures/sim): GPS and Galileo, a rover driving circles with an

@@ -1,8 +1,9 @@
 import Foundation
-import Testing
-import TestSupport
 import GNSSCore
 import GNSSFormats
+import GNSSProducts
+import TestSupport
+import Testing
 @testable import Gateway
 
 /// A stream's antenna (1033 descriptor) reaches replay's antenna models, as a RINEX header's does; its coordinates

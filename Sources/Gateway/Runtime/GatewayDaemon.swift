@@ -2,6 +2,7 @@ import DPC
 import DaemonSupport
 import Foundation
 import GNSSCore
+import GNSSProducts
 import Logging
 import NIOCore
 import NIOPosix

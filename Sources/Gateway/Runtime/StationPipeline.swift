@@ -3,6 +3,7 @@ import GNSSCore
 import GNSSFormats
 import GNSSOrbits
 import GNSSPositioning
+import GNSSProducts
 
 /// What one station's stream produces.
 public enum StationOutput: Sendable {

@@ -1,6 +1,7 @@
 import DPC
 import GNSSCore
 import GNSSPositioning
+import GNSSProducts
 import Logging
 import Prometheus
 import Synchronization

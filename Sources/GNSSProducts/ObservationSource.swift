@@ -22,6 +22,11 @@ public struct ReceiverAntenna: Sendable, Hashable {
     public var type: String
     /// Antenna reference point from the marker: east, north, up (m).
     public var eccentricity: ENU
+
+    public init(type: String, eccentricity: ENU) {
+        self.type = type
+        self.eccentricity = eccentricity
+    }
 }
 
 extension ObservationSource {

@@ -2,7 +2,6 @@ import Foundation
 import GNSSCore
 import GNSSFormats
 import GNSSOrbits
-import GNSSPositioning
 
 /// Loads navigation and precise products from files, whatever their format
 /// (recognised by content): broadcast ephemerides into an `EphemerisStore`,
@@ -22,14 +21,6 @@ public struct Products: Sendable {
     public var problems: [FormatError] = []
 
     public init() {}
-
-    /// What the engine solves with: these products, with `ephemerides` in place of the files' own where given
-    /// (the ephemerides the streams have brought so far) and `leo` in place of the files' LEO ephemerides.
-    public func positioning(ephemerides: EphemerisStore? = nil, leo: LEOEphemerisStore? = nil) -> PositioningProducts {
-        let leo = leo ?? self.leo
-        return PositioningProducts(ephemerides: ephemerides ?? self.ephemerides, klobuchar: klobuchar,
-                                   precise: hasPreciseOrbits ? precise : nil, leo: leo.count > 0 ? leo : nil)
-    }
 
     public mutating func loadNavigation(_ path: String) throws(FormatError) {
         let (header, ephs, errors) = try RINEXNavigationReader.readAll(path: path)

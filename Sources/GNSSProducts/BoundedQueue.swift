@@ -6,7 +6,7 @@ import GNSSFormats
 /// a consumer that goes away stops the producer at its next item. All state is guarded by `condition`. A side is
 /// woken only when it waits, and a waiting producer only once the queue is down to half (a wake-up is a system call
 /// and a switch of threads: not one per item).
-final class BoundedQueue<Item>: @unchecked Sendable {
+public final class BoundedQueue<Item>: @unchecked Sendable {
     private let condition = NSCondition()
     private let capacity: Int
     private var buffer: [Item] = []
@@ -18,11 +18,11 @@ final class BoundedQueue<Item>: @unchecked Sendable {
     private var producerWaits = false
     private var consumerWaits = false
 
-    init(capacity: Int) { self.capacity = max(1, capacity) }
+    public init(capacity: Int) { self.capacity = max(1, capacity) }
 
     /// Starts a thread named `name` that fills the queue from `produce` until it returns nil or throws; `problems`
     /// (the producer's non-fatal ones) is read once it has. The closures run on that thread only.
-    static func start(name: String, capacity: Int, produce: @escaping () throws(FormatError) -> Item?,
+    public static func start(name: String, capacity: Int, produce: @escaping () throws(FormatError) -> Item?,
                       problems: @escaping () -> [FormatError] = { [] }) -> BoundedQueue {
         let queue = BoundedQueue(capacity: capacity)
         let work = Handover(produce: produce, problems: problems)
@@ -76,7 +76,7 @@ final class BoundedQueue<Item>: @unchecked Sendable {
     }
 
     /// The next item; nil at the end; the producer's error once everything before it was taken.
-    func take() throws(FormatError) -> Item? {
+    public func take() throws(FormatError) -> Item? {
         condition.lock()
         defer { condition.unlock() }
         while head == buffer.count && !finished {
@@ -95,13 +95,13 @@ final class BoundedQueue<Item>: @unchecked Sendable {
     }
 
     /// The producer's non-fatal problems, once it has reached its end.
-    var problems: [FormatError] {
+    public var problems: [FormatError] {
         condition.lock()
         defer { condition.unlock() }
         return producerProblems
     }
 
-    func stop() {
+    public func stop() {
         condition.lock()
         stopped = true
         condition.broadcast()
