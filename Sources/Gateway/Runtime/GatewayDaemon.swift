@@ -63,7 +63,8 @@ public final class GatewayDaemon: Service, Sendable {
 
         var http: MetricsHTTPServer?
         if let m = c.metrics {
-            http = try await MetricsHTTPServer(host: m.host, port: m.port, registry: metrics.registry, group: group) { [weak self] in
+            http = try await MetricsHTTPServer(host: m.host, port: m.port, registry: metrics.registry, group: group,
+                                               metricPrefix: "gateway_metrics") { [weak self] in
                 self?.isReady ?? false
             }
         }
