@@ -60,7 +60,7 @@ struct DPCService: Service {
         var http: MetricsHTTPServer?
         if let m = configuration.metrics {
             http = try await MetricsHTTPServer(host: m.host, port: m.port, registry: metrics.registry, group: group,
-                                               metricPrefix: "dpc_metrics") { true }
+                                               limits: configuration.metricsLimits, metricPrefix: "dpc_metrics") { true }
         }
         let summary = "listening on \(configuration.listen), \(store.gateways.count) gateways in the store"
         logger.info("ready", metadata: ["listen": "\(configuration.listen)", "store": "\(configuration.store)"])
