@@ -6,6 +6,7 @@ public struct DPCConfiguration: Sendable {
     public var listen = NetworkAddress(host: "0.0.0.0", port: 7001)
     public var store = "/var/lib/dpcd/store"
     public var metrics: NetworkAddress? = NetworkAddress(host: "127.0.0.1", port: 9465)
+    /// The metrics endpoint's connections: cap, idle timeout, largest request.
     public var metricsLimits: ConnectionLimits = .metricsEndpoint
     /// Hex text of the shared key, inline or read from `keyFile`.
     public var key: String?

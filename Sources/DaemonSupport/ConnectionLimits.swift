@@ -17,8 +17,9 @@ public struct ConnectionLimits: Sendable, Hashable {
         self.maxRequestBytes = maxRequestBytes
     }
 
-    /// `GET /metrics` and `/healthz`: a few scrapers, each keeping a connection alive between scrapes.
-    public static let metricsEndpoint = ConnectionLimits(maxConnections: 64, idleTimeout: .seconds(60), maxRequestBytes: 8 * 1024)
+    /// `GET /metrics` and `/healthz`: a few scrapers, each keeping a connection alive between scrapes
+    /// (the idle timeout is longer than Prometheus's default one-minute interval, so it is reused).
+    public static let metricsEndpoint = ConnectionLimits(maxConnections: 64, idleTimeout: .seconds(120), maxRequestBytes: 8 * 1024)
     /// The control socket: short exchanges with `gatewayctl` and monitoring scripts.
     public static let controlSocket = ConnectionLimits(maxConnections: 32, idleTimeout: .seconds(30), maxRequestBytes: 64 * 1024)
 

@@ -94,7 +94,7 @@ import DaemonSupport
         let mapped = try #require(ConfigurationLoader.parse(text, file: "m.yaml").configuration)
         #expect(mapped.controlSocket == "./c.sock" && mapped.metrics == NetworkAddress(host: "127.0.0.1", port: 9470))
         #expect(mapped.controlSocketLimits == ConnectionLimits(maxConnections: 4, idleTimeout: .milliseconds(2500), maxRequestBytes: 64 * 1024))
-        #expect(mapped.metricsLimits == ConnectionLimits(maxConnections: 64, idleTimeout: .seconds(60), maxRequestBytes: 4096))
+        #expect(mapped.metricsLimits == ConnectionLimits(maxConnections: 64, idleTimeout: .seconds(120), maxRequestBytes: 4096))
         let off = try #require(ConfigurationLoader.parse("metrics:\n  listen: off\n  max_connections: 2\n" + station, file: "o.yaml").configuration)
         #expect(off.metrics == nil)
 
