@@ -6,6 +6,8 @@ public struct DPCConfiguration: Sendable {
     public var listen = NetworkAddress(host: "0.0.0.0", port: 7001)
     public var store = "/var/lib/dpcd/store"
     public var metrics: NetworkAddress? = NetworkAddress(host: "127.0.0.1", port: 9465)
+    /// The metrics endpoint's connections: cap, idle timeout, largest request.
+    public var metricsLimits: ConnectionLimits = .metricsEndpoint
     /// Hex text of the shared key, inline or read from `keyFile`.
     public var key: String?
     public var keyFile: String?
@@ -26,9 +28,7 @@ public struct DPCConfiguration: Sendable {
         let e = checker.entries(top, allowed: ["listen", "store", "metrics", "key", "key_file"], context: "configuration")
         if let v = e["listen"]?.value, let a = checker.address(v, "listen") { c.listen = a }
         if let v = e["store"]?.value, let s = checker.string(v, "store") { c.store = s }
-        if let v = e["metrics"]?.value {
-            c.metrics = v.string == "off" ? nil : checker.address(v, "metrics")
-        }
+        if let v = e["metrics"]?.value { c.metrics = checker.metricsEndpoint(v, limits: &c.metricsLimits) }
         switch (e["key"]?.value, e["key_file"]?.value) {
         case (let k?, nil): c.key = checker.sharedKey(k, "key")
         case (nil, let k?): c.keyFile = checker.string(k, "key_file")

@@ -6,6 +6,12 @@ import Prometheus
 /// The HTTP endpoint for health: `GET /metrics` in Prometheus text format from
 /// a collector registry, and `GET /healthz` answering `ok` while `healthy()`
 /// holds (503 otherwise). Anything else is a 404.
+///
+/// Every connection is held to `limits`: requests are answered in order, one at a time while the
+/// client reads the replies, and not read at all while it does not; an idle connection, one beyond
+/// the cap and one sending an over-large request are closed. Each is counted in the registry as
+/// `PREFIX_connections_closed_total{reason}` and `PREFIX_reads_paused_total` (`ConnectionLimitMetrics`),
+/// with `metricPrefix` naming the daemon's endpoint (`gateway_metrics`, `dpc_metrics`).
 public final class MetricsHTTPServer: Sendable {
     public let registry: PrometheusCollectorRegistry
     private let channel: Channel
@@ -14,14 +20,27 @@ public final class MetricsHTTPServer: Sendable {
     public var localAddress: SocketAddress? { channel.localAddress }
 
     public init(host: String, port: Int, registry: PrometheusCollectorRegistry, group: EventLoopGroup,
+                limits: ConnectionLimits = .metricsEndpoint, metricPrefix: String,
                 healthy: @escaping @Sendable () -> Bool) async throws {
         self.registry = registry
-        channel = try await ServerBootstrap(group: group)
+        let connections = BoundedConnections(
+            limits: limits, metrics: ConnectionLimitMetrics(registry: registry, prefix: metricPrefix, server: "the metrics endpoint"))
+        var headerLimits = NIOHTTPDecoderLimitConfiguration()
+        headerLimits.maxHeaderFieldSize = limits.maxRequestBytes
+        headerLimits.maxHeaderListSize = limits.maxRequestBytes
+        let decoderLimits = headerLimits
+        channel = try await connections.configure(ServerBootstrap(group: group))
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                    try channel.pipeline.syncOperations.addHandler(HealthRequestHandler(registry: registry, healthy: healthy))
+                    let pipeline = channel.pipeline.syncOperations
+                    try connections.addConnectionHandlers(to: pipeline)
+                    try pipeline.addHandler(HTTPResponseEncoder())
+                    try pipeline.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes,
+                                                                                    informationalResponseStrategy: .drop,
+                                                                                    limitConfiguration: decoderLimits)))
+                    try connections.addReplyBackpressure(for: HTTPServerRequestPart.self, to: pipeline)
+                    try pipeline.addHandler(HealthRequestHandler(registry: registry, healthy: healthy, connections: connections))
                 }
             }
             .bind(host: host, port: port).get()
@@ -38,21 +57,48 @@ private final class HealthRequestHandler: ChannelInboundHandler {
 
     private let registry: PrometheusCollectorRegistry
     private let healthy: @Sendable () -> Bool
+    private let connections: BoundedConnections
     private var head: HTTPRequestHead?
+    private var bodyBytes = 0
+    /// Set once a reply that ends the connection is written; later requests are ignored.
+    private var closing = false
 
-    init(registry: PrometheusCollectorRegistry, healthy: @escaping @Sendable () -> Bool) {
+    init(registry: PrometheusCollectorRegistry, healthy: @escaping @Sendable () -> Bool, connections: BoundedConnections) {
         self.registry = registry
         self.healthy = healthy
+        self.connections = connections
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !closing else { return }
         switch unwrapInboundIn(data) {
-        case .head(let h): head = h
-        case .body: break
+        case .head(let h):
+            head = h
+            bodyBytes = 0
+        case .body(let chunk):
+            bodyBytes += chunk.readableBytes
+            if bodyBytes > connections.limits.maxRequestBytes {
+                connections.requestTooLarge()
+                refuse(.payloadTooLarge, "request body larger than \(connections.limits.maxRequestBytes) bytes\n", context: context)
+            }
         case .end:
             guard let h = head else { return }
             head = nil
             respond(to: h, context: context)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        guard !closing else { return }
+        switch error as? HTTPParserError {
+        case .headerOverflow?:
+            connections.requestTooLarge()
+            refuse(.requestHeaderFieldsTooLarge, "request line and headers larger than \(connections.limits.maxRequestBytes) bytes\n", context: context)
+        case _?:
+            refuse(.badRequest, "malformed HTTP request\n", context: context)
+        case nil:
+            closing = true
+            context.close(promise: nil)
         }
     }
 
@@ -79,15 +125,29 @@ private final class HealthRequestHandler: ChannelInboundHandler {
             status = .methodNotAllowed
             body = Array("method not allowed\n".utf8)
         }
+        write(status: status, contentType: contentType, body: body, version: request.version, keepAlive: request.isKeepAlive,
+              includeBody: request.method != .HEAD, context: context)
+    }
+
+    /// Answers `status` with `message` and closes the connection once it is written.
+    private func refuse(_ status: HTTPResponseStatus, _ message: String, context: ChannelHandlerContext) {
+        write(status: status, contentType: "text/plain; charset=utf-8", body: Array(message.utf8), version: .http1_1, keepAlive: false,
+              includeBody: true, context: context)
+    }
+
+    private func write(status: HTTPResponseStatus, contentType: String, body: [UInt8], version: HTTPVersion, keepAlive: Bool,
+                       includeBody: Bool, context: ChannelHandlerContext) {
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: contentType)
         headers.add(name: "Content-Length", value: String(body.count))
-        if !request.isKeepAlive { headers.add(name: "Connection", value: "close") }
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: request.version, status: status, headers: headers))), promise: nil)
-        if request.method != .HEAD {
+        if !keepAlive {
+            headers.add(name: "Connection", value: "close")
+            closing = true
+        }
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: status, headers: headers))), promise: nil)
+        if includeBody {
             context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: body)))), promise: nil)
         }
-        let keepAlive = request.isKeepAlive
         let channel = context.channel
         context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in
             if !keepAlive { channel.close(promise: nil) }

@@ -59,7 +59,8 @@ struct DPCService: Service {
         let server = try await DPCServer(listen: configuration.listen, key: key, store: store, metrics: metrics, group: group, logger: logger)
         var http: MetricsHTTPServer?
         if let m = configuration.metrics {
-            http = try await MetricsHTTPServer(host: m.host, port: m.port, registry: metrics.registry, group: group) { true }
+            http = try await MetricsHTTPServer(host: m.host, port: m.port, registry: metrics.registry, group: group,
+                                               limits: configuration.metricsLimits, metricPrefix: "dpc_metrics") { true }
         }
         let summary = "listening on \(configuration.listen), \(store.gateways.count) gateways in the store"
         logger.info("ready", metadata: ["listen": "\(configuration.listen)", "store": "\(configuration.store)"])

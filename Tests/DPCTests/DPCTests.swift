@@ -1,4 +1,5 @@
 @testable import DPC
+import DaemonSupport
 import Foundation
 import GNSSCore
 import GNSSFormats
@@ -80,5 +81,13 @@ struct DPCTests {
         #expect(problems.contains { $0.hasPrefix(bad + ":1:") })
         #expect(problems.contains { $0.hasPrefix(bad + ":2:") && $0.contains("unknown setting 'storage'") })
         #expect(problems.contains { $0.hasPrefix(bad + ":3:") })
+        #expect(loaded.metricsLimits == .metricsEndpoint)
+
+        let limited = dir + "/limited.yaml"
+        let text = "metrics:\n  listen: 127.0.0.1:9470\n  max_connections: 8\n  idle_timeout: 5\nkey_file: \(dir)/key\n"
+        _ = FileManager.default.createFile(atPath: limited, contents: Data(text.utf8))
+        let withLimits = try #require(DPCConfiguration.load(path: limited).configuration)
+        #expect(withLimits.metrics?.port == 9470)
+        #expect(withLimits.metricsLimits == ConnectionLimits(maxConnections: 8, idleTimeout: .seconds(5), maxRequestBytes: 8 * 1024))
     }
 }

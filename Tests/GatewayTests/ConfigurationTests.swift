@@ -121,6 +121,49 @@ import DaemonSupport
         #expect(ConfigurationLoader.load(path: "/nonexistent/gateway.yaml").problems.first?.message == "cannot read the file")
     }
 
+    /// `metrics` and `control_socket` take their old one-value form (limits at their defaults) or a
+    /// mapping with the servers' limits; a bad limit is reported at its line.
+    @Test func serverLimits() throws {
+        let station = "stations:\n  - name: A\n    listen: 127.0.0.1:5001\n"
+        let plain = try #require(ConfigurationLoader.parse("control_socket: ./c.sock\nmetrics: 127.0.0.1:9464\n" + station, file: "p.yaml").configuration)
+        #expect(plain.controlSocket == "./c.sock" && plain.metrics == NetworkAddress(host: "127.0.0.1", port: 9464))
+        #expect(plain.metricsLimits == .metricsEndpoint && plain.controlSocketLimits == .controlSocket)
+
+        let text = """
+            control_socket:
+              path: ./c.sock
+              max_connections: 4
+              idle_timeout: 2.5
+            metrics:
+              listen: 127.0.0.1:9470
+              max_request_bytes: 4096
+            """ + "\n" + station
+        let mapped = try #require(ConfigurationLoader.parse(text, file: "m.yaml").configuration)
+        #expect(mapped.controlSocket == "./c.sock" && mapped.metrics == NetworkAddress(host: "127.0.0.1", port: 9470))
+        #expect(mapped.controlSocketLimits == ConnectionLimits(maxConnections: 4, idleTimeout: .milliseconds(2500), maxRequestBytes: 64 * 1024))
+        #expect(mapped.metricsLimits == ConnectionLimits(maxConnections: 64, idleTimeout: .seconds(120), maxRequestBytes: 4096))
+        let off = try #require(ConfigurationLoader.parse("metrics:\n  listen: off\n  max_connections: 2\n" + station, file: "o.yaml").configuration)
+        #expect(off.metrics == nil)
+
+        let bad = """
+            control_socket:
+              max_connections: 0
+            metrics:
+              listen: 127.0.0.1:9470
+              idle_timeout: forever
+              max_request_bytes: 12
+              backlog: 5
+            """ + "\n" + station
+        let outcome = ConfigurationLoader.parse(bad, file: "b.yaml")
+        #expect(outcome.configuration == nil)
+        let problems = outcome.problems.map(\.description)
+        #expect(problems.contains { $0.hasSuffix("control_socket needs a path") }, "\(problems)")
+        #expect(problems.contains { $0.hasPrefix("b.yaml:2:") && $0.contains("control_socket.max_connections") }, "\(problems)")
+        #expect(problems.contains { $0.hasPrefix("b.yaml:5:") && $0.contains("metrics.idle_timeout") }, "\(problems)")
+        #expect(problems.contains { $0.hasPrefix("b.yaml:6:") && $0.contains("metrics.max_request_bytes") }, "\(problems)")
+        #expect(problems.contains { $0.hasPrefix("b.yaml:7:") && $0.contains("unknown setting 'backlog'") }, "\(problems)")
+    }
+
     @Test func addresses() {
         #expect(NetworkAddress("127.0.0.1:5001") == NetworkAddress(host: "127.0.0.1", port: 5001))
         #expect(NetworkAddress("[::1]:7001") == NetworkAddress(host: "::1", port: 7001))

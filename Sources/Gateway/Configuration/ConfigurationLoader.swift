@@ -39,10 +39,8 @@ extension SettingsChecker {
         let e = entries(top, allowed: ["gateway_id", "control_socket", "metrics", "state_directory", "spool", "dpc", "products", "solutions", "stations"],
                         context: "configuration")
         if let v = e["gateway_id"]?.value, let s = string(v, "gateway_id") { c.gatewayID = s }
-        if let v = e["control_socket"]?.value, let s = string(v, "control_socket") { c.controlSocket = s }
-        if let v = e["metrics"]?.value {
-            if v.string == "off" { c.metrics = nil } else { c.metrics = address(v, "metrics") }
-        }
+        if let v = e["control_socket"]?.value { readControlSocket(v, into: &c) }
+        if let v = e["metrics"]?.value { c.metrics = metricsEndpoint(v, limits: &c.metricsLimits) }
         if let v = e["state_directory"]?.value, let s = string(v, "state_directory") {
             c.stateDirectory = s
             c.spoolDirectory = (s as NSString).appendingPathComponent("spool")
@@ -97,6 +95,21 @@ extension SettingsChecker {
         }
         crossCheck(c, stationsNode: e["stations"]?.value)
         return c
+    }
+
+    /// `control_socket: PATH`, or as a mapping `path: PATH` with the socket's limits (`connectionLimitKeys`).
+    mutating func readControlSocket(_ v: Node, into c: inout GatewayConfiguration) {
+        guard case .mapping(let m) = v else {
+            if let s = string(v, "control_socket") { c.controlSocket = s }
+            return
+        }
+        let e = entries(m, allowed: Self.connectionLimitKeys.union(["path"]), context: "control_socket")
+        if let p = e["path"]?.value {
+            if let s = string(p, "control_socket.path") { c.controlSocket = s }
+        } else {
+            problem(v, "control_socket needs a path")
+        }
+        c.controlSocketLimits = connectionLimits(e, context: "control_socket", defaults: c.controlSocketLimits)
     }
 
     mutating func station(_ n: Node) -> StationConfiguration? {

@@ -57,7 +57,11 @@ public struct StationConfiguration: Sendable, Hashable {
 public struct GatewayConfiguration: Sendable {
     public var gatewayID: String = "gateway"
     public var controlSocket: String = "/run/gatewayd/control.sock"
+    /// The control socket's connections: cap, idle timeout, longest request line.
+    public var controlSocketLimits: ConnectionLimits = .controlSocket
     public var metrics: NetworkAddress? = NetworkAddress(host: "127.0.0.1", port: 9464)
+    /// The metrics endpoint's connections: cap, idle timeout, largest request.
+    public var metricsLimits: ConnectionLimits = .metricsEndpoint
     public var stateDirectory: String = "/var/lib/gatewayd"
     public var spoolDirectory: String = "/var/lib/gatewayd/spool"
     public var spoolMaxBytes: Int = 1 << 30

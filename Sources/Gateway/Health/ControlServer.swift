@@ -5,21 +5,30 @@ import NIOPosix
 
 /// The local status socket: a Unix stream socket (mode 0660) answering
 /// `ControlProtocol` requests, one JSON line per request. A malformed request
-/// gets an error reply; an over-long line closes the connection; the daemon goes on.
+/// gets an error reply; the daemon goes on.
+///
+/// Connections are held to `limits`: requests are answered in order while the client reads the
+/// replies and not read while it does not; a line over `maxRequestBytes`, an idle connection and
+/// one beyond the cap are closed, counted in `gateway_control_connections_closed_total{reason}`
+/// (with `gateway_control_connections` and `gateway_control_reads_paused_total`).
 final class ControlServer: Sendable {
     private let channel: Channel
     let path: String
 
-    init(path: String, group: EventLoopGroup, metrics: GatewayMetrics,
+    init(path: String, limits: ConnectionLimits = .controlSocket, group: EventLoopGroup, metrics: GatewayMetrics,
          answer: @escaping @Sendable (ControlProtocol.Request) -> ControlProtocol.Reply) async throws {
         self.path = path
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
-        channel = try await ServerBootstrap(group: group)
+        let connections = BoundedConnections(limits: limits, metrics: metrics.controlConnections)
+        channel = try await connections.configure(ServerBootstrap(group: group))
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineFrameDecoder(maximumLength: 64 * 1024)))
-                    try channel.pipeline.syncOperations.addHandler(ControlRequestHandler(metrics: metrics, answer: answer))
+                    let pipeline = channel.pipeline.syncOperations
+                    try connections.addConnectionHandlers(to: pipeline)
+                    try pipeline.addHandler(ByteToMessageHandler(LineFrameDecoder(maximumLength: limits.maxRequestBytes)))
+                    try connections.addReplyBackpressure(for: ByteBuffer.self, to: pipeline)
+                    try pipeline.addHandler(ControlRequestHandler(metrics: metrics, connections: connections, answer: answer))
                 }
             }
             .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true).get()
@@ -37,10 +46,12 @@ private final class ControlRequestHandler: ChannelInboundHandler {
     typealias OutboundOut = ByteBuffer
 
     private let metrics: GatewayMetrics
+    private let connections: BoundedConnections
     private let answer: @Sendable (ControlProtocol.Request) -> ControlProtocol.Reply
 
-    init(metrics: GatewayMetrics, answer: @escaping @Sendable (ControlProtocol.Request) -> ControlProtocol.Reply) {
+    init(metrics: GatewayMetrics, connections: BoundedConnections, answer: @escaping @Sendable (ControlProtocol.Request) -> ControlProtocol.Reply) {
         self.metrics = metrics
+        self.connections = connections
         self.answer = answer
     }
 
@@ -73,6 +84,7 @@ private final class ControlRequestHandler: ChannelInboundHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         metrics.controlErrors.increment()
+        if error is LineFrameDecoder.LineTooLong { connections.requestTooLarge() }
         var out = context.channel.allocator.buffer(capacity: 64)
         out.writeString("{\"ok\":false,\"error\":\"\(error)\"}\n")
         let channel = context.channel

@@ -17,6 +17,9 @@ public final class GatewayMetrics: Sendable {
     public let linkRefusals: Counter
     public let controlRequests: Counter
     public let controlErrors: Counter
+    /// The control socket's connections: `gateway_control_connections`, `gateway_control_connections_closed_total{reason}`,
+    /// `gateway_control_reads_paused_total`.
+    public let controlConnections: ConnectionLimitMetrics
     public let latency: ValueHistogram
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
@@ -31,6 +34,7 @@ public final class GatewayMetrics: Sendable {
         linkRefusals = registry.counter("gateway_dpc_link_refused_total", help: "Link attempts the DPC refused or that failed authentication")
         controlRequests = registry.counter("gateway_control_requests_total", help: "Requests on the control socket")
         controlErrors = registry.counter("gateway_control_errors_total", help: "Malformed or unknown control requests")
+        controlConnections = ConnectionLimitMetrics(registry: registry, prefix: "gateway_control", server: "the control socket")
         latency = registry.histogram("gateway_epoch_solution_latency_seconds", help: "Time from the datagram completing an epoch to its solution", buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1])
     }
 

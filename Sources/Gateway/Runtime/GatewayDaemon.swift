@@ -64,11 +64,12 @@ public final class GatewayDaemon: Service, Sendable {
 
         var http: MetricsHTTPServer?
         if let m = c.metrics {
-            http = try await MetricsHTTPServer(host: m.host, port: m.port, registry: metrics.registry, group: group) { [weak self] in
+            http = try await MetricsHTTPServer(host: m.host, port: m.port, registry: metrics.registry, group: group,
+                                               limits: c.metricsLimits, metricPrefix: "gateway_metrics") { [weak self] in
                 self?.isReady ?? false
             }
         }
-        let control = try await ControlServer(path: c.controlSocket, group: group, metrics: metrics) { [weak self] request in
+        let control = try await ControlServer(path: c.controlSocket, limits: c.controlSocketLimits, group: group, metrics: metrics) { [weak self] request in
             self?.answer(request) ?? ControlProtocol.Reply(ok: false, error: "shutting down")
         }
         try await apply(c)
@@ -177,6 +178,7 @@ public final class GatewayDaemon: Service, Sendable {
             }
             let current = running.withLock { $0.configuration }
             if c.controlSocket != current.controlSocket || c.metrics != current.metrics || c.dpcAddress != current.dpcAddress
+                || c.controlSocketLimits != current.controlSocketLimits || c.metricsLimits != current.metricsLimits
                 || c.spoolDirectory != current.spoolDirectory || c.gatewayID != current.gatewayID {
                 logger.warning("reload: only the station list is applied; restart to change sockets, the DPC link or the spool")
             }
