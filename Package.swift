@@ -52,8 +52,9 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "Yams", package: "Yams"),
         ]),
+        .target(name: "GatewayControl"),
         .target(name: "Gateway", dependencies: [
-            "GNSSCore", "GNSSFormats", "GNSSOrbits", "GNSSPositioning", "GNSSProducts", "DaemonSupport", "DPC",
+            "GatewayControl", "GNSSCore", "GNSSFormats", "GNSSOrbits", "GNSSPositioning", "GNSSProducts", "DaemonSupport", "DPC",
             .product(name: "Yams", package: "Yams"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -73,7 +74,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "gatewayctl",
-            dependencies: ["Gateway", "DaemonSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["GatewayControl", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "dpcd",
@@ -101,7 +102,7 @@ let package = Package(
         .testTarget(name: "DaemonSupportTests", dependencies: ["DaemonSupport"]),
         .testTarget(name: "DPCTests", dependencies: ["DPC", "GNSSFormats", "GNSSCore", "TestSupport"]),
         .testTarget(name: "GatewayIntegrationTests",
-                    dependencies: ["Gateway", "DPC", "GNSSFormats", "GNSSCore", "TestSupport", "gatewayd", "gatewayctl", "dpcd", "gnss-sim"]),
+                    dependencies: ["Gateway", "GatewayControl", "DPC", "GNSSFormats", "GNSSCore", "TestSupport", "gatewayd", "gatewayctl", "dpcd", "gnss-sim"]),
     ],
     swiftLanguageModes: [.v6]
 )

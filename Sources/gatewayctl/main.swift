@@ -1,7 +1,6 @@
 import ArgumentParser
-import DaemonSupport
 import Foundation
-import Gateway
+import GatewayControl
 
 /// `gatewayctl [--socket PATH] [--json] COMMAND …`: the options may come before the command as well as after it.
 @main
@@ -36,6 +35,11 @@ struct Gatewayctl: ParsableCommand {
     )
 }
 
+/// A line on standard error, after the program's name.
+func complain(_ message: String) {
+    FileHandle.standardError.write(Data("gatewayctl: \(message)\n".utf8))
+}
+
 struct ControlOptions: ParsableArguments {
     @Option(name: .long, help: "The control socket.")
     var socket = "/run/gatewayd/control.sock"
@@ -49,16 +53,16 @@ struct ControlOptions: ParsableArguments {
         do {
             line = try ControlClient(path: socket).request(request)
         } catch {
-            StandardError.writeLine("gatewayctl: \(error)")
+            complain("\(error)")
             throw ExitCode(2)
         }
         guard let reply = try? JSONDecoder().decode(ControlProtocol.Reply.self, from: Data(line.utf8)) else {
-            StandardError.writeLine("gatewayctl: unreadable reply: \(line)")
+            complain("unreadable reply: \(line)")
             throw ExitCode(2)
         }
         if json { print(line) }
         if !reply.ok {
-            if !json { StandardError.writeLine("gatewayctl: \(reply.error ?? "request failed")") }
+            if !json { complain("\(reply.error ?? "request failed")") }
             throw ExitCode(1)
         }
         return reply

@@ -1,7 +1,8 @@
 import Foundation
 import Gateway
-import Testing
+import GatewayControl
 import TestSupport
+import Testing
 #if canImport(Glibc)
 import Glibc
 #endif

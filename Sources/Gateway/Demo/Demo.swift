@@ -3,6 +3,7 @@ import DaemonSupport
 import Foundation
 import GNSSCore
 import GNSSFormats
+import GatewayControl
 import Logging
 import NIOPosix
 import ServiceLifecycle

@@ -1,5 +1,6 @@
 import DaemonSupport
 import Foundation
+import GatewayControl
 import NIOCore
 import NIOPosix
 

@@ -3,12 +3,13 @@ import DaemonSupport
 import Foundation
 import GNSSCore
 import GNSSProducts
+import GatewayControl
 import Logging
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
-import UnixSignals
 import Synchronization
+import UnixSignals
 
 /// `gatewayd run`: binds every configured socket, runs each station live, forwards
 /// reference stations' corrections through the spool to the DPC, answers the

@@ -2,6 +2,7 @@ import DPC
 import GNSSCore
 import GNSSPositioning
 import GNSSProducts
+import GatewayControl
 import Logging
 import Prometheus
 import Synchronization

@@ -1,6 +1,3 @@
-import GNSSCore
-import GNSSPositioning
-
 /// What the control socket reports about one station.
 public struct StationStatus: Codable, Sendable {
     public var name: String
@@ -60,26 +57,11 @@ public struct StationStatus: Codable, Sendable {
         try c.encode(queueDrops, forKey: .queueDrops)
     }
 
-    public init(configuration c: StationConfiguration) {
-        name = c.name
-        listen = c.listen.description
-        format = c.format.rawValue
-        role = c.role.rawValue
-        processing = c.processing.rawValue
-        stationPosition = c.position.map { [$0.x, $0.y, $0.z] }
-    }
-
-    mutating func record(_ s: Solution) {
-        epochs += 1
-        solutions[s.quality.description, default: 0] += 1
-        time = s.time.iso8601(fractionDigits: 1)
-        note = s.note
-        quality = s.quality.description
-        satellites = s.satellites
-        guard s.quality != .none else { return }
-        ecef = [s.position.x, s.position.y, s.position.z]
-        let g = s.position.geodetic()
-        llh = [g.latitude * Constants.radiansToDegrees, g.longitude * Constants.radiansToDegrees, g.height]
-        if s.covariance.count >= 3 { sigma = s.covariance[0..<3].map { max($0, 0).squareRoot() } }
+    public init(name: String, listen: String, format: String, role: String, processing: String) {
+        self.name = name
+        self.listen = listen
+        self.format = format
+        self.role = role
+        self.processing = processing
     }
 }

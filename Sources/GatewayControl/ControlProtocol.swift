@@ -44,6 +44,13 @@ public enum ControlProtocol {
         public var stations: [String]
         public var datagrams: Int
         public var bytes: Int
+
+        public init(listen: String, stations: [String], datagrams: Int, bytes: Int) {
+            self.listen = listen
+            self.stations = stations
+            self.datagrams = datagrams
+            self.bytes = bytes
+        }
     }
 
     public struct Reply: Codable, Sendable {
