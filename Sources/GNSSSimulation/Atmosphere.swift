@@ -1,6 +1,5 @@
 import Foundation
 import GNSSCore
-import GNSSPositioning
 
 /// The simulated ionosphere: vertical TEC over the station that follows the
 /// local time of day (a floor at night, a cosine-shaped peak at 14 h local),

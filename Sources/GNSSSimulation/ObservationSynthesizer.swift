@@ -1,7 +1,6 @@
 import Foundation
 import GNSSCore
 import GNSSOrbits
-import GNSSPositioning
 
 /// What the simulator knows that a receiver does not, per epoch.
 public struct EpochTruth: Sendable, Hashable {

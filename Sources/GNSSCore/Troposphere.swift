@@ -1,5 +1,4 @@
 import Foundation
-import GNSSCore
 
 /// Tropospheric delay models.
 public enum Troposphere {

@@ -1,5 +1,4 @@
 import Foundation
-import GNSSCore
 
 extension KlobucharCoefficients {
     /// Default coefficients used when no broadcast set is available
