@@ -36,10 +36,10 @@ public struct CorrectionRecord: Sendable, Hashable {
 
     public init(decoding bytes: ArraySlice<UInt8>) throws(FormatError) {
         var r = ByteCursor(bytes)
-        guard try r.byte() == Self.version else { throw FormatError("record", "unknown correction record version") }
+        guard try r.byte() == Self.version else { throw FormatError(.record, "unknown correction record version") }
         let seconds = Int64(bitPattern: try r.uint64())
         let fraction = Double(bitPattern: try r.uint64())
-        guard fraction.isFinite else { throw FormatError("record", "bad time in correction record") }
+        guard fraction.isFinite else { throw FormatError(.record, "bad time in correction record") }
         let nameLength = Int(try r.byte())
         station = String(decoding: try r.bytes(nameLength), as: UTF8.self)
         time = GNSSTime(seconds: seconds, fraction: fraction)
@@ -68,12 +68,12 @@ struct ByteCursor {
     var remaining: Int { bytes.count }
 
     mutating func byte() throws(FormatError) -> UInt8 {
-        guard let b = bytes.popFirst() else { throw FormatError("truncated", "record ends early") }
+        guard let b = bytes.popFirst() else { throw FormatError(.truncated, "record ends early") }
         return b
     }
 
     mutating func bytes(_ n: Int) throws(FormatError) -> ArraySlice<UInt8> {
-        guard n >= 0, bytes.count >= n else { throw FormatError("truncated", "record ends early") }
+        guard n >= 0, bytes.count >= n else { throw FormatError(.truncated, "record ends early") }
         defer { bytes = bytes.dropFirst(n) }
         return bytes.prefix(n)
     }

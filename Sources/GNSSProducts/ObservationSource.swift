@@ -90,7 +90,7 @@ public enum ObservationSources {
         switch kind {
         case .rinexObservation, .hatanaka: return try RINEXObservationSource(path: path, systems: systems)
         case .rtcm3: return try RTCM3ObservationSource(path: path)
-        default: throw FormatError("format", "not an observation file (\(kind.rawValue))", file: path)
+        default: throw FormatError(.format, "not an observation file (\(kind.rawValue))", file: path)
         }
     }
 }

@@ -94,7 +94,7 @@ public struct Products: Sendable {
                   let half = object["half_width"] as? Double, let x = object["x"] as? [Double], let y = object["y"] as? [Double],
                   let z = object["z"] as? [Double], let clock = object["clock"] as? [Double], !x.isEmpty, x.count == y.count, y.count == z.count
             else {
-                problems.append(FormatError("syntax", "not a LEO ephemeris", at: .line(number), file: path))
+                problems.append(FormatError(.syntax, "not a LEO ephemeris", at: .line(number), file: path))
                 continue
             }
             let fraction = reference.split(separator: ".").last.flatMap { Double("0." + $0) } ?? 0
@@ -126,7 +126,7 @@ private final class BackgroundClockFiles: @unchecked Sendable {
             } catch let e as FormatError {
                 result = .failure(e)
             } catch {
-                result = .failure(FormatError("io", "\(error)"))
+                result = .failure(FormatError(.io, "\(error)"))
             }
             done.signal()
         }

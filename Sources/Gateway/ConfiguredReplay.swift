@@ -79,11 +79,11 @@ public struct ConfiguredReplay {
                     // The satellite segment's downlink is RTCM 3 too.
                     let expected = pipeline.configuration.format == .ubx ? FileKind.ubx : FileKind.rtcm3
                     guard kind == expected else {
-                        throw FormatError("format", "a \(kind.rawValue) file for a station configured as \(pipeline.configuration.format.rawValue)", file: path)
+                        throw FormatError(.format, "a \(kind.rawValue) file for a station configured as \(pipeline.configuration.format.rawValue)", file: path)
                     }
                     bytes = try FileByteSource(path: path, chunkSize: 512)
                 case .rinexObservation, .hatanaka: epochs = try RINEXObservationSource(path: path)
-                default: throw FormatError("format", "\(kind.rawValue) is not a station stream this replay reads (RTCM 3, UBX or RINEX observations)", file: path)
+                default: throw FormatError(.format, "\(kind.rawValue) is not a station stream this replay reads (RTCM 3, UBX or RINEX observations)", file: path)
                 }
             }
         }
@@ -91,7 +91,7 @@ public struct ConfiguredReplay {
 
     public func run() throws -> [String: StationSummary] {
         for name in inputs.keys where !configuration.stations.contains(where: { $0.name == name }) {
-            throw FormatError("usage", "--input names '\(name)', which is not a station of the configuration")
+            throw ReplayUsageError("--input names '\(name)', which is not a station of the configuration")
         }
         let products = try Products.load(navigation: configuration.navigation, sp3: configuration.sp3, clock: configuration.clock,
                                          antex: configuration.antex)
@@ -120,7 +120,7 @@ public struct ConfiguredReplay {
             }
             feeds.append((station.name, feed))
         }
-        guard !feeds.isEmpty else { throw FormatError("usage", "no input: give --input STATION=PATH for stations of the configuration") }
+        guard !feeds.isEmpty else { throw ReplayUsageError("no input: give --input STATION=PATH for stations of the configuration") }
 
         var summaries: [String: StationSummary] = [:]
         let started = ContinuousClock.now

@@ -33,6 +33,14 @@ public struct ReplayConfiguration: Sendable {
     public init() {}
 }
 
+/// A replay asked for something its inputs cannot give (no rover, RTK without a base, no navigation data): the
+/// command line's mistake, not the files'.
+public struct ReplayUsageError: Error, CustomStringConvertible {
+    public var description: String
+
+    public init(_ description: String) { self.description = description }
+}
+
 /// Counts of what a replay produced, for the summary.
 public struct ReplaySummary: Sendable {
     public var epochs = 0
@@ -58,11 +66,12 @@ public struct ReplayRunner {
     }
 
     /// Processes everything; `emit` receives each output line (header lines first).
-    public func run(emit: (String) -> Void) throws(FormatError) -> ReplaySummary {
+    /// Throws a `ReplayUsageError` for what the command line left out, a `FormatError` for unreadable input.
+    public func run(emit: (String) -> Void) throws -> ReplaySummary {
         let c = configuration
         let profile = c.profile
         let systems = profile.activeSystems
-        guard !c.rover.isEmpty else { throw FormatError("usage", "no rover observation file given") }
+        guard !c.rover.isEmpty else { throw ReplayUsageError("no rover observation file given") }
         // The first rover file is read ahead while the products load.
         // Only the systems asked for are read from RINEX files: every estimator leaves the others out.
         var firstRover: PrefetchedObservations? = PrefetchedObservations(try ObservationSources.open(c.rover[0], systems: systems))
@@ -89,7 +98,7 @@ public struct ReplayRunner {
             if let line = writer.line(s) { emit(line) }
             progress?(summary.epochs, s.time)
         }
-        let antex = try c.antex.map { path throws(FormatError) in
+        let antex = try c.antex.map { path in
             let (calibrations, problems) = try ANTEXReader.readAll(path: path)
             summary.remarks += problems.map { "ANTEX: \($0)" }
             return calibrations
@@ -104,7 +113,7 @@ public struct ReplayRunner {
             }
             firstRover = nil
             if products.ephemerides.count == 0 && !products.hasPreciseOrbits && rover.isRINEX {
-                throw FormatError("usage", "no navigation data: give --nav (RINEX navigation) or --sp3/--clk")
+                throw ReplayUsageError("no navigation data: give --nav (RINEX navigation) or --sp3/--clk")
             }
             // A stream gives its antenna descriptor and height in messages, which RINEX gives in the header; looking
             // ahead, its ephemerides serve every epoch.
@@ -131,7 +140,7 @@ public struct ReplayRunner {
                     output(engine.solve(e, products: products.positioning()))
                 }
             case .rtk:
-                guard !c.base.isEmpty else { throw FormatError("usage", "RTK needs --base observation files") }
+                guard !c.base.isEmpty else { throw ReplayUsageError("RTK needs --base observation files") }
                 let firstBase = c.base[0]
                 let base = PrefetchedObservations(try ObservationSources.open(firstBase, systems: systems))
                 var knownBase = c.basePosition ?? base.approximatePosition
@@ -158,7 +167,7 @@ public struct ReplayRunner {
                     knownBase = own
                 }
                 guard let basePosition = knownBase else {
-                    throw FormatError("usage", "no base position: give --base-position or a base file whose header has one")
+                    throw ReplayUsageError("no base position: give --base-position or a base file whose header has one")
                 }
                 if let calibrations = antex {
                     engine.setBaseAntenna(Self.antennaModels(calibrations, for: baseAntenna, file: firstBase, remarks: &summary.remarks))

@@ -133,7 +133,7 @@ struct HatanakaEventTests {
         while let e = try reader.next() { epochs.append(e) }
         let lines = reader.errors.map { e -> Int in if case .line(let n) = e.location { return n } else { return 0 } }
         #expect(lines.first == 8)
-        #expect(reader.errors.first?.kind == "time")
+        #expect(reader.errors.first?.kind == .time)
         #expect(epochs.first?.time.iso8601() == "2020-06-25T00:00:00.000")
         #expect(epochs.last?.time.iso8601() == "2020-06-25T00:01:30.000")
         #expect(epochs.last?.satellites.first?.signal(SignalCode(band: 1, attribute: "C"))?.cn0 == 45.5)

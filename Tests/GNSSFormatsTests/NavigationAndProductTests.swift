@@ -87,7 +87,7 @@ struct NavigationAndProductTests {
         // truncated.sp3 stops without EOF: the error names the file and line, earlier epochs are kept.
         let t = try SP3Reader.readAll(path: SharedData.path("rinex-edge/truncated.sp3"))
         #expect(!t.epochs.isEmpty)
-        #expect(t.errors.contains { $0.kind == "truncated" })
+        #expect(t.errors.contains { $0.kind == .truncated })
     }
 
     // GRG0MGXFIN_20201770000_01D_30S_CLK.CLK.gz: 2880 AS records for G01 (grep), and at 12:00:00

@@ -31,7 +31,7 @@ struct PyrtcmConformanceTests {
         try input.fileHandleForWriting.close()
         let data = out.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw FormatError("io", "\(args[0]) exited with \(p.terminationStatus)") }
+        guard p.terminationStatus == 0 else { throw FormatError(.io, "\(args[0]) exited with \(p.terminationStatus)") }
         return String(decoding: data, as: UTF8.self)
     }
 

@@ -57,6 +57,6 @@ struct RINEX4AuxiliaryRecordTests {
         let cut = Self.text.split(separator: "\n", omittingEmptySubsequences: false).prefix(5).joined(separator: "\n") + "\n"
         let reader = try RINEXNavigationReader(lines: LineReader(bytes: Array(cut.utf8)))
         while try reader.next() != nil {}
-        #expect(reader.errors.contains { $0.kind == "truncated" })
+        #expect(reader.errors.contains { $0.kind == .truncated })
     }
 }

@@ -160,7 +160,7 @@ struct RTCM3EphemerisTests {
         let payloads = try EphemerisTestFrames.payloads("GMSD7_20121014.rtcm3")
         let p = try #require(payloads.first { EphemerisTestFrames.type($0) == 1019 })
         guard case .kepler(var k) = try RTCM3EphemerisCodec.decode(payload: p[...], referenceTime: reference) else {
-            throw FormatError("test", "not Keplerian")
+            throw FormatError(.internal, "not Keplerian")
         }
         k.satellite = SatelliteID(system, system == .qzss ? 3 : 11)
         k.message = message

@@ -34,7 +34,7 @@ import GNSSCore
         var framer = RTCM3Framer()
         framer.append(frame)
         let item = framer.next()
-        guard case .frame(let f)? = item else { throw FormatError("test", "no frame") }
+        guard case .frame(let f)? = item else { throw FormatError(.internal, "no frame") }
         #expect(framer.next() == nil)
         #expect(f.messageType == 4058)
         return try decoder.decode(f)
@@ -108,7 +108,7 @@ import GNSSCore
         func rejects(_ change: (inout LEOEphemeris) -> Void) -> Bool {
             var e = Self.ephemeris()
             change(&e)
-            do { _ = try RTCM3LEO.encode(e); return false } catch { return error.kind == "encode" }
+            do { _ = try RTCM3LEO.encode(e); return false } catch { return error.kind == .encode }
         }
         #expect(rejects { $0.satellite = SatelliteID(.gps, 5) })
         #expect(rejects { $0.satellite = SatelliteID(.leo, 0) })

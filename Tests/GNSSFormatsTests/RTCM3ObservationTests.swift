@@ -487,7 +487,7 @@ struct RTCM3InspectorTests {
         #expect(r.frames.map(\.offset) == [2, 1033])
         #expect(r.frames.first?.payload == body && r.frames.last?.messageType == 1005)
         let tail = try #require(r.tail)
-        #expect(tail.kind == "truncated")
+        #expect(tail.kind == .truncated)
         if case .byteOffset(let o) = tail.location { #expect(o == 1033 + station.count) } else { Issue.record("no offset") }
     }
 }

@@ -77,7 +77,7 @@ struct RTCM3RealDataTests {
             let (counts, _, errors) = decodeRTCM3(try Self.file(name))
             #expect(counts == expected, "\(name)")
             // Decode errors are allowed only where the file is damaged (CRC) or cut (the GMSD capture ends mid-frame).
-            #expect(errors.allSatisfy { $0.kind == "crc" }, "\(name): \(errors.prefix(2))")
+            #expect(errors.allSatisfy { $0.kind == .crc }, "\(name): \(errors.prefix(2))")
         }
     }
 

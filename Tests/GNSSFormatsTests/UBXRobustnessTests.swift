@@ -68,7 +68,7 @@ struct UBXRobustnessTests {
         damaged[victim2.offset + 7 + victim2.payload.count] ^= 0x01   // CK_B
         let r = Self.frames(damaged, chunks: { Int.random(in: 1...3000, using: &$0) })
         #expect(r.frames.count == Self.total - 2)
-        #expect(r.errors.map(\.kind) == ["checksum", "checksum"])
+        #expect(r.errors.map(\.kind) == [.checksum, .checksum])
         #expect(r.errors.compactMap(Self.offset) == [victim.offset, victim2.offset])
         #expect(r.frames.contains(clean.frames[501]) && r.frames.contains(clean.frames[1501]))
     }
@@ -81,7 +81,7 @@ struct UBXRobustnessTests {
         noisy += [0xB5, 0x62, 0x02, 0x15, 0xFF, 0xFF]
         noisy += bytes[at...]
         let r = Self.frames(noisy, chunks: { _ in 4096 })
-        #expect(r.errors.map(\.kind) == ["length"])
+        #expect(r.errors.map(\.kind) == [.length])
         #expect(r.errors.first.flatMap(Self.offset) == at)
         #expect(r.frames.map(\.payload) == clean.frames.map(\.payload))
     }
@@ -94,7 +94,7 @@ struct UBXRobustnessTests {
         let cut = Array(bytes[..<(last.offset + 40)])
         let r = Self.frames(cut, chunks: { Int.random(in: 1...999, using: &$0) })
         #expect(r.frames == Array(clean.frames.prefix(k)))
-        #expect(r.tail.first?.kind == "truncated")
+        #expect(r.tail.first?.kind == .truncated)
         #expect(r.tail.first.flatMap(Self.offset) == last.offset)
     }
 
@@ -119,8 +119,8 @@ struct UBXRobustnessTests {
         #expect(r.nmea == sentences)
         #expect(r.frames.count == clean.frames.count, "\(r.frames.count) \(clean.frames.count) \(r.errors.prefix(5))")
         #expect(r.frames.map(\.payload) == clean.frames.map(\.payload))
-        #expect(r.tail.allSatisfy { $0.kind == "truncated" })
-        #expect(r.errors.allSatisfy { ["checksum", "length"].contains($0.kind) && Self.offset($0) != nil })
+        #expect(r.tail.allSatisfy { $0.kind == .truncated })
+        #expect(r.errors.allSatisfy { [FormatError.Kind.checksum, .length].contains($0.kind) && Self.offset($0) != nil })
     }
 
     @Test func randomBytesAndDamagedPayloadsNeverCrash() throws {

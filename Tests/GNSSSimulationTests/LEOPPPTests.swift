@@ -41,9 +41,8 @@ import TestSupport
         #expect(abs(rms3D / (0.02 * 3.0.squareRoot()) - 1) < 0.25, "3D orbit error RMS \(rms3D) m")
     }
 
-    @Test("kinematic PPP with LEO satellites converges much faster than GNSS alone on the same simulated sky")
+    @Test("kinematic PPP with LEO satellites converges much faster than GNSS alone on the same simulated sky", .enabled(if: SharedData.available, "needs ../shared/data"))
     func leoSpeedsUpConvergence() throws {
-        guard SharedData.available else { return }
         let products = try SynthesizerTests.products()
         var experiment = ConvergenceExperiment(precise: products.precise, broadcast: products.ephemerides, station: SynthesizerTests.esbc)
         experiment.duration = 1200
@@ -57,9 +56,8 @@ import TestSupport
         #expect(rms.horizontal < 0.05 && rms.vertical < 0.08)
     }
 
-    @Test("gatewayd's replay positions the simulator's RINEX 4 file with its LEO ephemerides file to a few centimetres within two minutes")
+    @Test("gatewayd's replay positions the simulator's RINEX 4 file with its LEO ephemerides file to a few centimetres within two minutes", .enabled(if: SharedData.available, "needs ../shared/data"))
     func replayOfSimulatorFiles() throws {
-        guard SharedData.available else { return }
         let products = try SynthesizerTests.products()
         let start = GNSSTime(calendar: CalendarDate(year: 2020, month: 6, day: 25, hour: 6), scale: .gps)!
         let leo = LEOSky(start: start - 300, span: 900, seed: 21)

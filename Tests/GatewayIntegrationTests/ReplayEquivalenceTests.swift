@@ -30,9 +30,8 @@ struct ReplayEquivalenceTests {
             processing: spp
         """
 
-    @Test("replay --config gives the same bytes twice, and the same solutions as live ingestion of the capture over UDP")
+    @Test("replay --config gives the same bytes twice, and the same solutions as live ingestion of the capture over UDP", .enabled(if: SharedData.available, "needs ../shared/data"))
     func replayMatchesLive() throws {
-        guard SharedData.available else { return }
         let dir = makeWorkDirectory("replay-live")
         _ = FileManager.default.createFile(atPath: dir + "/gateway.yaml", contents: Data(Self.configuration(stations: Self.gmsd).utf8))
         let capture = SharedData.path("rtcm3/GMSD7_20121014.rtcm3")
@@ -111,9 +110,8 @@ struct ReplayEquivalenceTests {
         sender.close()
     }
 
-    @Test("a u-blox F9T stream over UDP: one epoch per RXM-RAWX, each reported unsolved for want of ephemerides, as replay reports it")
+    @Test("a u-blox F9T stream over UDP: one epoch per RXM-RAWX, each reported unsolved for want of ephemerides, as replay reports it", .enabled(if: SharedData.available, "needs ../shared/data"))
     func ubxStation() throws {
-        guard SharedData.available else { return }
         let path = SharedData.path("ubx/F9T-L2-5min.ubx.gz")
         let source = try FileByteSource(path: path)
         var bytes: [UInt8] = []

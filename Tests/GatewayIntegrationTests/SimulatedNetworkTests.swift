@@ -15,9 +15,8 @@ struct SimulatedNetworkTests {
     /// Where the simulated reference station stands (by the ESBC monument).
     static let reference = Geodetic(latitudeDegrees: 55.49357, longitudeDegrees: 8.45683, height: 59.7).ecef()
 
-    @Test("the simulator's streams over UDP: LEO ephemerides from the satellite segment, both stations in LEO-augmented PPP, the downlink forwarded")
+    @Test("the simulator's streams over UDP: LEO ephemerides from the satellite segment, both stations in LEO-augmented PPP, the downlink forwarded", .enabled(if: SharedData.available, "needs ../shared/data"))
     func simulatedStreamsLive() throws {
-        guard SharedData.available else { return }
         let dir = makeWorkDirectory("simulated")
         // The quickstart's DPC pair on ports of this suite's own, so the suites can run side by side.
         for f in ["simulated.yaml", "dpcd-local.yaml"] {

@@ -37,7 +37,7 @@ struct BoundedQueueTests {
         final class Counter: @unchecked Sendable { var next = 0 }
         let counter = Counter()
         let queue = BoundedQueue<Int>.start(name: "test", capacity: 2, produce: { () throws(FormatError) -> Int? in
-            guard counter.next < 5 else { throw FormatError("truncated", "file ends inside an epoch") }
+            guard counter.next < 5 else { throw FormatError(.truncated, "file ends inside an epoch") }
             defer { counter.next += 1 }
             return counter.next
         })

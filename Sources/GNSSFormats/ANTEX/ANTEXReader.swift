@@ -15,7 +15,7 @@ public enum ANTEXReader {
         var frequency: String?
         var sawHeaderEnd = false
         func fail(_ message: String, _ line: TextLine) {
-            errors.append(FormatError("syntax", message, at: .line(line.number), file: lines.name))
+            errors.append(FormatError(.syntax, message, at: .line(line.number), file: lines.name))
             current = nil
             frequency = nil
         }
@@ -28,7 +28,7 @@ public enum ANTEXReader {
             if !sawHeaderEnd {
                 if label == "ANTEX VERSION / SYST" {
                     guard let v = Double(line.field(0, 8).trimmed), v >= 1.3, v < 2 else {
-                        throw FormatError("format", "not an ANTEX 1.3/1.4 file", at: .line(line.number), file: lines.name)
+                        throw FormatError(.format, "not an ANTEX 1.3/1.4 file", at: .line(line.number), file: lines.name)
                     }
                 }
                 if label == "END OF HEADER" { sawHeaderEnd = true }
@@ -88,7 +88,7 @@ public enum ANTEXReader {
                 current?.patterns[f, default: .init(offset: (0, 0, 0), variations: [])].variations = values.map { $0 / 1000 }
             }
         }
-        guard sawHeaderEnd else { throw FormatError("format", "no ANTEX header", file: lines.name) }
+        guard sawHeaderEnd else { throw FormatError(.format, "no ANTEX header", file: lines.name) }
         return (antennas, errors)
     }
 }

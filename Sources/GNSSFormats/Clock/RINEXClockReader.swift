@@ -48,7 +48,7 @@ public final class RINEXClockReader {
             switch line.headerLabel {
             case "RINEX VERSION / TYPE":
                 guard let v = RINEXNumbers.double(b, 0, 9), b.count > 20, b[20] == 0x43 else {
-                    throw FormatError("format", "not a RINEX clock file", at: .line(line.number), file: path)
+                    throw FormatError(.format, "not a RINEX clock file", at: .line(line.number), file: path)
                 }
                 header.version = v
                 sawVersion = true
@@ -73,15 +73,15 @@ public final class RINEXClockReader {
                     c += 4
                 }
             case "END OF HEADER":
-                guard sawVersion else { throw FormatError("syntax", "header has no RINEX VERSION / TYPE line", at: .line(line.number), file: path) }
+                guard sawVersion else { throw FormatError(.syntax, "header has no RINEX VERSION / TYPE line", at: .line(line.number), file: path) }
                 return
             default:
                 if !sawVersion && line.number == 1 {
-                    throw FormatError("format", "not a RINEX clock file", at: .line(1), file: path)
+                    throw FormatError(.format, "not a RINEX clock file", at: .line(1), file: path)
                 }
             }
         }
-        throw FormatError("truncated", "file ends inside the header", file: path)
+        throw FormatError(.truncated, "file ends inside the header", file: path)
     }
 
     /// Splits a line into whitespace-separated byte ranges, into `out` (kept to spare an allocation per line),
@@ -119,7 +119,7 @@ public final class RINEXClockReader {
                   let bias = RINEXNumbers.double(b, t[9].lowerBound, t[9].count), let n = RINEXNumbers.int(b, t[8].lowerBound, t[8].count),
                   n >= 1, n <= 6
             else {
-                errors.append(FormatError("syntax", "unreadable clock record", at: .line(line.number), file: path))
+                errors.append(FormatError(.syntax, "unreadable clock record", at: .line(line.number), file: path))
                 continue
             }
             if n > 2 { _ = try lines.next() }
@@ -149,15 +149,15 @@ public final class RINEXClockReader {
             Self.tokens(b, into: &tokens)
             let t = tokens
             guard t.count >= 10 else {
-                if !t.isEmpty { errors.append(FormatError("syntax", "short clock record", at: .line(line.number), file: path)) }
+                if !t.isEmpty { errors.append(FormatError(.syntax, "short clock record", at: .line(line.number), file: path)) }
                 continue
             }
             guard let time = epoch(b, t) else {
-                errors.append(FormatError("syntax", "unreadable clock record", at: .line(line.number), file: path))
+                errors.append(FormatError(.syntax, "unreadable clock record", at: .line(line.number), file: path))
                 continue
             }
             guard let n = RINEXNumbers.int(b, t[8].lowerBound, t[8].count), n >= 1, n <= 6 else {
-                errors.append(FormatError("syntax", "unreadable clock record", at: .line(line.number), file: path))
+                errors.append(FormatError(.syntax, "unreadable clock record", at: .line(line.number), file: path))
                 continue
             }
             var values: [Double] = []
@@ -168,7 +168,7 @@ public final class RINEXClockReader {
                 for r in tokens { if let v = RINEXNumbers.double(cont.bytes, r.lowerBound, r.count) { values.append(v) } }
             }
             guard let bias = values.first else {
-                errors.append(FormatError("syntax", "clock record without a value", at: .line(line.number), file: path))
+                errors.append(FormatError(.syntax, "clock record without a value", at: .line(line.number), file: path))
                 continue
             }
             let satelliteRecord = t[0].count == 2 && b[t[0].lowerBound] == 0x41 && b[t[0].lowerBound + 1] == 0x53   // "AS"

@@ -34,9 +34,9 @@ public struct BitReader {
 
     @usableFromInline
     mutating func uSlow(_ width: Int) throws(FormatError) -> UInt64 {
-        guard width >= 0, width <= 64 else { throw FormatError("internal", "bit field width \(width)") }
+        guard width >= 0, width <= 64 else { throw FormatError(.internal, "bit field width \(width)") }
         guard position + width <= bitCount else {
-            throw FormatError("truncated", "message ends inside a \(width)-bit field at bit \(position)")
+            throw FormatError(.truncated, "message ends inside a \(width)-bit field at bit \(position)")
         }
         let start = bytes.startIndex
         var value: UInt64 = 0
@@ -81,7 +81,7 @@ public struct BitReader {
 
     public mutating func skip(_ width: Int) throws(FormatError) {
         guard position + width <= bitCount else {
-            throw FormatError("truncated", "message ends inside a \(width)-bit field at bit \(position)")
+            throw FormatError(.truncated, "message ends inside a \(width)-bit field at bit \(position)")
         }
         position += width
     }

@@ -19,11 +19,11 @@ public final class FileByteSource {
         self.path = path
         self.chunkSize = chunkSize
         guard let h = FileHandle(forReadingAtPath: path) else {
-            throw FormatError("io", "cannot open file", file: path)
+            throw FormatError(.io, "cannot open file", file: path)
         }
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
-            throw FormatError("io", "is a directory", file: path)
+            throw FormatError(.io, "is a directory", file: path)
         }
         handle = h
     }
@@ -36,7 +36,7 @@ public final class FileByteSource {
             if atEOF {
                 if let inflater, !inflater.isAtMemberEnd, rawBytesRead > 0 {
                     self.inflater = nil
-                    throw FormatError("gzip", "gzip stream cut short", at: .byteOffset(rawBytesRead), file: path)
+                    throw FormatError(.gzip, "gzip stream cut short", at: .byteOffset(rawBytesRead), file: path)
                 }
                 return nil
             }
@@ -44,7 +44,7 @@ public final class FileByteSource {
             do {
                 data = try handle.read(upToCount: chunkSize) ?? Data()
             } catch {
-                throw FormatError("io", "read failed: \(error)", at: .byteOffset(rawBytesRead), file: path)
+                throw FormatError(.io, "read failed: \(error)", at: .byteOffset(rawBytesRead), file: path)
             }
             if data.isEmpty { atEOF = true; continue }
             rawBytesRead += data.count

@@ -16,14 +16,43 @@ public enum InputLocation: Sendable, Hashable, CustomStringConvertible {
 /// A decoding error: what went wrong, and where. Every reader in this module
 /// reports bad input with one of these and carries on where it can.
 public struct FormatError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// Short machine-friendly kind, used as a metrics label (`crc`, `truncated`, `syntax`, …).
-    public var kind: String
+    /// What kind of problem it is; its raw value is a metrics label.
+    public enum Kind: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+        /// Text or fields that do not parse.
+        case syntax
+        /// Input that ends inside a record or frame.
+        case truncated
+        /// A value that cannot be written in a message's fields.
+        case encode
+        /// A file of another format than expected, or of none known.
+        case format
+        case gzip
+        /// Reading the input failed.
+        case io
+        /// A record of a known format this reader does not take.
+        case record
+        case unsupported
+        /// A time that cannot be, or goes backwards.
+        case time
+        /// A length field that disagrees with the data.
+        case length
+        /// A frame whose CRC does not match.
+        case crc
+        /// A file whose checksum does not match.
+        case checksum
+        /// A reader's own inconsistency.
+        case `internal`
+
+        public var description: String { rawValue }
+    }
+
+    public var kind: Kind
     public var message: String
     public var location: InputLocation
     /// File the input came from, when known.
     public var file: String?
 
-    public init(_ kind: String, _ message: String, at location: InputLocation = .unknown, file: String? = nil) {
+    public init(_ kind: Kind, _ message: String, at location: InputLocation = .unknown, file: String? = nil) {
         self.kind = kind
         self.message = message
         self.location = location

@@ -11,7 +11,7 @@ public final class GzipInflater {
     public init() throws(FormatError) {
         // 15 window bits + 32: detect gzip or zlib header automatically.
         let rc = czlib_inflate_init2(&stream, 15 + 32)
-        guard rc == Z_OK else { throw FormatError("gzip", "zlib inflateInit2 failed (\(rc))") }
+        guard rc == Z_OK else { throw FormatError(.gzip, "zlib inflateInit2 failed (\(rc))") }
         open = true
     }
 
@@ -56,7 +56,7 @@ public final class GzipInflater {
                 if stream.avail_in == 0 { return }
                 continue
             default:
-                throw FormatError("gzip", "corrupt gzip data (zlib error \(rc))", at: .byteOffset(Int(stream.total_in)))
+                throw FormatError(.gzip, "corrupt gzip data (zlib error \(rc))", at: .byteOffset(Int(stream.total_in)))
             }
         }
     }
@@ -74,7 +74,7 @@ public final class GzipInflater {
 /// gzip compression of a whole buffer (used by writers and tests).
 public func gzipCompress(_ input: [UInt8], level: Int32 = 6) throws(FormatError) -> [UInt8] {
     var stream = z_stream()
-    guard czlib_deflate_init2(&stream, level, 15 + 16) == Z_OK else { throw FormatError("gzip", "deflateInit2 failed") }
+    guard czlib_deflate_init2(&stream, level, 15 + 16) == Z_OK else { throw FormatError(.gzip, "deflateInit2 failed") }
     defer { deflateEnd(&stream) }
     var output: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 65_536)
@@ -92,6 +92,6 @@ public func gzipCompress(_ input: [UInt8], level: Int32 = 6) throws(FormatError)
             }
         } while rc == Z_OK
     }
-    guard rc == Z_STREAM_END else { throw FormatError("gzip", "deflate failed (\(rc))") }
+    guard rc == Z_STREAM_END else { throw FormatError(.gzip, "deflate failed (\(rc))") }
     return output
 }

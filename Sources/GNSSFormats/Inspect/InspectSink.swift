@@ -24,7 +24,7 @@ public final class InspectSink {
 
     /// A decode error; also printed as a JSON record with an `error` key when `record` is given.
     public func error(_ e: FormatError, record: JSONValue? = nil) {
-        errorCounts[e.kind, default: 0] += 1
+        errorCounts[e.kind.rawValue, default: 0] += 1
         if firstErrors.count < 20 { firstErrors.append(e) }
         if writeJSON, let record { output(record.serialized()) }
     }

@@ -16,7 +16,7 @@ public enum Inspection {
         case .rinexClock: try RINEXClockInspector.inspect(path: path, sink: sink)
         case .ubx: try UBXInspector.inspect(path: path, sink: sink)
         case .unknown:
-            throw FormatError("format", "not a recognised GNSS format (RINEX, Hatanaka, SP3, RINEX clock, RTCM 3, UBX)", file: path)
+            throw FormatError(.format, "not a recognised GNSS format (RINEX, Hatanaka, SP3, RINEX clock, RTCM 3, UBX)", file: path)
         }
         return kind
     }

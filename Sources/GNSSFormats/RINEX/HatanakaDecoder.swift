@@ -71,11 +71,11 @@ final class HatanakaDecoder: LineSource {
         } else if v.hasPrefix("3.") {
             crxVersion = 3
         } else {
-            throw FormatError("format", "unsupported Compact RINEX version '\(v)'", at: .line(firstLine.number), file: name)
+            throw FormatError(.format, "unsupported Compact RINEX version '\(v)'", at: .line(firstLine.number), file: name)
         }
         // Second line: CRINEX PROG / DATE.
         guard let second = try lines.next(), second.headerLabel == "CRINEX PROG / DATE" else {
-            throw FormatError("syntax", "missing CRINEX PROG / DATE line", at: .line(2), file: name)
+            throw FormatError(.syntax, "missing CRINEX PROG / DATE line", at: .line(2), file: name)
         }
     }
 
@@ -108,7 +108,7 @@ final class HatanakaDecoder: LineSource {
     }
 
     private func fail(_ message: String, _ line: Int) -> FormatError {
-        FormatError("syntax", message, at: .line(line), file: name)
+        FormatError(.syntax, message, at: .line(line), file: name)
     }
 
     private var initialMarker: UInt8 { crxVersion == 1 ? 0x26 : 0x3E }   // '&' or '>'

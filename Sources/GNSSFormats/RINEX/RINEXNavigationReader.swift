@@ -88,7 +88,7 @@ public final class RINEXNavigationReader {
 
     private var isVersion2: Bool { header.version < 3 }
 
-    private func fail(_ kind: String, _ message: String, _ line: TextLine) -> FormatError {
+    private func fail(_ kind: FormatError.Kind, _ message: String, _ line: TextLine) -> FormatError {
         FormatError(kind, message, at: .line(line.number), file: path)
     }
 
@@ -99,20 +99,20 @@ public final class RINEXNavigationReader {
             let b = line.bytes
             switch label {
             case "RINEX VERSION / TYPE":
-                guard let v = RINEXNumbers.double(b, 0, 9) else { throw fail("syntax", "unreadable RINEX version", line) }
+                guard let v = RINEXNumbers.double(b, 0, 9) else { throw fail(.syntax, "unreadable RINEX version", line) }
                 header.version = v
                 let type = b.count > 20 ? Character(UnicodeScalar(b[20])) : " "
                 if v < 3 {
-                    guard "NGHB".contains(type) else { throw fail("format", "not a navigation file (type '\(type)')", line) }
+                    guard "NGHB".contains(type) else { throw fail(.format, "not a navigation file (type '\(type)')", line) }
                     header.fileSystem = type
                 } else {
-                    guard type == "N" else { throw fail("format", "not a navigation file (type '\(type)')", line) }
+                    guard type == "N" else { throw fail(.format, "not a navigation file (type '\(type)')", line) }
                     header.fileSystem = b.count > 40 ? Character(UnicodeScalar(b[40])) : "M"
                 }
                 sawVersion = true
             case "ION ALPHA", "ION BETA":
                 let values = (0..<4).compactMap { RINEXNumbers.double(b, 2 + 12 * $0, 12) }
-                guard values.count == 4 else { errors.append(fail("syntax", "unreadable \(label)", line)); continue }
+                guard values.count == 4 else { errors.append(fail(.syntax, "unreadable \(label)", line)); continue }
                 var k = header.klobuchar[.gps] ?? KlobucharCoefficients(alpha: [], beta: [])
                 if label == "ION ALPHA" { k.alpha = values } else { k.beta = values }
                 header.klobuchar[.gps] = k
@@ -125,7 +125,7 @@ public final class RINEXNavigationReader {
                 }
                 let systems: [String: GNSSSystem] = ["GPS": .gps, "BDS": .beidou, "QZS": .qzss, "IRN": .navic]
                 guard key.count == 4, let sys = systems[String(key.prefix(3))], values.count == 4 else {
-                    errors.append(fail("syntax", "unreadable IONOSPHERIC CORR '\(key)'", line))
+                    errors.append(fail(.syntax, "unreadable IONOSPHERIC CORR '\(key)'", line))
                     continue
                 }
                 var k = header.klobuchar[sys] ?? KlobucharCoefficients(alpha: [], beta: [])
@@ -140,15 +140,15 @@ public final class RINEXNavigationReader {
                                                   RINEXNumbers.double(b, 41, 9), RINEXNumbers.double(b, 50, 9)].map { $0 ?? 0 }
             case "LEAP SECONDS": header.leapSeconds = RINEXNumbers.int(b, 0, 6)
             case "END OF HEADER":
-                guard sawVersion else { throw fail("syntax", "header has no RINEX VERSION / TYPE line", line) }
+                guard sawVersion else { throw fail(.syntax, "header has no RINEX VERSION / TYPE line", line) }
                 return
             default:
                 if !sawVersion && line.number == 1 {
-                    throw fail("format", "not a RINEX file: first line is not RINEX VERSION / TYPE", line)
+                    throw fail(.format, "not a RINEX file: first line is not RINEX VERSION / TYPE", line)
                 }
             }
         }
-        throw FormatError("truncated", sawVersion ? "file ends inside the header" : "empty file", file: path)
+        throw FormatError(.truncated, sawVersion ? "file ends inside the header" : "empty file", file: path)
     }
 
     // MARK: - Records
@@ -185,7 +185,7 @@ public final class RINEXNavigationReader {
                 guard let l = try nextLine() else { break }
                 start = l
             } else if isContinuation(b) {
-                errors.append(fail("syntax", "orbit line without a record start", first))
+                errors.append(fail(.syntax, "orbit line without a record start", first))
                 continue
             }
             var body: [TextLine] = [start]
@@ -197,12 +197,12 @@ public final class RINEXNavigationReader {
                     return .ephemeris(try decodeEphemeris(body, message: message))
                 } else if kind == "STO" || kind == "EOP" || kind == "ION" {
                     guard let satellite = recordSatellite else {
-                        errors.append(fail("syntax", "\(kind) record without a satellite", first))
+                        errors.append(fail(.syntax, "\(kind) record without a satellite", first))
                         continue
                     }
                     return .auxiliary(try decodeAuxiliary(body, kind: kind, satellite: satellite, message: message))
                 } else {
-                    errors.append(fail("unsupported", "unknown RINEX 4 record type '\(kind)'", first))
+                    errors.append(fail(.unsupported, "unknown RINEX 4 record type '\(kind)'", first))
                 }
             } catch {
                 errors.append(error)
@@ -221,25 +221,25 @@ public final class RINEXNavigationReader {
         let valueStart: Int
         if isVersion2 {
             let system: GNSSSystem = header.fileSystem == "G" ? .glonass : (header.fileSystem == "H" ? .sbas : .gps)
-            guard let prn = RINEXNumbers.int(b, 0, 2) else { throw fail("syntax", "unreadable satellite number", first) }
+            guard let prn = RINEXNumbers.int(b, 0, 2) else { throw fail(.syntax, "unreadable satellite number", first) }
             sat = SatelliteID(system, system == .sbas && prn >= 100 ? prn - 100 : prn)
             guard let y = RINEXNumbers.int(b, 2, 3), let mo = RINEXNumbers.int(b, 5, 3), let d = RINEXNumbers.int(b, 8, 3),
                   let h = RINEXNumbers.int(b, 11, 3), let mi = RINEXNumbers.int(b, 14, 3), let s = RINEXNumbers.double(b, 17, 5) else {
-                throw fail("time", "unreadable epoch", first)
+                throw fail(.time, "unreadable epoch", first)
             }
             date = CalendarDate(year: RINEXNumbers.fullYear(y), month: mo, day: d, hour: h, minute: mi, second: s)
             valueStart = 22
         } else {
-            guard let s = SatelliteID(rinex: first.field(0, 3)) else { throw fail("syntax", "bad satellite '\(first.field(0, 3))'", first) }
+            guard let s = SatelliteID(rinex: first.field(0, 3)) else { throw fail(.syntax, "bad satellite '\(first.field(0, 3))'", first) }
             sat = s
             guard let y = RINEXNumbers.int(b, 4, 4), let mo = RINEXNumbers.int(b, 8, 3), let d = RINEXNumbers.int(b, 11, 3),
                   let h = RINEXNumbers.int(b, 14, 3), let mi = RINEXNumbers.int(b, 17, 3), let sec = RINEXNumbers.int(b, 20, 3) else {
-                throw fail("time", "unreadable epoch", first)
+                throw fail(.time, "unreadable epoch", first)
             }
             date = CalendarDate(year: y, month: mo, day: d, hour: h, minute: mi, second: Double(sec))
             valueStart = 23
         }
-        guard date.isValid else { throw fail("time", "impossible epoch time \(date)", first) }
+        guard date.isValid else { throw fail(.time, "impossible epoch time \(date)", first) }
         for k in 0..<3 {
             values.append(try value(first, valueStart + 19 * k))
         }
@@ -255,7 +255,7 @@ public final class RINEXNavigationReader {
         switch RINEXNumbers.field(l.bytes, column, 19) {
         case .blank: return 0
         case .value(let v): return v
-        case .invalid: throw fail("syntax", "unreadable number '\(l.field(column, 19).trimmed)'", l)
+        case .invalid: throw fail(.syntax, "unreadable number '\(l.field(column, 19).trimmed)'", l)
         }
     }
 
@@ -269,8 +269,8 @@ public final class RINEXNavigationReader {
         let first = body[0]
         switch sat.system {
         case .glonass:
-            guard v.count >= 15 else { throw fail("truncated", "GLONASS record has \(body.count) lines", first) }
-            guard let toc = GNSSTime(utcCalendar: date) else { throw fail("time", "impossible epoch", first) }
+            guard v.count >= 15 else { throw fail(.truncated, "GLONASS record has \(body.count) lines", first) }
+            guard let toc = GNSSTime(utcCalendar: date) else { throw fail(.time, "impossible epoch", first) }
             return .glonass(GlonassEphemeris(
                 satellite: sat, frequencyChannel: Self.int(v[10]), toe: toc,
                 frameTime: nil,
@@ -281,7 +281,7 @@ public final class RINEXNavigationReader {
                 health: Self.int(v[6]), age: Self.int(v[14]),
                 tb: Int((toc + 10_800 - Double(LeapSeconds.gpsMinusUTC(at: toc))).secondOfWeek.truncatingRemainder(dividingBy: 86_400) / 900)))
         case .sbas:
-            guard v.count >= 15, let toc = GNSSTime(gpsCalendar: date) else { throw fail("truncated", "SBAS record has \(body.count) lines", first) }
+            guard v.count >= 15, let toc = GNSSTime(gpsCalendar: date) else { throw fail(.truncated, "SBAS record has \(body.count) lines", first) }
             return .sbas(SBASEphemeris(
                 satellite: sat, toe: toc, position: ECEF(v[3] * 1000, v[7] * 1000, v[11] * 1000),
                 velocity: ECEF(v[4] * 1000, v[8] * 1000, v[12] * 1000),
@@ -289,11 +289,11 @@ public final class RINEXNavigationReader {
                 af0: v[0], af1: v[1], health: Self.int(v[6]), accuracy: v[10], iodn: Self.int(v[14])))
         default:
             // The last orbit line often stops after its first field (transmission time).
-            guard v.count >= 26 else { throw fail("truncated", "\(sat) record has \(body.count) lines, expected 8", first) }
+            guard v.count >= 26 else { throw fail(.truncated, "\(sat) record has \(body.count) lines, expected 8", first) }
             var v = v
             while v.count < 29 { v.append(0) }
             let scale: TimeScale = sat.system == .beidou ? .beidou : .gps
-            guard let toc = GNSSTime(calendar: date, scale: scale) else { throw fail("time", "impossible epoch", first) }
+            guard let toc = GNSSTime(calendar: date, scale: scale) else { throw fail(.time, "impossible epoch", first) }
             // toe is a second of week in the system's scale: take the week that puts it nearest toc.
             let scaleOffset = sat.system == .beidou ? GNSSTime.bdtMinusGPST : 0
             let toe = (toc + scaleOffset).nearest(secondOfWeek: v[11]) - scaleOffset
@@ -349,11 +349,11 @@ public final class RINEXNavigationReader {
         let b = first.bytes
         guard let y = RINEXNumbers.int(b, 4, 4), let mo = RINEXNumbers.int(b, 8, 3), let d = RINEXNumbers.int(b, 11, 3),
               let h = RINEXNumbers.int(b, 14, 3), let mi = RINEXNumbers.int(b, 17, 3), let sec = RINEXNumbers.int(b, 20, 3) else {
-            throw fail("time", "unreadable epoch", first)
+            throw fail(.time, "unreadable epoch", first)
         }
         let date = CalendarDate(year: y, month: mo, day: d, hour: h, minute: mi, second: Double(sec))
         let scale: TimeScale = sat.system == .beidou ? .beidou : .gps
-        guard date.isValid, let t = GNSSTime(calendar: date, scale: scale) else { throw fail("time", "impossible epoch time \(date)", first) }
+        guard date.isValid, let t = GNSSTime(calendar: date, scale: scale) else { throw fail(.time, "impossible epoch time \(date)", first) }
         var values: [Double] = []
         if kind != "STO" { for k in 0..<3 { values.append(try value(first, 23 + 19 * k)) } }
         for l in body.dropFirst() {
@@ -362,16 +362,16 @@ public final class RINEXNavigationReader {
         var record = NavigationAuxiliaryRecord(kind: kind, satellite: sat, message: message, time: t, values: values)
         switch kind {
         case "STO":
-            guard values.count >= 4 else { throw fail("truncated", "STO record has \(body.count) lines, expected 2", first) }
+            guard values.count >= 4 else { throw fail(.truncated, "STO record has \(body.count) lines, expected 2", first) }
             let text = { (from: Int, width: Int) -> String? in
                 let v = String(first.field(from, width)).trimmingCharacters(in: .whitespaces)
                 return v.isEmpty ? nil : v
             }
-            guard let code = text(24, 18), code.count >= 4 else { throw fail("syntax", "STO record without a time system code", first) }
+            guard let code = text(24, 18), code.count >= 4 else { throw fail(.syntax, "STO record without a time system code", first) }
             record.timeOffset = SystemTimeOffset(code: String(code.prefix(4)), sbasID: text(43, 18), utcID: text(62, 18), reference: t,
                                                  transmissionSecondOfWeek: values[0], a0: values[1], a1: values[2], a2: values[3])
         case "EOP":
-            guard values.count >= 11 else { throw fail("truncated", "EOP record has \(body.count) lines, expected 3", first) }
+            guard values.count >= 11 else { throw fail(.truncated, "EOP record has \(body.count) lines, expected 3", first) }
             // Line 2's first column is blank: values[3] is that spare.
             record.earthOrientation = EarthOrientation(reference: t, xp: values[0], xpRate: values[1], xpAcceleration: values[2],
                                                        yp: values[4], ypRate: values[5], ypAcceleration: values[6],

@@ -93,12 +93,12 @@ extension RINEXObservationHeader {
             switch label {
             case "RINEX VERSION / TYPE":
                 guard let v = RINEXNumbers.double(b, 0, 9) else {
-                    throw FormatError("syntax", "unreadable RINEX version", at: .line(line.number), file: source.name)
+                    throw FormatError(.syntax, "unreadable RINEX version", at: .line(line.number), file: source.name)
                 }
                 h.version = v
                 let type = b.count > 20 ? Character(UnicodeScalar(b[20])) : " "
                 guard type == "O" else {
-                    throw FormatError("format", "not an observation file (type '\(type)')", at: .line(line.number), file: source.name)
+                    throw FormatError(.format, "not an observation file (type '\(type)')", at: .line(line.number), file: source.name)
                 }
                 if b.count > 40, b[40] != 0x20 { h.fileSystem = Character(UnicodeScalar(b[40])) }
                 sawVersion = true
@@ -118,7 +118,7 @@ extension RINEXObservationHeader {
                     // Some writers use wider fields than 3F14.4; blank-separated numbers are still unambiguous.
                     h.approximatePosition = ECEF(xyz[0], xyz[1], xyz[2])
                 } else {
-                    warnings.append(FormatError("syntax", "unreadable APPROX POSITION XYZ", at: .line(line.number), file: source.name))
+                    warnings.append(FormatError(.syntax, "unreadable APPROX POSITION XYZ", at: .line(line.number), file: source.name))
                 }
             case "ANTENNA: DELTA H/E/N":
                 h.antennaDelta = ENU(east: RINEXNumbers.double(b, 14, 14) ?? 0, north: RINEXNumbers.double(b, 28, 14) ?? 0,
@@ -142,7 +142,7 @@ extension RINEXObservationHeader {
                    let t = GNSSTime(calendar: CalendarDate(year: y, month: mo, day: d, hour: hh, minute: mi, second: s), scale: h.timeScale) {
                     if label == "TIME OF FIRST OBS" { h.firstObservation = t } else { h.lastObservation = t }
                 } else {
-                    warnings.append(FormatError("time", "unreadable \(label)", at: .line(line.number), file: source.name))
+                    warnings.append(FormatError(.time, "unreadable \(label)", at: .line(line.number), file: source.name))
                 }
             case "# / TYPES OF OBSERV":
                 if pendingRinex2Count == 0 {
@@ -157,7 +157,7 @@ extension RINEXObservationHeader {
                 }
                 if h.rinex2Types.count >= pendingRinex2Count {
                     if h.rinex2Types.count != pendingRinex2Count {
-                        warnings.append(FormatError("syntax", "# / TYPES OF OBSERV says \(pendingRinex2Count) but lists \(h.rinex2Types.count); using the list",
+                        warnings.append(FormatError(.syntax, "# / TYPES OF OBSERV says \(pendingRinex2Count) but lists \(h.rinex2Types.count); using the list",
                                                     at: .line(line.number), file: source.name))
                     }
                     pendingRinex2Count = 0
@@ -169,7 +169,7 @@ extension RINEXObservationHeader {
                     h.observationTypes[sys] = []
                 }
                 guard let sys = pendingSystem else {
-                    warnings.append(FormatError("syntax", "observation types without a system", at: .line(line.number), file: source.name))
+                    warnings.append(FormatError(.syntax, "observation types without a system", at: .line(line.number), file: source.name))
                     continue
                 }
                 var col = 7
@@ -181,7 +181,7 @@ extension RINEXObservationHeader {
                         if sys == .beidou && h.version < 3.03 && code.signal.band == 1 { code.signal.band = 2 }
                         h.observationTypes[sys, default: []].append(code)
                     } else {
-                        warnings.append(FormatError("syntax", "unknown observation code '\(text)'", at: .line(line.number), file: source.name))
+                        warnings.append(FormatError(.syntax, "unknown observation code '\(text)'", at: .line(line.number), file: source.name))
                         // Keep the position so values stay aligned with their types.
                         h.observationTypes[sys, default: []].append(ObservationCode(kind: .channel, signal: SignalCode(band: 9, attribute: "?")))
                     }
@@ -214,7 +214,7 @@ extension RINEXObservationHeader {
             case "COMMENT": h.comments.append(String(line.field(0, 60)).trimmingTrailingSpaces())
             case "END OF HEADER":
                 guard sawVersion else {
-                    throw FormatError("syntax", "header has no RINEX VERSION / TYPE line", at: .line(line.number), file: source.name)
+                    throw FormatError(.syntax, "header has no RINEX VERSION / TYPE line", at: .line(line.number), file: source.name)
                 }
                 if h.isVersion2 {
                     for sys in GNSSSystem.allCases where sys != .leo {
@@ -227,11 +227,11 @@ extension RINEXObservationHeader {
                 return h
             default:
                 if !sawVersion && line.number <= 2 {
-                    throw FormatError("format", "not a RINEX file: first line is not RINEX VERSION / TYPE", at: .line(line.number), file: source.name)
+                    throw FormatError(.format, "not a RINEX file: first line is not RINEX VERSION / TYPE", at: .line(line.number), file: source.name)
                 }
             }
         }
-        throw FormatError("truncated", sawVersion ? "file ends inside the header" : "empty file", at: .unknown, file: source.name)
+        throw FormatError(.truncated, sawVersion ? "file ends inside the header" : "empty file", at: .unknown, file: source.name)
     }
 
     /// The blank-separated numbers in the first `limit` columns; nil when one of them is unreadable.

@@ -39,7 +39,7 @@ public final class RINEXObservationReader {
     public init(lines: LineReader) throws(FormatError) {
         path = lines.name
         var warnings: [FormatError] = []
-        guard let first = try lines.next() else { throw FormatError("truncated", "empty file", file: lines.name) }
+        guard let first = try lines.next() else { throw FormatError(.truncated, "empty file", file: lines.name) }
         if first.headerLabel == "CRINEX VERS   / TYPE" {
             let decoder = try HatanakaDecoder(lines: lines, firstLine: first)
             hatanaka = decoder
@@ -85,7 +85,7 @@ public final class RINEXObservationReader {
                     guard let decoded = try d.nextEpoch() else { return nil }
                     if let epoch = try makeEpoch(decoded) { return epoch }
                 } catch {
-                    if error.kind == "io" || error.kind == "gzip" { throw error }
+                    if error.kind == .io || error.kind == .gzip { throw error }
                     record(error)
                     d.resynchronise()
                 }
@@ -97,7 +97,7 @@ public final class RINEXObservationReader {
             do {
                 if let epoch = try (header.isVersion2 ? readEpoch2(line) : readEpoch3(line)) { return epoch }
             } catch {
-                if error.kind == "io" || error.kind == "gzip" { throw error }
+                if error.kind == .io || error.kind == .gzip { throw error }
                 record(error)
                 try skipToNextEpoch()
             }
@@ -109,7 +109,7 @@ public final class RINEXObservationReader {
         return try source.next()
     }
 
-    private func fail(_ kind: String, _ message: String, _ line: TextLine) -> FormatError {
+    private func fail(_ kind: FormatError.Kind, _ message: String, _ line: TextLine) -> FormatError {
         FormatError(kind, message, at: .line(line.number), file: path)
     }
 
@@ -168,7 +168,7 @@ public final class RINEXObservationReader {
 
     private func epochTime(_ e: EpochLine, _ line: TextLine) throws(FormatError) -> GNSSTime {
         guard let t = GNSSTime(calendar: e.calendar, scale: header.timeScale) else {
-            throw fail("time", "impossible epoch time \(e.calendar)", line)
+            throw fail(.time, "impossible epoch time \(e.calendar)", line)
         }
         lastTime = t
         return t
@@ -181,7 +181,7 @@ public final class RINEXObservationReader {
     private func readSpecialRecords(_ e: EpochLine, time: GNSSTime?, _ line: TextLine) throws(FormatError) -> ObservationEpoch {
         var lines: [TextLine] = []
         for _ in 0..<e.count {
-            guard let l = try source.next() else { throw fail("truncated", "file ends inside an event record", line) }
+            guard let l = try source.next() else { throw fail(.truncated, "file ends inside an event record", line) }
             lines.append(l)
         }
         if e.flag == 4 || e.flag == 3 {
@@ -193,20 +193,20 @@ public final class RINEXObservationReader {
     }
 
     private func readEpoch2(_ line: TextLine) throws(FormatError) -> ObservationEpoch? {
-        guard let e = Self.parseEpochLine2(line.bytes) else { throw fail("syntax", "not an epoch line", line) }
+        guard let e = Self.parseEpochLine2(line.bytes) else { throw fail(.syntax, "not an epoch line", line) }
         if e.flag >= 2 && e.flag != 6 {
             let t = RINEXNumbers.isBlank(line.bytes, 0, 26) ? nil : try epochTime(e, line)
             return try readSpecialRecords(e, time: t, line)
         }
         let time = try epochTime(e, line)
-        guard e.count >= 0, e.count <= 999 else { throw fail("syntax", "satellite count \(e.count)", line) }
+        guard e.count >= 0, e.count <= 999 else { throw fail(.syntax, "satellite count \(e.count)", line) }
         // Satellite list: 12 per line from column 32, continuation lines after.
         var satellites: [SatelliteID] = []
         var current = line
         var col = 32
         for i in 0..<e.count {
             if i > 0 && i % 12 == 0 {
-                guard let cont = try source.next() else { throw fail("truncated", "file ends inside the satellite list", line) }
+                guard let cont = try source.next() else { throw fail(.truncated, "file ends inside the satellite list", line) }
                 current = cont
                 col = 32
             }
@@ -214,7 +214,7 @@ public final class RINEXObservationReader {
             let fast = col + 3 <= bytes.count ? SatelliteID(rinexBytes: bytes[col..<col + 3]) : nil
             let text = fast == nil ? current.field(col, 3) : ""
             guard let sat = fast ?? SatelliteID(rinex: text.isEmpty ? " " : text) else {
-                throw fail("syntax", "bad satellite '\(text)' in epoch satellite list", current)
+                throw fail(.syntax, "bad satellite '\(text)' in epoch satellite list", current)
             }
             satellites.append(sat)
             col += 3
@@ -227,10 +227,10 @@ public final class RINEXObservationReader {
         for sat in satellites {
             let layout = layout(sat.system)
             for k in 0..<linesPerSatellite {
-                guard let l = try source.next() else { throw fail("truncated", "file ends inside epoch data", line) }
+                guard let l = try source.next() else { throw fail(.truncated, "file ends inside epoch data", line) }
                 if k == 0 && Self.looksLikeEpoch2(l.bytes) {
                     pending = l
-                    throw fail("syntax", "epoch has fewer observation records than its satellite count", l)
+                    throw fail(.syntax, "epoch has fewer observation records than its satellite count", l)
                 }
                 for j in 0..<5 where layout != nil {
                     let index = k * 5 + j
@@ -261,7 +261,7 @@ public final class RINEXObservationReader {
         case .blank: value = nil
         case .value(let v): value = v
         case .invalid:
-            throw FormatError("syntax", "unreadable observation value '\(l.field(column, 14))'", at: .line(l.number), file: path)
+            throw FormatError(.syntax, "unreadable observation value '\(l.field(column, 14))'", at: .line(l.number), file: path)
         }
         let lli = column + 14 < b.count && b[column + 14] >= 0x30 && b[column + 14] <= 0x39 ? b[column + 14] - 0x30 : 0
         let ssi = column + 15 < b.count && b[column + 15] >= 0x30 && b[column + 15] <= 0x39 ? b[column + 15] - 0x30 : 0
@@ -269,7 +269,7 @@ public final class RINEXObservationReader {
     }
 
     private func readEpoch3(_ line: TextLine) throws(FormatError) -> ObservationEpoch? {
-        guard let e = Self.parseEpochLine3(line.bytes) else { throw fail("syntax", "not an epoch line", line) }
+        guard let e = Self.parseEpochLine3(line.bytes) else { throw fail(.syntax, "not an epoch line", line) }
         if e.flag >= 2 && e.flag != 6 {
             let t = RINEXNumbers.isBlank(line.bytes, 1, 28) ? nil : try epochTime(e, line)
             return try readSpecialRecords(e, time: t, line)
@@ -281,13 +281,13 @@ public final class RINEXObservationReader {
         var raw = [RawObservation](repeating: RawObservation(value: nil, lli: 0, ssi: 0),
                                    count: layouts.reduce(0) { max($0, $1?.count ?? 0) })
         for _ in 0..<e.count {
-            guard let l = try source.next() else { throw fail("truncated", "file ends inside epoch data", line) }
+            guard let l = try source.next() else { throw fail(.truncated, "file ends inside epoch data", line) }
             if l.bytes.first == 0x3E {
                 pending = l
-                throw fail("syntax", "epoch has fewer satellite records than its count \(e.count)", l)
+                throw fail(.syntax, "epoch has fewer satellite records than its count \(e.count)", l)
             }
             guard l.count >= 3, let sat = SatelliteID(rinexBytes: l.bytes[0..<3]) else {
-                throw fail("syntax", "bad satellite id '\(l.field(0, 3))'", l)
+                throw fail(.syntax, "bad satellite id '\(l.field(0, 3))'", l)
             }
             guard let layout = layout(sat.system) else { continue }
             for j in 0..<layout.count {
@@ -309,7 +309,7 @@ public final class RINEXObservationReader {
         let reader = LineReader(name: path, bytes: Array(text.joined(separator: "\n").utf8))
         var warnings: [FormatError] = []
         guard let update = try? RINEXObservationHeader.read(from: reader, warnings: &warnings) else {
-            record(FormatError("syntax", "unreadable observation types in an event record", at: .line(lines[0].number), file: path))
+            record(FormatError(.syntax, "unreadable observation types in an event record", at: .line(lines[0].number), file: path))
             return
         }
         if header.isVersion2 {
@@ -326,7 +326,7 @@ public final class RINEXObservationReader {
     private func makeEpoch(_ d: HatanakaDecoder.Epoch) throws(FormatError) -> ObservationEpoch? {
         let line = TextLine(number: d.lineNumber, bytes: d.epochLine)
         guard let e = header.isVersion2 ? Self.parseEpochLine2(d.epochLine) : Self.parseEpochLine3(d.epochLine) else {
-            throw fail("syntax", "not an epoch line", line)
+            throw fail(.syntax, "not an epoch line", line)
         }
         if e.flag >= 2 && e.flag != 6 {
             if e.flag == 4 || e.flag == 3 {

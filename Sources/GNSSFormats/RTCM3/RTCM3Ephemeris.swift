@@ -74,7 +74,7 @@ public enum RTCM3EphemerisCodec {
     static func unpack(_ payload: ArraySlice<UInt8>) throws(FormatError) -> Fields {
         var r = BitReader(payload)
         let type = try r.uint(12)
-        guard let layout = layouts[type] else { throw FormatError("format", "message \(type) is not an ephemeris") }
+        guard let layout = layouts[type] else { throw FormatError(.format, "message \(type) is not an ephemeris") }
         var values: [(String, Double)] = []
         values.reserveCapacity(layout.count)
         for field in layout {
@@ -90,17 +90,17 @@ public enum RTCM3EphemerisCodec {
     }
 
     static func pack(_ fields: Fields) throws(FormatError) -> [UInt8] {
-        guard let layout = layouts[fields.messageType] else { throw FormatError("encode", "no layout for \(fields.messageType)") }
+        guard let layout = layouts[fields.messageType] else { throw FormatError(.encode, "no layout for \(fields.messageType)") }
         var w = BitWriter()
         w.uint(fields.messageType, 12)
         for field in layout {
             let v = (fields[field.name] / field.scale).rounded()
-            guard v.isFinite, abs(v) < 0x1p62 else { throw FormatError("encode", "\(field.name) out of range") }
+            guard v.isFinite, abs(v) < 0x1p62 else { throw FormatError(.encode, "\(field.name) out of range") }
             let raw = Int(v)
             let limit = field.kind == .u ? (1 << field.bits) : (1 << (field.bits - 1))
             let fits = field.kind == .u ? (raw >= 0 && raw < limit) : (raw > -limit && raw < limit)
             guard fits || (field.kind == .s && raw == -limit) else {
-                throw FormatError("encode", "\(field.name) = \(fields[field.name]) does not fit \(field.bits) bits")
+                throw FormatError(.encode, "\(field.name) = \(fields[field.name]) does not fit \(field.bits) bits")
             }
             switch field.kind {
             case .u: w.uint(raw, field.bits)
@@ -158,7 +158,7 @@ public enum RTCM3EphemerisCodec {
         default: system = .galileo; message = .inav; week = Int(v["week"]) + GNSSTime.galileoWeekOffset
         }
         let prn = Int(v["prn"])
-        guard prn >= 1, prn <= system.maxPRN else { throw FormatError("syntax", "satellite number \(prn) out of range for \(system)") }
+        guard prn >= 1, prn <= system.maxPRN else { throw FormatError(.syntax, "satellite number \(prn) out of range for \(system)") }
         // toe/toc are seconds of the system's week; BeiDou counts in BDT.
         let bdt = system == .beidou ? GNSSTime.bdtMinusGPST : 0
         let toe = GNSSTime(gpsWeek: week, secondOfWeek: v["toe"]) - bdt
@@ -188,7 +188,7 @@ public enum RTCM3EphemerisCodec {
 
     static func glonass(_ v: Fields, referenceTime: GNSSTime?) throws(FormatError) -> GlonassEphemeris {
         let prn = Int(v["prn"])
-        guard prn >= 1, prn <= 27 else { throw FormatError("syntax", "GLONASS slot \(prn) out of range") }
+        guard prn >= 1, prn <= 27 else { throw FormatError(.syntax, "GLONASS slot \(prn) out of range") }
         // tb is a quarter-hour index of the Moscow day; place it on the reference's Moscow day.
         let reference = referenceTime ?? GNSSTime(gpsWeek: 1560, secondOfWeek: 0)
         let leap = Double(LeapSeconds.gpsMinusUTC(at: reference))
@@ -221,7 +221,7 @@ public enum RTCM3EphemerisCodec {
     public static func encode(_ ephemeris: Ephemeris) throws(FormatError) -> [UInt8] {
         let sc = Constants.semicircle
         switch ephemeris {
-        case .sbas: throw FormatError("encode", "SBAS ephemerides have no RTCM 3 message")
+        case .sbas: throw FormatError(.encode, "SBAS ephemerides have no RTCM 3 message")
         case .glonass(let g):
             let tk = (g.frameTime ?? g.toe) + 10_800 - Double(LeapSeconds.gpsMinusUTC(at: g.toe))
             let tod = tk.secondOfWeek.truncatingRemainder(dividingBy: 86_400)
@@ -248,7 +248,7 @@ public enum RTCM3EphemerisCodec {
             case (.beidou, _): type = 1042
             case (.galileo, .fnav): type = 1045
             case (.galileo, _): type = 1046
-            default: throw FormatError("encode", "\(k.satellite.system) ephemerides have no RTCM 3 message")
+            default: throw FormatError(.encode, "\(k.satellite.system) ephemerides have no RTCM 3 message")
             }
             let bdt = k.satellite.system == .beidou ? GNSSTime.bdtMinusGPST : 0
             let tocSeconds = (k.toc + bdt).secondOfWeek

@@ -74,7 +74,7 @@ public struct RTCM3Framer: Sendable {
                 crcErrors += 1
                 // A false preamble inside other data is common; report only candidate frames that look like messages.
                 if length >= 2 {
-                    return .error(FormatError("crc", "CRC mismatch for a \(length)-byte frame", at: .byteOffset(offset)))
+                    return .error(FormatError(.crc, "CRC mismatch for a \(length)-byte frame", at: .byteOffset(offset)))
                 }
                 continue
             }
@@ -96,7 +96,7 @@ public struct RTCM3Framer: Sendable {
         let remaining = buffer.count - i
         buffer.removeAll()
         start = 0
-        return remaining > 0 ? FormatError("truncated", "stream ends inside a frame (\(remaining) bytes)", at: .byteOffset(base + i)) : nil
+        return remaining > 0 ? FormatError(.truncated, "stream ends inside a frame (\(remaining) bytes)", at: .byteOffset(base + i)) : nil
     }
 
     /// Builds a frame around a message body.

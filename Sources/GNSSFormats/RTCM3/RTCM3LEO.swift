@@ -42,22 +42,22 @@ public enum RTCM3LEO {
     /// The 4058/1 payload (no frame header or CRC) of a LEO ephemeris. Ephemerides of lower degree are
     /// padded with zero coefficients; a value that does not fit its field is an error, never a wrapped field.
     public static func encode(_ e: LEOEphemeris) throws(FormatError) -> [UInt8] {
-        guard e.satellite.system == .leo else { throw FormatError("encode", "\(e.satellite) is not a LEO satellite") }
-        guard (1...511).contains(e.satellite.prn) else { throw FormatError("encode", "LEO satellite number \(e.satellite.prn) outside 1…511") }
-        guard (0...255).contains(e.issue) else { throw FormatError("encode", "issue of data \(e.issue) outside 0…255") }
+        guard e.satellite.system == .leo else { throw FormatError(.encode, "\(e.satellite) is not a LEO satellite") }
+        guard (1...511).contains(e.satellite.prn) else { throw FormatError(.encode, "LEO satellite number \(e.satellite.prn) outside 1…511") }
+        guard (0...255).contains(e.issue) else { throw FormatError(.encode, "issue of data \(e.issue) outside 0…255") }
         guard e.x.count <= positionTerms, e.y.count <= positionTerms, e.z.count <= positionTerms else {
-            throw FormatError("encode", "LEO ephemeris of degree above \(positionTerms - 1)")
+            throw FormatError(.encode, "LEO ephemeris of degree above \(positionTerms - 1)")
         }
-        guard e.clock.count <= clockTerms else { throw FormatError("encode", "LEO clock of degree above \(clockTerms - 1)") }
+        guard e.clock.count <= clockTerms else { throw FormatError(.encode, "LEO clock of degree above \(clockTerms - 1)") }
         let halfWidthMs = (e.halfWidth * 1000).rounded()
         guard halfWidthMs.isFinite, halfWidthMs >= 1, halfWidthMs < 0x1p20 else {
-            throw FormatError("encode", "half width \(e.halfWidth) s outside 0.001…1048.575 s")
+            throw FormatError(.encode, "half width \(e.halfWidth) s outside 0.001…1048.575 s")
         }
         // The reference time to the millisecond: whole seconds and the fraction kept apart, so no precision is lost.
         let totalMs = e.reference.seconds * 1000 + Int64((e.reference.fraction * 1000).rounded())
         let week = totalMs.floorDivided(by: Int64(msPerWeek))
         let towMs = Int(totalMs - week * Int64(msPerWeek))
-        guard (0..<65_536).contains(week) else { throw FormatError("encode", "GPS week \(week) outside 0…65535") }
+        guard (0..<65_536).contains(week) else { throw FormatError(.encode, "GPS week \(week) outside 0…65535") }
 
         var w = BitWriter()
         w.uint(messageType, 12)
@@ -88,17 +88,17 @@ public enum RTCM3LEO {
         let type = try r.uint(12)
         let subtype = try r.uint(4)
         guard type == messageType, subtype == ephemerisSubtype else {
-            throw FormatError("format", "message \(type) subtype \(subtype) is not a LEO ephemeris (4058/1)")
+            throw FormatError(.format, "message \(type) subtype \(subtype) is not a LEO ephemeris (4058/1)")
         }
         let prn = try r.uint(9)
-        guard prn >= 1 else { throw FormatError("syntax", "LEO satellite number 0") }
+        guard prn >= 1 else { throw FormatError(.syntax, "LEO satellite number 0") }
         let issue = try r.uint(8)
         let unhealthy = try r.bool()
         let week = try r.uint(16)
         let towMs = try r.uint(30)
-        guard towMs < msPerWeek else { throw FormatError("syntax", "time of week \(towMs) ms beyond the week") }
+        guard towMs < msPerWeek else { throw FormatError(.syntax, "time of week \(towMs) ms beyond the week") }
         let halfWidthMs = try r.uint(20)
-        guard halfWidthMs > 0 else { throw FormatError("syntax", "LEO ephemeris with a zero half width") }
+        guard halfWidthMs > 0 else { throw FormatError(.syntax, "LEO ephemeris with a zero half width") }
         var coordinates: [[Double]] = []
         for _ in 0..<3 {
             var c: [Double] = []
@@ -121,7 +121,7 @@ public enum RTCM3LEO {
         let v = (value / scale).rounded()
         let limit = Double(1 << (bits - 1))
         guard v.isFinite, abs(v) < limit else {
-            throw FormatError("encode", "\(name) = \(value) does not fit \(bits) bits at \(scale)")
+            throw FormatError(.encode, "\(name) = \(value) does not fit \(bits) bits at \(scale)")
         }
         return Int(v)
     }

@@ -198,12 +198,12 @@ extension MSMMessage {
         var block = 0
         if type == RTCM3LEO.messageType {
             let subtype = try r.uint(4)
-            guard subtype == RTCM3LEO.msm7Subtype else { throw FormatError("format", "message 4058 subtype \(subtype) is not an MSM") }
+            guard subtype == RTCM3LEO.msm7Subtype else { throw FormatError(.format, "message 4058 subtype \(subtype) is not an MSM") }
             block = try r.uint(3)
             system = .leo
             msm = 7
         } else {
-            guard let s = MSMSignals.system(messageType: type) else { throw FormatError("format", "message \(type) is not an MSM") }
+            guard let s = MSMSignals.system(messageType: type) else { throw FormatError(.format, "message \(type) is not an MSM") }
             system = s
             msm = type % 10
         }
@@ -228,7 +228,7 @@ extension MSMMessage {
         let ns = satMask.nonzeroBitCount
         let nsig = sigMask.nonzeroBitCount
         guard ns * nsig <= 64 else {
-            throw FormatError("syntax", "MSM cell mask of \(ns)×\(nsig) exceeds 64 bits")
+            throw FormatError(.syntax, "MSM cell mask of \(ns)×\(nsig) exceeds 64 bits")
         }
         // The cell mask, then the satellite and signal data: fixed-width fields in blocks, so once the
         // cell count is known the message's length is checked once and every field is read at its offset.
@@ -236,7 +236,7 @@ extension MSMMessage {
         let nc = cellMask.nonzeroBitCount
         let layout = MSMLayout(msm: msm, satellites: ns, cells: nc, start: r.position)
         guard layout.end <= r.bitCount else {
-            throw FormatError("truncated", "MSM\(msm) of \(ns) satellites and \(nc) cells needs \(layout.end) bits, message has \(r.bitCount)")
+            throw FormatError(.truncated, "MSM\(msm) of \(ns) satellites and \(nc) cells needs \(layout.end) bits, message has \(r.bitCount)")
         }
         let table = MSMSignals.signalTable(system)
         return payload.withUnsafeBufferPointer { bytes in
@@ -417,11 +417,11 @@ extension MSMMessage {
         w.uint(messageType, 12)
         if system == .leo {
             guard messageType == RTCM3LEO.messageType, msmType == 7 else {
-                throw FormatError("encode", "LEO observations go as MSM7 in message 4058, not MSM\(msmType) in \(messageType)")
+                throw FormatError(.encode, "LEO observations go as MSM7 in message 4058, not MSM\(msmType) in \(messageType)")
             }
             let blocks = Set(satellites.map { MSMSignals.prnBlock($0.satellite) })
             guard blocks.count <= 1 else {
-                throw FormatError("encode", "LEO satellites of PRN blocks \(blocks.sorted()) in one message; split the epoch by block")
+                throw FormatError(.encode, "LEO satellites of PRN blocks \(blocks.sorted()) in one message; split the epoch by block")
             }
             w.uint(RTCM3LEO.msm7Subtype, 4)
             w.uint(blocks.first ?? 0, 3)
@@ -442,10 +442,10 @@ extension MSMMessage {
         w.uint(smoothingInterval, 3)
         // Masks.
         let satBits = satellites.compactMap { MSMSignals.bit($0.satellite) }
-        guard satBits.count == satellites.count else { throw FormatError("encode", "satellite outside the MSM mask range") }
+        guard satBits.count == satellites.count else { throw FormatError(.encode, "satellite outside the MSM mask range") }
         let sigIDs = Array(Set(cells.map(\.signalID))).filter { (1...32).contains($0) }.sorted()
         guard satellites.count * sigIDs.count <= 64 else {
-            throw FormatError("encode", "\(satellites.count) satellites × \(sigIDs.count) signals exceed one MSM; split the epoch")
+            throw FormatError(.encode, "\(satellites.count) satellites × \(sigIDs.count) signals exceed one MSM; split the epoch")
         }
         var satMask: UInt64 = 0
         for b in satBits { satMask |= 1 << UInt64(64 - b) }

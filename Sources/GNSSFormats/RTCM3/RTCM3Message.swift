@@ -38,7 +38,7 @@ public struct RTCM3Decoder: Sendable {
     }
 
     public mutating func decode(payload p: [UInt8]) throws(FormatError) -> RTCM3Message {
-        guard p.count >= 2 else { throw FormatError("truncated", "empty message") }
+        guard p.count >= 2 else { throw FormatError(.truncated, "empty message") }
         let type = Int(p[0]) << 4 | Int(p[1] >> 4)
         let message: RTCM3Message
         switch type {

@@ -102,7 +102,7 @@ public enum RTCM3SSRCodec {
                 kind = .vtec
             } else {
                 guard let (first, sys) = igsSystems.last(where: { n >= $0.0 }), n - first < igsKinds.count else {
-                    throw FormatError("unsupported", "IGS SSR message \(n)")
+                    throw FormatError(.unsupported, "IGS SSR message \(n)")
                 }
                 system = sys
                 kind = igsKinds[n - first]
@@ -111,7 +111,7 @@ public enum RTCM3SSRCodec {
             kind = .vtec
         } else {
             guard let (base, sys) = rtcmBases.last(where: { type >= $0.base }), type - base < 6 else {
-                throw FormatError("format", "message \(type) is not SSR")
+                throw FormatError(.format, "message \(type) is not SSR")
             }
             system = sys
             kind = kinds[type - base]
@@ -135,7 +135,7 @@ public enum RTCM3SSRCodec {
                 let degree = try r.uint(4) + 1
                 let order = try r.uint(4) + 1
                 // Spherical harmonics need order ≤ degree; otherwise the coefficient count goes negative.
-                guard order <= degree else { throw FormatError("syntax", "VTEC order \(order) exceeds degree \(degree)") }
+                guard order <= degree else { throw FormatError(.syntax, "VTEC order \(order) exceeds degree \(degree)") }
                 let nc = (order + 1) * (degree + 1) - order * (order + 1) / 2
                 let ns = order * (degree + 1) - order * (order + 1) / 2
                 var layer = [height, Double(degree), Double(order)]
@@ -230,7 +230,7 @@ public enum RTCM3SSRCodec {
             w.uint(roundedInt((m.vtecQuality ?? 0) / 0.05), 9)
             w.uint(max(0, m.layers.count - 1), 2)
             for layer in m.layers {
-                guard layer.count >= 3 else { throw FormatError("encode", "VTEC layer without height, degree and order") }
+                guard layer.count >= 3 else { throw FormatError(.encode, "VTEC layer without height, degree and order") }
                 w.uint(roundedInt(layer[0] / 10_000), 8)
                 w.uint(Int(layer[1]) - 1, 4)
                 w.uint(Int(layer[2]) - 1, 4)

@@ -56,7 +56,7 @@ public final class SP3Reader {
         try readHeader()
     }
 
-    private func fail(_ kind: String, _ message: String, _ line: TextLine) -> FormatError {
+    private func fail(_ kind: FormatError.Kind, _ message: String, _ line: TextLine) -> FormatError {
         FormatError(kind, message, at: .line(line.number), file: path)
     }
 
@@ -69,11 +69,11 @@ public final class SP3Reader {
 
     private func readHeader() throws(FormatError) {
         guard let first = try lines.next(), first.bytes.count >= 3, first.bytes[0] == 0x23 else {
-            throw FormatError("format", "not an SP3 file: first line does not start with '#'", at: .line(1), file: path)
+            throw FormatError(.format, "not an SP3 file: first line does not start with '#'", at: .line(1), file: path)
         }
         let b = first.bytes
         header.version = Character(UnicodeScalar(b[1]))
-        guard "abcd".contains(header.version) else { throw fail("format", "unsupported SP3 version '\(header.version)'", first) }
+        guard "abcd".contains(header.version) else { throw fail(.format, "unsupported SP3 version '\(header.version)'", first) }
         header.positionVelocityFlag = Character(UnicodeScalar(b[2]))
         header.epochCount = RINEXNumbers.int(b, 32, 7) ?? 0
         header.coordinateSystem = String(first.field(46, 5)).trimmed
@@ -101,7 +101,7 @@ public final class SP3Reader {
                         if let s = SatelliteID(rinex: text) {
                             header.satellites.append(s)
                         } else {
-                            errors.append(fail("syntax", "bad satellite id '\(text)' in the satellite list", line))
+                            errors.append(fail(.syntax, "bad satellite id '\(text)' in the satellite list", line))
                         }
                     }
                     c += 3
@@ -127,7 +127,7 @@ public final class SP3Reader {
         }
         if let c = startCalendar { header.start = GNSSTime(calendar: c, scale: header.timeScale) }
         if pendingEpoch == nil && !finished {
-            errors.append(FormatError("truncated", "file ends before the first epoch", at: .line(lines.lineNumber), file: path))
+            errors.append(FormatError(.truncated, "file ends before the first epoch", at: .line(lines.lineNumber), file: path))
         }
     }
 
@@ -136,7 +136,7 @@ public final class SP3Reader {
         while !finished, let epochLine = pendingEpoch {
             pendingEpoch = nil
             guard let c = Self.time(epochLine.bytes, 3), c.isValid, let t = GNSSTime(calendar: c, scale: header.timeScale) else {
-                errors.append(fail("time", "unreadable epoch line", epochLine))
+                errors.append(fail(.time, "unreadable epoch line", epochLine))
                 try skipToEpoch()
                 continue
             }
@@ -151,7 +151,7 @@ public final class SP3Reader {
                     guard b.count >= 60, let sat = SatelliteID(rinex: line.field(1, 3)),
                           let x = RINEXNumbers.double(b, 4, 14), let y = RINEXNumbers.double(b, 18, 14),
                           let z = RINEXNumbers.double(b, 32, 14) else {
-                        errors.append(fail("syntax", "unreadable \(tag == 0x50 ? "position" : "velocity") record", line))
+                        errors.append(fail(.syntax, "unreadable \(tag == 0x50 ? "position" : "velocity") record", line))
                         continue
                     }
                     let clock = RINEXNumbers.double(b, 46, 14)
@@ -169,7 +169,7 @@ public final class SP3Reader {
                 // EP/EV correlation records and anything else: ignored.
             }
             if pendingEpoch == nil && !finished {
-                errors.append(FormatError("truncated", "file ends without EOF", at: .line(lines.lineNumber), file: path))
+                errors.append(FormatError(.truncated, "file ends without EOF", at: .line(lines.lineNumber), file: path))
                 finished = true
             }
             return SP3Epoch(time: t, records: records)

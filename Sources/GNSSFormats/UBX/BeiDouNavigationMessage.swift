@@ -63,7 +63,7 @@ public struct BeiDouD1Assembler: Sendable {
         let cis = Double(try c.int(18)) * 0x1p-31, idot = Double(try c.int(14)) * 0x1p-43
         let omega0 = Double(try c.int(32)) * 0x1p-31, omega = Double(try c.int(32)) * 0x1p-31
         // Subframes 1–3 are sent 6 s apart within one 30 s frame.
-        guard sow2 == sow1 + 6, sow3 == sow2 + 6 else { throw FormatError("syntax", "D1 subframes from different frames") }
+        guard sow2 == sow1 + 6, sow3 == sow2 + 6 else { throw FormatError(.syntax, "D1 subframes from different frames") }
         let gpsWeek = week + GNSSTime.beidouWeekOffset
         let toeTime = GNSSTime(beidouWeek: week, secondOfWeek: toe)
         let sc = Constants.semicircle
@@ -112,7 +112,7 @@ public struct BeiDouD2Assembler: Sendable {
     static func ephemeris(_ sat: SatelliteID, _ pages: [Int: [UInt8]]) throws(FormatError) -> KeplerEphemeris {
         var sow: [Int: Int] = [:]
         func page(_ n: Int, at bit: Int) throws(FormatError) -> BitReader {
-            guard let p = pages[n] else { throw FormatError("truncated", "D2 page \(n) missing") }
+            guard let p = pages[n] else { throw FormatError(.truncated, "D2 page \(n) missing") }
             var r = BitReader(p, bitOffset: 18)
             sow[n] = try r.uint(20)
             return BitReader(p, bitOffset: bit)
@@ -158,9 +158,9 @@ public struct BeiDouD2Assembler: Sendable {
         let idot = Double(try p10.int(14)) * 0x1p-43
         // One issue: page 3 six seconds after page 1, then one page every 3 s, and toc = toe.
         guard let s1 = sow[1], sow[3] == s1 + 6, (4...10).allSatisfy({ sow[$0] == s1 + 6 + 3 * ($0 - 3) }) else {
-            throw FormatError("syntax", "D2 pages from different frames")
+            throw FormatError(.syntax, "D2 pages from different frames")
         }
-        guard toc == toe else { throw FormatError("syntax", "D2 toc \(toc) differs from toe \(toe)") }
+        guard toc == toe else { throw FormatError(.syntax, "D2 toc \(toc) differs from toe \(toe)") }
         let sc = Constants.semicircle
         return KeplerEphemeris(
             satellite: sat, message: .d2, toe: GNSSTime(beidouWeek: week, secondOfWeek: toe), toc: GNSSTime(beidouWeek: week, secondOfWeek: toc),

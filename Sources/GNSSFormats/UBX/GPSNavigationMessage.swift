@@ -72,7 +72,7 @@ public struct LNAVAssembler: Sendable {
         let cis = Double(try c.int(16)) * 0x1p-29, i0 = Double(try c.int(32)) * 0x1p-31
         let crc = Double(try c.int(16)) * 0x1p-5, omega = Double(try c.int(32)) * 0x1p-31, omegaDot = Double(try c.int(24)) * 0x1p-43
         let iode3 = try c.uint(8), idot = Double(try c.int(14)) * 0x1p-43
-        guard iode2 == iode3, iode2 == iodc & 0xFF else { throw FormatError("syntax", "subframes of different issues") }
+        guard iode2 == iode3, iode2 == iodc & 0xFF else { throw FormatError(.syntax, "subframes of different issues") }
         let week = RTCM3EphemerisCodec.fullWeek(wn, modulo: 1024, reference: time)
         let toeTime = GNSSTime(gpsWeek: week, secondOfWeek: toe)
         let sc = Constants.semicircle

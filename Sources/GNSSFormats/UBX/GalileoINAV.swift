@@ -80,8 +80,8 @@ public struct INAVAssembler: Sendable {
         let bgdA = Double(try f.int(10)) * 0x1p-32, bgdB = Double(try f.int(10)) * 0x1p-32
         let hsE5b = try f.uint(2), hsE1 = try f.uint(2), dvsE5b = try f.uint(1), dvsE1 = try f.uint(1)
         let wn = try f.uint(12)
-        guard iod1 == iod2, iod1 == iod3, iod1 == iod4 else { throw FormatError("syntax", "I/NAV words of different IODnav") }
-        guard svid == sat.prn else { throw FormatError("syntax", "I/NAV word 4 SVID \(svid) on \(sat)") }
+        guard iod1 == iod2, iod1 == iod3, iod1 == iod4 else { throw FormatError(.syntax, "I/NAV words of different IODnav") }
+        guard svid == sat.prn else { throw FormatError(.syntax, "I/NAV word 4 SVID \(svid) on \(sat)") }
         let toeTime = GNSSTime(galileoWeek: wn, secondOfWeek: toe)
         let sc = Constants.semicircle
         // RINEX health bits: E1-B DVS 0, E1-B HS 1–2, E5b DVS 6, E5b HS 7–8.

@@ -55,7 +55,7 @@ public struct GlonassAssembler: Sendable {
         var d = BitReader(s4, bitOffset: 5)
         let tau = Double(try d.signMagnitude(22)) * 0x1p-30, dtau = Double(try d.signMagnitude(5)) * 0x1p-30
         let age = try d.uint(5)
-        guard (1...96).contains(tb) else { throw FormatError("syntax", "GLONASS tb \(tb) out of range") }
+        guard (1...96).contains(tb) else { throw FormatError(.syntax, "GLONASS tb \(tb) out of range") }
         // tb and tk count in Moscow time (UTC + 3 h).
         let moscow = time.offset(to: .glonass)
         let toe = time.nearest(secondOfDay: Double(tb) * 900, scaleOffset: moscow)

@@ -95,7 +95,7 @@ public struct UBXFramer: Sendable {
                 let offset = base + start
                 start += 1
                 bytesSkipped += 1
-                return .error(FormatError("length", "UBX length \(length) above \(maximumLength)", at: .byteOffset(offset)))
+                return .error(FormatError(.length, "UBX length \(length) above \(maximumLength)", at: .byteOffset(offset)))
             }
             let total = 6 + length + 2
             guard buffer.count - start >= total else { return nil }
@@ -104,7 +104,7 @@ public struct UBXFramer: Sendable {
                 let offset = base + start
                 start += 1
                 bytesSkipped += 1
-                return .error(FormatError("checksum", "UBX checksum mismatch", at: .byteOffset(offset)))
+                return .error(FormatError(.checksum, "UBX checksum mismatch", at: .byteOffset(offset)))
             }
             let frame = UBXFrame(messageClass: buffer[start + 2], id: buffer[start + 3],
                                  payload: Array(buffer[(start + 6)..<(start + 6 + length)]), offset: base + start)
@@ -124,7 +124,7 @@ public struct UBXFramer: Sendable {
             // `next()` stopped at an incomplete candidate, or ran out of bytes.
             guard buffer.count - start >= 2 else { break }
             if buffer[start] == 0xB5 && buffer[start + 1] == 0x62 {
-                items.append(.error(FormatError("truncated", "stream ends inside a UBX frame (\(buffer.count - start) bytes left)",
+                items.append(.error(FormatError(.truncated, "stream ends inside a UBX frame (\(buffer.count - start) bytes left)",
                                                 at: .byteOffset(base + start))))
             }
             start += 1

@@ -6,7 +6,7 @@ struct LittleEndianReader {
     let bytes: [UInt8]
 
     func u8(_ o: Int) throws(FormatError) -> UInt8 {
-        guard o >= 0, o < bytes.count else { throw FormatError("truncated", "UBX payload too short (\(bytes.count) bytes)") }
+        guard o >= 0, o < bytes.count else { throw FormatError(.truncated, "UBX payload too short (\(bytes.count) bytes)") }
         return bytes[o]
     }
     func u16(_ o: Int) throws(FormatError) -> UInt16 { UInt16(try u8(o)) | UInt16(try u8(o + 1)) << 8 }
@@ -115,7 +115,7 @@ public struct UBXRawMeasurements: Sendable {
     static func decode(_ p: [UInt8]) throws(FormatError) -> UBXRawMeasurements {
         let r = LittleEndianReader(bytes: p)
         let n = Int(try r.u8(11))
-        guard p.count >= 16 + 32 * n else { throw FormatError("truncated", "RXM-RAWX with \(n) measurements needs \(16 + 32 * n) bytes, has \(p.count)") }
+        guard p.count >= 16 + 32 * n else { throw FormatError(.truncated, "RXM-RAWX with \(n) measurements needs \(16 + 32 * n) bytes, has \(p.count)") }
         var ms: [Measurement] = []
         ms.reserveCapacity(n)
         for i in 0..<n {
@@ -199,7 +199,7 @@ public struct UBXSubframe: Sendable, Hashable {
     static func decode(_ p: [UInt8]) throws(FormatError) -> UBXSubframe {
         let r = LittleEndianReader(bytes: p)
         let n = Int(try r.u8(4))
-        guard p.count >= 8 + 4 * n else { throw FormatError("truncated", "RXM-SFRBX with \(n) words needs \(8 + 4 * n) bytes") }
+        guard p.count >= 8 + 4 * n else { throw FormatError(.truncated, "RXM-SFRBX with \(n) words needs \(8 + 4 * n) bytes") }
         var words: [UInt32] = []
         for i in 0..<n { words.append(try r.u32(8 + 4 * i)) }
         return UBXSubframe(gnssId: try r.u8(0), svId: try r.u8(1), sigId: try r.u8(2), freqId: try r.u8(3), channel: try r.u8(5),
@@ -225,7 +225,7 @@ public struct UBXNavPVT: Sendable, Hashable {
 
     static func decode(_ p: [UInt8]) throws(FormatError) -> UBXNavPVT {
         let r = LittleEndianReader(bytes: p)
-        guard p.count >= 92 else { throw FormatError("truncated", "NAV-PVT needs 92 bytes, has \(p.count)") }
+        guard p.count >= 92 else { throw FormatError(.truncated, "NAV-PVT needs 92 bytes, has \(p.count)") }
         let nano = Double(try r.i32(16)) * 1e-9
         let date = CalendarDate(year: Int(try r.u16(4)), month: Int(try r.u8(6)), day: Int(try r.u8(7)), hour: Int(try r.u8(8)),
                                 minute: Int(try r.u8(9)), second: Double(try r.u8(10)) + nano)
@@ -253,7 +253,7 @@ public struct UBXNavTimeGPS: Sendable, Hashable {
 
     static func decode(_ p: [UInt8]) throws(FormatError) -> UBXNavTimeGPS {
         let r = LittleEndianReader(bytes: p)
-        guard p.count >= 16 else { throw FormatError("truncated", "NAV-TIMEGPS needs 16 bytes, has \(p.count)") }
+        guard p.count >= 16 else { throw FormatError(.truncated, "NAV-TIMEGPS needs 16 bytes, has \(p.count)") }
         return UBXNavTimeGPS(timeOfWeekMilliseconds: Int(try r.u32(0)), fractionNanoseconds: Int(try r.i32(4)),
                              week: Int(Int16(bitPattern: try r.u16(8))), leapSeconds: Int(Int8(bitPattern: try r.u8(10))),
                              valid: try r.u8(11), accuracyNanoseconds: Int(try r.u32(12)))

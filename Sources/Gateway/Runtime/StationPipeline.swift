@@ -142,7 +142,7 @@ public final class StationPipeline {
             case .stationID(let id):
                 encoder.stationID = id
             case .problem(let e):
-                problem(kind: e.kind, "\(e)")
+                problem(kind: e.kind.rawValue, "\(e)")
             case .leoEphemeris(let e):
                 if ephemerides.add(leo: e) {
                     leoEphemerides += 1
