@@ -7,9 +7,11 @@ import Synchronization
 
 /// Sends the spool's records to the DPC over the authenticated link: connects,
 /// proves it holds the shared key and checks that the DPC does too, resumes
-/// after the last sequence the DPC has stored, keeps up to `window` records in
-/// flight and lets the spool release what is acknowledged. On any failure it
-/// reconnects with exponential backoff (0.25 s doubling to 30 s).
+/// after the last sequence the DPC has stored, keeps up to `window` durable
+/// records in flight (each fsynced in the spool before it is sent, so the DPC
+/// never holds a record a crash could take from the spool) and lets the spool
+/// release what is acknowledged. On any failure it reconnects with exponential
+/// backoff (0.25 s doubling to 30 s).
 public final class Forwarder: Sendable {
     public enum LinkState: String, Sendable { case disconnected, connecting, connected }
 
@@ -104,6 +106,7 @@ public final class Forwarder: Sendable {
                 group.addTask { [spool, metrics, window] in
                     var sent = acknowledged.value
                     while !Task.isCancelled {
+                        try spool.sync()  // a record leaves only once it is durable
                         let room = window - Int(sent - min(sent, acknowledged.value))
                         let batch = room > 0 ? try spool.pending(after: sent, limit: room) : []
                         if batch.isEmpty {

@@ -7,8 +7,11 @@ import Synchronization
 /// The gateway's durable outbox: correction records are appended to a
 /// segment log under the state directory and leave it only once the DPC has
 /// acknowledged them. Sequence numbers are the log's record indices, so they
-/// are consecutive and survive restarts. Beyond the size cap the oldest
-/// records are dropped, counted and logged.
+/// are consecutive and survive restarts. A record may be sent only once it is
+/// durable (`sync()` has fsynced it): the DPC can then never hold a record
+/// that a crash took from the spool, whose number would be reused for
+/// different data. Beyond the size cap the oldest records are dropped,
+/// counted and logged.
 ///
 /// The last acknowledged sequence is kept in the file `acknowledged` next to
 /// the segments; losing its latest value only means re-sending records the DPC
@@ -17,6 +20,8 @@ public final class Spool: Sendable {
     private struct State {
         var log: SegmentLog
         var acknowledged: UInt64
+        /// Every record up to this sequence has been fsynced.
+        var durable: UInt64 = 0
         var reportedDrops = 0
     }
 
@@ -29,6 +34,7 @@ public final class Spool: Sendable {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let segmentBytes = max(64 << 10, min(4 << 20, maxBytes / 16))
         let log = try SegmentLog(directory: directory, segmentBytes: segmentBytes, maxBytes: maxBytes)
+        try log.sync()
         acknowledgedPath = (directory as NSString).appendingPathComponent("acknowledged")
         let text = (try? String(contentsOfFile: acknowledgedPath, encoding: .utf8)) ?? ""
         let acknowledged = min(UInt64(text.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0, log.nextIndex &- 1)
@@ -36,7 +42,7 @@ public final class Spool: Sendable {
             logger.warning("spool repaired on open", metadata: ["truncated_bytes": "\(log.recovery.truncatedBytes)",
                                                                  "corrupt_records": "\(log.recovery.corruptRecords)"])
         }
-        state = Mutex(State(log: log, acknowledged: acknowledged))
+        state = Mutex(State(log: log, acknowledged: acknowledged, durable: log.nextIndex &- 1))
         self.metrics = metrics
         self.logger = logger
         publishGauges()
@@ -60,26 +66,32 @@ public final class Spool: Sendable {
         return sequence
     }
 
-    /// Records after `sequence` waiting to be sent, oldest first.
+    /// Durable records after `sequence` waiting to be sent, oldest first; a record appended since the
+    /// last `sync()` is not among them.
     public func pending(after sequence: UInt64, limit: Int) throws -> [(sequence: UInt64, body: [UInt8])] {
         try state.withLock { s in
             let from = max(sequence, s.acknowledged) + 1
-            return try s.log.records(from: from, limit: limit).map { ($0.index, $0.payload) }
+            guard from <= s.durable else { return [] }
+            let available = s.durable - from + 1
+            let count = available < UInt64(limit) ? Int(available) : limit
+            return try s.log.records(from: from, limit: count).filter { $0.index <= s.durable }.map { ($0.index, $0.payload) }
         }
     }
 
     /// The DPC holds every record up to `sequence`: they may leave the spool.
     public func acknowledge(through sequence: UInt64) {
-        let newly: UInt64 = state.withLock { s in
+        let newly: UInt64? = state.withLock { s in
             let upTo = min(sequence, s.log.nextIndex &- 1)
-            guard upTo > s.acknowledged else { return 0 }
-            let n = upTo - s.acknowledged
+            guard upTo > s.acknowledged else { return nil }
+            // Records the size cap dropped (below the oldest one on disk) were never stored by the DPC.
+            let held = max(s.acknowledged, s.log.firstIndex &- 1)
+            let n = upTo > held ? upTo - held : 0
             s.acknowledged = upTo
             try? s.log.removeSegments(through: upTo)
             return n
         }
-        guard newly > 0 else { return }
-        metrics?.acknowledged.increment(by: Int64(newly))
+        guard let newly else { return }
+        if newly > 0 { metrics?.acknowledged.increment(by: Int64(newly)) }
         let text = String(acknowledgedSequence) + "\n"
         let temporary = acknowledgedPath + ".new"
         if FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8)) {
@@ -90,13 +102,19 @@ public final class Spool: Sendable {
 
     public var acknowledgedSequence: UInt64 { state.withLock { $0.acknowledged } }
     public var lastSequence: UInt64 { state.withLock { $0.log.nextIndex &- 1 } }
+    /// The last sequence fsynced, so the last one that may be sent.
+    public var durableSequence: UInt64 { state.withLock { $0.durable } }
     public var pendingCount: UInt64 { state.withLock { ($0.log.nextIndex &- 1) - max($0.acknowledged, $0.log.firstIndex &- 1) } }
     public var totalBytes: Int { state.withLock { $0.log.totalBytes } }
     public var droppedRecords: Int { state.withLock { $0.log.droppedRecords } }
 
-    /// fsync the spool (periodically and at shutdown).
+    /// fsync the spool, making every record appended so far durable and so ready to be sent
+    /// (before sending, periodically, and at shutdown).
     public func sync() throws {
-        try state.withLock { try $0.log.sync() }
+        try state.withLock { s in
+            try s.log.sync()
+            s.durable = s.log.nextIndex &- 1
+        }
     }
 
     private func publishGauges() {
