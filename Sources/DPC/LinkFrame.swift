@@ -4,21 +4,27 @@ import NIOCore
 /// a big-endian UInt32 body length and the body.
 ///
 /// 1. DPC → gateway `hello`: protocol version and a 32-byte random challenge.
-/// 2. gateway → DPC `authenticate`: its id, its own challenge, and an HMAC-SHA256
-///    over both challenges and the id under the shared key.
+///    Its layout is the same in every version, so each side can tell a peer
+///    speaking another version and refuse it by name.
+/// 2. gateway → DPC `authenticate`: its protocol version, its spool's
+///    generation and the last sequence number it has used, its id, its own
+///    challenge, and an HMAC-SHA256 over both challenges, the id and the
+///    generation under the shared key.
 /// 3. DPC → gateway `welcome`: the DPC's own HMAC proving it holds the key too,
-///    and the last sequence number it has stored for this gateway; or `refused`.
+///    and the last sequence number it has stored for this gateway and
+///    generation; or `refused`.
 /// 4. gateway → DPC `record`s (sequence number + encoded `CorrectionRecord`),
 ///    DPC → gateway `acknowledge` (every record up to this sequence is on disk).
 public enum LinkFrame: Sendable, Equatable {
     case hello(version: UInt8, challenge: [UInt8])
-    case authenticate(gateway: String, challenge: [UInt8], proof: [UInt8])
+    case authenticate(version: UInt8, gateway: String, generation: UInt64, lastSequence: UInt64, challenge: [UInt8], proof: [UInt8])
     case welcome(proof: [UInt8], lastSequence: UInt64)
     case refused(reason: String)
     case record(sequence: UInt64, body: [UInt8])
     case acknowledge(sequence: UInt64)
 
-    public static let protocolVersion: UInt8 = 1
+    /// 2: spool generations and the gateway's last sequence in `authenticate`.
+    public static let protocolVersion: UInt8 = 2
     /// Frames larger than this are a protocol error (a record is at most a few RTCM frames per system).
     public static let maximumBodyLength = 4 << 20
 
@@ -38,7 +44,10 @@ public enum LinkFrame: Sendable, Equatable {
         case .hello(let version, let challenge):
             b.writeInteger(version)
             b.writeBytes(challenge)
-        case .authenticate(let gateway, let challenge, let proof):
+        case .authenticate(let version, let gateway, let generation, let last, let challenge, let proof):
+            b.writeInteger(version)
+            b.writeInteger(generation)
+            b.writeInteger(last)
             let id = Array(gateway.utf8.prefix(255))
             b.writeInteger(UInt8(id.count))
             b.writeBytes(id)
@@ -63,9 +72,12 @@ public enum LinkFrame: Sendable, Equatable {
             guard let v = b.readInteger(as: UInt8.self), let c = b.readBytes(length: 32) else { throw .malformed("hello") }
             return .hello(version: v, challenge: c)
         case 2:
-            guard let n = b.readInteger(as: UInt8.self), let id = b.readString(length: Int(n)),
+            guard let version = b.readInteger(as: UInt8.self) else { throw .malformed("authenticate") }
+            guard version == protocolVersion else { throw .version(version) }
+            guard let generation = b.readInteger(as: UInt64.self), let last = b.readInteger(as: UInt64.self),
+                  let n = b.readInteger(as: UInt8.self), let id = b.readString(length: Int(n)),
                   let c = b.readBytes(length: 32), let p = b.readBytes(length: 32) else { throw .malformed("authenticate") }
-            return .authenticate(gateway: id, challenge: c, proof: p)
+            return .authenticate(version: version, gateway: id, generation: generation, lastSequence: last, challenge: c, proof: p)
         case 3:
             guard let p = b.readBytes(length: 32), let last = b.readInteger(as: UInt64.self) else { throw .malformed("welcome") }
             return .welcome(proof: p, lastSequence: last)
@@ -88,6 +100,7 @@ public enum LinkProtocolError: Error, CustomStringConvertible, Equatable {
     case tooLarge(Int)
     case unexpected(String)
     case authentication(String)
+    case version(UInt8)
 
     public var description: String {
         switch self {
@@ -95,6 +108,7 @@ public enum LinkProtocolError: Error, CustomStringConvertible, Equatable {
         case .tooLarge(let n): "frame of \(n) bytes exceeds the limit"
         case .unexpected(let what): "unexpected \(what)"
         case .authentication(let why): "authentication failed: \(why)"
+        case .version(let theirs): "the peer speaks link protocol \(theirs), this side \(LinkFrame.protocolVersion)"
         }
     }
 }

@@ -79,7 +79,7 @@ struct Dump: ParsableCommand {
     @Option(name: .long, help: "The store directory.")
     var store: String
 
-    @Flag(name: .long, help: "One JSON object per record: gateway, sequence, time, types.")
+    @Flag(name: .long, help: "One JSON object per record: gateway, generation, sequence, time, station, types, bytes.")
     var json = false
 
     func run() throws {
@@ -92,9 +92,9 @@ struct Dump: ParsableCommand {
             if json {
                 let escaped = entry.gateway.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
                 let station = entry.record.station.replacingOccurrences(of: "\"", with: "\\\"")
-                out.writeLine("{\"gateway\":\"\(escaped)\",\"sequence\":\(entry.sequence),\"time\":\"\(time)\",\"station\":\"\(station)\",\"types\":[\(types.map(String.init).joined(separator: ","))],\"bytes\":\(entry.record.rtcm.count)}")
+                out.writeLine("{\"gateway\":\"\(escaped)\",\"generation\":\"\(RecordStream.hex(entry.generation))\",\"sequence\":\(entry.sequence),\"time\":\"\(time)\",\"station\":\"\(station)\",\"types\":[\(types.map(String.init).joined(separator: ","))],\"bytes\":\(entry.record.rtcm.count)}")
             } else {
-                out.writeLine("\(entry.gateway)\t\(entry.sequence)\t\(time)\t\(entry.record.station)\t\(types.map(String.init).joined(separator: " "))")
+                out.writeLine("\(entry.gateway)\t\(RecordStream.hex(entry.generation))\t\(entry.sequence)\t\(time)\t\(entry.record.station)\t\(types.map(String.init).joined(separator: " "))")
             }
         }
         out.flush()

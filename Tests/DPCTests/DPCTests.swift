@@ -1,4 +1,5 @@
 @testable import DPC
+import DaemonSupport
 import Foundation
 import GNSSCore
 import GNSSFormats
@@ -14,16 +15,17 @@ struct DPCTests {
         #expect(mac.map { String(format: "%02x", $0) }.joined() == "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7")
     }
 
-    @Test("each side's proof depends on the key, both challenges and the gateway id")
+    @Test("each side's proof depends on the key, both challenges, the gateway id and its spool's generation")
     func proofs() throws {
         let a = try SharedKey(hex: String(repeating: "11", count: 32))
         let b = try SharedKey(hex: String(repeating: "12", count: 32))
         let d = SharedKey.challenge(), g = SharedKey.challenge()
-        let proof = a.gatewayProof(dpcChallenge: d, gatewayChallenge: g, gateway: "gw")
-        #expect(SharedKey.matches(proof, a.gatewayProof(dpcChallenge: d, gatewayChallenge: g, gateway: "gw")))
-        #expect(!SharedKey.matches(proof, b.gatewayProof(dpcChallenge: d, gatewayChallenge: g, gateway: "gw")))
-        #expect(!SharedKey.matches(proof, a.gatewayProof(dpcChallenge: d, gatewayChallenge: g, gateway: "gx")))
-        #expect(!SharedKey.matches(proof, a.dpcProof(dpcChallenge: d, gatewayChallenge: g, gateway: "gw")))
+        let proof = a.gatewayProof(dpcChallenge: d, gatewayChallenge: g, gateway: "gw", generation: 7)
+        #expect(SharedKey.matches(proof, a.gatewayProof(dpcChallenge: d, gatewayChallenge: g, gateway: "gw", generation: 7)))
+        #expect(!SharedKey.matches(proof, b.gatewayProof(dpcChallenge: d, gatewayChallenge: g, gateway: "gw", generation: 7)))
+        #expect(!SharedKey.matches(proof, a.gatewayProof(dpcChallenge: d, gatewayChallenge: g, gateway: "gx", generation: 7)))
+        #expect(!SharedKey.matches(proof, a.gatewayProof(dpcChallenge: d, gatewayChallenge: g, gateway: "gw", generation: 8)))
+        #expect(!SharedKey.matches(proof, a.dpcProof(dpcChallenge: d, gatewayChallenge: g, gateway: "gw", generation: 7)))
         #expect(throws: LinkConfigurationError.self) { try SharedKey(hex: "abcd") }
         #expect(throws: LinkConfigurationError.self) { try SharedKey(hex: String(repeating: "zz", count: 20)) }
     }
@@ -41,26 +43,48 @@ struct DPCTests {
         }
     }
 
-    @Test("the store keeps each (gateway, sequence) once, across reopening, and lists what it holds")
+    @Test("the store keeps each (gateway, generation, sequence) once, across reopening, and lists what it holds")
     func storeDeduplicates() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dpc-store-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let body = CorrectionRecord(station: "A", time: GNSSTime(seconds: 100), rtcm: []).encoded()
+        let g1 = RecordStream(gateway: "g1", generation: 0xA1), g1Again = RecordStream(gateway: "g1", generation: 0xB2)
+        let g2 = RecordStream(gateway: "g2", generation: 0xA1)
         do {
             let store = try DPCStore(directory: dir)
-            #expect(try store.store(gateway: "g1", sequence: 1, body: body))
-            #expect(try store.store(gateway: "g1", sequence: 2, body: body))
-            #expect(try !store.store(gateway: "g1", sequence: 2, body: body))
-            #expect(try store.store(gateway: "g2", sequence: 1, body: body))
+            #expect(try store.store(g1, sequence: 1, body: body))
+            #expect(try store.store(g1, sequence: 2, body: body))
+            #expect(try !store.store(g1, sequence: 2, body: body))
+            #expect(try store.store(g2, sequence: 1, body: body))
+            #expect(try store.store(g1Again, sequence: 1, body: body), "a new generation's sequence 1 is new data")
             try store.sync()
         }
         let reopened = try DPCStore(directory: dir)
-        #expect(reopened.lastSequence(gateway: "g1") == 2)
-        #expect(reopened.lastSequence(gateway: "g2") == 1)
-        #expect(try !reopened.store(gateway: "g1", sequence: 1, body: body))
+        #expect(reopened.lastSequence(g1) == 2)
+        #expect(reopened.lastSequence(g1Again) == 1)
+        #expect(reopened.lastSequence(g2) == 1)
+        #expect(reopened.generations(gateway: "g1") == [0xA1, 0xB2])
+        #expect(try !reopened.store(g1, sequence: 1, body: body))
         var listed: [String] = []
-        try DPCStore.records(directory: dir) { listed.append("\($0.gateway)#\($0.sequence)") }
-        #expect(listed == ["g1#1", "g1#2", "g2#1"])
+        try DPCStore.records(directory: dir) { listed.append("\($0.gateway)/\(RecordStream.hex($0.generation))#\($0.sequence)") }
+        #expect(listed == ["g1/00000000000000a1#1", "g1/00000000000000a1#2", "g2/00000000000000a1#1", "g1/00000000000000b2#1"])
+    }
+
+    @Test("entries stored before generations existed are read as generation 0")
+    func legacyEntries() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dpc-legacy-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let body = CorrectionRecord(station: "A", time: GNSSTime(seconds: 100), rtcm: []).encoded()
+        do {
+            let log = try SegmentLog(directory: dir)
+            // The earlier entry layout: id length, id, sequence, record.
+            try log.append([2] + Array("gw".utf8) + [5, 0, 0, 0, 0, 0, 0, 0] + body)
+            try log.sync()
+        }
+        let store = try DPCStore(directory: dir)
+        #expect(store.lastSequence(RecordStream(gateway: "gw", generation: 0)) == 5)
+        #expect(try !store.store(RecordStream(gateway: "gw", generation: 0), sequence: 5, body: body))
+        #expect(try store.store(RecordStream(gateway: "gw", generation: 0), sequence: 6, body: body))
     }
 
     @Test("dpcd configuration: problems at their lines, inline key or key file")

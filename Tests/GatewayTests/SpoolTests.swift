@@ -89,4 +89,25 @@ import Testing
         #expect(text.contains("gateway_spool_records_dropped_total \(dropped)"))
         #expect(text.contains("gateway_records_acknowledged_total \(3000 - dropped)"), "\(text)")
     }
+
+    @Test("a spool made from nothing has a random generation that survives reopening; one from before generations keeps 0")
+    func generations() throws {
+        let fresh = Self.directory(), wiped = Self.directory(), legacy = Self.directory()
+        defer { for d in [fresh, wiped, legacy] { try? FileManager.default.removeItem(atPath: d) } }
+        let metrics = GatewayMetrics()
+        let first = try Spool(directory: fresh, maxBytes: 1 << 20, metrics: metrics, logger: Logger(label: "test")).generation
+        #expect(first != 0)
+        #expect(try Spool(directory: fresh, maxBytes: 1 << 20, metrics: nil, logger: Logger(label: "test")).generation == first)
+        #expect(try Spool(directory: wiped, maxBytes: 1 << 20, metrics: nil, logger: Logger(label: "test")).generation != first)
+        #expect(metrics.registry.emitToString().contains("gateway_spool_generations_total{reason=\"created\"} 1"))
+
+        try FileManager.default.createDirectory(atPath: legacy, withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: legacy + "/acknowledged", contents: Data("0\n".utf8))
+        let old = try Spool(directory: legacy, maxBytes: 1 << 20, metrics: nil, logger: Logger(label: "test"))
+        #expect(old.generation == 0)
+        try old.append(Self.record(1))
+        try old.startNewGeneration(dpcLastSequence: 9)
+        #expect(old.generation != 0)
+        #expect(try String(contentsOfFile: legacy + "/generation", encoding: .utf8) == RecordStream.hex(old.generation) + "\n")
+    }
 }

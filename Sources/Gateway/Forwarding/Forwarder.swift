@@ -6,14 +6,19 @@ import NIOPosix
 import Synchronization
 
 /// Sends the spool's records to the DPC over the authenticated link: connects,
-/// proves it holds the shared key and checks that the DPC does too, resumes
-/// after the last sequence the DPC has stored, keeps up to `window` durable
-/// records in flight (each fsynced in the spool before it is sent, so the DPC
-/// never holds a record a crash could take from the spool) and lets the spool
-/// release what is acknowledged. On any failure it reconnects with exponential
-/// backoff (0.25 s doubling to 30 s).
+/// proves it holds the shared key and checks that the DPC does too, names its
+/// spool's generation and last sequence, resumes after the last sequence the
+/// DPC has stored for that generation, keeps up to `window` durable records in
+/// flight (each fsynced in the spool before it is sent) and lets the spool
+/// release what is acknowledged. A DPC holding later sequences of the
+/// generation than the spool ever used makes the spool start a new generation.
+/// On any failure it reconnects with exponential backoff (0.25 s doubling to
+/// 30 s).
 public final class Forwarder: Sendable {
     public enum LinkState: String, Sendable { case disconnected, connecting, connected }
+
+    /// How a session ended without an error.
+    private enum SessionEnd { case newGeneration }
 
     private let address: NetworkAddress
     private let gatewayID: String
@@ -44,17 +49,31 @@ public final class Forwarder: Sendable {
         var backoff = Duration.milliseconds(250)
         while !Task.isCancelled {
             setState(.connecting)
+            let wait: Duration
             do {
-                try await session { backoff = .milliseconds(250) }
+                switch try await session(authenticated: { backoff = .milliseconds(250) }) {
+                case .newGeneration:
+                    setState(.disconnected)
+                    continue
+                }
             } catch is CancellationError {
                 break
             } catch {
-                if case LinkProtocolError.authentication = error { metrics?.linkRefusals.increment() }
-                logger.warning("DPC link down: \(error)", metadata: ["dpc": "\(address)", "retry_in": "\(backoff)"])
+                wait = backoff
+                backoff = min(backoff * 2, .seconds(30))
+                switch error {
+                case LinkProtocolError.authentication:
+                    metrics?.linkRefusals.increment()
+                    logger.warning("DPC link down: \(error)", metadata: ["dpc": "\(address)", "retry_in": "\(wait)"])
+                case LinkProtocolError.version:
+                    metrics?.linkRefusals.increment()
+                    logger.error("DPC link refused: \(error)", metadata: ["dpc": "\(address)", "retry_in": "\(wait)"])
+                default:
+                    logger.warning("DPC link down: \(error)", metadata: ["dpc": "\(address)", "retry_in": "\(wait)"])
+                }
             }
             setState(.disconnected)
-            try? await Task.sleep(for: backoff)
-            backoff = min(backoff * 2, .seconds(30))
+            try? await Task.sleep(for: wait)
         }
         setState(.disconnected)
     }
@@ -64,7 +83,7 @@ public final class Forwarder: Sendable {
         metrics?.linkUp.set(to: s == .connected ? 1 : 0)
     }
 
-    private func session(authenticated: () -> Void) async throws {
+    private func session(authenticated: () -> Void) async throws -> SessionEnd {
         let channel = try await ClientBootstrap(group: group)
             .connectTimeout(.seconds(5))
             .channelOption(ChannelOptions.tcpOption(.tcp_nodelay), value: 1)
@@ -76,19 +95,22 @@ public final class Forwarder: Sendable {
                     return try NIOAsyncChannel<LinkFrame, LinkFrame>(wrappingChannelSynchronously: channel)
                 }
             }
-        try await channel.executeThenClose { inbound, outbound in
+        return try await channel.executeThenClose { inbound, outbound in
             var frames = inbound.makeAsyncIterator()
             guard case .hello(let version, let dpcChallenge)? = try await frames.next() else {
                 throw LinkProtocolError.unexpected("first message from the DPC")
             }
-            guard version == LinkFrame.protocolVersion else { throw LinkProtocolError.unexpected("protocol version \(version)") }
+            guard version == LinkFrame.protocolVersion else { throw LinkProtocolError.version(version) }
+            let generation = spool.generation
+            let ownLast = spool.lastSequence
             let challenge = SharedKey.challenge()
-            let proof = key.gatewayProof(dpcChallenge: dpcChallenge, gatewayChallenge: challenge, gateway: gatewayID)
-            try await outbound.write(.authenticate(gateway: gatewayID, challenge: challenge, proof: proof))
+            let proof = key.gatewayProof(dpcChallenge: dpcChallenge, gatewayChallenge: challenge, gateway: gatewayID, generation: generation)
+            try await outbound.write(.authenticate(version: LinkFrame.protocolVersion, gateway: gatewayID, generation: generation,
+                                                   lastSequence: ownLast, challenge: challenge, proof: proof))
             let lastStored: UInt64
             switch try await frames.next() {
             case .welcome(let theirs, let last)?:
-                let expected = key.dpcProof(dpcChallenge: dpcChallenge, gatewayChallenge: challenge, gateway: gatewayID)
+                let expected = key.dpcProof(dpcChallenge: dpcChallenge, gatewayChallenge: challenge, gateway: gatewayID, generation: generation)
                 guard SharedKey.matches(expected, theirs) else { throw LinkProtocolError.authentication("the DPC does not hold the shared key") }
                 lastStored = last
             case .refused(let reason)?:
@@ -96,13 +118,17 @@ public final class Forwarder: Sendable {
             default:
                 throw LinkProtocolError.unexpected("answer to authentication")
             }
+            if lastStored > ownLast {
+                try spool.startNewGeneration(dpcLastSequence: lastStored)
+                return .newGeneration
+            }
             spool.acknowledge(through: lastStored)
             setState(.connected)
             authenticated()
             logger.info("DPC link up", metadata: ["dpc": "\(address)", "dpc_last_sequence": "\(lastStored)",
-                                                  "pending": "\(spool.pendingCount)"])
+                                                  "generation": "\(RecordStream.hex(generation))", "pending": "\(spool.pendingCount)"])
             let acknowledged = AcknowledgedSequence(spool.acknowledgedSequence)
-            try await withThrowingTaskGroup(of: Void.self) { group in
+            return try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { [spool, metrics, window] in
                     var sent = acknowledged.value
                     while !Task.isCancelled {
