@@ -15,6 +15,10 @@ import NIOCore
 ///    generation; or `refused`.
 /// 4. gateway → DPC `record`s (sequence number + encoded `CorrectionRecord`),
 ///    DPC → gateway `acknowledge` (every record up to this sequence is on disk).
+///    A gateway with nothing to send sends `keepalive`, which the DPC answers.
+///
+/// Before authentication only frames of up to `handshakeBodyLimit` bytes are
+/// accepted; after it, up to `maximumBodyLength`.
 public enum LinkFrame: Sendable, Equatable {
     case hello(version: UInt8, challenge: [UInt8])
     case authenticate(version: UInt8, gateway: String, generation: UInt64, lastSequence: UInt64, challenge: [UInt8], proof: [UInt8])
@@ -22,11 +26,17 @@ public enum LinkFrame: Sendable, Equatable {
     case refused(reason: String)
     case record(sequence: UInt64, body: [UInt8])
     case acknowledge(sequence: UInt64)
+    case keepalive
 
-    /// 2: spool generations and the gateway's last sequence in `authenticate`.
+    /// 2: spool generations, the gateway's last sequence in `authenticate`, keep-alives.
     public static let protocolVersion: UInt8 = 2
     /// Frames larger than this are a protocol error (a record is at most a few RTCM frames per system).
     public static let maximumBodyLength = 4 << 20
+    /// The largest frame of the handshake (`authenticate` with a 255-byte id is 337 bytes), the limit
+    /// until the peer has authenticated.
+    public static let handshakeBodyLimit = 512
+    /// The longest refusal reason sent, in bytes, so a refusal always fits the handshake limit.
+    static let reasonLimit = 256
 
     var typeCode: UInt8 {
         switch self {
@@ -36,6 +46,7 @@ public enum LinkFrame: Sendable, Equatable {
         case .refused: 4
         case .record: 5
         case .acknowledge: 6
+        case .keepalive: 7
         }
     }
 
@@ -57,12 +68,14 @@ public enum LinkFrame: Sendable, Equatable {
             b.writeBytes(proof)
             b.writeInteger(last)
         case .refused(let reason):
-            b.writeString(reason)
+            b.writeBytes(reason.utf8.prefix(Self.reasonLimit))
         case .record(let sequence, let body):
             b.writeInteger(sequence)
             b.writeBytes(body)
         case .acknowledge(let sequence):
             b.writeInteger(sequence)
+        case .keepalive:
+            break
         }
     }
 
@@ -89,10 +102,14 @@ public enum LinkFrame: Sendable, Equatable {
         case 6:
             guard let s = b.readInteger(as: UInt64.self) else { throw .malformed("acknowledge") }
             return .acknowledge(sequence: s)
+        case 7:
+            return .keepalive
         default:
             throw .malformed("unknown frame type \(type)")
         }
     }
+
+    static func isKnownType(_ type: UInt8) -> Bool { (1...7).contains(type) }
 }
 
 public enum LinkProtocolError: Error, CustomStringConvertible, Equatable {
@@ -128,16 +145,30 @@ public struct LinkFrameEncoder: MessageToByteEncoder {
     }
 }
 
-/// Cuts link messages out of the TCP stream; an oversize or unknown frame closes the connection.
+/// The largest frame body a connection accepts now: `LinkFrame.handshakeBodyLimit` until the peer has
+/// authenticated, then `LinkFrame.maximumBodyLength`. Shared by one connection's decoder and handler on
+/// its event loop.
+public final class LinkFrameLimit {
+    public var bodyBytes: Int
+
+    public init(bodyBytes: Int = LinkFrame.handshakeBodyLimit) { self.bodyBytes = bodyBytes }
+}
+
+/// Cuts link messages out of the TCP stream. A frame of an unknown type or longer than the connection's
+/// current limit is refused from its 5-byte header, before its body is buffered; so is a partial frame
+/// left at the end of the stream.
 public struct LinkFrameDecoder: ByteToMessageDecoder {
     public typealias InboundOut = LinkFrame
-    public init() {}
+    private let limit: LinkFrameLimit
+
+    public init(limit: LinkFrameLimit = LinkFrameLimit()) { self.limit = limit }
 
     public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+        guard let type = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self) else { return .needMoreData }
+        guard LinkFrame.isKnownType(type) else { throw LinkProtocolError.malformed("unknown frame type \(type)") }
         guard buffer.readableBytes >= 5,
-              let type = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self),
               let length = buffer.getInteger(at: buffer.readerIndex + 1, as: UInt32.self) else { return .needMoreData }
-        guard Int(length) <= LinkFrame.maximumBodyLength else { throw LinkProtocolError.tooLarge(Int(length)) }
+        guard Int(length) <= limit.bodyBytes else { throw LinkProtocolError.tooLarge(Int(length)) }
         guard buffer.readableBytes >= 5 + Int(length) else { return .needMoreData }
         buffer.moveReaderIndex(forwardBy: 5)
         guard var body = buffer.readSlice(length: Int(length)) else { return .needMoreData }
@@ -147,6 +178,11 @@ public struct LinkFrameDecoder: ByteToMessageDecoder {
 
     public mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
         while try decode(context: context, buffer: &buffer) == .continue {}
+        if buffer.readableBytes > 0 {
+            let left = buffer.readableBytes
+            buffer.moveReaderIndex(forwardBy: left)
+            throw LinkProtocolError.malformed("partial frame (\(left) bytes) at the end of the connection")
+        }
         return .needMoreData
     }
 }

@@ -4,10 +4,11 @@ import NIOCore
 
 /// One gateway connection: challenge, proof, then records and acknowledgements.
 ///
-/// Until the gateway has proved it holds the key the connection must finish
-/// within the authentication timeout; anything else (a wrong key, another
-/// protocol version, unexpected frames) is refused, answered with the reason
-/// and counted.
+/// Until the gateway has proved it holds the key the connection may send only
+/// handshake-sized frames and must finish within the authentication timeout;
+/// anything else (a wrong key, another protocol version, random bytes, an
+/// oversize frame) is refused, answered with the reason and counted. An
+/// authenticated link that stays silent past the idle timeout is closed.
 final class LinkServerHandler: ChannelInboundHandler {
     typealias InboundIn = LinkFrame
     typealias OutboundOut = LinkFrame
@@ -21,16 +22,18 @@ final class LinkServerHandler: ChannelInboundHandler {
     private let key: SharedKey
     private let store: DPCStore
     private let metrics: DPCMetrics
+    private let frameLimit: LinkFrameLimit
     private let authenticationTimeout: TimeAmount
     private var logger: Logger
     private var state: State = .closed
     private var toAcknowledge: UInt64?
     private var timeout: Scheduled<Void>?
 
-    init(key: SharedKey, store: DPCStore, metrics: DPCMetrics, authenticationTimeout: TimeAmount, logger: Logger) {
+    init(key: SharedKey, store: DPCStore, metrics: DPCMetrics, frameLimit: LinkFrameLimit, authenticationTimeout: TimeAmount, logger: Logger) {
         self.key = key
         self.store = store
         self.metrics = metrics
+        self.frameLimit = frameLimit
         self.authenticationTimeout = authenticationTimeout
         self.logger = logger
     }
@@ -85,6 +88,8 @@ final class LinkServerHandler: ChannelInboundHandler {
                 logger.error("record \(sequence) refused: \(error)", metadata: ["gateway": "\(stream.gateway)"])
                 refuse(context: context, reason: "record \(sequence): \(error)", counter: nil)
             }
+        case (.authenticated, .keepalive):
+            context.writeAndFlush(wrapOutboundOut(.keepalive), promise: nil)
         case (.closed, _):
             break
         case (.awaitingProof, _):
@@ -98,6 +103,7 @@ final class LinkServerHandler: ChannelInboundHandler {
     private func authenticated(context: ChannelHandlerContext, stream: RecordStream, gatewayLast: UInt64,
                                dpcChallenge: [UInt8], gatewayChallenge: [UInt8]) {
         state = .authenticated(stream)
+        frameLimit.bodyBytes = LinkFrame.maximumBodyLength
         metrics.links.increment()
         let last = store.lastSequence(stream)
         let generation = RecordStream.hex(stream.generation)
@@ -137,6 +143,19 @@ final class LinkServerHandler: ChannelInboundHandler {
         context.writeAndFlush(wrapOutboundOut(.acknowledge(sequence: sequence)), promise: nil)
     }
 
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read else {
+            context.fireUserInboundEventTriggered(event)
+            return
+        }
+        guard case .authenticated(let stream) = state else { return }  // the authentication timeout covers the rest
+        metrics.idleClosed.increment()
+        logger.warning("link closed: silent past the idle timeout", metadata: ["gateway": "\(stream.gateway)"])
+        metrics.links.decrement()
+        state = .closed
+        context.close(promise: nil)
+    }
+
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         switch state {
         case .closed:
@@ -147,6 +166,7 @@ final class LinkServerHandler: ChannelInboundHandler {
             refuse(context: context, reason: "\(error)", counter: nil)
         case .awaitingProof:
             let counter = switch error as? LinkProtocolError {
+            case .tooLarge?: "oversize"
             case .version?: "version"
             default: "protocol"
             }

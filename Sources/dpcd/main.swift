@@ -56,13 +56,16 @@ struct DPCService: Service {
         let metrics = DPCMetrics()
         metrics.storeBytes.set(to: Double(store.totalBytes))
         let group = MultiThreadedEventLoopGroup.singleton
-        let server = try await DPCServer(listen: configuration.listen, key: key, store: store, metrics: metrics, group: group, logger: logger)
+        let server = try await DPCServer(listen: configuration.listen, key: key, store: store, metrics: metrics,
+                                         limits: DPCServer.Limits(configuration), group: group, logger: logger)
         var http: MetricsHTTPServer?
         if let m = configuration.metrics {
             http = try await MetricsHTTPServer(host: m.host, port: m.port, registry: metrics.registry, group: group) { true }
         }
         let summary = "listening on \(configuration.listen), \(store.gateways.count) gateways in the store"
-        logger.info("ready", metadata: ["listen": "\(configuration.listen)", "store": "\(configuration.store)"])
+        logger.info("ready", metadata: ["listen": "\(configuration.listen)", "store": "\(configuration.store)",
+                                        "max_connections": "\(configuration.maxConnections)",
+                                        "max_connections_per_address": "\(configuration.maxConnectionsPerAddress)"])
         notifier.ready(status: summary)
         try? await gracefulShutdown()
         notifier.stopping(status: "stopping")

@@ -105,4 +105,30 @@ struct DPCTests {
         #expect(problems.contains { $0.hasPrefix(bad + ":2:") && $0.contains("unknown setting 'storage'") })
         #expect(problems.contains { $0.hasPrefix(bad + ":3:") })
     }
+
+    @Test("connection caps and timeouts: defaults without them, values and out-of-range problems with them")
+    func connectionSettings() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dpc-limits-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let key = String(repeating: "ab", count: 32)
+        let plain = dir + "/plain.yaml", tuned = dir + "/tuned.yaml", bad = dir + "/bad.yaml"
+        _ = FileManager.default.createFile(atPath: plain, contents: Data("key: \(key)\n".utf8))
+        _ = FileManager.default.createFile(atPath: tuned, contents: Data("""
+            key: \(key)
+            max_connections: 40
+            max_connections_per_address: 2
+            authentication_timeout: 3
+            idle_timeout: 120
+            """.utf8))
+        _ = FileManager.default.createFile(atPath: bad, contents: Data("key: \(key)\nmax_connections: 0\nidle_timeout: 5\n".utf8))
+        let defaults = try #require(DPCConfiguration.load(path: plain).configuration)
+        #expect(defaults.maxConnections == 256 && defaults.maxConnectionsPerAddress == 8)
+        #expect(defaults.authenticationTimeout == 10 && defaults.idleTimeout == 60)
+        let c = try #require(DPCConfiguration.load(path: tuned).configuration)
+        #expect(c.maxConnections == 40 && c.maxConnectionsPerAddress == 2 && c.authenticationTimeout == 3 && c.idleTimeout == 120)
+        let problems = DPCConfiguration.load(path: bad).problems.map(\.description)
+        #expect(problems.contains { $0.hasPrefix(bad + ":2:") && $0.contains("max_connections") })
+        #expect(problems.contains { $0.hasPrefix(bad + ":3:") && $0.contains("idle_timeout") })
+    }
 }

@@ -12,8 +12,10 @@ import Synchronization
 /// flight (each fsynced in the spool before it is sent) and lets the spool
 /// release what is acknowledged. A DPC holding later sequences of the
 /// generation than the spool ever used makes the spool start a new generation.
-/// On any failure it reconnects with exponential backoff (0.25 s doubling to
-/// 30 s).
+/// With nothing to send it sends a keep-alive every
+/// `LinkTiming.keepaliveInterval`, and it takes a DPC silent for
+/// `LinkTiming.gatewaySilenceLimit` for gone. On any failure it reconnects
+/// with exponential backoff (0.25 s doubling to 30 s).
 public final class Forwarder: Sendable {
     public enum LinkState: String, Sendable { case disconnected, connecting, connected }
 
@@ -95,6 +97,7 @@ public final class Forwarder: Sendable {
                     return try NIOAsyncChannel<LinkFrame, LinkFrame>(wrappingChannelSynchronously: channel)
                 }
             }
+        let connection = channel.channel
         return try await channel.executeThenClose { inbound, outbound in
             var frames = inbound.makeAsyncIterator()
             guard case .hello(let version, let dpcChallenge)? = try await frames.next() else {
@@ -128,27 +131,48 @@ public final class Forwarder: Sendable {
             logger.info("DPC link up", metadata: ["dpc": "\(address)", "dpc_last_sequence": "\(lastStored)",
                                                   "generation": "\(RecordStream.hex(generation))", "pending": "\(spool.pendingCount)"])
             let acknowledged = AcknowledgedSequence(spool.acknowledgedSequence)
+            let heard = LastHeard()
             return try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { [spool, metrics, window] in
                     var sent = acknowledged.value
+                    var lastWrite = ContinuousClock.now
                     while !Task.isCancelled {
                         try spool.sync()  // a record leaves only once it is durable
                         let room = window - Int(sent - min(sent, acknowledged.value))
                         let batch = room > 0 ? try spool.pending(after: sent, limit: room) : []
                         if batch.isEmpty {
+                            if ContinuousClock.now - lastWrite >= LinkTiming.keepaliveInterval {
+                                try await outbound.write(.keepalive)
+                                lastWrite = .now
+                            }
                             try await Task.sleep(for: .milliseconds(10))
                             continue
                         }
                         try await outbound.write(contentsOf: batch.map { LinkFrame.record(sequence: $0.sequence, body: $0.body) })
                         metrics?.forwarded.increment(by: Int64(batch.count))
                         sent = batch[batch.count - 1].sequence
+                        lastWrite = .now
+                    }
+                }
+                group.addTask { [logger, address] in
+                    while !Task.isCancelled {
+                        try await Task.sleep(for: .seconds(1))
+                        if heard.silence > LinkTiming.gatewaySilenceLimit {
+                            logger.warning("nothing heard from the DPC for \(LinkTiming.gatewaySilenceLimit); reconnecting",
+                                           metadata: ["dpc": "\(address)"])
+                            connection.close(promise: nil)
+                            return
+                        }
                     }
                 }
                 while let frame = try await frames.next() {
+                    heard.now()
                     switch frame {
                     case .acknowledge(let sequence):
                         spool.acknowledge(through: sequence)
                         acknowledged.value = sequence
+                    case .keepalive:
+                        break
                     case .refused(let reason):
                         throw LinkProtocolError.unexpected("refusal: \(reason)")
                     default:
@@ -159,6 +183,15 @@ public final class Forwarder: Sendable {
             }
         }
     }
+}
+
+/// When the DPC last sent anything, for the silence check.
+private final class LastHeard: Sendable {
+    private let instant = Mutex(ContinuousClock.now)
+
+    func now() { instant.withLock { $0 = .now } }
+
+    var silence: Duration { ContinuousClock.now - instant.withLock { $0 } }
 }
 
 /// The latest acknowledgement, shared by the link's reading and sending tasks.
