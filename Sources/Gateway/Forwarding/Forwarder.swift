@@ -15,7 +15,7 @@ import Synchronization
 /// With nothing to send it sends a keep-alive every
 /// `LinkTiming.keepaliveInterval`, and it takes a DPC silent for
 /// `LinkTiming.gatewaySilenceLimit` for gone. On any failure it reconnects
-/// with exponential backoff (0.25 s doubling to 30 s).
+/// with `ReconnectBackoff`.
 public final class Forwarder: Sendable {
     public enum LinkState: String, Sendable { case disconnected, connecting, connected }
 
@@ -48,12 +48,12 @@ public final class Forwarder: Sendable {
 
     /// Runs until the task is cancelled.
     public func run() async {
-        var backoff = Duration.milliseconds(250)
+        var backoff = ReconnectBackoff()
         while !Task.isCancelled {
             setState(.connecting)
             let wait: Duration
             do {
-                switch try await session(authenticated: { backoff = .milliseconds(250) }) {
+                switch try await session(authenticated: { backoff.reset() }) {
                 case .newGeneration:
                     setState(.disconnected)
                     continue
@@ -61,8 +61,7 @@ public final class Forwarder: Sendable {
             } catch is CancellationError {
                 break
             } catch {
-                wait = backoff
-                backoff = min(backoff * 2, .seconds(30))
+                wait = backoff.next()
                 switch error {
                 case LinkProtocolError.authentication:
                     metrics?.linkRefusals.increment()
