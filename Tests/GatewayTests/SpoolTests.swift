@@ -109,5 +109,9 @@ import Testing
         try old.startNewGeneration(dpcLastSequence: 9)
         #expect(old.generation != 0)
         #expect(try String(contentsOfFile: legacy + "/generation", encoding: .utf8) == RecordStream.hex(old.generation) + "\n")
+
+        // A generation file cut short: a new random generation, never the earlier layout's 0.
+        _ = FileManager.default.createFile(atPath: wiped + "/generation", contents: Data("00ab".utf8))
+        #expect(try Spool(directory: wiped, maxBytes: 1 << 20, metrics: nil, logger: Logger(label: "test")).generation != 0)
     }
 }

@@ -36,7 +36,8 @@ public final class Spool: Sendable {
     public init(directory: String, maxBytes: Int, metrics: GatewayMetrics?, logger: Logger) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let existing = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        let predatesGenerations = existing.contains { $0.hasSuffix(".seg") || $0 == "acknowledged" }
+        let hadGeneration = existing.contains("generation")
+        let predatesGenerations = !hadGeneration && existing.contains { $0.hasSuffix(".seg") || $0 == "acknowledged" }
         let segmentBytes = max(64 << 10, min(4 << 20, maxBytes / 16))
         let log = try SegmentLog(directory: directory, segmentBytes: segmentBytes, maxBytes: maxBytes)
         try log.sync()
@@ -57,8 +58,13 @@ public final class Spool: Sendable {
             generation = .random()
             try generation.store(in: directory)
             metrics?.spoolGenerations("created").increment()
-            logger.notice("spool created with a new generation: its records are numbered from 1 as new data",
-                          metadata: ["directory": "\(directory)", "generation": "\(generation)"])
+            if hadGeneration {
+                logger.warning("the spool's generation file is unreadable: starting a new generation, so its records are new data to the DPC",
+                               metadata: ["directory": "\(directory)", "generation": "\(generation)"])
+            } else {
+                logger.notice("spool created with a new generation: its records are numbered from 1 as new data",
+                              metadata: ["directory": "\(directory)", "generation": "\(generation)"])
+            }
         }
         state = Mutex(State(log: log, acknowledged: acknowledged, durable: log.nextIndex &- 1, generation: generation))
         self.directory = directory

@@ -9,7 +9,8 @@ import Glibc
 ///
 /// A spool directory that has records or an `acknowledged` file but no
 /// `generation` file predates generations and keeps generation 0, the one the
-/// DPC files such gateways' earlier records under.
+/// DPC files such gateways' earlier records under. An unreadable `generation`
+/// file gives way to a new random generation.
 struct SpoolGeneration: Sendable, Equatable, CustomStringConvertible {
     var value: UInt64
 
