@@ -3,6 +3,9 @@ import DaemonSupport
 import Foundation
 import GNSSCore
 import GNSSFormats
+import Logging
+import NIOCore
+import NIOPosix
 import Testing
 import TestSupport
 
@@ -130,5 +133,31 @@ struct DPCTests {
         let problems = DPCConfiguration.load(path: bad).problems.map(\.description)
         #expect(problems.contains { $0.hasPrefix(bad + ":2:") && $0.contains("max_connections") })
         #expect(problems.contains { $0.hasPrefix(bad + ":3:") && $0.contains("idle_timeout") })
+    }
+
+    @Test("an authenticated link silent past the idle timeout is closed and counted; one sending keep-alives stays, each answered")
+    func idleTimeout() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dpc-idle-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let key = try SharedKey(hex: String(repeating: "5c", count: 32))
+        let metrics = DPCMetrics()
+        let server = try await DPCServer(listen: NetworkAddress(host: "127.0.0.1", port: 0), key: key, store: try DPCStore(directory: dir),
+                                         metrics: metrics, limits: DPCServer.Limits(idleTimeout: .milliseconds(1500)),
+                                         group: MultiThreadedEventLoopGroup.singleton, logger: Logger(label: "test"))
+        let port = try #require(server.localAddress?.port)
+        let silent = try LinkTestClient(port: port, key: key, gateway: "quiet")
+        let talking = try LinkTestClient(port: port, key: key, gateway: "chatty")
+        var answers = 0
+        for _ in 0..<10 {  // at least 2.5 s, well past the idle timeout; blocking waits keep time on a busy machine
+            usleep(250_000)
+            talking.send(.keepalive)
+            if case .keepalive? = try talking.next(within: 0.5) { answers += 1 }
+        }
+        #expect(answers == 10)
+        #expect(!talking.closed)
+        _ = try silent.next(within: 1)  // the refusal, if any, then the end
+        #expect(silent.closed)
+        #expect(metrics.registry.emitToString().contains("dpc_links_idle_closed_total 1"))
+        await server.close()
     }
 }
