@@ -160,4 +160,24 @@ struct DPCTests {
         #expect(metrics.registry.emitToString().contains("dpc_links_idle_closed_total 1"))
         await server.close()
     }
+
+    @Test("an authenticate of another protocol version is refused by name; frames round-trip; the handshake fits its limit")
+    func frames() throws {
+        let longest = LinkFrame.authenticate(version: LinkFrame.protocolVersion, gateway: String(repeating: "g", count: 255),
+                                             generation: .max, lastSequence: 7, challenge: SharedKey.challenge(), proof: SharedKey.challenge())
+        for frame in [longest, .hello(version: 2, challenge: SharedKey.challenge()), .keepalive, .acknowledge(sequence: 9),
+                      .welcome(proof: SharedKey.challenge(), lastSequence: 3)] {
+            var out = ByteBuffer()
+            try LinkFrameEncoder().encode(data: frame, out: &out)
+            #expect(out.readableBytes - 5 <= LinkFrame.handshakeBodyLimit)
+            let type = try #require(out.getInteger(at: out.readerIndex, as: UInt8.self))
+            out.moveReaderIndex(forwardBy: 5)
+            #expect(try LinkFrame.parse(type: type, body: &out) == frame)
+        }
+        var older = ByteBuffer(bytes: [1, 2] + Array("gw".utf8) + [UInt8](repeating: 0, count: 64))
+        #expect(throws: LinkProtocolError.version(1)) { try LinkFrame.parse(type: 2, body: &older) }
+        var refusal = ByteBuffer()
+        try LinkFrameEncoder().encode(data: .refused(reason: String(repeating: "x", count: 5000)), out: &refusal)
+        #expect(refusal.readableBytes - 5 <= LinkFrame.handshakeBodyLimit)
+    }
 }
