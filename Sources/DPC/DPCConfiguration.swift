@@ -1,7 +1,8 @@
 import DaemonSupport
 import Yams
 
-/// What `dpcd` needs: where to listen for gateways, where to store, the shared key, and the metrics address.
+/// What `dpcd` needs: where to listen for gateways, where to store, the shared key, the metrics address,
+/// and how many connections it holds and for how long.
 public struct DPCConfiguration: Sendable {
     public var listen = NetworkAddress(host: "0.0.0.0", port: 7001)
     public var store = "/var/lib/dpcd/store"
@@ -11,6 +12,15 @@ public struct DPCConfiguration: Sendable {
     /// Hex text of the shared key, inline or read from `keyFile`.
     public var key: String?
     public var keyFile: String?
+    /// Connections held at once, authenticated or not (`max_connections`).
+    public var maxConnections = 256
+    /// Connections held at once from one peer address (`max_connections_per_address`).
+    public var maxConnectionsPerAddress = 8
+    /// Seconds a connection has to authenticate (`authentication_timeout`).
+    public var authenticationTimeout = 10
+    /// Seconds an authenticated connection may stay silent; gateways send a keep-alive every
+    /// `LinkTiming.keepaliveInterval` (`idle_timeout`).
+    public var idleTimeout = 60
 
     public init() {}
 
@@ -25,10 +35,31 @@ public struct DPCConfiguration: Sendable {
         let document = YAMLSettings.load(path: path)
         guard var checker = document.checker, let top = document.top else { return (nil, document.problems) }
         var c = DPCConfiguration()
-        let e = checker.entries(top, allowed: ["listen", "store", "metrics", "key", "key_file"], context: "configuration")
+        let e = checker.entries(top, allowed: ["listen", "store", "metrics", "key", "key_file", "max_connections",
+                                               "max_connections_per_address", "authentication_timeout", "idle_timeout"],
+                                context: "configuration")
         if let v = e["listen"]?.value, let a = checker.address(v, "listen") { c.listen = a }
         if let v = e["store"]?.value, let s = checker.string(v, "store") { c.store = s }
         if let v = e["metrics"]?.value { c.metrics = checker.metricsEndpoint(v, limits: &c.metricsLimits) }
+        if let v = e["max_connections"]?.value {
+            if let n = v.int, (1...65_536).contains(n) { c.maxConnections = n } else { checker.problem(v, "max_connections must be a count from 1 to 65536") }
+        }
+        if let v = e["max_connections_per_address"]?.value {
+            if let n = v.int, (1...65_536).contains(n) { c.maxConnectionsPerAddress = n } else {
+                checker.problem(v, "max_connections_per_address must be a count from 1 to 65536")
+            }
+        }
+        if let v = e["authentication_timeout"]?.value {
+            if let n = v.int, (1...300).contains(n) { c.authenticationTimeout = n } else {
+                checker.problem(v, "authentication_timeout must be whole seconds from 1 to 300")
+            }
+        }
+        if let v = e["idle_timeout"]?.value {
+            let least = Int(LinkTiming.keepaliveInterval.components.seconds) * 2
+            if let n = v.int, (least...86_400).contains(n) { c.idleTimeout = n } else {
+                checker.problem(v, "idle_timeout must be whole seconds from \(least) (twice the gateways' keep-alive interval) to 86400")
+            }
+        }
         switch (e["key"]?.value, e["key_file"]?.value) {
         case (let k?, nil): c.key = checker.sharedKey(k, "key")
         case (nil, let k?): c.keyFile = checker.string(k, "key_file")

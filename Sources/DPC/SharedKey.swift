@@ -2,7 +2,7 @@ import Crypto
 import Foundation
 
 /// The secret both ends of the link hold. Each side proves it has the key by an
-/// HMAC-SHA256 over both sides' fresh random challenges and the gateway id, so
+/// HMAC-SHA256 over both sides' fresh random challenges, the gateway id and its spool's generation, so
 /// neither the key nor a replayable answer crosses the wire.
 public struct SharedKey: Sendable {
     private let key: SymmetricKey
@@ -43,15 +43,17 @@ public struct SharedKey: Sendable {
         return (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &g) }
     }
 
-    /// What the gateway sends: proof over the DPC's challenge, its own, and its id.
-    public func gatewayProof(dpcChallenge: [UInt8], gatewayChallenge: [UInt8], gateway: String) -> [UInt8] {
-        mac(Array("gateway".utf8) + dpcChallenge + gatewayChallenge + Array(gateway.utf8))
+    /// What the gateway sends: proof over the DPC's challenge, its own, its id and its spool's generation.
+    public func gatewayProof(dpcChallenge: [UInt8], gatewayChallenge: [UInt8], gateway: String, generation: UInt64) -> [UInt8] {
+        mac(Array("gateway".utf8) + dpcChallenge + gatewayChallenge + Self.bigEndian(generation) + Array(gateway.utf8))
     }
 
     /// What the DPC answers: proof over the challenges in the other order.
-    public func dpcProof(dpcChallenge: [UInt8], gatewayChallenge: [UInt8], gateway: String) -> [UInt8] {
-        mac(Array("dpc".utf8) + gatewayChallenge + dpcChallenge + Array(gateway.utf8))
+    public func dpcProof(dpcChallenge: [UInt8], gatewayChallenge: [UInt8], gateway: String, generation: UInt64) -> [UInt8] {
+        mac(Array("dpc".utf8) + gatewayChallenge + dpcChallenge + Self.bigEndian(generation) + Array(gateway.utf8))
     }
+
+    private static func bigEndian(_ v: UInt64) -> [UInt8] { (0..<8).map { UInt8(truncatingIfNeeded: v >> (56 - 8 * $0)) } }
 
     /// Compares a received proof with the expected one in constant time.
     public static func matches(_ a: [UInt8], _ b: [UInt8]) -> Bool {

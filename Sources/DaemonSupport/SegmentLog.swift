@@ -63,7 +63,8 @@ public struct SegmentLogRecovery: Sendable, Equatable {
 /// Durability: `append` only hands the bytes to the kernel. Call `sync()` before acknowledging anything as
 /// stored; it fsyncs the segment being written and, if files were created or removed since the last
 /// sync, the directory. When a segment fills up, its file is fsynced before the next one is started, so
-/// `sync()` covers every record appended before it.
+/// `sync()` covers every record appended before it, and the first `sync()` after opening also covers what
+/// an earlier process appended without syncing.
 public final class SegmentLog {
     /// One valid record found in a segment file.
     struct Entry {
@@ -327,6 +328,8 @@ public final class SegmentLog {
             let path = path(for: last.first)
             fd = Glibc.open(path, O_WRONLY | O_CLOEXEC)
             guard fd >= 0 else { throw SegmentLogError.posix("open", path) }
+            // What a previous process appended may still be only in the page cache: the first sync covers it.
+            fileDirty = true
         } else {
             fd = try createSegment(floor)
         }

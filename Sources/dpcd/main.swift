@@ -56,14 +56,17 @@ struct DPCService: Service {
         let metrics = DPCMetrics()
         metrics.storeBytes.set(to: Double(store.totalBytes))
         let group = MultiThreadedEventLoopGroup.singleton
-        let server = try await DPCServer(listen: configuration.listen, key: key, store: store, metrics: metrics, group: group, logger: logger)
+        let server = try await DPCServer(listen: configuration.listen, key: key, store: store, metrics: metrics,
+                                         limits: DPCServer.Limits(configuration), group: group, logger: logger)
         var http: MetricsHTTPServer?
         if let m = configuration.metrics {
             http = try await MetricsHTTPServer(host: m.host, port: m.port, registry: metrics.registry, group: group,
                                                limits: configuration.metricsLimits, metricPrefix: "dpc_metrics") { true }
         }
         let summary = "listening on \(configuration.listen), \(store.gateways.count) gateways in the store"
-        logger.info("ready", metadata: ["listen": "\(configuration.listen)", "store": "\(configuration.store)"])
+        logger.info("ready", metadata: ["listen": "\(configuration.listen)", "store": "\(configuration.store)",
+                                        "max_connections": "\(configuration.maxConnections)",
+                                        "max_connections_per_address": "\(configuration.maxConnectionsPerAddress)"])
         notifier.ready(status: summary)
         try? await gracefulShutdown()
         notifier.stopping(status: "stopping")
@@ -80,7 +83,7 @@ struct Dump: ParsableCommand {
     @Option(name: .long, help: "The store directory.")
     var store: String
 
-    @Flag(name: .long, help: "One JSON object per record: gateway, sequence, time, types.")
+    @Flag(name: .long, help: "One JSON object per record: gateway, generation, sequence, time, station, types, bytes.")
     var json = false
 
     func run() throws {
@@ -93,9 +96,9 @@ struct Dump: ParsableCommand {
             if json {
                 let escaped = entry.gateway.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
                 let station = entry.record.station.replacingOccurrences(of: "\"", with: "\\\"")
-                out.writeLine("{\"gateway\":\"\(escaped)\",\"sequence\":\(entry.sequence),\"time\":\"\(time)\",\"station\":\"\(station)\",\"types\":[\(types.map(String.init).joined(separator: ","))],\"bytes\":\(entry.record.rtcm.count)}")
+                out.writeLine("{\"gateway\":\"\(escaped)\",\"generation\":\"\(RecordStream.hex(entry.generation))\",\"sequence\":\(entry.sequence),\"time\":\"\(time)\",\"station\":\"\(station)\",\"types\":[\(types.map(String.init).joined(separator: ","))],\"bytes\":\(entry.record.rtcm.count)}")
             } else {
-                out.writeLine("\(entry.gateway)\t\(entry.sequence)\t\(time)\t\(entry.record.station)\t\(types.map(String.init).joined(separator: " "))")
+                out.writeLine("\(entry.gateway)\t\(RecordStream.hex(entry.generation))\t\(entry.sequence)\t\(time)\t\(entry.record.station)\t\(types.map(String.init).joined(separator: " "))")
             }
         }
         out.flush()

@@ -6,12 +6,21 @@ import NIOPosix
 import Synchronization
 
 /// Sends the spool's records to the DPC over the authenticated link: connects,
-/// proves it holds the shared key and checks that the DPC does too, resumes
-/// after the last sequence the DPC has stored, keeps up to `window` records in
-/// flight and lets the spool release what is acknowledged. On any failure it
-/// reconnects with exponential backoff (0.25 s doubling to 30 s).
+/// proves it holds the shared key and checks that the DPC does too, names its
+/// spool's generation and last sequence, resumes after the last sequence the
+/// DPC has stored for that generation, keeps up to `window` durable records in
+/// flight (each fsynced in the spool before it is sent) and lets the spool
+/// release what is acknowledged. A DPC holding later sequences of the
+/// generation than the spool ever used makes the spool start a new generation.
+/// With nothing to send it sends a keep-alive every
+/// `LinkTiming.keepaliveInterval`, and it takes a DPC silent for
+/// `LinkTiming.gatewaySilenceLimit` for gone. On any failure it reconnects
+/// with `ReconnectBackoff`.
 public final class Forwarder: Sendable {
     public enum LinkState: String, Sendable { case disconnected, connecting, connected }
+
+    /// How a session ended without an error.
+    private enum SessionEnd { case newGeneration }
 
     private let address: NetworkAddress
     private let gatewayID: String
@@ -39,20 +48,33 @@ public final class Forwarder: Sendable {
 
     /// Runs until the task is cancelled.
     public func run() async {
-        var backoff = Duration.milliseconds(250)
+        var backoff = ReconnectBackoff()
         while !Task.isCancelled {
             setState(.connecting)
+            let wait: Duration
             do {
-                try await session { backoff = .milliseconds(250) }
+                switch try await session(authenticated: { backoff.reset() }) {
+                case .newGeneration:
+                    setState(.disconnected)
+                    continue
+                }
             } catch is CancellationError {
                 break
             } catch {
-                if case LinkProtocolError.authentication = error { metrics?.linkRefusals.increment() }
-                logger.warning("DPC link down: \(error)", metadata: ["dpc": "\(address)", "retry_in": "\(backoff)"])
+                wait = backoff.next()
+                switch error {
+                case LinkProtocolError.authentication:
+                    metrics?.linkRefusals.increment()
+                    logger.warning("DPC link down: \(error)", metadata: ["dpc": "\(address)", "retry_in": "\(wait)"])
+                case LinkProtocolError.version:
+                    metrics?.linkRefusals.increment()
+                    logger.error("DPC link refused: \(error)", metadata: ["dpc": "\(address)", "retry_in": "\(wait)"])
+                default:
+                    logger.warning("DPC link down: \(error)", metadata: ["dpc": "\(address)", "retry_in": "\(wait)"])
+                }
             }
             setState(.disconnected)
-            try? await Task.sleep(for: backoff)
-            backoff = min(backoff * 2, .seconds(30))
+            try? await Task.sleep(for: wait)
         }
         setState(.disconnected)
     }
@@ -62,7 +84,7 @@ public final class Forwarder: Sendable {
         metrics?.linkUp.set(to: s == .connected ? 1 : 0)
     }
 
-    private func session(authenticated: () -> Void) async throws {
+    private func session(authenticated: () -> Void) async throws -> SessionEnd {
         let channel = try await ClientBootstrap(group: group)
             .connectTimeout(.seconds(5))
             .channelOption(ChannelOptions.tcpOption(.tcp_nodelay), value: 1)
@@ -74,19 +96,23 @@ public final class Forwarder: Sendable {
                     return try NIOAsyncChannel<LinkFrame, LinkFrame>(wrappingChannelSynchronously: channel)
                 }
             }
-        try await channel.executeThenClose { inbound, outbound in
+        let connection = channel.channel
+        return try await channel.executeThenClose { inbound, outbound in
             var frames = inbound.makeAsyncIterator()
             guard case .hello(let version, let dpcChallenge)? = try await frames.next() else {
                 throw LinkProtocolError.unexpected("first message from the DPC")
             }
-            guard version == LinkFrame.protocolVersion else { throw LinkProtocolError.unexpected("protocol version \(version)") }
+            guard version == LinkFrame.protocolVersion else { throw LinkProtocolError.version(version) }
+            let generation = spool.generation
+            let ownLast = spool.lastSequence
             let challenge = SharedKey.challenge()
-            let proof = key.gatewayProof(dpcChallenge: dpcChallenge, gatewayChallenge: challenge, gateway: gatewayID)
-            try await outbound.write(.authenticate(gateway: gatewayID, challenge: challenge, proof: proof))
+            let proof = key.gatewayProof(dpcChallenge: dpcChallenge, gatewayChallenge: challenge, gateway: gatewayID, generation: generation)
+            try await outbound.write(.authenticate(version: LinkFrame.protocolVersion, gateway: gatewayID, generation: generation,
+                                                   lastSequence: ownLast, challenge: challenge, proof: proof))
             let lastStored: UInt64
             switch try await frames.next() {
             case .welcome(let theirs, let last)?:
-                let expected = key.dpcProof(dpcChallenge: dpcChallenge, gatewayChallenge: challenge, gateway: gatewayID)
+                let expected = key.dpcProof(dpcChallenge: dpcChallenge, gatewayChallenge: challenge, gateway: gatewayID, generation: generation)
                 guard SharedKey.matches(expected, theirs) else { throw LinkProtocolError.authentication("the DPC does not hold the shared key") }
                 lastStored = last
             case .refused(let reason)?:
@@ -94,32 +120,58 @@ public final class Forwarder: Sendable {
             default:
                 throw LinkProtocolError.unexpected("answer to authentication")
             }
+            if lastStored > ownLast {
+                try spool.startNewGeneration(dpcLastSequence: lastStored)
+                return .newGeneration
+            }
             spool.acknowledge(through: lastStored)
             setState(.connected)
             authenticated()
             logger.info("DPC link up", metadata: ["dpc": "\(address)", "dpc_last_sequence": "\(lastStored)",
-                                                  "pending": "\(spool.pendingCount)"])
+                                                  "generation": "\(RecordStream.hex(generation))", "pending": "\(spool.pendingCount)"])
             let acknowledged = AcknowledgedSequence(spool.acknowledgedSequence)
-            try await withThrowingTaskGroup(of: Void.self) { group in
+            let heard = LastHeard()
+            return try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { [spool, metrics, window] in
                     var sent = acknowledged.value
+                    var lastWrite = ContinuousClock.now
                     while !Task.isCancelled {
+                        try spool.sync()  // a record leaves only once it is durable
                         let room = window - Int(sent - min(sent, acknowledged.value))
                         let batch = room > 0 ? try spool.pending(after: sent, limit: room) : []
                         if batch.isEmpty {
+                            if ContinuousClock.now - lastWrite >= LinkTiming.keepaliveInterval {
+                                try await outbound.write(.keepalive)
+                                lastWrite = .now
+                            }
                             try await Task.sleep(for: .milliseconds(10))
                             continue
                         }
                         try await outbound.write(contentsOf: batch.map { LinkFrame.record(sequence: $0.sequence, body: $0.body) })
                         metrics?.forwarded.increment(by: Int64(batch.count))
                         sent = batch[batch.count - 1].sequence
+                        lastWrite = .now
+                    }
+                }
+                group.addTask { [logger, address] in
+                    while !Task.isCancelled {
+                        try await Task.sleep(for: .seconds(1))
+                        if heard.silence > LinkTiming.gatewaySilenceLimit {
+                            logger.warning("nothing heard from the DPC for \(LinkTiming.gatewaySilenceLimit); reconnecting",
+                                           metadata: ["dpc": "\(address)"])
+                            connection.close(promise: nil)
+                            return
+                        }
                     }
                 }
                 while let frame = try await frames.next() {
+                    heard.now()
                     switch frame {
                     case .acknowledge(let sequence):
                         spool.acknowledge(through: sequence)
                         acknowledged.value = sequence
+                    case .keepalive:
+                        break
                     case .refused(let reason):
                         throw LinkProtocolError.unexpected("refusal: \(reason)")
                     default:
@@ -130,6 +182,15 @@ public final class Forwarder: Sendable {
             }
         }
     }
+}
+
+/// When the DPC last sent anything, for the silence check.
+private final class LastHeard: Sendable {
+    private let instant = Mutex(ContinuousClock.now)
+
+    func now() { instant.withLock { $0 = .now } }
+
+    var silence: Duration { ContinuousClock.now - instant.withLock { $0 } }
 }
 
 /// The latest acknowledgement, shared by the link's reading and sending tasks.

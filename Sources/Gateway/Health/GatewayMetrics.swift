@@ -59,6 +59,12 @@ public final class GatewayMetrics: Sendable {
         registry.counter("gateway_decode_errors_total", help: "Decode errors, by kind (crc, truncated, message, …)", labels: [("station", station), ("kind", kind)])
     }
 
+    /// Spool generations started: `created` (a spool made from nothing, its state lost or never there) or
+    /// `sequence_regression` (the DPC held later sequence numbers than the spool had used).
+    public func spoolGenerations(_ reason: String) -> Counter {
+        registry.counter("gateway_spool_generations_total", help: "Spool generations started, by reason", labels: [("reason", reason)])
+    }
+
     public func garbageBytes(_ station: String) -> Counter {
         registry.counter("gateway_garbage_bytes_total", help: "Bytes skipped outside valid frames", labels: [("station", station)])
     }

@@ -58,7 +58,7 @@ public final class GatewayDaemon: Service, Sendable {
             spool = s
             forwarder = Forwarder(address: address, gatewayID: c.gatewayID, key: key, spool: s, group: group, metrics: metrics, logger: logger)
             logger.info("spool open", metadata: ["directory": "\(c.spoolDirectory)", "pending": "\(s.pendingCount)",
-                                                 "last_sequence": "\(s.lastSequence)"])
+                                                 "last_sequence": "\(s.lastSequence)", "generation": "\(RecordStream.hex(s.generation))"])
         }
         self.spool.withLock { $0 = spool }
         self.forwarder.withLock { $0 = forwarder }
