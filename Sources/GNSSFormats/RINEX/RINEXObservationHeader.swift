@@ -176,7 +176,10 @@ extension RINEXObservationHeader {
                 while col + 3 <= 60 {
                     let text = line.field(col, 3)
                     if text.trimmed.isEmpty { col += 4; continue }
-                    if var code = ObservationCode(text) {
+                    if text.trimmed == "X1" {
+                        // RINEX 3.04's receiver channel number: a two-character type, not a signal.
+                        h.observationTypes[sys, default: []].append(ObservationCode(kind: .channel, signal: SignalCode(band: 1, attribute: "?")))
+                    } else if var code = ObservationCode(text) {
                         // RINEX 3.00–3.02 named BeiDou's B1I band 1 (C1I, L1I); from 3.03 band 1 is B1C and B1I is 2I.
                         if sys == .beidou && h.version < 3.03 && code.signal.band == 1 { code.signal.band = 2 }
                         h.observationTypes[sys, default: []].append(code)
