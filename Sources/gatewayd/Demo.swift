@@ -27,13 +27,12 @@ struct Demo: AsyncParsableCommand {
 
     func run() async throws {
         let fixtures = Self.bundledFixtures()
-        let stations = streams.isEmpty
-            ? Gateway.Demo.simulatedNetwork(fixtures)
-            : streams.enumerated().map { i, p in Gateway.Demo.Station(name: streams.count == 1 ? "DEMO" : "DEMO\(i + 1)", path: p) }
-        for s in stations where !FileManager.default.fileExists(atPath: s.path) {
-            StandardError.writeLine("gatewayd demo: \(s.path) not found")
+        let paths = streams.isEmpty ? Gateway.Demo.simulatedNetwork(fixtures).map(\.path) : streams
+        for path in paths where !FileManager.default.fileExists(atPath: path) {
+            StandardError.writeLine("gatewayd demo: \(path) not found")
             throw ExitCode(1)
         }
+        let stations = streams.isEmpty ? Gateway.Demo.simulatedNetwork(fixtures) : try Gateway.Demo.recordedStations(paths: streams)
         var demo = Gateway.Demo(stations: stations, directory: directory)
         demo.speed = speed
         let s = try await demo.run()
