@@ -101,7 +101,7 @@ let package = Package(
         .testTarget(name: "DaemonSupportTests", dependencies: ["DaemonSupport"]),
         .testTarget(name: "DPCTests", dependencies: ["DPC", "GNSSFormats", "GNSSCore", "TestSupport"]),
         .testTarget(name: "GatewayIntegrationTests",
-                    dependencies: ["Gateway", "DPC", "GNSSFormats", "GNSSCore", "TestSupport", "gatewayd", "gatewayctl", "dpcd", "gnss-sim"]),
+                    dependencies: ["Gateway", "DPC", "DaemonSupport", "GNSSFormats", "GNSSCore", "TestSupport", "gatewayd", "gatewayctl", "dpcd", "gnss-sim"]),
     ],
     swiftLanguageModes: [.v6]
 )

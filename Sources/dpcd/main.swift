@@ -13,6 +13,7 @@ struct Dpcd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dpcd",
         abstract: "Receive and durably store the corrections that gateways forward.",
+        version: SoftwareVersion.line("dpcd"),
         subcommands: [Serve.self, Dump.self],
         defaultSubcommand: Serve.self
     )
@@ -54,6 +55,7 @@ struct DPCService: Service {
                                                                  "corrupt_records": "\(store.recovery.corruptRecords)"])
         }
         let metrics = DPCMetrics()
+        metrics.registry.registerBuildInfo(prefix: "dpc")
         metrics.storeBytes.set(to: Double(store.totalBytes))
         let group = MultiThreadedEventLoopGroup.singleton
         let server = try await DPCServer(listen: configuration.listen, key: key, store: store, metrics: metrics, group: group, logger: logger)

@@ -32,6 +32,7 @@ struct Gatewayctl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gatewayctl",
         abstract: "Query a running gatewayd through its control socket.",
+        version: SoftwareVersion.line("gatewayctl"),
         subcommands: [Status.self, Sources.self, Stations.self, SolutionCommand.self]
     )
 }

@@ -15,6 +15,7 @@ struct GNSSSim: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gnss-sim",
         abstract: "Simulated GNSS and LEO observations with known truth.",
+        version: SoftwareVersion.line("gnss-sim"),
         subcommands: [ObservationsCommand.self, StreamCommand.self, FixtureCommand.self, ConvergenceCommand.self]
     )
 }

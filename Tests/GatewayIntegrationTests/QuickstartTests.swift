@@ -1,3 +1,4 @@
+import DaemonSupport
 import Foundation
 import GNSSCore
 import Testing
@@ -109,6 +110,9 @@ struct QuickstartTests {
             #expect(metric(metrics, "gateway_frames_decoded_total{station=\"DEMO\",type=\"\(type)\"}") == 257)
         }
         #expect(httpGet(port: 9464, path: "/healthz") == "ok\n")
+        #expect(metric(metrics, "gateway_build_info{version=\"\(SoftwareVersion.number)\"}") == 1)
+        let dpcMetrics = try #require(httpGet(port: 9465, path: "/metrics"))
+        #expect(metric(dpcMetrics, "dpc_build_info{version=\"\(SoftwareVersion.number)\"}") == 1)
 
         let forwarder = try #require(status["forwarder"] as? [String: Any])
         let acked = try #require(forwarder["acked"] as? Int)
