@@ -17,6 +17,8 @@ struct Dpcd: AsyncParsableCommand {
         subcommands: [Serve.self, Dump.self],
         defaultSubcommand: Serve.self
     )
+
+    static func main() async { await mainReportingFailures() }
 }
 
 struct Serve: AsyncParsableCommand {
@@ -30,7 +32,7 @@ struct Serve: AsyncParsableCommand {
         let logger = Logger(label: "dpcd")
         let loaded = DPCConfiguration.load(path: config)
         guard let configuration = loaded.configuration else {
-            for p in loaded.problems { StandardError.writeLine("\(p)") }
+            for p in loaded.problems { StandardError.error("\(p)") }
             throw ExitCode(1)
         }
         let service = DPCService(configuration: configuration, logger: logger)

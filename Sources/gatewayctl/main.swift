@@ -7,7 +7,7 @@ import Gateway
 @main
 enum GatewayctlMain {
     static func main() {
-        Gatewayctl.main(reordered(Array(CommandLine.arguments.dropFirst())))
+        Gatewayctl.mainReportingFailures(reordered(Array(CommandLine.arguments.dropFirst())))
     }
 
     /// Moves `--socket PATH`, `--socket=PATH` and `--json` given before the subcommand to after it.
@@ -50,16 +50,16 @@ struct ControlOptions: ParsableArguments {
         do {
             line = try ControlClient(path: socket).request(request)
         } catch {
-            StandardError.writeLine("gatewayctl: \(error)")
+            StandardError.error("\(error)")
             throw ExitCode(2)
         }
         guard let reply = try? JSONDecoder().decode(ControlProtocol.Reply.self, from: Data(line.utf8)) else {
-            StandardError.writeLine("gatewayctl: unreadable reply: \(line)")
+            StandardError.error("unreadable reply: \(line)")
             throw ExitCode(2)
         }
         if json { print(line) }
         if !reply.ok {
-            if !json { StandardError.writeLine("gatewayctl: \(reply.error ?? "request failed")") }
+            if !json { StandardError.error(reply.error ?? "request failed") }
             throw ExitCode(1)
         }
         return reply

@@ -29,7 +29,7 @@ struct Demo: AsyncParsableCommand {
         let fixtures = Self.bundledFixtures()
         let paths = streams.isEmpty ? Gateway.Demo.simulatedNetwork(fixtures).map(\.path) : streams
         for path in paths where !FileManager.default.fileExists(atPath: path) {
-            StandardError.writeLine("gatewayd demo: \(path) not found")
+            StandardError.error("\(path) not found")
             throw ExitCode(1)
         }
         let stations = streams.isEmpty ? Gateway.Demo.simulatedNetwork(fixtures) : try Gateway.Demo.recordedStations(paths: streams)

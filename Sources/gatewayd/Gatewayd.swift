@@ -9,4 +9,6 @@ struct Gatewayd: AsyncParsableCommand {
         version: SoftwareVersion.line("gatewayd"),
         subcommands: [Run.self, Demo.self, Replay.self, Inspect.self, CheckConfig.self]
     )
+
+    static func main() async { await mainReportingFailures() }
 }
