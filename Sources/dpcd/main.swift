@@ -60,7 +60,12 @@ struct DPCService: Service {
         metrics.registry.registerBuildInfo(prefix: "dpc")
         metrics.storeBytes.set(to: Double(store.totalBytes))
         let group = MultiThreadedEventLoopGroup.singleton
-        let server = try await DPCServer(listen: configuration.listen, key: key, store: store, metrics: metrics, group: group, logger: logger)
+        let server: DPCServer
+        do {
+            server = try await DPCServer(listen: configuration.listen, key: key, store: store, metrics: metrics, group: group, logger: logger)
+        } catch {
+            throw ListenError(purpose: "the DPC link", transport: .tcp, address: "\(configuration.listen)", setting: "listen", underlying: error)
+        }
         var http: MetricsHTTPServer?
         if let m = configuration.metrics {
             http = try await MetricsHTTPServer(host: m.host, port: m.port, registry: metrics.registry, group: group,

@@ -31,7 +31,7 @@ struct Run: AsyncParsableCommand {
         do {
             try await group.run()
         } catch {
-            logger.critical("gatewayd failed: \(error)")
+            logger.critical("\(error)")
             throw ExitCode(1)
         }
     }

@@ -143,8 +143,8 @@ public final class GatewayDaemon: Service, Sendable {
                 do {
                     listeners[address] = try await UDPListener(address: address, stations: list, group: group, metrics: metrics)
                 } catch {
-                    logger.error("cannot listen on \(address): \(error)", metadata: ["stations": "\(list.map(\.configuration.name))"])
                     if old.isEmpty { throw error }
+                    logger.error("\(error)", metadata: ["stations": "\(list.map(\.configuration.name))"])
                 }
             }
         }
