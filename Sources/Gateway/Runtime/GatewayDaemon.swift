@@ -246,7 +246,7 @@ public final class GatewayDaemon: Service, Sendable {
             reply.ready = ready.load(ordering: .relaxed)
             reply.uptimeSeconds = ((ContinuousClock.now - started).inSeconds * 10).rounded() / 10
             reply.gateway = configuration.gatewayID
-            reply.version = GatewayVersion.current
+            reply.version = SoftwareVersion.number
             reply.ephemerides = ephemerides.count
             reply.stations = stations.map(\.status)
             reply.forwarder = forwarderStatus()
@@ -276,8 +276,4 @@ public final class GatewayDaemon: Service, Sendable {
         return ControlProtocol.Forwarder(state: state, acked: s.acknowledgedSequence, pending: s.pendingCount,
                                          lastSequence: s.lastSequence, spoolBytes: s.totalBytes, dropped: s.droppedRecords)
     }
-}
-
-public enum GatewayVersion {
-    public static let current = "0.4.0"
 }
