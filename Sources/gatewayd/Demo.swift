@@ -12,7 +12,8 @@ struct Demo: AsyncParsableCommand {
             Without arguments it plays the bundled simulated network (fixtures/sim): a reference station and a rover, \
             both in PPP with the LEO satellites, and the satellite segment's downlink that brings their ephemerides; \
             the rover's final position is compared with the simulator's truth. With arguments, each RTCM 3 file \
-            is a reference station solved by SPP.
+            is a reference station solved by SPP, named after the file (or its RTCM station id), its epochs played \
+            in the order of their GNSS times.
             """
     )
 
