@@ -36,6 +36,7 @@ let package = Package(
         .target(name: "GNSSSimulation", dependencies: ["GNSSCore", "GNSSFormats", "GNSSOrbits", "GNSSPositioning"]),
         .target(name: "DaemonSupport", dependencies: [
             "CSystemd",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -74,7 +75,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "gatewayctl",
-            dependencies: ["GatewayControl", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["GatewayControl", "DaemonSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "dpcd",
@@ -99,13 +100,13 @@ let package = Package(
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "DaemonSupport", "DPC", .product(name: "Logging", package: "swift-log"), "GNSSPositioning", "GNSSProducts", "GNSSOrbits", "GNSSFormats", "GNSSCore", "TestSupport"]),
         .testTarget(name: "GNSSSimulationTests",
                     dependencies: ["GNSSSimulation", "GNSSPositioning", "GNSSProducts", "GNSSOrbits", "GNSSFormats", "GNSSCore", "Gateway", "TestSupport"]),
-        .testTarget(name: "DaemonSupportTests", dependencies: ["DaemonSupport"]),
+        .testTarget(name: "DaemonSupportTests", dependencies: ["DaemonSupport", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "DPCTests", dependencies: ["DPC", "DaemonSupport", "GNSSFormats", "GNSSCore", "TestSupport",
                                                      .product(name: "NIOCore", package: "swift-nio"),
                                                      .product(name: "NIOPosix", package: "swift-nio"),
                                                      .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "GatewayIntegrationTests",
-                    dependencies: ["Gateway", "GatewayControl", "DPC", "GNSSFormats", "GNSSCore", "TestSupport", "gatewayd", "gatewayctl", "dpcd", "gnss-sim"]),
+                    dependencies: ["Gateway", "GatewayControl", "DPC", "DaemonSupport", "GNSSFormats", "GNSSCore", "TestSupport", "gatewayd", "gatewayctl", "dpcd", "gnss-sim"]),
     ],
     swiftLanguageModes: [.v6]
 )

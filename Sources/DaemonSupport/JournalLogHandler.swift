@@ -1,18 +1,21 @@
 import Foundation
 import Logging
 
-/// Writes one line per log event to standard error in the form journald
-/// understands: a `<N>` syslog priority prefix, then the label, the message and
-/// the metadata as `key=value` pairs (station names, addresses, counts), so
-/// `journalctl -p warning -u gatewayd` filters as operators expect.
+/// Writes one line per log event to standard error: the label, the message and the metadata as `key=value`
+/// pairs (station names, addresses, counts). When standard error is the journal (`JournalStream`) the line
+/// starts with its `<N>` syslog priority, which journald takes off and keeps, so
+/// `journalctl -p warning -u gatewayd` filters as operators expect; on a terminal or in a file, warnings and
+/// errors say so in words instead (`gatewayd: error: …`), as `StandardError.error` does.
 public struct JournalLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var metadataProvider: Logger.MetadataProvider?
     public var logLevel: Logger.Level = .info
     private let label: String
+    private let toJournal: Bool
 
-    public init(label: String) {
+    public init(label: String, toJournal: Bool = JournalStream.isStandardError) {
         self.label = label
+        self.toJournal = toJournal
     }
 
     /// Installs this handler for every logger of the process, at `level`.
@@ -33,14 +36,29 @@ public struct JournalLogHandler: LogHandler {
         var all = metadata
         if let provided = metadataProvider?.get() { all.merge(provided) { _, new in new } }
         if let m = event.metadata { all.merge(m) { _, new in new } }
-        var line = "<\(Self.priority(event.level))>\(label): \(event.message)"
-        for key in all.keys.sorted() {
-            guard let value = all[key] else { continue }
+        let line = Self.line(label: label, level: event.level, message: "\(event.message)", metadata: all, toJournal: toJournal)
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+
+    /// One log line without its newline.
+    static func line(label: String, level: Logger.Level, message: String, metadata: Logger.Metadata, toJournal: Bool) -> String {
+        var line = toJournal ? "<\(priority(level))>\(label): " : "\(label): \(severityWord(level))"
+        line += message
+        for key in metadata.keys.sorted() {
+            guard let value = metadata[key] else { continue }
             let text = "\(value)"
             line += text.contains(" ") ? " \(key)=\"\(text)\"" : " \(key)=\(text)"
         }
-        line += "\n"
-        FileHandle.standardError.write(Data(line.utf8))
+        return line
+    }
+
+    /// What stands for the priority off the journal: `error: `, `warning: ` or nothing.
+    static func severityWord(_ level: Logger.Level) -> String {
+        switch level {
+        case .error, .critical: "error: "
+        case .warning: "warning: "
+        default: ""
+        }
     }
 
     /// syslog priorities (sd-daemon.h's SD_ERR … SD_DEBUG).

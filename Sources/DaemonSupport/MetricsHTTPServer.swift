@@ -29,7 +29,7 @@ public final class MetricsHTTPServer: Sendable {
         headerLimits.maxHeaderFieldSize = limits.maxRequestBytes
         headerLimits.maxHeaderListSize = limits.maxRequestBytes
         let decoderLimits = headerLimits
-        channel = try await connections.configure(ServerBootstrap(group: group))
+        let bootstrap = connections.configure(ServerBootstrap(group: group))
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -43,7 +43,11 @@ public final class MetricsHTTPServer: Sendable {
                     try pipeline.addHandler(HealthRequestHandler(registry: registry, healthy: healthy, connections: connections))
                 }
             }
-            .bind(host: host, port: port).get()
+        do {
+            channel = try await bootstrap.bind(host: host, port: port).get()
+        } catch {
+            throw ListenError(purpose: "the metrics endpoint", transport: .tcp, address: NetworkAddress(host: host, port: port).description, setting: "metrics", underlying: error)
+        }
     }
 
     public func close() async {

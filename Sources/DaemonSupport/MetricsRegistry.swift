@@ -18,3 +18,12 @@ extension PrometheusCollectorRegistry {
         MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
     }
 }
+
+extension PrometheusCollectorRegistry {
+    /// The conventional build-info gauge, `<prefix>_build_info{version="…"} 1`, so dashboards and alerts can
+    /// tell which version each daemon runs.
+    public func registerBuildInfo(prefix: String) {
+        gauge(prefix + "_build_info", help: "Always 1; the version label is the running software's version",
+              labels: [("version", SoftwareVersion.number)]).set(to: 1)
+    }
+}

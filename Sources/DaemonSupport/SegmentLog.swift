@@ -57,7 +57,8 @@ public struct SegmentLogRecovery: Sendable, Equatable {
 /// An append-only record log split into segment files; see the format description at the top of this file.
 ///
 /// Not thread-safe: the owner must serialise all calls (e.g. keep it inside one actor). The directory is
-/// locked with `flock` while the instance lives, so a second `SegmentLog` on it fails to open. Files are
+/// locked with `flock` while the instance lives, so a second `SegmentLog` on it fails to open, naming the
+/// process that holds it (`SegmentLogOwner`). Files are
 /// closed and the lock released in `deinit`.
 ///
 /// Durability: `append` only hands the bytes to the kernel. Call `sync()` before acknowledging anything as
@@ -145,7 +146,13 @@ public final class SegmentLog {
         }
         dirFD = Glibc.open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard dirFD >= 0 else { throw SegmentLogError.posix("open", directory) }
-        guard readOnly || flock(dirFD, LOCK_EX | LOCK_NB) == 0 else { throw SegmentLogError.posix("flock", directory) }
+        if !readOnly {
+            guard flock(dirFD, LOCK_EX | LOCK_NB) == 0 else {
+                if errno == EWOULDBLOCK { throw SegmentLogOwner.lockedError(directory: directory) }
+                throw SegmentLogError.posix("flock", directory)
+            }
+            SegmentLogOwner.record(in: directory)
+        }
         let names: [String]
         do { names = try FileManager.default.contentsOfDirectory(atPath: directory) } catch {
             throw SegmentLogError("cannot list directory \(directory): \(error)")

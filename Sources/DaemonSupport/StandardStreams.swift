@@ -42,4 +42,20 @@ public enum StandardError {
     public static func writeLine(_ s: String) {
         FileHandle.standardError.write(Data((s + "\n").utf8))
     }
+
+    /// Reports a failure the one way every program of the project does: `gatewayd: error: MESSAGE` on a
+    /// terminal or in a file, `<3>gatewayd: MESSAGE` when standard error is the journal (`JournalStream`).
+    public static func error(_ message: String) {
+        writeLine(errorLine(message, program: program, toJournal: JournalStream.isStandardError))
+    }
+
+    static func errorLine(_ message: String, program: String, toJournal: Bool) -> String {
+        toJournal ? "<3>\(program): \(message)" : "\(program): error: \(message)"
+    }
+
+    /// The name this program was started by (`gatewayd`), without its directory.
+    public static let program: String = {
+        let name = (CommandLine.arguments.first ?? "").split(separator: "/").last.map(String.init) ?? ""
+        return name.isEmpty ? ProcessInfo.processInfo.processName : name
+    }()
 }

@@ -13,7 +13,8 @@ public struct ConfigurationProblem: Error, Sendable, CustomStringConvertible {
         self.message = message
     }
 
-    public var description: String { "\(file):\(line): \(message)" }
+    /// `file:line: message`, or `file: message` for the file as a whole (line 0).
+    public var description: String { line > 0 ? "\(file):\(line): \(message)" : "\(file): \(message)" }
 }
 
 /// Reading a YAML settings file into its top-level mapping, with the line of
@@ -28,12 +29,23 @@ public enum YAMLSettings {
 
     public static func load(path: String) -> Document {
         guard let data = FileManager.default.contents(atPath: path) else {
-            return Document(problems: [ConfigurationProblem(file: path, line: 0, message: "cannot read the file")])
+            return Document(problems: [ConfigurationProblem(file: path, line: 0, message: "cannot read the file: \(unreadableReason(path))")])
         }
         guard data.count < 4 << 20 else {
             return Document(problems: [ConfigurationProblem(file: path, line: 0, message: "file larger than 4 MiB")])
         }
         return parse(String(decoding: data, as: UTF8.self), file: path)
+    }
+
+    /// Why the file at `path` cannot be read, in the system's words (`No such file or directory`,
+    /// `Permission denied`, `Is a directory`).
+    static func unreadableReason(_ path: String) -> String {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return String(cString: strerror(errno)) }
+        defer { close(fd) }
+        var byte: UInt8 = 0
+        guard read(fd, &byte, 1) >= 0 else { return String(cString: strerror(errno)) }
+        return "it changed while being read"
     }
 
     public static func parse(_ text: String, file: String) -> Document {

@@ -13,9 +13,12 @@ struct Dpcd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dpcd",
         abstract: "Receive and durably store the corrections that gateways forward.",
+        version: SoftwareVersion.line("dpcd"),
         subcommands: [Serve.self, Dump.self],
         defaultSubcommand: Serve.self
     )
+
+    static func main() async { await mainReportingFailures() }
 }
 
 struct Serve: AsyncParsableCommand {
@@ -29,7 +32,7 @@ struct Serve: AsyncParsableCommand {
         let logger = Logger(label: "dpcd")
         let loaded = DPCConfiguration.load(path: config)
         guard let configuration = loaded.configuration else {
-            for p in loaded.problems { StandardError.writeLine("\(p)") }
+            for p in loaded.problems { StandardError.error("\(p)") }
             throw ExitCode(1)
         }
         let service = DPCService(configuration: configuration, logger: logger)
@@ -54,10 +57,16 @@ struct DPCService: Service {
                                                                  "corrupt_records": "\(store.recovery.corruptRecords)"])
         }
         let metrics = DPCMetrics()
+        metrics.registry.registerBuildInfo(prefix: "dpc")
         metrics.storeBytes.set(to: Double(store.totalBytes))
         let group = MultiThreadedEventLoopGroup.singleton
-        let server = try await DPCServer(listen: configuration.listen, key: key, store: store, metrics: metrics,
+        let server: DPCServer
+        do {
+            server = try await DPCServer(listen: configuration.listen, key: key, store: store, metrics: metrics,
                                          limits: DPCServer.Limits(configuration), group: group, logger: logger)
+        } catch {
+            throw ListenError(purpose: "the DPC link", transport: .tcp, address: "\(configuration.listen)", setting: "listen", underlying: error)
+        }
         var http: MetricsHTTPServer?
         if let m = configuration.metrics {
             http = try await MetricsHTTPServer(host: m.host, port: m.port, registry: metrics.registry, group: group,

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DaemonSupport
 import Foundation
 import GatewayControl
 
@@ -6,7 +7,7 @@ import GatewayControl
 @main
 enum GatewayctlMain {
     static func main() {
-        Gatewayctl.main(reordered(Array(CommandLine.arguments.dropFirst())))
+        Gatewayctl.mainReportingFailures(reordered(Array(CommandLine.arguments.dropFirst())))
     }
 
     /// Moves `--socket PATH`, `--socket=PATH` and `--json` given before the subcommand to after it.
@@ -31,13 +32,9 @@ struct Gatewayctl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gatewayctl",
         abstract: "Query a running gatewayd through its control socket.",
+        version: SoftwareVersion.line("gatewayctl"),
         subcommands: [Status.self, Sources.self, Stations.self, SolutionCommand.self]
     )
-}
-
-/// A line on standard error, after the program's name.
-func complain(_ message: String) {
-    FileHandle.standardError.write(Data("gatewayctl: \(message)\n".utf8))
 }
 
 struct ControlOptions: ParsableArguments {
@@ -53,16 +50,16 @@ struct ControlOptions: ParsableArguments {
         do {
             line = try ControlClient(path: socket).request(request)
         } catch {
-            complain("\(error)")
+            StandardError.error("\(error)")
             throw ExitCode(2)
         }
         guard let reply = try? JSONDecoder().decode(ControlProtocol.Reply.self, from: Data(line.utf8)) else {
-            complain("unreadable reply: \(line)")
+            StandardError.error("unreadable reply: \(line)")
             throw ExitCode(2)
         }
         if json { print(line) }
         if !reply.ok {
-            if !json { complain("\(reply.error ?? "request failed")") }
+            if !json { StandardError.error(reply.error ?? "request failed") }
             throw ExitCode(1)
         }
         return reply

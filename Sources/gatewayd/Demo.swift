@@ -12,7 +12,8 @@ struct Demo: AsyncParsableCommand {
             Without arguments it plays the bundled simulated network (fixtures/sim): a reference station and a rover, \
             both in PPP with the LEO satellites, and the satellite segment's downlink that brings their ephemerides; \
             the rover's final position is compared with the simulator's truth. With arguments, each RTCM 3 file \
-            is a reference station solved by SPP.
+            is a reference station solved by SPP, named after the file (or its RTCM station id), its epochs played \
+            in the order of their GNSS times.
             """
     )
 
@@ -27,13 +28,12 @@ struct Demo: AsyncParsableCommand {
 
     func run() async throws {
         let fixtures = Self.bundledFixtures()
-        let stations = streams.isEmpty
-            ? Gateway.Demo.simulatedNetwork(fixtures)
-            : streams.enumerated().map { i, p in Gateway.Demo.Station(name: streams.count == 1 ? "DEMO" : "DEMO\(i + 1)", path: p) }
-        for s in stations where !FileManager.default.fileExists(atPath: s.path) {
-            StandardError.writeLine("gatewayd demo: \(s.path) not found")
+        let paths = streams.isEmpty ? Gateway.Demo.simulatedNetwork(fixtures).map(\.path) : streams
+        for path in paths where !FileManager.default.fileExists(atPath: path) {
+            StandardError.error("\(path) not found")
             throw ExitCode(1)
         }
+        let stations = streams.isEmpty ? Gateway.Demo.simulatedNetwork(fixtures) : try Gateway.Demo.recordedStations(paths: streams)
         var demo = Gateway.Demo(stations: stations, directory: directory)
         demo.speed = speed
         let s = try await demo.run()

@@ -24,7 +24,7 @@ struct Inspect: ParsableCommand {
             do {
                 kind = try Inspection.inspect(path: path, sink: sink)
             } catch {
-                StandardError.writeLine("\(error)")
+                StandardError.error("\(error)")
                 failed = true
                 continue
             }

@@ -159,7 +159,7 @@ struct Replay: ParsableCommand {
     func runConfigured(_ path: String) throws {
         let outcome = ConfigurationLoader.load(path: path)
         guard let configuration = outcome.configuration else {
-            for p in outcome.problems { StandardError.writeLine(p.description) }
+            for p in outcome.problems { StandardError.error(p.description) }
             throw ExitCode(1)
         }
         var replay = ConfiguredReplay(configuration: configuration, inputs: try parsedInputs(), outputDirectory: out ?? ".")
@@ -181,7 +181,7 @@ struct Replay: ParsableCommand {
         do {
             summaries = try replay.run()
         } catch {
-            StandardError.writeLine("error: \(error)")
+            StandardError.error("\(error)")
             throw ExitCode(1)
         }
         guard !quiet else { return }
@@ -215,7 +215,7 @@ struct Replay: ParsableCommand {
         do {
             sink = try out.map { path throws(OutputFileError) in try StandardOutput(creating: path) } ?? StandardOutput()
         } catch {
-            StandardError.writeLine("error: \(error)")
+            StandardError.error("\(error)")
             throw ExitCode(1)
         }
         var runner = ReplayRunner(configuration: c)
@@ -235,7 +235,7 @@ struct Replay: ParsableCommand {
             summary = try runner.run { sink.writeLine($0) }
         } catch {
             sink.flush()
-            StandardError.writeLine("error: \(error)")
+            StandardError.error("\(error)")
             throw ExitCode(1)
         }
         sink.flush()

@@ -21,7 +21,7 @@ struct Run: AsyncParsableCommand {
         let logger = Logger(label: "gatewayd")
         let outcome = ConfigurationLoader.load(path: config)
         guard let configuration = outcome.configuration else {
-            for p in outcome.problems { StandardError.writeLine(p.description) }
+            for p in outcome.problems { StandardError.error(p.description) }
             throw ExitCode(1)
         }
         ProcessLimits.raiseOpenFiles()
@@ -31,7 +31,7 @@ struct Run: AsyncParsableCommand {
         do {
             try await group.run()
         } catch {
-            logger.critical("gatewayd failed: \(error)")
+            logger.critical("\(error)")
             throw ExitCode(1)
         }
     }

@@ -15,8 +15,11 @@ struct GNSSSim: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gnss-sim",
         abstract: "Simulated GNSS and LEO observations with known truth.",
+        version: SoftwareVersion.line("gnss-sim"),
         subcommands: [ObservationsCommand.self, StreamCommand.self, FixtureCommand.self, ConvergenceCommand.self]
     )
+
+    static func main() { mainReportingFailures() }
 }
 
 struct ConvergenceCommand: ParsableCommand {
@@ -52,7 +55,7 @@ struct ConvergenceCommand: ParsableCommand {
             products = try Products.load(navigation: [data + "/" + SimulationFixture.navigation], sp3: [data + "/" + Self.orbits],
                                          clock: [data + "/" + Self.clocks])
         } catch {
-            StandardError.writeLine("gnss-sim: \(error)")
+            StandardError.error("\(error)")
             throw ExitCode(1)
         }
         var experiment = ConvergenceExperiment(precise: products.precise, broadcast: products.ephemerides,
@@ -67,7 +70,7 @@ struct ConvergenceCommand: ParsableCommand {
             let reader = try RINEXObservationSource(path: data + "/ESBC00DNK_R_20201770000_01D_30S_MO.crx.gz")
             while let e = try reader.next() { real.append(e) }
         } catch {
-            StandardError.writeLine("gnss-sim: \(error)")
+            StandardError.error("\(error)")
             throw ExitCode(1)
         }
         let outcomes = Mutex([Int: (ConvergenceExperiment.Outcome, ConvergenceExperiment.Outcome)]())

@@ -107,7 +107,7 @@ struct ScenarioOptions: ParsableArguments {
                 throw ValidationError("--sky must be broadcast or precise")
             }
         } catch let error as FormatError {
-            StandardError.writeLine("gnss-sim: \(error)")
+            StandardError.error("\(error)")
             throw ExitCode(1)
         }
         guard minutes > 0, interval > 0 else { throw ValidationError("--minutes and --interval must be positive") }
@@ -159,7 +159,7 @@ struct FixtureCommand: ParsableCommand {
         do {
             files = try SimulationFixture.files(navigationDirectory: data)
         } catch {
-            StandardError.writeLine("gnss-sim: \(error)")
+            StandardError.error("\(error)")
             throw ExitCode(1)
         }
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)

@@ -195,6 +195,11 @@ struct RTCM3EphemerisTests {
         #expect(abs(d.toeSeconds - k.toeSeconds) <= 60)
         let json = RTCM3EphemerisCodec.json(again, messageType: type)
         #expect(json["format"] == .string("rtcm3") && json["type"] == .int(type))
+        // As inspect --json writes it: the resolved `toe` and the broadcast `toe_seconds`, no key twice.
+        let inspected = RTCM3Message.ephemeris(again, messageType: type).json(offset: 0, payload: first)
+        #expect(JSONDuplicateKeys.find(in: inspected.serialized()).isEmpty, "\(inspected.serialized())")
+        #expect(JSONDuplicateKeys.find(in: json.serialized()).isEmpty, "\(json.serialized())")
+        #expect(inspected["toe"] == .string(again.toe.iso8601(fractionDigits: 0)) && inspected["toe_seconds"] == .double(576_000))
     }
 
     @Test("JSON of the first GMSD7 1019 shows broadcast values", .enabled(if: present, "../shared/data/rtcm3 absent"))
@@ -205,7 +210,8 @@ struct RTCM3EphemerisTests {
         let json = RTCM3EphemerisCodec.json(e, messageType: 1019)
         // pyrtcm 1.2.1: DF092 = 5153.630821228027, DF093 = 604784, DF071 = 6, DF076 = 685.
         #expect(json["sqrtA"] == .double(5153.630821228027))
-        #expect(json["toe"] == .double(604_784))
+        #expect(json["toe_seconds"] == .double(604_784))
+        #expect(json["toe"] == .string(e.toe.iso8601(fractionDigits: 0)))
         #expect(json["iode"] == .double(6))
         #expect(json["week"] == .double(685))
         #expect(json["satellite"] == .string("G28"))

@@ -1,3 +1,4 @@
+import DaemonSupport
 import Foundation
 import GNSSCore
 import Testing
@@ -109,6 +110,9 @@ struct QuickstartTests {
             #expect(metric(metrics, "gateway_frames_decoded_total{station=\"DEMO\",type=\"\(type)\"}") == 257)
         }
         #expect(httpGet(port: 9464, path: "/healthz") == "ok\n")
+        #expect(metric(metrics, "gateway_build_info{version=\"\(SoftwareVersion.number)\"}") == 1)
+        let dpcMetrics = try #require(httpGet(port: 9465, path: "/metrics"))
+        #expect(metric(dpcMetrics, "dpc_build_info{version=\"\(SoftwareVersion.number)\"}") == 1)
 
         let forwarder = try #require(status["forwarder"] as? [String: Any])
         let acked = try #require(forwarder["acked"] as? Int)
@@ -127,7 +131,59 @@ struct QuickstartTests {
 
         gatewayd.signal(SIGTERM)
         #expect(gatewayd.wait() == 0)
-        #expect(gatewayd.output.contains("<6>gatewayd: stopped"))
+        // Standard error is a file here, not the journal: no syslog priority prefixes.
+        #expect(gatewayd.output.contains("\ngatewayd: stopped"))
+        #expect(!gatewayd.output.contains("<6>"))
+    }
+
+    /// The shell block of the README's "The daemons, locally", with the release build directory replaced by
+    /// the build under test.
+    static func readmeQuickstart() throws -> String {
+        let package = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let readme = try String(contentsOf: package.appendingPathComponent("README.md"), encoding: .utf8)
+        let section = try #require(readme.range(of: "### The daemons, locally\n"))
+        let open = try #require(readme.range(of: "```sh\n", range: section.upperBound..<readme.endIndex))
+        let close = try #require(readme.range(of: "\n```\n", range: open.upperBound..<readme.endIndex))
+        let block = String(readme[open.upperBound..<close.lowerBound])
+        #expect(block.contains("$PWD/.build/release"))
+        return block.replacingOccurrences(of: "$PWD/.build/release", with: DaemonProcess.products.path)
+    }
+
+    @Test("the README's local quickstart runs as written, with the bundled capture",
+          .enabled(if: SharedData.hasTool("bash") && SharedData.hasTool("curl") && SharedData.hasTool("timeout"), "needs bash, curl and timeout"))
+    func readmeQuickstartRuns() throws {
+        let package = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let script = makeWorkDirectory("readme") + "/quickstart.sh"
+        _ = FileManager.default.createFile(atPath: script, contents: Data(("set -eo pipefail\n" + (try Self.readmeQuickstart())).utf8))
+        let bash = Process()
+        bash.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        bash.arguments = ["timeout", "120", "bash", script]
+        bash.currentDirectoryURL = package
+        let out = Pipe(), err = Pipe()
+        bash.standardOutput = out
+        bash.standardError = err
+        try bash.run()
+        let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        bash.waitUntilExit()
+        #expect(bash.terminationStatus == 0, "\(errors)\n\(output)")
+
+        // The temporary directory it printed holds the daemons' logs; both stop on the final SIGTERM.
+        let dir = String(output.prefix { $0 != "\n" })
+        #expect(dir.hasPrefix("/"), "\(output)")
+        let log = { (name: String) in (try? String(contentsOfFile: dir + "/" + name, encoding: .utf8)) ?? "" }
+        #expect(eventually(seconds: 20) { log("gatewayd.log").contains("gatewayd: stopped") && log("dpcd.log").contains("dpcd: stopped") },
+                "gatewayd.log:\n\(log("gatewayd.log"))\ndpcd.log:\n\(log("dpcd.log"))")
+        #expect(log("gatewayd.log").contains("gatewayd: configuration reloaded"))
+
+        // fixtures/demo.rtcm3 holds 30 epochs: each solved, spooled, forwarded and stored once.
+        let lines = output.split(separator: "\n").map(String.init)
+        #expect(lines.contains { $0.hasPrefix("DEMO ") && $0.contains(" 30 ") && $0.contains("single") }, "\(output)")
+        #expect(lines.contains("epochs:     30  single: 30"), "\(output)")
+        #expect(metric(output, "gateway_epochs_total{station=\"DEMO\"}") == 30)
+        #expect(metric(output, "gateway_records_acknowledged_total") == 30)
+        let stored = lines.filter { $0.hasPrefix("{") }.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(stored.compactMap { $0["sequence"] as? Int } == Array(1...30))
     }
 
     @Test("kill -9 of dpcd mid-stream: after its restart every record arrives exactly once, in order")

@@ -281,9 +281,10 @@ public enum RTCM3EphemerisCodec {
         }
     }
 
-    /// The broadcast fields of an ephemeris message as JSON (units as broadcast: seconds, semicircles, metres).
+    /// The broadcast fields of an ephemeris message as JSON (units as broadcast: seconds, semicircles, metres),
+    /// under their `jsonKey`.
     public static func json(payload: ArraySlice<UInt8>) -> [(String, JSONValue)] {
         guard let f = try? unpack(payload) else { return [] }
-        return f.values.filter { $0.0 != "reserved" && $0.0 != "spare" }.map { ($0.0, JSONValue.double($0.1)) }
+        return f.values.filter { $0.0 != "reserved" && $0.0 != "spare" }.map { (jsonKey($0.0), JSONValue.double($0.1)) }
     }
 }

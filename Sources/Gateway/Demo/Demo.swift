@@ -52,6 +52,13 @@ public struct Demo {
          Station(name: "LEO", path: directory + "/satellite-segment.rtcm3", format: .leo, role: .rover, processing: .none)]
     }
 
+    /// Recorded RTCM 3 captures, each a reference station solved by SPP and named after its capture
+    /// (see `RecordedStationName`).
+    public static func recordedStations(paths: [String]) throws -> [Station] {
+        let stationIDs = try paths.map { try DemoTimeline.recording(path: $0).stationID }
+        return zip(RecordedStationName.names(paths: paths, stationIDs: stationIDs), paths).map { Station(name: $0, path: $1) }
+    }
+
     public struct Summary: Sendable {
         public var stations: [StationStatus] = []
         public var forwarded: UInt64 = 0
@@ -63,6 +70,7 @@ public struct Demo {
         let fm = FileManager.default
         try? fm.removeItem(atPath: directory)
         try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        report("state (spool, DPC store, control socket) in \(directory), emptied first")
         var logger = Logger(label: "demo")
         logger.logLevel = .warning
         let keyHex = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
@@ -107,21 +115,17 @@ public struct Demo {
         }
 
         // Every recording's epochs, merged in time order: each goes to its station as one datagram per frame.
-        var timeline: [(time: Int, station: Int, frames: [[UInt8]])] = []
-        for (i, station) in stations.enumerated() {
-            timeline += try Self.epochFrames(path: station.path).map { ($0.time, i, $0.frames) }
-        }
-        timeline.sort { ($0.time, $0.station) < ($1.time, $1.station) }
+        let timeline = DemoTimeline(try stations.map { try DemoTimeline.recording(path: $0.path) })
+        let offsets = timeline.offsets
         let clock = ContinuousClock()
         let started = clock.now
-        let first = timeline.first?.time ?? 0
-        var lastReport = first
-        for (time, station, frames) in timeline {
-            let due = started + .milliseconds(Int64(Double(time - first) / max(speed, 0.1)))
+        var lastReport = 0.0
+        for (entry, offset) in zip(timeline.entries, offsets) {
+            let due = started + .milliseconds(Int64(offset * 1000 / max(speed, 0.1)))
             if due > clock.now { try await Task.sleep(until: due, clock: clock) }
-            for frame in frames { senders[station].send(frame) }
-            if time - lastReport >= 10_000 {
-                lastReport = time
+            for frame in entry.frames { senders[entry.station].send(frame) }
+            if offset - lastReport >= 10 {
+                lastReport = offset
                 report(line(daemon.answer(.init(command: "status"))))
             }
         }
@@ -152,27 +156,6 @@ public struct Demo {
         }
         let f = r.forwarder.map { "forwarded \($0.lastSequence), acknowledged \($0.acked)" } ?? ""
         return (stations + [f]).joined(separator: " | ")
-    }
-
-    /// The frames of a recorded RTCM 3 stream grouped by epoch, with the epoch's time (milliseconds of the
-    /// week as the MSM carries it): a group closes with an MSM whose multiple-message bit is clear.
-    static func epochFrames(path: String) throws -> [(time: Int, frames: [[UInt8]])] {
-        let data = try Data(contentsOf: URL(fileURLWithPath: path))
-        var framer = RTCM3Framer()
-        framer.append(data)
-        var decoder = RTCM3Decoder()
-        var epochs: [(time: Int, frames: [[UInt8]])] = []
-        var current: [[UInt8]] = []
-        while let item = framer.next() {
-            guard case .frame(let f) = item else { continue }
-            current.append(f.bytes)
-            if case .msm(let msm)? = try? decoder.decode(f), !msm.multipleMessage {
-                epochs.append((msm.epochMilliseconds, current))
-                current = []
-            }
-        }
-        if !current.isEmpty { epochs.append((epochs.last?.time ?? 0, current)) }
-        return epochs
     }
 
     static func freeUDPPort() throws -> Int {

@@ -20,9 +20,8 @@ final class ControlServer: Sendable {
          answer: @escaping @Sendable (ControlProtocol.Request) -> ControlProtocol.Reply) async throws {
         self.path = path
         let directory = (path as NSString).deletingLastPathComponent
-        if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
         let connections = BoundedConnections(limits: limits, metrics: metrics.controlConnections)
-        channel = try await connections.configure(ServerBootstrap(group: group))
+        let bootstrap = connections.configure(ServerBootstrap(group: group))
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
@@ -32,7 +31,12 @@ final class ControlServer: Sendable {
                     try pipeline.addHandler(ControlRequestHandler(metrics: metrics, connections: connections, answer: answer))
                 }
             }
-            .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true).get()
+        do {
+            if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+            channel = try await bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true).get()
+        } catch {
+            throw ListenError(purpose: "the control socket", transport: .unix, address: path, setting: "control_socket", underlying: error)
+        }
         chmod(path, 0o660)
     }
 

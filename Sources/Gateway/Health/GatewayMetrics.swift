@@ -24,6 +24,7 @@ public final class GatewayMetrics: Sendable {
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
+        registry.registerBuildInfo(prefix: "gateway")
         forwarded = registry.counter("gateway_records_forwarded_total", help: "Correction records sent to the DPC (resends included)")
         acknowledged = registry.counter("gateway_records_acknowledged_total", help: "Correction records the DPC acknowledged as stored")
         spooled = registry.counter("gateway_records_spooled_total", help: "Correction records written to the spool")

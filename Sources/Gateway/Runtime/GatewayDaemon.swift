@@ -144,8 +144,8 @@ public final class GatewayDaemon: Service, Sendable {
                 do {
                     listeners[address] = try await UDPListener(address: address, stations: list, group: group, metrics: metrics)
                 } catch {
-                    logger.error("cannot listen on \(address): \(error)", metadata: ["stations": "\(list.map(\.configuration.name))"])
                     if old.isEmpty { throw error }
+                    logger.error("\(error)", metadata: ["stations": "\(list.map(\.configuration.name))"])
                 }
             }
         }
@@ -247,7 +247,7 @@ public final class GatewayDaemon: Service, Sendable {
             reply.ready = ready.load(ordering: .relaxed)
             reply.uptimeSeconds = ((ContinuousClock.now - started).inSeconds * 10).rounded() / 10
             reply.gateway = configuration.gatewayID
-            reply.version = GatewayVersion.current
+            reply.version = SoftwareVersion.number
             reply.ephemerides = ephemerides.count
             reply.stations = stations.map(\.status)
             reply.forwarder = forwarderStatus()
@@ -277,8 +277,4 @@ public final class GatewayDaemon: Service, Sendable {
         return ControlProtocol.Forwarder(state: state, acked: s.acknowledgedSequence, pending: s.pendingCount,
                                          lastSequence: s.lastSequence, spoolBytes: s.totalBytes, dropped: s.droppedRecords)
     }
-}
-
-public enum GatewayVersion {
-    public static let current = "0.4.0"
 }

@@ -21,7 +21,7 @@ final class UDPListener: Sendable {
         self.address = address
         let table = RouteTable(stations)
         routes = table
-        channel = try await DatagramBootstrap(group: group)
+        let bootstrap = DatagramBootstrap(group: group)
             .channelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .channelOption(ChannelOptions.socketOption(.so_rcvbuf), value: 1 << 20)
             .channelOption(ChannelOptions.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: Self.maximumDatagram + 1))
@@ -31,7 +31,13 @@ final class UDPListener: Sendable {
                     try channel.pipeline.syncOperations.addHandler(DatagramHandler(listen: address.description, routes: table, metrics: metrics))
                 }
             }
-            .bind(host: address.host, port: address.port).get()
+        do {
+            channel = try await bootstrap.bind(host: address.host, port: address.port).get()
+        } catch {
+            let names = stations.map(\.configuration.name).sorted().joined(separator: ", ")
+            throw ListenError(purpose: (stations.count == 1 ? "station " : "stations ") + names, transport: .udp,
+                              address: address.description, setting: "listen", underlying: error)
+        }
     }
 
     var stations: [StationRuntime] { routes.stations }
