@@ -44,8 +44,13 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "Yams", package: "Yams"),
         ]),
+        .target(name: "DPCLink", dependencies: [
+            "GNSSCore", "GNSSFormats",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .target(name: "DPC", dependencies: [
-            "DaemonSupport", "GNSSCore", "GNSSFormats",
+            "DPCLink", "DaemonSupport", "GNSSCore", "GNSSFormats",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
@@ -55,7 +60,7 @@ let package = Package(
         ]),
         .target(name: "GatewayControl"),
         .target(name: "Gateway", dependencies: [
-            "GatewayControl", "GNSSCore", "GNSSFormats", "GNSSOrbits", "GNSSPositioning", "GNSSProducts", "DaemonSupport", "DPC",
+            "GatewayControl", "GNSSCore", "GNSSFormats", "GNSSOrbits", "GNSSPositioning", "GNSSProducts", "DaemonSupport", "DPCLink",
             .product(name: "Yams", package: "Yams"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -67,9 +72,10 @@ let package = Package(
         .executableTarget(
             name: "gatewayd",
             dependencies: [
-                "GNSSCore", "GNSSFormats", "GNSSPositioning", "Gateway", "DaemonSupport",
+                "GNSSCore", "GNSSFormats", "GNSSPositioning", "Gateway", "DaemonSupport", "DPC", "DPCLink",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
@@ -80,7 +86,7 @@ let package = Package(
         .executableTarget(
             name: "dpcd",
             dependencies: [
-                "DPC", "DaemonSupport", "GNSSCore",
+                "DPC", "DPCLink", "DaemonSupport", "GNSSCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -97,11 +103,11 @@ let package = Package(
         .testTarget(name: "GNSSFormatsTests", dependencies: ["GNSSFormats", "GNSSCore", "TestSupport"]),
         .testTarget(name: "GNSSOrbitsTests", dependencies: ["GNSSOrbits", "GNSSFormats", "GNSSCore", "TestSupport"]),
         .testTarget(name: "GNSSPositioningTests", dependencies: ["GNSSPositioning", "GNSSOrbits", "GNSSFormats", "GNSSCore", "TestSupport"]),
-        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "DaemonSupport", "DPC", .product(name: "Logging", package: "swift-log"), "GNSSPositioning", "GNSSProducts", "GNSSOrbits", "GNSSFormats", "GNSSCore", "TestSupport"]),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "DaemonSupport", "DPCLink", .product(name: "Logging", package: "swift-log"), "GNSSPositioning", "GNSSProducts", "GNSSOrbits", "GNSSFormats", "GNSSCore", "TestSupport"]),
         .testTarget(name: "GNSSSimulationTests",
                     dependencies: ["GNSSSimulation", "GNSSPositioning", "GNSSProducts", "GNSSOrbits", "GNSSFormats", "GNSSCore", "Gateway", "TestSupport"]),
         .testTarget(name: "DaemonSupportTests", dependencies: ["DaemonSupport", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "DPCTests", dependencies: ["DPC", "DaemonSupport", "GNSSFormats", "GNSSCore", "TestSupport",
+        .testTarget(name: "DPCTests", dependencies: ["DPC", "DPCLink", "DaemonSupport", "GNSSFormats", "GNSSCore", "TestSupport",
                                                      .product(name: "NIOCore", package: "swift-nio"),
                                                      .product(name: "NIOPosix", package: "swift-nio"),
                                                      .product(name: "Logging", package: "swift-log")]),

@@ -1,3 +1,4 @@
+import DPCLink
 import DaemonSupport
 import Logging
 import NIOCore

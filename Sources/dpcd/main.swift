@@ -1,5 +1,6 @@
 import ArgumentParser
 import DPC
+import DPCLink
 import DaemonSupport
 import Foundation
 import GNSSCore

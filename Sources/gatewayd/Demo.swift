@@ -1,8 +1,12 @@
 import ArgumentParser
+import DPC
+import DPCLink
 import DaemonSupport
 import Foundation
 import GNSSCore
 import Gateway
+import Logging
+import NIOPosix
 
 struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -36,7 +40,7 @@ struct Demo: AsyncParsableCommand {
         let stations = streams.isEmpty ? Gateway.Demo.simulatedNetwork(fixtures) : try Gateway.Demo.recordedStations(paths: streams)
         var demo = Gateway.Demo(stations: stations, directory: directory)
         demo.speed = speed
-        let s = try await demo.run()
+        let s = try await demo.run(startDPC: LoopbackDPC.start)
         print("demo summary")
         for station in s.stations {
             if station.format == "leo" {
@@ -75,5 +79,30 @@ struct Demo: AsyncParsableCommand {
         if FileManager.default.fileExists(atPath: local) { return local }
         return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("fixtures/sim").path
+    }
+}
+
+/// The demo's DPC module: a link server and its store on loopback, in this process.
+struct LoopbackDPC: DemoDPC {
+    let server: DPCServer
+    let store: String
+
+    static func start(keyHex: String, store directory: String) async throws -> any DemoDPC {
+        var logger = Logger(label: "demo-dpc")
+        logger.logLevel = .warning
+        let store = try DPCStore(directory: directory)
+        let server = try await DPCServer(listen: NetworkAddress(host: "127.0.0.1", port: 0), key: try SharedKey(hex: keyHex), store: store,
+                                         metrics: DPCMetrics(), group: MultiThreadedEventLoopGroup.singleton, logger: logger)
+        return LoopbackDPC(server: server, store: directory)
+    }
+
+    var port: Int { server.localAddress?.port ?? 0 }
+
+    func close() async { await server.close() }
+
+    func storedRecords() throws -> Int {
+        var count = 0
+        try DPCStore.records(directory: store) { _ in count += 1 }
+        return count
     }
 }

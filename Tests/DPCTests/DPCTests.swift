@@ -1,4 +1,5 @@
 @testable import DPC
+@testable import DPCLink
 import DaemonSupport
 import Foundation
 import GNSSCore
@@ -6,8 +7,8 @@ import GNSSFormats
 import Logging
 import NIOCore
 import NIOPosix
-import Testing
 import TestSupport
+import Testing
 
 @Suite("DPC link and store")
 struct DPCTests {

@@ -1,4 +1,5 @@
 @testable import DPC
+@testable import DPCLink
 import Foundation
 import NIOCore
 #if canImport(Glibc)

@@ -153,19 +153,20 @@ struct QuickstartTests {
           .enabled(if: SharedData.hasTool("bash") && SharedData.hasTool("curl") && SharedData.hasTool("timeout"), "needs bash, curl and timeout"))
     func readmeQuickstartRuns() throws {
         let package = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let script = makeWorkDirectory("readme") + "/quickstart.sh"
-        _ = FileManager.default.createFile(atPath: script, contents: Data(("set -eo pipefail\n" + (try Self.readmeQuickstart())).utf8))
+        let work = makeWorkDirectory("readme")
+        let script = work + "/quickstart.sh"
+        // A failing step leaves no daemon behind: they would hold the example's ports for the tests after this one.
+        let cleanup = "trap 'status=$?; [ $status -ne 0 ] && kill -9 $GATEWAYD $DPCD 2>/dev/null; exit $status' EXIT\n"
+        _ = FileManager.default.createFile(atPath: script, contents: Data(("set -eo pipefail\n" + cleanup + (try Self.readmeQuickstart())).utf8))
         let bash = Process()
         bash.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        bash.arguments = ["timeout", "120", "bash", script]
+        // Output to files, not pipes: a daemon the script started keeps its standard output open after the script ends.
+        bash.arguments = ["timeout", "--signal=KILL", "120", "bash", "-c", "bash \"$0\" >\"$1\" 2>\"$2\"", script, work + "/out", work + "/err"]
         bash.currentDirectoryURL = package
-        let out = Pipe(), err = Pipe()
-        bash.standardOutput = out
-        bash.standardError = err
         try bash.run()
-        let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         bash.waitUntilExit()
+        let output = (try? String(contentsOfFile: work + "/out", encoding: .utf8)) ?? ""
+        let errors = (try? String(contentsOfFile: work + "/err", encoding: .utf8)) ?? ""
         #expect(bash.terminationStatus == 0, "\(errors)\n\(output)")
 
         // The temporary directory it printed holds the daemons' logs; both stop on the final SIGTERM.

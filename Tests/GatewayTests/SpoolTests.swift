@@ -1,4 +1,4 @@
-import DPC
+import DPCLink
 import Foundation
 import GNSSCore
 import Logging

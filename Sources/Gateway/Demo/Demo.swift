@@ -1,11 +1,9 @@
-import DPC
 import DaemonSupport
 import Foundation
 import GNSSCore
 import GNSSFormats
 import GatewayControl
 import Logging
-import NIOPosix
 import ServiceLifecycle
 #if canImport(Glibc)
 import Glibc
@@ -66,7 +64,9 @@ public struct Demo {
         public var stored = 0
     }
 
-    public func run() async throws -> Summary {
+    /// Runs the demo against the DPC module `startDPC` starts on loopback with the shared key (hex) and its store's
+    /// directory: the program that runs the demo brings the DPC, so the gateway's core needs none.
+    public func run(startDPC: (_ keyHex: String, _ store: String) async throws -> any DemoDPC) async throws -> Summary {
         let fm = FileManager.default
         try? fm.removeItem(atPath: directory)
         try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -74,12 +74,9 @@ public struct Demo {
         var logger = Logger(label: "demo")
         logger.logLevel = .warning
         let keyHex = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
-        let group = MultiThreadedEventLoopGroup.singleton
 
-        let store = try DPCStore(directory: directory + "/dpc")
-        let dpc = try await DPCServer(listen: NetworkAddress(host: "127.0.0.1", port: 0), key: try SharedKey(hex: keyHex), store: store,
-                                      metrics: DPCMetrics(), group: group, logger: logger)
-        let dpcPort = dpc.localAddress?.port ?? 0
+        let dpc = try await startDPC(keyHex, directory + "/dpc")
+        let dpcPort = dpc.port
 
         var configuration = GatewayConfiguration()
         configuration.gatewayID = "demo-gateway"
@@ -144,7 +141,7 @@ public struct Demo {
         summary.stations = final.stations ?? []
         summary.forwarded = final.forwarder?.lastSequence ?? 0
         summary.acknowledged = final.forwarder?.acked ?? 0
-        try DPCStore.records(directory: directory + "/dpc") { _ in summary.stored += 1 }
+        summary.stored = try dpc.storedRecords()
         return summary
     }
 
@@ -175,4 +172,13 @@ public struct Demo {
 
 public struct DemoError: Error, CustomStringConvertible {
     public var description: String
+}
+
+/// The DPC module a demo forwards to.
+public protocol DemoDPC: Sendable {
+    /// Its link's TCP port on 127.0.0.1.
+    var port: Int { get }
+    func close() async
+    /// How many records its store holds.
+    func storedRecords() throws -> Int
 }

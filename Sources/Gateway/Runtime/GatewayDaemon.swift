@@ -1,4 +1,4 @@
-import DPC
+import DPCLink
 import DaemonSupport
 import Foundation
 import GNSSCore

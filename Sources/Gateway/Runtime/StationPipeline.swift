@@ -1,4 +1,4 @@
-import DPC
+import DPCLink
 import GNSSCore
 import GNSSFormats
 import GNSSOrbits

@@ -1,4 +1,3 @@
-import DPC
 import GNSSCore
 import GNSSPositioning
 import GNSSProducts
