@@ -26,14 +26,19 @@ public enum YAMLSettings {
         public var problems: [ConfigurationProblem]
     }
 
+    /// The largest configuration file read; a larger one is refused before it is read.
+    public static let maximumFileBytes = 4 << 20
+
     public static func load(path: String) -> Document {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            return Document(problems: [ConfigurationProblem(file: path, line: 0, message: "cannot read the file")])
+        let file: SmallFile
+        do {
+            file = try SmallFile(path: path, limit: maximumFileBytes)
+        } catch {
+            return Document(problems: [ConfigurationProblem(file: path, line: 0, message: error.description)])
         }
-        guard data.count < 4 << 20 else {
-            return Document(problems: [ConfigurationProblem(file: path, line: 0, message: "file larger than 4 MiB")])
-        }
-        return parse(String(decoding: data, as: UTF8.self), file: path)
+        var document = parse(String(decoding: file.bytes, as: UTF8.self), file: path)
+        document.checker?.filePermissions = file.permissions
+        return document
     }
 
     public static func parse(_ text: String, file: String) -> Document {
@@ -70,6 +75,8 @@ public enum YAMLSettings {
 /// Walks a YAML tree, collecting the problems met, each at its line.
 public struct SettingsChecker {
     public let file: String
+    /// The permission bits of the file read, nil for text given otherwise.
+    public var filePermissions: UInt32?
     public var problems: [ConfigurationProblem] = []
 
     public init(file: String) { self.file = file }

@@ -118,7 +118,7 @@ import DaemonSupport
         // Deep nesting and odd scalars give problems, never a crash.
         let deep = String(repeating: "[", count: 200) + String(repeating: "]", count: 200)
         #expect(ConfigurationLoader.parse("stations: " + deep, file: "d.yaml").configuration == nil)
-        #expect(ConfigurationLoader.load(path: "/nonexistent/gateway.yaml").problems.first?.message == "cannot read the file")
+        #expect(ConfigurationLoader.load(path: "/nonexistent/gateway.yaml").problems.first?.message == "cannot read the file: No such file or directory")
     }
 
     /// `metrics` and `control_socket` take their old one-value form (limits at their defaults) or a
