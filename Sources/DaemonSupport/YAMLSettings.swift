@@ -1,19 +1,29 @@
 import Foundation
 import Yams
 
-/// One problem in a configuration file, at its line.
+/// One problem in a configuration file, at its line: an error that stops the file being used, or a warning
+/// about a setting that works but that an operator would want to know of.
 public struct ConfigurationProblem: Error, Sendable, CustomStringConvertible {
+    public enum Severity: Sendable { case error, warning }
+
     public var file: String
     public var line: Int
     public var message: String
+    public var severity: Severity
 
-    public init(file: String, line: Int, message: String) {
+    public init(file: String, line: Int, message: String, severity: Severity = .error) {
         self.file = file
         self.line = line
         self.message = message
+        self.severity = severity
     }
 
-    public var description: String { "\(file):\(line): \(message)" }
+    public var description: String {
+        switch severity {
+        case .error: "\(file):\(line): \(message)"
+        case .warning: "\(file):\(line): warning: \(message)"
+        }
+    }
 }
 
 /// Reading a YAML settings file into its top-level mapping, with the line of
@@ -78,11 +88,21 @@ public struct SettingsChecker {
     /// The permission bits of the file read, nil for text given otherwise.
     public var filePermissions: UInt32?
     public var problems: [ConfigurationProblem] = []
+    /// Settings that work but deserve the operator's attention; they do not stop the file being used.
+    public var warnings: [ConfigurationProblem] = []
 
     public init(file: String) { self.file = file }
 
     public mutating func problem(_ node: Node?, _ message: String) {
         problems.append(.init(file: file, line: node?.mark?.line ?? 0, message: message))
+    }
+
+    public mutating func warning(_ node: Node?, _ message: String) {
+        warnings.append(.init(file: file, line: node?.mark?.line ?? 0, message: message, severity: .warning))
+    }
+
+    public mutating func warning(line: Int, _ message: String) {
+        warnings.append(.init(file: file, line: line, message: message, severity: .warning))
     }
 
     public mutating func problem(line: Int, _ message: String) {
@@ -122,15 +142,5 @@ public struct SettingsChecker {
         case .sequence(let seq): return seq.compactMap { string($0, what) }
         default: problem(n, "\(what) must be a path or a list of paths"); return []
         }
-    }
-
-    /// A shared key given inline: hex text of at least 16 bytes.
-    public mutating func sharedKey(_ n: Node, _ what: String) -> String? {
-        guard let s = string(n, what) else { return nil }
-        guard s.count >= 32, s.count % 2 == 0, s.allSatisfy(\.isHexDigit) else {
-            problem(n, "\(what) must be hex text of at least 32 digits (16 bytes)")
-            return nil
-        }
-        return s
     }
 }

@@ -1,9 +1,10 @@
 import DPC
+import DaemonSupport
 import Foundation
 import Testing
 
 /// The shared key as both daemons read it: a key file others may read, an all-zero or short key, or a file larger
-/// than a key's text is refused, saying what to do.
+/// than a key's text is refused, saying what to do; a weak key that may be used is a configuration warning.
 @Suite struct SharedKeyTests {
     static let goodKey = "3f8a1c5e9b27d04f6a1e8c3b5d7f9a2c4e6b8d0f1a3c5e7b9d2f4a6c8e0b1d3f"
 
@@ -69,5 +70,38 @@ import Testing
         try Self.write(String(repeating: "5a", count: 1024), to: path, mode: 0o640)
         let message = try #require(Self.refusal { () throws(LinkConfigurationError) in try SharedKey(file: path) })
         #expect(message.contains(path) && message.contains("2048 bytes") && message.contains("1 KiB"), "\(message)")
+    }
+
+    @Test("dpcd configuration: an exposed key file is a problem at its line; a weak key, all interfaces are warnings")
+    func configurationWarnings() throws {
+        let dir = try Self.directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let key = dir + "/dpc.key", config = dir + "/dpcd.yaml"
+        try Self.write(Self.goodKey + "\n", to: key, mode: 0o644)
+        try Self.write("listen: 0.0.0.0:7001\nmetrics: '[::]:9465'\nkey_file: \(key)\n", to: config, mode: 0o640)
+        var loaded = DPCConfiguration.load(path: config)
+        #expect(loaded.configuration == nil)
+        #expect(loaded.problems.map(\.description).contains { $0.hasPrefix(config + ":3: ") && $0.contains("chmod 0640 \(key)") }, "\(loaded.problems)")
+        #expect(loaded.warnings.map(\.description).contains { $0.hasPrefix(config + ":1: warning: ") && $0.contains("all interfaces") }, "\(loaded.warnings)")
+        #expect(loaded.warnings.map(\.description).contains { $0.hasPrefix(config + ":2: warning: ") && $0.contains("all interfaces") }, "\(loaded.warnings)")
+
+        try FileManager.default.setAttributes([.posixPermissions: 0o640], ofItemAtPath: key)
+        loaded = DPCConfiguration.load(path: config)
+        #expect(loaded.configuration != nil && loaded.problems.isEmpty, "\(loaded.problems)")
+
+        // Inline: a repeating pattern and printable text are warned of; in a file others can read, so is the key.
+        let repeating = String(repeating: "0123456789abcdef", count: 4)
+        try Self.write("listen: 127.0.0.1:7001\nstore: ./s\nkey: \(repeating)\n", to: config, mode: 0o644)
+        loaded = DPCConfiguration.load(path: config)
+        #expect(loaded.configuration != nil)
+        let warnings = loaded.warnings.map(\.description)
+        #expect(warnings.contains { $0.hasPrefix(config + ":3: warning: ") && $0.contains("repeats itself every 8 bytes") }, "\(warnings)")
+        #expect(warnings.contains { $0.hasPrefix(config + ":3: warning: ") && $0.contains("others can read") && $0.contains("mode 0644") }, "\(warnings)")
+        #expect(!warnings.contains { $0.contains("all interfaces") })
+        let text = Array("local-demo-key-change-me-in-prod".utf8).map { String(format: "%02x", $0) }.joined()
+        try Self.write("listen: 127.0.0.1:7001\nkey: \(text)\n", to: config, mode: 0o600)
+        #expect(DPCConfiguration.load(path: config).warnings.map(\.description) == ["\(config):2: warning: key: the shared key is printable text, not random bytes; \(SharedKeyStrength.howToMake)"])
+        try Self.write("key: \(String(repeating: "00", count: 16))\n", to: config, mode: 0o600)
+        #expect(DPCConfiguration.load(path: config).problems.map(\.description).contains { $0.hasPrefix(config + ":1: ") && $0.contains("all zeros") })
     }
 }
