@@ -8,8 +8,9 @@ import Synchronization
 /// source no station accepts, an oversize datagram, or one that finds its
 /// station's inbox full is dropped and counted by reason.
 final class UDPListener: Sendable {
-    /// Datagrams at least this long are dropped as oversize (an RTCM 3 frame is at most 1029 bytes; a datagram may carry several).
-    static let maximumDatagram = 9216
+    /// Datagrams this long or longer are dropped as oversize (an RTCM 3 frame is at most 1029 bytes; a datagram may carry
+    /// several). The receive buffers hold this many bytes: a longer datagram is cut to it and still seen as oversize.
+    static let smallestOversizeDatagram = 9216
 
     let address: NetworkAddress
     private let channel: Channel
@@ -24,7 +25,7 @@ final class UDPListener: Sendable {
         channel = try await DatagramBootstrap(group: group)
             .channelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .channelOption(ChannelOptions.socketOption(.so_rcvbuf), value: 1 << 20)
-            .channelOption(ChannelOptions.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: Self.maximumDatagram + 1))
+            .channelOption(ChannelOptions.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: Self.smallestOversizeDatagram))
             .channelOption(ChannelOptions.maxMessagesPerRead, value: 16)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -143,7 +144,7 @@ private final class DatagramHandler: ChannelInboundHandler {
         let size = envelope.data.readableBytes
         station.counters.datagrams.increment()
         station.counters.bytes.increment(by: Int64(size))
-        guard size <= UDPListener.maximumDatagram else {
+        guard size < UDPListener.smallestOversizeDatagram else {
             metrics.datagramsDropped("oversize", listen: listen).increment()
             return
         }
