@@ -4,15 +4,15 @@ import Testing
 @testable import Gateway
 
 /// What the gateway's configuration warns of (it works, but an operator would want to know), each at its line,
-/// beside the problems that stop it.
+/// beside the problems that stop it, and the UDP receive buffer setting.
 @Suite struct ConfigurationWarningTests {
     static let key = "3f8a1c5e9b27d04f6a1e8c3b5d7f9a2c4e6b8d0f1a3c5e7b9d2f4a6c8e0b1d3f"
 
-    static func configuration(metrics: String, dpc: String) -> String {
+    static func configuration(metrics: String, dpc: String, extra: String = "") -> String {
         """
         gateway_id: g
         metrics: \(metrics)
-
+        \(extra)
         dpc:
           address: 127.0.0.1:7001
           \(dpc)
@@ -65,5 +65,15 @@ import Testing
         let short = ConfigurationLoader.parse(Self.configuration(metrics: "127.0.0.1:9464", dpc: "key: \(twenty)"), file: "g.yaml")
         #expect(short.configuration != nil)
         #expect(short.warnings.map(\.description) == ["g.yaml:6: warning: dpc.key: the shared key is 20 bytes; 32 random bytes are recommended"])
+    }
+
+    @Test("udp_receive_buffer: 4 MiB unless given, 64 KiB to 1 GiB")
+    func receiveBuffer() throws {
+        let plain = ConfigurationLoader.parse(Self.configuration(metrics: "off", dpc: "key: \(Self.key)"), file: "g.yaml")
+        #expect(plain.configuration?.udpReceiveBuffer == 4 << 20)
+        let set = ConfigurationLoader.parse(Self.configuration(metrics: "off", dpc: "key: \(Self.key)", extra: "udp_receive_buffer: 16777216"), file: "g.yaml")
+        #expect(set.configuration?.udpReceiveBuffer == 16 << 20)
+        let tiny = ConfigurationLoader.parse(Self.configuration(metrics: "off", dpc: "key: \(Self.key)", extra: "udp_receive_buffer: 1000"), file: "g.yaml")
+        #expect(tiny.problems.map(\.description) == ["g.yaml:3: udp_receive_buffer must be a byte count from 64 KiB to 1 GiB"])
     }
 }

@@ -39,11 +39,17 @@ public enum ConfigurationLoader {
 extension SettingsChecker {
     mutating func readGateway(_ top: Node.Mapping) -> GatewayConfiguration {
         var c = GatewayConfiguration()
-        let e = entries(top, allowed: ["gateway_id", "control_socket", "metrics", "state_directory", "spool", "dpc", "products", "solutions", "stations"],
+        let e = entries(top, allowed: ["gateway_id", "control_socket", "metrics", "state_directory", "spool", "dpc", "products", "solutions", "stations",
+                                       "udp_receive_buffer"],
                         context: "configuration")
         if let v = e["gateway_id"]?.value, let s = string(v, "gateway_id") { c.gatewayID = s }
         if let v = e["control_socket"]?.value { readControlSocket(v, into: &c) }
         if let v = e["metrics"]?.value { c.metrics = metricsEndpoint(v, limits: &c.metricsLimits) }
+        if let v = e["udp_receive_buffer"]?.value {
+            if let n = v.int, GatewayConfiguration.udpReceiveBufferRange.contains(n) { c.udpReceiveBuffer = n } else {
+                problem(v, "udp_receive_buffer must be a byte count from 64 KiB to 1 GiB")
+            }
+        }
         if let v = e["state_directory"]?.value, let s = string(v, "state_directory") {
             c.stateDirectory = s
             c.spoolDirectory = (s as NSString).appendingPathComponent("spool")
