@@ -45,7 +45,8 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "DPCLink", dependencies: [
-            "GNSSCore", "GNSSFormats",
+            "DaemonSupport", "GNSSCore", "GNSSFormats",
+            .product(name: "Yams", package: "Yams"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),

@@ -32,14 +32,21 @@ public struct DPCConfiguration: Sendable {
         throw LinkConfigurationError("no shared key configured")
     }
 
-    public static func load(path: String) -> (configuration: DPCConfiguration?, problems: [ConfigurationProblem]) {
+    /// The configuration when there is no problem, every problem found, and the warnings (settings that work but
+    /// deserve the operator's attention).
+    public static func load(path: String) -> (configuration: DPCConfiguration?, problems: [ConfigurationProblem], warnings: [ConfigurationProblem]) {
         let document = YAMLSettings.load(path: path)
-        guard var checker = document.checker, let top = document.top else { return (nil, document.problems) }
+        guard var checker = document.checker, let top = document.top else { return (nil, document.problems, []) }
         var c = DPCConfiguration()
         let e = checker.entries(top, allowed: ["listen", "store", "metrics", "key", "key_file", "max_connections",
                                                "max_connections_per_address", "authentication_timeout", "idle_timeout"],
                                 context: "configuration")
-        if let v = e["listen"]?.value, let a = checker.address(v, "listen") { c.listen = a }
+        if let v = e["listen"]?.value {
+            if let a = checker.reachableAddress(v, "listen", serving: "the gateways' link") { c.listen = a }
+        } else {
+            checker.warning(line: 1, "listen is not given: the gateways' link listens on \(c.listen), all interfaces; "
+                                     + "give the address gateways reach unless that is meant")
+        }
         if let v = e["store"]?.value, let s = checker.string(v, "store") { c.store = s }
         if let v = e["metrics"]?.value { c.metrics = checker.metricsEndpoint(v, limits: &c.metricsLimits) }
         if let v = e["max_connections"]?.value {
@@ -63,10 +70,10 @@ public struct DPCConfiguration: Sendable {
         }
         switch (e["key"]?.value, e["key_file"]?.value) {
         case (let k?, nil): c.key = checker.sharedKey(k, "key")
-        case (nil, let k?): c.keyFile = checker.string(k, "key_file")
+        case (nil, let k?): c.keyFile = checker.sharedKeyFile(k, "key_file")
         case (_?, _?): checker.problem(line: 1, "give either key or key_file, not both")
         case (nil, nil): checker.problem(line: 1, "no shared key: give key (hex) or key_file")
         }
-        return (checker.problems.isEmpty ? c : nil, checker.problems)
+        return (checker.problems.isEmpty ? c : nil, checker.problems, checker.warnings)
     }
 }

@@ -7,35 +7,45 @@ import Foundation
 public struct SharedKey: Sendable {
     private let key: SymmetricKey
 
-    /// The key from hex text (at least 16 bytes, i.e. 32 hex digits).
+    /// The key from hex text: refused when it is not hex, shorter than 16 bytes or all zeros (`SharedKeyStrength`).
     public init(hex text: String) throws(LinkConfigurationError) {
-        let digits = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard digits.count >= 32, digits.count % 2 == 0 else {
-            throw LinkConfigurationError("the shared key must be at least 32 hex digits (16 bytes), an even number of them")
-        }
-        var bytes: [UInt8] = []
-        var index = digits.startIndex
-        while index < digits.endIndex {
-            let next = digits.index(index, offsetBy: 2)
-            guard let b = UInt8(digits[index..<next], radix: 16) else {
-                throw LinkConfigurationError("the shared key is not hex text")
-            }
-            bytes.append(b)
-            index = next
-        }
+        let bytes = try Self.bytes(hex: text)
+        if let refusal = SharedKeyStrength.refusal(bytes) { throw LinkConfigurationError(refusal) }
         key = SymmetricKey(data: bytes)
     }
 
-    /// Reads the key from a file holding its hex text.
+    /// Reads the key from its file, refused as `SharedKeyFile` and `init(hex:)` say; every message names the file.
     public init(file path: String) throws(LinkConfigurationError) {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw LinkConfigurationError("cannot read the key file \(path)")
+        let file: SharedKeyFile
+        do {
+            file = try SharedKeyFile(path: path)
+        } catch {
+            throw LinkConfigurationError(error.description)
         }
         do {
-            try self.init(hex: String(decoding: data, as: UTF8.self))
+            try self.init(hex: file.text)
         } catch {
-            throw LinkConfigurationError("\(path): \(error.message)")
+            throw LinkConfigurationError("key file \(path): \(error.message)")
         }
+    }
+
+    /// The bytes hex text stands for, surrounding white space ignored.
+    public static func bytes(hex text: String) throws(LinkConfigurationError) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var high: UInt8?
+        for c in text.trimmingCharacters(in: .whitespacesAndNewlines) {
+            guard c.isASCII, let value = c.hexDigitValue.map(UInt8.init) else {
+                throw LinkConfigurationError("the shared key must be hex text, two digits a byte")
+            }
+            if let h = high {
+                bytes.append(h << 4 | value)
+                high = nil
+            } else {
+                high = value
+            }
+        }
+        guard high == nil else { throw LinkConfigurationError("the shared key must be hex text, two digits a byte: it has an odd number of digits") }
+        return bytes
     }
 
     public static func challenge() -> [UInt8] {

@@ -32,7 +32,7 @@ extension SettingsChecker {
     /// (`connectionLimitKeys`), which are set in `limits`. The address, nil when off.
     public mutating func metricsEndpoint(_ n: Node, limits: inout ConnectionLimits) -> NetworkAddress? {
         guard case .mapping(let m) = n else {
-            return n.string == "off" ? nil : address(n, "metrics")
+            return n.string == "off" ? nil : reachableAddress(n, "metrics", serving: "the metrics")
         }
         let e = entries(m, allowed: Self.connectionLimitKeys.union(["listen"]), context: "metrics")
         limits = connectionLimits(e, context: "metrics", defaults: limits)
@@ -40,6 +40,16 @@ extension SettingsChecker {
             problem(n, "metrics needs a listen address (host:port, or off)")
             return nil
         }
-        return listen.string == "off" ? nil : address(listen, "metrics.listen")
+        return listen.string == "off" ? nil : reachableAddress(listen, "metrics.listen", serving: "the metrics")
+    }
+
+    /// A listen address, with a warning when it is every interface's: whatever can reach the host reaches `serving`.
+    public mutating func reachableAddress(_ n: Node, _ what: String, serving: String) -> NetworkAddress? {
+        guard let a = address(n, what) else { return nil }
+        if a.isAllInterfaces {
+            warning(n, "\(what) \(a) listens on all interfaces: \(serving) can be reached from any network this host is on; "
+                       + "give a loopback or management address unless that is meant")
+        }
+        return a
     }
 }

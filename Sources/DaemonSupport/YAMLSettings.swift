@@ -1,20 +1,31 @@
 import Foundation
 import Yams
 
-/// One problem in a configuration file, at its line.
+/// One problem in a configuration file, at its line: an error that stops the file being used, or a warning
+/// about a setting that works but that an operator would want to know of.
 public struct ConfigurationProblem: Error, Sendable, CustomStringConvertible {
+    public enum Severity: Sendable { case error, warning }
+
     public var file: String
     public var line: Int
     public var message: String
+    public var severity: Severity
 
-    public init(file: String, line: Int, message: String) {
+    public init(file: String, line: Int, message: String, severity: Severity = .error) {
         self.file = file
         self.line = line
         self.message = message
+        self.severity = severity
     }
 
-    /// `file:line: message`, or `file: message` for the file as a whole (line 0).
-    public var description: String { line > 0 ? "\(file):\(line): \(message)" : "\(file): \(message)" }
+    /// `file:line: message`, or `file: message` for the file as a whole (line 0); warnings say so.
+    public var description: String {
+        let place = line > 0 ? "\(file):\(line)" : file
+        switch severity {
+        case .error: return "\(place): \(message)"
+        case .warning: return "\(place): warning: \(message)"
+        }
+    }
 }
 
 /// Reading a YAML settings file into its top-level mapping, with the line of
@@ -27,14 +38,19 @@ public enum YAMLSettings {
         public var problems: [ConfigurationProblem]
     }
 
+    /// The largest configuration file read; a larger one is refused before it is read.
+    public static let maximumFileBytes = 4 << 20
+
     public static func load(path: String) -> Document {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            return Document(problems: [ConfigurationProblem(file: path, line: 0, message: "cannot read the file: \(unreadableReason(path))")])
+        let file: SmallFile
+        do {
+            file = try SmallFile(path: path, limit: maximumFileBytes)
+        } catch {
+            return Document(problems: [ConfigurationProblem(file: path, line: 0, message: error.description)])
         }
-        guard data.count < 4 << 20 else {
-            return Document(problems: [ConfigurationProblem(file: path, line: 0, message: "file larger than 4 MiB")])
-        }
-        return parse(String(decoding: data, as: UTF8.self), file: path)
+        var document = parse(String(decoding: file.bytes, as: UTF8.self), file: path)
+        document.checker?.filePermissions = file.permissions
+        return document
     }
 
     /// Why the file at `path` cannot be read, in the system's words (`No such file or directory`,
@@ -82,12 +98,24 @@ public enum YAMLSettings {
 /// Walks a YAML tree, collecting the problems met, each at its line.
 public struct SettingsChecker {
     public let file: String
+    /// The permission bits of the file read, nil for text given otherwise.
+    public var filePermissions: UInt32?
     public var problems: [ConfigurationProblem] = []
+    /// Settings that work but deserve the operator's attention; they do not stop the file being used.
+    public var warnings: [ConfigurationProblem] = []
 
     public init(file: String) { self.file = file }
 
     public mutating func problem(_ node: Node?, _ message: String) {
         problems.append(.init(file: file, line: node?.mark?.line ?? 0, message: message))
+    }
+
+    public mutating func warning(_ node: Node?, _ message: String) {
+        warnings.append(.init(file: file, line: node?.mark?.line ?? 0, message: message, severity: .warning))
+    }
+
+    public mutating func warning(line: Int, _ message: String) {
+        warnings.append(.init(file: file, line: line, message: message, severity: .warning))
     }
 
     public mutating func problem(line: Int, _ message: String) {
@@ -127,15 +155,5 @@ public struct SettingsChecker {
         case .sequence(let seq): return seq.compactMap { string($0, what) }
         default: problem(n, "\(what) must be a path or a list of paths"); return []
         }
-    }
-
-    /// A shared key given inline: hex text of at least 16 bytes.
-    public mutating func sharedKey(_ n: Node, _ what: String) -> String? {
-        guard let s = string(n, what) else { return nil }
-        guard s.count >= 32, s.count % 2 == 0, s.allSatisfy(\.isHexDigit) else {
-            problem(n, "\(what) must be hex text of at least 32 digits (16 bytes)")
-            return nil
-        }
-        return s
     }
 }

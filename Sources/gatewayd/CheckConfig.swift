@@ -5,7 +5,7 @@ import Gateway
 struct CheckConfig: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check-config",
-        abstract: "Validate a gateway configuration: every problem with file:line; exit status 1 when there is one."
+        abstract: "Validate a gateway configuration: every problem and warning with file:line; exit status 1 when there is a problem, 0 with warnings only."
     )
 
     @Argument(help: "The YAML configuration file.")
@@ -13,7 +13,7 @@ struct CheckConfig: ParsableCommand {
 
     func run() throws {
         let outcome = ConfigurationLoader.load(path: file)
-        for p in outcome.problems { StandardError.writeLine(p.description) }
+        for p in (outcome.problems + outcome.warnings).sorted(by: { $0.line < $1.line }) { StandardError.writeLine(p.description) }
         guard let c = outcome.configuration else { throw ExitCode(1) }
         let stations = c.stations.map { "\($0.name) (\($0.role.rawValue), \($0.format.rawValue) on \($0.listen), \($0.processing.rawValue))" }
         print("\(file): OK, \(c.stations.count) station\(c.stations.count == 1 ? "" : "s"): \(stations.joined(separator: "; "))")

@@ -24,6 +24,7 @@ struct Run: AsyncParsableCommand {
             for p in outcome.problems { StandardError.error(p.description) }
             throw ExitCode(1)
         }
+        for w in outcome.warnings { logger.warning("\(w.message)", metadata: ["file": "\(w.file)", "line": "\(w.line)"]) }
         ProcessLimits.raiseOpenFiles()
         let daemon = GatewayDaemon(configuration: configuration, path: config, logger: logger)
         let group = ServiceGroup(configuration: .init(services: [.init(service: daemon)],

@@ -98,7 +98,8 @@ struct DPCTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let good = dir + "/good.yaml"
         _ = FileManager.default.createFile(atPath: good, contents: Data("listen: 127.0.0.1:7001\nstore: ./s\nkey_file: \(dir)/key\n".utf8))
-        _ = FileManager.default.createFile(atPath: dir + "/key", contents: Data((String(repeating: "ab", count: 32) + "\n").utf8))
+        _ = FileManager.default.createFile(atPath: dir + "/key", contents: Data((String(repeating: "ab", count: 32) + "\n").utf8),
+                                           attributes: [.posixPermissions: 0o640])
         let loaded = try #require(DPCConfiguration.load(path: good).configuration)
         #expect(loaded.listen.port == 7001)
         _ = try loaded.sharedKey()

@@ -121,7 +121,7 @@ import DaemonSupport
         let missing = ConfigurationLoader.load(path: "/nonexistent/gateway.yaml").problems
         #expect(missing.first?.message == "cannot read the file: No such file or directory")
         #expect(missing.first?.description == "/nonexistent/gateway.yaml: cannot read the file: No such file or directory")
-        #expect(ConfigurationLoader.load(path: "/").problems.first?.message == "cannot read the file: Is a directory")
+        #expect(ConfigurationLoader.load(path: "/").problems.first?.message == "cannot read the file: it is a directory")
     }
 
     /// `metrics` and `control_socket` take their old one-value form (limits at their defaults) or a

@@ -1,3 +1,4 @@
+import DPCLink
 import DaemonSupport
 import Foundation
 import GNSSCore
@@ -10,10 +11,12 @@ import Yams
 public enum ConfigurationLoader {
     public typealias Problem = ConfigurationProblem
 
-    /// The outcome of loading: the configuration when there is no problem, and every problem found.
+    /// The outcome of loading: the configuration when there is no problem, every problem found, and the warnings
+    /// (settings that work but deserve the operator's attention).
     public struct Outcome: Sendable {
         public var configuration: GatewayConfiguration?
         public var problems: [Problem]
+        public var warnings: [Problem] = []
     }
 
     public static func load(path: String) -> Outcome {
@@ -29,18 +32,24 @@ public enum ConfigurationLoader {
             return Outcome(configuration: nil, problems: document.problems)
         }
         let config = checker.readGateway(top)
-        return Outcome(configuration: checker.problems.isEmpty ? config : nil, problems: checker.problems)
+        return Outcome(configuration: checker.problems.isEmpty ? config : nil, problems: checker.problems, warnings: checker.warnings)
     }
 }
 
 extension SettingsChecker {
     mutating func readGateway(_ top: Node.Mapping) -> GatewayConfiguration {
         var c = GatewayConfiguration()
-        let e = entries(top, allowed: ["gateway_id", "control_socket", "metrics", "state_directory", "spool", "dpc", "products", "solutions", "stations"],
+        let e = entries(top, allowed: ["gateway_id", "control_socket", "metrics", "state_directory", "spool", "dpc", "products", "solutions", "stations",
+                                       "udp_receive_buffer"],
                         context: "configuration")
         if let v = e["gateway_id"]?.value, let s = string(v, "gateway_id") { c.gatewayID = s }
         if let v = e["control_socket"]?.value { readControlSocket(v, into: &c) }
         if let v = e["metrics"]?.value { c.metrics = metricsEndpoint(v, limits: &c.metricsLimits) }
+        if let v = e["udp_receive_buffer"]?.value {
+            if let n = v.int, GatewayConfiguration.udpReceiveBufferRange.contains(n) { c.udpReceiveBuffer = n } else {
+                problem(v, "udp_receive_buffer must be a byte count from 64 KiB to 1 GiB")
+            }
+        }
         if let v = e["state_directory"]?.value, let s = string(v, "state_directory") {
             c.stateDirectory = s
             c.spoolDirectory = (s as NSString).appendingPathComponent("spool")
@@ -60,7 +69,7 @@ extension SettingsChecker {
                 if let a = d["address"]?.value { c.dpcAddress = address(a, "dpc.address") } else { problem(v, "dpc needs an address") }
                 switch (d["key"]?.value, d["key_file"]?.value) {
                 case (let k?, nil): c.dpcKey = sharedKey(k, "dpc.key")
-                case (nil, let k?): c.dpcKeyFile = string(k, "dpc.key_file")
+                case (nil, let k?): c.dpcKeyFile = sharedKeyFile(k, "dpc.key_file")
                 case (_?, _?): problem(v, "dpc: give either key or key_file, not both")
                 case (nil, nil): problem(v, "dpc needs the shared key: key (hex) or key_file")
                 }

@@ -62,6 +62,10 @@ public struct GatewayConfiguration: Sendable {
     public var metrics: NetworkAddress? = NetworkAddress(host: "127.0.0.1", port: 9464)
     /// The metrics endpoint's connections: cap, idle timeout, largest request.
     public var metricsLimits: ConnectionLimits = .metricsEndpoint
+    /// The receive buffer asked for each station port's socket (`SO_RCVBUF`); the kernel caps it at
+    /// `net.core.rmem_max` for an unprivileged daemon, and the startup log says what each socket got.
+    public var udpReceiveBuffer: Int = 4 << 20
+    public static let udpReceiveBufferRange = (64 << 10)...(1 << 30)
     public var stateDirectory: String = "/var/lib/gatewayd"
     public var spoolDirectory: String = "/var/lib/gatewayd/spool"
     public var spoolMaxBytes: Int = 1 << 30

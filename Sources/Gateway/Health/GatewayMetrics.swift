@@ -47,7 +47,8 @@ public final class GatewayMetrics: Sendable {
         registry.counter("gateway_udp_bytes_received_total", help: "UDP payload bytes received", labels: [("station", station)])
     }
 
-    /// Datagrams dropped: `not_allowed` (source not in the allow list), `oversize`, `queue_full`, `unknown_station`.
+    /// Datagrams dropped: `not_allowed` (source not in the allow list), `oversize` (9216 bytes or more), `queue_full`
+    /// (the station's inbox), `receive_buffer` (by the kernel, the socket's receive buffer full), `socket_error`.
     public func datagramsDropped(_ reason: String, listen: String) -> Counter {
         registry.counter("gateway_udp_datagrams_dropped_total", help: "UDP datagrams dropped, by reason", labels: [("reason", reason), ("listen", listen)])
     }

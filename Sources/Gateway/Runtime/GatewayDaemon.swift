@@ -142,7 +142,11 @@ public final class GatewayDaemon: Service, Sendable {
                 listeners[address] = existing
             } else {
                 do {
-                    listeners[address] = try await UDPListener(address: address, stations: list, group: group, metrics: metrics)
+                    let listener = try await UDPListener(address: address, stations: list, receiveBuffer: c.udpReceiveBuffer, group: group, metrics: metrics)
+                    listeners[address] = listener
+                    logger.info("listening", metadata: ["listen": "\(address)", "stations": "\(list.map(\.configuration.name))",
+                                                        "receive_buffer": "\(listener.receiveBufferBytes)",
+                                                        "receive_buffer_requested": "\(c.udpReceiveBuffer)"])
                 } catch {
                     if old.isEmpty { throw error }
                     logger.error("\(error)", metadata: ["stations": "\(list.map(\.configuration.name))"])
@@ -183,6 +187,9 @@ public final class GatewayDaemon: Service, Sendable {
                 || c.spoolDirectory != current.spoolDirectory || c.gatewayID != current.gatewayID {
                 logger.warning("reload: only the station list is applied; restart to change sockets, the DPC link or the spool")
             }
+            if c.udpReceiveBuffer != current.udpReceiveBuffer {
+                logger.warning("reload: udp_receive_buffer applies to ports bound from now on; restart to change it on the others")
+            }
             do {
                 try await apply(c)
                 logger.info("configuration reloaded", metadata: ["stations": "\(c.stations.count)"])
@@ -207,6 +214,7 @@ public final class GatewayDaemon: Service, Sendable {
             for s in stations { s.tick(now) }
             if now - lastSync >= .seconds(1) {
                 lastSync = now
+                for l in running.withLock({ Array($0.listeners.values) }) { await l.countKernelDrops() }
                 do { try spool.withLock({ $0 })?.sync() } catch { logger.error("spool sync failed: \(error)") }
             }
             if now - lastStatus >= .seconds(5) {

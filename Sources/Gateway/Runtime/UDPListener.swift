@@ -6,25 +6,32 @@ import Synchronization
 /// One bound UDP port and the stations it feeds. Several stations may share a
 /// port when each names its source addresses (`allow`); a datagram from a
 /// source no station accepts, an oversize datagram, or one that finds its
-/// station's inbox full is dropped and counted by reason.
+/// station's inbox full is dropped and counted by reason, and so are those the
+/// kernel dropped because the socket's receive buffer was full.
 final class UDPListener: Sendable {
-    /// Datagrams at least this long are dropped as oversize (an RTCM 3 frame is at most 1029 bytes; a datagram may carry several).
-    static let maximumDatagram = 9216
+    /// Datagrams this long or longer are dropped as oversize (an RTCM 3 frame is at most 1029 bytes; a datagram may carry
+    /// several). The receive buffers hold this many bytes: a longer datagram is cut to it and still seen as oversize.
+    static let smallestOversizeDatagram = 9216
 
     let address: NetworkAddress
     private let channel: Channel
     private let routes: RouteTable
+    /// The socket's receive buffer as the kernel set it (`SO_RCVBUF` read back: twice what was granted, with
+    /// the kernel's bookkeeping), at most twice `net.core.rmem_max` for an unprivileged daemon.
+    let receiveBufferBytes: Int
+    private let kernelDrops: ReceiveBufferDrops?
 
     var localAddress: SocketAddress? { channel.localAddress }
 
-    init(address: NetworkAddress, stations: [StationRuntime], group: EventLoopGroup, metrics: GatewayMetrics) async throws {
+    /// Binds `address` with a receive buffer of `receiveBuffer` bytes asked for.
+    init(address: NetworkAddress, stations: [StationRuntime], receiveBuffer: Int, group: EventLoopGroup, metrics: GatewayMetrics) async throws {
         self.address = address
         let table = RouteTable(stations)
         routes = table
         let bootstrap = DatagramBootstrap(group: group)
             .channelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
-            .channelOption(ChannelOptions.socketOption(.so_rcvbuf), value: 1 << 20)
-            .channelOption(ChannelOptions.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: Self.maximumDatagram + 1))
+            .channelOption(ChannelOptions.socketOption(.so_rcvbuf), value: SocketOptionValue(clamping: receiveBuffer))
+            .channelOption(ChannelOptions.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: Self.smallestOversizeDatagram))
             .channelOption(ChannelOptions.maxMessagesPerRead, value: 16)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -38,6 +45,13 @@ final class UDPListener: Sendable {
             throw ListenError(purpose: (stations.count == 1 ? "station " : "stations ") + names, transport: .udp,
                               address: address.description, setting: "listen", underlying: error)
         }
+        receiveBufferBytes = Int(try await channel.getOption(ChannelOptions.socketOption(.so_rcvbuf)).get())
+        kernelDrops = ReceiveBufferDrops(channel: channel, counter: metrics.datagramsDropped("receive_buffer", listen: address.description))
+    }
+
+    /// Counts the datagrams the kernel dropped at this socket since the last call (a full receive buffer).
+    func countKernelDrops() async {
+        await kernelDrops?.update()
     }
 
     var stations: [StationRuntime] { routes.stations }
@@ -149,7 +163,7 @@ private final class DatagramHandler: ChannelInboundHandler {
         let size = envelope.data.readableBytes
         station.counters.datagrams.increment()
         station.counters.bytes.increment(by: Int64(size))
-        guard size <= UDPListener.maximumDatagram else {
+        guard size < UDPListener.smallestOversizeDatagram else {
             metrics.datagramsDropped("oversize", listen: listen).increment()
             return
         }

@@ -15,7 +15,7 @@ struct Dpcd: AsyncParsableCommand {
         commandName: "dpcd",
         abstract: "Receive and durably store the corrections that gateways forward.",
         version: SoftwareVersion.line("dpcd"),
-        subcommands: [Serve.self, Dump.self],
+        subcommands: [Serve.self, CheckConfig.self, Dump.self],
         defaultSubcommand: Serve.self
     )
 
@@ -36,6 +36,7 @@ struct Serve: AsyncParsableCommand {
             for p in loaded.problems { StandardError.error("\(p)") }
             throw ExitCode(1)
         }
+        for w in loaded.warnings { logger.warning("\(w.message)", metadata: ["file": "\(w.file)", "line": "\(w.line)"]) }
         let service = DPCService(configuration: configuration, logger: logger)
         let group = ServiceGroup(configuration: .init(services: [.init(service: service)],
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
