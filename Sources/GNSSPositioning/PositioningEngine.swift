@@ -101,7 +101,10 @@ public struct PositioningEngine: Sendable {
             if s.quality != .none { lastSinglePosition = s.position }
             return s
         case .ppp:
-            return ppp.process(epoch: epoch, orbits: products.orbits(systems: profile.activeSystems), ephemerides: products.ephemerides)
+            let s = ppp.process(epoch: epoch, orbits: products.orbits(systems: profile.activeSystems), ephemerides: products.ephemerides)
+            guard products.precise == nil, s.quality == .ppp else { return s }
+            return Self.broadcastOnly(s, single: spp.solve(epoch: epoch, ephemerides: products.ephemerides,
+                                                           klobuchar: products.klobuchar, initial: s.position))
         case .rtk:
             if let reason = unusable(base, at: epoch.time) { return reason.solution(at: epoch.time) }
             guard let base, let position = base.position else { return UnsolvedReason.basePositionUnknown.solution(at: epoch.time) }
@@ -110,6 +113,22 @@ public struct PositioningEngine: Sendable {
             return rtk.process(prepared)
         }
     }
+
+    /// What PPP on broadcast ephemerides says of itself. The filter's covariance knows the measurements' noise, not
+    /// the broadcast orbits' and clocks' errors (metres, and lasting hours, which no filter averages away): the
+    /// single-point fix's covariance, weighted by each satellite's broadcast accuracy (URA, SISA), is added to it,
+    /// and the solution is labelled single, with the reason, until precise products or SSR corrections are given.
+    static func broadcastOnly(_ s: Solution, single: Solution) -> Solution {
+        var out = s
+        out.quality = .single
+        out.note = broadcastOnlyNote
+        let floor = single.quality == .none ? [25.0, 25, 25, 0, 0, 0] : single.covariance
+        out.covariance = zip(s.covariance, floor).map { $0 + $1 }
+        return out
+    }
+
+    /// The note of a PPP solution on broadcast ephemerides alone.
+    public static let broadcastOnlyNote = "PPP on broadcast ephemerides (metre-level): no precise orbits and clocks or SSR corrections"
 
     /// RTK: why a base epoch cannot serve a rover epoch at `time`, nil when it can.
     public func unusable(_ base: BaseEpoch?, at time: GNSSTime) -> UnsolvedReason? {

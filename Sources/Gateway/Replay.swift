@@ -133,6 +133,10 @@ public struct ReplayRunner {
             } else if profile.mode == .ppp, products.hasPreciseOrbits, roverPath == c.rover[0] {
                 summary.remarks.append(Self.noSatelliteAntennaRemark(products.clockAntennaModels))
             }
+            if profile.mode == .ppp, !products.hasPreciseOrbits, roverPath == c.rover[0] {
+                summary.remarks.append("no precise orbits and clocks (--sp3, --clk) or SSR corrections: PPP on broadcast ephemerides "
+                                       + "is metre-level, its solutions labelled single with the broadcast accuracy in their sigmas")
+            }
             switch profile.mode {
             case .spp, .ppp:
                 while let e = try rover.next() {
