@@ -140,11 +140,15 @@ public final class Forwarder: Sendable {
                         let room = window - Int(sent - min(sent, acknowledged.value))
                         let batch = room > 0 ? try spool.pending(after: sent, limit: room) : []
                         if batch.isEmpty {
-                            if ContinuousClock.now - lastWrite >= LinkTiming.keepaliveInterval {
+                            let quiet = ContinuousClock.now - lastWrite
+                            if quiet >= LinkTiming.keepaliveInterval {
                                 try await outbound.write(.keepalive)
                                 lastWrite = .now
+                                continue
                             }
-                            try await Task.sleep(for: .milliseconds(10))
+                            // Until a record is appended, an acknowledgement makes room, or a keep-alive is due.
+                            await spool.readyToSend.wait(timeout: LinkTiming.keepaliveInterval - quiet)
+                            try Task.checkCancellation()
                             continue
                         }
                         try await outbound.write(contentsOf: batch.map { LinkFrame.record(sequence: $0.sequence, body: $0.body) })
@@ -170,6 +174,7 @@ public final class Forwarder: Sendable {
                     case .acknowledge(let sequence):
                         spool.acknowledge(through: sequence)
                         acknowledged.value = sequence
+                        spool.readyToSend.signal()  // room in the window
                     case .keepalive:
                         break
                     case .refused(let reason):

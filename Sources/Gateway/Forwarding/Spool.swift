@@ -32,6 +32,9 @@ public final class Spool: Sendable {
     private let acknowledgedPath: String
     private let metrics: GatewayMetrics?
     private let logger: Logger
+    /// Wakes the sender waiting for something to send: signalled at every append, and by the forwarder when an
+    /// acknowledgement makes room in its window.
+    let readyToSend = WakeSignal()
 
     public init(directory: String, maxBytes: Int, metrics: GatewayMetrics?, logger: Logger) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -83,6 +86,7 @@ public final class Spool: Sendable {
             return (sequence, dropped)
         }
         metrics?.spooled.increment()
+        readyToSend.signal()
         if dropped > 0 {
             metrics?.spoolDropped.increment(by: Int64(dropped))
             logger.warning("spool full: oldest unacknowledged records dropped", metadata: ["records": "\(dropped)"])
