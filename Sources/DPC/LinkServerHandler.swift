@@ -2,6 +2,7 @@ import DPCLink
 import DaemonSupport
 import Logging
 import NIOCore
+import NIOPosix
 
 /// One gateway connection: challenge, proof, then records and acknowledgements.
 ///
@@ -28,6 +29,8 @@ final class LinkServerHandler: ChannelInboundHandler {
     private var logger: Logger
     private var state: State = .closed
     private var toAcknowledge: UInt64?
+    /// The last sequence acknowledged on this connection.
+    private var acknowledged: UInt64 = 0
     private var timeout: Scheduled<Void>?
 
     init(key: SharedKey, store: DPCStore, metrics: DPCMetrics, frameLimit: LinkFrameLimit, authenticationTimeout: TimeAmount, logger: Logger) {
@@ -128,17 +131,29 @@ final class LinkServerHandler: ChannelInboundHandler {
         context.writeAndFlush(wrapOutboundOut(.welcome(proof: answer, lastSequence: last)), promise: nil)
     }
 
-    /// A batch of reads is over: make it durable, then acknowledge it.
+    /// A batch of reads is over: make it durable, then acknowledge it. The fsync runs on a thread of the blocking
+    /// pool, not on the event loop, which goes on serving this and the other connections meanwhile.
     func channelReadComplete(context: ChannelHandlerContext) {
         guard let sequence = toAcknowledge else { return }
         toAcknowledge = nil
-        do {
-            try store.sync()
-        } catch {
+        let store = self.store
+        let loopBound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+        NIOThreadPool.singleton.runIfActive(eventLoop: context.eventLoop) { try store.sync() }.whenComplete { result in
+            let (handler, context) = loopBound.value
+            handler.synced(result, through: sequence, context: context)
+        }
+    }
+
+    /// Acknowledges through `sequence` once the store is synced. Syncs may end out of order; each covers every record
+    /// stored before it began and acknowledgements are cumulative, so only a later sequence is sent.
+    private func synced(_ result: Result<Void, Error>, through sequence: UInt64, context: ChannelHandlerContext) {
+        if case .failure(let error) = result {
             logger.error("store sync failed, not acknowledging: \(error)")
             context.close(promise: nil)
             return
         }
+        guard sequence > acknowledged else { return }
+        acknowledged = sequence
         metrics.acknowledgements.increment()
         metrics.storeBytes.set(to: Double(store.totalBytes))
         context.writeAndFlush(wrapOutboundOut(.acknowledge(sequence: sequence)), promise: nil)

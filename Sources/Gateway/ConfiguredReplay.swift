@@ -151,7 +151,7 @@ public struct ConfiguredReplay {
         for (name, feed) in feeds {
             feed.log.flush()
             try? feed.corrections?.close()
-            summaries[name, default: StationSummary()].problems = feed.pipeline.errorsByKind.values.reduce(0, +)
+            summaries[name, default: StationSummary()].problems = feed.pipeline.counters.decodeErrors
         }
         return summaries
     }

@@ -32,15 +32,27 @@ public final class StationPipeline {
     private var openEpochSince: ContinuousClock.Instant?
     private var reportedGarbage = 0
 
-    /// Coordinates from the configuration, else from the stream's 1005/1006.
-    public private(set) var stationPosition: ECEF?
-    /// Decode problems met, most recent last (bounded).
-    public private(set) var recentProblems: [String] = []
-    public private(set) var framesByType: [String: Int] = [:]
-    public private(set) var errorsByKind: [String: Int] = [:]
-    /// Satellite segment: onboard GNSS epochs received, by LEO satellite, and LEO ephemerides that were new.
-    public private(set) var onboardEpochs: [SatelliteID: Int] = [:]
-    public private(set) var leoEphemerides = 0
+    /// What the pipeline has counted so far, handed to the runtime as one value after each input.
+    public struct Counters: Sendable {
+        /// Coordinates from the configuration, else from the stream's 1005/1006.
+        public var stationPosition: ECEF?
+        public var frames = 0
+        public var decodeErrors = 0
+        /// The latest decode problem, for the log.
+        public var lastProblem: String?
+        /// Satellite segment: onboard GNSS epochs received, the LEO satellites they came from, and LEO ephemerides
+        /// that were new.
+        public var onboardEpochs = 0
+        public var onboardSatellites = 0
+        public var leoEphemerides = 0
+    }
+
+    public private(set) var counters = Counters()
+    private var onboardBySatellite: [SatelliteID: Int] = [:]
+    private var stationPosition: ECEF? {
+        get { counters.stationPosition }
+        set { counters.stationPosition = newValue }
+    }
 
     public init(configuration: StationConfiguration, ephemerides: SharedEphemerides, references: ReferenceEpochs,
                 products: Products, metrics: GatewayMetrics?) {
@@ -49,7 +61,7 @@ public final class StationPipeline {
         self.references = references
         self.products = products
         self.metrics = metrics
-        stationPosition = configuration.position
+        counters.stationPosition = configuration.position
         switch configuration.format {
         case .rtcm3: stream = RTCM3StationStream()
         case .ubx: stream = UBXStationStream()
@@ -127,7 +139,7 @@ public final class StationPipeline {
         for event in events {
             switch event {
             case .frame(let type):
-                framesByType[type, default: 0] += 1
+                counters.frames += 1
                 metrics?.framesDecoded(configuration.name, type: type).increment()
             case .epoch(let epoch):
                 outputs += process(epoch, received: received)
@@ -145,11 +157,13 @@ public final class StationPipeline {
                 problem(kind: e.kind.rawValue, "\(e)")
             case .leoEphemeris(let e):
                 if ephemerides.add(leo: e) {
-                    leoEphemerides += 1
+                    counters.leoEphemerides += 1
                     metrics?.leoEphemerides(configuration.name).increment()
                 }
             case .onboardEpoch(let satellite, _):
-                onboardEpochs[satellite, default: 0] += 1
+                onboardBySatellite[satellite, default: 0] += 1
+                counters.onboardEpochs += 1
+                counters.onboardSatellites = onboardBySatellite.count
                 metrics?.epochs(configuration.name).increment()
             case .downlink(let frames, let time):
                 outputs.append(.correction(CorrectionRecord(station: configuration.name, time: time, rtcm: frames)))
@@ -192,9 +206,8 @@ public final class StationPipeline {
     }
 
     private func problem(kind: String, _ text: String) {
-        errorsByKind[kind, default: 0] += 1
+        counters.decodeErrors += 1
+        counters.lastProblem = text
         metrics?.decodeErrors(configuration.name, kind: kind).increment()
-        recentProblems.append(text)
-        if recentProblems.count > 20 { recentProblems.removeFirst(recentProblems.count - 20) }
     }
 }

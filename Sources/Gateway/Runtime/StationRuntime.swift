@@ -63,15 +63,16 @@ public final class StationRuntime: Sendable {
                 switch input {
                 case .datagram(let bytes, let received):
                     outputs = pipeline.ingest(bytes, now: GNSSTime.now, received: received)
+                    let c = pipeline.counters
                     shared.status.withLock { s in
                         s.datagrams += 1
                         s.bytes += bytes.count
-                        s.frames = pipeline.framesByType.values.reduce(0, +)
-                        s.decodeErrors = pipeline.errorsByKind.values.reduce(0, +)
-                        s.stationPosition = pipeline.stationPosition.map { [$0.x, $0.y, $0.z] }
+                        s.frames = c.frames
+                        s.decodeErrors = c.decodeErrors
+                        s.stationPosition = c.stationPosition.map { [$0.x, $0.y, $0.z] }
                         if configuration.format == .leo {
-                            s.epochs = pipeline.onboardEpochs.values.reduce(0, +)
-                            s.note = "\(pipeline.leoEphemerides) LEO ephemerides, onboard GNSS from \(pipeline.onboardEpochs.count) satellites"
+                            s.epochs = c.onboardEpochs
+                            s.note = "\(c.leoEphemerides) LEO ephemerides, onboard GNSS from \(c.onboardSatellites) satellites"
                         }
                     }
                 case .tick(let instant):
@@ -93,8 +94,8 @@ public final class StationRuntime: Sendable {
                         }
                     }
                 }
-                let total = pipeline.errorsByKind.values.reduce(0, +)
-                if total > reportedProblems, let last = pipeline.recentProblems.last {
+                let total = pipeline.counters.decodeErrors
+                if total > reportedProblems, let last = pipeline.counters.lastProblem {
                     // One line per burst of errors is enough for the journal; metrics count each.
                     if reportedProblems == 0 || total - reportedProblems >= 100 || total.isMultiple(of: 1000) {
                         logger.warning("decode error: \(last)", metadata: ["errors": "\(total)"])
