@@ -2,7 +2,8 @@
 import PackageDescription
 
 // Speed measurements, kept apart so the main build stays fast.
-// Run: (cd Benchmarks && swift run -c release gateway-bench) and (… gateway-capacity) after `swift build -c release` in ..
+// Run: (cd Benchmarks && swift run -c release gateway-bench) and (… gateway-capacity, … gateway-memory) after
+// `swift build -c release` in ..
 let package = Package(
     name: "gateway-benchmarks",
     platforms: [.macOS(.v14)],
@@ -19,6 +20,7 @@ let package = Package(
             name: "gateway-capacity",
             dependencies: [.product(name: "GNSSFormats", package: "gnss-gateway")]
         ),
+        .executableTarget(name: "gateway-memory"),
     ],
     swiftLanguageModes: [.v6]
 )
