@@ -2,15 +2,16 @@ import Foundation
 import Testing
 @testable import Gateway
 
-/// The forwarder's sender sleeps on a `WakeSignal` instead of polling: it must wake at once for a record, keep a
-/// signal that came while nobody waited, end at its timeout, and let its task be cancelled.
+/// The forwarder's sender sleeps on a `WakeSignal` instead of polling: it must wake for a record, keep a signal that
+/// came while nobody waited, end at its timeout, and let its task be cancelled. The waits' timeouts are long (300 s)
+/// and the bounds loose, so that only a wait that missed its wake-up fails, not a busy machine.
 struct WakeSignalTests {
     @Test func aSignalBeforeTheWaitIsKept() async {
         let signal = WakeSignal()
         signal.signal()
         let started = ContinuousClock.now
-        await signal.wait(timeout: .seconds(10))
-        #expect(ContinuousClock.now - started < .seconds(1))
+        await signal.wait(timeout: .seconds(300))
+        #expect(ContinuousClock.now - started < .seconds(250))
     }
 
     @Test func aSignalWakesTheWaiter() async {
@@ -20,25 +21,24 @@ struct WakeSignalTests {
             try? await Task.sleep(for: .milliseconds(50))
             signal.signal()
         }
-        await signal.wait(timeout: .seconds(10))
-        #expect(ContinuousClock.now - started < .seconds(2))
+        await signal.wait(timeout: .seconds(300))
+        #expect(ContinuousClock.now - started < .seconds(250))
     }
 
     @Test func theWaitEndsAtItsTimeout() async {
         let signal = WakeSignal()
         let started = ContinuousClock.now
         await signal.wait(timeout: .milliseconds(100))
-        let waited = ContinuousClock.now - started
-        #expect(waited >= .milliseconds(100) && waited < .seconds(5))
+        #expect(ContinuousClock.now - started >= .milliseconds(100))
     }
 
     @Test func cancellationEndsTheWait() async {
         let signal = WakeSignal()
         let started = ContinuousClock.now
-        let waiting = Task { await signal.wait(timeout: .seconds(30)) }
+        let waiting = Task { await signal.wait(timeout: .seconds(300)) }
         try? await Task.sleep(for: .milliseconds(50))
         waiting.cancel()
         await waiting.value
-        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(ContinuousClock.now - started < .seconds(250))
     }
 }
