@@ -22,6 +22,8 @@ public struct StationStatus: Codable, Sendable {
     public var lastDatagramAgeSeconds: Double?
     public var stationPosition: [Double]?
     public var queueDrops: Int = 0
+    /// Epochs refused because the stream's time went back (a capture played again).
+    public var epochsRefused: Int = 0
 
     enum CodingKeys: String, CodingKey {
         case name, listen, format, role, processing, datagrams, bytes, frames, epochs, quality, satellites, ecef, llh, sigma, time, note, solutions
@@ -29,6 +31,7 @@ public struct StationStatus: Codable, Sendable {
         case lastDatagramAgeSeconds = "last_datagram_age_s"
         case stationPosition = "station_position"
         case queueDrops = "queue_drops"
+        case epochsRefused = "epochs_refused"
     }
 
     /// Every key is written, `null` where there is no value yet, so readers see the same shape from the first epoch on.
@@ -55,6 +58,7 @@ public struct StationStatus: Codable, Sendable {
         try c.encode(lastDatagramAgeSeconds, forKey: .lastDatagramAgeSeconds)
         try c.encode(stationPosition, forKey: .stationPosition)
         try c.encode(queueDrops, forKey: .queueDrops)
+        try c.encode(epochsRefused, forKey: .epochsRefused)
     }
 
     public init(name: String, listen: String, format: String, role: String, processing: String) {

@@ -67,6 +67,48 @@ struct ReplayEquivalenceTests {
         #expect(String(decoding: live, as: UTF8.self).split(separator: "\n") == lines)
     }
 
+    @Test("a capture played twice into a live station: the second pass refused, counted and logged, nothing forwarded twice",
+          .enabled(if: SharedData.available, "needs ../shared/data"))
+    func capturePlayedTwiceIsRefused() throws {
+        let dir = makeWorkDirectory("twice")
+        _ = FileManager.default.createFile(atPath: dir + "/gateway.yaml", contents: Data(Self.configuration(stations: Self.gmsd).utf8))
+        let capture = Array(try Data(contentsOf: URL(fileURLWithPath: SharedData.path("rtcm3/GMSD7_20121014.rtcm3"))))
+        let gatewayd = try DaemonProcess("gatewayd", ["run", "--config", "gateway.yaml"], directory: dir)
+        defer { gatewayd.stop() }
+        #expect(eventually { (try? control("ctl.sock", ["status"], directory: dir))?["ready"] as? Bool == true })
+        func station() -> [String: Any] {
+            ((try? control("ctl.sock", ["status"], directory: dir))?["stations"] as? [[String: Any]])?.first ?? [:]
+        }
+        func settled() -> Int {
+            var previous = -1
+            var epochs = 0
+            _ = eventually {
+                usleep(300_000)
+                epochs = station()["epochs"] as? Int ?? 0
+                defer { previous = epochs }
+                return epochs > 0 && epochs == previous
+            }
+            return epochs
+        }
+        let sender = UDPSender()
+        _ = sender.stream(capture, to: 5201)
+        let first = settled()
+        #expect(first > 200)
+        _ = sender.stream(capture, to: 5201)
+        var refused = 0
+        #expect(eventually {
+            refused = station()["epochs_refused"] as? Int ?? 0
+            return refused >= first - 2
+        }, "refused \(refused) of \(first)")
+        sender.close()
+        #expect(settled() == first, "no epoch of the second pass solved")
+        let metrics = httpGet(port: 9664, path: "/metrics") ?? ""
+        // The second pass's epochs lie before the first's last one (one of them at its very time).
+        let counted = ["time_backwards", "repeated"].map { metric(metrics, "gateway_epochs_refused_total{station=\"GMSD\",reason=\"\($0)\"}") ?? 0 }
+        #expect(counted.reduce(0, +) == Double(refused), "\(metrics)")
+        #expect(gatewayd.output.contains("refused: ") && gatewayd.output.contains("before the station's last epoch"), "\(gatewayd.output)")
+    }
+
     @Test("SIGHUP adds and removes stations without disturbing the others")
     func reload() throws {
         let dir = makeWorkDirectory("reload")

@@ -53,6 +53,12 @@ public final class GatewayMetrics: Sendable {
         registry.counter("gateway_udp_datagrams_dropped_total", help: "UDP datagrams dropped, by reason", labels: [("reason", reason), ("listen", listen)])
     }
 
+    /// Epochs a station refused: `repeated` (its time already seen, as when a capture is played again) or
+    /// `time_backwards` (earlier than the station's last epoch, by up to an hour).
+    public func epochsRefused(_ station: String, reason: String) -> Counter {
+        registry.counter("gateway_epochs_refused_total", help: "Epochs refused because the stream's time went back", labels: [("station", station), ("reason", reason)])
+    }
+
     public func framesDecoded(_ station: String, type: String) -> Counter {
         registry.counter("gateway_frames_decoded_total", help: "Frames decoded, by message type", labels: [("station", station), ("type", type)])
     }

@@ -45,7 +45,18 @@ public final class StationPipeline {
         public var onboardEpochs = 0
         public var onboardSatellites = 0
         public var leoEphemerides = 0
+        /// Epochs refused because the stream's time went back (`StationPipeline.monotonicWindow`), and the latest
+        /// such event, for the log.
+        public var refusedEpochs = 0
+        public var lastNotice: String?
     }
+
+    /// How far back a stream's time may jump and still be refused: within it an epoch at or before the last one is
+    /// a repeat (a capture played again, a receiver resending) and would be solved and forwarded twice; beyond it the
+    /// stream has started over (a receiver whose clock was reset) and is followed, with a warning.
+    public static let monotonicWindow = 3600.0
+
+    private var lastEpochTime: GNSSTime?
 
     public private(set) var counters = Counters()
     private var onboardBySatellite: [SatelliteID: Int] = [:]
@@ -173,6 +184,19 @@ public final class StationPipeline {
     }
 
     private func process(_ epoch: ObservationEpoch, received: ContinuousClock.Instant?) -> [StationOutput] {
+        if let last = lastEpochTime, epoch.time <= last {
+            let back = last - epoch.time
+            if back <= Self.monotonicWindow {
+                let reason = back < 1e-6 ? "repeated" : "time_backwards"
+                counters.refusedEpochs += 1
+                metrics?.epochsRefused(configuration.name, reason: reason).increment()
+                problemText("epoch \(epoch.time.iso8601(fractionDigits: 1)) refused: " + (back < 1e-6 ? "its time was seen already"
+                    : "\(Int(back.rounded())) s before the station's last epoch, \(last.iso8601(fractionDigits: 1))"))
+                return []
+            }
+            problemText("the stream's time went back \(Int(back.rounded())) s, beyond \(Int(Self.monotonicWindow)) s: followed as a new start")
+        }
+        lastEpochTime = epoch.time
         metrics?.epochs(configuration.name).increment()
         var outputs: [StationOutput] = []
         if let solution = solve(epoch) {
@@ -203,6 +227,11 @@ public final class StationPipeline {
             engine?.setBaseAntenna(antennaModels(base.antennaType))
         }
         return engine?.solve(epoch, base: base.map { BaseEpoch(epoch: $0.epoch, position: $0.position) }, products: current)
+    }
+
+    /// A problem for the log that is not a decoding error.
+    private func problemText(_ text: String) {
+        counters.lastNotice = text
     }
 
     private func problem(kind: String, _ text: String) {

@@ -58,6 +58,8 @@ public final class StationRuntime: Sendable {
                 }
             }
             var reportedProblems = 0
+            var reportedRefused = 0
+            var reportedNotice: String?
             for await input in stream {
                 let outputs: [StationOutput]
                 switch input {
@@ -94,7 +96,18 @@ public final class StationRuntime: Sendable {
                         }
                     }
                 }
-                let total = pipeline.counters.decodeErrors
+                let counters = pipeline.counters
+                if let notice = counters.lastNotice, notice != reportedNotice {
+                    // The first refused epoch of a run and every hundredth, and every new start, are worth a line.
+                    let refused = counters.refusedEpochs
+                    if refused == reportedRefused || reportedRefused == 0 || refused / 100 != reportedRefused / 100 {
+                        logger.warning("\(notice)", metadata: ["refused_epochs": "\(refused)"])
+                    }
+                    shared.status.withLock { $0.epochsRefused = refused }
+                    reportedRefused = refused
+                    reportedNotice = notice
+                }
+                let total = counters.decodeErrors
                 if total > reportedProblems, let last = pipeline.counters.lastProblem {
                     // One line per burst of errors is enough for the journal; metrics count each.
                     if reportedProblems == 0 || total - reportedProblems >= 100 || total.isMultiple(of: 1000) {
