@@ -15,6 +15,9 @@ let package = Package(
         .library(name: "GNSSPositioning", targets: ["GNSSPositioning"]),
         .library(name: "GNSSProducts", targets: ["GNSSProducts"]),
         .library(name: "GNSSSimulation", targets: ["GNSSSimulation"]),
+        .library(name: "GatewayControl", targets: ["GatewayControl"]),
+        .library(name: "DPCLink", targets: ["DPCLink"]),
+        .library(name: "Gateway", targets: ["Gateway"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -69,7 +69,12 @@ public struct CalendarDate: Sendable, Hashable, CustomStringConvertible {
         return (Int(m <= 2 ? y + 1 : y), Int(m), Int(d))
     }
 
+    /// Also of a date that is not valid (the errors rejecting one quote it): seconds that are not a finite
+    /// number of a size an `Int` holds are written as the `Double` they are.
     public var description: String {
+        guard second.isFinite, abs(second) < 1e15 else {
+            return "\(year)-\(pad(month))-\(pad(day)) \(pad(hour)):\(pad(minute)):\(second)"
+        }
         let s = Int(second)
         let ms = Int(((second - Double(s)) * 1000).rounded())
         return "\(year)-\(pad(month))-\(pad(day)) \(pad(hour)):\(pad(minute)):\(pad(s)).\(pad(ms, 3))"

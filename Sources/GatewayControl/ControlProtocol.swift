@@ -1,3 +1,5 @@
+import Foundation
+
 /// The control socket's protocol: newline-delimited JSON. A request is one
 /// line, `{"command":"status"}` (or `sources`, `stations`, `solution` with
 /// `"station":"NAME"`); a plain word (`status`) is accepted too. Each reply is
@@ -11,6 +13,18 @@ public enum ControlProtocol {
         public init(command: String, station: String? = nil) {
             self.command = command
             self.station = station
+        }
+
+        /// A request as the control socket reads it from one line (without its line feed): a JSON object, or a
+        /// word with at most one argument (`status`, `solution NAME`); nil for anything else.
+        public init?(line bytes: [UInt8]) {
+            if let r = try? JSONDecoder().decode(Request.self, from: Data(bytes)) {
+                self = r
+                return
+            }
+            let words = String(decoding: bytes, as: UTF8.self).split(separator: " ").map(String.init)
+            guard let first = words.first, first.allSatisfy({ $0.isLetter }), words.count <= 2 else { return nil }
+            self.init(command: first, station: words.count == 2 ? words[1] : nil)
         }
     }
 

@@ -132,35 +132,40 @@ public final class RINEXObservationReader {
         var clock: Double?
     }
 
-    /// RINEX 2: (1X,I2.2,4(1X,I2),F11.7,2X,I1,I3,12(A1,I2),F12.9).
+    /// RINEX 2: (1X,I2.2,4(1X,I2),F11.7,2X,I1,I3,12(A1,I2),F12.9). A negative satellite or record count makes
+    /// the line no epoch line.
     static func parseEpochLine2(_ b: [UInt8]) -> EpochLine? {
         if b.count >= 29, RINEXNumbers.isBlank(b, 0, 26), let flag = RINEXNumbers.int(b, 26, 3), (2...5).contains(flag) {
             // An event record without a time.
-            return EpochLine(calendar: CalendarDate(year: 0, month: 0, day: 0), flag: UInt8(flag),
-                             count: RINEXNumbers.int(b, 29, 3) ?? 0, clock: nil)
+            let count = RINEXNumbers.int(b, 29, 3) ?? 0
+            guard count >= 0 else { return nil }
+            return EpochLine(calendar: CalendarDate(year: 0, month: 0, day: 0), flag: UInt8(flag), count: count, clock: nil)
         }
         guard b.count >= 29, b[0] == 0x20,
               let yy = RINEXNumbers.int(b, 0, 3), let mo = RINEXNumbers.int(b, 3, 3), let d = RINEXNumbers.int(b, 6, 3),
               let h = RINEXNumbers.int(b, 9, 3), let mi = RINEXNumbers.int(b, 12, 3), let s = RINEXNumbers.double(b, 15, 11),
               let flag = RINEXNumbers.int(b, 26, 3), (0...6).contains(flag) else { return nil }
         let count = RINEXNumbers.int(b, 29, 3) ?? 0
+        guard count >= 0 else { return nil }
         let clock = b.count > 68 ? RINEXNumbers.double(b, 68, 12) : nil
         return EpochLine(calendar: CalendarDate(year: RINEXNumbers.fullYear(yy), month: mo, day: d, hour: h, minute: mi, second: s),
                          flag: UInt8(flag), count: count, clock: clock)
     }
 
-    /// RINEX 3/4: '>' yyyy mm dd hh mm ss.sssssss  f nnn      clock.
+    /// RINEX 3/4: '>' yyyy mm dd hh mm ss.sssssss  f nnn      clock. A negative count makes the line no epoch line.
     static func parseEpochLine3(_ b: [UInt8]) -> EpochLine? {
         // Writers that trim trailing blanks leave the I3 satellite count short (e.g. "  0 2"): the
         // line needs only to reach the count's first column.
         if b.count >= 33, b[0] == 0x3E, RINEXNumbers.isBlank(b, 1, 28), let flag = RINEXNumbers.int(b, 29, 3), (2...5).contains(flag) {
-            return EpochLine(calendar: CalendarDate(year: 0, month: 0, day: 0), flag: UInt8(flag),
-                             count: RINEXNumbers.int(b, 32, 3) ?? 0, clock: nil)
+            let count = RINEXNumbers.int(b, 32, 3) ?? 0
+            guard count >= 0 else { return nil }
+            return EpochLine(calendar: CalendarDate(year: 0, month: 0, day: 0), flag: UInt8(flag), count: count, clock: nil)
         }
         guard b.count >= 33, b[0] == 0x3E,
               let y = RINEXNumbers.int(b, 1, 5), let mo = RINEXNumbers.int(b, 6, 3), let d = RINEXNumbers.int(b, 9, 3),
               let h = RINEXNumbers.int(b, 12, 3), let mi = RINEXNumbers.int(b, 15, 3), let s = RINEXNumbers.double(b, 18, 11),
-              let flag = RINEXNumbers.int(b, 29, 3), (0...6).contains(flag), let count = RINEXNumbers.int(b, 32, 3) else { return nil }
+              let flag = RINEXNumbers.int(b, 29, 3), (0...6).contains(flag), let count = RINEXNumbers.int(b, 32, 3),
+              count >= 0 else { return nil }
         let clock = b.count > 41 ? RINEXNumbers.double(b, 41, 15) : nil
         return EpochLine(calendar: CalendarDate(year: y, month: mo, day: d, hour: h, minute: mi, second: s),
                          flag: UInt8(flag), count: count, clock: clock)

@@ -66,7 +66,7 @@ private final class ControlRequestHandler: ChannelInboundHandler {
         guard !bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) else { return }
         metrics.controlRequests.increment()
         let reply: ControlProtocol.Reply
-        if let request = Self.request(bytes) {
+        if let request = ControlProtocol.Request(line: bytes) {
             reply = answer(request)
         } else {
             reply = ControlProtocol.Reply(ok: false, error: "malformed request: send one JSON object per line, e.g. {\"command\":\"status\"}")
@@ -78,13 +78,6 @@ private final class ControlRequestHandler: ChannelInboundHandler {
         out.writeBytes((try? encoder.encode(reply)) ?? Data("{\"ok\":false,\"error\":\"internal\"}".utf8))
         out.writeInteger(UInt8(ascii: "\n"))
         context.writeAndFlush(wrapOutboundOut(out), promise: nil)
-    }
-
-    static func request(_ bytes: [UInt8]) -> ControlProtocol.Request? {
-        if let r = try? JSONDecoder().decode(ControlProtocol.Request.self, from: Data(bytes)) { return r }
-        let words = String(decoding: bytes, as: UTF8.self).split(separator: " ").map(String.init)
-        guard let first = words.first, first.allSatisfy({ $0.isLetter }), words.count <= 2 else { return nil }
-        return ControlProtocol.Request(command: first, station: words.count == 2 ? words[1] : nil)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
