@@ -35,13 +35,7 @@ private func withChecksums(_ input: [UInt8]) -> [UInt8] {
         guard b[i] == 0xB5, b[i + 1] == 0x62 else { i += 1; continue }
         let end = i + 6 + (Int(b[i + 4]) | Int(b[i + 5]) << 8)
         guard end + 2 <= b.count else { i += 1; continue }
-        var ckA: UInt8 = 0, ckB: UInt8 = 0
-        for x in b[(i + 2)..<end] {
-            ckA &+= x
-            ckB &+= ckA
-        }
-        b[end] = ckA
-        b[end + 1] = ckB
+        (b[end], b[end + 1]) = UBXFramer.checksum(b[(i + 2)..<end])
         i = end + 2
     }
     return b

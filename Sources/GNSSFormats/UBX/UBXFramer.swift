@@ -60,7 +60,8 @@ public struct UBXFramer: Sendable {
         appendCompacting(bytes, to: &buffer, start: &start, base: &base)
     }
 
-    static func checksum<C: Collection>(_ bytes: C) -> (UInt8, UInt8) where C.Element == UInt8 {
+    /// The Fletcher-8 checksum (CK_A, CK_B) of a frame's class, id, length and payload.
+    public static func checksum<C: Collection>(_ bytes: C) -> (UInt8, UInt8) where C.Element == UInt8 {
         var a: UInt8 = 0, b: UInt8 = 0
         for x in bytes {
             a = a &+ x
