@@ -116,15 +116,16 @@ public struct ReplayRunner {
                 throw ReplayUsageError("no navigation data: give --nav (RINEX navigation) or --sp3/--clk")
             }
             // A stream gives its antenna descriptor and height in messages, which RINEX gives in the header; looking
-            // ahead, its ephemerides serve every epoch.
+            // ahead, its ephemerides serve every epoch. The stream is read through first only for what is wanted of it:
+            // all of it to look ahead, up to its antenna descriptor for the antenna models.
             var roverAntenna = rover.antenna
-            if !rover.isRINEX {
+            let ahead = c.ephemerides == .ahead
+            if !rover.isRINEX, ahead || antex != nil {
                 let scan = try ObservationSources.open(roverPath)
                 var more = true
-                while more {
+                while more, ahead || scan.antenna == nil {
                     more = try scan.next() != nil
-                    let ephemerides = scan.takeEphemerides()
-                    if c.ephemerides == .ahead { for eph in ephemerides { products.ephemerides.add(eph) } }
+                    if ahead { for eph in scan.takeEphemerides() { products.ephemerides.add(eph) } }
                 }
                 roverAntenna = scan.antenna
             }
