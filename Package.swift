@@ -76,7 +76,7 @@ let package = Package(
         .executableTarget(
             name: "gatewayd",
             dependencies: [
-                "GNSSCore", "GNSSFormats", "GNSSPositioning", "Gateway", "DaemonSupport", "DPC", "DPCLink",
+                "GNSSCore", "GNSSFormats", "GNSSOrbits", "GNSSPositioning", "GNSSProducts", "Gateway", "DaemonSupport", "DPC", "DPCLink",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -107,6 +107,7 @@ let package = Package(
         .testTarget(name: "GNSSFormatsTests", dependencies: ["GNSSFormats", "GNSSCore", "TestSupport"]),
         .testTarget(name: "GNSSOrbitsTests", dependencies: ["GNSSOrbits", "GNSSFormats", "GNSSCore", "TestSupport"]),
         .testTarget(name: "GNSSPositioningTests", dependencies: ["GNSSPositioning", "GNSSOrbits", "GNSSFormats", "GNSSCore", "TestSupport"]),
+        .testTarget(name: "GNSSProductsTests", dependencies: ["GNSSProducts", "GNSSOrbits", "GNSSFormats", "GNSSCore", "TestSupport"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "DaemonSupport", "DPCLink", .product(name: "Logging", package: "swift-log"), "GNSSPositioning", "GNSSProducts", "GNSSOrbits", "GNSSFormats", "GNSSCore", "TestSupport"]),
         .testTarget(name: "GNSSSimulationTests",
                     dependencies: ["GNSSSimulation", "GNSSPositioning", "GNSSProducts", "GNSSOrbits", "GNSSFormats", "GNSSCore", "Gateway", "TestSupport"]),

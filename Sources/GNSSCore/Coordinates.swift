@@ -52,6 +52,7 @@ public struct ECEF: Sendable, Hashable, CustomStringConvertible {
     public static func - (a: ECEF, b: ECEF) -> ECEF { ECEF(a.x - b.x, a.y - b.y, a.z - b.z) }
     public static func * (s: Double, a: ECEF) -> ECEF { ECEF(s * a.x, s * a.y, s * a.z) }
     public func dot(_ o: ECEF) -> Double { x * o.x + y * o.y + z * o.z }
+    public func cross(_ o: ECEF) -> ECEF { ECEF(y * o.z - z * o.y, z * o.x - x * o.z, x * o.y - y * o.x) }
     public func distance(to o: ECEF) -> Double { (self - o).norm }
 
     public var description: String { "(\(x), \(y), \(z))" }

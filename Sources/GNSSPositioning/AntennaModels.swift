@@ -87,3 +87,17 @@ public struct AntennaModels: Sendable {
         return -(east * ce * sin(azimuth) + north * ce * cos(azimuth) + up * sin(elevation)) + variation
     }
 }
+
+extension AntennaModels {
+    /// The satellite's antenna phase centre minus its centre of mass (ECEF, m) for the ionosphere-free pair PPP and
+    /// the precise clocks use (GLONASS, whose frequencies depend on the channel, excepted); nil without a calibration.
+    @Sendable public func ionosphereFreeSatelliteOffset(_ sat: SatelliteID, at time: GNSSTime, position: ECEF) -> ECEF? {
+        let pair = PPPFilter.signalPair(sat.system)
+        guard let b1 = pair.first.first?.band, let b2 = pair.second.first?.band,
+              let f1 = CarrierFrequency.of(system: sat.system, band: b1, glonassChannel: nil),
+              let f2 = CarrierFrequency.of(system: sat.system, band: b2, glonassChannel: nil) else { return nil }
+        let g1 = f1 * f1 / (f1 * f1 - f2 * f2), g2 = -f2 * f2 / (f1 * f1 - f2 * f2)
+        return satelliteCorrection(sat, at: time, position: position, receiver: .zero, sun: SunMoon.sun(at: time),
+                                   bands: (b1, b2), weights: (g1, g2))?.offset
+    }
+}

@@ -53,6 +53,8 @@ public struct PPPOptions: Sendable, Hashable {
 public enum OrbitSource: Sendable {
     case precise(PreciseEphemeris)
     case broadcast(EphemerisStore)
+    /// The broadcast ephemerides with state-space corrections.
+    case ssr(EphemerisStore, SSRCorrections)
     /// Another source for the GNSS satellites, with the LEO satellites' own broadcast ephemerides.
     indirect case withLEO(OrbitSource, LEOEphemerisStore)
 
@@ -62,9 +64,17 @@ public enum OrbitSource: Sendable {
             return p.signalState(sat, at: t)
         case .broadcast(let store):
             return store.select(sat, at: t)?.state(at: t)
+        case .ssr(let store, let corrections):
+            return try? corrections.state(sat, at: t, ephemerides: store).get()
         case .withLEO(let gnss, let leo):
             return sat.system == .leo ? leo.state(sat, at: t) : gnss.state(sat, at: t)
         }
+    }
+
+    /// The code bias of a signal (m, added to its pseudorange) where corrections give one.
+    func codeBias(_ sat: SatelliteID, _ signal: SignalCode) -> Double {
+        if case .ssr(_, let corrections) = gnss { return corrections.codeBias(sat, signal) ?? 0 }
+        return 0
     }
 
     /// The source of the GNSS satellites' orbits.
@@ -79,6 +89,7 @@ public enum OrbitSource: Sendable {
         switch self {
         case .precise: true
         case .broadcast: false
+        case .ssr(_, let corrections): corrections.isCentreOfMass(sat)
         case .withLEO(let gnss, _): sat.system != .leo && gnss.isCentreOfMass(sat)
         }
     }
@@ -113,7 +124,7 @@ public struct PPPFilter: Sendable {
     }
 
     /// PPP signal pairs: the clock products refer to these ionosphere-free combinations.
-    static func signalPair(_ system: GNSSSystem) -> (first: [SignalCode], second: [SignalCode]) { signalPairs[Int(system.rawValue)] }
+    public static func signalPair(_ system: GNSSSystem) -> (first: [SignalCode], second: [SignalCode]) { signalPairs[Int(system.rawValue)] }
 
     private static let signalPairs = GNSSSystem.allCases.map(makeSignalPair)
 
@@ -196,12 +207,14 @@ public struct PPPFilter: Sendable {
             guard let s1 = Self.firstWithPhase(obs, firstCodes), let s2 = Self.firstWithPhase(obs, secondCodes),
                   let f1 = CarrierFrequency.of(system: sys, band: s1.signal.band, glonassChannel: obs.glonassChannel),
                   let f2 = CarrierFrequency.of(system: sys, band: s2.signal.band, glonassChannel: obs.glonassChannel),
-                  var p1 = s1.pseudorange, var p2 = s2.pseudorange, let l1 = s1.carrierPhase, let l2 = s2.carrierPhase
+                  let range1 = s1.pseudorange, let range2 = s2.pseudorange, let l1 = s1.carrierPhase, let l2 = s2.carrierPhase
             else { continue }
             // Precise clocks refer to the P(Y)-code combination: take code from the first listed signal that has one
-            // (C1W before C1C for GPS) even when the phase comes from another tracking mode of the same band.
-            if let c1 = Self.firstCode(obs, firstCodes, band: s1.signal.band) { p1 = c1 }
-            if let c2 = Self.firstCode(obs, secondCodes, band: s2.signal.band) { p2 = c2 }
+            // (C1W before C1C for GPS) even when the phase comes from another tracking mode of the same band; with
+            // SSR, each code with its bias.
+            let (c1, code1) = Self.firstCode(obs, firstCodes, band: s1.signal.band) ?? (range1, s1.signal)
+            let (c2, code2) = Self.firstCode(obs, secondCodes, band: s2.signal.band) ?? (range2, s2.signal)
+            let p1 = c1 + orbits.codeBias(obs.satellite, code1), p2 = c2 + orbits.codeBias(obs.satellite, code2)
             let c = Constants.speedOfLight
             let lambda1 = c / f1, lambda2 = c / f2
             let g1 = f1 * f1 / (f1 * f1 - f2 * f2), g2 = -f2 * f2 / (f1 * f1 - f2 * f2)
@@ -240,9 +253,9 @@ public struct PPPFilter: Sendable {
         return out
     }
 
-    static func firstCode(_ obs: SatelliteObservation, _ codes: [SignalCode], band: UInt8) -> Double? {
+    static func firstCode(_ obs: SatelliteObservation, _ codes: [SignalCode], band: UInt8) -> (Double, SignalCode)? {
         for code in codes where code.band == band {
-            if let p = obs.signal(code)?.pseudorange, p > 1e6 { return p }
+            if let p = obs.signal(code)?.pseudorange, p > 1e6 { return (p, code) }
         }
         return nil
     }

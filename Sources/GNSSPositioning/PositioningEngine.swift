@@ -31,18 +31,25 @@ public struct PositioningProducts: Sendable {
     public var klobuchar: KlobucharCoefficients?
     public var precise: PreciseEphemeris?
     public var leo: LEOEphemerisStore?
+    /// State-space corrections to the broadcast ephemerides, as a correction stream has brought them so far.
+    public var ssr: SSRCorrections?
 
     public init(ephemerides: EphemerisStore, klobuchar: KlobucharCoefficients? = nil, precise: PreciseEphemeris? = nil,
-                leo: LEOEphemerisStore? = nil) {
+                leo: LEOEphemerisStore? = nil, ssr: SSRCorrections? = nil) {
         self.ephemerides = ephemerides
         self.klobuchar = klobuchar
         self.precise = precise
         self.leo = leo
+        self.ssr = ssr
     }
 
-    /// PPP's satellite orbits and clocks: precise where given, else broadcast; with the LEO satellites' own.
+    /// Whether PPP has more than the broadcast ephemerides: precise orbits and clocks, or SSR corrections.
+    var hasPreciseOrbits: Bool { precise != nil || ssr != nil }
+
+    /// PPP's satellite orbits and clocks: precise where given, else broadcast with SSR corrections where given, else
+    /// broadcast alone; with the LEO satellites' own.
     func orbits(systems: Set<GNSSSystem>) -> OrbitSource {
-        let gnss: OrbitSource = precise.map { .precise($0) } ?? .broadcast(ephemerides)
+        let gnss: OrbitSource = precise.map { .precise($0) } ?? ssr.map { .ssr(ephemerides, $0) } ?? .broadcast(ephemerides)
         guard let leo, leo.count > 0, systems.contains(.leo) else { return gnss }
         return .withLEO(gnss, leo)
     }
@@ -102,7 +109,7 @@ public struct PositioningEngine: Sendable {
             return s
         case .ppp:
             let s = ppp.process(epoch: epoch, orbits: products.orbits(systems: profile.activeSystems), ephemerides: products.ephemerides)
-            guard products.precise == nil, s.quality == .ppp else { return s }
+            guard !products.hasPreciseOrbits, s.quality == .ppp else { return s }
             return Self.broadcastOnly(s, single: spp.solve(epoch: epoch, ephemerides: products.ephemerides,
                                                            klobuchar: products.klobuchar, initial: s.position))
         case .rtk:

@@ -69,7 +69,5 @@ public struct SatelliteSegment: Sendable {
         return out
     }
 
-    static func cross(_ a: ECEF, _ b: ECEF) -> ECEF {
-        ECEF(a.y * b.z - a.z * b.y, a.z * b.x - a.x * b.z, a.x * b.y - a.y * b.x)
-    }
+    static func cross(_ a: ECEF, _ b: ECEF) -> ECEF { a.cross(b) }
 }

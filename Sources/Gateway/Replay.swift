@@ -29,6 +29,12 @@ public struct ReplayConfiguration: Sendable {
     public var antex: String?
     public var basePosition: ECEF?
     public var ephemerides: EphemerisTiming = .ahead
+    /// Recorded correction streams (RTCM 3 SSR) for PPP on the broadcast ephemerides.
+    public var ssr: [String] = []
+    /// What the streams' RTCM SSR orbit corrections refer to (IGS SSR's are the centre of mass's by definition).
+    public var ssrReference: SSRReferencePoint = .antennaPhaseCentre
+    /// Seconds after its epoch a correction becomes usable, as a live stream's delivery delays it.
+    public var ssrLatency: Double = 0
     public var format: SolutionFormat = .pos
     public init() {}
 }
@@ -104,6 +110,8 @@ public struct ReplayRunner {
             return calibrations
         }
         var engine = PositioningEngine(profile: profile)
+        if !c.ssr.isEmpty && profile.mode != .ppp { throw ReplayUsageError("--ssr corrections serve --mode ppp") }
+        var corrections: SSRTimeline?
         for roverPath in c.rover {
             let rover: PrefetchedObservations
             if let firstRover {
@@ -134,7 +142,7 @@ public struct ReplayRunner {
             } else if profile.mode == .ppp, products.hasPreciseOrbits, roverPath == c.rover[0] {
                 summary.remarks.append(Self.noSatelliteAntennaRemark(products.clockAntennaModels))
             }
-            if profile.mode == .ppp, !products.hasPreciseOrbits, roverPath == c.rover[0] {
+            if profile.mode == .ppp, !products.hasPreciseOrbits, c.ssr.isEmpty, roverPath == c.rover[0] {
                 summary.remarks.append("no precise orbits and clocks (--sp3, --clk) or SSR corrections: PPP on broadcast ephemerides "
                                        + "is metre-level, its solutions labelled single with the broadcast accuracy in their sigmas")
             }
@@ -142,7 +150,11 @@ public struct ReplayRunner {
             case .spp, .ppp:
                 while let e = try rover.next() {
                     for eph in rover.takeEphemerides() { products.ephemerides.add(eph) }
-                    output(engine.solve(e, products: products.positioning()))
+                    if !c.ssr.isEmpty && corrections == nil {
+                        corrections = try readCorrections(near: e.time, into: &products, remarks: &summary.remarks)
+                    }
+                    corrections?.advance(to: e.time)
+                    output(engine.solve(e, products: products.positioning(ssr: corrections?.held)))
                 }
             case .rtk:
                 guard !c.base.isEmpty else { throw ReplayUsageError("RTK needs --base observation files") }
@@ -189,6 +201,25 @@ public struct ReplayRunner {
             }
         }
         return summary
+    }
+
+    /// Reads the correction streams, their times resolved near the first epoch's; their ephemerides join the others.
+    func readCorrections(near time: GNSSTime, into products: inout Products,
+                         remarks: inout [String]) throws(FormatError) -> SSRTimeline {
+        let c = configuration
+        let capture = try SSRCapture.read(c.ssr, near: time, latency: c.ssrLatency, rtcmReference: c.ssrReference)
+        for e in capture.ephemerides { products.ephemerides.add(e) }
+        let types = capture.messages.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")
+        var remark = "SSR: \(capture.timeline.count) corrections from \(types.isEmpty ? "no SSR messages" : types)"
+        if let span = capture.timeline.span {
+            remark += ", usable \(span.lowerBound.iso8601(fractionDigits: 0)) to \(span.upperBound.iso8601(fractionDigits: 0))"
+        }
+        if !capture.feed.refused.isEmpty {
+            remark += "; left out: " + capture.feed.refused.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")
+        }
+        if !capture.errors.isEmpty { remark += "; \(capture.errors.count) unreadable frames, the first: \(capture.errors[0])" }
+        remarks.append(remark)
+        return capture.timeline
     }
 
     /// What PPP on precise orbits leaves out without an ANTEX file: the satellites' phase-centre offsets from their

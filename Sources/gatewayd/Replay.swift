@@ -3,6 +3,7 @@ import DaemonSupport
 import Foundation
 import GNSSCore
 import GNSSFormats
+import GNSSOrbits
 import GNSSPositioning
 import Gateway
 
@@ -50,6 +51,15 @@ struct Replay: ParsableCommand {
     @Option(help: "Antenna model file (ANTEX).")
     var atx: String?
 
+    @Option(parsing: .upToNextOption, help: "PPP: recorded correction streams (RTCM 3 SSR, IGS SSR) applied to the broadcast ephemerides.")
+    var ssr: [String] = []
+
+    @Option(name: .customLong("ssr-reference"), help: "What the streams' RTCM SSR orbits refer to: apc (antenna phase centre) or com (centre of mass); IGS SSR's are the centre of mass's (default: apc).")
+    var ssrReference: String = "apc"
+
+    @Option(name: .customLong("ssr-latency"), help: "Seconds after its epoch each correction becomes usable, as a live stream delivers it (default: 0).")
+    var ssrLatency: Double = 0
+
     @Option(name: .customLong("base-position"), parsing: .unconditional,
             help: "Base ECEF position X,Y,Z in metres; may start with a minus sign (default: the base file's header, or the base's own single-point fix when the header is over 100 m from it).")
     var basePosition: String?
@@ -92,6 +102,9 @@ struct Replay: ParsableCommand {
         guard SolutionFormat(rawValue: format) != nil else { throw ValidationError("--format must be pos, json or nmea") }
         guard IonosphereModel(option: ionosphere) != nil else { throw ValidationError("--ionosphere must be iflc, brdc or off") }
         if let ephemerides, EphemerisTiming(rawValue: ephemerides) == nil { throw ValidationError("--ephemerides must be ahead or as-received") }
+        guard SSRReferencePoint(rawValue: ssrReference) != nil else { throw ValidationError("--ssr-reference must be apc or com") }
+        guard ssrLatency >= 0 else { throw ValidationError("--ssr-latency must not be negative") }
+        if !ssr.isEmpty && mode != "ppp" { throw ValidationError("--ssr corrections serve --mode ppp") }
         guard maxBaseAge > 0 else { throw ValidationError("--max-base-age must be positive") }
         if let positionNoise, !(positionNoise >= 0) { throw ValidationError("--position-noise must not be negative") }
         if config != nil {
@@ -208,6 +221,9 @@ struct Replay: ParsableCommand {
         c.clock = clk
         c.leo = leo
         c.antex = atx
+        c.ssr = ssr
+        c.ssrReference = SSRReferencePoint(rawValue: ssrReference) ?? .antennaPhaseCentre
+        c.ssrLatency = ssrLatency
         c.basePosition = try parsedBasePosition()
         c.format = SolutionFormat(rawValue: format) ?? .pos
 

@@ -69,6 +69,29 @@ public struct SSRMessage: Sendable, Hashable {
     /// VTEC: quality indicator and layers (height m, degree, order, C and S coefficients in TECU).
     public var vtecQuality: Double?
     public var layers: [[Double]]
+
+    public init(messageType: Int, igsSubtype: Int? = nil, igsVersion: Int = 0, system: GNSSSystem, kind: Kind, epochSeconds: Int,
+                updateInterval: Int, multipleMessage: Bool = false, referenceDatum: Int? = nil, iodSSR: Int = 0, providerID: Int = 0,
+                solutionID: Int = 0, dispersiveConsistent: Bool? = nil, mwConsistent: Bool? = nil, satellites: [Satellite] = [],
+                vtecQuality: Double? = nil, layers: [[Double]] = []) {
+        self.messageType = messageType
+        self.igsSubtype = igsSubtype
+        self.igsVersion = igsVersion
+        self.system = system
+        self.kind = kind
+        self.epochSeconds = epochSeconds
+        self.updateInterval = updateInterval
+        self.multipleMessage = multipleMessage
+        self.referenceDatum = referenceDatum
+        self.iodSSR = iodSSR
+        self.providerID = providerID
+        self.solutionID = solutionID
+        self.dispersiveConsistent = dispersiveConsistent
+        self.mwConsistent = mwConsistent
+        self.satellites = satellites
+        self.vtecQuality = vtecQuality
+        self.layers = layers
+    }
 }
 
 /// RTCM 3 and IGS SSR codec; decode and encode share the field layout.

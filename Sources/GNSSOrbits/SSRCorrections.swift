@@ -1,0 +1,327 @@
+import GNSSCore
+
+/// The point of the satellite an SSR stream's corrected orbits give: the antenna phase centre (of the signals the
+/// clocks refer to) or the centre of mass, whose antenna offset the user then applies.
+public enum SSRReferencePoint: String, Sendable, CaseIterable {
+    case antennaPhaseCentre = "apc"
+    case centreOfMass = "com"
+}
+
+/// Offsets in the satellite's orbital frame: radial, along-track (the velocity's direction) and cross-track (the
+/// orbit's normal, position × velocity), metres or metres per second.
+public struct RadialAlongCross: Sendable, Hashable {
+    public var radial: Double
+    public var along: Double
+    public var cross: Double
+
+    public init(radial: Double, along: Double, cross: Double) {
+        self.radial = radial
+        self.along = along
+        self.cross = cross
+    }
+
+    public static let zero = RadialAlongCross(radial: 0, along: 0, cross: 0)
+
+    /// The frame's unit vectors at a satellite with `position` and `velocity`: along, cross, radial (= along × cross).
+    public static func axes(position: ECEF, velocity: ECEF) -> (radial: ECEF, along: ECEF, cross: ECEF)? {
+        let v = velocity.norm
+        let normal = position.cross(velocity)
+        let n = normal.norm
+        guard v > 0, n > 0 else { return nil }
+        let along = (1 / v) * velocity, cross = (1 / n) * normal
+        return (along.cross(cross), along, cross)
+    }
+
+    /// The ECEF vector of these offsets at a satellite with `position` and `velocity`.
+    public func ecef(position: ECEF, velocity: ECEF) -> ECEF? {
+        guard let (r, a, c) = Self.axes(position: position, velocity: velocity) else { return nil }
+        return radial * r + along * a + cross * c
+    }
+
+    /// The offsets of an ECEF vector `d` at a satellite with `position` and `velocity`.
+    public static func of(_ d: ECEF, position: ECEF, velocity: ECEF) -> RadialAlongCross? {
+        guard let (r, a, c) = axes(position: position, velocity: velocity) else { return nil }
+        return RadialAlongCross(radial: d.dot(r), along: d.dot(a), cross: d.dot(c))
+    }
+
+    public var norm: Double { (radial * radial + along * along + cross * cross).squareRoot() }
+}
+
+/// One satellite's orbit correction: how far the broadcast orbit of one issue is from the true one, and how fast
+/// that changes. The corrected position is the broadcast one minus `offset + rate·(t − reference)`.
+public struct SSROrbitCorrection: Sendable, Hashable {
+    /// The epoch the stream stamped it with.
+    public var epoch: GNSSTime
+    /// Seconds until the next update is due.
+    public var updateInterval: Double
+    /// The broadcast ephemeris's issue of data (IODE, IODnav, GLONASS tb) the correction is for.
+    public var issueOfData: Int
+    /// The stream's SSR issue of data: orbit and clock corrections combine only when theirs agree.
+    public var iodSSR: Int
+    public var offset: RadialAlongCross
+    public var rate: RadialAlongCross
+    public var referencePoint: SSRReferencePoint
+
+    public init(epoch: GNSSTime, updateInterval: Double, issueOfData: Int, iodSSR: Int, offset: RadialAlongCross,
+                rate: RadialAlongCross, referencePoint: SSRReferencePoint) {
+        self.epoch = epoch
+        self.updateInterval = updateInterval
+        self.issueOfData = issueOfData
+        self.iodSSR = iodSSR
+        self.offset = offset
+        self.rate = rate
+        self.referencePoint = referencePoint
+    }
+
+    /// The time the offsets refer to: RTCM's SSR epoch plus half the update interval.
+    public var reference: GNSSTime { SSRCorrections.referenceTime(epoch: epoch, updateInterval: updateInterval) }
+
+    /// The offsets at `t`.
+    public func offset(at t: GNSSTime) -> RadialAlongCross {
+        let dt = t - reference
+        return RadialAlongCross(radial: offset.radial + rate.radial * dt, along: offset.along + rate.along * dt,
+                                cross: offset.cross + rate.cross * dt)
+    }
+}
+
+/// One satellite's clock correction, metres: C0 + C1·(t − reference) + C2·(t − reference)², added to the broadcast
+/// clock (as a range) of the ephemeris the orbit correction names.
+public struct SSRClockCorrection: Sendable, Hashable {
+    public var epoch: GNSSTime
+    public var updateInterval: Double
+    public var iodSSR: Int
+    /// C0 (m), C1 (m/s), C2 (m/s²).
+    public var polynomial: [Double]
+
+    public init(epoch: GNSSTime, updateInterval: Double, iodSSR: Int, polynomial: [Double]) {
+        self.epoch = epoch
+        self.updateInterval = updateInterval
+        self.iodSSR = iodSSR
+        self.polynomial = polynomial
+    }
+
+    public var reference: GNSSTime { SSRCorrections.referenceTime(epoch: epoch, updateInterval: updateInterval) }
+
+    /// The correction at `t`, metres, and its rate, m/s.
+    public func value(at t: GNSSTime) -> (correction: Double, rate: Double) {
+        let dt = t - reference
+        let c = polynomial + [0, 0, 0]
+        return (c[0] + c[1] * dt + c[2] * dt * dt, c[1] + 2 * c[2] * dt)
+    }
+}
+
+/// A high-rate clock correction, metres, added to the clock correction of the same SSR issue.
+public struct SSRHighRateClock: Sendable, Hashable {
+    public var epoch: GNSSTime
+    public var updateInterval: Double
+    public var iodSSR: Int
+    public var correction: Double
+
+    public init(epoch: GNSSTime, updateInterval: Double, iodSSR: Int, correction: Double) {
+        self.epoch = epoch
+        self.updateInterval = updateInterval
+        self.iodSSR = iodSSR
+        self.correction = correction
+    }
+}
+
+/// Why a satellite has no SSR-corrected state.
+public enum SSRUnavailable: Error, Sendable, Hashable, CustomStringConvertible {
+    case noOrbitCorrection
+    case noClockCorrection
+    /// The orbit correction names an ephemeris issue none of the held ephemerides has.
+    case noMatchingEphemeris(issueOfData: Int)
+    /// The system's way of naming an ephemeris issue in SSR is not one this store reads.
+    case issueRuleUnsupported(GNSSSystem)
+    /// The newest correction is older than its update interval and the allowance for latency.
+    case stale(age: Double)
+    /// Orbit and clock corrections come from different SSR issues (the provider changed its set-up between them).
+    case inconsistentIssues(orbit: Int, clock: Int)
+    /// The correction jumped between two updates; the satellite waits for one that confirms the new value.
+    case jump(metres: Double)
+    /// Corrections beyond what any healthy broadcast needs (orbit over 15 m, clock over 300 m).
+    case implausible(metres: Double)
+
+    public var description: String {
+        switch self {
+        case .noOrbitCorrection: "no orbit correction"
+        case .noClockCorrection: "no clock correction"
+        case .noMatchingEphemeris(let iod): "no ephemeris with the correction's issue of data \(iod)"
+        case .issueRuleUnsupported(let s): "\(s) SSR issues of data are not read"
+        case .stale(let age): "correction \(Int(age.rounded())) s old"
+        case .inconsistentIssues(let o, let c): "orbit and clock corrections of different SSR issues (\(o), \(c))"
+        case .jump(let m): "correction jumped \(String(format: "%.2f", m)) m"
+        case .implausible(let m): "correction of \(String(format: "%.1f", m)) m refused"
+        }
+    }
+
+    /// A short name for counters and summaries.
+    public var label: String {
+        switch self {
+        case .noOrbitCorrection: "no-orbit"
+        case .noClockCorrection: "no-clock"
+        case .noMatchingEphemeris: "no-matching-iod"
+        case .issueRuleUnsupported: "iod-rule-unsupported"
+        case .stale: "stale"
+        case .inconsistentIssues: "inconsistent-iod-ssr"
+        case .jump: "jump"
+        case .implausible: "implausible"
+        }
+    }
+}
+
+/// State-space corrections held for each satellite (the latest orbit, clock, high-rate clock, code biases and
+/// accuracy), fed from any SSR source, and the corrected satellite states they give with the broadcast ephemerides.
+/// RTCM 3 and IGS SSR carry the same quantities; the conversion from their messages is the formats' business.
+public struct SSRCorrections: Sendable {
+    /// Seconds a correction stays usable after its update interval has passed: the stream's latency and one lost
+    /// update.
+    public var latencyAllowance: Double
+    /// The largest change between two updates of a satellite (the earlier one carried forward with its rate) that is
+    /// not a jump, metres.
+    public var jumpLimit: Double
+    private var orbits: [SatelliteID: SSROrbitCorrection] = [:]
+    private var clocks: [SatelliteID: SSRClockCorrection] = [:]
+    private var highRateClocks: [SatelliteID: SSRHighRateClock] = [:]
+    private var codeBiases: [SatelliteID: [SignalCode: Double]] = [:]
+    private var accuracies: [SatelliteID: Int] = [:]
+    /// Satellites whose last update jumped, with the size of the jump: left out until the next update confirms it.
+    private var jumped: [SatelliteID: Double] = [:]
+    /// Updates taken, and jumps seen, since the start.
+    public private(set) var updates = 0
+    public private(set) var jumps = 0
+
+    public init(latencyAllowance: Double = 30, jumpLimit: Double = 1) {
+        self.latencyAllowance = latencyAllowance
+        self.jumpLimit = jumpLimit
+    }
+
+    /// RTCM SSR: the corrections refer to the epoch plus half the update interval.
+    public static func referenceTime(epoch: GNSSTime, updateInterval: Double) -> GNSSTime {
+        epoch + updateInterval / 2
+    }
+
+    public var isEmpty: Bool { orbits.isEmpty && clocks.isEmpty }
+    public var satellites: [SatelliteID] { Set(orbits.keys).union(clocks.keys).sorted() }
+
+    public func orbit(_ sat: SatelliteID) -> SSROrbitCorrection? { orbits[sat] }
+    public func clock(_ sat: SatelliteID) -> SSRClockCorrection? { clocks[sat] }
+
+    public mutating func add(orbit c: SSROrbitCorrection, for sat: SatelliteID) {
+        updates += 1
+        if let old = orbits[sat], old.issueOfData == c.issueOfData, old.iodSSR == c.iodSSR {
+            let o = old.offset(at: c.reference), n = c.offset
+            checkJump(sat, RadialAlongCross(radial: n.radial - o.radial, along: n.along - o.along, cross: n.cross - o.cross).norm)
+        }
+        orbits[sat] = c
+    }
+
+    public mutating func add(clock c: SSRClockCorrection, for sat: SatelliteID) {
+        updates += 1
+        if let old = clocks[sat], old.iodSSR == c.iodSSR, orbits[sat].map({ $0.epoch < old.epoch }) ?? true {
+            // Across an orbit update the clock may step with the ephemeris issue it refers to.
+            checkJump(sat, abs(c.value(at: c.reference).correction - old.value(at: c.reference).correction))
+        }
+        clocks[sat] = c
+    }
+
+    public mutating func add(highRateClock c: SSRHighRateClock, for sat: SatelliteID) {
+        updates += 1
+        highRateClocks[sat] = c
+    }
+
+    /// Code biases (m, added to the pseudorange of each signal) replace the satellite's earlier ones.
+    public mutating func add(codeBiases biases: [SignalCode: Double], for sat: SatelliteID) {
+        updates += 1
+        codeBiases[sat] = biases
+    }
+
+    /// The SSR accuracy (URA) index.
+    public mutating func add(accuracy index: Int, for sat: SatelliteID) {
+        updates += 1
+        accuracies[sat] = index
+    }
+
+    private mutating func checkJump(_ sat: SatelliteID, _ size: Double) {
+        if size > jumpLimit {
+            jumps += 1
+            jumped[sat] = size
+        } else {
+            jumped[sat] = nil
+        }
+    }
+
+    /// The code bias of a signal, metres to add to its pseudorange; nil when the stream gives none.
+    public func codeBias(_ sat: SatelliteID, _ signal: SignalCode) -> Double? { codeBiases[sat]?[signal] }
+
+    /// The SSR URA of a satellite as a standard deviation, metres (RTCM DF389: 3^class·(1 + value/4) − 1 mm), nil
+    /// when the stream gives none (index 0 is undefined).
+    public func accuracy(_ sat: SatelliteID) -> Double? {
+        guard let i = accuracies[sat], i > 0 else { return nil }
+        if i >= 63 { return 5.4665 }
+        let classPart = Double((i >> 3) & 7), value = Double(i & 7)
+        return (pow3(classPart) * (1 + value / 4) - 1) * 1e-3
+    }
+
+    private func pow3(_ n: Double) -> Double { (0..<Int(n)).reduce(1.0) { v, _ in v * 3 } }
+
+    /// The corrected state of `sat` at `t` (a signal's transmission time): the broadcast ephemeris of the orbit
+    /// correction's issue, moved by the orbit correction, its clock by the clock corrections. Positions refer to
+    /// the orbit correction's `referencePoint`.
+    public func state(_ sat: SatelliteID, at t: GNSSTime, ephemerides: EphemerisStore) -> Result<SatelliteState, SSRUnavailable> {
+        guard let o = orbits[sat] else { return .failure(.noOrbitCorrection) }
+        guard let c = clocks[sat] else { return .failure(.noClockCorrection) }
+        for (epoch, interval) in [(o.epoch, o.updateInterval), (c.epoch, c.updateInterval)] {
+            let age = t - epoch
+            if age > interval + latencyAllowance || age < -latencyAllowance { return .failure(.stale(age: age)) }
+        }
+        guard o.iodSSR == c.iodSSR else { return .failure(.inconsistentIssues(orbit: o.iodSSR, clock: c.iodSSR)) }
+        if let size = jumped[sat] { return .failure(.jump(metres: size)) }
+        guard Self.readsIssues(of: sat.system) else { return .failure(.issueRuleUnsupported(sat.system)) }
+        guard let eph = ephemerides.select(sat, issue: o.issueOfData, near: t) else {
+            return .failure(.noMatchingEphemeris(issueOfData: o.issueOfData))
+        }
+        var s = eph.state(at: t)
+        let offset = o.offset(at: t)
+        var (clock, clockRate) = c.value(at: t)
+        if let h = highRateClocks[sat], h.iodSSR == o.iodSSR, abs(t - h.epoch) <= h.updateInterval + latencyAllowance {
+            clock += h.correction
+        }
+        let size = max(offset.norm, abs(clock) / 20)
+        guard offset.norm <= 15, abs(clock) <= 300 else { return .failure(.implausible(metres: size)) }
+        guard let shift = offset.ecef(position: s.position, velocity: s.velocity) else { return .failure(.noOrbitCorrection) }
+        s.position = s.position - shift
+        s.clockBias += clock / Constants.speedOfLight
+        s.clockDrift += clockRate / Constants.speedOfLight
+        return .success(s)
+    }
+
+    /// Whether the corrected position is the centre of mass's (the satellite antenna offset still to apply).
+    public func isCentreOfMass(_ sat: SatelliteID) -> Bool { orbits[sat]?.referencePoint == .centreOfMass }
+
+    /// Systems whose SSR issue of data this store matches to an ephemeris: GPS and QZSS IODE, Galileo IODnav,
+    /// GLONASS tb.
+    public static func readsIssues(of system: GNSSSystem) -> Bool {
+        [.gps, .qzss, .galileo, .glonass].contains(system)
+    }
+}
+
+extension EphemerisStore {
+    /// The ephemeris of `satellite` with SSR issue of data `issue` nearest in time to `time`: GPS and QZSS by IODE,
+    /// Galileo by IODnav (I/NAV, the message SSR refers to, else any), GLONASS by tb.
+    public func select(_ satellite: SatelliteID, issue: Int, near time: GNSSTime) -> Ephemeris? {
+        let candidates = all(for: satellite).filter { e in
+            guard abs(time - e.toe) <= e.validity else { return false }
+            switch e {
+            case .kepler(let k): return k.iode == issue
+            case .glonass(let g): return g.tb == issue
+            case .sbas: return false
+            }
+        }
+        let preferred = satellite.system == .galileo ? candidates.filter { e in
+            if case .kepler(let k) = e { return k.message == .inav }
+            return false
+        } : candidates
+        return (preferred.isEmpty ? candidates : preferred).min { abs(time - $0.toe) < abs(time - $1.toe) }
+    }
+}

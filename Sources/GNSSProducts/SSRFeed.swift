@@ -1,0 +1,218 @@
+import GNSSCore
+import GNSSFormats
+import GNSSOrbits
+
+/// One satellite's correction from an SSR message, with its time resolved.
+public enum SSRUpdate: Sendable, Hashable {
+    case orbit(SatelliteID, SSROrbitCorrection)
+    case clock(SatelliteID, SSRClockCorrection)
+    case highRateClock(SatelliteID, SSRHighRateClock)
+    case codeBiases(SatelliteID, [SignalCode: Double])
+    case accuracy(SatelliteID, Int)
+
+    /// The time the message stamped it with.
+    public var epoch: GNSSTime? {
+        switch self {
+        case .orbit(_, let c): c.epoch
+        case .clock(_, let c): c.epoch
+        case .highRateClock(_, let c): c.epoch
+        case .codeBiases, .accuracy: nil
+        }
+    }
+}
+
+extension SSRCorrections {
+    public mutating func add(_ update: SSRUpdate) {
+        switch update {
+        case .orbit(let s, let c): add(orbit: c, for: s)
+        case .clock(let s, let c): add(clock: c, for: s)
+        case .highRateClock(let s, let c): add(highRateClock: c, for: s)
+        case .codeBiases(let s, let b): add(codeBiases: b, for: s)
+        case .accuracy(let s, let i): add(accuracy: i, for: s)
+        }
+    }
+}
+
+/// Turns SSR messages (RTCM 3 and IGS) into corrections: their times resolved against a nearby time, update
+/// intervals in seconds, signal identifiers as RINEX signal codes, the reference point as the format defines it (IGS
+/// SSR: centre of mass) or as the stream is declared (RTCM SSR).
+public struct SSRFeed: Sendable {
+    /// What RTCM SSR orbit corrections of this stream refer to (the standard leaves it to the provider).
+    public var rtcmReference: SSRReferencePoint
+    /// The time of the last message: the next ones are resolved near it.
+    public private(set) var lastTime: GNSSTime?
+    /// Messages not turned into corrections, by reason.
+    public private(set) var refused: [String: Int] = [:]
+
+    public init(rtcmReference: SSRReferencePoint = .antennaPhaseCentre, near time: GNSSTime? = nil) {
+        self.rtcmReference = rtcmReference
+        lastTime = time
+    }
+
+    /// RTCM DF391: the update interval's index to seconds.
+    public static let updateIntervals: [Double] = [1, 2, 5, 10, 15, 30, 60, 120, 240, 300, 600, 900, 1800, 3600, 7200, 10800]
+
+    /// The corrections of one message; `near` resolves its week (a day for GLONASS RTCM SSR) when no message came
+    /// before it. Messages that carry nothing to apply (VTEC, phase biases) or that refer to a regional datum give none.
+    public mutating func updates(_ m: SSRMessage, near: GNSSTime? = nil) -> [SSRUpdate] {
+        guard let reference = lastTime ?? near else {
+            refused["no time to resolve the epoch against", default: 0] += 1
+            return []
+        }
+        let epoch: GNSSTime
+        if m.system == .glonass && m.igsSubtype == nil {
+            let leap = Double(LeapSeconds.gpsMinusUTC(at: reference))
+            epoch = reference.nearest(secondOfDay: Double(m.epochSeconds), scaleOffset: 10_800 - leap)
+        } else {
+            epoch = reference.nearest(secondOfWeek: Double(m.epochSeconds))
+        }
+        lastTime = epoch
+        if m.referenceDatum == 1 {
+            refused["regional datum", default: 0] += 1
+            return []
+        }
+        let interval = Self.updateIntervals[min(m.updateInterval, Self.updateIntervals.count - 1)]
+        let point: SSRReferencePoint = m.messageType == 4076 ? .centreOfMass : rtcmReference
+        var out: [SSRUpdate] = []
+        for s in m.satellites {
+            let sat = s.satellite
+            if let o = s.orbit, o.count == 6 {
+                out.append(.orbit(sat, SSROrbitCorrection(
+                    epoch: epoch, updateInterval: interval, issueOfData: s.iod ?? -1, iodSSR: m.iodSSR,
+                    offset: RadialAlongCross(radial: o[0], along: o[1], cross: o[2]),
+                    rate: RadialAlongCross(radial: o[3], along: o[4], cross: o[5]), referencePoint: point)))
+            }
+            if let c = s.clock {
+                out.append(.clock(sat, SSRClockCorrection(epoch: epoch, updateInterval: interval, iodSSR: m.iodSSR, polynomial: c)))
+            }
+            if let h = s.highRateClock {
+                out.append(.highRateClock(sat, SSRHighRateClock(epoch: epoch, updateInterval: interval, iodSSR: m.iodSSR, correction: h)))
+            }
+            if m.kind == .codeBias {
+                var biases: [SignalCode: Double] = [:]
+                for b in s.codeBiases {
+                    guard let code = SSRSignals.code(m.system, b.signal) else {
+                        refused["code bias of unknown signal", default: 0] += 1
+                        continue
+                    }
+                    biases[code] = b.bias
+                }
+                out.append(.codeBiases(sat, biases))
+            }
+            if let u = s.ura { out.append(.accuracy(sat, u)) }
+        }
+        return out
+    }
+}
+
+/// RTCM 3 SSR signal and tracking mode identifiers (DF380/DF381/DF382/DF383 tables) as RINEX signal codes.
+public enum SSRSignals {
+    private static let tables: [GNSSSystem: [String]] = [
+        .gps: ["1C", "1P", "1W", "1Y", "1M", "2C", "2D", "2S", "2L", "2X", "2P", "2W", "2Y", "2M", "5I", "5Q", "5X",
+               "1S", "1L", "1X"],
+        .glonass: ["1C", "1P", "2C", "2P", "4A", "4B", "4X", "6A", "6B", "6X", "3I", "3Q", "3X"],
+        .galileo: ["1A", "1B", "1C", "1X", "1Z", "5I", "5Q", "5X", "7I", "7Q", "7X", "8I", "8Q", "8X", "6A", "6B", "6C",
+                   "6X", "6Z"],
+        .qzss: ["1C", "1S", "1L", "2S", "2L", "2X", "5I", "5Q", "5X", "6S", "6L", "6X", "1X"],
+        .beidou: ["2I", "2Q", "2X", "6I", "6Q", "6X", "7I", "7Q", "7X", "1D", "1P", "1X", "5D", "5P", "5X"],
+    ]
+
+    public static func code(_ system: GNSSSystem, _ identifier: Int) -> SignalCode? {
+        guard let table = tables[system], table.indices.contains(identifier) else { return nil }
+        return SignalCode(table[identifier])
+    }
+
+    public static func identifier(_ system: GNSSSystem, _ code: SignalCode) -> Int? {
+        tables[system]?.firstIndex(of: code.description)
+    }
+}
+
+/// The corrections of a recorded stream in the order they become usable: each from its epoch plus a latency on.
+/// A replay moves, before each observation epoch, every correction usable by then into `held`.
+public struct SSRTimeline: Sendable {
+    private var updates: [(usable: GNSSTime, update: SSRUpdate)] = []
+    private var next = 0
+    public var latency: Double
+    /// The corrections usable at the time of the last `advance`.
+    public private(set) var held: SSRCorrections
+
+    public init(latency: Double = 0, corrections: SSRCorrections = SSRCorrections()) {
+        self.latency = latency
+        held = corrections
+    }
+
+    public var count: Int { updates.count }
+    public var span: ClosedRange<GNSSTime>? {
+        guard let first = updates.first?.usable, let last = updates.last?.usable else { return nil }
+        return first...last
+    }
+
+    /// Adds a message's corrections, usable from their epoch plus the latency (code biases and accuracies, which carry
+    /// no time of their own, with the message's other corrections or at once).
+    public mutating func append(_ batch: [SSRUpdate], receivedAt time: GNSSTime) {
+        for u in batch { updates.append((time + latency, u)) }
+    }
+
+    /// Sorts by the time of use; call once after appending.
+    public mutating func finalise() {
+        updates = updates.enumerated().sorted { a, b in
+            a.element.usable != b.element.usable ? a.element.usable < b.element.usable : a.offset < b.offset
+        }.map(\.element)
+    }
+
+    /// Moves every correction usable at `time` into `held`.
+    public mutating func advance(to time: GNSSTime) {
+        while next < updates.count, !(time < updates[next].usable) {
+            held.add(updates[next].update)
+            next += 1
+        }
+    }
+}
+
+/// A recorded correction stream (RTCM 3 frames: SSR, and the broadcast ephemerides many such streams carry too).
+public struct SSRCapture: Sendable {
+    public var timeline: SSRTimeline
+    public var feed: SSRFeed
+    public var ephemerides: [Ephemeris] = []
+    /// SSR messages decoded, by message type (4076 with its IGS subtype, as "4076.21").
+    public var messages: [String: Int] = [:]
+    public var errors: [FormatError] = []
+
+    /// Reads `paths` in order; `near` is a time within half a week of the first message (an observation file's start).
+    public static func read(_ paths: [String], near: GNSSTime, latency: Double = 0,
+                            rtcmReference: SSRReferencePoint = .antennaPhaseCentre) throws(FormatError) -> SSRCapture {
+        var capture = SSRCapture(timeline: SSRTimeline(latency: latency), feed: SSRFeed(rtcmReference: rtcmReference, near: near))
+        for path in paths {
+            let source = try FileByteSource(path: path, chunkSize: 1 << 16)
+            var framer = RTCM3Framer()
+            var decoder = RTCM3Decoder(referenceTime: near)
+            func drain() {
+                while let item = framer.next() {
+                    switch item {
+                    case .error(let e): capture.errors.append(e.inFile(path))
+                    case .frame(let frame):
+                        do {
+                            switch try decoder.decode(frame) {
+                            case .ssr(let m):
+                                capture.messages[m.igsSubtype.map { "4076.\($0)" } ?? String(m.messageType), default: 0] += 1
+                                let updates = capture.feed.updates(m)
+                                if let t = capture.feed.lastTime { capture.timeline.append(updates, receivedAt: t) }
+                            case .ephemeris(let e, _): capture.ephemerides.append(e)
+                            default: break
+                            }
+                        } catch {
+                            capture.errors.append(error.inFile(path))
+                        }
+                    }
+                }
+            }
+            while let chunk = try source.next() {
+                framer.append(chunk)
+                drain()
+            }
+            if let e = framer.finish() { capture.errors.append(e.inFile(path)) }
+        }
+        capture.timeline.finalise()
+        return capture
+    }
+}

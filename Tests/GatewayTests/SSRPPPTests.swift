@@ -1,0 +1,92 @@
+import Foundation
+import GNSSCore
+import GNSSFormats
+import GNSSOrbits
+import GNSSPositioning
+import GNSSProducts
+import Gateway
+import Testing
+import TestSupport
+
+/// PPP on the broadcast ephemerides with SSR made from GRG's orbits and clocks (5 s clocks, 60 s orbits, each
+/// correction used from 5 s after its epoch), against the same PPP on the SP3 and clock files: the real-time path gives
+/// what the post-processed one gives.
+@Suite(.enabled(if: SharedData.available, "needs ../shared/data"), .serialized)
+struct SSRPPPTests {
+    /// ESBC's day with the satellites' horizontal antenna offsets and a 7° mask, as the kinematic accuracy test runs it.
+    static func configuration(antex: String) -> ReplayConfiguration {
+        var c = ReplayAccuracyTests.esbcPPP()
+        c.antex = antex
+        c.profile.elevationMask = 7 * Constants.degreesToRadians
+        return c
+    }
+
+    /// Writes the SSR stream of the day's products to a file, the orbits to `reference`.
+    static func correctionStream(_ reference: SSRReferencePoint, antex: String, name: String) throws -> String {
+        let c = configuration(antex: antex)
+        let products = try Products.load(navigation: c.navigation, sp3: c.sp3, clock: c.clock, antex: antex)
+        var options = SSRGenerator.Options()
+        options.reference = reference
+        let models = AntennaModels(calibrations: products.antennas, receiverType: nil, eccentricity: ENU(east: 0, north: 0, up: 0))
+        var generator = try SSRGenerator(ephemerides: products.ephemerides, precise: products.precise, options: options,
+                                         antennaOffset: models.ionosphereFreeSatelliteOffset)
+        let span = try #require(products.precise.orbitSpan)
+        var bytes: [UInt8] = []
+        var t = span.lowerBound
+        while !(span.upperBound < t) {
+            for m in generator.messages(at: t) { bytes += RTCM3Framer.frame(try RTCM3SSRCodec.encode(m)) }
+            t = t + options.clockInterval
+        }
+        let path = NSTemporaryDirectory() + "ssr-ppp-\(getpid())-\(name).rtcm3"
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    static func withSSR(_ c: ReplayConfiguration, stream: String, reference: SSRReferencePoint) -> ReplayConfiguration {
+        var out = c
+        out.sp3 = []
+        out.clock = []
+        out.ssr = [stream]
+        out.ssrReference = reference
+        out.ssrLatency = 5
+        return out
+    }
+
+    static func median(_ v: [Double]) -> Double { v.sorted()[v.count / 2] }
+
+    /// The satellites' horizontal antenna offsets, and the static and kinematic runs on the SP3 and clock files.
+    static let precise: Result<(antex: String, truth: ECEF, kinematicErrors: [Double]), any Error> = Result {
+        let antex = try AntennaModelTests.write(AntennaModelTests.horizontalOffsets(galileoFOC: 120), "ssr-ppp")
+        var c = configuration(antex: antex)
+        c.profile.dynamics = .static
+        let truth = try #require(ReplayAccuracyTests.solutions(c).last).position
+        c.profile.dynamics = .kinematic
+        return (antex, truth, try ReplayAccuracyTests.solutions(c).map { $0.position.distance(to: truth) })
+    }
+
+    @Test("Kinematic and static PPP on SSR match PPP on the SP3 and clock files", arguments: SSRReferencePoint.allCases)
+    func pppOnSSR(reference: SSRReferencePoint) throws {
+        let (antex, truth, kinematicPrecise) = try Self.precise.get()
+        let stream = try Self.correctionStream(reference, antex: antex, name: reference.rawValue)
+        defer { try? FileManager.default.removeItem(atPath: stream) }
+        var onSSR = Self.withSSR(Self.configuration(antex: antex), stream: stream, reference: reference)
+        onSSR.profile.dynamics = .static
+        let (staticSSR, summary) = try ReplayAccuracyTests.replay(onSSR)
+        #expect(summary.remarks.contains { $0.hasPrefix("SSR: ") && $0.contains("1058 ×") }, "\(summary.remarks)")
+        let staticDifference = try #require(staticSSR.last).position.distance(to: truth)
+        #expect(staticDifference < 0.02, "static on SSR is \(staticDifference) m from static on SP3/CLK")
+
+        onSSR.profile.dynamics = .kinematic
+        let kinematicSSR = try ReplayAccuracyTests.solutions(onSSR)
+        #expect(kinematicSSR.count >= 2840)
+        #expect(kinematicSSR.allSatisfy { $0.quality == .ppp })
+        let errors = kinematicSSR.map { $0.position.distance(to: truth) }
+        // 00:00:30 is the first epoch: from index 59 on, 30 minutes have passed.
+        let worst = errors.dropFirst(59).max() ?? .infinity
+        let medianSSR = Self.median(Array(errors.suffix(1440))), medianPrecise = Self.median(Array(kinematicPrecise.suffix(1440)))
+        print("PPP on SSR (\(reference)): static \(staticDifference) m from SP3/CLK's; kinematic worst after 30 min \(worst) m, "
+              + "median of the last 12 h \(medianSSR) m (SP3/CLK \(medianPrecise) m)")
+        #expect(worst < 0.10, "largest 3D error after 30 min: \(worst) m")
+        #expect(abs(medianSSR - medianPrecise) < 0.01)
+    }
+}
