@@ -47,6 +47,22 @@ public struct RadialAlongCross: Sendable, Hashable {
     public var norm: Double { (radial * radial + along * along + cross * cross).squareRoot() }
 }
 
+/// Who made a correction and with which set-up: the provider, its solution, and the SSR issue of data it changes when
+/// its set-up changes. Corrections combine, and follow each other without a discontinuity, only within one issue.
+public struct SSRIssue: Sendable, Hashable, CustomStringConvertible {
+    public var provider: Int
+    public var solution: Int
+    public var iodSSR: Int
+
+    public init(provider: Int = 0, solution: Int = 0, iodSSR: Int = 0) {
+        self.provider = provider
+        self.solution = solution
+        self.iodSSR = iodSSR
+    }
+
+    public var description: String { "provider \(provider) solution \(solution) IOD SSR \(iodSSR)" }
+}
+
 /// One satellite's orbit correction: how far the broadcast orbit of one issue is from the true one, and how fast
 /// that changes. The corrected position is the broadcast one minus `offset + rate·(t − reference)`.
 public struct SSROrbitCorrection: Sendable, Hashable {
@@ -56,18 +72,18 @@ public struct SSROrbitCorrection: Sendable, Hashable {
     public var updateInterval: Double
     /// The broadcast ephemeris's issue of data (IODE, IODnav, GLONASS tb) the correction is for.
     public var issueOfData: Int
-    /// The stream's SSR issue of data: orbit and clock corrections combine only when theirs agree.
-    public var iodSSR: Int
+    /// The stream's provider, solution and SSR issue of data: orbit and clock corrections combine only when theirs agree.
+    public var issue: SSRIssue
     public var offset: RadialAlongCross
     public var rate: RadialAlongCross
     public var referencePoint: SSRReferencePoint
 
-    public init(epoch: GNSSTime, updateInterval: Double, issueOfData: Int, iodSSR: Int, offset: RadialAlongCross,
+    public init(epoch: GNSSTime, updateInterval: Double, issueOfData: Int, issue: SSRIssue, offset: RadialAlongCross,
                 rate: RadialAlongCross, referencePoint: SSRReferencePoint) {
         self.epoch = epoch
         self.updateInterval = updateInterval
         self.issueOfData = issueOfData
-        self.iodSSR = iodSSR
+        self.issue = issue
         self.offset = offset
         self.rate = rate
         self.referencePoint = referencePoint
@@ -89,14 +105,14 @@ public struct SSROrbitCorrection: Sendable, Hashable {
 public struct SSRClockCorrection: Sendable, Hashable {
     public var epoch: GNSSTime
     public var updateInterval: Double
-    public var iodSSR: Int
+    public var issue: SSRIssue
     /// C0 (m), C1 (m/s), C2 (m/s²).
     public var polynomial: [Double]
 
-    public init(epoch: GNSSTime, updateInterval: Double, iodSSR: Int, polynomial: [Double]) {
+    public init(epoch: GNSSTime, updateInterval: Double, issue: SSRIssue, polynomial: [Double]) {
         self.epoch = epoch
         self.updateInterval = updateInterval
-        self.iodSSR = iodSSR
+        self.issue = issue
         self.polynomial = polynomial
     }
 
@@ -114,13 +130,13 @@ public struct SSRClockCorrection: Sendable, Hashable {
 public struct SSRHighRateClock: Sendable, Hashable {
     public var epoch: GNSSTime
     public var updateInterval: Double
-    public var iodSSR: Int
+    public var issue: SSRIssue
     public var correction: Double
 
-    public init(epoch: GNSSTime, updateInterval: Double, iodSSR: Int, correction: Double) {
+    public init(epoch: GNSSTime, updateInterval: Double, issue: SSRIssue, correction: Double) {
         self.epoch = epoch
         self.updateInterval = updateInterval
-        self.iodSSR = iodSSR
+        self.issue = issue
         self.correction = correction
     }
 }
@@ -135,8 +151,8 @@ public enum SSRUnavailable: Error, Sendable, Hashable, CustomStringConvertible {
     case issueRuleUnsupported(GNSSSystem)
     /// The newest correction is older than its update interval and the allowance for latency.
     case stale(age: Double)
-    /// Orbit and clock corrections come from different SSR issues (the provider changed its set-up between them).
-    case inconsistentIssues(orbit: Int, clock: Int)
+    /// Orbit and clock corrections come from different providers, solutions or SSR issues.
+    case inconsistentIssues(orbit: SSRIssue, clock: SSRIssue)
     /// The correction jumped between two updates; the satellite waits for one that confirms the new value.
     case jump(metres: Double)
     /// Corrections beyond what any healthy broadcast needs (orbit over 15 m, clock over 300 m).
@@ -149,7 +165,7 @@ public enum SSRUnavailable: Error, Sendable, Hashable, CustomStringConvertible {
         case .noMatchingEphemeris(let iod): "no ephemeris with the correction's issue of data \(iod)"
         case .issueRuleUnsupported(let s): "\(s) SSR issues of data are not read"
         case .stale(let age): "correction \(Int(age.rounded())) s old"
-        case .inconsistentIssues(let o, let c): "orbit and clock corrections of different SSR issues (\(o), \(c))"
+        case .inconsistentIssues(let o, let c): "orbit and clock corrections of different SSR issues (\(o); \(c))"
         case .jump(let m): "correction jumped \(String(format: "%.2f", m)) m"
         case .implausible(let m): "correction of \(String(format: "%.1f", m)) m refused"
         }
@@ -187,6 +203,9 @@ public struct SSRCorrections: Sendable {
     private var accuracies: [SatelliteID: Int] = [:]
     /// Satellites whose last update jumped, with the size of the jump: left out until the next update confirms it.
     private var jumped: [SatelliteID: Double] = [:]
+    /// Counts, per satellite, the confirmed jumps and SSR issue (provider, solution, IOD SSR) changes: a user's phase ambiguity of the satellite
+    /// does not survive a change of this count.
+    private var discontinuities: [SatelliteID: Int] = [:]
     /// Updates taken, and jumps seen, since the start.
     public private(set) var updates = 0
     public private(set) var jumps = 0
@@ -209,16 +228,19 @@ public struct SSRCorrections: Sendable {
 
     public mutating func add(orbit c: SSROrbitCorrection, for sat: SatelliteID) {
         updates += 1
-        if let old = orbits[sat], old.issueOfData == c.issueOfData, old.iodSSR == c.iodSSR {
+        if let old = orbits[sat], old.issueOfData == c.issueOfData, old.issue == c.issue, follows(old.epoch, old.updateInterval, c.epoch) {
             let o = old.offset(at: c.reference), n = c.offset
             checkJump(sat, RadialAlongCross(radial: n.radial - o.radial, along: n.along - o.along, cross: n.cross - o.cross).norm)
+        } else if let old = orbits[sat], old.issue != c.issue {
+            discontinuities[sat, default: 0] += 1
         }
         orbits[sat] = c
     }
 
     public mutating func add(clock c: SSRClockCorrection, for sat: SatelliteID) {
         updates += 1
-        if let old = clocks[sat], old.iodSSR == c.iodSSR, orbits[sat].map({ $0.epoch < old.epoch }) ?? true {
+        if let old = clocks[sat], old.issue == c.issue, follows(old.epoch, old.updateInterval, c.epoch),
+           orbits[sat].map({ !(old.epoch < $0.epoch) }) ?? true {
             // Across an orbit update the clock may step with the ephemeris issue it refers to.
             checkJump(sat, abs(c.value(at: c.reference).correction - old.value(at: c.reference).correction))
         }
@@ -242,14 +264,25 @@ public struct SSRCorrections: Sendable {
         accuracies[sat] = index
     }
 
+    /// Whether an update at `epoch` follows one at `previous` while that one was still in use: only then is a
+    /// difference between them a jump (after a gap, the new one simply replaces the old).
+    private func follows(_ previous: GNSSTime, _ interval: Double, _ epoch: GNSSTime) -> Bool {
+        epoch - previous <= interval + latencyAllowance
+    }
+
+    /// A change beyond `jumpLimit` holds the satellite out; the next update within the limit of it confirms the new
+    /// level, a discontinuity for the satellite's users.
     private mutating func checkJump(_ sat: SatelliteID, _ size: Double) {
         if size > jumpLimit {
             jumps += 1
             jumped[sat] = size
-        } else {
-            jumped[sat] = nil
+        } else if jumped.removeValue(forKey: sat) != nil {
+            discontinuities[sat, default: 0] += 1
         }
     }
+
+    /// The satellite's count of discontinuities (confirmed jumps, SSR issue changes).
+    public func discontinuity(_ sat: SatelliteID) -> Int { discontinuities[sat] ?? 0 }
 
     /// The code bias of a signal, metres to add to its pseudorange; nil when the stream gives none.
     public func codeBias(_ sat: SatelliteID, _ signal: SignalCode) -> Double? { codeBiases[sat]?[signal] }
@@ -275,7 +308,7 @@ public struct SSRCorrections: Sendable {
             let age = t - epoch
             if age > interval + latencyAllowance || age < -latencyAllowance { return .failure(.stale(age: age)) }
         }
-        guard o.iodSSR == c.iodSSR else { return .failure(.inconsistentIssues(orbit: o.iodSSR, clock: c.iodSSR)) }
+        guard o.issue == c.issue else { return .failure(.inconsistentIssues(orbit: o.issue, clock: c.issue)) }
         if let size = jumped[sat] { return .failure(.jump(metres: size)) }
         guard Self.readsIssues(of: sat.system) else { return .failure(.issueRuleUnsupported(sat.system)) }
         guard let eph = ephemerides.select(sat, issue: o.issueOfData, near: t) else {
@@ -284,7 +317,7 @@ public struct SSRCorrections: Sendable {
         var s = eph.state(at: t)
         let offset = o.offset(at: t)
         var (clock, clockRate) = c.value(at: t)
-        if let h = highRateClocks[sat], h.iodSSR == o.iodSSR, abs(t - h.epoch) <= h.updateInterval + latencyAllowance {
+        if let h = highRateClocks[sat], h.issue == o.issue, abs(t - h.epoch) <= h.updateInterval + latencyAllowance {
             clock += h.correction
         }
         let size = max(offset.norm, abs(clock) / 20)

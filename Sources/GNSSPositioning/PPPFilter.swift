@@ -71,6 +71,19 @@ public enum OrbitSource: Sendable {
         }
     }
 
+    /// The SSR corrections' count of discontinuities for a satellite (0 for the other sources).
+    func discontinuity(_ sat: SatelliteID) -> Int {
+        if case .ssr(_, let corrections) = gnss { return corrections.discontinuity(sat) }
+        return 0
+    }
+
+    /// Why SSR corrections give no state for a satellite (nil for the other sources, and where they do).
+    func uncorrected(_ sat: SatelliteID, at t: GNSSTime) -> String? {
+        guard sat.system != .leo, case .ssr(let store, let corrections) = gnss,
+              case .failure(let why) = corrections.state(sat, at: t, ephemerides: store) else { return nil }
+        return why.label
+    }
+
     /// The code bias of a signal (m, added to its pseudorange) where corrections give one.
     func codeBias(_ sat: SatelliteID, _ signal: SignalCode) -> Double {
         if case .ssr(_, let corrections) = gnss { return corrections.codeBias(sat, signal) ?? 0 }
@@ -114,6 +127,8 @@ public struct PPPFilter: Sendable {
     private var lastSeen: [SatelliteID: GNSSTime] = [:]
     private var slipMonitors: [SatelliteID: (mw: Double, count: Double, gf: Double)] = [:]
     private var windUp: [SatelliteID: Double] = [:]
+    /// Each satellite's count of correction discontinuities when last seen: a change restarts its ambiguity.
+    private var correctionDiscontinuities: [SatelliteID: Int] = [:]
     private var lastTime: GNSSTime?
     private var initialised = false
 
@@ -170,13 +185,16 @@ public struct PPPFilter: Sendable {
             }
         }
         let approx = initialised ? ECEF(x[0], x[1], x[2]) : single.position
-        let measurements = prepare(epoch: epoch, orbits: orbits, receiver: approx)
+        let (measurements, uncorrected) = prepare(epoch: epoch, orbits: orbits, receiver: approx)
+        let leftOut = uncorrected.isEmpty ? nil : "without SSR corrections: "
+            + uncorrected.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
         guard measurements.count >= 4 else {
             var note = "\(measurements.count) satellites with precise orbits and two frequencies"
             if case .precise(let p) = orbits.gnss, let span = p.orbitSpan, !span.contains(time) {
                 note = "outside the precise orbits, \(span.lowerBound.iso8601(fractionDigits: 0)) to "
                     + "\(span.upperBound.iso8601(fractionDigits: 0)): give the neighbouring days' SP3 files too"
             }
+            if let leftOut { note += "; " + leftOut }
             return Solution(time: time, position: approx, quality: .none, satellites: measurements.count, note: note)
         }
         timeUpdate(time: time, single: single, measurements: measurements)
@@ -190,7 +208,7 @@ public struct PPPFilter: Sendable {
         let clocks = Dictionary(uniqueKeysWithValues: clockSystems.enumerated().map { ($0.element, x[Self.clockStart + $0.offset] / Constants.speedOfLight) })
         return Solution(time: time, position: ECEF(x[0], x[1], x[2]),
                         covariance: [p[0, 0], p[1, 1], p[2, 2], p[0, 1], p[1, 2], p[0, 2]],
-                        quality: .ppp, satellites: used.count, clockBiases: clocks)
+                        quality: .ppp, satellites: used.count, clockBiases: clocks, note: leftOut)
     }
 
     /// The estimated zenith wet delay, m.
@@ -198,8 +216,10 @@ public struct PPPFilter: Sendable {
 
     // MARK: - Measurements
 
-    private mutating func prepare(epoch: ObservationEpoch, orbits: OrbitSource, receiver: ECEF) -> [Measurement] {
+    /// The epoch's measurements, and how many satellites SSR corrections could not serve, by reason.
+    private mutating func prepare(epoch: ObservationEpoch, orbits: OrbitSource, receiver: ECEF) -> ([Measurement], [String: Int]) {
         var out: [Measurement] = []
+        var uncorrected: [String: Int] = [:]
         let frame = LocalFrame(origin: receiver)
         for obs in epoch.satellites where options.systems.contains(obs.satellite.system) {
             let sys = obs.satellite.system
@@ -223,7 +243,10 @@ public struct PPPFilter: Sendable {
             // Transmission time and satellite state.
             // The satellite clock (a millisecond at most) moves the transmission time: the state is carried there
             // along its velocity and clock drift (the acceleration's part over 1 ms is below a micrometre).
-            guard var state = orbits.state(obs.satellite, at: epoch.time - codeIF / c) else { continue }
+            guard var state = orbits.state(obs.satellite, at: epoch.time - codeIF / c) else {
+                if let why = orbits.uncorrected(obs.satellite, at: epoch.time - codeIF / c) { uncorrected[why, default: 0] += 1 }
+                continue
+            }
             let dt = -state.clockBias
             state.position = state.position + dt * state.velocity
             state.clockBias += dt * state.clockDrift
@@ -231,6 +254,8 @@ public struct PPPFilter: Sendable {
             guard el >= options.elevationMask else { continue }
             // Cycle slips: loss of lock, Melbourne–Wübbena and geometry-free jumps.
             var slip = (s1.lli & 1) != 0 || (s2.lli & 1) != 0
+            let discontinuity = orbits.discontinuity(obs.satellite)
+            if correctionDiscontinuities.updateValue(discontinuity, forKey: obs.satellite) ?? 0 != discontinuity { slip = true }
             let lambdaWL = c / (f1 - f2)
             let mw = ((l1 * lambda1 * f1 - l2 * lambda2 * f2) / (f1 - f2) - (f1 * p1 + f2 * p2) / (f1 + f2)) / lambdaWL
             let gf = l1 * lambda1 - l2 * lambda2
@@ -250,7 +275,7 @@ public struct PPPFilter: Sendable {
                                    centreOfMass: orbits.isCentreOfMass(obs.satellite),
                                    elevation: el, slip: slip))
         }
-        return out
+        return (out, uncorrected)
     }
 
     static func firstCode(_ obs: SatelliteObservation, _ codes: [SignalCode], band: UInt8) -> (Double, SignalCode)? {

@@ -53,7 +53,8 @@ public struct SSRFeed: Sendable {
     public static let updateIntervals: [Double] = [1, 2, 5, 10, 15, 30, 60, 120, 240, 300, 600, 900, 1800, 3600, 7200, 10800]
 
     /// The corrections of one message; `near` resolves its week (a day for GLONASS RTCM SSR) when no message came
-    /// before it. Messages that carry nothing to apply (VTEC, phase biases) or that refer to a regional datum give none.
+    /// before it. Messages that carry nothing PPP applies (VTEC, phase biases) or that refer to a regional datum give
+    /// none and are counted in `refused`.
     public mutating func updates(_ m: SSRMessage, near: GNSSTime? = nil) -> [SSRUpdate] {
         guard let reference = lastTime ?? near else {
             refused["no time to resolve the epoch against", default: 0] += 1
@@ -67,26 +68,36 @@ public struct SSRFeed: Sendable {
             epoch = reference.nearest(secondOfWeek: Double(m.epochSeconds))
         }
         lastTime = epoch
+        switch m.kind {
+        case .vtec:
+            refused["VTEC ionosphere (PPP uses the ionosphere-free combination)", default: 0] += 1
+            return []
+        case .phaseBias:
+            refused["phase biases (PPP estimates float ambiguities)", default: 0] += 1
+            return []
+        default: break
+        }
         if m.referenceDatum == 1 {
             refused["regional datum", default: 0] += 1
             return []
         }
         let interval = Self.updateIntervals[min(m.updateInterval, Self.updateIntervals.count - 1)]
         let point: SSRReferencePoint = m.messageType == 4076 ? .centreOfMass : rtcmReference
+        let issue = SSRIssue(provider: m.providerID, solution: m.solutionID, iodSSR: m.iodSSR)
         var out: [SSRUpdate] = []
         for s in m.satellites {
             let sat = s.satellite
             if let o = s.orbit, o.count == 6 {
                 out.append(.orbit(sat, SSROrbitCorrection(
-                    epoch: epoch, updateInterval: interval, issueOfData: s.iod ?? -1, iodSSR: m.iodSSR,
+                    epoch: epoch, updateInterval: interval, issueOfData: s.iod ?? -1, issue: issue,
                     offset: RadialAlongCross(radial: o[0], along: o[1], cross: o[2]),
                     rate: RadialAlongCross(radial: o[3], along: o[4], cross: o[5]), referencePoint: point)))
             }
             if let c = s.clock {
-                out.append(.clock(sat, SSRClockCorrection(epoch: epoch, updateInterval: interval, iodSSR: m.iodSSR, polynomial: c)))
+                out.append(.clock(sat, SSRClockCorrection(epoch: epoch, updateInterval: interval, issue: issue, polynomial: c)))
             }
             if let h = s.highRateClock {
-                out.append(.highRateClock(sat, SSRHighRateClock(epoch: epoch, updateInterval: interval, iodSSR: m.iodSSR, correction: h)))
+                out.append(.highRateClock(sat, SSRHighRateClock(epoch: epoch, updateInterval: interval, issue: issue, correction: h)))
             }
             if m.kind == .codeBias {
                 var biases: [SignalCode: Double] = [:]

@@ -22,7 +22,7 @@ struct SSRPPPTests {
     }
 
     /// Writes the SSR stream of the day's products to a file, the orbits to `reference`.
-    static func correctionStream(_ reference: SSRReferencePoint, antex: String, name: String) throws -> String {
+    static func correctionStream(_ reference: SSRReferencePoint, antex: String, name: String, until: GNSSTime? = nil) throws -> String {
         let c = configuration(antex: antex)
         let products = try Products.load(navigation: c.navigation, sp3: c.sp3, clock: c.clock, antex: antex)
         var options = SSRGenerator.Options()
@@ -33,7 +33,7 @@ struct SSRPPPTests {
         let span = try #require(products.precise.orbitSpan)
         var bytes: [UInt8] = []
         var t = span.lowerBound
-        while !(span.upperBound < t) {
+        while !((until ?? span.upperBound) < t) {
             for m in generator.messages(at: t) { bytes += RTCM3Framer.frame(try RTCM3SSRCodec.encode(m)) }
             t = t + options.clockInterval
         }
@@ -88,5 +88,32 @@ struct SSRPPPTests {
               + "median of the last 12 h \(medianSSR) m (SP3/CLK \(medianPrecise) m)")
         #expect(worst < 0.10, "largest 3D error after 30 min: \(worst) m")
         #expect(abs(medianSSR - medianPrecise) < 0.01)
+    }
+
+    /// A correction stream that stops at noon: from half a minute later (the clocks' interval and the latency
+    /// allowance), no epoch is positioned, and each says why; none is positioned wrong.
+    @Test func aStreamThatStopsLeavesEpochsUnsolvedWithTheReason() throws {
+        let (antex, truth, _) = try Self.precise.get()
+        let noon = GNSSTime(gpsWeek: 2111, secondOfWeek: 4 * 86_400 + 12 * 3_600)
+        let stream = try Self.correctionStream(.centreOfMass, antex: antex, name: "stops", until: noon)
+        defer { try? FileManager.default.removeItem(atPath: stream) }
+        var c = Self.withSSR(Self.configuration(antex: antex), stream: stream, reference: .centreOfMass)
+        c.format = .json
+        var positionedAfter = 0
+        var worstBefore = 0.0
+        let summary = try ReplayRunner(configuration: c).run { line in
+            guard let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  let time = o["time"] as? String, let e = o["ecef"] as? [Double] else { return }
+            if time >= "2020-06-25T12:01" {
+                positionedAfter += 1
+            } else if time >= "2020-06-25T00:30", time < "2020-06-25T12:00" {
+                worstBefore = max(worstBefore, ECEF(e[0], e[1], e[2]).distance(to: truth))
+            }
+        }
+        #expect(worstBefore < 0.10)
+        #expect(positionedAfter == 0)
+        // 12:00:35 to 23:45:30: the epochs without a solution, each with the reason.
+        let unsolved = summary.notes.filter { $0.key.contains("stale") }.values.reduce(0, +)
+        #expect(unsolved >= 1_400, "\(summary.notes)")
     }
 }
