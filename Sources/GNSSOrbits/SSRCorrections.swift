@@ -145,6 +145,8 @@ public struct SSRHighRateClock: Sendable, Hashable {
 public enum SSRUnavailable: Error, Sendable, Hashable, CustomStringConvertible {
     case noOrbitCorrection
     case noClockCorrection
+    /// The orbit correction names a new ephemeris issue and the clock correction for it has not come yet.
+    case clockForNewIssuePending
     /// The orbit correction names an ephemeris issue none of the held ephemerides has.
     case noMatchingEphemeris(issueOfData: Int)
     /// The system's way of naming an ephemeris issue in SSR is not one this store reads.
@@ -162,6 +164,7 @@ public enum SSRUnavailable: Error, Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .noOrbitCorrection: "no orbit correction"
         case .noClockCorrection: "no clock correction"
+        case .clockForNewIssuePending: "clock correction for the new ephemeris issue not yet received"
         case .noMatchingEphemeris(let iod): "no ephemeris with the correction's issue of data \(iod)"
         case .issueRuleUnsupported(let s): "\(s) SSR issues of data are not read"
         case .stale(let age): "correction \(Int(age.rounded())) s old"
@@ -176,6 +179,7 @@ public enum SSRUnavailable: Error, Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .noOrbitCorrection: "no-orbit"
         case .noClockCorrection: "no-clock"
+        case .clockForNewIssuePending: "clock-pending"
         case .noMatchingEphemeris: "no-matching-iod"
         case .issueRuleUnsupported: "iod-rule-unsupported"
         case .stale: "stale"
@@ -196,15 +200,18 @@ public struct SSRCorrections: Sendable {
     /// The largest change between two updates of a satellite (the earlier one carried forward with its rate) that is
     /// not a jump, metres.
     public var jumpLimit: Double
-    private var orbits: [SatelliteID: SSROrbitCorrection] = [:]
-    private var clocks: [SatelliteID: SSRClockCorrection] = [:]
+    /// Each satellite's latest orbit and clock corrections, oldest first (`kept` of each): a correction stamped later
+    /// than a time does not serve it, so the one before it does (a replay may have read a stream a little ahead).
+    private var orbits: [SatelliteID: [SSROrbitCorrection]] = [:]
+    private var clocks: [SatelliteID: [SSRClockCorrection]] = [:]
+    private static let kept = 3
     private var highRateClocks: [SatelliteID: SSRHighRateClock] = [:]
     private var codeBiases: [SatelliteID: [SignalCode: Double]] = [:]
     private var accuracies: [SatelliteID: Int] = [:]
     /// Satellites whose last update jumped, with the size of the jump: left out until the next update confirms it.
     private var jumped: [SatelliteID: Double] = [:]
-    /// Counts, per satellite, the confirmed jumps and SSR issue (provider, solution, IOD SSR) changes: a user's phase ambiguity of the satellite
-    /// does not survive a change of this count.
+    /// Counts, per satellite, the confirmed jumps and SSR issue (provider, solution, IOD SSR) changes: a user's phase
+    /// ambiguity of the satellite does not survive a change of this count.
     private var discontinuities: [SatelliteID: Int] = [:]
     /// Updates taken, and jumps seen, since the start.
     public private(set) var updates = 0
@@ -223,28 +230,34 @@ public struct SSRCorrections: Sendable {
     public var isEmpty: Bool { orbits.isEmpty && clocks.isEmpty }
     public var satellites: [SatelliteID] { Set(orbits.keys).union(clocks.keys).sorted() }
 
-    public func orbit(_ sat: SatelliteID) -> SSROrbitCorrection? { orbits[sat] }
-    public func clock(_ sat: SatelliteID) -> SSRClockCorrection? { clocks[sat] }
+    /// The latest orbit and clock corrections of a satellite.
+    public func orbit(_ sat: SatelliteID) -> SSROrbitCorrection? { orbits[sat]?.last }
+    public func clock(_ sat: SatelliteID) -> SSRClockCorrection? { clocks[sat]?.last }
+
+    private static func keep<T>(_ c: T, in list: inout [T]) {
+        list.append(c)
+        if list.count > kept { list.removeFirst(list.count - kept) }
+    }
 
     public mutating func add(orbit c: SSROrbitCorrection, for sat: SatelliteID) {
         updates += 1
-        if let old = orbits[sat], old.issueOfData == c.issueOfData, old.issue == c.issue, follows(old.epoch, old.updateInterval, c.epoch) {
+        if let old = orbit(sat), old.issueOfData == c.issueOfData, old.issue == c.issue, follows(old.epoch, old.updateInterval, c.epoch) {
             let o = old.offset(at: c.reference), n = c.offset
             checkJump(sat, RadialAlongCross(radial: n.radial - o.radial, along: n.along - o.along, cross: n.cross - o.cross).norm)
-        } else if let old = orbits[sat], old.issue != c.issue {
+        } else if let old = orbit(sat), old.issue != c.issue {
             discontinuities[sat, default: 0] += 1
         }
-        orbits[sat] = c
+        Self.keep(c, in: &orbits[sat, default: []])
     }
 
     public mutating func add(clock c: SSRClockCorrection, for sat: SatelliteID) {
         updates += 1
-        if let old = clocks[sat], old.issue == c.issue, follows(old.epoch, old.updateInterval, c.epoch),
-           orbits[sat].map({ !(old.epoch < $0.epoch) }) ?? true {
+        if let old = clock(sat), old.issue == c.issue, follows(old.epoch, old.updateInterval, c.epoch),
+           orbit(sat).map({ !(old.epoch < $0.epoch) }) ?? true {
             // Across an orbit update the clock may step with the ephemeris issue it refers to.
             checkJump(sat, abs(c.value(at: c.reference).correction - old.value(at: c.reference).correction))
         }
-        clocks[sat] = c
+        Self.keep(c, in: &clocks[sat, default: []])
     }
 
     public mutating func add(highRateClock c: SSRHighRateClock, for sat: SatelliteID) {
@@ -302,13 +315,19 @@ public struct SSRCorrections: Sendable {
     /// correction's issue, moved by the orbit correction, its clock by the clock corrections. Positions refer to
     /// the orbit correction's `referencePoint`.
     public func state(_ sat: SatelliteID, at t: GNSSTime, ephemerides: EphemerisStore) -> Result<SatelliteState, SSRUnavailable> {
-        guard let o = orbits[sat] else { return .failure(.noOrbitCorrection) }
-        guard let c = clocks[sat] else { return .failure(.noClockCorrection) }
+        guard let recentOrbits = orbits[sat], let latestOrbit = recentOrbits.last else { return .failure(.noOrbitCorrection) }
+        guard let recentClocks = clocks[sat], let latestClock = recentClocks.last else { return .failure(.noClockCorrection) }
+        // The corrections in force at t: the latest stamped at or before it.
+        guard let i = recentOrbits.lastIndex(where: { !(t < $0.epoch) }) else { return .failure(.stale(age: t - latestOrbit.epoch)) }
+        guard let c = recentClocks.last(where: { !(t < $0.epoch) }) else { return .failure(.stale(age: t - latestClock.epoch)) }
+        let o = recentOrbits[i]
         for (epoch, interval) in [(o.epoch, o.updateInterval), (c.epoch, c.updateInterval)] {
             let age = t - epoch
-            if age > interval + latencyAllowance || age < -latencyAllowance { return .failure(.stale(age: age)) }
+            if age > interval + latencyAllowance { return .failure(.stale(age: age)) }
         }
         guard o.issue == c.issue else { return .failure(.inconsistentIssues(orbit: o.issue, clock: c.issue)) }
+        // An orbit correction naming a new ephemeris issue needs a clock correction made for that issue.
+        if i > 0, recentOrbits[i - 1].issueOfData != o.issueOfData, c.epoch < o.epoch { return .failure(.clockForNewIssuePending) }
         if let size = jumped[sat] { return .failure(.jump(metres: size)) }
         guard Self.readsIssues(of: sat.system) else { return .failure(.issueRuleUnsupported(sat.system)) }
         guard let eph = ephemerides.select(sat, issue: o.issueOfData, near: t) else {
@@ -330,7 +349,7 @@ public struct SSRCorrections: Sendable {
     }
 
     /// Whether the corrected position is the centre of mass's (the satellite antenna offset still to apply).
-    public func isCentreOfMass(_ sat: SatelliteID) -> Bool { orbits[sat]?.referencePoint == .centreOfMass }
+    public func isCentreOfMass(_ sat: SatelliteID) -> Bool { orbit(sat)?.referencePoint == .centreOfMass }
 
     /// Systems whose SSR issue of data this store matches to an ephemeris: GPS and QZSS IODE, Galileo IODnav,
     /// GLONASS tb.

@@ -131,6 +131,8 @@ public struct PPPFilter: Sendable {
     private var correctionDiscontinuities: [SatelliteID: Int] = [:]
     private var lastTime: GNSSTime?
     private var initialised = false
+    /// The satellites of the last epoch that SSR corrections could not serve, by reason.
+    public private(set) var lastUncorrected: [String: Int] = [:]
 
     public init(options: PPPOptions = PPPOptions()) {
         self.options = options
@@ -175,6 +177,7 @@ public struct PPPFilter: Sendable {
     /// `ephemerides` the broadcast data used for the initial single-point fix.
     public mutating func process(epoch: ObservationEpoch, orbits: OrbitSource, ephemerides: EphemerisStore) -> Solution {
         let time = epoch.time
+        lastUncorrected = [:]
         // A single-point fix starts the filter; afterwards the filter's own state is the better prior.
         var single = Solution(time: time, position: ECEF(x[0], x[1], x[2]), quality: .none, satellites: 0)
         if !initialised {
@@ -186,6 +189,7 @@ public struct PPPFilter: Sendable {
         }
         let approx = initialised ? ECEF(x[0], x[1], x[2]) : single.position
         let (measurements, uncorrected) = prepare(epoch: epoch, orbits: orbits, receiver: approx)
+        lastUncorrected = uncorrected
         let leftOut = uncorrected.isEmpty ? nil : "without SSR corrections: "
             + uncorrected.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
         guard measurements.count >= 4 else {

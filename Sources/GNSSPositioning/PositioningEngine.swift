@@ -93,6 +93,9 @@ public struct PositioningEngine: Sendable {
         }
     }
 
+    /// PPP on SSR: the satellites of the last epoch the corrections could not serve, by reason.
+    public var uncorrectedSatellites: [String: Int] { profile.mode == .ppp ? ppp.lastUncorrected : [:] }
+
     /// RTK: the base's antenna models.
     public mutating func setBaseAntenna(_ models: AntennaModels?) {
         rtk.baseAntenna = models

@@ -10,6 +10,13 @@ public enum SSRUpdate: Sendable, Hashable {
     case codeBiases(SatelliteID, [SignalCode: Double])
     case accuracy(SatelliteID, Int)
 
+    /// The satellite it corrects.
+    public var satellite: SatelliteID? {
+        switch self {
+        case .orbit(let s, _), .clock(let s, _), .highRateClock(let s, _), .codeBiases(let s, _), .accuracy(let s, _): s
+        }
+    }
+
     /// The time the message stamped it with.
     public var epoch: GNSSTime? {
         switch self {

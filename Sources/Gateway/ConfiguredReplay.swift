@@ -34,6 +34,8 @@ public struct ConfiguredReplay {
         public var byQuality: [SolutionQuality: Int] = [:]
         public var correctionBytes = 0
         public var problems = 0
+        /// A corrections stream's SSR messages taken.
+        public var ssrMessages = 0
     }
 
     /// One station's recorded input: bytes for a stream (RTCM 3), epochs for RINEX.
@@ -141,6 +143,8 @@ public struct ConfiguredReplay {
                         let wait = due - ContinuousClock.now
                         if wait > .zero { Thread.sleep(forTimeInterval: wait.inSeconds) }
                     }
+                case .corrections(let time):
+                    feed.lastTime = time
                 case .correction(let record):
                     feed.lastTime = record.time
                     feed.corrections?.write(Data(record.rtcm))
@@ -152,6 +156,7 @@ public struct ConfiguredReplay {
             feed.log.flush()
             try? feed.corrections?.close()
             summaries[name, default: StationSummary()].problems = feed.pipeline.counters.decodeErrors
+            summaries[name, default: StationSummary()].ssrMessages = feed.pipeline.counters.ssrMessages
         }
         return summaries
     }

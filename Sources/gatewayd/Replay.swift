@@ -201,7 +201,8 @@ struct Replay: ParsableCommand {
         StandardError.writeLine(String(format: "replayed in %.2f s into %@", Date().timeIntervalSince(started), out ?? "."))
         for (name, s) in summaries.sorted(by: { $0.key < $1.key }) {
             let qualities = s.byQuality.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-            StandardError.writeLine("  \(name): \(s.epochs) epochs (\(qualities)), \(s.correctionBytes) correction bytes, \(s.problems) decode errors")
+            let taken = s.ssrMessages > 0 ? "\(s.ssrMessages) SSR messages, " : ""
+            StandardError.writeLine("  \(name): \(s.epochs) epochs (\(qualities)), \(taken)\(s.correctionBytes) correction bytes, \(s.problems) decode errors")
         }
     }
 

@@ -106,7 +106,7 @@ public final class RTCM3EpochReader {
             case .stationPosition(let p): stationPosition = p
             case .descriptors(let d): antennaDescriptor = d.antennaDescriptor
             case .problem(let e): errors.append(e.inFile(path))
-            case .frame, .stationID: break
+            case .frame, .stationID, .ssr: break
             }
         }
         events.removeAll(keepingCapacity: true)

@@ -13,6 +13,8 @@ public enum RTCM3StreamEvent: Sendable {
     /// The station id of an MSM.
     case stationID(Int)
     case problem(FormatError)
+    /// A state-space correction message (RTCM 3 or IGS SSR).
+    case ssr(SSRMessage)
 }
 
 /// Framing, decoding and epoch assembly of one RTCM 3 stream: bytes in, events out in stream order. Live stations
@@ -55,6 +57,7 @@ public struct RTCM3StreamDecoder: Sendable {
                 events.append(.ephemeris(e))
             case .stationCoordinates(let s): events.append(.stationPosition(s.position))
             case .descriptors(let d): events.append(.descriptors(d))
+            case .ssr(let m): events.append(.ssr(m))
             default: break
             }
         } catch {

@@ -2,6 +2,7 @@ import DPCLink
 import DaemonSupport
 import Foundation
 import GNSSCore
+import GNSSOrbits
 import GNSSPositioning
 import Yams
 
@@ -102,7 +103,7 @@ extension SettingsChecker {
         } else {
             problem(nil, "no stations: the gateway has nothing to listen to")
         }
-        crossCheck(c, stationsNode: e["stations"]?.value)
+        crossCheck(&c, stationsNode: e["stations"]?.value)
         return c
     }
 
@@ -123,7 +124,7 @@ extension SettingsChecker {
 
     mutating func station(_ n: Node) -> StationConfiguration? {
         guard case .mapping(let m) = n else { problem(n, "a station must be a mapping"); return nil }
-        let e = entries(m, allowed: Self.profileKeys.union(["name", "listen", "allow", "format", "role", "position", "processing", "reference"]), context: "station")
+        let e = entries(m, allowed: Self.profileKeys.union(["name", "listen", "allow", "format", "role", "position", "processing", "reference", "corrections", "ssr_reference"]), context: "station")
         let line = n.mark?.line ?? 0
         var ok = true
         func required(_ key: String) -> Node? {
@@ -149,7 +150,30 @@ extension SettingsChecker {
         }
         let format = choice("format", StationConfiguration.StreamFormat.self, default: .rtcm3)
         let role = choice("role", StationConfiguration.Role.self, default: .rover)
-        let processing = choice("processing", StationConfiguration.Processing.self, default: format == .leo ? .none : .spp)
+        let processing = choice("processing", StationConfiguration.Processing.self, default: format == .leo || role == .corrections ? .none : .spp)
+        if role == .corrections {
+            if format != .rtcm3, let f = e["format"]?.value {
+                problem(f, "a corrections stream (role: corrections) is RTCM 3 SSR: format must be rtcm3")
+                ok = false
+            }
+            if processing != .none, let p = e["processing"]?.value {
+                problem(p, "a corrections stream (role: corrections) carries SSR corrections, not a station to position: processing must be none")
+                ok = false
+            }
+        }
+        let ssrReference = choice("ssr_reference", SSRReferencePoint.self, default: .antennaPhaseCentre)
+        if role != .corrections, let v = e["ssr_reference"]?.value {
+            problem(v, "ssr_reference declares what a corrections stream's orbits refer to: only with role: corrections")
+            ok = false
+        }
+        var corrections: String?
+        if let v = e["corrections"]?.value {
+            corrections = string(v, "corrections")
+            if processing != .ppp {
+                problem(v, "corrections names the SSR stream a PPP station applies: only with processing: ppp")
+                ok = false
+            }
+        }
         if format == .leo, processing != .none, let p = e["processing"]?.value {
             problem(p, "the satellite segment's stream (format: leo) carries LEO ephemerides and onboard observations, not a station to position: processing must be none")
             ok = false
@@ -178,8 +202,11 @@ extension SettingsChecker {
             ok = false
         }
         guard ok, let name, let listen else { return nil }
-        return StationConfiguration(name: name, listen: listen, allow: allow, format: format, role: role, position: position,
-                                    processing: processing, reference: reference, profile: profile, line: line)
+        var station = StationConfiguration(name: name, listen: listen, allow: allow, format: format, role: role, position: position,
+                                           processing: processing, reference: reference, profile: profile, line: line)
+        station.corrections = corrections
+        station.ssrReference = ssrReference
+        return station
     }
 
     /// A station's positioning settings beside `processing`, each what `replay --mode` takes as an option.
@@ -238,7 +265,7 @@ extension SettingsChecker {
         return ok
     }
 
-    mutating func crossCheck(_ c: GatewayConfiguration, stationsNode: Node?) {
+    mutating func crossCheck(_ c: inout GatewayConfiguration, stationsNode: Node?) {
         var names: [String: Int] = [:]
         var ports: [NetworkAddress: [StationConfiguration]] = [:]
         for s in c.stations {
@@ -257,6 +284,17 @@ extension SettingsChecker {
                 for s in sharing.dropFirst() {
                     problem(line: s.line, "station '\(s.name)' listens on \(address) like '\(sharing[0].name)': a shared port needs distinct 'allow' lists")
                 }
+            }
+        }
+        let correctionStreams = c.stations.filter { $0.role == .corrections }.map(\.name)
+        for i in c.stations.indices where c.stations[i].processing == .ppp {
+            let s = c.stations[i]
+            if let named = s.corrections {
+                if !correctionStreams.contains(named) {
+                    problem(line: s.line, "station '\(s.name)': corrections '\(named)' is not a corrections stream of this file (role: corrections)")
+                }
+            } else {
+                c.stations[i].corrections = correctionStreams.first
             }
         }
         for s in c.stations {

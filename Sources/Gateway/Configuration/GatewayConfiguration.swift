@@ -1,11 +1,14 @@
 import DaemonSupport
 import GNSSCore
+import GNSSOrbits
 import GNSSPositioning
 
 /// One station the gateway listens to.
 public struct StationConfiguration: Sendable, Hashable {
     public enum StreamFormat: String, Sendable, CaseIterable { case rtcm3, ubx, leo }
-    public enum Role: String, Sendable, CaseIterable { case reference, rover }
+    /// A reference station's observations become corrections for the DPC; a rover is positioned; a corrections
+    /// stream brings SSR corrections to the PPP stations.
+    public enum Role: String, Sendable, CaseIterable { case reference, rover, corrections }
     public enum Processing: String, Sendable, CaseIterable { case none, spp, rtk, ppp }
 
     public var name: String
@@ -21,6 +24,11 @@ public struct StationConfiguration: Sendable, Hashable {
     public var reference: String?
     /// How the station is positioned (nil with processing `none`): the same profile `replay --mode` writes.
     public var profile: PositioningProfile?
+    /// PPP: the corrections stream (a station of role corrections) whose SSR it applies; the file's first when not
+    /// named, none when the file has none.
+    public var corrections: String?
+    /// A corrections stream: what its RTCM SSR orbit corrections refer to (IGS SSR's are the centre of mass's).
+    public var ssrReference: SSRReferencePoint = .antennaPhaseCentre
     /// Line of the station's entry in the file, for messages.
     public var line: Int
 

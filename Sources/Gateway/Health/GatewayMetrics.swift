@@ -86,6 +86,31 @@ public final class GatewayMetrics: Sendable {
                          labels: [("station", station)])
     }
 
+    /// Corrections stream: satellite corrections taken (orbit, clock, bias…), by system.
+    public func ssrCorrections(_ station: String, system: String) -> Counter {
+        registry.counter("gateway_ssr_corrections_total", help: "SSR satellite corrections received, by system", labels: [("station", station), ("system", system)])
+    }
+
+    /// Corrections stream: SSR messages not applied (`VTEC`, `phase_bias`, `regional_datum`, `no_time`) and jumps.
+    public func ssrRefused(_ station: String, reason: String) -> Counter {
+        registry.counter("gateway_ssr_refused_total", help: "SSR messages not applied, and corrections that jumped, by reason", labels: [("station", station), ("reason", reason)])
+    }
+
+    /// Corrections stream: satellites of a system whose orbit and clock corrections are current.
+    public func ssrSatellites(_ station: String, system: String) -> Gauge {
+        registry.gauge("gateway_ssr_satellites", help: "Satellites with current SSR orbit and clock corrections, by system", labels: [("station", station), ("system", system)])
+    }
+
+    /// Corrections stream: age of the newest correction of a system when it arrived, seconds (the stream's latency).
+    public func ssrAge(_ station: String, system: String) -> Gauge {
+        registry.gauge("gateway_ssr_age_seconds", help: "Age of the newest SSR correction of a system on arrival", labels: [("station", station), ("system", system)])
+    }
+
+    /// PPP station: satellites its corrections stream could not serve, by reason (`stale`, `no-matching-iod`, …), per epoch.
+    public func ssrUncorrected(_ station: String, reason: String) -> Counter {
+        registry.counter("gateway_ssr_uncorrected_total", help: "Satellites left out of PPP epochs for want of a usable SSR correction, by reason", labels: [("station", station), ("reason", reason)])
+    }
+
     public func solutions(_ station: String, quality: SolutionQuality) -> Counter {
         registry.counter("gateway_solutions_total", help: "Solutions, by quality (none when the epoch could not be solved)", labels: [("station", station), ("quality", quality.description)])
     }

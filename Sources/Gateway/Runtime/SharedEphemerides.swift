@@ -1,6 +1,8 @@
 import GNSSCore
+import GNSSFormats
 import GNSSOrbits
 import GNSSPositioning
+import GNSSProducts
 import Synchronization
 
 /// The broadcast ephemerides of every stream and product file, shared by all
@@ -10,6 +12,8 @@ public final class SharedEphemerides: Sendable {
         var store: EphemerisStore
         var leo: LEOEphemerisStore
         var latest: GNSSTime?
+        /// Each corrections stream's SSR, by station name.
+        var corrections: [String: CorrectionStream] = [:]
     }
 
     private let state: Mutex<State>
@@ -36,6 +40,29 @@ public final class SharedEphemerides: Sendable {
                 return true
             }
         }
+    }
+
+    /// Takes an SSR message of corrections stream `stream`; `near` resolves its time until the stream's own messages
+    /// do. Returns the corrections the message gave and the stream's newest correction time.
+    public func add(ssr message: SSRMessage, stream: String, reference: SSRReferencePoint,
+                    near: GNSSTime?) -> (updates: [SSRUpdate], newest: GNSSTime?) {
+        state.withLock { s in
+            // In place: the stream's corrections are not copied out of the dictionary and back.
+            s.corrections[stream, default: CorrectionStream(reference: reference)].add(message, near: near)
+            let taken = s.corrections[stream]!
+            return (taken.lastUpdates, taken.newest.values.max())
+        }
+    }
+
+    /// A corrections stream's state, for its status and metrics (a copy: the next message then copies the stream's
+    /// corrections once, so not for every message of a replay).
+    public func correctionStream(_ stream: String) -> CorrectionStream? {
+        state.withLock { $0.corrections[stream] }
+    }
+
+    /// The corrections of a stream held now, to solve with (nil before its first message).
+    public func corrections(_ stream: String) -> SSRCorrections? {
+        state.withLock { $0.corrections[stream]?.corrections }
     }
 
     /// A copy to solve with (copy-on-write: cheap until the next update).

@@ -9,6 +9,8 @@ import GNSSProducts
 public enum StationOutput: Sendable {
     /// A solved (or unsolvable, `quality == .none`) epoch.
     case solution(Solution, epoch: ObservationEpoch)
+    /// A corrections stream's SSR message taken, with the stream's newest correction time.
+    case corrections(time: GNSSTime)
     /// RTCM 3 corrections of a reference station's epoch, for the DPC.
     case correction(CorrectionRecord)
 }
@@ -49,6 +51,9 @@ public final class StationPipeline {
         /// such event, for the log.
         public var refusedEpochs = 0
         public var lastNotice: String?
+        /// Corrections stream: SSR messages taken, and what the status says of the stream.
+        public var ssrMessages = 0
+        public var ssrNote: String?
     }
 
     /// How far back a stream's time may jump and still be refused: within it an epoch at or before the last one is
@@ -57,6 +62,10 @@ public final class StationPipeline {
     public static let monotonicWindow = 3600.0
 
     private var lastEpochTime: GNSSTime?
+    /// Corrections stream: the refusals counted in the metrics so far, by reason.
+    private var reportedSSRRefusals: [String: Int] = [:]
+    /// The wall clock of the input being handled (live), nil in replay.
+    private var wallClock: GNSSTime?
 
     public private(set) var counters = Counters()
     private var onboardBySatellite: [SatelliteID: Int] = [:]
@@ -92,6 +101,7 @@ public final class StationPipeline {
         where C.Element == UInt8 {
         var events: [StreamEvent] = []
         let shared = ephemerides
+        wallClock = now
         stream.ingest(bytes, reference: { shared.latestTime ?? now }, events: &events)
         let outputs = handle(events, received: received)
         openEpochSince = stream.epochOpen ? (received ?? openEpochSince) : nil
@@ -178,6 +188,8 @@ public final class StationPipeline {
                 metrics?.epochs(configuration.name).increment()
             case .downlink(let frames, let time):
                 outputs.append(.correction(CorrectionRecord(station: configuration.name, time: time, rtcm: frames)))
+            case .ssr(let message):
+                if let time = take(message) { outputs.append(.corrections(time: time)) }
             }
         }
         return outputs
@@ -215,11 +227,45 @@ public final class StationPipeline {
         return outputs
     }
 
+    /// A corrections stream's SSR message into the shared corrections; returns the stream's newest correction time.
+    /// Other stations' streams may carry SSR too: it is not theirs to apply, and is left.
+    private func take(_ message: SSRMessage) -> GNSSTime? {
+        guard configuration.role == .corrections else { return nil }
+        let name = configuration.name
+        let (updates, newest) = ephemerides.add(ssr: message, stream: name, reference: configuration.ssrReference,
+                                                near: ephemerides.latestTime ?? wallClock)
+        counters.ssrMessages += 1
+        // The status and the metrics of a live stream; a replay has neither.
+        guard let metrics, let s = ephemerides.correctionStream(name) else { return newest }
+        counters.ssrNote = s.note
+        var bySystem: [GNSSSystem: Int] = [:]
+        for u in updates { if let sat = u.satellite { bySystem[sat.system, default: 0] += 1 } }
+        for (system, n) in bySystem { metrics.ssrCorrections(name, system: String(system.letter)).increment(by: Int64(n)) }
+        for (system, n) in s.currentSatellites { metrics.ssrSatellites(name, system: String(system.letter)).set(Double(n)) }
+        if let now = wallClock {
+            for (system, t) in s.newest { metrics.ssrAge(name, system: String(system.letter)).set(now - t) }
+        }
+        var refused = s.feed.refused
+        if s.corrections.jumps > 0 { refused["jump"] = s.corrections.jumps }
+        for (reason, n) in refused where n > reportedSSRRefusals[reason, default: 0] {
+            metrics.ssrRefused(name, reason: reason).increment(by: Int64(n - reportedSSRRefusals[reason, default: 0]))
+        }
+        reportedSSRRefusals = refused
+        return newest
+    }
+
     /// The engine's solution of an epoch (the engine is changed in place: its filters' arrays are not copied).
     private func solve(_ epoch: ObservationEpoch) -> Solution? {
         guard let profile = engine?.profile else { return nil }
-        let current = products.positioning(ephemerides: ephemerides.snapshot(), leo: ephemerides.leoSnapshot())
-        guard profile.mode == .rtk else { return engine?.solve(epoch, products: current) }
+        let current = products.positioning(ephemerides: ephemerides.snapshot(), leo: ephemerides.leoSnapshot(),
+                                           ssr: configuration.corrections.flatMap(ephemerides.corrections))
+        guard profile.mode == .rtk else {
+            let solution = engine?.solve(epoch, products: current)
+            for (reason, n) in engine?.uncorrectedSatellites ?? [:] {
+                metrics?.ssrUncorrected(configuration.name, reason: reason).increment(by: Int64(n))
+            }
+            return solution
+        }
         let base = configuration.reference.flatMap { references.matching($0, at: epoch.time) }
         // Without a described antenna the models are empty, as none at all: only a change of type matters.
         if let base, !products.antennas.isEmpty, base.antennaType != referenceAntennaType {

@@ -75,6 +75,9 @@ public final class StationRuntime: Sendable {
                         if configuration.format == .leo {
                             s.epochs = c.onboardEpochs
                             s.note = "\(c.leoEphemerides) LEO ephemerides, onboard GNSS from \(c.onboardSatellites) satellites"
+                        } else if configuration.role == .corrections {
+                            s.epochs = c.ssrMessages
+                            s.note = c.ssrNote
                         }
                     }
                 case .tick(let instant):
@@ -87,6 +90,8 @@ public final class StationRuntime: Sendable {
                     case .solution(let solution, _):
                         shared.status.withLock { $0.record(solution) }
                         log?.write(solution)
+                    case .corrections:
+                        break
                     case .correction(let record):
                         guard let spool else { continue }
                         do {

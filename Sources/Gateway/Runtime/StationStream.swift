@@ -16,6 +16,8 @@ enum StreamEvent {
     case leoEphemeris(LEOEphemeris)
     case onboardEpoch(satellite: SatelliteID, ObservationEpoch)
     case downlink([UInt8], time: GNSSTime)
+    /// A state-space correction message.
+    case ssr(SSRMessage)
 }
 
 /// Framing and decoding of one station's stream, by format; epochs come out whole.
@@ -56,6 +58,7 @@ struct RTCM3StationStream: StationStream {
             case .descriptors(let d): events.append(.descriptors(d))
             case .stationID(let id): events.append(.stationID(id))
             case .problem(let e): events.append(.problem(e))
+            case .ssr(let m): events.append(.ssr(m))
             }
         }
         decoded.removeAll(keepingCapacity: true)

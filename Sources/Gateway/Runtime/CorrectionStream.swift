@@ -1,0 +1,54 @@
+import GNSSCore
+import GNSSFormats
+import GNSSOrbits
+import GNSSProducts
+
+/// One corrections stream's SSR as the gateway holds it: the corrections, how its messages' times resolve, and what
+/// the operator sees of it.
+public struct CorrectionStream: Sendable {
+    public private(set) var feed: SSRFeed
+    public private(set) var corrections = SSRCorrections()
+    /// The newest correction epoch of each system.
+    public private(set) var newest: [GNSSSystem: GNSSTime] = [:]
+    public private(set) var messages = 0
+    /// The corrections the last message gave.
+    public private(set) var lastUpdates: [SSRUpdate] = []
+
+    init(reference: SSRReferencePoint) {
+        feed = SSRFeed(rtcmReference: reference)
+    }
+
+    mutating func add(_ message: SSRMessage, near: GNSSTime?) {
+        messages += 1
+        lastUpdates = feed.updates(message, near: near)
+        for u in lastUpdates {
+            corrections.add(u)
+            if let epoch = u.epoch, let sat = u.satellite, newest[sat.system].map({ $0 < epoch }) ?? true { newest[sat.system] = epoch }
+        }
+    }
+
+    /// Satellites of each system whose orbit and clock corrections are current at the system's newest epoch.
+    public var currentSatellites: [GNSSSystem: Int] {
+        var out: [GNSSSystem: Int] = [:]
+        for sat in corrections.satellites {
+            guard let time = newest[sat.system], let o = corrections.orbit(sat), let c = corrections.clock(sat) else { continue }
+            let current = [(o.epoch, o.updateInterval), (c.epoch, c.updateInterval)].allSatisfy { epoch, interval in
+                time - epoch <= interval + corrections.latencyAllowance
+            }
+            if current { out[sat.system, default: 0] += 1 }
+        }
+        return out
+    }
+
+    /// What a station status says of the stream.
+    public var note: String {
+        let satellites = currentSatellites.sorted { $0.key < $1.key }.map { "\($0.key.letter) \($0.value)" }.joined(separator: ", ")
+        let latest = newest.values.max().map { ", newest \($0.iso8601(fractionDigits: 0))" } ?? ""
+        var text = "SSR: \(messages) messages, satellites corrected: \(satellites.isEmpty ? "none" : satellites)\(latest)"
+        if corrections.jumps > 0 { text += ", \(corrections.jumps) jumps" }
+        if !feed.refused.isEmpty {
+            text += "; not applied: " + feed.refused.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")
+        }
+        return text
+    }
+}
