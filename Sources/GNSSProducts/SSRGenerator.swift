@@ -6,7 +6,9 @@ import GNSSOrbits
 /// broadcast ephemeris each satellite's users hold, as RTCM 3 or IGS SSR messages. Orbit corrections (with their
 /// rates) every `orbitInterval`, clock corrections every `clockInterval`, each against the ephemeris issue the last
 /// orbit correction named, so that a user combines them with one ephemeris. The corrections refer to the epoch plus
-/// half the update interval, as RTCM defines it.
+/// half the update interval, as RTCM defines it. With each orbit update goes the accuracy (SSR URA) the corrections
+/// claim: users weigh the corrected satellites by it; RTKLIB, without it, assumes 15 cm, far above the phase noise,
+/// so that its PPP leans on code.
 public struct SSRGenerator: Sendable {
     public enum Format: String, Sendable, CaseIterable { case rtcm, igs }
 
@@ -19,6 +21,9 @@ public struct SSRGenerator: Sendable {
         public var providerID = 0
         public var solutionID = 0
         public var iodSSR = 0
+        /// The user range accuracy the corrections claim, metres (1σ), sent as SSR URA messages; nil sends none. The
+        /// default of 1 cm is about that of final orbit and clock products along the line of sight.
+        public var accuracy: Double? = 0.01
 
         public init() {}
     }
@@ -78,6 +83,14 @@ public struct SSRGenerator: Sendable {
             if orbitEpoch {
                 let corrected = own.compactMap { orbitCorrection($0, epoch: t) }
                 out += messages(system, .orbit, t, corrected, interval: orbitIndex)
+                if let index = options.accuracy.map(Self.accuracyIndex) {
+                    let accuracies = corrected.map {
+                        var s = SSRMessage.Satellite(satellite: $0.satellite)
+                        s.ura = index
+                        return s
+                    }
+                    out += messages(system, .ura, t, accuracies, interval: orbitIndex)
+                }
             }
             if clockEpoch {
                 let corrected = own.compactMap { clockCorrection($0, epoch: t) }
@@ -86,6 +99,17 @@ public struct SSRGenerator: Sendable {
         }
         for i in out.indices { out[i].multipleMessage = i < out.count - 1 }
         return out
+    }
+
+    /// The SSR URA index (RTCM DF389, IGS SSR the same) of the smallest accuracy not below `sigma` metres: class c and
+    /// value v stand for 3^c·(1 + v/4) − 1 mm; 63 for anything above 5.4665 m.
+    static func accuracyIndex(_ sigma: Double) -> Int {
+        for index in 1..<63 {
+            let classPart = index >> 3, value = index & 7
+            let millimetres = Double((0..<classPart).reduce(1) { p, _ in p * 3 }) * (1 + Double(value) / 4) - 1
+            if millimetres * 1e-3 >= sigma { return index }
+        }
+        return 63
     }
 
     static func isMultiple(_ t: GNSSTime, of interval: Double) -> Bool {
@@ -97,13 +121,13 @@ public struct SSRGenerator: Sendable {
         guard !satellites.isEmpty else { return [] }
         let igs = options.format == .igs
         let type: Int, subtype: Int?
-        let offset = kind == .orbit ? 0 : 1
         if igs {
             let first = [GNSSSystem.gps: 21, .glonass: 41, .galileo: 61, .qzss: 81][system] ?? 21
             type = 4076
-            subtype = first + offset
+            subtype = first + ([SSRMessage.Kind.orbit: 0, .clock: 1, .ura: 6][kind] ?? 0)
         } else {
-            type = ([GNSSSystem.gps: 1057, .glonass: 1063, .galileo: 1240, .qzss: 1246][system] ?? 1057) + offset
+            type = ([GNSSSystem.gps: 1057, .glonass: 1063, .galileo: 1240, .qzss: 1246][system] ?? 1057)
+                + ([SSRMessage.Kind.orbit: 0, .clock: 1, .ura: 4][kind] ?? 0)
             subtype = nil
         }
         let epochSeconds: Int
@@ -189,7 +213,10 @@ public struct SSRGenerator: Sendable {
     }
 
     /// True minus broadcast clock, metres, both with the periodic relativistic term a signal carries (precise clocks
-    /// leave it out; the broadcast orbit's gives it to well under a millimetre).
+    /// leave it out; the broadcast orbit's gives it to well under a millimetre). The broadcast clock is the ICD's, with
+    /// F·e·√A·sin E, as RTCM applies the correction to it. RTKLIB 2.4.3 instead adds the correction to the clock
+    /// polynomial with −2 r·v/c², which differs from the ICD's term by up to about 2 cm for GPS (the broadcast orbit's
+    /// non-Keplerian terms).
     private func clockDelta(_ sat: SatelliteID, _ eph: Ephemeris, at t: GNSSTime) -> Double? {
         guard let clock = precise.clock(sat, at: t) else { return nil }
         let b = eph.state(at: t)

@@ -54,6 +54,9 @@ struct SSREncode: ParsableCommand {
     @Option(help: "Point the corrected orbits give: apc (antenna phase centre, needs --atx) or com (centre of mass) (default: apc with --atx, else com).")
     var reference: String?
 
+    @Option(help: "User range accuracy the corrections claim, metres, sent as SSR URA with each orbit update; 0 sends none (default: 0.01).")
+    var ura: Double = 0.01
+
     @Option(help: "SSR provider identifier (default: 0).")
     var provider: Int = 0
 
@@ -70,6 +73,7 @@ struct SSREncode: ParsableCommand {
         guard !nav.isEmpty else { throw ValidationError("give --nav: the broadcast ephemerides the corrections refer to") }
         guard !sp3.isEmpty, !clk.isEmpty else { throw ValidationError("give --sp3 and --clk: the orbits and clocks to encode") }
         guard SSRGenerator.Format(rawValue: format) != nil else { throw ValidationError("--format must be rtcm or igs") }
+        guard ura >= 0, ura.isFinite else { throw ValidationError("--ura must be a number of metres, 0 or more") }
         if let reference, SSRReferencePoint(rawValue: reference) == nil { throw ValidationError("--reference must be apc or com") }
         guard (0..<65_536).contains(provider), (0..<16).contains(solution) else {
             throw ValidationError("--provider must be within 0–65535 and --solution within 0–15")
@@ -98,6 +102,7 @@ struct SSREncode: ParsableCommand {
         options.reference = reference.flatMap(SSRReferencePoint.init(rawValue:)) ?? (atx == nil ? .centreOfMass : .antennaPhaseCentre)
         options.providerID = provider
         options.solutionID = solution
+        options.accuracy = ura > 0 ? ura : nil
         let products: Products
         let offset: (@Sendable (SatelliteID, GNSSTime, ECEF) -> ECEF?)?
         var generator: SSRGenerator

@@ -107,6 +107,7 @@ struct SSRPyrtcmTests {
                 let keys = igs ? ["IDF019", "IDF020", "IDF021"] : ["DF376", "DF377", "DF378"]
                 for (j, key) in keys.enumerated() { check(key + k, c[j] * 1000) }
             }
+            if let u = s.ura { check((igs ? "IDF034" : "DF389") + k, Double(u)) }
         }
         return n
     }
