@@ -103,6 +103,12 @@ extension KeplerEphemeris {
         return f * eccentricity * sqrtA * sin(ek)
     }
 
+    /// The clock polynomial alone, seconds: af0 + af1·dt + af2·dt².
+    public func polynomialClockBias(at time: GNSSTime) -> Double {
+        let dt = time - toc
+        return af0 + af1 * dt + af2 * dt * dt
+    }
+
     /// Clock polynomial plus relativistic correction, seconds (no group delay).
     public func clockBias(at time: GNSSTime) -> Double {
         clockBias(at: time, eccentricAnomaly: eccentricAnomaly(meanAnomaly: meanAnomaly + correctedMeanMotion * (time - toe)))

@@ -300,16 +300,17 @@ public struct SSRCorrections: Sendable {
     /// The code bias of a signal, metres to add to its pseudorange; nil when the stream gives none.
     public func codeBias(_ sat: SatelliteID, _ signal: SignalCode) -> Double? { codeBiases[sat]?[signal] }
 
-    /// The SSR URA of a satellite as a standard deviation, metres (RTCM DF389: 3^class·(1 + value/4) − 1 mm), nil
-    /// when the stream gives none (index 0 is undefined).
-    public func accuracy(_ sat: SatelliteID) -> Double? {
-        guard let i = accuracies[sat], i > 0 else { return nil }
-        if i >= 63 { return 5.4665 }
-        let classPart = Double((i >> 3) & 7), value = Double(i & 7)
-        return (pow3(classPart) * (1 + value / 4) - 1) * 1e-3
-    }
+    /// The SSR URA of a satellite as a standard deviation, metres, nil when the stream gives none.
+    public func accuracy(_ sat: SatelliteID) -> Double? { accuracies[sat].flatMap(Self.accuracy(index:)) }
 
-    private func pow3(_ n: Double) -> Double { (0..<Int(n)).reduce(1.0) { v, _ in v * 3 } }
+    /// An SSR URA index as a standard deviation, metres (RTCM DF389, IGS SSR alike: class c and value v stand for
+    /// 3^c·(1 + v/4) − 1 mm; 63 for more than 5.4665 m); nil for index 0, which is undefined.
+    public static func accuracy(index i: Int) -> Double? {
+        guard i > 0 else { return nil }
+        if i >= 63 { return 5.4665 }
+        let classPower = (0..<((i >> 3) & 7)).reduce(1.0) { p, _ in p * 3 }
+        return (classPower * (1 + Double(i & 7) / 4) - 1) * 1e-3
+    }
 
     /// The corrected state of `sat` at `t` (a signal's transmission time): the broadcast ephemeris of the orbit
     /// correction's issue, moved by the orbit correction, its clock by the clock corrections. Positions refer to
@@ -334,6 +335,7 @@ public struct SSRCorrections: Sendable {
             return .failure(.noMatchingEphemeris(issueOfData: o.issueOfData))
         }
         var s = eph.state(at: t)
+        s.clockBias = Self.broadcastClock(eph, state: s, at: t)
         let offset = o.offset(at: t)
         var (clock, clockRate) = c.value(at: t)
         if let h = highRateClocks[sat], h.issue == o.issue, abs(t - h.epoch) <= h.updateInterval + latencyAllowance {
@@ -346,6 +348,16 @@ public struct SSRCorrections: Sendable {
         s.clockBias += clock / Constants.speedOfLight
         s.clockDrift += clockRate / Constants.speedOfLight
         return .success(s)
+    }
+
+    /// The broadcast clock an SSR clock correction is added to, seconds, for a broadcast `state` of `eph`: the clock
+    /// polynomial with the conventional relativistic term −2 r·v/c² of the broadcast orbit (IGS SSR's convention,
+    /// which RTKLIB follows too), not the ICD's F·e·√A·sin E, which differs from it by up to 2 cm for GPS through the
+    /// orbit's non-Keplerian terms; GLONASS and SBAS as broadcast.
+    public static func broadcastClock(_ eph: Ephemeris, state: SatelliteState, at t: GNSSTime) -> Double {
+        guard case .kepler(let k) = eph else { return state.clockBias }
+        let c = Constants.speedOfLight
+        return k.polynomialClockBias(at: t) - 2 * state.position.dot(state.velocity) / (c * c)
     }
 
     /// Whether the corrected position is the centre of mass's (the satellite antenna offset still to apply).

@@ -101,15 +101,9 @@ public struct SSRGenerator: Sendable {
         return out
     }
 
-    /// The SSR URA index (RTCM DF389, IGS SSR the same) of the smallest accuracy not below `sigma` metres: class c and
-    /// value v stand for 3^c·(1 + v/4) − 1 mm; 63 for anything above 5.4665 m.
+    /// The SSR URA index of the smallest accuracy not below `sigma` metres (63 for anything above 5.4665 m).
     static func accuracyIndex(_ sigma: Double) -> Int {
-        for index in 1..<63 {
-            let classPart = index >> 3, value = index & 7
-            let millimetres = Double((0..<classPart).reduce(1) { p, _ in p * 3 }) * (1 + Double(value) / 4) - 1
-            if millimetres * 1e-3 >= sigma { return index }
-        }
-        return 63
+        (1..<63).first { (SSRCorrections.accuracy(index: $0) ?? 0) >= sigma } ?? 63
     }
 
     static func isMultiple(_ t: GNSSTime, of interval: Double) -> Bool {
@@ -212,16 +206,14 @@ public struct SSRGenerator: Sendable {
         return s
     }
 
-    /// True minus broadcast clock, metres, both with the periodic relativistic term a signal carries (precise clocks
-    /// leave it out; the broadcast orbit's gives it to well under a millimetre). The broadcast clock is the ICD's, with
-    /// F·e·√A·sin E, as RTCM applies the correction to it. RTKLIB 2.4.3 instead adds the correction to the clock
-    /// polynomial with −2 r·v/c², which differs from the ICD's term by up to about 2 cm for GPS (the broadcast orbit's
-    /// non-Keplerian terms).
+    /// True minus broadcast clock, metres, both with the periodic relativistic term −2 r·v/c² a signal carries
+    /// (precise clocks leave it out; the broadcast orbit's gives it to well under a millimetre), the broadcast clock as
+    /// `SSRCorrections.broadcastClock` defines what a correction is added to.
     private func clockDelta(_ sat: SatelliteID, _ eph: Ephemeris, at t: GNSSTime) -> Double? {
         guard let clock = precise.clock(sat, at: t) else { return nil }
         let b = eph.state(at: t)
         let c = Constants.speedOfLight
-        return c * (clock - 2 * b.position.dot(b.velocity) / (c * c) - b.clockBias)
+        return c * (clock - 2 * b.position.dot(b.velocity) / (c * c) - SSRCorrections.broadcastClock(eph, state: b, at: t))
     }
 
     /// The issue of data SSR names an ephemeris by: IODE (GPS, QZSS), IODnav (Galileo), tb (GLONASS).

@@ -50,7 +50,8 @@ struct CorrectionStationTests {
         let configured = try DaemonProcess.run("gatewayd", ["replay", "--config", "gateway.yaml", "--input", "CLK=ssr.rtcm3",
                                                             "--input", "ESBC=\(obs)", "--out", "config"], directory: dir)
         #expect(configured.status == 0, "\(configured.error)")
-        #expect(configured.error.contains("CLK: 0 epochs (), 8550 SSR messages"), "\(configured.error)")
+        // 00:00 to 23:45 (the SP3 span) for GPS and Galileo: 1425 orbit, 1425 URA and 2850 clock messages each.
+        #expect(configured.error.contains("CLK: 0 epochs (), 11400 SSR messages"), "\(configured.error)")
         let direct = try DaemonProcess.run("gatewayd", ["replay", "--mode", "ppp", "--systems", "G,E", "--rover", obs, "--nav", nav,
                                                         "--ssr", "ssr.rtcm3", "--ssr-reference", "com", "--out", "mode.pos", "--quiet"],
                                            directory: dir)
