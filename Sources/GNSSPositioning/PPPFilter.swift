@@ -84,6 +84,13 @@ public enum OrbitSource: Sendable {
         return why.label
     }
 
+    /// The variance of a satellite's corrected orbit and clock along the line of sight, m²: the SSR URA where the
+    /// corrections give one, else 0 (precise products' errors are below the measurements' noise).
+    func accuracyVariance(_ sat: SatelliteID) -> Double {
+        guard sat.system != .leo, case .ssr(_, let corrections) = gnss, let sigma = corrections.accuracy(sat) else { return 0 }
+        return sigma * sigma
+    }
+
     /// The code bias of a signal (m, added to its pseudorange) where corrections give one.
     func codeBias(_ sat: SatelliteID, _ signal: SignalCode) -> Double {
         if case .ssr(_, let corrections) = gnss { return corrections.codeBias(sat, signal) ?? 0 }
@@ -171,6 +178,8 @@ public struct PPPFilter: Sendable {
         var centreOfMass: Bool
         var elevation: Double
         var slip: Bool
+        /// The orbit and clock's own error variance along the line of sight (SSR URA), m².
+        var orbitVariance = 0.0
     }
 
     /// Processes one epoch; `orbits` gives satellite positions and clocks (precise or broadcast),
@@ -277,7 +286,7 @@ public struct PPPFilter: Sendable {
             out.append(Measurement(satellite: obs.satellite, state: state, codeIF: codeIF, phaseIF: phaseIF,
                                    wavelengthIF: c / (f1 + f2), bands: (s1.signal.band, s2.signal.band), weights: (g1, g2),
                                    centreOfMass: orbits.isCentreOfMass(obs.satellite),
-                                   elevation: el, slip: slip))
+                                   elevation: el, slip: slip, orbitVariance: orbits.accuracyVariance(obs.satellite)))
         }
         return (out, uncorrected)
     }
@@ -442,9 +451,9 @@ public struct PPPFilter: Sendable {
             let s = max(sin(el), 0.1)
             let ifFactor = 9.0
             innovations.append(m.phaseIF - (common + x[ai] + wind * m.wavelengthIF))
-            variances.append(ifFactor * options.phaseSigma * options.phaseSigma * (1 + 1 / (s * s)))
+            variances.append(ifFactor * options.phaseSigma * options.phaseSigma * (1 + 1 / (s * s)) + m.orbitVariance)
             innovations.append(m.codeIF - common)
-            variances.append(ifFactor * options.codeSigma * options.codeSigma * (1 + 1 / (s * s)))
+            variances.append(ifFactor * options.codeSigma * options.codeSigma * (1 + 1 / (s * s)) + m.orbitVariance)
             satellites.append(m.satellite); satellites.append(m.satellite)
         }
         guard innovations.count >= 8 else { return nil }
