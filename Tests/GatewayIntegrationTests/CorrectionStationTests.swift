@@ -1,6 +1,11 @@
 import Foundation
+import GNSSCore
+import GNSSFormats
 import Testing
 import TestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A corrections stream as a station of the configuration (role: corrections): its SSR reaches the PPP station that
 /// names it, through the live pipeline, as `replay --mode ppp --ssr` applies the same stream.
@@ -105,5 +110,118 @@ struct CorrectionStationTests {
                          "'NOPE' is not a corrections stream", "ssr_reference declares"] {
             #expect(checked.error.contains(expected) || checked.output.contains(expected), "\(expected): \(checked.error)")
         }
+    }
+
+    @Test("A live gatewayd applies the SSR a corrections station receives over UDP to its PPP station")
+    func liveDaemonAppliesCorrectionsFromUDP() throws {
+        let dir = makeWorkDirectory("corrections-live")
+        let nav = SharedData.path(Self.day + "ESBC00DNK_R_20201770000_01D_MN.rnx.gz")
+        let obs = SharedData.path(Self.day + "ESBC00DNK_R_20201770000_01D_30S_MO.crx.gz")
+        let encoded = try DaemonProcess.run("gatewayd", [
+            "ssr", "encode", "--nav", nav, "--sp3", SharedData.path(Self.day + "GRG0MGXFIN_20201770000_01D_15M_ORB.SP3.gz"),
+            "--clk", SharedData.path(Self.day + "GRG0MGXFIN_20201770000_01D_30S_CLK.CLK.gz"), "--clock-interval", "30",
+            "--out", "ssr.rtcm3", "--quiet"], directory: dir)
+        try #require(encoded.status == 0, "\(encoded.error)")
+        let yaml = """
+            gateway_id: corrections-live
+            control_socket: ./ctl.sock
+            metrics: 127.0.0.1:9668
+            state_directory: ./state
+            products: {navigation: [\(nav)]}
+            solutions: {directory: ./live, format: json}
+            stations:
+              - name: CLK
+                listen: 127.0.0.1:5431
+                role: corrections
+                ssr_reference: com
+              - name: ESBC
+                listen: 127.0.0.1:5432
+                processing: ppp
+                systems: [G, E]
+                position_noise: 0.1
+            """
+        _ = FileManager.default.createFile(atPath: dir + "/gateway.yaml", contents: Data(yaml.utf8))
+        // The first two hours: the stream's SSR frames by epoch, and the observation epochs as MSM7.
+        let reader = try RINEXObservationReader(path: obs)
+        reader.systems = [.gps, .galileo]
+        var epochs: [ObservationEpoch] = []
+        // The signals PPP uses, so that an epoch fits one MSM7 a system (64 cells).
+        let kept: [GNSSSystem: Set<String>] = [.gps: ["1C", "1W", "2W", "2L"], .galileo: ["1C", "5Q"]]
+        while epochs.count < 240, var e = try reader.next() {
+            for i in e.satellites.indices {
+                let wanted = kept[e.satellites[i].satellite.system] ?? []
+                e.satellites[i].signals.removeAll { !wanted.contains($0.signal.description) }
+            }
+            epochs.append(e)
+        }
+        let start = try #require(epochs.first?.time)
+        var framer = RTCM3Framer()
+        framer.append(try Data(contentsOf: URL(fileURLWithPath: dir + "/ssr.rtcm3")))
+        var corrections: [(time: GNSSTime, frame: [UInt8])] = []
+        while let item = framer.next() {
+            guard case .frame(let f) = item else { continue }
+            let m = try RTCM3SSRCodec.decode(payload: f.payload[...])
+            corrections.append((start.nearest(secondOfWeek: Double(m.epochSeconds)), f.bytes))
+        }
+
+        let gatewayd = try DaemonProcess("gatewayd", ["run", "--config", "gateway.yaml"], directory: dir)
+        defer { gatewayd.stop() }
+        #expect(eventually { (try? control("ctl.sock", ["status"], directory: dir))?["ready"] as? Bool == true })
+        let sender = UDPSender()
+        var next = 0
+        for epoch in epochs {
+            // The corrections in force at the epoch go first, a few frames a datagram, as a caster relays them.
+            var datagram: [UInt8] = []
+            while next < corrections.count, !(epoch.time < corrections[next].time) {
+                if datagram.count + corrections[next].frame.count > 1_400 {
+                    sender.send(datagram, to: 5431)
+                    datagram = []
+                }
+                datagram += corrections[next].frame
+                next += 1
+            }
+            if !datagram.isEmpty { sender.send(datagram, to: 5431) }
+            usleep(5_000)
+            sender.send(try RTCM3Encoder.msmFrames(epoch: epoch, stationID: 1).flatMap { $0 }, to: 5432)
+            usleep(10_000)
+        }
+        sender.close()
+        func station(_ name: String) -> [String: Any] {
+            ((try? control("ctl.sock", ["status"], directory: dir))?["stations"] as? [[String: Any]])?.first { $0["name"] as? String == name } ?? [:]
+        }
+        #expect(eventually { station("ESBC")["epochs"] as? Int == epochs.count }, "\(station("ESBC"))")
+        let note = station("CLK")["note"] as? String ?? ""
+        #expect(note.hasPrefix("SSR: ") && note.contains("satellites corrected: G "), "\(note)")
+        let metrics = httpGet(port: 9668, path: "/metrics") ?? ""
+        #expect((metric(metrics, "gateway_ssr_satellites{station=\"CLK\",system=\"G\"}") ?? 0) >= 8, "\(metrics)")
+        #expect((metric(metrics, "gateway_ssr_corrections_total{station=\"CLK\",system=\"E\"}") ?? 0) > 1_000)
+        #expect((metric(metrics, "gateway_solutions_total{station=\"ESBC\",quality=\"ppp\"}") ?? 0) >= 230, "\(metrics)")
+        gatewayd.signal(SIGTERM)
+        #expect(gatewayd.wait() == 0)
+
+        // The live solutions are those of replay --config over the same hours, but for when a correction arrived.
+        let live = (try? String(contentsOfFile: dir + "/live/ESBC.json", encoding: .utf8)) ?? ""
+        let configured = try DaemonProcess.run("gatewayd", ["replay", "--config", "gateway.yaml", "--input", "CLK=ssr.rtcm3",
+                                                            "--input", "ESBC=\(obs)", "--out", "replayed", "--format", "json", "--quiet"],
+                                               directory: dir)
+        #expect(configured.status == 0, "\(configured.error)")
+        let replayed = (try? String(contentsOfFile: dir + "/replayed/ESBC.json", encoding: .utf8)) ?? ""
+        func positions(_ text: String) -> [String: [Double]] {
+            var out: [String: [Double]] = [:]
+            for line in text.split(separator: "\n") {
+                guard let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                      let t = o["time"] as? String, let e = o["ecef"] as? [Double], o["quality"] as? String == "ppp" else { continue }
+                out[t] = e
+            }
+            return out
+        }
+        let a = positions(live), b = positions(replayed)
+        #expect(a.count >= 230)
+        var worst = 0.0
+        for (t, p) in a where t >= "2020-06-25T01:00" {
+            guard let q = b[t] else { Issue.record("\(t) solved live, not in replay"); continue }
+            worst = max(worst, ((p[0] - q[0]) * (p[0] - q[0]) + (p[1] - q[1]) * (p[1] - q[1]) + (p[2] - q[2]) * (p[2] - q[2])).squareRoot())
+        }
+        #expect(worst < 0.01, "largest live − replay difference in the second hour: \(worst) m")
     }
 }
