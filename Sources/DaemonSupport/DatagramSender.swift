@@ -3,7 +3,7 @@ import Glibc
 #endif
 
 /// A UDP socket connected to one destination (IPv4 or IPv6, a name resolved once), for sending streams to a gateway.
-public final class DatagramSender {
+public final class DatagramSender: Sendable {
     private let fd: Int32
     public let destination: NetworkAddress
 

@@ -46,10 +46,10 @@ public struct PositioningProducts: Sendable {
     /// Whether PPP has more than the broadcast ephemerides: precise orbits and clocks, or SSR corrections.
     var hasPreciseOrbits: Bool { precise != nil || ssr != nil }
 
-    /// PPP's satellite orbits and clocks: precise where given, else broadcast with SSR corrections where given, else
-    /// broadcast alone; with the LEO satellites' own.
+    /// PPP's satellite orbits and clocks: the broadcast ephemerides with SSR corrections where a correction stream is
+    /// given, else precise ones where given, else broadcast alone; with the LEO satellites' own.
     func orbits(systems: Set<GNSSSystem>) -> OrbitSource {
-        let gnss: OrbitSource = precise.map { .precise($0) } ?? ssr.map { .ssr(ephemerides, $0) } ?? .broadcast(ephemerides)
+        let gnss: OrbitSource = ssr.map { .ssr(ephemerides, $0) } ?? precise.map { .precise($0) } ?? .broadcast(ephemerides)
         guard let leo, leo.count > 0, systems.contains(.leo) else { return gnss }
         return .withLEO(gnss, leo)
     }

@@ -3,6 +3,7 @@ import GNSSCore
 import GNSSFormats
 import GNSSPositioning
 import GNSSProducts
+import Synchronization
 
 /// `gatewayd replay --config`: the configuration's stations fed from recorded
 /// files through the same `StationPipeline` as live ingestion, stations
@@ -106,13 +107,20 @@ public struct ConfiguredReplay {
         }
         let references = ReferenceEpochs()
         try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
+        // The SSR stream made from the products goes to OUT/NAME.rtcm3, as it would go out over UDP.
+        let published = Mutex<[UInt8]>([])
+        let publisher = try configuration.ssrPublish.map { p throws(SSRGenerator.UsageError) in
+            try CorrectionPublisher(configuration: p, products: products, ephemerides: ephemerides) { datagram in
+                published.withLock { $0 += datagram }
+            }
+        }
 
         var feeds: [(String, Feed)] = []
         // Reference stations first: of epochs of one time, a rover's RTK finds its reference's already published.
         for station in configuration.stations.filter({ $0.role == .reference }) + configuration.stations.filter({ $0.role != .reference }) {
             guard let files = inputs[station.name], !files.isEmpty else { continue }
             let pipeline = StationPipeline(configuration: station, ephemerides: ephemerides, references: references,
-                                           products: products, metrics: nil)
+                                           products: products, metrics: nil, publisher: publisher)
             let log = try SolutionLog(directory: outputDirectory, station: station.name, format: format, append: false)
             let feed = Feed(pipeline: pipeline, files: files, log: log)
             if station.role == .reference || station.format == .leo {
@@ -151,6 +159,12 @@ public struct ConfiguredReplay {
                     summaries[name, default: StationSummary()].correctionBytes += record.rtcm.count
                 }
             }
+        }
+        if let p = configuration.ssrPublish {
+            let path = (outputDirectory as NSString).appendingPathComponent("\(p.name).rtcm3")
+            try Data(published.withLock { $0 }).write(to: URL(fileURLWithPath: path))
+            summaries[p.name, default: StationSummary()].ssrMessages = publisher?.counts.messages ?? 0
+            summaries[p.name, default: StationSummary()].correctionBytes = publisher?.counts.bytes ?? 0
         }
         for (name, feed) in feeds {
             feed.log.flush()

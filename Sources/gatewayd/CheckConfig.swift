@@ -17,5 +17,9 @@ struct CheckConfig: ParsableCommand {
         guard let c = outcome.configuration else { throw ExitCode(1) }
         let stations = c.stations.map { "\($0.name) (\($0.role.rawValue), \($0.format.rawValue) on \($0.listen), \($0.processing.rawValue))" }
         print("\(file): OK, \(c.stations.count) station\(c.stations.count == 1 ? "" : "s"): \(stations.joined(separator: "; "))")
+        if let p = c.ssrPublish {
+            let to = p.destinations.isEmpty ? "the PPP stations only" : "UDP " + p.destinations.map(\.description).joined(separator: ", ")
+            print("  SSR stream \(p.name) made from the products (orbits every \(Int(p.orbitInterval)) s, clocks every \(Int(p.clockInterval)) s) to \(to)")
+        }
     }
 }

@@ -224,4 +224,70 @@ struct CorrectionStationTests {
         }
         #expect(worst < 0.01, "largest live − replay difference in the second hour: \(worst) m")
     }
+
+    /// The day's products as `products:` of a configuration with `ssr_publish`.
+    static func publishingConfiguration(metrics: String = "off", destination: Int? = nil) -> String {
+        let nav = SharedData.path(day + "ESBC00DNK_R_20201770000_01D_MN.rnx.gz")
+        return """
+            gateway_id: publisher
+            control_socket: ./ctl.sock
+            metrics: \(metrics)
+            state_directory: ./state
+            solutions: {directory: ./live, format: json}
+            products:
+              navigation: [\(nav)]
+              sp3: [\(SharedData.path(day + "GRG0MGXFIN_20201770000_01D_15M_ORB.SP3.gz"))]
+              clock: [\(SharedData.path(day + "GRG0MGXFIN_20201770000_01D_30S_CLK.CLK.gz"))]
+            ssr_publish:
+              name: GRG
+              destinations: [\(destination.map { "127.0.0.1:\($0)" } ?? "")]
+              clock_interval: 30
+            stations:
+              - name: ESBC
+                listen: 127.0.0.1:5441
+                processing: ppp
+                systems: [G, E]
+                position_noise: 0.1
+            """
+    }
+
+    @Test("ssr_publish: the gateway's SSR from its products, applied by its PPP station as PPP on the products themselves")
+    func publishedStreamServesThePPPStation() throws {
+        let dir = makeWorkDirectory("publish")
+        _ = FileManager.default.createFile(atPath: dir + "/gateway.yaml", contents: Data(Self.publishingConfiguration().utf8))
+        let checked = try DaemonProcess.run("gatewayd", ["check-config", "gateway.yaml"], directory: dir)
+        #expect(checked.output.contains("SSR stream GRG made from the products"), "\(checked.output)\(checked.error)")
+        let obs = SharedData.path(Self.day + "ESBC00DNK_R_20201770000_01D_30S_MO.crx.gz")
+        let configured = try DaemonProcess.run("gatewayd", ["replay", "--config", "gateway.yaml", "--input", "ESBC=\(obs)",
+                                                            "--out", "config"], directory: dir)
+        #expect(configured.status == 0, "\(configured.error)")
+        #expect(configured.error.contains("GRG: 0 epochs (), 11400 SSR messages"), "\(configured.error)")
+        // The published stream is what `ssr encode` writes from the same products, frame for frame.
+        let encoded = try DaemonProcess.run("gatewayd", [
+            "ssr", "encode", "--nav", SharedData.path(Self.day + "ESBC00DNK_R_20201770000_01D_MN.rnx.gz"),
+            "--sp3", SharedData.path(Self.day + "GRG0MGXFIN_20201770000_01D_15M_ORB.SP3.gz"),
+            "--clk", SharedData.path(Self.day + "GRG0MGXFIN_20201770000_01D_30S_CLK.CLK.gz"), "--clock-interval", "30",
+            "--out", "encoded.rtcm3", "--quiet"], directory: dir)
+        #expect(encoded.status == 0)
+        let published = try Data(contentsOf: URL(fileURLWithPath: dir + "/config/GRG.rtcm3"))
+        let written = try Data(contentsOf: URL(fileURLWithPath: dir + "/encoded.rtcm3"))
+        #expect(published.count > 1_000_000 && written.starts(with: published.prefix(written.count / 2)))
+        let direct = try DaemonProcess.run("gatewayd", ["replay", "--mode", "ppp", "--systems", "G,E", "--rover", obs,
+                                                        "--nav", SharedData.path(Self.day + "ESBC00DNK_R_20201770000_01D_MN.rnx.gz"),
+                                                        "--sp3", SharedData.path(Self.day + "GRG0MGXFIN_20201770000_01D_15M_ORB.SP3.gz"),
+                                                        "--clk", SharedData.path(Self.day + "GRG0MGXFIN_20201770000_01D_30S_CLK.CLK.gz"),
+                                                        "--out", "precise.pos", "--quiet"], directory: dir)
+        #expect(direct.status == 0)
+        let a = Self.positions((try? String(contentsOfFile: dir + "/precise.pos", encoding: .utf8)) ?? "")
+        let b = Self.positions((try? String(contentsOfFile: dir + "/config/ESBC.pos", encoding: .utf8)) ?? "")
+        #expect(b.count > 2_800)
+        var differences: [Double] = []
+        for (t, p) in b where t >= "2020/06/25 12:00" {
+            guard let q = a[t] else { continue }
+            differences.append(((p[0] - q[0]) * (p[0] - q[0]) + (p[1] - q[1]) * (p[1] - q[1]) + (p[2] - q[2]) * (p[2] - q[2])).squareRoot())
+        }
+        differences.sort()
+        #expect(differences.count > 1_400)
+        #expect(differences[differences.count / 2] < 0.01, "median difference from PPP on the products: \(differences[differences.count / 2]) m")
+    }
 }

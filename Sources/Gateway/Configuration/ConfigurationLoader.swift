@@ -4,6 +4,7 @@ import Foundation
 import GNSSCore
 import GNSSOrbits
 import GNSSPositioning
+import GNSSProducts
 import Yams
 
 /// Reads and validates a gateway configuration. Every problem is reported
@@ -41,7 +42,7 @@ extension SettingsChecker {
     mutating func readGateway(_ top: Node.Mapping) -> GatewayConfiguration {
         var c = GatewayConfiguration()
         let e = entries(top, allowed: ["gateway_id", "control_socket", "metrics", "state_directory", "spool", "dpc", "products", "solutions", "stations",
-                                       "udp_receive_buffer"],
+                                       "udp_receive_buffer", "ssr_publish"],
                         context: "configuration")
         if let v = e["gateway_id"]?.value, let s = string(v, "gateway_id") { c.gatewayID = s }
         if let v = e["control_socket"]?.value { readControlSocket(v, into: &c) }
@@ -103,6 +104,7 @@ extension SettingsChecker {
         } else {
             problem(nil, "no stations: the gateway has nothing to listen to")
         }
+        if let v = e["ssr_publish"]?.value { c.ssrPublish = ssrPublish(v, products: c) }
         crossCheck(&c, stationsNode: e["stations"]?.value)
         return c
     }
@@ -209,6 +211,72 @@ extension SettingsChecker {
         return station
     }
 
+    /// `ssr_publish`: the SSR stream made from the products (which must include SP3 and clock files).
+    mutating func ssrPublish(_ n: Node, products c: GatewayConfiguration) -> SSRPublishConfiguration? {
+        guard case .mapping(let m) = n else {
+            problem(n, "ssr_publish must be a mapping (name, destinations, systems, orbit_interval, clock_interval, format, reference, ura)")
+            return nil
+        }
+        let e = entries(m, allowed: ["name", "destinations", "systems", "orbit_interval", "clock_interval", "format", "reference", "ura"],
+                        context: "ssr_publish")
+        var p = SSRPublishConfiguration()
+        p.line = n.mark?.line ?? 0
+        var ok = true
+        func fail(_ node: Node, _ message: String) {
+            problem(node, message)
+            ok = false
+        }
+        if c.sp3.isEmpty || c.clock.isEmpty {
+            fail(n, "ssr_publish makes SSR from the products: give products.sp3 and products.clock")
+        }
+        if let v = e["name"]?.value, let s = string(v, "ssr_publish.name") {
+            if s.isEmpty || s.count > 32 || s.contains(where: { !($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) {
+                fail(v, "ssr_publish.name '\(s)' must be up to 32 letters, digits, '-' or '_'")
+            } else {
+                p.name = s
+            }
+        }
+        if let v = e["destinations"]?.value {
+            if case .sequence(let seq) = v {
+                p.destinations = seq.compactMap { address($0, "ssr_publish destination") }
+            } else {
+                fail(v, "ssr_publish.destinations must be a list of HOST:PORT (UDP)")
+            }
+        }
+        if let v = e["systems"]?.value {
+            let letters: [String]
+            if case .sequence(let seq) = v { letters = seq.compactMap(\.string) } else {
+                letters = (v.string ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            }
+            let systems = letters.compactMap { $0.count == 1 ? $0.first.flatMap(GNSSSystem.init(letter:)) : nil }
+            if systems.count != letters.count || systems.isEmpty || systems.contains(where: { ![.gps, .glonass, .galileo, .qzss].contains($0) }) {
+                fail(v, "ssr_publish.systems must list G, R, E or J")
+            } else {
+                p.systems = Set(systems)
+            }
+        }
+        let intervals = SSRFeed.updateIntervals
+        for (key, path) in [("orbit_interval", \SSRPublishConfiguration.orbitInterval), ("clock_interval", \.clockInterval)] {
+            guard let v = e[key]?.value else { continue }
+            if let x = v.float, intervals.contains(x) { p[keyPath: path] = x } else {
+                fail(v, "ssr_publish.\(key) must be an SSR update interval: \(intervals.map { String(Int($0)) }.joined(separator: ", ")) s")
+            }
+        }
+        if let v = e["format"]?.value {
+            if let f = v.string, ["rtcm", "igs"].contains(f) { p.format = f } else { fail(v, "ssr_publish.format must be rtcm or igs") }
+        }
+        if let v = e["reference"]?.value {
+            if let r = v.string.flatMap(SSRReferencePoint.init(rawValue:)) { p.reference = r } else { fail(v, "ssr_publish.reference must be apc or com") }
+        }
+        if p.reference == .antennaPhaseCentre && c.antex == nil {
+            fail(e["reference"]?.value ?? n, "ssr_publish.reference apc needs products.antex (the satellites' antenna offsets)")
+        }
+        if let v = e["ura"]?.value {
+            if let x = v.float, x >= 0, x <= 5 { p.accuracy = x > 0 ? x : nil } else { fail(v, "ssr_publish.ura must be metres from 0 (none) to 5") }
+        }
+        return ok ? p : nil
+    }
+
     /// A station's positioning settings beside `processing`, each what `replay --mode` takes as an option.
     static let profileKeys: Set<String> = ["systems", "elevation_mask", "dynamics", "exclude", "ionosphere", "max_base_age", "position_noise"]
 
@@ -286,12 +354,15 @@ extension SettingsChecker {
                 }
             }
         }
-        let correctionStreams = c.stations.filter { $0.role == .corrections }.map(\.name)
+        let correctionStreams = c.stations.filter { $0.role == .corrections }.map(\.name) + (c.ssrPublish.map { [$0.name] } ?? [])
+        if let p = c.ssrPublish, c.stations.contains(where: { $0.name == p.name }) {
+            problem(line: p.line, "ssr_publish.name '\(p.name)' is the name of a station: give the published stream another")
+        }
         for i in c.stations.indices where c.stations[i].processing == .ppp {
             let s = c.stations[i]
             if let named = s.corrections {
                 if !correctionStreams.contains(named) {
-                    problem(line: s.line, "station '\(s.name)': corrections '\(named)' is not a corrections stream of this file (role: corrections)")
+                    problem(line: s.line, "station '\(s.name)': corrections '\(named)' is not a corrections stream of this file (role: corrections, or ssr_publish)")
                 }
             } else {
                 c.stations[i].corrections = correctionStreams.first

@@ -61,6 +61,26 @@ public struct StationConfiguration: Sendable, Hashable {
     }
 }
 
+/// An SSR stream the gateway makes from its configured products (SP3 and clock files against the broadcast
+/// ephemerides), at the pace of its stations' data: a corrections stream its PPP stations may apply, sent to UDP
+/// destinations as RTCM 3 frames.
+public struct SSRPublishConfiguration: Sendable, Hashable {
+    /// The stream's name, as PPP stations name it with `corrections:`.
+    public var name = "PRODUCTS"
+    public var destinations: [NetworkAddress] = []
+    public var systems: Set<GNSSSystem> = [.gps, .galileo]
+    public var orbitInterval = 60.0
+    public var clockInterval = 5.0
+    public var format = "rtcm"
+    /// nil: the antenna phase centre with an ANTEX file, else the centre of mass.
+    public var reference: SSRReferencePoint?
+    /// The URA sent with each orbit update, metres; nil for none.
+    public var accuracy: Double? = 0.01
+    public var line = 0
+
+    public init() {}
+}
+
 /// Everything `gatewayd run` needs, read from YAML by `ConfigurationLoader`.
 public struct GatewayConfiguration: Sendable {
     public var gatewayID: String = "gateway"
@@ -88,6 +108,8 @@ public struct GatewayConfiguration: Sendable {
     /// stream describes it (1007/1008/1033 antenna descriptor; positions from a stream are its antenna reference point's).
     public var antex: String?
     public var stations: [StationConfiguration] = []
+    /// An SSR stream made from the products, if any.
+    public var ssrPublish: SSRPublishConfiguration?
     /// Where each station's solutions are logged (`NAME.pos|json|nmea`), if anywhere.
     public var solutionDirectory: String?
     public var solutionFormat: SolutionFormat = .json

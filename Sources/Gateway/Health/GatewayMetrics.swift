@@ -106,6 +106,11 @@ public final class GatewayMetrics: Sendable {
         registry.gauge("gateway_ssr_age_seconds", help: "Age of the newest SSR correction of a system on arrival", labels: [("station", station), ("system", system)])
     }
 
+    /// `ssr_publish`: bytes of the SSR stream made from the products, sent to each destination.
+    public func ssrPublished(_ stream: String) -> Counter {
+        registry.counter("gateway_ssr_published_bytes_total", help: "Bytes of the SSR stream made from the products, sent to each destination", labels: [("stream", stream)])
+    }
+
     /// PPP station: satellites its corrections stream could not serve, by reason (`stale`, `no-matching-iod`, …), per epoch.
     public func ssrUncorrected(_ station: String, reason: String) -> Counter {
         registry.counter("gateway_ssr_uncorrected_total", help: "Satellites left out of PPP epochs for want of a usable SSR correction, by reason", labels: [("station", station), ("reason", reason)])

@@ -36,6 +36,8 @@ public final class GatewayDaemon: Service, Sendable {
     private let products: Mutex<Products> = Mutex(Products())
     private let spool: Mutex<Spool?> = Mutex(nil)
     private let forwarder: Mutex<Forwarder?> = Mutex(nil)
+    /// The SSR stream made from the products (`ssr_publish`), set up at start.
+    private let publisher: Mutex<CorrectionPublisher?> = Mutex(nil)
 
     public init(configuration: GatewayConfiguration, path: String, logger: Logger) {
         configurationPath = path
@@ -49,6 +51,7 @@ public final class GatewayDaemon: Service, Sendable {
         let loaded = try loadProducts(c)
         products.withLock { $0 = loaded }
         _ = ephemerides.add(loaded.ephemerides.satellites.flatMap { loaded.ephemerides.all(for: $0) })
+        if let p = c.ssrPublish { try startPublishing(p, products: loaded) }
 
         var spool: Spool?
         var forwarder: Forwarder?
@@ -103,6 +106,19 @@ public final class GatewayDaemon: Service, Sendable {
 
     var isReady: Bool { ready.load(ordering: .relaxed) }
 
+    /// Sets up the SSR stream of `ssr_publish`, sending its frames to each destination over UDP.
+    private func startPublishing(_ p: SSRPublishConfiguration, products: Products) throws {
+        let senders = try p.destinations.map { address throws(DatagramSender.Failure) in try DatagramSender(to: address) }
+        let sent = metrics.ssrPublished(p.name)
+        let publisher = try CorrectionPublisher(configuration: p, products: products, ephemerides: ephemerides) { datagram in
+            for s in senders { s.send(datagram) }
+            sent.increment(by: Int64(datagram.count))
+        }
+        self.publisher.withLock { $0 = publisher }
+        logger.info("publishing SSR", metadata: ["stream": "\(p.name)", "destinations": "\(p.destinations.map(\.description).joined(separator: ","))",
+                                                 "reference": "\(publisher.reference.rawValue)"])
+    }
+
     private func loadProducts(_ c: GatewayConfiguration) throws -> Products {
         let products = try Products.load(navigation: c.navigation, sp3: c.sp3, clock: c.clock, antex: c.antex)
         if products.hasPreciseOrbits && c.antex == nil && c.stations.contains(where: { $0.processing == .ppp }) {
@@ -129,7 +145,7 @@ public final class GatewayDaemon: Service, Sendable {
         for s in c.stations where keep[s.name] == nil {
             stations[s.name] = StationRuntime(configuration: s, ephemerides: ephemerides, references: references, products: products,
                                               spool: spool, solutions: c.solutionDirectory.map { ($0, c.solutionFormat) },
-                                              metrics: metrics, logger: logger)
+                                              metrics: metrics, logger: logger, publisher: publisher.withLock { $0 })
             logger.info("station started", metadata: ["station": "\(s.name)", "listen": "\(s.listen)", "processing": "\(s.processing.rawValue)",
                                                       "role": "\(s.role.rawValue)"])
         }

@@ -25,6 +25,8 @@ public final class StationPipeline {
     private let references: ReferenceEpochs
     private let products: Products
     private let metrics: GatewayMetrics?
+    /// The SSR stream the gateway makes from its products, advanced to each epoch's time before it is solved.
+    private let publisher: CorrectionPublisher?
 
     private var stream: any StationStream
     private var encoder: CorrectionEncoder
@@ -75,12 +77,13 @@ public final class StationPipeline {
     }
 
     public init(configuration: StationConfiguration, ephemerides: SharedEphemerides, references: ReferenceEpochs,
-                products: Products, metrics: GatewayMetrics?) {
+                products: Products, metrics: GatewayMetrics?, publisher: CorrectionPublisher? = nil) {
         self.configuration = configuration
         self.ephemerides = ephemerides
         self.references = references
         self.products = products
         self.metrics = metrics
+        self.publisher = publisher
         counters.stationPosition = configuration.position
         switch configuration.format {
         case .rtcm3: stream = RTCM3StationStream()
@@ -209,6 +212,7 @@ public final class StationPipeline {
             problemText("the stream's time went back \(Int(back.rounded())) s, beyond \(Int(Self.monotonicWindow)) s: followed as a new start")
         }
         lastEpochTime = epoch.time
+        publisher?.advance(to: epoch.time)
         metrics?.epochs(configuration.name).increment()
         var outputs: [StationOutput] = []
         if let solution = solve(epoch) {

@@ -37,7 +37,8 @@ public final class StationRuntime: Sendable {
     public static let epochTimeout = Duration.milliseconds(800)
 
     init(configuration: StationConfiguration, ephemerides: SharedEphemerides, references: ReferenceEpochs, products: Products,
-         spool: Spool?, solutions: (directory: String, format: SolutionFormat)?, metrics: GatewayMetrics, logger: Logger) {
+         spool: Spool?, solutions: (directory: String, format: SolutionFormat)?, metrics: GatewayMetrics, logger: Logger,
+         publisher: CorrectionPublisher? = nil) {
         self.configuration = configuration
         counters = (metrics.datagramsReceived(configuration.name), metrics.bytesReceived(configuration.name))
         let shared = Shared(StationStatus(configuration: configuration))
@@ -48,7 +49,7 @@ public final class StationRuntime: Sendable {
         logger[metadataKey: "station"] = "\(configuration.name)"
         task = Task { [logger] in
             let pipeline = StationPipeline(configuration: configuration, ephemerides: ephemerides, references: references,
-                                           products: products, metrics: metrics)
+                                           products: products, metrics: metrics, publisher: publisher)
             var log: SolutionLog?
             if let solutions {
                 do {
