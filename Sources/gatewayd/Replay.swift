@@ -36,14 +36,7 @@ struct Replay: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Base station observation files (RTK).")
     var base: [String] = []
 
-    @Option(parsing: .upToNextOption, help: "Broadcast navigation files (RINEX nav).")
-    var nav: [String] = []
-
-    @Option(parsing: .upToNextOption, help: "Precise orbit files (SP3).")
-    var sp3: [String] = []
-
-    @Option(parsing: .upToNextOption, help: "Precise clock files (RINEX clock).")
-    var clk: [String] = []
+    @OptionGroup var products: ProductFileOptions
 
     @Option(parsing: .upToNextOption, help: "LEO satellites' broadcast ephemerides (JSON lines, as gnss-sim writes them); add L to --systems.")
     var leo: [String] = []
@@ -217,9 +210,9 @@ struct Replay: ParsableCommand {
         c.ephemerides = ephemerides.flatMap(EphemerisTiming.init(rawValue:)) ?? .ahead
         c.rover = rover
         c.base = base
-        c.navigation = nav
-        c.sp3 = sp3
-        c.clock = clk
+        c.navigation = products.nav
+        c.sp3 = products.sp3
+        c.clock = products.clk
         c.leo = leo
         c.antex = atx
         c.ssr = ssr

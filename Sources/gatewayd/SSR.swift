@@ -27,14 +27,7 @@ struct SSREncode: ParsableCommand {
             """
     )
 
-    @Option(parsing: .upToNextOption, help: "Broadcast navigation files (RINEX nav).")
-    var nav: [String] = []
-
-    @Option(parsing: .upToNextOption, help: "Precise orbit files (SP3).")
-    var sp3: [String] = []
-
-    @Option(parsing: .upToNextOption, help: "Precise clock files (RINEX clock).")
-    var clk: [String] = []
+    @OptionGroup var products: ProductFileOptions
 
     @Option(help: "Antenna model file (ANTEX): the satellites' antenna offsets, for --reference apc.")
     var atx: String?
@@ -70,8 +63,8 @@ struct SSREncode: ParsableCommand {
     var quiet = false
 
     func validate() throws {
-        guard !nav.isEmpty else { throw ValidationError("give --nav: the broadcast ephemerides the corrections refer to") }
-        guard !sp3.isEmpty, !clk.isEmpty else { throw ValidationError("give --sp3 and --clk: the orbits and clocks to encode") }
+        guard !products.nav.isEmpty else { throw ValidationError("give --nav: the broadcast ephemerides the corrections refer to") }
+        guard !products.sp3.isEmpty, !products.clk.isEmpty else { throw ValidationError("give --sp3 and --clk: the orbits and clocks to encode") }
         guard SSRGenerator.Format(rawValue: format) != nil else { throw ValidationError("--format must be rtcm or igs") }
         guard ura >= 0, ura.isFinite else { throw ValidationError("--ura must be a number of metres, 0 or more") }
         if let reference, SSRReferencePoint(rawValue: reference) == nil { throw ValidationError("--reference must be apc or com") }
@@ -103,19 +96,19 @@ struct SSREncode: ParsableCommand {
         options.providerID = provider
         options.solutionID = solution
         options.accuracy = ura > 0 ? ura : nil
-        let products: Products
+        let loaded: Products
         let offset: (@Sendable (SatelliteID, GNSSTime, ECEF) -> ECEF?)?
         var generator: SSRGenerator
         do {
-            products = try Products.load(navigation: nav, sp3: sp3, clock: clk, antex: atx)
-            offset = atx == nil ? nil : AntennaModels(calibrations: products.antennas, receiverType: nil,
+            loaded = try Products.load(navigation: products.nav, sp3: products.sp3, clock: products.clk, antex: atx)
+            offset = atx == nil ? nil : AntennaModels(calibrations: loaded.antennas, receiverType: nil,
                                                       eccentricity: ENU(east: 0, north: 0, up: 0)).ionosphereFreeSatelliteOffset
-            generator = try SSRGenerator(ephemerides: products.ephemerides, precise: products.precise, options: options, antennaOffset: offset)
+            generator = try SSRGenerator(ephemerides: loaded.ephemerides, precise: loaded.precise, options: options, antennaOffset: offset)
         } catch {
             StandardError.error("\(error)")
             throw ExitCode(1)
         }
-        guard let span = products.precise.orbitSpan else {
+        guard let span = loaded.precise.orbitSpan else {
             StandardError.error("the SP3 files hold no orbits")
             throw ExitCode(1)
         }
@@ -153,6 +146,6 @@ struct SSREncode: ParsableCommand {
         StandardError.writeLine(String(format: "%d frames, %d bytes in %.2f s: %@", frames, bytes, Date().timeIntervalSince(started), types))
         StandardError.writeLine("  \(span.lowerBound.iso8601(fractionDigits: 0)) to \(span.upperBound.iso8601(fractionDigits: 0)) GPST, "
                                 + "orbits to the \(options.reference == .centreOfMass ? "centre of mass" : "antenna phase centre")")
-        for p in products.problems.prefix(5) { StandardError.writeLine("  \(p)") }
+        for p in loaded.problems.prefix(5) { StandardError.writeLine("  \(p)") }
     }
 }

@@ -12,6 +12,18 @@ import Glibc
 @Suite("Corrections streams", .serialized, .enabled(if: SharedData.available, "needs ../shared/data"))
 struct CorrectionStationTests {
     static let day = "ppp-esbc-2020177/"
+    static let nav = SharedData.path(day + "ESBC00DNK_R_20201770000_01D_MN.rnx.gz")
+    static let obs = SharedData.path(day + "ESBC00DNK_R_20201770000_01D_30S_MO.crx.gz")
+    static let sp3 = SharedData.path(day + "GRG0MGXFIN_20201770000_01D_15M_ORB.SP3.gz")
+    static let clk = SharedData.path(day + "GRG0MGXFIN_20201770000_01D_30S_CLK.CLK.gz")
+
+    /// The day's SSR stream as `gatewayd ssr encode` writes it: clocks every 30 s keep it small; orbits to the centre
+    /// of mass (no ANTEX here).
+    static func encode(into path: String) throws {
+        let encoded = try DaemonProcess.run("gatewayd", ["ssr", "encode", "--nav", nav, "--sp3", sp3, "--clk", clk,
+                                                         "--clock-interval", "30", "--out", path, "--quiet"], directory: ".")
+        try #require(encoded.status == 0, "\(encoded.error)")
+    }
 
     static func positions(_ pos: String) -> [String: [Double]] {
         var out: [String: [Double]] = [:]
@@ -26,14 +38,8 @@ struct CorrectionStationTests {
     @Test("replay --config with a corrections station positions as replay --mode ppp --ssr does")
     func configuredCorrectionsMatchTheDirectReplay() throws {
         let dir = makeWorkDirectory("corrections")
-        let nav = SharedData.path(Self.day + "ESBC00DNK_R_20201770000_01D_MN.rnx.gz")
-        let obs = SharedData.path(Self.day + "ESBC00DNK_R_20201770000_01D_30S_MO.crx.gz")
-        // Clocks every 30 s keep the stream small; orbits to the centre of mass (no ANTEX here).
-        let encoded = try DaemonProcess.run("gatewayd", [
-            "ssr", "encode", "--nav", nav, "--sp3", SharedData.path(Self.day + "GRG0MGXFIN_20201770000_01D_15M_ORB.SP3.gz"),
-            "--clk", SharedData.path(Self.day + "GRG0MGXFIN_20201770000_01D_30S_CLK.CLK.gz"), "--clock-interval", "30",
-            "--out", "ssr.rtcm3", "--quiet"], directory: dir)
-        try #require(encoded.status == 0, "\(encoded.error)")
+        let nav = Self.nav, obs = Self.obs
+        try Self.encode(into: dir + "/ssr.rtcm3")
         let yaml = """
             gateway_id: corrections
             control_socket: ./ctl.sock
@@ -115,13 +121,8 @@ struct CorrectionStationTests {
     @Test("A live gatewayd applies the SSR a corrections station receives over UDP to its PPP station")
     func liveDaemonAppliesCorrectionsFromUDP() throws {
         let dir = makeWorkDirectory("corrections-live")
-        let nav = SharedData.path(Self.day + "ESBC00DNK_R_20201770000_01D_MN.rnx.gz")
-        let obs = SharedData.path(Self.day + "ESBC00DNK_R_20201770000_01D_30S_MO.crx.gz")
-        let encoded = try DaemonProcess.run("gatewayd", [
-            "ssr", "encode", "--nav", nav, "--sp3", SharedData.path(Self.day + "GRG0MGXFIN_20201770000_01D_15M_ORB.SP3.gz"),
-            "--clk", SharedData.path(Self.day + "GRG0MGXFIN_20201770000_01D_30S_CLK.CLK.gz"), "--clock-interval", "30",
-            "--out", "ssr.rtcm3", "--quiet"], directory: dir)
-        try #require(encoded.status == 0, "\(encoded.error)")
+        let nav = Self.nav, obs = Self.obs
+        try Self.encode(into: dir + "/ssr.rtcm3")
         let yaml = """
             gateway_id: corrections-live
             control_socket: ./ctl.sock
@@ -227,7 +228,6 @@ struct CorrectionStationTests {
 
     /// The day's products as `products:` of a configuration with `ssr_publish`.
     static func publishingConfiguration(metrics: String = "off", destination: Int? = nil) -> String {
-        let nav = SharedData.path(day + "ESBC00DNK_R_20201770000_01D_MN.rnx.gz")
         return """
             gateway_id: publisher
             control_socket: ./ctl.sock
@@ -236,8 +236,8 @@ struct CorrectionStationTests {
             solutions: {directory: ./live, format: json}
             products:
               navigation: [\(nav)]
-              sp3: [\(SharedData.path(day + "GRG0MGXFIN_20201770000_01D_15M_ORB.SP3.gz"))]
-              clock: [\(SharedData.path(day + "GRG0MGXFIN_20201770000_01D_30S_CLK.CLK.gz"))]
+              sp3: [\(sp3)]
+              clock: [\(clk)]
             ssr_publish:
               name: GRG
               destinations: [\(destination.map { "127.0.0.1:\($0)" } ?? "")]
@@ -257,26 +257,18 @@ struct CorrectionStationTests {
         _ = FileManager.default.createFile(atPath: dir + "/gateway.yaml", contents: Data(Self.publishingConfiguration().utf8))
         let checked = try DaemonProcess.run("gatewayd", ["check-config", "gateway.yaml"], directory: dir)
         #expect(checked.output.contains("SSR stream GRG made from the products"), "\(checked.output)\(checked.error)")
-        let obs = SharedData.path(Self.day + "ESBC00DNK_R_20201770000_01D_30S_MO.crx.gz")
+        let obs = Self.obs
         let configured = try DaemonProcess.run("gatewayd", ["replay", "--config", "gateway.yaml", "--input", "ESBC=\(obs)",
                                                             "--out", "config"], directory: dir)
         #expect(configured.status == 0, "\(configured.error)")
         #expect(configured.error.contains("GRG: 0 epochs (), 11400 SSR messages"), "\(configured.error)")
         // The published stream is what `ssr encode` writes from the same products, frame for frame.
-        let encoded = try DaemonProcess.run("gatewayd", [
-            "ssr", "encode", "--nav", SharedData.path(Self.day + "ESBC00DNK_R_20201770000_01D_MN.rnx.gz"),
-            "--sp3", SharedData.path(Self.day + "GRG0MGXFIN_20201770000_01D_15M_ORB.SP3.gz"),
-            "--clk", SharedData.path(Self.day + "GRG0MGXFIN_20201770000_01D_30S_CLK.CLK.gz"), "--clock-interval", "30",
-            "--out", "encoded.rtcm3", "--quiet"], directory: dir)
-        #expect(encoded.status == 0)
+        try Self.encode(into: dir + "/encoded.rtcm3")
         let published = try Data(contentsOf: URL(fileURLWithPath: dir + "/config/GRG.rtcm3"))
         let written = try Data(contentsOf: URL(fileURLWithPath: dir + "/encoded.rtcm3"))
         #expect(published.count > 1_000_000 && written.starts(with: published.prefix(written.count / 2)))
-        let direct = try DaemonProcess.run("gatewayd", ["replay", "--mode", "ppp", "--systems", "G,E", "--rover", obs,
-                                                        "--nav", SharedData.path(Self.day + "ESBC00DNK_R_20201770000_01D_MN.rnx.gz"),
-                                                        "--sp3", SharedData.path(Self.day + "GRG0MGXFIN_20201770000_01D_15M_ORB.SP3.gz"),
-                                                        "--clk", SharedData.path(Self.day + "GRG0MGXFIN_20201770000_01D_30S_CLK.CLK.gz"),
-                                                        "--out", "precise.pos", "--quiet"], directory: dir)
+        let direct = try DaemonProcess.run("gatewayd", ["replay", "--mode", "ppp", "--systems", "G,E", "--rover", obs, "--nav", Self.nav,
+                                                        "--sp3", Self.sp3, "--clk", Self.clk, "--out", "precise.pos", "--quiet"], directory: dir)
         #expect(direct.status == 0)
         let a = Self.positions((try? String(contentsOfFile: dir + "/precise.pos", encoding: .utf8)) ?? "")
         let b = Self.positions((try? String(contentsOfFile: dir + "/config/ESBC.pos", encoding: .utf8)) ?? "")
