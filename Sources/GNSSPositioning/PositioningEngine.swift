@@ -47,11 +47,11 @@ public struct PositioningProducts: Sendable {
     var hasPreciseOrbits: Bool { precise != nil || ssr != nil }
 
     /// PPP's satellite orbits and clocks: precise where given, else broadcast with SSR corrections where given, else
-    /// broadcast alone; with the LEO satellites' own.
+    /// broadcast alone; with the LEO satellites' own, corrected where the SSR corrections hold LEO satellites.
     func orbits(systems: Set<GNSSSystem>) -> OrbitSource {
         let gnss: OrbitSource = precise.map { .precise($0) } ?? ssr.map { .ssr(ephemerides, $0) } ?? .broadcast(ephemerides)
         guard let leo, leo.count > 0, systems.contains(.leo) else { return gnss }
-        return .withLEO(gnss, leo)
+        return .withLEO(gnss, leo, ssr.flatMap { $0.corrects(.leo) ? $0 : nil })
     }
 }
 
