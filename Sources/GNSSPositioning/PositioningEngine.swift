@@ -46,10 +46,13 @@ public struct PositioningProducts: Sendable {
     /// Whether PPP has more than the broadcast ephemerides: precise orbits and clocks, or SSR corrections.
     var hasPreciseOrbits: Bool { precise != nil || ssr != nil }
 
-    /// PPP's satellite orbits and clocks: precise where given, else broadcast with SSR corrections where given, else
-    /// broadcast alone; with the LEO satellites' own, corrected where the SSR corrections hold LEO satellites.
+    /// PPP's satellite orbits and clocks: precise where given, else broadcast with SSR corrections where given (and
+    /// not of LEO satellites only), else broadcast alone; with the LEO satellites' own, corrected where the SSR
+    /// corrections hold LEO satellites.
     func orbits(systems: Set<GNSSSystem>) -> OrbitSource {
-        let gnss: OrbitSource = precise.map { .precise($0) } ?? ssr.map { .ssr(ephemerides, $0) } ?? .broadcast(ephemerides)
+        // Corrections of LEO satellites alone (a LEO operator's stream) leave the GNSS satellites to their broadcast.
+        let gnssCorrections = ssr.flatMap { $0.corrects(.leo) && $0.satellites.allSatisfy { $0.system == .leo } ? nil : $0 }
+        let gnss: OrbitSource = precise.map { .precise($0) } ?? gnssCorrections.map { .ssr(ephemerides, $0) } ?? .broadcast(ephemerides)
         guard let leo, leo.count > 0, systems.contains(.leo) else { return gnss }
         return .withLEO(gnss, leo, ssr.flatMap { $0.corrects(.leo) ? $0 : nil })
     }
