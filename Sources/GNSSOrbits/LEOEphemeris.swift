@@ -77,6 +77,22 @@ public struct LEOEphemerisStore: Sendable {
 
     public var count: Int { bySatellite.values.reduce(0) { $0 + $1.count } }
 
+    /// The healthy ephemeris of `satellite` with issue of data `issue` whose window holds `time`, the nearest in
+    /// reference when several do (an issue comes back every 256 fits): the one SSR corrections (4058/2) name.
+    public func select(_ satellite: SatelliteID, issue: Int, near time: GNSSTime) -> LEOEphemeris? {
+        var best: LEOEphemeris?
+        for e in bySatellite[satellite] ?? [] where e.issue == issue && e.healthy && e.covers(time) {
+            if best.map({ abs(time - e.reference) < abs(time - $0.reference) }) ?? true { best = e }
+        }
+        return best
+    }
+
+    /// All ephemerides held of `satellite`, by reference time.
+    public func all(for satellite: SatelliteID) -> [LEOEphemeris] { bySatellite[satellite] ?? [] }
+
+    /// The satellites with ephemerides.
+    public var satellites: [SatelliteID] { bySatellite.keys.sorted() }
+
     public func state(_ satellite: SatelliteID, at t: GNSSTime) -> SatelliteState? {
         guard let list = bySatellite[satellite] else { return nil }
         var best: LEOEphemeris?

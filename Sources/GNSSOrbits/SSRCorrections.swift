@@ -316,6 +316,25 @@ public struct SSRCorrections: Sendable {
     /// correction's issue, moved by the orbit correction, its clock by the clock corrections. Positions refer to
     /// the orbit correction's `referencePoint`.
     public func state(_ sat: SatelliteID, at t: GNSSTime, ephemerides: EphemerisStore) -> Result<SatelliteState, SSRUnavailable> {
+        corrected(sat, at: t) { issue in
+            guard let eph = ephemerides.select(sat, issue: issue, near: t) else { return nil }
+            var s = eph.state(at: t)
+            s.clockBias = Self.broadcastClock(eph, state: s, at: t)
+            return s
+        }
+    }
+
+    /// The corrected state of LEO satellite `sat` at `t`: its broadcast ephemeris (4058/1) of the orbit correction's
+    /// issue of data, moved by the orbit correction; the clock correction is added to the broadcast clock polynomial
+    /// as it is (it already holds the relativistic effect). Positions refer to the point the broadcast orbit gives.
+    public func state(_ sat: SatelliteID, at t: GNSSTime, leo: LEOEphemerisStore) -> Result<SatelliteState, SSRUnavailable> {
+        corrected(sat, at: t) { issue in leo.select(sat, issue: issue, near: t)?.state(at: t) }
+    }
+
+    /// The corrections in force at `t` applied to the broadcast state `broadcast` gives for an ephemeris issue (its
+    /// clock as the corrections are added to), nil where no ephemeris of that issue serves `t`.
+    private func corrected(_ sat: SatelliteID, at t: GNSSTime,
+                           broadcast: (Int) -> SatelliteState?) -> Result<SatelliteState, SSRUnavailable> {
         guard let recentOrbits = orbits[sat], let latestOrbit = recentOrbits.last else { return .failure(.noOrbitCorrection) }
         guard let recentClocks = clocks[sat], let latestClock = recentClocks.last else { return .failure(.noClockCorrection) }
         // The corrections in force at t: the latest stamped at or before it.
@@ -331,11 +350,7 @@ public struct SSRCorrections: Sendable {
         if i > 0, recentOrbits[i - 1].issueOfData != o.issueOfData, c.epoch < o.epoch { return .failure(.clockForNewIssuePending) }
         if let size = jumped[sat] { return .failure(.jump(metres: size)) }
         guard Self.readsIssues(of: sat.system) else { return .failure(.issueRuleUnsupported(sat.system)) }
-        guard let eph = ephemerides.select(sat, issue: o.issueOfData, near: t) else {
-            return .failure(.noMatchingEphemeris(issueOfData: o.issueOfData))
-        }
-        var s = eph.state(at: t)
-        s.clockBias = Self.broadcastClock(eph, state: s, at: t)
+        guard var s = broadcast(o.issueOfData) else { return .failure(.noMatchingEphemeris(issueOfData: o.issueOfData)) }
         let offset = o.offset(at: t)
         var (clock, clockRate) = c.value(at: t)
         if let h = highRateClocks[sat], h.issue == o.issue, abs(t - h.epoch) <= h.updateInterval + latencyAllowance {
@@ -349,6 +364,12 @@ public struct SSRCorrections: Sendable {
         s.clockDrift += clockRate / Constants.speedOfLight
         return .success(s)
     }
+
+    /// Whether the corrections hold orbit corrections of any satellite of `system`.
+    public func corrects(_ system: GNSSSystem) -> Bool { orbits.keys.contains { $0.system == system } }
+
+    /// Whether the corrections hold an orbit correction of `sat`, current or not.
+    public func corrects(_ sat: SatelliteID) -> Bool { orbits[sat] != nil }
 
     /// The broadcast clock an SSR clock correction is added to, seconds, for a broadcast `state` of `eph`: the clock
     /// polynomial with the conventional relativistic term −2 r·v/c² of the broadcast orbit (IGS SSR's convention,
@@ -364,9 +385,9 @@ public struct SSRCorrections: Sendable {
     public func isCentreOfMass(_ sat: SatelliteID) -> Bool { orbit(sat)?.referencePoint == .centreOfMass }
 
     /// Systems whose SSR issue of data this store matches to an ephemeris: GPS and QZSS IODE, Galileo IODnav,
-    /// GLONASS tb.
+    /// GLONASS tb, and the LEO satellites' 4058/1 IOD (in a `LEOEphemerisStore`).
     public static func readsIssues(of system: GNSSSystem) -> Bool {
-        [.gps, .qzss, .galileo, .glonass].contains(system)
+        [.gps, .qzss, .galileo, .glonass, .leo].contains(system)
     }
 }
 

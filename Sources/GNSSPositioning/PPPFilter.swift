@@ -55,8 +55,10 @@ public enum OrbitSource: Sendable {
     case broadcast(EphemerisStore)
     /// The broadcast ephemerides with state-space corrections.
     case ssr(EphemerisStore, SSRCorrections)
-    /// Another source for the GNSS satellites, with the LEO satellites' own broadcast ephemerides.
-    indirect case withLEO(OrbitSource, LEOEphemerisStore)
+    /// Another source for the GNSS satellites, with the LEO satellites' own broadcast ephemerides and, where a stream
+    /// corrects them, their SSR corrections (4058/2): a LEO satellite the corrections hold is used only with a current
+    /// correction, the others with their broadcast ephemerides alone.
+    indirect case withLEO(OrbitSource, LEOEphemerisStore, SSRCorrections?)
 
     func state(_ sat: SatelliteID, at t: GNSSTime) -> SatelliteState? {
         switch self {
@@ -66,21 +68,38 @@ public enum OrbitSource: Sendable {
             return store.select(sat, at: t)?.state(at: t)
         case .ssr(let store, let corrections):
             return try? corrections.state(sat, at: t, ephemerides: store).get()
-        case .withLEO(let gnss, let leo):
-            return sat.system == .leo ? leo.state(sat, at: t) : gnss.state(sat, at: t)
+        case .withLEO(let gnss, let leo, let corrections):
+            guard sat.system == .leo else { return gnss.state(sat, at: t) }
+            if let corrections, corrections.corrects(sat) { return try? corrections.state(sat, at: t, leo: leo).get() }
+            return leo.state(sat, at: t)
+        }
+    }
+
+    /// The SSR corrections that apply to a satellite, and its corrected state at a time (nil for satellites the
+    /// source gives uncorrected).
+    private func corrections(for sat: SatelliteID)
+        -> (corrections: SSRCorrections, state: (GNSSTime) -> Result<SatelliteState, SSRUnavailable>)? {
+        switch self {
+        case .ssr(let store, let corrections):
+            guard sat.system != .leo else { return nil }
+            return (corrections, { corrections.state(sat, at: $0, ephemerides: store) })
+        case .withLEO(let gnss, let leo, let corrections):
+            guard sat.system == .leo else { return gnss.corrections(for: sat) }
+            guard let corrections, corrections.corrects(sat) else { return nil }
+            return (corrections, { corrections.state(sat, at: $0, leo: leo) })
+        case .precise, .broadcast:
+            return nil
         }
     }
 
     /// The SSR corrections' count of discontinuities for a satellite (0 for the other sources).
     func discontinuity(_ sat: SatelliteID) -> Int {
-        if case .ssr(_, let corrections) = gnss { return corrections.discontinuity(sat) }
-        return 0
+        corrections(for: sat)?.corrections.discontinuity(sat) ?? 0
     }
 
     /// Why SSR corrections give no state for a satellite (nil for the other sources, and where they do).
     func uncorrected(_ sat: SatelliteID, at t: GNSSTime) -> String? {
-        guard sat.system != .leo, case .ssr(let store, let corrections) = gnss,
-              case .failure(let why) = corrections.state(sat, at: t, ephemerides: store) else { return nil }
+        guard case .failure(let why)? = corrections(for: sat)?.state(t) else { return nil }
         return why.label
     }
 
@@ -99,7 +118,7 @@ public enum OrbitSource: Sendable {
 
     /// The source of the GNSS satellites' orbits.
     var gnss: OrbitSource {
-        if case .withLEO(let g, _) = self { return g.gnss }
+        if case .withLEO(let g, _, _) = self { return g.gnss }
         return self
     }
 
@@ -110,7 +129,7 @@ public enum OrbitSource: Sendable {
         case .precise: true
         case .broadcast: false
         case .ssr(_, let corrections): corrections.isCentreOfMass(sat)
-        case .withLEO(let gnss, _): sat.system != .leo && gnss.isCentreOfMass(sat)
+        case .withLEO(let gnss, _, _): sat.system != .leo && gnss.isCentreOfMass(sat)
         }
     }
 }

@@ -43,15 +43,23 @@ public struct PositioningProducts: Sendable {
         self.ssr = ssr
     }
 
-    /// Whether PPP has more than the broadcast ephemerides: precise orbits and clocks, or SSR corrections.
-    var hasPreciseOrbits: Bool { precise != nil || ssr != nil }
+    /// Whether PPP has more than the broadcast ephemerides for the GNSS satellites: precise orbits and clocks, or SSR
+    /// corrections of more than LEO satellites.
+    var hasPreciseOrbits: Bool { precise != nil || gnssCorrections != nil }
+
+    /// The SSR corrections that serve the GNSS satellites: none when they are of LEO satellites alone (a LEO
+    /// operator's stream), which leaves the GNSS satellites to their products.
+    private var gnssCorrections: SSRCorrections? {
+        ssr.flatMap { $0.corrects(.leo) && $0.satellites.allSatisfy { $0.system == .leo } ? nil : $0 }
+    }
 
     /// PPP's satellite orbits and clocks: the broadcast ephemerides with SSR corrections where a correction stream is
-    /// given, else precise ones where given, else broadcast alone; with the LEO satellites' own.
+    /// given (and not of LEO satellites only), else precise ones where given, else broadcast alone; with the LEO
+    /// satellites' own, corrected where the SSR corrections hold LEO satellites.
     func orbits(systems: Set<GNSSSystem>) -> OrbitSource {
-        let gnss: OrbitSource = ssr.map { .ssr(ephemerides, $0) } ?? precise.map { .precise($0) } ?? .broadcast(ephemerides)
+        let gnss: OrbitSource = gnssCorrections.map { .ssr(ephemerides, $0) } ?? precise.map { .precise($0) } ?? .broadcast(ephemerides)
         guard let leo, leo.count > 0, systems.contains(.leo) else { return gnss }
-        return .withLEO(gnss, leo)
+        return .withLEO(gnss, leo, ssr.flatMap { $0.corrects(.leo) ? $0 : nil })
     }
 }
 

@@ -40,9 +40,9 @@ extension SSRCorrections {
     }
 }
 
-/// Turns SSR messages (RTCM 3 and IGS) into corrections: their times resolved against a nearby time, update
+/// Turns SSR messages (RTCM 3, IGS, and LEO 4058/2) into corrections: their times resolved against a nearby time, update
 /// intervals in seconds, signal identifiers as RINEX signal codes, the reference point as the format defines it (IGS
-/// SSR: centre of mass) or as the stream is declared (RTCM SSR).
+/// SSR: centre of mass; 4058/2: the point of the LEO broadcast orbit) or as the stream is declared (RTCM SSR).
 public struct SSRFeed: Sendable {
     /// What RTCM SSR orbit corrections of this stream refer to (the standard leaves it to the provider).
     public var rtcmReference: SSRReferencePoint
@@ -89,7 +89,8 @@ public struct SSRFeed: Sendable {
             return []
         }
         let interval = Self.updateIntervals[min(m.updateInterval, Self.updateIntervals.count - 1)]
-        let point: SSRReferencePoint = m.messageType == 4076 ? .centreOfMass : rtcmReference
+        // LEO corrections (4058/2) move the point the LEO broadcast orbit gives, that of the signals' ranges.
+        let point: SSRReferencePoint = m.system == .leo ? .antennaPhaseCentre : (m.messageType == 4076 ? .centreOfMass : rtcmReference)
         let issue = SSRIssue(provider: m.providerID, solution: m.solutionID, iodSSR: m.iodSSR)
         var out: [SSRUpdate] = []
         for s in m.satellites {
@@ -192,6 +193,8 @@ public struct SSRCapture: Sendable {
     public var timeline: SSRTimeline
     public var feed: SSRFeed
     public var ephemerides: [Ephemeris] = []
+    /// The LEO broadcast ephemerides (4058/1) the stream carries, which its LEO corrections (4058/2) refer to.
+    public var leoEphemerides: [LEOEphemeris] = []
     /// SSR messages decoded, by message type (4076 with its IGS subtype, as "4076.21").
     public var messages: [String: Int] = [:]
     public var errors: [FormatError] = []
@@ -216,6 +219,7 @@ public struct SSRCapture: Sendable {
                                 let updates = capture.feed.updates(m)
                                 if let t = capture.feed.lastTime { capture.timeline.append(updates, receivedAt: t) }
                             case .ephemeris(let e, _): capture.ephemerides.append(e)
+                            case .leoEphemeris(let e): capture.leoEphemerides.append(e)
                             default: break
                             }
                         } catch {

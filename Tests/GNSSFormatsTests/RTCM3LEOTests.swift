@@ -160,18 +160,19 @@ import GNSSCore
         }
     }
 
-    /// Subtypes other than 1 and 7 are well-formed frames of a message this project does not decode.
+    /// Subtypes other than 1, 2 and 7 are well-formed frames of a message this project does not decode.
     @Test func otherSubtypesAreUnsupported() throws {
         var decoder = RTCM3Decoder()
-        for subtype in [0, 2, 3, 6, 8, 15] {
+        for subtype in [0, 3, 6, 8, 15] {
             let payload: [UInt8] = [0xFD, 0xA0 | UInt8(subtype), 0x12, 0x34]
             let m = try decoder.decode(payload: payload)
             guard case .unsupported(let type) = m else { Issue.record("subtype \(subtype) decoded: \(m)"); continue }
             #expect(type == 4058 && m.identity == "4058")
         }
-        // Only the subtype, no body: unsupported for a reserved subtype, truncated for 1 and 7.
+        // Only the subtype, no body: unsupported for a reserved subtype, truncated for 1, 2 and 7.
         guard case .unsupported(4058) = try decoder.decode(payload: [0xFD, 0xA0]) else { Issue.record("2-byte 4058/0"); return }
         #expect(throws: FormatError.self) { _ = try decoder.decode(payload: [0xFD, 0xA1]) }
+        #expect(throws: FormatError.self) { _ = try decoder.decode(payload: [0xFD, 0xA2]) }
     }
 
     // MARK: Subtype 7: LEO MSM7

@@ -18,11 +18,12 @@ extension RTCM3Message {
     }
 
     /// Summary key, as pyrtcm names messages (`1077`, `4076_025`); the project's LEO messages are
-    /// `4058_1` (ephemeris) and `4058_7` (MSM7).
+    /// `4058_1` (ephemeris), `4058_2` (SSR) and `4058_7` (MSM7).
     public var identity: String {
         switch self {
         case .ssr(let s):
             if let sub = s.igsSubtype { return "4076_" + (sub < 10 ? "00" : (sub < 100 ? "0" : "")) + String(sub) }
+            if s.system == .leo { return "\(RTCM3LEO.messageType)_\(RTCM3LEO.ssrSubtype)" }
         case .leoEphemeris: return "\(RTCM3LEO.messageType)_\(RTCM3LEO.ephemerisSubtype)"
         case .msm(let m) where m.system == .leo: return "\(RTCM3LEO.messageType)_\(RTCM3LEO.msm7Subtype)"
         default: break
@@ -88,6 +89,7 @@ extension RTCM3Message {
             o += RTCM3EphemerisCodec.json(payload: payload[...])
         case .ssr(let s):
             if let sub = s.igsSubtype { o += [("igs_subtype", .int(sub)), ("igs_version", .int(s.igsVersion))] }
+            if s.system == .leo { o.append(("subtype", .int(RTCM3LEO.ssrSubtype))) }
             o += [("system", .string(s.system.description)), ("kind", .string(s.kind.rawValue)), ("epoch_s", .int(s.epochSeconds)),
                   ("update_interval", .int(s.updateInterval)), ("multiple", .bool(s.multipleMessage)), ("iod_ssr", .int(s.iodSSR)),
                   ("provider", .int(s.providerID)), ("solution", .int(s.solutionID))]

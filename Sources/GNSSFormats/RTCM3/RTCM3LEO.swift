@@ -5,8 +5,9 @@ import GNSSCore
 /// follows the 12-bit message number:
 ///
 /// - subtype 1: LEO broadcast ephemeris (`LEOEphemeris`), encoded and decoded here;
+/// - subtype 2: LEO SSR orbit and clock corrections, an `SSRMessage` with `system == .leo` (RTCM3LEOSSR.swift);
 /// - subtype 7: LEO MSM7 observations, an `MSMMessage` with `system == .leo` (see `MSMMessage.makeLEO`);
-/// - 0, 2–6, 8–15: reserved; decoders report them as `RTCM3Message.unsupported(type: 4058)`.
+/// - 0, 3–6, 8–15: reserved; decoders report them as `RTCM3Message.unsupported(type: 4058)`.
 ///
 /// `docs/leo-messages.md` describes every field.
 public enum RTCM3LEO {

@@ -61,6 +61,8 @@ public struct RTCM3Decoder: Sendable {
                 let e = try RTCM3LEO.decode(payload: p[...])
                 referenceTime = e.reference   // full GPS week and time of week
                 message = .leoEphemeris(e)
+            case RTCM3LEO.ssrSubtype:
+                message = .ssr(try RTCM3LEO.decodeSSR(payload: p[...]))
             case RTCM3LEO.msm7Subtype:
                 message = .msm(try MSMMessage.decode(p))
             default:

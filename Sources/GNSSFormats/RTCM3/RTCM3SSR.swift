@@ -109,8 +109,9 @@ public enum RTCM3SSRCodec {
     /// Satellite-id and IOD widths per system (RTCM 10403.3 DF068/DF384/DF252/DF429/DF463/DF488 and the IOD fields).
     static func idBits(_ s: GNSSSystem, igs: Bool) -> Int { igs ? 6 : (s == .glonass ? 5 : (s == .qzss ? 4 : 6)) }
 
-    /// Decodes `payload` (starts with the message number).
+    /// Decodes `payload` (starts with the message number); LEO corrections (4058/2) too.
     public static func decode(payload: ArraySlice<UInt8>) throws(FormatError) -> SSRMessage {
+        if RTCM3LEO.subtype(ofPayload: payload) == RTCM3LEO.ssrSubtype { return try RTCM3LEO.decodeSSR(payload: payload) }
         var r = BitReader(payload)
         let type = try r.uint(12)
         var system = GNSSSystem.gps
@@ -231,8 +232,9 @@ public enum RTCM3SSRCodec {
         }
     }
 
-    /// Encodes an SSR message body (the inverse of `decode`).
+    /// Encodes an SSR message body (the inverse of `decode`); LEO corrections as 4058/2.
     public static func encode(_ m: SSRMessage) throws(FormatError) -> [UInt8] {
+        if m.system == .leo { return try RTCM3LEO.encode(ssr: m) }
         var w = BitWriter()
         let igs = m.messageType == 4076
         w.uint(m.messageType, 12)

@@ -21,6 +21,7 @@ extension SSRMessage: JSONRepresentable {
     public var json: JSONValue {
         var o: [(String, JSONValue)] = [("format", .string("rtcm3")), ("type", .int(messageType))]
         if let sub = igsSubtype { o += [("igs_subtype", .int(sub)), ("igs_version", .int(igsVersion))] }
+        if system == .leo { o.append(("subtype", .int(RTCM3LEO.ssrSubtype))) }
         o += [("system", .string(system.description)), ("kind", .string(kind.rawValue)), ("epoch_s", .int(epochSeconds)),
               ("update_interval", .int(updateInterval)), ("multiple", .bool(multipleMessage)), ("iod_ssr", .int(iodSSR)),
               ("provider", .int(providerID)), ("solution", .int(solutionID))]
