@@ -18,7 +18,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "gateway-capacity",
-            dependencies: [.product(name: "GNSSFormats", package: "gnss-gateway")]
+            dependencies: [
+                .product(name: "GNSSFormats", package: "gnss-gateway"),
+                .product(name: "GNSSCore", package: "gnss-gateway"),
+            ]
         ),
         .executableTarget(name: "gateway-memory"),
     ],

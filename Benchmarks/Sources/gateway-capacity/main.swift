@@ -1,27 +1,63 @@
 import Foundation
+import GNSSCore
 import GNSSFormats
 #if canImport(Glibc)
 import Glibc
 #endif
 
 // Capacity of one gatewayd (release build) on this machine: N stations, each streaming RTCM 3 MSM7 at 1 Hz over
-// loopback UDP (one datagram per epoch, the stations spread evenly over each second), processed with SPP.
+// loopback UDP (one datagram per epoch, the stations spread evenly over each second), processed with SPP, or with
+// PPP on SSR corrections (`--processing ppp`).
 // Reports, per N: datagrams sent and received (loss), epoch-to-solution latency p50/p99 from gatewayd's own
-// histogram, and gatewayd's resident memory.
-// Usage: gateway-capacity [--stations 100,250,500,750] [--seconds 20] [--gatewayd PATH]
-
+// histogram, and gatewayd's resident memory; with PPP, the epochs solved as PPP (quality ppp, on the corrections)
+// and the satellites left out for want of a usable correction.
+//
+// SPP streams the bundled fixtures/demo.rtcm3 over and over. PPP uses a real day, ESBC of 2020-06-25
+// (../shared/data/ppp-esbc-2020177): its 30 s RINEX epochs of GPS and Galileo, each written as MSM7 frames, one
+// epoch a second (time-stamped as recorded: the day runs 30 times faster), to each of the N PPP stations; and an
+// SSR stream, `gatewayd ssr encode` of the day's GRG orbits and clocks (orbits every 60 s, clocks every 5 s, to the
+// centre of mass), to one corrections station (`role: corrections`, `ssr_reference: com`) that all PPP stations
+// apply. The SSR epochs after the previous observation epoch up to this one go as one datagram each at the start of
+// every second, so each station finds the corrections of its epoch's time in force (the 2 minutes before the first
+// epoch go first). The broadcast ephemerides the corrections refer to come from the day's navigation file
+// (`products: navigation`). A gatewayd whose PPP stations did not solve as PPP on SSR says so.
+//
+// Usage: gateway-capacity [--processing spp|ppp] [--stations 100,250,500,750] [--seconds 20] [--gatewayd PATH]
+//                         [--data DIR] [--start HH:MM]
+//
+// Measured on this machine (2 cores, release build, 30 s runs from 02:00, beside another build), PPP on SSR: zero loss
+// and every epoch PPP on SSR up to 2000 stations; p99 0.94 ms at 500, 2.8 ms at 1000, 6.6 ms at 1500, 19 ms at 2000
+// (14, 48 and 461 ms in three other runs at 2000, the last under heavier load; 1500 stayed under 100 ms in all three
+// of its runs: 3.0, 6.6, 69 ms); RSS 0.7 MB a station (370 MB at 500, 1.37 GB at 2000); gatewayd busy 0.18 cores at
+// 500, 0.57 at 2000 (0.29 ms of CPU an epoch, 40 % of it in the PPP filter, half of that finding the satellites'
+// SSR-corrected states). At 3000 the p99 is 918 ms and the corrections station falls behind (634 epochs not PPP on
+// SSR) with 0.76 cores busy: the limit is waking thousands of station tasks, not the positioning.
 let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent()
 var stationCounts = [100, 250, 500, 750]
 var duration = 20
 var gatewayd = root.appendingPathComponent(".build/release/gatewayd").path
+enum Processing: String { case spp, ppp }
+var processing = Processing.spp
+var dataDirectory = root.deletingLastPathComponent().appendingPathComponent("shared/data/ppp-esbc-2020177").path
+var startOfDay = 2 * 3600
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let a = arguments.next() {
     switch a {
     case "--stations": stationCounts = (arguments.next() ?? "").split(separator: ",").compactMap { Int($0) }
     case "--seconds": duration = Int(arguments.next() ?? "") ?? duration
     case "--gatewayd": gatewayd = arguments.next() ?? gatewayd
-    default: print("usage: gateway-capacity [--stations 100,250,500] [--seconds 20] [--gatewayd PATH]"); exit(2)
+    case "--processing":
+        guard let p = arguments.next().flatMap(Processing.init(rawValue:)) else { print("--processing must be spp or ppp"); exit(2) }
+        processing = p
+    case "--data": dataDirectory = arguments.next() ?? dataDirectory
+    case "--start":
+        let hm = (arguments.next() ?? "").split(separator: ":").compactMap { Int($0) }
+        guard hm.count == 2, (0..<23).contains(hm[0]), (0..<60).contains(hm[1]) else { print("--start must be HH:MM, before 23:00"); exit(2) }
+        startOfDay = hm[0] * 3600 + hm[1] * 60
+    default:
+        print("usage: gateway-capacity [--processing spp|ppp] [--stations 100,250,500] [--seconds 20] [--gatewayd PATH] [--data DIR] [--start HH:MM]")
+        exit(2)
     }
 }
 guard FileManager.default.isExecutableFile(atPath: gatewayd) else {
@@ -104,19 +140,167 @@ func residentMegabytes(pid: Int32) -> Double? {
     return kb / 1024
 }
 
-let epochs = try epochDatagrams()
-print("fixture: \(epochs.count) epochs, datagrams of \(epochs.map(\.count).min() ?? 0)–\(epochs.map(\.count).max() ?? 0) bytes")
 let sender = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
 var sendBuffer: Int32 = 4 << 20
 setsockopt(sender, SOL_SOCKET, SO_SNDBUF, &sendBuffer, socklen_t(MemoryLayout<Int32>.size))
+
+/// The file of `directory` whose name ends with `suffix`.
+func dataFile(_ suffix: String, in directory: String) -> String? {
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+    return names.sorted().first { $0.hasSuffix(suffix) }.map { directory + "/" + $0 }
+}
+
+/// What PPP stations on SSR are sent: each second's observation epoch (one datagram, MSM7 of GPS and Galileo) and
+/// the SSR datagrams to send before it, those whose time lies after the previous epoch up to this one (for the first
+/// epoch, the 2 minutes before it); and the navigation file the corrections refer to.
+struct PPPFeed {
+    var epochs: [[UInt8]] = []
+    var corrections: [[[UInt8]]] = []
+    var navigation: String
+    var first: GNSSTime?
+}
+
+/// An epoch as MSM7 frames, one datagram: per system as many messages as keep satellites × signals within an MSM's 64
+/// cells (as receivers tracking every Galileo signal send them), the multiple-message bit set on all but the last.
+func msm7(_ epoch: ObservationEpoch) throws -> [UInt8] {
+    var messages: [MSMMessage] = []
+    for system in [GNSSSystem.gps, .galileo] {
+        let own = epoch.satellites.filter { $0.satellite.system == system }
+        let signals = Set(own.flatMap { $0.signals.map(\.signal) }).count
+        guard signals > 0 else { continue }
+        let perMessage = max(1, 64 / signals)
+        for first in stride(from: 0, to: own.count, by: perMessage) {
+            let part = Array(own[first..<min(first + perMessage, own.count)])
+            let m = MSMMessage.make(system: system, msmType: 7, stationID: 1, time: epoch.time, multipleMessage: true, observations: part)
+            if !m.cells.isEmpty { messages.append(m) }
+        }
+    }
+    var bytes: [UInt8] = []
+    for (i, var m) in messages.enumerated() {
+        m.multipleMessage = i < messages.count - 1
+        bytes += RTCM3Framer.frame(try m.encode())
+    }
+    return bytes
+}
+
+/// The feed of `seconds` epochs from `startOfDay` (seconds) of the day in `directory`, with the SSR stream `gatewayd`
+/// encodes into `work`.
+func pppFeed(seconds: Int, startOfDay: Int, directory: String, gatewayd: String, work: String) throws -> PPPFeed {
+    func file(_ suffix: String) -> String? { dataFile(suffix, in: directory) }
+    guard let observations = file("_MO.crx.gz") ?? file("_MO.rnx.gz") ?? file("_MO.rnx"), let navigation = file("_MN.rnx.gz"),
+          let orbits = file(".SP3.gz"), let clocks = file(".CLK.gz") else {
+        print("\(directory) needs a RINEX observation file (_MO), its navigation file (_MN.rnx.gz), SP3 and clock files")
+        exit(1)
+    }
+    // The SSR stream: what a real-time analysis centre would send from these orbits and clocks.
+    let ssrPath = work + "/ssr.rtcm3"
+    let encoder = Process()
+    encoder.executableURL = URL(fileURLWithPath: gatewayd)
+    encoder.arguments = ["ssr", "encode", "--nav", navigation, "--sp3", orbits, "--clk", clocks, "--systems", "G,E",
+                         "--orbit-interval", "60", "--clock-interval", "5", "--out", ssrPath, "--quiet"]
+    try encoder.run()
+    encoder.waitUntilExit()
+    guard encoder.terminationStatus == 0 else { print("gatewayd ssr encode failed"); exit(1) }
+    var framer = RTCM3Framer()
+    framer.append(try Data(contentsOf: URL(fileURLWithPath: ssrPath)))
+    // One datagram per SSR epoch: its messages up to the one that says none follow.
+    var batches: [(tow: Int, bytes: [UInt8])] = []
+    var current: [UInt8] = []
+    while let item = framer.next() {
+        guard case .frame(let f) = item, let m = try? RTCM3SSRCodec.decode(payload: f.payload[...]) else { continue }
+        current += f.bytes
+        if !m.multipleMessage {
+            batches.append((m.epochSeconds, current))
+            current = []
+        }
+    }
+
+    let reader = try RINEXObservationReader(path: observations)
+    reader.systems = [.gps, .galileo]
+    var feed = PPPFeed(navigation: navigation)
+    var start: GNSSTime?
+    var previousTOW: Int?
+    while feed.epochs.count < seconds, let epoch = try reader.next() {
+        let t = epoch.time
+        if start == nil { start = GNSSTime(seconds: t.seconds - t.seconds % GNSSTime.secondsPerDay) + Double(startOfDay) }
+        guard let start, !(t < start), !epoch.satellites.isEmpty else { continue }
+        if feed.first == nil { feed.first = t }
+        // The day lies inside one GPS week: times of week order it.
+        let tow = Int(t.secondOfWeek)
+        let after = previousTOW ?? tow - 120
+        feed.corrections.append(batches.filter { $0.tow > after && $0.tow <= tow }.map(\.bytes))
+        feed.epochs.append(try msm7(epoch))
+        previousTOW = tow
+    }
+    guard feed.epochs.count == seconds else {
+        print("\(observations) has \(feed.epochs.count) epochs from the start: fewer than --seconds \(seconds)")
+        exit(1)
+    }
+    return feed
+}
+
+func sendDatagram(_ datagram: [UInt8], port: Int) -> Bool {
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    address.sin_addr.s_addr = in_addr_t(UInt32(0x7F00_0001).bigEndian)
+    let r = datagram.withUnsafeBytes { raw in
+        withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(sender, raw.baseAddress, raw.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+    }
+    return r > 0
+}
+
+/// Sum of a metric family's samples whose labels include `label`.
+func total(_ body: String, _ name: String, label: String) -> Double {
+    body.split(separator: "\n").filter { $0.hasPrefix(name + "{") && $0.contains(label) }
+        .compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }.reduce(0, +)
+}
+
+/// User and system CPU time a process has used, seconds.
+func cpuSeconds(pid: Int32) -> Double? {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+          let close = stat.lastIndex(of: ")") else { return nil }
+    // Fields after the command name: state is the 3rd field, utime the 14th and stime the 15th.
+    let fields = stat[stat.index(after: close)...].split(separator: " ")
+    guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
+    return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+}
+
+let epochs: [[UInt8]]
+var ppp: PPPFeed?
+switch processing {
+case .spp:
+    epochs = try epochDatagrams()
+    print("fixture: \(epochs.count) epochs, datagrams of \(epochs.map(\.count).min() ?? 0)–\(epochs.map(\.count).max() ?? 0) bytes")
+case .ppp:
+    let work = NSTemporaryDirectory() + "gateway-capacity-ssr"
+    try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+    let feed = try pppFeed(seconds: duration, startOfDay: startOfDay, directory: dataDirectory, gatewayd: gatewayd, work: work)
+    ppp = feed
+    epochs = feed.epochs
+    let ssr = feed.corrections.joined()
+    print("ESBC from \(feed.first?.iso8601(fractionDigits: 0) ?? "?") GPST: \(epochs.count) epochs of 30 s, one a second, datagrams of "
+          + "\(epochs.map(\.count).min() ?? 0)–\(epochs.map(\.count).max() ?? 0) bytes; \(ssr.count) SSR datagrams of "
+          + "\(ssr.map(\.count).min() ?? 0)–\(ssr.map(\.count).max() ?? 0) bytes")
+}
 
 for n in stationCounts {
     let dir = NSTemporaryDirectory() + "gateway-capacity-\(n)"
     try? FileManager.default.removeItem(atPath: dir)
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     let basePort = 20_000
-    var yaml = "gateway_id: capacity\ncontrol_socket: \(dir)/ctl.sock\nmetrics: 127.0.0.1:9764\nstate_directory: \(dir)\nstations:\n"
-    for i in 0..<n { yaml += "  - {name: S\(i), listen: \"127.0.0.1:\(basePort + i)\", processing: spp}\n" }
+    let correctionsPort = basePort - 1
+    var yaml = "gateway_id: capacity\ncontrol_socket: \(dir)/ctl.sock\nmetrics: 127.0.0.1:9764\nstate_directory: \(dir)\n"
+    if let ppp {
+        yaml += "products: {navigation: [\(ppp.navigation)]}\nstations:\n"
+        yaml += "  - {name: SSR, listen: \"127.0.0.1:\(correctionsPort)\", role: corrections, ssr_reference: com}\n"
+        for i in 0..<n { yaml += "  - {name: P\(i), listen: \"127.0.0.1:\(basePort + i)\", processing: ppp, systems: [G, E]}\n" }
+    } else {
+        yaml += "stations:\n"
+        for i in 0..<n { yaml += "  - {name: S\(i), listen: \"127.0.0.1:\(basePort + i)\", processing: spp}\n" }
+    }
     try yaml.write(toFile: dir + "/gateway.yaml", atomically: true, encoding: .utf8)
     let process = Process()
     process.executableURL = URL(fileURLWithPath: gatewayd)
@@ -131,27 +315,34 @@ for n in stationCounts {
     guard up else { print("\(n) stations: gatewayd did not start"); process.terminate(); continue }
 
     var sent = 0
+    if let first = ppp?.corrections.first {
+        // The corrections stream's last 2 minutes before the first epoch, as a station joining a running service finds.
+        for d in first where sendDatagram(d, port: correctionsPort) { sent += 1 }
+        usleep(200_000)
+    }
+    let cpuBefore = cpuSeconds(pid: process.processIdentifier)
     let start = DispatchTime.now().uptimeNanoseconds
     for second in 0..<duration {
         let datagram = epochs[second % epochs.count]
+        if let ppp, second > 0 {
+            let due = start + UInt64(second) * 1_000_000_000
+            let now = DispatchTime.now().uptimeNanoseconds
+            if due > now { usleep(UInt32((due - now) / 1000)) }
+            for d in ppp.corrections[second] where sendDatagram(d, port: correctionsPort) { sent += 1 }
+        }
         for i in 0..<n {
             // Station i sends at offset i/n of each second, as unsynchronised receivers would.
             let due = start + UInt64(second) * 1_000_000_000 + UInt64(i) * 1_000_000_000 / UInt64(n)
             let now = DispatchTime.now().uptimeNanoseconds
             if due > now { usleep(UInt32((due - now) / 1000)) }
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = in_port_t(UInt16(basePort + i).bigEndian)
-            address.sin_addr.s_addr = in_addr_t(UInt32(0x7F00_0001).bigEndian)
-            let r = datagram.withUnsafeBytes { raw in
-                withUnsafePointer(to: &address) {
-                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(sender, raw.baseAddress, raw.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-                }
-            }
-            if r > 0 { sent += 1 }
+            if sendDatagram(datagram, port: basePort + i) { sent += 1 }
         }
     }
     usleep(1_500_000)
+    // The cores gatewayd kept busy, on average, from the first epoch sent until the last was surely handled.
+    let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    let cpuAfter = cpuSeconds(pid: process.processIdentifier)
+    let cpuDuring = cpuBefore.flatMap { before in cpuAfter.map { ($0 - before) / elapsed } }
     let metrics = httpGet(port: 9764, path: "/metrics") ?? ""
     let received = Int(total(metrics, "gateway_udp_datagrams_received_total"))
     let dropped = Int(total(metrics, "gateway_udp_datagrams_dropped_total"))
@@ -159,11 +350,30 @@ for n in stationCounts {
     let rss = residentMegabytes(pid: process.processIdentifier)
     let p50 = quantile(metrics, "gateway_epoch_solution_latency_seconds", 0.5).map { $0 * 1000 }
     let p99 = quantile(metrics, "gateway_epoch_solution_latency_seconds", 0.99).map { $0 * 1000 }
+    let epochsAssembled = Int(total(metrics, "gateway_epochs_total"))
+    let pppSolved = Int(total(metrics, "gateway_solutions_total", label: "quality=\"ppp\""))
+    let uncorrected = Int(total(metrics, "gateway_ssr_uncorrected_total"))
+    var reasons: [String: Int] = [:]
+    for sample in metrics.split(separator: "\n") where sample.hasPrefix("gateway_ssr_uncorrected_total{") {
+        let reason = sample.components(separatedBy: "reason=\"").dropFirst().first?.split(separator: "\"").first.map(String.init) ?? "?"
+        reasons[reason, default: 0] += sample.split(separator: " ").last.flatMap { Int(Double($0) ?? 0) } ?? 0
+    }
     process.interrupt()
     process.waitUntilExit()
     let loss = sent > 0 ? Double(sent - received) / Double(sent) * 100 : 100
-    print(String(format: "%4d stations: %6d datagrams sent, %6d received (loss %.3f%%), %d dropped in gatewayd, %d epochs solved; latency p50 %@ ms, p99 %@ ms; RSS %@ MB",
-                 n, sent, received, loss, dropped, solved,
-                 p50.map { String(format: "%.2f", $0) } ?? "-", p99.map { String(format: "%.2f", $0) } ?? "-",
-                 rss.map { String(format: "%.0f", $0) } ?? "-"))
+    var line = String(format: "%4d stations: %6d datagrams sent, %6d received (loss %.3f%%), %d dropped in gatewayd, %d epochs solved",
+                      n, sent, received, loss, dropped, solved)
+    if ppp != nil {
+        // The PPP stations' epochs, and how many were PPP on the corrections (not single-point on broadcast ephemerides).
+        let why = reasons.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        line += String(format: " (%d as PPP on SSR of %d epochs, %d satellites uncorrected%@)", pppSolved, epochsAssembled, uncorrected,
+                       why.isEmpty ? "" : ": " + why)
+    }
+    line += String(format: "; latency p50 %@ ms, p99 %@ ms; RSS %@ MB; CPU %@ cores",
+                   p50.map { String(format: "%.2f", $0) } ?? "-", p99.map { String(format: "%.2f", $0) } ?? "-",
+                   rss.map { String(format: "%.0f", $0) } ?? "-", cpuDuring.map { String(format: "%.2f", $0) } ?? "-")
+    print(line)
+    if ppp != nil && pppSolved < epochsAssembled {
+        print("      not every epoch was PPP on SSR: the corrections did not serve them all")
+    }
 }
