@@ -73,6 +73,37 @@ public struct EphemerisStore: Sendable {
         return best.map { list[$0] }
     }
 
+    /// The ephemeris of `satellite` with SSR issue of data `issue` nearest in time to `time` and valid then: GPS and
+    /// QZSS by IODE, Galileo by IODnav (I/NAV, the message SSR refers to, else any), GLONASS by tb. Searched in place
+    /// over the entries within the system's validity of `time`, as `select(_:at:)` does.
+    public func select(_ satellite: SatelliteID, issue: Int, near time: GNSSTime) -> Ephemeris? {
+        guard let list = bySatellite[satellite] else { return nil }
+        let validity = Ephemeris.validity(satellite.system)
+        var best: Int?, bestIsINAV = false
+        var i = Self.firstIndex(in: list, toeNotBefore: time - validity)
+        while i < list.count, list[i].toe - time <= validity {
+            defer { i += 1 }
+            let inav: Bool
+            switch list[i] {
+            case .kepler(let k):
+                guard k.iode == issue else { continue }
+                inav = k.message == .inav
+            case .glonass(let g):
+                guard g.tb == issue else { continue }
+                inav = false
+            case .sbas: continue
+            }
+            // Galileo: an I/NAV issue before any other; otherwise the nearest.
+            if let b = best {
+                if bestIsINAV && !inav { continue }
+                if bestIsINAV == inav && abs(time - list[b].toe) <= abs(time - list[i].toe) { continue }
+            }
+            best = i
+            bestIsINAV = inav
+        }
+        return best.map { list[$0] }
+    }
+
     /// Binary search: the index of the first ephemeris with toe at or after `time` (the count when none is).
     private static func firstIndex(in list: [Ephemeris], toeNotBefore time: GNSSTime) -> Int {
         var low = 0, high = list.count

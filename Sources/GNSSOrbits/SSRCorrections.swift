@@ -390,23 +390,3 @@ public struct SSRCorrections: Sendable {
         [.gps, .qzss, .galileo, .glonass, .leo].contains(system)
     }
 }
-
-extension EphemerisStore {
-    /// The ephemeris of `satellite` with SSR issue of data `issue` nearest in time to `time`: GPS and QZSS by IODE,
-    /// Galileo by IODnav (I/NAV, the message SSR refers to, else any), GLONASS by tb.
-    public func select(_ satellite: SatelliteID, issue: Int, near time: GNSSTime) -> Ephemeris? {
-        let candidates = all(for: satellite).filter { e in
-            guard abs(time - e.toe) <= e.validity else { return false }
-            switch e {
-            case .kepler(let k): return k.iode == issue
-            case .glonass(let g): return g.tb == issue
-            case .sbas: return false
-            }
-        }
-        let preferred = satellite.system == .galileo ? candidates.filter { e in
-            if case .kepler(let k) = e { return k.message == .inav }
-            return false
-        } : candidates
-        return (preferred.isEmpty ? candidates : preferred).min { abs(time - $0.toe) < abs(time - $1.toe) }
-    }
-}

@@ -67,6 +67,43 @@ public enum ControlProtocol {
         }
     }
 
+    /// A corrections stream and, per system, what it corrects (`sources`).
+    public struct CorrectionSource: Codable, Sendable {
+        public var stream: String
+        public var messages: Int
+        public var systems: [CorrectionSystem]
+
+        public init(stream: String, messages: Int, systems: [CorrectionSystem]) {
+            self.stream = stream
+            self.messages = messages
+            self.systems = systems
+        }
+    }
+
+    /// One system of a corrections stream: satellites whose corrections serve now, those whose corrections are too
+    /// old, those whose corrections name an ephemeris issue the gateway does not hold, and the newest correction's age
+    /// (against the wall clock; nil before the first).
+    public struct CorrectionSystem: Codable, Sendable {
+        public var system: String
+        public var corrected: Int
+        public var stale: Int
+        public var unmatched: Int
+        public var ageSeconds: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case system, corrected, stale, unmatched
+            case ageSeconds = "age_s"
+        }
+
+        public init(system: String, corrected: Int, stale: Int, unmatched: Int, ageSeconds: Double?) {
+            self.system = system
+            self.corrected = corrected
+            self.stale = stale
+            self.unmatched = unmatched
+            self.ageSeconds = ageSeconds
+        }
+    }
+
     public struct Reply: Codable, Sendable {
         public var ok: Bool
         public var error: String?
@@ -78,10 +115,11 @@ public enum ControlProtocol {
         public var stations: [StationStatus]?
         public var forwarder: Forwarder?
         public var sources: [Source]?
+        public var corrections: [CorrectionSource]?
         public var solution: StationStatus?
 
         enum CodingKeys: String, CodingKey {
-            case ok, error, ready, gateway, version, ephemerides, stations, forwarder, sources, solution
+            case ok, error, ready, gateway, version, ephemerides, stations, forwarder, sources, corrections, solution
             case uptimeSeconds = "uptime_s"
         }
 

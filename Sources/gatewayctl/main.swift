@@ -95,7 +95,7 @@ struct Stations: ParsableCommand {
 }
 
 struct Sources: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "The UDP addresses listened to and what arrived on each.")
+    static let configuration = CommandConfiguration(abstract: "The UDP addresses listened to and what arrived on each, and what each corrections stream corrects.")
     @OptionGroup var options: ControlOptions
 
     func run() throws {
@@ -103,6 +103,15 @@ struct Sources: ParsableCommand {
         guard !options.json else { return }
         Table.print([["LISTEN", "STATIONS", "DATAGRAMS", "BYTES"]] + (r.sources ?? []).map {
             [$0.listen, $0.stations.joined(separator: ","), String($0.datagrams), String($0.bytes)]
+        })
+        let corrections = r.corrections ?? []
+        guard !corrections.isEmpty else { return }
+        print("")
+        Table.print([["CORRECTIONS", "MESSAGES", "SYSTEM", "CORRECTED", "STALE", "UNMATCHED", "AGE"]] + corrections.flatMap { c in
+            c.systems.map { s in
+                [c.stream, String(c.messages), s.system, String(s.corrected), String(s.stale), String(s.unmatched),
+                 s.ageSeconds.map { String(format: "%.1f s", $0) } ?? "-"]
+            }
         })
     }
 }

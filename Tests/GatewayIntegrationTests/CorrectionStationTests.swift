@@ -197,6 +197,15 @@ struct CorrectionStationTests {
         #expect((metric(metrics, "gateway_ssr_satellites{station=\"CLK\",system=\"G\"}") ?? 0) >= 8, "\(metrics)")
         #expect((metric(metrics, "gateway_ssr_corrections_total{station=\"CLK\",system=\"E\"}") ?? 0) > 1_000)
         #expect((metric(metrics, "gateway_solutions_total{station=\"ESBC\",quality=\"ppp\"}") ?? 0) >= 230, "\(metrics)")
+        // gatewayctl sources: per system what the stream corrects now (against the wall clock: these are 2020's
+        // corrections, so all stale), and their age.
+        let sources = try DaemonProcess.run("gatewayctl", ["--socket", "ctl.sock", "sources"], directory: dir)
+        #expect(sources.output.contains("CORRECTIONS") && sources.output.contains("CLK"), "\(sources.output)")
+        let reply = try control("ctl.sock", ["sources"], directory: dir)
+        let streams = reply?["corrections"] as? [[String: Any]] ?? []
+        let gps = (streams.first?["systems"] as? [[String: Any]])?.first { $0["system"] as? String == "G" } ?? [:]
+        #expect(streams.first?["stream"] as? String == "CLK" && (gps["stale"] as? Int ?? 0) >= 8, "\(streams)")
+        #expect((gps["age_s"] as? Double ?? 0) > 86_400 * 365, "\(gps)")
         gatewayd.signal(SIGTERM)
         #expect(gatewayd.wait() == 0)
 

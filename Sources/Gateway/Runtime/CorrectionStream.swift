@@ -40,6 +40,28 @@ public struct CorrectionStream: Sendable {
         return out
     }
 
+    /// Per system, at `now` (the wall clock; the system's newest correction time without one): satellites whose
+    /// corrections give a state, those whose corrections are too old, those whose corrections name an ephemeris issue
+    /// `ephemerides` lacks, and the newest correction's age.
+    public func health(ephemerides: EphemerisStore, leo: LEOEphemerisStore, now: GNSSTime?)
+        -> [GNSSSystem: (corrected: Int, stale: Int, unmatched: Int, age: Double?)] {
+        var out: [GNSSSystem: (corrected: Int, stale: Int, unmatched: Int, age: Double?)] = [:]
+        for sat in corrections.satellites {
+            guard let newestTime = newest[sat.system] else { continue }
+            let t = now ?? newestTime
+            var entry = out[sat.system] ?? (0, 0, 0, now.map { $0 - newestTime })
+            let result = sat.system == .leo ? corrections.state(sat, at: t, leo: leo) : corrections.state(sat, at: t, ephemerides: ephemerides)
+            switch result {
+            case .success: entry.corrected += 1
+            case .failure(.stale): entry.stale += 1
+            case .failure(.noMatchingEphemeris): entry.unmatched += 1
+            case .failure: break
+            }
+            out[sat.system] = entry
+        }
+        return out
+    }
+
     /// What a station status says of the stream.
     public var note: String {
         let satellites = currentSatellites.sorted { $0.key < $1.key }.map { "\($0.key.letter) \($0.value)" }.joined(separator: ", ")

@@ -283,6 +283,15 @@ public final class GatewayDaemon: Service, Sendable {
                 return ControlProtocol.Source(listen: l.address.description, stations: statuses.map(\.name).sorted(),
                                               datagrams: statuses.reduce(0) { $0 + $1.datagrams }, bytes: statuses.reduce(0) { $0 + $1.bytes })
             }.sorted { $0.listen < $1.listen }
+            let store = ephemerides.snapshot(), leo = ephemerides.leoSnapshot(), now = GNSSTime.now
+            reply.corrections = ephemerides.correctionStreams.compactMap { name in
+                guard let s = ephemerides.correctionStream(name) else { return nil }
+                let systems = s.health(ephemerides: store, leo: leo, now: now).sorted { $0.key < $1.key }.map { system, h in
+                    ControlProtocol.CorrectionSystem(system: String(system.letter), corrected: h.corrected, stale: h.stale,
+                                                     unmatched: h.unmatched, ageSeconds: h.age.map { ($0 * 10).rounded() / 10 })
+                }
+                return ControlProtocol.CorrectionSource(stream: name, messages: s.messages, systems: systems)
+            }
         case "solution":
             guard let name = request.station else { return ControlProtocol.Reply(ok: false, error: "solution needs a station name") }
             guard let s = stations.first(where: { $0.configuration.name == name }) else {

@@ -54,6 +54,9 @@ public final class SharedEphemerides: Sendable {
         }
     }
 
+    /// The corrections streams that have sent something, by name.
+    public var correctionStreams: [String] { state.withLock { $0.corrections.keys.sorted() } }
+
     /// A corrections stream's state, for its status and metrics (a copy: the next message then copies the stream's
     /// corrections once, so not for every message of a replay).
     public func correctionStream(_ stream: String) -> CorrectionStream? {
