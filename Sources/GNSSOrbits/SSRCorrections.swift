@@ -106,13 +106,24 @@ public struct SSRClockCorrection: Sendable, Hashable {
     public var epoch: GNSSTime
     public var updateInterval: Double
     public var issue: SSRIssue
-    /// C0 (m), C1 (m/s), C2 (m/s²).
-    public var polynomial: [Double]
+    /// C0 (m), C1 (m/s), C2 (m/s²), stored apart: a correction allocates nothing.
+    public var c0: Double, c1: Double, c2: Double
+
+    /// C0, C1, C2 as a list (missing terms are zero).
+    public var polynomial: [Double] {
+        get { [c0, c1, c2] }
+        set {
+            c0 = newValue.count > 0 ? newValue[0] : 0
+            c1 = newValue.count > 1 ? newValue[1] : 0
+            c2 = newValue.count > 2 ? newValue[2] : 0
+        }
+    }
 
     public init(epoch: GNSSTime, updateInterval: Double, issue: SSRIssue, polynomial: [Double]) {
         self.epoch = epoch
         self.updateInterval = updateInterval
         self.issue = issue
+        c0 = 0; c1 = 0; c2 = 0
         self.polynomial = polynomial
     }
 
@@ -121,8 +132,7 @@ public struct SSRClockCorrection: Sendable, Hashable {
     /// The correction at `t`, metres, and its rate, m/s.
     public func value(at t: GNSSTime) -> (correction: Double, rate: Double) {
         let dt = t - reference
-        let c = polynomial + [0, 0, 0]
-        return (c[0] + c[1] * dt + c[2] * dt * dt, c[1] + 2 * c[2] * dt)
+        return (c0 + c1 * dt + c2 * dt * dt, c1 + 2 * c2 * dt)
     }
 }
 
@@ -202,17 +212,17 @@ public struct SSRCorrections: Sendable {
     public var jumpLimit: Double
     /// Each satellite's latest orbit and clock corrections, oldest first (`kept` of each): a correction stamped later
     /// than a time does not serve it, so the one before it does (a replay may have read a stream a little ahead).
-    private var orbits: [SatelliteID: [SSROrbitCorrection]] = [:]
-    private var clocks: [SatelliteID: [SSRClockCorrection]] = [:]
+    private var orbits = SatelliteTable<[SSROrbitCorrection]>()
+    private var clocks = SatelliteTable<[SSRClockCorrection]>()
     private static let kept = 3
-    private var highRateClocks: [SatelliteID: SSRHighRateClock] = [:]
-    private var codeBiases: [SatelliteID: [SignalCode: Double]] = [:]
-    private var accuracies: [SatelliteID: Int] = [:]
+    private var highRateClocks = SatelliteTable<SSRHighRateClock>()
+    private var codeBiases = SatelliteTable<[SignalCode: Double]>()
+    private var accuracies = SatelliteTable<Int>()
     /// Satellites whose last update jumped, with the size of the jump: left out until the next update confirms it.
-    private var jumped: [SatelliteID: Double] = [:]
+    private var jumped = SatelliteTable<Double>()
     /// Counts, per satellite, the confirmed jumps and SSR issue (provider, solution, IOD SSR) changes: a user's phase
     /// ambiguity of the satellite does not survive a change of this count.
-    private var discontinuities: [SatelliteID: Int] = [:]
+    private var discontinuities = SatelliteTable<Int>()
     /// Updates taken, and jumps seen, since the start.
     public private(set) var updates = 0
     public private(set) var jumps = 0
@@ -228,7 +238,7 @@ public struct SSRCorrections: Sendable {
     }
 
     public var isEmpty: Bool { orbits.isEmpty && clocks.isEmpty }
-    public var satellites: [SatelliteID] { Set(orbits.keys).union(clocks.keys).sorted() }
+    public var satellites: [SatelliteID] { orbits.keys.union(clocks.keys).sorted() }
 
     /// The latest orbit and clock corrections of a satellite.
     public func orbit(_ sat: SatelliteID) -> SSROrbitCorrection? { orbits[sat]?.last }

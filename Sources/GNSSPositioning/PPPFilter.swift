@@ -94,7 +94,12 @@ public enum OrbitSource: Sendable {
 
     /// The SSR corrections' count of discontinuities for a satellite (0 for the other sources).
     func discontinuity(_ sat: SatelliteID) -> Int {
-        corrections(for: sat)?.corrections.discontinuity(sat) ?? 0
+        switch self {
+        case .ssr(_, let corrections): sat.system == .leo ? 0 : corrections.discontinuity(sat)
+        case .withLEO(let gnss, _, let corrections):
+            sat.system == .leo ? (corrections?.discontinuity(sat) ?? 0) : gnss.discontinuity(sat)
+        case .precise, .broadcast: 0
+        }
     }
 
     /// Why SSR corrections give no state for a satellite (nil for the other sources, and where they do).

@@ -63,49 +63,80 @@ public struct SSRFeed: Sendable {
     /// before it. Messages that carry nothing PPP applies (VTEC, phase biases) or that refer to a regional datum give
     /// none and are counted in `refused`.
     public mutating func updates(_ m: SSRMessage, near: GNSSTime? = nil) -> [SSRUpdate] {
+        guard let epoch = epoch(of: m, near: near) else { return [] }
+        return updates(m, at: epoch)
+    }
+
+    /// The time of a message, resolved near the last message's (or `near` before the first); nil, counted, when there is
+    /// nothing to resolve it against.
+    public mutating func epoch(of m: SSRMessage, near: GNSSTime? = nil) -> GNSSTime? {
+        epoch(system: m.system, igs: m.igsSubtype != nil, seconds: m.epochSeconds, near: near)
+    }
+
+    /// The same from the time fields alone (`RTCM3SSRCodec.epoch(payload:)`).
+    public mutating func epoch(system: GNSSSystem, igs: Bool, seconds: Int, near: GNSSTime? = nil) -> GNSSTime? {
         guard let reference = lastTime ?? near else {
             refused["no time to resolve the epoch against", default: 0] += 1
-            return []
+            return nil
         }
         let epoch: GNSSTime
-        if m.system == .glonass && m.igsSubtype == nil {
+        if system == .glonass && !igs {
             let leap = Double(LeapSeconds.gpsMinusUTC(at: reference))
-            epoch = reference.nearest(secondOfDay: Double(m.epochSeconds), scaleOffset: 10_800 - leap)
+            epoch = reference.nearest(secondOfDay: Double(seconds), scaleOffset: 10_800 - leap)
         } else {
-            epoch = reference.nearest(secondOfWeek: Double(m.epochSeconds))
+            epoch = reference.nearest(secondOfWeek: Double(seconds))
         }
         lastTime = epoch
+        return epoch
+    }
+
+    /// Counts a message left out for `reason`.
+    public mutating func refuse(_ reason: String) { refused[reason, default: 0] += 1 }
+
+    /// The corrections of a message whose time is `epoch`.
+    public mutating func updates(_ m: SSRMessage, at epoch: GNSSTime) -> [SSRUpdate] {
+        var out: [SSRUpdate] = []
+        out.reserveCapacity(m.satellites.count)
+        forEachUpdate(m, at: epoch) { out.append($0) }
+        return out
+    }
+
+    /// Takes a message's corrections into `corrections` at once (no list of them in between).
+    public mutating func add(_ m: SSRMessage, at epoch: GNSSTime, into corrections: inout SSRCorrections) {
+        forEachUpdate(m, at: epoch) { corrections.add($0) }
+    }
+
+    private mutating func forEachUpdate(_ m: SSRMessage, at epoch: GNSSTime, _ body: (SSRUpdate) -> Void) {
         switch m.kind {
         case .vtec:
             refused["VTEC ionosphere (PPP uses the ionosphere-free combination)", default: 0] += 1
-            return []
+            return
         case .phaseBias:
             refused["phase biases (PPP estimates float ambiguities)", default: 0] += 1
-            return []
+            return
         default: break
         }
         if m.referenceDatum == 1 {
             refused["regional datum", default: 0] += 1
-            return []
+            return
         }
         let interval = Self.updateIntervals[min(m.updateInterval, Self.updateIntervals.count - 1)]
         // LEO corrections (4058/2) move the point the LEO broadcast orbit gives, that of the signals' ranges.
         let point: SSRReferencePoint = m.system == .leo ? .antennaPhaseCentre : (m.messageType == 4076 ? .centreOfMass : rtcmReference)
         let issue = SSRIssue(provider: m.providerID, solution: m.solutionID, iodSSR: m.iodSSR)
-        var out: [SSRUpdate] = []
         for s in m.satellites {
             let sat = s.satellite
             if let o = s.orbit, o.count == 6 {
-                out.append(.orbit(sat, SSROrbitCorrection(
+                body(.orbit(sat, SSROrbitCorrection(
                     epoch: epoch, updateInterval: interval, issueOfData: s.iod ?? -1, issue: issue,
                     offset: RadialAlongCross(radial: o[0], along: o[1], cross: o[2]),
                     rate: RadialAlongCross(radial: o[3], along: o[4], cross: o[5]), referencePoint: point)))
             }
             if let c = s.clock {
-                out.append(.clock(sat, SSRClockCorrection(epoch: epoch, updateInterval: interval, issue: issue, polynomial: c)))
+                body(.clock(sat, SSRClockCorrection(epoch: epoch, updateInterval: interval, issue: issue, polynomial: c)))
             }
             if let h = s.highRateClock {
-                out.append(.highRateClock(sat, SSRHighRateClock(epoch: epoch, updateInterval: interval, issue: issue, correction: h)))
+                body(.highRateClock(sat, SSRHighRateClock(epoch: epoch, updateInterval: interval, issue: issue, correction: h)))
             }
             if m.kind == .codeBias {
                 var biases: [SignalCode: Double] = [:]
@@ -116,11 +147,10 @@ public struct SSRFeed: Sendable {
                     }
                     biases[code] = b.bias
                 }
-                out.append(.codeBiases(sat, biases))
+                body(.codeBiases(sat, biases))
             }
-            if let u = s.ura { out.append(.accuracy(sat, u)) }
+            if let u = s.ura { body(.accuracy(sat, u)) }
         }
-        return out
     }
 }
 
@@ -146,43 +176,53 @@ public enum SSRSignals {
     }
 }
 
-/// The corrections of a recorded stream in the order they become usable: each from its epoch plus a latency on.
-/// A replay moves, before each observation epoch, every correction usable by then into `held`.
+/// A recorded correction stream's messages in the order they become usable: each from its epoch plus a latency on.
+/// A replay moves, before each observation epoch, every correction usable by then into `held`. The messages are kept
+/// as their encoded bytes and turned into corrections as they become usable: a day of 5 s clocks is a few megabytes so,
+/// where its corrections would be a hundred.
 public struct SSRTimeline: Sendable {
-    private var updates: [(usable: GNSSTime, update: SSRUpdate)] = []
+    private var messages: [(usable: GNSSTime, epoch: GNSSTime, payload: [UInt8])] = []
     private var next = 0
     public var latency: Double
+    /// Turns the messages into corrections (and counts those it leaves out).
+    public private(set) var feed: SSRFeed
     /// The corrections usable at the time of the last `advance`.
     public private(set) var held: SSRCorrections
 
-    public init(latency: Double = 0, corrections: SSRCorrections = SSRCorrections()) {
+    public init(latency: Double = 0, feed: SSRFeed = SSRFeed(), corrections: SSRCorrections = SSRCorrections()) {
         self.latency = latency
+        self.feed = feed
         held = corrections
     }
 
-    public var count: Int { updates.count }
+    public var count: Int { messages.count }
     public var span: ClosedRange<GNSSTime>? {
-        guard let first = updates.first?.usable, let last = updates.last?.usable else { return nil }
+        guard let first = messages.first?.usable, let last = messages.last?.usable else { return nil }
         return first...last
     }
 
-    /// Adds a message's corrections, usable from their epoch plus the latency (code biases and accuracies, which carry
-    /// no time of their own, with the message's other corrections or at once).
-    public mutating func append(_ batch: [SSRUpdate], receivedAt time: GNSSTime) {
-        for u in batch { updates.append((time + latency, u)) }
+    /// Adds a message (its body) whose time is `epoch`.
+    public mutating func append(payload: [UInt8], epoch: GNSSTime) {
+        messages.append((epoch + latency, epoch, payload))
     }
 
-    /// Sorts by the time of use; call once after appending.
+    /// Sorts by the time of use (a stream's own order, unless its times went back); call once after appending.
     public mutating func finalise() {
-        updates = updates.enumerated().sorted { a, b in
+        if zip(messages, messages.dropFirst()).allSatisfy({ !($1.usable < $0.usable) }) { return }
+        messages = messages.enumerated().sorted { a, b in
             a.element.usable != b.element.usable ? a.element.usable < b.element.usable : a.offset < b.offset
         }.map(\.element)
     }
 
     /// Moves every correction usable at `time` into `held`.
     public mutating func advance(to time: GNSSTime) {
-        while next < updates.count, !(time < updates[next].usable) {
-            held.add(updates[next].update)
+        while next < messages.count, !(time < messages[next].usable) {
+            do {
+                let m = try RTCM3SSRCodec.decode(payload: messages[next].payload[...])
+                feed.add(m, at: messages[next].epoch, into: &held)
+            } catch {
+                feed.refuse("undecodable: \(error.message)")
+            }
             next += 1
         }
     }
@@ -191,7 +231,6 @@ public struct SSRTimeline: Sendable {
 /// A recorded correction stream (RTCM 3 frames: SSR, and the broadcast ephemerides many such streams carry too).
 public struct SSRCapture: Sendable {
     public var timeline: SSRTimeline
-    public var feed: SSRFeed
     public var ephemerides: [Ephemeris] = []
     /// The LEO broadcast ephemerides (4058/1) the stream carries, which its LEO corrections (4058/2) refer to.
     public var leoEphemerides: [LEOEphemeris] = []
@@ -202,7 +241,9 @@ public struct SSRCapture: Sendable {
     /// Reads `paths` in order; `near` is a time within half a week of the first message (an observation file's start).
     public static func read(_ paths: [String], near: GNSSTime, latency: Double = 0,
                             rtcmReference: SSRReferencePoint = .antennaPhaseCentre) throws(FormatError) -> SSRCapture {
-        var capture = SSRCapture(timeline: SSRTimeline(latency: latency), feed: SSRFeed(rtcmReference: rtcmReference, near: near))
+        var capture = SSRCapture(timeline: SSRTimeline(latency: latency, feed: SSRFeed(rtcmReference: rtcmReference)))
+        // The messages' times, resolved in stream order as the timeline's feed will see them.
+        var times = SSRFeed(near: near)
         for path in paths {
             let source = try FileByteSource(path: path, chunkSize: 1 << 16)
             var framer = RTCM3Framer()
@@ -213,11 +254,17 @@ public struct SSRCapture: Sendable {
                     case .error(let e): capture.errors.append(e.inFile(path))
                     case .frame(let frame):
                         do {
+                            // SSR is read for its time alone here; the timeline decodes it when it becomes usable.
+                            if let (system, igs, seconds) = try? RTCM3SSRCodec.epoch(payload: frame.payload[...]) {
+                                let p = frame.payload
+                                let key = igs && p.count > 2 ? "4076.\((Int(p[1] & 0x01) << 7) | Int(p[2] >> 1))" : String(frame.messageType)
+                                capture.messages[key, default: 0] += 1
+                                if let epoch = times.epoch(system: system, igs: igs, seconds: seconds) {
+                                    capture.timeline.append(payload: frame.payload, epoch: epoch)
+                                }
+                                continue
+                            }
                             switch try decoder.decode(frame) {
-                            case .ssr(let m):
-                                capture.messages[m.igsSubtype.map { "4076.\($0)" } ?? String(m.messageType), default: 0] += 1
-                                let updates = capture.feed.updates(m)
-                                if let t = capture.feed.lastTime { capture.timeline.append(updates, receivedAt: t) }
                             case .ephemeris(let e, _): capture.ephemerides.append(e)
                             case .leoEphemeris(let e): capture.leoEphemerides.append(e)
                             default: break

@@ -200,6 +200,9 @@ public struct ReplayRunner {
                 }
             }
         }
+        if let refused = corrections?.feed.refused, !refused.isEmpty {
+            summary.remarks.append("SSR messages not applied: " + refused.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", "))
+        }
         return summary
     }
 
@@ -213,9 +216,6 @@ public struct ReplayRunner {
         var remark = "SSR: \(capture.timeline.count) corrections from \(types.isEmpty ? "no SSR messages" : types)"
         if let span = capture.timeline.span {
             remark += ", usable \(span.lowerBound.iso8601(fractionDigits: 0)) to \(span.upperBound.iso8601(fractionDigits: 0))"
-        }
-        if !capture.feed.refused.isEmpty {
-            remark += "; left out: " + capture.feed.refused.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")
         }
         if !capture.errors.isEmpty { remark += "; \(capture.errors.count) unreadable frames, the first: \(capture.errors[0])" }
         remarks.append(remark)

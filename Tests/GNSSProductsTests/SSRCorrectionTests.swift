@@ -104,7 +104,7 @@ struct SSRCorrectionTests {
             case .failure(let why): reasons[why.label, default: 0] += 1
             }
         }
-        print("\(file): \(capture.messages), \(store.satellites.count) satellites: \(reasons); left out \(capture.feed.refused)")
+        print("\(file): \(capture.messages), \(store.satellites.count) satellites: \(reasons); left out \(timeline.feed.refused)")
         #expect(reasons.values.reduce(0, +) == store.satellites.count)
     }
 }

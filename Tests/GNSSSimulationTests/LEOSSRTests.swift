@@ -12,11 +12,10 @@ import TestSupport
 /// against the satellite segment's broadcast ephemerides, sent through RTCM 3 frames, decoded and applied.
 @Suite struct LEOSSRTests {
     /// The corrections of `generator` from `start` to `end`, every message encoded, framed, re-framed and decoded as a
-    /// user's decoder does, then turned into updates by `SSRFeed`; usable from their epoch on.
+    /// user's decoder does, then kept by a timeline that turns them into updates; usable from their epoch on.
     static func broadcastCorrections(_ generator: inout LEOSSRGenerator, from start: GNSSTime, to end: GNSSTime) throws
         -> (timeline: SSRTimeline, messages: [SSRMessage], bytes: Int) {
         var timeline = SSRTimeline()
-        var feed = SSRFeed(near: start)
         var decoder = RTCM3Decoder()
         var framer = RTCM3Framer()
         var messages: [SSRMessage] = [], bytes = 0
@@ -30,7 +29,7 @@ import TestSupport
                     throw FormatError(.internal, "4058/2 frame not decoded as SSR")
                 }
                 messages.append(decoded)
-                timeline.append(feed.updates(decoded), receivedAt: t)
+                timeline.append(payload: f.payload, epoch: t)
             }
             t = t + generator.options.interval
         }

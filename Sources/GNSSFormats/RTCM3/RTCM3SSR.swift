@@ -109,6 +109,25 @@ public enum RTCM3SSRCodec {
     /// Satellite-id and IOD widths per system (RTCM 10403.3 DF068/DF384/DF252/DF429/DF463/DF488 and the IOD fields).
     static func idBits(_ s: GNSSSystem, igs: Bool) -> Int { igs ? 6 : (s == .glonass ? 5 : (s == .qzss ? 4 : 6)) }
 
+    /// An SSR message body's system and epoch as broadcast (seconds of the week; of the day for GLONASS RTCM SSR), and
+    /// whether it is IGS SSR, without decoding the rest: what orders a recorded stream in time.
+    public static func epoch(payload: ArraySlice<UInt8>) throws(FormatError) -> (system: GNSSSystem, igs: Bool, seconds: Int) {
+        var r = BitReader(payload)
+        let type = try r.uint(12)
+        if type == RTCM3LEO.messageType {
+            guard try r.uint(4) == RTCM3LEO.ssrSubtype else { throw FormatError(.format, "message 4058 of another subtype is not SSR") }
+            return (.leo, false, try r.uint(20))
+        }
+        if type == 4076 {
+            _ = try r.uint(3)
+            let n = try r.uint(8)
+            return (igsSystems.last(where: { n >= $0.0 })?.1 ?? .gps, true, try r.uint(20))
+        }
+        guard handles(messageType: type) else { throw FormatError(.format, "message \(type) is not SSR") }
+        let system = rtcmBases.last(where: { type >= $0.base })?.system ?? .gps
+        return (system, false, try r.uint(system == .glonass && type != 1264 ? 17 : 20))
+    }
+
     /// Decodes `payload` (starts with the message number); LEO corrections (4058/2) too.
     public static func decode(payload: ArraySlice<UInt8>) throws(FormatError) -> SSRMessage {
         if RTCM3LEO.subtype(ofPayload: payload) == RTCM3LEO.ssrSubtype { return try RTCM3LEO.decodeSSR(payload: payload) }
