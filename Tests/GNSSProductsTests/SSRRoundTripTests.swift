@@ -30,6 +30,7 @@ struct SSRRoundTripTests {
     static func roundTrip(format: SSRGenerator.Format, hours: Double = 4) throws -> Errors {
         let p = products
         var options = SSRGenerator.Options()
+        options.systems = [.gps, .glonass, .galileo]
         options.format = format
         var generator = try SSRGenerator(ephemerides: p.ephemerides, precise: p.precise, options: options)
         let start = GNSSTime(gpsWeek: 2111, secondOfWeek: 4 * 86_400 + 6 * 3_600)
@@ -72,10 +73,10 @@ struct SSRRoundTripTests {
         return errors
     }
 
-    @Test("SSR reproduces GRG's orbits within 2 cm RMS and clocks within 0.1 ns RMS, GPS and Galileo", arguments: SSRGenerator.Format.allCases)
+    @Test("SSR reproduces GRG's orbits within 2 cm RMS and clocks within 0.1 ns RMS, GPS, GLONASS and Galileo", arguments: SSRGenerator.Format.allCases)
     func roundTrip(format: SSRGenerator.Format) throws {
         let e = try Self.roundTrip(format: format)
-        for system in [GNSSSystem.gps, .galileo] {
+        for system in [GNSSSystem.gps, .glonass, .galileo] {
             let orbits = e.orbit[system] ?? [], clocks = e.clock[system] ?? []
             print("SSR round trip \(format) \(system): \(orbits.count) states, orbit RMS \(Errors.rms(orbits) * 100) cm, clock RMS \(Errors.rms(clocks)) ns; unavailable \(e.unavailable)")
             #expect(orbits.count > 2_000)
