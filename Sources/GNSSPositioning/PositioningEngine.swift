@@ -49,7 +49,7 @@ public struct PositioningProducts: Sendable {
 
     /// The SSR corrections that serve the GNSS satellites: none when they are of LEO satellites alone (a LEO
     /// operator's stream), which leaves the GNSS satellites to their products.
-    private var gnssCorrections: SSRCorrections? {
+    var gnssCorrections: SSRCorrections? {
         ssr.flatMap { $0.corrects(.leo) && $0.satellites.allSatisfy { $0.system == .leo } ? nil : $0 }
     }
 
@@ -115,7 +115,8 @@ public struct PositioningEngine: Sendable {
         let epoch = epoch.excluding(profile.excludedSatellites)
         switch profile.mode {
         case .spp:
-            let s = spp.solve(epoch: epoch, ephemerides: products.ephemerides, klobuchar: products.klobuchar, initial: lastSinglePosition)
+            let s = spp.solve(epoch: epoch, ephemerides: products.ephemerides, klobuchar: products.klobuchar, initial: lastSinglePosition,
+                              corrections: products.gnssCorrections)
             if s.quality != .none { lastSinglePosition = s.position }
             return s
         case .ppp:

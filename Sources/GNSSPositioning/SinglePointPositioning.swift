@@ -85,20 +85,21 @@ public struct SinglePointPositioner: Sendable {
         }
     }
 
-    /// Solves one epoch. Never traps: thin or bad input gives `quality == .none` with a note.
+    /// Solves one epoch. Never traps: thin or bad input gives `quality == .none` with a note. With `corrections`, the
+    /// GNSS satellites' states are the SSR-corrected ones (a satellite they cannot serve is left out).
     public func solve(epoch: ObservationEpoch, ephemerides: EphemerisStore,
-                      klobuchar: KlobucharCoefficients? = nil, initial: ECEF? = nil) -> Solution {
-        solveKeepingStates(epoch: epoch, ephemerides: ephemerides, klobuchar: klobuchar, initial: initial).solution
+                      klobuchar: KlobucharCoefficients? = nil, initial: ECEF? = nil, corrections: SSRCorrections? = nil) -> Solution {
+        solveKeepingStates(epoch: epoch, ephemerides: ephemerides, klobuchar: klobuchar, initial: initial, corrections: corrections).solution
     }
 
     /// The solution, and the satellite states at transmission it was computed with (for filters that need them
     /// at the same receiver and epoch).
     func solveKeepingStates(epoch: ObservationEpoch, ephemerides: EphemerisStore, klobuchar: KlobucharCoefficients?,
-                            initial: ECEF?) -> (solution: Solution, prepared: [PreparedMeasurement]) {
+                            initial: ECEF?, corrections: SSRCorrections? = nil) -> (solution: Solution, prepared: [PreparedMeasurement]) {
         var noEphemeris = 0
         var prepared: [PreparedMeasurement] = []
         for obs in epoch.satellites where options.systems.contains(obs.satellite.system) {
-            switch prepare(obs, at: epoch.time, ephemerides: ephemerides) {
+            switch prepare(obs, at: epoch.time, ephemerides: ephemerides, corrections: corrections) {
             case .some(let m): prepared.append(m)
             case .none: if ephemerides.select(obs.satellite, at: epoch.time) == nil { noEphemeris += 1 }
             }
@@ -140,7 +141,8 @@ public struct SinglePointPositioner: Sendable {
 
     // MARK: - Preparation
 
-    func prepare(_ obs: SatelliteObservation, at time: GNSSTime, ephemerides: EphemerisStore) -> PreparedMeasurement? {
+    func prepare(_ obs: SatelliteObservation, at time: GNSSTime, ephemerides: EphemerisStore,
+                 corrections: SSRCorrections? = nil) -> PreparedMeasurement? {
         let sys = obs.satellite.system
         guard let p1 = SignalSelection.firstCode(obs, SignalSelection.primary(sys)) else { return nil }
         let channel = obs.glonassChannel ?? ephemerides.glonassChannel(obs.satellite)
@@ -152,7 +154,17 @@ public struct SinglePointPositioner: Sendable {
         // BeiDou issue boundary the transmission time can fall on the other side, and a base and a rover that
         // differenced states from different issues would keep their centimetres of disagreement.
         guard let eph = ephemerides.select(obs.satellite, at: time),
-              let state = SatelliteGeometry.atTransmission(eph, receivedAt: time, pseudorange: range1) else { return nil }
+              var state = SatelliteGeometry.atTransmission(eph, receivedAt: time, pseudorange: range1) else { return nil }
+        // SSR: the corrected state at the same transmission time; its clock, like precise clocks, refers to the
+        // ionosphere-free pair, its accuracy is the stream's URA (a decimetre where it gives none).
+        var accuracyVariance = eph.accuracyVariance
+        if let corrections, sys != .leo {
+            let tx = time - range1 / Constants.speedOfLight - eph.clockBias(at: time - range1 / Constants.speedOfLight)
+            guard let corrected = try? corrections.state(obs.satellite, at: tx, ephemerides: ephemerides).get() else { return nil }
+            state = corrected
+            let sigma = corrections.accuracy(obs.satellite) ?? 0.1
+            accuracyVariance = sigma * sigma
+        }
 
         if options.ionosphere == .ionosphereFree,
            let p2 = SignalSelection.firstCode(obs, SignalSelection.secondary(sys)), let range2 = p2.pseudorange,
@@ -173,7 +185,7 @@ public struct SinglePointPositioner: Sendable {
         }
         return PreparedMeasurement(satellite: obs.satellite, state: state, transmissionRange: range1, pseudorange: pseudorange,
                                    frequency: f1, ionosphereFree: ionoFree,
-                                   accuracyVariance: eph.accuracyVariance, doppler: p1.doppler)
+                                   accuracyVariance: accuracyVariance, doppler: p1.doppler)
     }
 
     // MARK: - Estimation

@@ -110,7 +110,7 @@ public struct ReplayRunner {
             return calibrations
         }
         var engine = PositioningEngine(profile: profile)
-        if !c.ssr.isEmpty && profile.mode != .ppp { throw ReplayUsageError("--ssr corrections serve --mode ppp") }
+        if !c.ssr.isEmpty && profile.mode == .rtk { throw ReplayUsageError("--ssr corrections serve --mode ppp and spp") }
         var corrections: SSRTimeline?
         for roverPath in c.rover {
             let rover: PrefetchedObservations

@@ -44,7 +44,7 @@ struct Replay: ParsableCommand {
     @Option(help: "Antenna model file (ANTEX).")
     var atx: String?
 
-    @Option(parsing: .upToNextOption, help: "PPP: recorded correction streams (RTCM 3 SSR, IGS SSR) applied to the broadcast ephemerides.")
+    @Option(parsing: .upToNextOption, help: "PPP and SPP: recorded correction streams (RTCM 3 SSR, IGS SSR) applied to the broadcast ephemerides.")
     var ssr: [String] = []
 
     @Option(name: .customLong("ssr-reference"), help: "What the streams' RTCM SSR orbits refer to: apc (antenna phase centre) or com (centre of mass); IGS SSR's are the centre of mass's (default: apc).")
@@ -97,7 +97,7 @@ struct Replay: ParsableCommand {
         if let ephemerides, EphemerisTiming(rawValue: ephemerides) == nil { throw ValidationError("--ephemerides must be ahead or as-received") }
         guard SSRReferencePoint(rawValue: ssrReference) != nil else { throw ValidationError("--ssr-reference must be apc or com") }
         guard ssrLatency >= 0 else { throw ValidationError("--ssr-latency must not be negative") }
-        if !ssr.isEmpty && mode != "ppp" { throw ValidationError("--ssr corrections serve --mode ppp") }
+        if !ssr.isEmpty && mode == "rtk" { throw ValidationError("--ssr corrections serve --mode ppp and spp") }
         guard maxBaseAge > 0 else { throw ValidationError("--max-base-age must be positive") }
         if let positionNoise, !(positionNoise >= 0) { throw ValidationError("--position-noise must not be negative") }
         if config != nil {

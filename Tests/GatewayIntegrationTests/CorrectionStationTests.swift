@@ -83,7 +83,7 @@ struct CorrectionStationTests {
         #expect(worst < 0.001, "largest difference after the first hour: \(worst) m")
     }
 
-    @Test("A corrections station must be RTCM 3 and not positioned; a PPP station names an existing one")
+    @Test("A corrections station must be RTCM 3 and not positioned; a PPP or SPP station names an existing one")
     func configurationRules() throws {
         let dir = makeWorkDirectory("corrections-config")
         let yaml = """
@@ -99,7 +99,7 @@ struct CorrectionStationTests {
                 processing: ppp
               - name: ROVER
                 listen: 127.0.0.1:5422
-                processing: spp
+                processing: none
                 corrections: CLK
               - name: PPP
                 listen: 127.0.0.1:5423
@@ -112,7 +112,7 @@ struct CorrectionStationTests {
         _ = FileManager.default.createFile(atPath: dir + "/gateway.yaml", contents: Data(yaml.utf8))
         let checked = try DaemonProcess.run("gatewayd", ["check-config", "gateway.yaml"], directory: dir)
         #expect(checked.status != 0)
-        for expected in ["format must be rtcm3", "processing must be none", "only with processing: ppp",
+        for expected in ["format must be rtcm3", "processing must be none", "only with processing: ppp or spp",
                          "'NOPE' is not a corrections stream", "ssr_reference declares"] {
             #expect(checked.error.contains(expected) || checked.output.contains(expected), "\(expected): \(checked.error)")
         }

@@ -171,8 +171,8 @@ extension SettingsChecker {
         var corrections: String?
         if let v = e["corrections"]?.value {
             corrections = string(v, "corrections")
-            if processing != .ppp {
-                problem(v, "corrections names the SSR stream a PPP station applies: only with processing: ppp")
+            if processing != .ppp && processing != .spp {
+                problem(v, "corrections names the SSR stream a PPP or SPP station applies: only with processing: ppp or spp")
                 ok = false
             }
         }
@@ -358,7 +358,7 @@ extension SettingsChecker {
         if let p = c.ssrPublish, c.stations.contains(where: { $0.name == p.name }) {
             problem(line: p.line, "ssr_publish.name '\(p.name)' is the name of a station: give the published stream another")
         }
-        for i in c.stations.indices where c.stations[i].processing == .ppp {
+        for i in c.stations.indices where c.stations[i].processing == .ppp || c.stations[i].corrections != nil {
             let s = c.stations[i]
             if let named = s.corrections {
                 if !correctionStreams.contains(named) {
