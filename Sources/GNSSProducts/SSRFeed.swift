@@ -83,6 +83,9 @@ public struct SSRFeed: Sendable {
         if system == .glonass && !igs {
             let leap = Double(LeapSeconds.gpsMinusUTC(at: reference))
             epoch = reference.nearest(secondOfDay: Double(seconds), scaleOffset: 10_800 - leap)
+        } else if system == .beidou && !igs {
+            // RTCM BeiDou SSR counts its epoch in BeiDou time (DF465), 14 s behind GPS time.
+            epoch = reference.nearest(secondOfWeek: Double(seconds) - GNSSTime.bdtMinusGPST)
         } else {
             epoch = reference.nearest(secondOfWeek: Double(seconds))
         }
