@@ -212,6 +212,7 @@ public struct ReplayRunner {
         let c = configuration
         let capture = try SSRCapture.read(c.ssr, near: time, latency: c.ssrLatency, rtcmReference: c.ssrReference)
         for e in capture.ephemerides { products.ephemerides.add(e) }
+        for e in capture.leoEphemerides { _ = products.leo.add(e) }
         let types = capture.messages.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")
         var remark = "SSR: \(capture.timeline.count) corrections from \(types.isEmpty ? "no SSR messages" : types)"
         if let span = capture.timeline.span {
