@@ -2,7 +2,7 @@ import GNSSCore
 import GNSSOrbits
 
 /// Why an epoch has no solution before any estimator saw it.
-public enum UnsolvedReason: Sendable, Hashable, CustomStringConvertible {
+public enum UnsolvedReason: Error, Sendable, Hashable, CustomStringConvertible {
     /// RTK: the base has sent no epoch at or before the rover's yet.
     case noBaseEpoch
     /// RTK: the base's latest epoch is older than the profile allows.
@@ -125,9 +125,12 @@ public struct PositioningEngine: Sendable {
             return Self.broadcastOnly(s, single: spp.solve(epoch: epoch, ephemerides: products.ephemerides,
                                                            klobuchar: products.klobuchar, initial: s.position))
         case .rtk:
-            if let reason = unusable(base, at: epoch.time) { return reason.solution(at: epoch.time) }
-            guard let base, let position = base.position else { return UnsolvedReason.basePositionUnknown.solution(at: epoch.time) }
-            let prepared = preparer.prepare(rover: epoch, base: base.epoch.excluding(profile.excludedSatellites), basePosition: position,
+            let usable: (epoch: ObservationEpoch, position: ECEF)
+            switch usableBase(base, at: epoch.time) {
+            case .success(let b): usable = b
+            case .failure(let reason): return reason.solution(at: epoch.time)
+            }
+            let prepared = preparer.prepare(rover: epoch, base: usable.epoch.excluding(profile.excludedSatellites), basePosition: usable.position,
                                             products: products, initial: &lastSinglePosition)
             return rtk.process(prepared)
         }
@@ -151,10 +154,17 @@ public struct PositioningEngine: Sendable {
 
     /// RTK: why a base epoch cannot serve a rover epoch at `time`, nil when it can.
     public func unusable(_ base: BaseEpoch?, at time: GNSSTime) -> UnsolvedReason? {
-        guard let base else { return .noBaseEpoch }
+        if case .failure(let reason) = usableBase(base, at: time) { return reason }
+        return nil
+    }
+
+    /// RTK: the base's epoch and position when they can serve a rover epoch at `time`, else why not.
+    private func usableBase(_ base: BaseEpoch?, at time: GNSSTime) -> Result<(epoch: ObservationEpoch, position: ECEF), UnsolvedReason> {
+        guard let base else { return .failure(.noBaseEpoch) }
         let age = abs(time - base.epoch.time)
-        guard age <= profile.maxBaseAge else { return .baseEpochTooOld(age: age, limit: profile.maxBaseAge) }
-        return base.position == nil ? .basePositionUnknown : nil
+        guard age <= profile.maxBaseAge else { return .failure(.baseEpochTooOld(age: age, limit: profile.maxBaseAge)) }
+        guard let position = base.position else { return .failure(.basePositionUnknown) }
+        return .success((base.epoch, position))
     }
 
     /// RTK: what prepares epochs for `process(prepared:)`, on another thread if need be (a replay prepares the next

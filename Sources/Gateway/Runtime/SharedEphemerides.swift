@@ -86,8 +86,13 @@ public final class ReferenceEpochs: Sendable {
         public var antennaType: String?
     }
 
-    /// Each station's recent epochs, oldest first: the last 30 s, at most 64.
+    /// Each station's recent epochs, oldest first: the last `retention` seconds, at most `capacity`.
     private let entries = Mutex<[String: [Entry]]>([:])
+    /// How long a reference station's epochs are kept for the rovers: the engine's default base age, so a rover whose
+    /// data arrive later than its reference's still finds the epoch of its own time.
+    public static let retention = PositioningProfile.defaultMaxBaseAge
+    /// Epochs kept per station at most (a minute of a 1 Hz stream).
+    public static let capacity = 64
 
     public init() {}
 
@@ -100,8 +105,8 @@ public final class ReferenceEpochs: Sendable {
 
     private static func append(_ entry: Entry, to recent: inout [Entry]) {
         recent.append(entry)
-        recent.removeAll { entry.epoch.time - $0.epoch.time > 30 }
-        if recent.count > 64 { recent.removeFirst(recent.count - 64) }
+        recent.removeAll { entry.epoch.time - $0.epoch.time > retention }
+        if recent.count > capacity { recent.removeFirst(recent.count - capacity) }
     }
 
     public func latest(_ station: String) -> Entry? { entries.withLock { $0[station]?.last } }
