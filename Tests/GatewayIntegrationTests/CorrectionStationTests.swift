@@ -291,4 +291,61 @@ struct CorrectionStationTests {
         #expect(differences.count > 1_400)
         #expect(differences[differences.count / 2] < 0.01, "median difference from PPP on the products: \(differences[differences.count / 2]) m")
     }
+
+    @Test("ssr_publish in a running gatewayd: the stream goes out over UDP as its PPP station's epochs arrive")
+    func liveDaemonPublishesOverUDP() throws {
+        let dir = makeWorkDirectory("publish-live")
+        // The destination: a UDP socket of this test.
+        let receiver = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        defer { close(receiver) }
+        var local = sockaddr_in()
+        local.sin_family = sa_family_t(AF_INET)
+        local.sin_port = in_port_t(UInt16(5451).bigEndian)
+        inet_pton(AF_INET, "127.0.0.1", &local.sin_addr)
+        let bound = withUnsafePointer(to: &local) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(receiver, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        try #require(bound == 0)
+        var timeout = timeval(tv_sec: 0, tv_usec: 200_000)
+        setsockopt(receiver, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        _ = FileManager.default.createFile(atPath: dir + "/gateway.yaml",
+                                           contents: Data(Self.publishingConfiguration(metrics: "127.0.0.1:9669", destination: 5451).utf8))
+        let gatewayd = try DaemonProcess("gatewayd", ["run", "--config", "gateway.yaml"], directory: dir)
+        defer { gatewayd.stop() }
+        #expect(eventually { (try? control("ctl.sock", ["status"], directory: dir))?["ready"] as? Bool == true })
+        // Ten minutes of ESBC, an epoch every 30 s, as MSM7 (the signals PPP uses, to fit one MSM a system).
+        let reader = try RINEXObservationReader(path: Self.obs)
+        reader.systems = [.gps, .galileo]
+        let sender = UDPSender()
+        let kept: [GNSSSystem: Set<String>] = [.gps: ["1C", "1W", "2W", "2L"], .galileo: ["1C", "5Q"]]
+        for _ in 0..<20 {
+            guard var e = try reader.next() else { break }
+            for i in e.satellites.indices {
+                let wanted = kept[e.satellites[i].satellite.system] ?? []
+                e.satellites[i].signals.removeAll { !wanted.contains($0.signal.description) }
+            }
+            sender.send(try RTCM3Encoder.msmFrames(epoch: e, stationID: 1).flatMap { $0 }, to: 5441)
+            usleep(20_000)
+        }
+        sender.close()
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        _ = eventually(seconds: 10) {
+            let n = buffer.withUnsafeMutableBytes { recv(receiver, $0.baseAddress, $0.count, 0) }
+            if n > 0 { received += buffer[0..<n] }
+            return n <= 0 && received.count > 10_000
+        }
+        var framer = RTCM3Framer()
+        framer.append(received)
+        var types: [Int: Int] = [:]
+        while let item = framer.next() {
+            guard case .frame(let f) = item, let m = try? RTCM3SSRCodec.decode(payload: f.payload[...]) else { continue }
+            types[m.messageType, default: 0] += 1
+        }
+        // Ten minutes from 00:00 at 30 s clocks and 60 s orbits: clock, orbit and URA messages for GPS and Galileo.
+        #expect(types[1058, default: 0] >= 19 && types[1057, default: 0] >= 9 && types[1241, default: 0] >= 19, "\(types)")
+        let metrics = httpGet(port: 9669, path: "/metrics") ?? ""
+        #expect((metric(metrics, "gateway_ssr_published_bytes_total{stream=\"GRG\"}") ?? 0) >= Double(received.count), "\(metrics)")
+        #expect(eventually { (try? control("ctl.sock", ["status"], directory: dir))?["stations"].map { "\($0)" }?.contains("ppp") == true })
+        gatewayd.signal(SIGTERM)
+        #expect(gatewayd.wait() == 0)
+    }
 }
