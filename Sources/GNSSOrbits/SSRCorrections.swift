@@ -262,9 +262,7 @@ public struct SSRCorrections: Sendable {
 
     public mutating func add(clock c: SSRClockCorrection, for sat: SatelliteID) {
         updates += 1
-        if let old = clock(sat), old.issue == c.issue, follows(old.epoch, old.updateInterval, c.epoch),
-           orbit(sat).map({ !(old.epoch < $0.epoch) }) ?? true {
-            // Across an orbit update the clock may step with the ephemeris issue it refers to.
+        if let old = clock(sat), old.issue == c.issue, follows(old.epoch, old.updateInterval, c.epoch), !issueChanged(sat, since: old.epoch) {
             checkJump(sat, abs(c.value(at: c.reference).correction - old.value(at: c.reference).correction))
         }
         Self.keep(c, in: &clocks[sat, default: []])
@@ -285,6 +283,16 @@ public struct SSRCorrections: Sendable {
     public mutating func add(accuracy index: Int, for sat: SatelliteID) {
         updates += 1
         accuracies[sat] = index
+    }
+
+    /// Whether an orbit update after `time` named another ephemeris issue than the one before it: across it the clock
+    /// correction steps with the broadcast clock it refers to, and is no jump.
+    private func issueChanged(_ sat: SatelliteID, since time: GNSSTime) -> Bool {
+        guard let recent = orbits[sat] else { return false }
+        for i in recent.indices.dropFirst() where time < recent[i].epoch && recent[i].issueOfData != recent[i - 1].issueOfData {
+            return true
+        }
+        return false
     }
 
     /// Whether an update at `epoch` follows one at `previous` while that one was still in use: only then is a

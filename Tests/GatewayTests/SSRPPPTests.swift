@@ -22,7 +22,8 @@ struct SSRPPPTests {
     }
 
     /// Writes the SSR stream of the day's products to a file, the orbits to `reference`.
-    static func correctionStream(_ reference: SSRReferencePoint, antex: String, name: String, until: GNSSTime? = nil) throws -> String {
+    static func correctionStream(_ reference: SSRReferencePoint, antex: String, name: String, until: GNSSTime? = nil,
+                                 alter: (inout SSRMessage, GNSSTime) -> Void = { _, _ in }) throws -> String {
         let c = configuration(antex: antex)
         let products = try Products.load(navigation: c.navigation, sp3: c.sp3, clock: c.clock, antex: antex)
         var options = SSRGenerator.Options()
@@ -34,7 +35,10 @@ struct SSRPPPTests {
         var bytes: [UInt8] = []
         var t = span.lowerBound
         while !((until ?? span.upperBound) < t) {
-            for m in generator.messages(at: t) { bytes += RTCM3Framer.frame(try RTCM3SSRCodec.encode(m)) }
+            for var m in generator.messages(at: t) {
+                alter(&m, t)
+                bytes += RTCM3Framer.frame(try RTCM3SSRCodec.encode(m))
+            }
             t = t + options.clockInterval
         }
         let path = NSTemporaryDirectory() + "ssr-ppp-\(getpid())-\(name).rtcm3"
@@ -115,5 +119,34 @@ struct SSRPPPTests {
         // 12:00:35 to 23:45:30: the epochs without a solution, each with the reason.
         let unsolved = summary.notes.filter { $0.key.contains("stale") }.values.reduce(0, +)
         #expect(unsolved >= 1_400, "\(summary.notes)")
+    }
+
+    /// From 12:30:30 on, one satellite's clock corrections are 3 m higher (a provider's clock datum moved for it, its
+    /// SSR issue unchanged; not at an orbit update, where a new ephemeris issue may step the clock correction). The
+    /// corrections hold the satellite out until the next update confirms the step, and PPP restarts its ambiguity: it
+    /// stays in use, epoch for epoch as without the step, where a filter keeping the old ambiguity would reject it.
+    @Test func aClockJumpRestartsTheSatelliteInsteadOfLosingIt() throws {
+        let (antex, truth, _) = try Self.precise.get()
+        let step = GNSSTime(gpsWeek: 2111, secondOfWeek: 4 * 86_400 + 12 * 3_600 + 30 * 60 + 30)
+        let jumping = SatelliteID(.gps, 7)
+        func run(_ name: String, stepped: Bool) throws -> [Solution] {
+            let stream = try Self.correctionStream(.centreOfMass, antex: antex, name: name) { m, t in
+                guard stepped, !(t < step), m.kind == .clock else { return }
+                for i in m.satellites.indices where m.satellites[i].satellite == jumping { m.satellites[i].clock?[0] += 3 }
+            }
+            defer { try? FileManager.default.removeItem(atPath: stream) }
+            return try ReplayAccuracyTests.solutions(Self.withSSR(Self.configuration(antex: antex), stream: stream, reference: .centreOfMass))
+        }
+        let plain = try run("plain", stepped: false), stepped = try run("stepped", stepped: true)
+        try #require(plain.count == stepped.count && plain.count >= 2_840)
+        // 12:31:00 is epoch 1501 (the first is 00:00:30); G07 sets at ESBC before 14:00.
+        let after = Array(1501..<1681)
+        let sameCount = after.filter { plain[$0].satellites == stepped[$0].satellites }.count
+        let worst = after.map { stepped[$0].position.distance(to: truth) }.max() ?? .infinity
+        print("PPP on SSR with a 3 m clock step of \(jumping) at 12:30:30: \(sameCount) of \(after.count) epochs to 14:00 use as many "
+              + "satellites as without it; worst 3D error \(worst) m")
+        #expect(stepped.allSatisfy { $0.quality == .ppp })
+        #expect(sameCount >= after.count * 95 / 100)
+        #expect(worst < 0.10)
     }
 }
