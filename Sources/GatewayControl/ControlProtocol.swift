@@ -1,8 +1,8 @@
 import Foundation
 
 /// The control socket's protocol: newline-delimited JSON. A request is one
-/// line, `{"command":"status"}` (or `sources`, `stations`, `solution` with
-/// `"station":"NAME"`); a plain word (`status`) is accepted too. Each reply is
+/// line, `{"command":"status"}` (or `sources`, `stations`, `solution` and
+/// `satellites` with `"station":"NAME"`); a plain word (`status`) is accepted too. Each reply is
 /// one line: `{"ok":true,…}` with the command's fields, or
 /// `{"ok":false,"error":"…"}`.
 public enum ControlProtocol {
@@ -104,6 +104,96 @@ public enum ControlProtocol {
         }
     }
 
+    /// One signal of a satellite as observed: its RINEX code (`1C`) and C/N0 in dB-Hz where the stream gives it.
+    public struct SignalView: Codable, Sendable, Equatable {
+        public var signal: String
+        public var cn0: Double?
+
+        public init(signal: String, cn0: Double?) {
+            self.signal = signal
+            self.cn0 = cn0
+        }
+    }
+
+    /// One satellite of a station's latest epoch (`satellites`): its RINEX name (`G05`) and system letter; elevation
+    /// and azimuth in degrees from the station's position and the satellite's broadcast ephemeris (nil when either is
+    /// missing); the signals observed; whether a broadcast ephemeris was there; whether it was above the station's
+    /// elevation mask (nil when its elevation or the mask is unknown); whether the solution left it out.
+    public struct SatelliteView: Codable, Sendable, Equatable {
+        public var satellite: String
+        public var system: String
+        public var elevation: Double?
+        public var azimuth: Double?
+        public var signals: [SignalView]
+        public var ephemeris: Bool
+        public var aboveMask: Bool?
+        public var excluded: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case satellite, system, elevation, azimuth, signals, ephemeris, excluded
+            case aboveMask = "above_mask"
+        }
+
+        public init(satellite: String, system: String, elevation: Double?, azimuth: Double?, signals: [SignalView],
+                    ephemeris: Bool, aboveMask: Bool?, excluded: Bool) {
+            self.satellite = satellite
+            self.system = system
+            self.elevation = elevation
+            self.azimuth = azimuth
+            self.signals = signals
+            self.ephemeris = ephemeris
+            self.aboveMask = aboveMask
+            self.excluded = excluded
+        }
+
+        /// Every key is written, `null` where there is no value.
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(satellite, forKey: .satellite)
+            try c.encode(system, forKey: .system)
+            try c.encode(elevation, forKey: .elevation)
+            try c.encode(azimuth, forKey: .azimuth)
+            try c.encode(signals, forKey: .signals)
+            try c.encode(ephemeris, forKey: .ephemeris)
+            try c.encode(aboveMask, forKey: .aboveMask)
+            try c.encode(excluded, forKey: .excluded)
+        }
+    }
+
+    /// A station's latest epoch, satellite by satellite (`satellites`): the epoch's time (ISO 8601, GPS time), the
+    /// position the directions are seen from and where it came from (`solution`, `configured`: the configuration's
+    /// or the stream's coordinates; nil when there is none), and the elevation mask in degrees (nil without positioning).
+    public struct Sky: Codable, Sendable, Equatable {
+        public var station: String
+        public var time: String?
+        public var positionSource: String?
+        public var elevationMask: Double?
+        public var satellites: [SatelliteView]
+
+        enum CodingKeys: String, CodingKey {
+            case station, time, satellites
+            case positionSource = "position_source"
+            case elevationMask = "elevation_mask"
+        }
+
+        public init(station: String, time: String?, positionSource: String?, elevationMask: Double?, satellites: [SatelliteView]) {
+            self.station = station
+            self.time = time
+            self.positionSource = positionSource
+            self.elevationMask = elevationMask
+            self.satellites = satellites
+        }
+
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(station, forKey: .station)
+            try c.encode(time, forKey: .time)
+            try c.encode(positionSource, forKey: .positionSource)
+            try c.encode(elevationMask, forKey: .elevationMask)
+            try c.encode(satellites, forKey: .satellites)
+        }
+    }
+
     public struct Reply: Codable, Sendable {
         public var ok: Bool
         public var error: String?
@@ -117,9 +207,10 @@ public enum ControlProtocol {
         public var sources: [Source]?
         public var corrections: [CorrectionSource]?
         public var solution: StationStatus?
+        public var sky: Sky?
 
         enum CodingKeys: String, CodingKey {
-            case ok, error, ready, gateway, version, ephemerides, stations, forwarder, sources, corrections, solution
+            case ok, error, ready, gateway, version, ephemerides, stations, forwarder, sources, corrections, solution, sky
             case uptimeSeconds = "uptime_s"
         }
 

@@ -33,7 +33,7 @@ struct Gatewayctl: ParsableCommand {
         commandName: "gatewayctl",
         abstract: "Query a running gatewayd through its control socket.",
         version: SoftwareVersion.line("gatewayctl"),
-        subcommands: [Status.self, Sources.self, Stations.self, SolutionCommand.self]
+        subcommands: [Status.self, Sources.self, Stations.self, SolutionCommand.self, Satellites.self]
     )
 }
 
@@ -132,6 +132,32 @@ struct SolutionCommand: ParsableCommand {
         if let g = s.sigma { print(String(format: "sigma:      %.3f %.3f %.3f m", g[0], g[1], g[2])) }
         if let n = s.note { print("note:       \(n)") }
         print("epochs:     \(s.epochs)  \(s.solutions.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", "))")
+    }
+}
+
+struct Satellites: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "The satellites of one station's latest epoch: direction, signals with their C/N0, ephemeris and mask.")
+    @OptionGroup var options: ControlOptions
+    @Argument(help: "The station's name.") var name: String
+
+    func run() throws {
+        let r = try options.ask(.init(command: "satellites", station: name))
+        guard !options.json, let sky = r.sky else { return }
+        let from = switch sky.positionSource {
+        case "solution": "seen from the latest solution"
+        case "configured": "seen from the station's coordinates"
+        default: "no position: directions unknown"
+        }
+        let mask = sky.elevationMask.map { String(format: "mask %.1f°", $0) } ?? "no mask"
+        print("station: \(sky.station)  epoch: \(sky.time.map { "\($0) GPST" } ?? "none yet")  satellites: \(sky.satellites.count)  \(from), \(mask)")
+        guard !sky.satellites.isEmpty else { return }
+        print()
+        Table.print([["SAT", "ELEV", "AZIM", "EPH", "MASK", "SOLUTION", "SIGNALS (C/N0 dB-Hz)"]] + sky.satellites.map { s in
+            [s.satellite, s.elevation.map { String(format: "%.1f", $0) } ?? "", s.azimuth.map { String(format: "%.1f", $0) } ?? "",
+             s.ephemeris ? "yes" : "no", s.aboveMask.map { $0 ? "above" : "below" } ?? "-", s.excluded ? "excluded" : "",
+             s.signals.map { "\($0.signal) \($0.cn0.map { String(format: "%.1f", $0) } ?? "-")" }.joined(separator: ", ")]
+        })
     }
 }
 

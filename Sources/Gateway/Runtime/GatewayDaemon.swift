@@ -298,8 +298,14 @@ public final class GatewayDaemon: Service, Sendable {
                 return ControlProtocol.Reply(ok: false, error: "no station named '\(name)'")
             }
             reply.solution = s.status
+        case "satellites":
+            guard let name = request.station else { return ControlProtocol.Reply(ok: false, error: "satellites needs a station name") }
+            guard let s = stations.first(where: { $0.configuration.name == name }) else {
+                return ControlProtocol.Reply(ok: false, error: "no station named '\(name)'")
+            }
+            reply.sky = s.sky
         default:
-            return ControlProtocol.Reply(ok: false, error: "unknown command '\(request.command)' (status, sources, stations, solution)")
+            return ControlProtocol.Reply(ok: false, error: "unknown command '\(request.command)' (status, sources, stations, solution, satellites)")
         }
         return reply
     }

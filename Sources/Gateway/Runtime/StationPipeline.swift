@@ -4,6 +4,7 @@ import GNSSFormats
 import GNSSOrbits
 import GNSSPositioning
 import GNSSProducts
+import GatewayControl
 
 /// What one station's stream produces.
 public enum StationOutput: Sendable {
@@ -70,6 +71,12 @@ public final class StationPipeline {
     private var wallClock: GNSSTime?
 
     public private(set) var counters = Counters()
+    /// Whether each epoch's satellites are described for the control socket (live stations); replay leaves it off.
+    public var describesSky = false
+    /// The latest epoch's satellites, described since the last `takeSky()`.
+    private var pendingSky: ControlProtocol.Sky?
+    /// The latest solved position, which the sky is seen from before the configured or streamed one.
+    private var solvedPosition: ECEF?
     private var onboardBySatellite: [SatelliteID: Int] = [:]
     private var stationPosition: ECEF? {
         get { counters.stationPosition }
@@ -215,7 +222,10 @@ public final class StationPipeline {
         publisher?.advance(to: epoch.time)
         metrics?.epochs(configuration.name).increment()
         var outputs: [StationOutput] = []
-        if let solution = solve(epoch) {
+        let solution = solve(epoch)
+        if let solution, solution.quality != .none { solvedPosition = solution.position }
+        if describesSky { pendingSky = sky(of: epoch, excluded: Set(solution?.excluded ?? [])) }
+        if let solution {
             metrics?.solutions(configuration.name, quality: solution.quality).increment()
             if let received {
                 metrics?.latency.record((ContinuousClock.now - received).inSeconds)
@@ -229,6 +239,43 @@ public final class StationPipeline {
             outputs.append(.correction(CorrectionRecord(station: configuration.name, time: epoch.time, rtcm: rtcm)))
         }
         return outputs
+    }
+
+    /// The latest epoch's satellites described since the last call, nil when no epoch came since.
+    public func takeSky() -> ControlProtocol.Sky? {
+        defer { pendingSky = nil }
+        return pendingSky
+    }
+
+    /// Each satellite of an epoch as the station sees it: direction from the latest solved position (else the
+    /// configured or streamed one) to the satellite's broadcast position at the epoch's time, its signals with their
+    /// C/N0, and whether it was above the elevation mask and kept by the solution.
+    private func sky(of epoch: ObservationEpoch, excluded: Set<SatelliteID>) -> ControlProtocol.Sky {
+        let store = ephemerides.snapshot()
+        let position = solvedPosition ?? stationPosition
+        let frame = position.map { LocalFrame(origin: $0) }
+        let mask = configuration.profile?.activeElevationMask
+        let degrees = Constants.radiansToDegrees
+        func round(_ v: Double, _ scale: Double) -> Double { (v * scale).rounded() / scale }
+        var seen = Set<SatelliteID>()
+        var satellites: [ControlProtocol.SatelliteView] = []
+        for s in epoch.satellites.sorted(by: { $0.satellite < $1.satellite }) where seen.insert(s.satellite).inserted {
+            let ephemeris = store.select(s.satellite, at: epoch.time, requireHealthy: false)
+            var direction: (azimuth: Double, elevation: Double)?
+            if let ephemeris, let frame {
+                let d = frame.enu(ephemeris.state(at: epoch.time).position).azimuthElevation
+                if d.azimuth.isFinite && d.elevation.isFinite { direction = d }
+            }
+            let signals = s.signals.map { ControlProtocol.SignalView(signal: $0.signal.description, cn0: $0.cn0.map { round($0, 100) }) }
+            satellites.append(ControlProtocol.SatelliteView(
+                satellite: s.satellite.description, system: String(s.satellite.system.letter),
+                elevation: direction.map { round($0.elevation * degrees, 10) }, azimuth: direction.map { round($0.azimuth * degrees, 10) },
+                signals: signals, ephemeris: ephemeris != nil,
+                aboveMask: direction.flatMap { d in mask.map { d.elevation >= $0 } }, excluded: excluded.contains(s.satellite)))
+        }
+        return ControlProtocol.Sky(station: configuration.name, time: epoch.time.iso8601(fractionDigits: 1),
+                                   positionSource: position == nil ? nil : solvedPosition != nil ? "solution" : "configured",
+                                   elevationMask: mask.map { round($0 * degrees, 100) }, satellites: satellites)
     }
 
     /// A corrections stream's SSR message into the shared corrections; returns the stream's newest correction time.

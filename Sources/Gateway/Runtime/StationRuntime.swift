@@ -27,8 +27,13 @@ public final class StationRuntime: Sendable {
         let status: Mutex<StationStatus>
         let heartbeat = Mutex(ContinuousClock.now)
         let lastDatagram = Mutex<ContinuousClock.Instant?>(nil)
+        /// The latest epoch's satellites.
+        let sky: Mutex<ControlProtocol.Sky>
 
-        init(_ status: StationStatus) { self.status = Mutex(status) }
+        init(_ status: StationStatus) {
+            self.status = Mutex(status)
+            sky = Mutex(ControlProtocol.Sky(station: status.name, time: nil, positionSource: nil, elevationMask: nil, satellites: []))
+        }
     }
 
     /// Datagrams a station may have queued before new ones are dropped (a minute of a busy 1 Hz stream).
@@ -50,6 +55,7 @@ public final class StationRuntime: Sendable {
         task = Task { [logger] in
             let pipeline = StationPipeline(configuration: configuration, ephemerides: ephemerides, references: references,
                                            products: products, metrics: metrics, publisher: publisher)
+            pipeline.describesSky = true
             var log: SolutionLog?
             if let solutions {
                 do {
@@ -102,6 +108,7 @@ public final class StationRuntime: Sendable {
                         }
                     }
                 }
+                if let sky = pipeline.takeSky() { shared.sky.withLock { $0 = sky } }
                 let counters = pipeline.counters
                 if let notice = counters.lastNotice, notice != reportedNotice {
                     // The first refused epoch of a run and every hundredth, and every new start, are worth a line.
@@ -129,6 +136,7 @@ public final class StationRuntime: Sendable {
                 }
                 if case .correction(let record) = output { _ = try? spool?.append(record) }
             }
+            if let sky = pipeline.takeSky() { shared.sky.withLock { $0 = sky } }
             log?.flush()
         }
     }
@@ -157,6 +165,9 @@ public final class StationRuntime: Sendable {
         }
         return s
     }
+
+    /// The station's latest epoch, satellite by satellite.
+    public var sky: ControlProtocol.Sky { shared.sky.withLock { $0 } }
 
     /// Stops taking datagrams, lets the task finish what is queued, and waits for it.
     func stop() async {
