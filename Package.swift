@@ -117,7 +117,8 @@ let package = Package(
                                                      .product(name: "NIOPosix", package: "swift-nio"),
                                                      .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "GatewayIntegrationTests",
-                    dependencies: ["Gateway", "GatewayControl", "DPC", "DaemonSupport", "GNSSFormats", "GNSSCore", "TestSupport", "gatewayd", "gatewayctl", "dpcd", "gnss-sim"]),
+                    dependencies: ["Gateway", "GatewayControl", "DPC", "DaemonSupport", "GNSSFormats", "GNSSCore", "TestSupport", "gatewayd", "gatewayctl", "dpcd", "gnss-sim",
+                                   .product(name: "Yams", package: "Yams")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -3,6 +3,7 @@ import Foundation
 import Gateway
 import Testing
 import TestSupport
+import Yams
 
 @Suite("deploy/ files")
 struct DeployTests {
@@ -53,5 +54,31 @@ struct DeployTests {
         #expect(local?.key != nil && local?.key == gateway?.dpcKey, "the local pair shares its key")
         #expect(gateway?.stations.first?.listen.description == "127.0.0.1:5001")
         #expect(gateway?.dpcAddress?.description == "127.0.0.1:7001" && local?.listen.description == "127.0.0.1:7001")
+    }
+
+    /// The alerting rules are a Prometheus rule file (groups of rules, each with an alert name, an expression, a severity
+    /// and a summary) and speak only of metrics the README documents for the daemons.
+    @Test("the Prometheus alerting rules are well-formed and name documented metrics")
+    func alertRules() throws {
+        let text = try String(contentsOfFile: Self.deploy + "/prometheus/gnss-gateway-alerts.yml", encoding: .utf8)
+        let root = try #require(try Yams.load(yaml: text) as? [String: Any])
+        let groups = try #require(root["groups"] as? [[String: Any]])
+        var alerts = 0
+        for group in groups {
+            for rule in group["rules"] as? [[String: Any]] ?? [] {
+                alerts += 1
+                let name = rule["alert"] as? String ?? "?"
+                #expect(!(rule["expr"] as? String ?? "").isEmpty, "\(name) has no expression")
+                #expect(["critical", "warning", "info"].contains((rule["labels"] as? [String: Any])?["severity"] as? String ?? ""), "\(name)")
+                #expect(((rule["annotations"] as? [String: Any])?["summary"] as? String)?.isEmpty == false, "\(name) has no summary")
+            }
+        }
+        #expect(alerts >= 15)
+        let readme = try String(contentsOfFile: Self.deploy + "/../README.md", encoding: .utf8)
+        let names = Set(text.matches(of: /\b(?:gateway|dpc)_[a-z_]+/).map { String($0.output) }
+            .filter { !["gateway_id"].contains($0) }
+            .map { $0.hasSuffix("_bucket") ? String($0.dropLast("_bucket".count)) : $0 })
+        #expect(names.count >= 15)
+        for name in names.sorted() { #expect(readme.contains("`" + name), "\(name) is not among the README's metrics") }
     }
 }
