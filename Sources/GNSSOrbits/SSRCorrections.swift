@@ -223,11 +223,13 @@ public struct SSRCorrections: Sendable {
     /// Counts, per satellite, the confirmed jumps and SSR issue (provider, solution, IOD SSR) changes: a user's phase
     /// ambiguity of the satellite does not survive a change of this count.
     private var discontinuities = SatelliteTable<Int>()
-    /// Updates taken, and jumps seen, since the start.
-    public private(set) var updates = 0
+    /// Jumps seen since the start.
     public private(set) var jumps = 0
 
-    public init(latencyAllowance: Double = 30, jumpLimit: Double = 1) {
+    /// The default of `latencyAllowance`, seconds.
+    public static let defaultLatencyAllowance = 30.0
+
+    public init(latencyAllowance: Double = SSRCorrections.defaultLatencyAllowance, jumpLimit: Double = 1) {
         self.latencyAllowance = latencyAllowance
         self.jumpLimit = jumpLimit
     }
@@ -237,7 +239,6 @@ public struct SSRCorrections: Sendable {
         epoch + updateInterval / 2
     }
 
-    public var isEmpty: Bool { orbits.isEmpty && clocks.isEmpty }
     public var satellites: [SatelliteID] { orbits.keys.union(clocks.keys).sorted() }
 
     /// The latest orbit and clock corrections of a satellite.
@@ -250,7 +251,6 @@ public struct SSRCorrections: Sendable {
     }
 
     public mutating func add(orbit c: SSROrbitCorrection, for sat: SatelliteID) {
-        updates += 1
         if let old = orbit(sat), old.issueOfData == c.issueOfData, old.issue == c.issue, follows(old.epoch, old.updateInterval, c.epoch) {
             let o = old.offset(at: c.reference), n = c.offset
             checkJump(sat, RadialAlongCross(radial: n.radial - o.radial, along: n.along - o.along, cross: n.cross - o.cross).norm)
@@ -261,7 +261,6 @@ public struct SSRCorrections: Sendable {
     }
 
     public mutating func add(clock c: SSRClockCorrection, for sat: SatelliteID) {
-        updates += 1
         if let old = clock(sat), old.issue == c.issue, follows(old.epoch, old.updateInterval, c.epoch), !issueChanged(sat, since: old.epoch) {
             checkJump(sat, abs(c.value(at: c.reference).correction - old.value(at: c.reference).correction))
         }
@@ -269,19 +268,16 @@ public struct SSRCorrections: Sendable {
     }
 
     public mutating func add(highRateClock c: SSRHighRateClock, for sat: SatelliteID) {
-        updates += 1
         highRateClocks[sat] = c
     }
 
     /// Code biases (m, added to the pseudorange of each signal) replace the satellite's earlier ones.
     public mutating func add(codeBiases biases: [SignalCode: Double], for sat: SatelliteID) {
-        updates += 1
         codeBiases[sat] = biases
     }
 
     /// The SSR accuracy (URA) index.
     public mutating func add(accuracy index: Int, for sat: SatelliteID) {
-        updates += 1
         accuracies[sat] = index
     }
 
@@ -353,16 +349,12 @@ public struct SSRCorrections: Sendable {
     /// clock as the corrections are added to), nil where no ephemeris of that issue serves `t`.
     private func corrected(_ sat: SatelliteID, at t: GNSSTime,
                            broadcast: (Int) -> SatelliteState?) -> Result<SatelliteState, SSRUnavailable> {
-        guard let recentOrbits = orbits[sat], let latestOrbit = recentOrbits.last else { return .failure(.noOrbitCorrection) }
-        guard let recentClocks = clocks[sat], let latestClock = recentClocks.last else { return .failure(.noClockCorrection) }
-        // The corrections in force at t: the latest stamped at or before it.
-        guard let i = recentOrbits.lastIndex(where: { !(t < $0.epoch) }) else { return .failure(.stale(age: t - latestOrbit.epoch)) }
-        guard let c = recentClocks.last(where: { !(t < $0.epoch) }) else { return .failure(.stale(age: t - latestClock.epoch)) }
-        let o = recentOrbits[i]
-        for (epoch, interval) in [(o.epoch, o.updateInterval), (c.epoch, c.updateInterval)] {
-            let age = t - epoch
-            if age > interval + latencyAllowance { return .failure(.stale(age: age)) }
+        let recentOrbits: [SSROrbitCorrection], i: Int, c: SSRClockCorrection
+        switch inForce(sat, at: t) {
+        case .success(let found): (recentOrbits, i, c) = found
+        case .failure(let why): return .failure(why)
         }
+        let o = recentOrbits[i]
         guard o.issue == c.issue else { return .failure(.inconsistentIssues(orbit: o.issue, clock: c.issue)) }
         // An orbit correction naming a new ephemeris issue needs a clock correction made for that issue.
         if i > 0, recentOrbits[i - 1].issueOfData != o.issueOfData, c.epoch < o.epoch { return .failure(.clockForNewIssuePending) }
@@ -381,6 +373,34 @@ public struct SSRCorrections: Sendable {
         s.clockBias += clock / Constants.speedOfLight
         s.clockDrift += clockRate / Constants.speedOfLight
         return .success(s)
+    }
+
+    /// The orbit and clock corrections in force at `t` (the latest stamped at or before it), when neither is older than
+    /// its update interval and the latency allowance: the satellite's recent orbit corrections with the index of the
+    /// one in force, and the clock correction.
+    private func inForce(_ sat: SatelliteID, at t: GNSSTime)
+        -> Result<(orbits: [SSROrbitCorrection], index: Int, clock: SSRClockCorrection), SSRUnavailable> {
+        guard let recentOrbits = orbits[sat], let latestOrbit = recentOrbits.last else { return .failure(.noOrbitCorrection) }
+        guard let recentClocks = clocks[sat], let latestClock = recentClocks.last else { return .failure(.noClockCorrection) }
+        guard let i = recentOrbits.lastIndex(where: { !(t < $0.epoch) }) else { return .failure(.stale(age: t - latestOrbit.epoch)) }
+        guard let c = recentClocks.last(where: { !(t < $0.epoch) }) else { return .failure(.stale(age: t - latestClock.epoch)) }
+        for (epoch, interval) in [(recentOrbits[i].epoch, recentOrbits[i].updateInterval), (c.epoch, c.updateInterval)] {
+            let age = t - epoch
+            if age > interval + latencyAllowance { return .failure(.stale(age: age)) }
+        }
+        return .success((recentOrbits, i, c))
+    }
+
+    /// Whether `sat` has orbit and clock corrections in force at `t` that are not stale.
+    public func isCurrent(_ sat: SatelliteID, at t: GNSSTime) -> Bool {
+        if case .success = inForce(sat, at: t) { return true }
+        return false
+    }
+
+    /// Whether the corrections hold corrections of satellites of no system but the LEO constellation (a LEO
+    /// operator's stream); false when they hold none.
+    public var holdsOnlyLEO: Bool {
+        !orbits.keys.isEmpty && orbits.keys.allSatisfy { $0.system == .leo } && clocks.keys.allSatisfy { $0.system == .leo }
     }
 
     /// Whether the corrections hold orbit corrections of any satellite of `system`.

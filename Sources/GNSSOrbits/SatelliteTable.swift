@@ -8,8 +8,6 @@ struct SatelliteTable<Value: Sendable>: Sendable {
     /// The satellites with a value.
     private(set) var keys: Set<SatelliteID> = []
 
-    var isEmpty: Bool { keys.isEmpty }
-
     subscript(sat: SatelliteID) -> Value? {
         get {
             guard let i = sat.denseIndex else { return other[sat] }

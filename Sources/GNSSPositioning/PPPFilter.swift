@@ -61,64 +61,65 @@ public enum OrbitSource: Sendable {
     indirect case withLEO(OrbitSource, LEOEphemerisStore, SSRCorrections?)
 
     func state(_ sat: SatelliteID, at t: GNSSTime) -> SatelliteState? {
+        if let corrected = corrected(sat, at: t) { return try? corrected.get() }
         switch self {
         case .precise(let p):
             return p.signalState(sat, at: t)
         case .broadcast(let store):
             return store.select(sat, at: t)?.state(at: t)
-        case .ssr(let store, let corrections):
-            return try? corrections.state(sat, at: t, ephemerides: store).get()
-        case .withLEO(let gnss, let leo, let corrections):
-            guard sat.system == .leo else { return gnss.state(sat, at: t) }
-            if let corrections, corrections.corrects(sat) { return try? corrections.state(sat, at: t, leo: leo).get() }
-            return leo.state(sat, at: t)
+        case .ssr:
+            return nil
+        case .withLEO(let gnss, let leo, _):
+            return sat.system == .leo ? leo.state(sat, at: t) : gnss.state(sat, at: t)
         }
     }
 
-    /// The SSR corrections that apply to a satellite, and its corrected state at a time (nil for satellites the
-    /// source gives uncorrected).
-    private func corrections(for sat: SatelliteID)
-        -> (corrections: SSRCorrections, state: (GNSSTime) -> Result<SatelliteState, SSRUnavailable>)? {
+    /// The SSR corrections that serve a satellite (nil for satellites the source gives uncorrected): a stream's GNSS
+    /// corrections, and LEO corrections (4058/2) for the LEO satellites they hold.
+    private func corrections(for sat: SatelliteID) -> SSRCorrections? {
         switch self {
-        case .ssr(let store, let corrections):
-            guard sat.system != .leo else { return nil }
-            return (corrections, { corrections.state(sat, at: $0, ephemerides: store) })
-        case .withLEO(let gnss, let leo, let corrections):
+        case .ssr(_, let corrections):
+            return sat.system == .leo ? nil : corrections
+        case .withLEO(let gnss, _, let corrections):
             guard sat.system == .leo else { return gnss.corrections(for: sat) }
-            guard let corrections, corrections.corrects(sat) else { return nil }
-            return (corrections, { corrections.state(sat, at: $0, leo: leo) })
+            return corrections.flatMap { $0.corrects(sat) ? $0 : nil }
+        case .precise, .broadcast:
+            return nil
+        }
+    }
+
+    /// The corrected state of a satellite the corrections serve, or why they cannot (nil for the others).
+    private func corrected(_ sat: SatelliteID, at t: GNSSTime) -> Result<SatelliteState, SSRUnavailable>? {
+        switch self {
+        case .ssr(let store, _):
+            return corrections(for: sat)?.state(sat, at: t, ephemerides: store)
+        case .withLEO(let gnss, let leo, _):
+            guard sat.system == .leo else { return gnss.corrected(sat, at: t) }
+            return corrections(for: sat)?.state(sat, at: t, leo: leo)
         case .precise, .broadcast:
             return nil
         }
     }
 
     /// The SSR corrections' count of discontinuities for a satellite (0 for the other sources).
-    func discontinuity(_ sat: SatelliteID) -> Int {
-        switch self {
-        case .ssr(_, let corrections): sat.system == .leo ? 0 : corrections.discontinuity(sat)
-        case .withLEO(let gnss, _, let corrections):
-            sat.system == .leo ? (corrections?.discontinuity(sat) ?? 0) : gnss.discontinuity(sat)
-        case .precise, .broadcast: 0
-        }
-    }
+    func discontinuity(_ sat: SatelliteID) -> Int { corrections(for: sat)?.discontinuity(sat) ?? 0 }
 
     /// Why SSR corrections give no state for a satellite (nil for the other sources, and where they do).
     func uncorrected(_ sat: SatelliteID, at t: GNSSTime) -> String? {
-        guard case .failure(let why)? = corrections(for: sat)?.state(t) else { return nil }
+        guard case .failure(let why)? = corrected(sat, at: t) else { return nil }
         return why.label
     }
 
     /// The variance of a satellite's corrected orbit and clock along the line of sight, m²: the SSR URA where the
     /// corrections give one, else 0 (precise products' errors are below the measurements' noise).
     func accuracyVariance(_ sat: SatelliteID) -> Double {
-        guard sat.system != .leo, case .ssr(_, let corrections) = gnss, let sigma = corrections.accuracy(sat) else { return 0 }
+        guard let sigma = corrections(for: sat)?.accuracy(sat) else { return 0 }
         return sigma * sigma
     }
 
     /// The code bias of a signal (m, added to its pseudorange) where corrections give one.
     func codeBias(_ sat: SatelliteID, _ signal: SignalCode) -> Double {
-        if case .ssr(_, let corrections) = gnss { return corrections.codeBias(sat, signal) ?? 0 }
-        return 0
+        corrections(for: sat)?.codeBias(sat, signal) ?? 0
     }
 
     /// The source of the GNSS satellites' orbits.

@@ -50,7 +50,7 @@ public struct PositioningProducts: Sendable {
     /// The SSR corrections that serve the GNSS satellites: none when they are of LEO satellites alone (a LEO
     /// operator's stream), which leaves the GNSS satellites to their products.
     var gnssCorrections: SSRCorrections? {
-        ssr.flatMap { $0.corrects(.leo) && $0.satellites.allSatisfy { $0.system == .leo } ? nil : $0 }
+        ssr.flatMap { $0.holdsOnlyLEO ? nil : $0 }
     }
 
     /// PPP's satellite orbits and clocks: the broadcast ephemerides with SSR corrections where a correction stream is

@@ -159,7 +159,7 @@ public struct SinglePointPositioner: Sendable {
         // ionosphere-free pair, its accuracy is the stream's URA (a decimetre where it gives none).
         var accuracyVariance = eph.accuracyVariance
         if let corrections, sys != .leo {
-            let tx = time - range1 / Constants.speedOfLight - eph.clockBias(at: time - range1 / Constants.speedOfLight)
+            let tx = SatelliteGeometry.transmissionTime(eph, receivedAt: time, pseudorange: range1)
             guard let corrected = try? corrections.state(obs.satellite, at: tx, ephemerides: ephemerides).get() else { return nil }
             state = corrected
             let sigma = corrections.accuracy(obs.satellite) ?? 0.1

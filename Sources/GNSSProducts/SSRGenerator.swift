@@ -168,7 +168,7 @@ public struct SSRGenerator: Sendable {
 
     private mutating func orbitCorrection(_ sat: SatelliteID, epoch t: GNSSTime) -> SSRMessage.Satellite? {
         // The issue chosen serves the clock corrections until the next orbit update, and users a while after it.
-        let until = t + options.orbitInterval + SSRCorrections().latencyAllowance
+        let until = t + options.orbitInterval + SSRCorrections.defaultLatencyAllowance
         guard let eph = broadcastEphemeris(sat, at: t, until: until), let iod = Self.issueOfData(eph) else {
             issues[sat] = nil
             return nil

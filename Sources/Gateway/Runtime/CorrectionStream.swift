@@ -31,11 +31,7 @@ public struct CorrectionStream: Sendable {
     public var currentSatellites: [GNSSSystem: Int] {
         var out: [GNSSSystem: Int] = [:]
         for sat in corrections.satellites {
-            guard let time = newest[sat.system], let o = corrections.orbit(sat), let c = corrections.clock(sat) else { continue }
-            let current = [(o.epoch, o.updateInterval), (c.epoch, c.updateInterval)].allSatisfy { epoch, interval in
-                time - epoch <= interval + corrections.latencyAllowance
-            }
-            if current { out[sat.system, default: 0] += 1 }
+            if let time = newest[sat.system], corrections.isCurrent(sat, at: time) { out[sat.system, default: 0] += 1 }
         }
         return out
     }
