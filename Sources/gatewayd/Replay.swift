@@ -130,13 +130,7 @@ struct Replay: ParsableCommand {
 
     func parsedSystems() throws -> Set<GNSSSystem>? {
         guard let systems else { return nil }
-        var out = Set<GNSSSystem>()
-        for part in systems.split(separator: ",") {
-            guard part.count == 1, let letter = part.first, let s = GNSSSystem(letter: letter) else {
-                throw ValidationError("unknown system '\(part)' in --systems (use G,R,E,C,J,I,S,L)")
-            }
-            out.insert(s)
-        }
+        let out = try SystemList.parse(systems, among: GNSSSystem.allCases, named: "G,R,E,C,J,I,S,L")
         guard !out.isEmpty else { throw ValidationError("--systems is empty") }
         return out
     }

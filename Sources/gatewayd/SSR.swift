@@ -75,14 +75,7 @@ struct SSREncode: ParsableCommand {
     }
 
     func parsedSystems() throws -> Set<GNSSSystem> {
-        var out = Set<GNSSSystem>()
-        for part in systems.split(separator: ",") {
-            guard part.count == 1, let letter = part.first, let s = GNSSSystem(letter: letter), SSRGenerator.supportedSystems.contains(s) else {
-                throw ValidationError("unknown system '\(part)' in --systems (use G, R, E, J)")
-            }
-            out.insert(s)
-        }
-        return out
+        try SystemList.parse(systems, among: SSRGenerator.supportedSystems, named: "G, R, E, J")
     }
 
     func run() throws {

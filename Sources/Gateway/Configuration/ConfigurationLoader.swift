@@ -244,15 +244,8 @@ extension SettingsChecker {
             }
         }
         if let v = e["systems"]?.value {
-            let letters: [String]
-            if case .sequence(let seq) = v { letters = seq.compactMap(\.string) } else {
-                letters = (v.string ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-            }
-            let systems = letters.compactMap { $0.count == 1 ? $0.first.flatMap(GNSSSystem.init(letter:)) : nil }
-            if systems.count != letters.count || systems.isEmpty || systems.contains(where: { ![.gps, .glonass, .galileo, .qzss].contains($0) }) {
+            if let systems = Self.systems(v), systems.isSubset(of: SSRGenerator.supportedSystems) { p.systems = systems } else {
                 fail(v, "ssr_publish.systems must list G, R, E or J")
-            } else {
-                p.systems = Set(systems)
             }
         }
         let intervals = SSRFeed.updateIntervals
@@ -277,6 +270,19 @@ extension SettingsChecker {
         return ok ? p : nil
     }
 
+    /// A list as a sequence (`[G, E]`) or comma-separated text (`"G,E"`).
+    static func items(_ n: Node) -> [String] {
+        if case .sequence(let seq) = n { return seq.compactMap(\.string) }
+        return (n.string ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+    }
+
+    /// A list of system letters; nil when it is empty or an item is not one.
+    static func systems(_ n: Node) -> Set<GNSSSystem>? {
+        let letters = items(n)
+        let systems = letters.compactMap { $0.count == 1 ? $0.first.flatMap(GNSSSystem.init(letter:)) : nil }
+        return systems.isEmpty || systems.count != letters.count ? nil : Set(systems)
+    }
+
     /// A station's positioning settings beside `processing`, each what `replay --mode` takes as an option.
     static let profileKeys: Set<String> = ["systems", "elevation_mask", "dynamics", "exclude", "ionosphere", "max_base_age", "position_noise"]
 
@@ -287,21 +293,13 @@ extension SettingsChecker {
             problem(n, message)
             ok = false
         }
-        func items(_ n: Node) -> [String] {
-            if case .sequence(let seq) = n { return seq.compactMap(\.string) }
-            return (n.string ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        }
         if let v = e["systems"]?.value {
-            let letters = items(v)
-            let systems = letters.compactMap { $0.count == 1 ? GNSSSystem(letter: $0.first!) : nil }
-            if systems.isEmpty || systems.count != letters.count {
+            if let systems = Self.systems(v) { profile.systems = systems } else {
                 fail(v, "systems must be a list of system letters (G, R, E, C, J, I, S, L), as [G, E] or \"G,E\"")
-            } else {
-                profile.systems = Set(systems)
             }
         }
         if let v = e["exclude"]?.value {
-            let names = items(v)
+            let names = Self.items(v)
             let satellites = names.compactMap { $0.count == 3 ? SatelliteID(rinex: $0) : nil }
             if satellites.count != names.count { fail(v, "exclude must be a list of satellites by RINEX name, as [G05, E14]") } else {
                 profile.excludedSatellites = Set(satellites)
