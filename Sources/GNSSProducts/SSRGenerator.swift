@@ -112,18 +112,8 @@ public struct SSRGenerator: Sendable {
 
     private func messages(_ system: GNSSSystem, _ kind: SSRMessage.Kind, _ t: GNSSTime, _ satellites: [SSRMessage.Satellite],
                           interval: Int) -> [SSRMessage] {
-        guard !satellites.isEmpty else { return [] }
         let igs = options.format == .igs
-        let type: Int, subtype: Int?
-        if igs {
-            let first = [GNSSSystem.gps: 21, .glonass: 41, .galileo: 61, .qzss: 81][system] ?? 21
-            type = 4076
-            subtype = first + ([SSRMessage.Kind.orbit: 0, .clock: 1, .ura: 6][kind] ?? 0)
-        } else {
-            type = ([GNSSSystem.gps: 1057, .glonass: 1063, .galileo: 1240, .qzss: 1246][system] ?? 1057)
-                + ([SSRMessage.Kind.orbit: 0, .clock: 1, .ura: 4][kind] ?? 0)
-            subtype = nil
-        }
+        guard !satellites.isEmpty, let (type, subtype) = RTCM3SSRCodec.messageNumber(system, kind, igs: igs) else { return [] }
         let epochSeconds: Int
         if system == .glonass && !igs {
             let leap = Double(LeapSeconds.gpsMinusUTC(at: t))

@@ -102,6 +102,17 @@ public enum RTCM3SSRCodec {
     static let igsSystems: [(Int, GNSSSystem)] = [(21, .gps), (41, .glonass), (61, .galileo), (81, .qzss), (101, .beidou), (121, .sbas)]
     static let igsKinds: [SSRMessage.Kind] = [.orbit, .clock, .combined, .highRateClock, .codeBias, .phaseBias, .ura]
 
+    /// The message number, and for IGS SSR the subtype, of an SSR message of `kind` for `system` (the inverse of what
+    /// `decode` reads them as); nil where the format has none.
+    public static func messageNumber(_ system: GNSSSystem, _ kind: SSRMessage.Kind, igs: Bool) -> (type: Int, igsSubtype: Int?)? {
+        if igs {
+            guard let first = igsSystems.first(where: { $0.1 == system })?.0, let k = igsKinds.firstIndex(of: kind) else { return nil }
+            return (4076, first + k)
+        }
+        guard let base = rtcmBases.first(where: { $0.system == system })?.base, let k = kinds.firstIndex(of: kind) else { return nil }
+        return (base + k, nil)
+    }
+
     public static func handles(messageType t: Int) -> Bool {
         (1057...1068).contains(t) || (1240...1264).contains(t) || t == 4076
     }
