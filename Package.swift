@@ -1,6 +1,10 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+/// The numerical cores are optimised in debug builds too: the tests that run the filters over hours of simulated
+/// network data would otherwise take minutes.
+let numericCore: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
 let package = Package(
     name: "gnss-gateway",
     platforms: [.macOS(.v14)],
@@ -15,6 +19,7 @@ let package = Package(
         .library(name: "GNSSPositioning", targets: ["GNSSPositioning"]),
         .library(name: "GNSSProducts", targets: ["GNSSProducts"]),
         .library(name: "GNSSSimulation", targets: ["GNSSSimulation"]),
+        .library(name: "GNSSNetwork", targets: ["GNSSNetwork"]),
         .library(name: "GatewayControl", targets: ["GatewayControl"]),
         .library(name: "DPCLink", targets: ["DPCLink"]),
         .library(name: "Gateway", targets: ["Gateway"]),
@@ -31,12 +36,14 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
-        .target(name: "GNSSCore"),
+        .target(name: "GNSSCore", swiftSettings: numericCore),
         .target(name: "GNSSFormats", dependencies: ["GNSSCore", "CZlib"]),
-        .target(name: "GNSSOrbits", dependencies: ["GNSSCore"]),
-        .target(name: "GNSSPositioning", dependencies: ["GNSSCore", "GNSSOrbits"]),
+        .target(name: "GNSSOrbits", dependencies: ["GNSSCore"], swiftSettings: numericCore),
+        .target(name: "GNSSPositioning", dependencies: ["GNSSCore", "GNSSOrbits"], swiftSettings: numericCore),
         .target(name: "GNSSProducts", dependencies: ["GNSSCore", "GNSSFormats", "GNSSOrbits"]),
-        .target(name: "GNSSSimulation", dependencies: ["GNSSCore", "GNSSFormats", "GNSSOrbits", "GNSSPositioning"]),
+        .target(name: "GNSSSimulation", dependencies: ["GNSSCore", "GNSSFormats", "GNSSOrbits", "GNSSPositioning", "GNSSNetwork"],
+                swiftSettings: numericCore),
+        .target(name: "GNSSNetwork", dependencies: ["GNSSCore", "GNSSOrbits", "GNSSPositioning", "GNSSProducts"], swiftSettings: numericCore),
         .target(name: "DaemonSupport", dependencies: [
             "CSystemd",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -99,7 +106,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "gnss-sim",
-            dependencies: ["GNSSSimulation", "GNSSCore", "GNSSOrbits", "GNSSFormats", "GNSSPositioning", "GNSSProducts", "DaemonSupport",
+            dependencies: ["GNSSSimulation", "GNSSNetwork", "GNSSCore", "GNSSOrbits", "GNSSFormats", "GNSSPositioning", "GNSSProducts", "DaemonSupport",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .target(name: "TestSupport", dependencies: ["GNSSCore"], path: "Tests/TestSupport"),
@@ -111,6 +118,8 @@ let package = Package(
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "DaemonSupport", "DPCLink", .product(name: "Logging", package: "swift-log"), "GNSSPositioning", "GNSSProducts", "GNSSOrbits", "GNSSFormats", "GNSSCore", "TestSupport"]),
         .testTarget(name: "GNSSSimulationTests",
                     dependencies: ["GNSSSimulation", "GNSSPositioning", "GNSSProducts", "GNSSOrbits", "GNSSFormats", "GNSSCore", "Gateway", "TestSupport"]),
+        .testTarget(name: "GNSSNetworkTests",
+                    dependencies: ["GNSSNetwork", "GNSSSimulation", "GNSSPositioning", "GNSSProducts", "GNSSOrbits", "GNSSFormats", "GNSSCore", "TestSupport"]),
         .testTarget(name: "DaemonSupportTests", dependencies: ["DaemonSupport", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "DPCTests", dependencies: ["DPC", "DPCLink", "DaemonSupport", "GNSSFormats", "GNSSCore", "TestSupport",
                                                      .product(name: "NIOCore", package: "swift-nio"),

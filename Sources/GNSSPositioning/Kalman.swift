@@ -1,15 +1,15 @@
 import GNSSCore
 
 /// The extended Kalman filter measurement update shared by the estimators.
-enum Kalman {
+package enum Kalman {
     /// The rows of a design matrix H by their non-zero entries: a measurement involves a few states of many.
-    struct SparseRows {
+    package struct SparseRows {
         /// Row i's entries are `columns[starts[i]..<starts[i + 1]]`, `values[...]` alike.
         private(set) var columns: [Int] = []
         private(set) var values: [Double] = []
         private(set) var starts = [0]
 
-        init() {}
+        package init() {}
 
         /// The non-zero entries of a dense matrix.
         init(_ dense: Matrix) {
@@ -22,19 +22,19 @@ enum Kalman {
             }
         }
 
-        var count: Int { starts.count - 1 }
+        package var count: Int { starts.count - 1 }
 
         /// Adds an entry to the row being written.
-        mutating func append(column: Int, value: Double) {
+        package mutating func append(column: Int, value: Double) {
             columns.append(column)
             values.append(value)
         }
 
         /// Closes the row being written.
-        mutating func endRow() { starts.append(columns.count) }
+        package mutating func endRow() { starts.append(columns.count) }
 
         /// Row `i` times the vector `v`.
-        func dot(_ i: Int, _ v: [Double]) -> Double {
+        package func dot(_ i: Int, _ v: [Double]) -> Double {
             var sum = 0.0
             for e in starts[i]..<starts[i + 1] { sum += values[e] * v[columns[e]] }
             return sum
@@ -44,14 +44,14 @@ enum Kalman {
     /// x ← x + K v, P ← (I − K H) P with K = P Hᵀ (H P Hᵀ + R)⁻¹.
     /// Returns false (and leaves the state alone) when the innovation covariance is singular.
     @discardableResult
-    static func update(x: inout [Double], p: inout Matrix, h: Matrix, innovation v: [Double], r: Matrix) -> Bool {
+    package static func update(x: inout [Double], p: inout Matrix, h: Matrix, innovation v: [Double], r: Matrix) -> Bool {
         update(x: &x, p: &p, h: SparseRows(h), innovation: v, r: r)
     }
 
     /// The update with H by its non-zero entries. With S = H P Hᵀ + R = L Lᵀ (Cholesky) and Y = L⁻¹ H P:
     /// K v = Yᵀ L⁻¹ v and K H P = Yᵀ Y. H P and H P Hᵀ are formed from H's entries alone, Yᵀ Y for one triangle.
     @discardableResult
-    static func update(x: inout [Double], p: inout Matrix, h: SparseRows, innovation v: [Double], r: Matrix) -> Bool {
+    package static func update(x: inout [Double], p: inout Matrix, h: SparseRows, innovation v: [Double], r: Matrix) -> Bool {
         let n = x.count, m = v.count
         precondition(h.count == m && p.rows == n && p.columns == n && r.rows == m && r.columns == m, "matrix size mismatch")
         // H P: each row a combination of a few rows of P. S = (H P) Hᵀ + R.

@@ -316,14 +316,14 @@ public struct PPPFilter: Sendable {
         return (out, uncorrected)
     }
 
-    static func firstCode(_ obs: SatelliteObservation, _ codes: [SignalCode], band: UInt8) -> (Double, SignalCode)? {
+    package static func firstCode(_ obs: SatelliteObservation, _ codes: [SignalCode], band: UInt8) -> (Double, SignalCode)? {
         for code in codes where code.band == band {
             if let p = obs.signal(code)?.pseudorange, p > 1e6 { return (p, code) }
         }
         return nil
     }
 
-    static func firstWithPhase(_ obs: SatelliteObservation, _ codes: [SignalCode]) -> SignalObservation? {
+    package static func firstWithPhase(_ obs: SatelliteObservation, _ codes: [SignalCode]) -> SignalObservation? {
         for code in codes {
             if let s = obs.signal(code), let p = s.pseudorange, p > 1e6, let l = s.carrierPhase, l != 0 { return s }
         }

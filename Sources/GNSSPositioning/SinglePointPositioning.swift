@@ -312,7 +312,7 @@ public struct SinglePointPositioner: Sendable {
     }
 
     /// Geometric range with the Earth-rotation (Sagnac) correction, and the receiver-to-satellite unit vector.
-    static func geometricRange(satellite rs: ECEF, receiver rr: ECEF) -> (Double, ECEF) {
+    package static func geometricRange(satellite rs: ECEF, receiver rr: ECEF) -> (Double, ECEF) {
         let d = rs - rr
         let r = d.norm
         guard r > 0 else { return (0, .zero) }

@@ -133,7 +133,7 @@ public struct SSRGenerator: Sendable {
 
     /// The ephemeris a receiver holds for `sat` at `t`: of those broadcast by then and valid until `until` (healthy,
     /// and for Galileo of I/NAV, the message SSR refers to), the one broadcast last.
-    func broadcastEphemeris(_ sat: SatelliteID, at t: GNSSTime, until: GNSSTime) -> Ephemeris? {
+    public static func broadcastEphemeris(_ sat: SatelliteID, in ephemerides: EphemerisStore, at t: GNSSTime, until: GNSSTime) -> Ephemeris? {
         var best: Ephemeris?
         for e in ephemerides.all(for: sat) where e.isHealthy && abs(t - e.toe) <= e.validity && abs(until - e.toe) <= e.validity {
             guard let sent = Self.transmission(e), !(t < sent) else { continue }
@@ -159,7 +159,7 @@ public struct SSRGenerator: Sendable {
     private mutating func orbitCorrection(_ sat: SatelliteID, epoch t: GNSSTime) -> SSRMessage.Satellite? {
         // The issue chosen serves the clock corrections until the next orbit update, and users a while after it.
         let until = t + options.orbitInterval + SSRCorrections.defaultLatencyAllowance
-        guard let eph = broadcastEphemeris(sat, at: t, until: until), let iod = Self.issueOfData(eph) else {
+        guard let eph = Self.broadcastEphemeris(sat, in: ephemerides, at: t, until: until), let iod = Self.issueOfData(eph) else {
             issues[sat] = nil
             return nil
         }
@@ -207,7 +207,7 @@ public struct SSRGenerator: Sendable {
     }
 
     /// The issue of data SSR names an ephemeris by: IODE (GPS, QZSS), IODnav (Galileo), tb (GLONASS).
-    static func issueOfData(_ e: Ephemeris) -> Int? {
+    public static func issueOfData(_ e: Ephemeris) -> Int? {
         switch e {
         case .kepler(let k): k.iode
         case .glonass(let g): g.tb

@@ -1,0 +1,440 @@
+import Foundation
+import GNSSCore
+import GNSSOrbits
+import GNSSPositioning
+import GNSSProducts
+
+/// Real-time estimation of the GNSS satellites' clock and orbit corrections from
+/// a network of reference stations at known positions.
+///
+/// An extended Kalman filter on the undifferenced ionosphere-free code and phase
+/// of every station, epoch by epoch. It estimates per station a zenith wet delay
+/// (random walk) and a receiver clock per system (white noise); per satellite a
+/// clock correction against the broadcast clock (white noise) and, optionally, an
+/// orbit correction against the broadcast orbit in its radial, along-track and
+/// cross-track frame (random walk); and a float ambiguity per station and
+/// satellite. The clock datum is the broadcast clocks' ensemble: per system the
+/// mean correction of the satellites in view is held at zero.
+///
+/// A correction is "true minus broadcast": the satellite is at the broadcast
+/// position plus the orbit correction (in the frame of the broadcast orbit the
+/// satellite's reference ephemeris gives), and its clock, with the relativistic
+/// term, is the broadcast clock plus the clock correction (metres). SSR states
+/// orbit corrections with the opposite sign (`NetworkCorrections`).
+public struct NetworkFilter: Sendable {
+    public let stations: [NetworkStation]
+    public var options: NetworkOptions
+
+    private enum Key: Hashable {
+        case troposphere(Int)
+        case receiverClock(Int, GNSSSystem)
+        case satelliteClock(SatelliteID)
+        case orbit(SatelliteID, Int)
+        case ambiguity(Int, SatelliteID)
+    }
+
+    private struct TrackKey: Hashable {
+        var station: Int
+        var satellite: SatelliteID
+    }
+
+    /// What a station-satellite pair carries from epoch to epoch: the slip monitors and the wind-up.
+    private struct Track {
+        var lastSeen: GNSSTime
+        var wideLane: Double
+        var count: Double
+        var geometryFree: Double
+        var windUp: Double?
+    }
+
+    private struct Measurement {
+        var station: Int
+        var satellite: SatelliteID
+        var code: Double
+        var phase: Double
+        var wavelength: Double
+        var slip: Bool
+        /// Satellite position at transmission and its velocity (broadcast), its clock (m, relativistic term included).
+        var position: ECEF
+        var velocity: ECEF
+        var clock: Double
+    }
+
+    private var keys: [Key] = []
+    private var index: [Key: Int] = [:]
+    private var x: [Double] = []
+    private var p = Matrix(rows: 0, columns: 0)
+    private var tracks: [TrackKey: Track] = [:]
+    private var satelliteLastSeen: [SatelliteID: GNSSTime] = [:]
+    /// The broadcast ephemeris each satellite's corrections refer to.
+    private var references: [SatelliteID: Ephemeris] = [:]
+    private var lastTime: GNSSTime?
+    /// Station positions with the solid Earth tide and their local frames, per epoch.
+    private let frames: [LocalFrame]
+
+    public init(stations: [NetworkStation], options: NetworkOptions = NetworkOptions()) {
+        self.stations = stations
+        self.options = options
+        frames = stations.map { LocalFrame(origin: $0.position) }
+    }
+
+    // MARK: - Epoch
+
+    /// Processes one epoch: `observations` by station index (stations without data this epoch left out), with the
+    /// broadcast ephemerides known by then.
+    public mutating func process(time: GNSSTime, observations: [Int: ObservationEpoch], ephemerides: EphemerisStore) -> NetworkEpoch {
+        var summary = NetworkEpoch(time: time)
+        var measurements: [Measurement] = []
+        let sorted = observations.sorted { $0.key < $1.key }
+        for (station, epoch) in sorted where stations.indices.contains(station) {
+            let before = measurements.count
+            prepare(station: station, epoch: epoch, ephemerides: ephemerides, into: &measurements)
+            if measurements.count > before { summary.stations += 1 }
+        }
+        timeUpdate(time: time, measurements: measurements)
+        var used = measurements
+        for _ in 0...options.maximumRejections {
+            let outcome = measurementUpdate(used, time: time, mayReject: summary.rejected < options.maximumRejections)
+            summary.residuals = outcome.residuals
+            guard let worst = outcome.reject else { break }
+            used.remove(at: worst)
+            summary.rejected += 1
+        }
+        for m in used {
+            tracks[TrackKey(station: m.station, satellite: m.satellite)]?.lastSeen = time
+            satelliteLastSeen[m.satellite] = time
+        }
+        summary.measurements = used.count
+        summary.satellites = Set(used.map(\.satellite)).count
+        return summary
+    }
+
+    /// The current corrections of every satellite the filter holds.
+    public var estimates: [SatelliteEstimate] {
+        references.keys.sorted().compactMap { sat -> SatelliteEstimate? in
+            guard let eph = references[sat], let ci = index[.satelliteClock(sat)], let seen = satelliteLastSeen[sat] else { return nil }
+            var orbit = RadialAlongCross.zero, orbitSigma = 0.0
+            if let r = index[.orbit(sat, 0)] {
+                orbit = RadialAlongCross(radial: x[r], along: x[r + 1], cross: x[r + 2])
+                orbitSigma = (p[r, r] + p[r + 1, r + 1] + p[r + 2, r + 2]).squareRoot()
+            }
+            return SatelliteEstimate(satellite: sat, time: seen, ephemeris: eph, orbit: orbit, clock: x[ci], orbitSigma: orbitSigma,
+                                     clockSigma: p[ci, ci].squareRoot())
+        }
+    }
+
+    /// The number of states the filter carries.
+    public var stateCount: Int { x.count }
+
+    // MARK: - Measurements
+
+    private mutating func prepare(station: Int, epoch: ObservationEpoch, ephemerides: EphemerisStore, into out: inout [Measurement]) {
+        let c = Constants.speedOfLight
+        for obs in epoch.satellites where options.systems.contains(obs.satellite.system) {
+            let sat = obs.satellite
+            let (firstCodes, secondCodes) = PPPFilter.signalPair(sat.system)
+            guard let s1 = PPPFilter.firstWithPhase(obs, firstCodes), let s2 = PPPFilter.firstWithPhase(obs, secondCodes),
+                  let f1 = CarrierFrequency.of(system: sat.system, band: s1.signal.band, glonassChannel: obs.glonassChannel),
+                  let f2 = CarrierFrequency.of(system: sat.system, band: s2.signal.band, glonassChannel: obs.glonassChannel),
+                  let l1 = s1.carrierPhase, let l2 = s2.carrierPhase, let range1 = s1.pseudorange, let range2 = s2.pseudorange,
+                  let eph = reference(sat, at: epoch.time, ephemerides: ephemerides)
+            else { continue }
+            let p1 = PPPFilter.firstCode(obs, firstCodes, band: s1.signal.band)?.0 ?? range1
+            let p2 = PPPFilter.firstCode(obs, secondCodes, band: s2.signal.band)?.0 ?? range2
+            let lambda1 = c / f1, lambda2 = c / f2
+            let g1 = f1 * f1 / (f1 * f1 - f2 * f2), g2 = -f2 * f2 / (f1 * f1 - f2 * f2)
+            let code = g1 * p1 + g2 * p2
+            let phase = g1 * l1 * lambda1 + g2 * l2 * lambda2
+            // Transmission time by the broadcast clock; the state there.
+            var tx = epoch.time - code / c
+            tx = tx - eph.clockBias(at: tx)
+            let state = eph.state(at: tx)
+            guard state.position.norm > 1e6, state.position.x.isFinite else { continue }
+            let elevation = frames[station].enu(state.position).azimuthElevation.elevation
+            guard elevation >= options.elevationMask else { continue }
+            // Cycle slips: loss of lock, a gap, Melbourne–Wübbena and geometry-free jumps.
+            let key = TrackKey(station: station, satellite: sat)
+            let wideLane = ((l1 * lambda1 * f1 - l2 * lambda2 * f2) / (f1 - f2) - (f1 * p1 + f2 * p2) / (f1 + f2)) / (c / (f1 - f2))
+            let geometryFree = l1 * lambda1 - l2 * lambda2
+            var slip = (s1.lli & 1) != 0 || (s2.lli & 1) != 0
+            if let t = tracks[key], epoch.time - t.lastSeen <= options.maximumGap {
+                if abs(wideLane - t.wideLane) > options.wideLaneSlip || abs(geometryFree - t.geometryFree) > options.geometryFreeSlip {
+                    slip = true
+                }
+                if slip {
+                    tracks[key] = Track(lastSeen: t.lastSeen, wideLane: wideLane, count: 1, geometryFree: geometryFree, windUp: t.windUp)
+                } else {
+                    let n = min(t.count + 1, 100)
+                    tracks[key] = Track(lastSeen: t.lastSeen, wideLane: t.wideLane + (wideLane - t.wideLane) / n, count: n,
+                                        geometryFree: geometryFree, windUp: t.windUp)
+                }
+            } else {
+                slip = true
+                tracks[key] = Track(lastSeen: epoch.time, wideLane: wideLane, count: 1, geometryFree: geometryFree, windUp: nil)
+            }
+            out.append(Measurement(station: station, satellite: sat, code: code, phase: phase, wavelength: c / (f1 + f2), slip: slip,
+                                   position: state.position, velocity: state.velocity,
+                                   clock: c * SSRCorrections.broadcastClock(eph, state: state, at: tx)))
+        }
+    }
+
+    /// The broadcast ephemeris `sat`'s corrections refer to at `t`: the one a receiver holds (the last broadcast, valid
+    /// now). When it changes, the orbit correction moves with it so that the corrected orbit stays where it was.
+    private mutating func reference(_ sat: SatelliteID, at t: GNSSTime, ephemerides: EphemerisStore) -> Ephemeris? {
+        guard let latest = SSRGenerator.broadcastEphemeris(sat, in: ephemerides, at: t, until: t) else { return references[sat] }
+        guard let current = references[sat] else {
+            references[sat] = latest
+            return latest
+        }
+        guard current != latest else { return current }
+        if let r = index[.orbit(sat, 0)] {
+            let old = current.state(at: t), new = latest.state(at: t)
+            let offset = RadialAlongCross(radial: x[r], along: x[r + 1], cross: x[r + 2])
+            if let trueOffset = offset.ecef(position: old.position, velocity: old.velocity),
+               let moved = RadialAlongCross.of(old.position + trueOffset - new.position, position: new.position, velocity: new.velocity) {
+                x[r] = moved.radial; x[r + 1] = moved.along; x[r + 2] = moved.cross
+            }
+        }
+        references[sat] = latest
+        return latest
+    }
+
+    // MARK: - Time update
+
+    private mutating func timeUpdate(time: GNSSTime, measurements: [Measurement]) {
+        let dt = lastTime.map { max(0, time - $0) } ?? 0
+        lastTime = time
+        // Forget tracks and satellites unseen too long.
+        var stale: Set<Key> = []
+        for (key, track) in tracks where time - track.lastSeen > options.maximumGap {
+            tracks[key] = nil
+            stale.insert(.ambiguity(key.station, key.satellite))
+        }
+        for (sat, seen) in satelliteLastSeen where time - seen > options.maximumGap {
+            satelliteLastSeen[sat] = nil
+            references[sat] = nil
+            stale.insert(.satelliteClock(sat))
+            for i in 0..<3 { stale.insert(.orbit(sat, i)) }
+        }
+        remove(stale)
+        // New states.
+        var added: [(Key, Double, Double)] = []
+        var pending: Set<Key> = []
+        func add(_ key: Key, _ value: Double, _ variance: Double) {
+            guard index[key] == nil, !pending.contains(key) else { return }
+            pending.insert(key)
+            added.append((key, value, variance))
+        }
+        for m in measurements {
+            add(.troposphere(m.station), 0.1, 0.3 * 0.3)
+            add(.receiverClock(m.station, m.satellite.system), 0, 0)
+            add(.satelliteClock(m.satellite), 0, 0)
+            if options.estimateOrbits {
+                for i in 0..<3 { add(.orbit(m.satellite, i), 0, options.orbitPrior * options.orbitPrior) }
+            }
+            add(.ambiguity(m.station, m.satellite), m.phase - m.code, 30 * 30)
+        }
+        append(added)
+        // Random walks.
+        let qTroposphere = options.troposphereProcessNoise * options.troposphereProcessNoise * dt
+        let qOrbit = options.orbitProcessNoise * options.orbitProcessNoise * dt
+        for (i, key) in keys.enumerated() {
+            switch key {
+            case .troposphere: p[i, i] += qTroposphere
+            case .orbit: p[i, i] += qOrbit
+            default: break
+            }
+        }
+        // White-noise clocks: a fresh prior every epoch (receiver clocks from the median code residual).
+        for (key, value) in receiverClockPriors(measurements) { reset(key, value: value, variance: 300 * 300) }
+        for sat in Set(measurements.map(\.satellite)) {
+            let key = Key.satelliteClock(sat)
+            if let q = options.satelliteClockProcessNoise, !pending.contains(key), let i = index[key] {
+                p[i, i] += q * q * dt
+            } else {
+                reset(key, value: index[key].map { x[$0] } ?? 0, variance: 30 * 30)
+            }
+        }
+        // Ambiguities restart on a slip.
+        for m in measurements where m.slip && !pending.contains(.ambiguity(m.station, m.satellite)) {
+            reset(.ambiguity(m.station, m.satellite), value: m.phase - m.code, variance: 30 * 30)
+            tracks[TrackKey(station: m.station, satellite: m.satellite)]?.windUp = nil
+        }
+    }
+
+    /// Each station's clock per system: the median of code minus the modelled range and the satellite clock.
+    private func receiverClockPriors(_ ms: [Measurement]) -> [Key: Double] {
+        var residuals: [Key: [Double]] = [:]
+        for m in ms {
+            let (range, _) = SinglePointPositioner.geometricRange(satellite: m.position, receiver: stations[m.station].position)
+            residuals[.receiverClock(m.station, m.satellite.system), default: []].append(m.code - range + m.clock)
+        }
+        return residuals.mapValues { list in
+            let sorted = list.sorted()
+            return sorted[sorted.count / 2]
+        }
+    }
+
+    private mutating func reset(_ key: Key, value: Double, variance: Double) {
+        guard let i = index[key] else { return }
+        for j in 0..<x.count { p[i, j] = 0; p[j, i] = 0 }
+        p[i, i] = variance
+        x[i] = value
+    }
+
+    private mutating func append(_ states: [(Key, Double, Double)]) {
+        guard !states.isEmpty else { return }
+        let n = x.count
+        p = p.reindexed(Array(0..<n) + [Int](repeating: -1, count: states.count))
+        for (k, (key, value, variance)) in states.enumerated() {
+            keys.append(key)
+            index[key] = n + k
+            x.append(value)
+            p[n + k, n + k] = variance
+        }
+    }
+
+    private mutating func remove(_ gone: Set<Key>) {
+        let keep = keys.indices.filter { !gone.contains(keys[$0]) }
+        guard keep.count < keys.count else { return }
+        p = p.reindexed(keep)
+        x = keep.map { x[$0] }
+        keys = keep.map { keys[$0] }
+        index = Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($0.element, $0.offset) })
+    }
+
+    // MARK: - Measurement update
+
+    private struct UpdateOutcome {
+        /// The measurement to leave out (the state unchanged), if one is an outlier.
+        var reject: Int?
+        var residuals: NetworkEpoch.Residuals
+    }
+
+    private mutating func measurementUpdate(_ ms: [Measurement], time: GNSSTime, mayReject: Bool) -> UpdateOutcome {
+        var rows = Kalman.SparseRows()
+        var innovations: [Double] = [], variances: [Double] = [], owners: [Int] = []
+        let sun = SunMoon.sun(at: time)
+        var datum: [GNSSSystem: Set<SatelliteID>] = [:]
+        // Per station: the antenna with the solid Earth tide, the hydrostatic delay and the mapping coefficients.
+        var sites: [Int: (ECEF, Double, NiellMapping.Coefficients)] = [:]
+        for m in ms where sites[m.station] == nil {
+            let marker = stations[m.station].position
+            let site = options.solidEarthTide ? marker + SolidEarthTide.displacement(site: marker, time: time) : marker
+            let geodetic = frames[m.station].geodetic
+            sites[m.station] = (site, Troposphere.saastamoinenZenith(receiver: geodetic, relativeHumidity: 0).hydrostatic,
+                                NiellMapping.coefficients(receiver: geodetic, time: time))
+        }
+        for (k, m) in ms.enumerated() {
+            guard let zi = index[.troposphere(m.station)], let ri = index[.receiverClock(m.station, m.satellite.system)],
+                  let si = index[.satelliteClock(m.satellite)], let ai = index[.ambiguity(m.station, m.satellite)] else { continue }
+            guard let (site, zhd, mapping) = sites[m.station] else { continue }
+            let frame = frames[m.station]
+            var satellite = m.position
+            var orbitPartials: (Int, ECEF, ECEF, ECEF)?
+            if let oi = index[.orbit(m.satellite, 0)], let axes = RadialAlongCross.axes(position: m.position, velocity: m.velocity) {
+                satellite = satellite + x[oi] * axes.radial + x[oi + 1] * axes.along + x[oi + 2] * axes.cross
+                orbitPartials = (oi, axes.radial, axes.along, axes.cross)
+            }
+            let (range, unit) = SinglePointPositioner.geometricRange(satellite: satellite, receiver: site)
+            let elevation = frame.enu(satellite).azimuthElevation.elevation
+            let (mh, mw) = NiellMapping.factors(mapping, elevation: elevation)
+            let key = TrackKey(station: m.station, satellite: m.satellite)
+            let wind = PhaseWindUp.cycles(satellite: m.position, receiver: frame, sun: sun, previous: tracks[key]?.windUp)
+            tracks[key]?.windUp = wind
+            let modelled = range - m.clock - x[si] + x[ri] + mh * zhd + mw * x[zi]
+            let s = max(sin(elevation), 0.1)
+            let weight = 9.0 * (1 + 1 / (s * s))
+            for isPhase in [true, false] {
+                rows.append(column: zi, value: mw)
+                rows.append(column: ri, value: 1)
+                rows.append(column: si, value: -1)
+                if let (oi, r, a, c) = orbitPartials {
+                    rows.append(column: oi, value: unit.dot(r))
+                    rows.append(column: oi + 1, value: unit.dot(a))
+                    rows.append(column: oi + 2, value: unit.dot(c))
+                }
+                if isPhase {
+                    rows.append(column: ai, value: 1)
+                    innovations.append(m.phase - (modelled + x[ai] + wind * m.wavelength))
+                    variances.append(weight * options.phaseSigma * options.phaseSigma)
+                } else {
+                    innovations.append(m.code - modelled)
+                    variances.append(weight * options.codeSigma * options.codeSigma)
+                }
+                rows.endRow()
+                owners.append(k)
+            }
+            datum[m.satellite.system, default: []].insert(m.satellite)
+        }
+        var outcome = UpdateOutcome(residuals: NetworkEpoch.Residuals())
+        guard !innovations.isEmpty else { return outcome }
+        let measured = innovations.count
+        // The clock datum: per system, the mean correction of the satellites in view is zero.
+        for (_, sats) in datum.sorted(by: { $0.key < $1.key }) {
+            let weight = 1 / Double(sats.count)
+            var mean = 0.0
+            for sat in sats.sorted() {
+                guard let si = index[.satelliteClock(sat)] else { continue }
+                rows.append(column: si, value: weight)
+                mean += weight * x[si]
+            }
+            rows.endRow()
+            innovations.append(-mean)
+            variances.append(options.datumSigma * options.datumSigma)
+            owners.append(-1)
+        }
+        let prior = (x, p)
+        guard Kalman.update(x: &x, p: &p, h: rows, innovation: innovations, r: Matrix.diagonal(variances)) else { return outcome }
+        // Post-fit residuals: their RMS, and the worst outlier.
+        var worst: (Double, Int)?
+        var phaseSum = 0.0, codeSum = 0.0
+        for i in 0..<measured {
+            let dx = rows.dot(i, x) - rows.dot(i, prior.0)
+            let residual = innovations[i] - dx
+            if i % 2 == 0 { phaseSum += residual * residual } else { codeSum += residual * residual }
+            let normalised = abs(residual) / variances[i].squareRoot()
+            if normalised > options.outlierLimit, normalised > (worst?.0 ?? 0) { worst = (normalised, owners[i]) }
+        }
+        let pairs = Double(measured / 2)
+        outcome.residuals = NetworkEpoch.Residuals(phase: (phaseSum / pairs).squareRoot(), code: (codeSum / pairs).squareRoot())
+        if mayReject, let (_, k) = worst {
+            x = prior.0
+            p = prior.1
+            outcome.reject = k
+        }
+        return outcome
+    }
+}
+
+/// One satellite's corrections as the network estimates them (true minus broadcast).
+public struct SatelliteEstimate: Sendable {
+    public var satellite: SatelliteID
+    /// When a station last observed the satellite.
+    public var time: GNSSTime
+    /// The broadcast ephemeris the corrections refer to.
+    public var ephemeris: Ephemeris
+    /// Orbit correction in the broadcast orbit's frame, and clock correction (m).
+    public var orbit: RadialAlongCross
+    public var clock: Double
+    /// Formal sigmas (m): the orbit's three components together, the clock's.
+    public var orbitSigma: Double
+    public var clockSigma: Double
+}
+
+/// What one epoch of network processing used and how well it fitted.
+public struct NetworkEpoch: Sendable {
+    public struct Residuals: Sendable {
+        /// RMS of the post-fit ionosphere-free phase and code residuals, m.
+        public var phase = 0.0
+        public var code = 0.0
+    }
+
+    public var time: GNSSTime
+    public var stations = 0
+    public var satellites = 0
+    public var measurements = 0
+    /// Measurements left out as outliers.
+    public var rejected = 0
+    public var residuals = Residuals()
+}

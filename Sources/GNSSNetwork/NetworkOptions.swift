@@ -1,0 +1,47 @@
+import GNSSCore
+
+/// A reference station of the network: its name and the known position of its antenna (ECEF, m).
+public struct NetworkStation: Sendable, Hashable {
+    public var name: String
+    public var position: ECEF
+
+    public init(name: String, position: ECEF) {
+        self.name = name
+        self.position = position
+    }
+}
+
+/// How the network filter models and weighs what it estimates.
+public struct NetworkOptions: Sendable {
+    public var systems: Set<GNSSSystem> = [.gps, .galileo]
+    public var elevationMask = 10 * Constants.degreesToRadians
+    /// Undifferenced code and phase error at zenith (m), before the ionosphere-free amplification.
+    public var codeSigma = 0.3
+    public var phaseSigma = 0.003
+    /// Random walk of each station's zenith wet delay, m/√s.
+    public var troposphereProcessNoise = 1e-4
+    /// Estimate each satellite's orbit correction (radial, along, cross); without it the clock absorbs the part of the
+    /// orbit error along the network's lines of sight, which serves users inside a regional network only.
+    public var estimateOrbits = true
+    /// The broadcast orbit's error a priori (m, each component) and its random walk (m/√s).
+    public var orbitPrior = 2.0
+    public var orbitProcessNoise = 2e-3
+    /// Random walk of each satellite's clock correction (m/√s); nil: white noise, a fresh estimate every epoch.
+    public var satelliteClockProcessNoise: Double? = nil
+    /// The clock datum: per system, the mean of the satellites' clock corrections is held at zero with this weight (m),
+    /// so the corrections stay those of the broadcast clocks' ensemble.
+    public var datumSigma = 0.001
+    /// A measurement whose post-fit residual exceeds this many sigmas is left out of the epoch (the worst first).
+    public var outlierLimit = 5.0
+    /// At most this many measurements are left out an epoch before the update stands as it is.
+    public var maximumRejections = 8
+    /// A track (station and satellite) or a satellite unseen this long is forgotten, seconds.
+    public var maximumGap = 300.0
+    /// Melbourne–Wübbena (wide-lane cycles) and geometry-free (m) jumps that declare a cycle slip.
+    public var wideLaneSlip = 4.0
+    public var geometryFreeSlip = 0.05
+    /// Move the stations' known positions by the solid Earth tide.
+    public var solidEarthTide = true
+
+    public init() {}
+}

@@ -1,0 +1,108 @@
+import ArgumentParser
+import DaemonSupport
+import Dispatch
+import Foundation
+import GNSSCore
+import GNSSNetwork
+import GNSSProducts
+import GNSSSimulation
+import Synchronization
+
+struct NetworkExperimentCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "network-experiment",
+        abstract: "The network's own corrections under a known truth: reference stations on the real sky of a day estimate GNSS orbit and clock corrections from its real broadcast ephemerides; their signal-in-space range error, and a user's kinematic PPP on them.",
+        discussion: "The truth is the day's final orbits and clocks (never given to the network). The user station (ESBC, not in the network) has only the broadcast ephemerides and the network's corrections."
+    )
+
+    @Option(help: "Network layout: regional (20 stations over Europe) or global (24 stations).")
+    var network: ReferenceNetwork = .regional
+
+    @Option(help: "Stations of a global network.")
+    var stations: Int?
+
+    @Option(help: "Number of start times, spread evenly over the day.")
+    var runs = 12
+
+    @Option(name: .customLong("warm-up"), help: "Minutes of network processing before the user starts.")
+    var warmUp = 30.0
+
+    @Option(help: "Minutes the user is processed (and the corrections judged).")
+    var minutes = 30.0
+
+    @Option(help: "Network observation interval and correction update interval, seconds.")
+    var interval = 30.0
+
+    @Option(name: .customLong("user-interval"), help: "User observation interval, seconds.")
+    var userInterval = 5.0
+
+    @Flag(name: .customLong("no-orbits"), help: "Estimate clocks only: the orbit error along the network's lines of sight goes into them.")
+    var clocksOnly = false
+
+    @Option(name: .customLong("clock-noise"), help: "Random walk of the satellite clock corrections, m/√s (white noise when not given).")
+    var clockNoise: Double?
+
+    @Option(name: .customLong("orbit-noise"), help: "Random walk of the orbit corrections, m/√s.")
+    var orbitNoise = NetworkOptions().orbitProcessNoise
+
+    @Option(help: "The real day whose precise orbits and clocks make the truth (the ESBC data set of 2020-06-25).")
+    var data = ConvergenceCommand.defaultData
+
+    func run() throws {
+        let products: Products
+        do {
+            products = try Products.load(navigation: [data + "/" + SimulationFixture.navigation], sp3: [data + "/" + ConvergenceCommand.orbits],
+                                         clock: [data + "/" + ConvergenceCommand.clocks])
+        } catch {
+            StandardError.error("\(error)")
+            throw ExitCode(1)
+        }
+        var experiment = NetworkExperiment(precise: products.precise, broadcast: products.ephemerides, network: network.stations(count: stations),
+                                           user: SimulationFixture.reference)
+        experiment.warmUp = warmUp * 60
+        experiment.userDuration = minutes * 60
+        experiment.networkInterval = interval
+        experiment.userInterval = userInterval
+        experiment.options.estimateOrbits = !clocksOnly
+        experiment.options.satelliteClockProcessNoise = clockNoise
+        experiment.options.orbitProcessNoise = orbitNoise
+        guard let day = GNSSTime(calendar: CalendarDate(year: 2020, month: 6, day: 25), scale: .gps) else { return }
+        let span = experiment.warmUp + experiment.userDuration
+        let step = (86_400 - span - 600) / Double(max(runs, 1))
+        print("\(network.rawValue) network, \(experiment.network.count) stations, \(runs) starts over 2020-06-25, \(Int(warmUp)) min warm-up then \(Int(minutes)) min judged, network at \(interval) s, user at \(userInterval) s, GPS+Galileo, orbits \(clocksOnly ? "not estimated" : "estimated")")
+        let outcomes = Mutex([Int: NetworkExperiment.Outcome]())
+        let setup = experiment
+        let started = Date()
+        DispatchQueue.concurrentPerform(iterations: runs) { k in
+            let start = day + 300 + setup.warmUp + Double(k) * step
+            let outcome = setup.run(start: start, seed: UInt64(3000 + k))
+            outcomes.withLock { $0[k] = outcome }
+            StandardError.writeLine(String(format: "  start %@: SISRE broadcast GPS %.1f cm Galileo %.1f cm, corrected GPS %.1f cm (%.1f radial-clock, %.1f along-cross) Galileo %.1f cm (%.1f, %.1f); user %@; %.3f s an epoch, %d states",
+                                           start.iso8601(fractionDigits: 0), Self.cm(outcome.broadcastSISRE[.gps]), Self.cm(outcome.broadcastSISRE[.galileo]),
+                                           Self.cm(outcome.correctedSISRE[.gps]), Self.cm(outcome.correctedParts[.gps]?.radialClock),
+                                           Self.cm(outcome.correctedParts[.gps]?.alongCross), Self.cm(outcome.correctedSISRE[.galileo]),
+                                           Self.cm(outcome.correctedParts[.galileo]?.radialClock), Self.cm(outcome.correctedParts[.galileo]?.alongCross),
+                                           outcome.convergence.map { String(format: "converged in %.1f min", $0 / 60) } ?? "not converged",
+                                           outcome.secondsPerEpoch, outcome.states))
+        }
+        let all = outcomes.withLock { $0 }.sorted { $0.key < $1.key }.map(\.value)
+        func median(_ values: [Double]) -> Double {
+            let sorted = values.sorted()
+            return sorted.isEmpty ? .nan : sorted[sorted.count / 2]
+        }
+        func rms(_ values: [Double]) -> Double { (values.reduce(0) { $0 + $1 * $1 } / Double(max(values.count, 1))).squareRoot() }
+        let gps = rms(all.compactMap { $0.correctedSISRE[.gps] }), galileo = rms(all.compactMap { $0.correctedSISRE[.galileo] })
+        print(String(format: "SISRE broadcast: GPS %.1f cm, Galileo %.1f cm", Self.cm(rms(all.compactMap { $0.broadcastSISRE[.gps] })),
+                     Self.cm(rms(all.compactMap { $0.broadcastSISRE[.galileo] }))))
+        print(String(format: "SISRE with the network's corrections: GPS %.1f cm, Galileo %.1f cm", Self.cm(gps), Self.cm(galileo)))
+        let times = all.map { $0.convergence ?? experiment.userDuration }
+        print(String(format: "network processing %.3f s an epoch (mean); elapsed %.0f s", all.map(\.secondsPerEpoch).reduce(0, +) / Double(max(all.count, 1)),
+                     Date().timeIntervalSince(started)))
+        print(String(format: "median convergence on the network's corrections: GNSS-only %.1f min (%d/%d converged); SISRE GNSS %.1f cm",
+                     median(times) / 60, all.filter { $0.convergence != nil }.count, all.count, Self.cm(rms([gps, galileo]))))
+    }
+
+    static func cm(_ metres: Double?) -> Double { (metres ?? .nan) * 100 }
+}
+
+extension ReferenceNetwork: ExpressibleByArgument {}
