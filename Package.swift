@@ -43,7 +43,8 @@ let package = Package(
         .target(name: "GNSSProducts", dependencies: ["GNSSCore", "GNSSFormats", "GNSSOrbits"]),
         .target(name: "GNSSSimulation", dependencies: ["GNSSCore", "GNSSFormats", "GNSSOrbits", "GNSSPositioning", "GNSSNetwork"],
                 swiftSettings: numericCore),
-        .target(name: "GNSSNetwork", dependencies: ["GNSSCore", "GNSSOrbits", "GNSSPositioning", "GNSSProducts"], swiftSettings: numericCore),
+        .target(name: "GNSSNetwork", dependencies: ["GNSSCore", "GNSSFormats", "GNSSOrbits", "GNSSPositioning", "GNSSProducts"],
+                swiftSettings: numericCore),
         .target(name: "DaemonSupport", dependencies: [
             "CSystemd",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -61,7 +62,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "DPC", dependencies: [
-            "DPCLink", "DaemonSupport", "GNSSCore", "GNSSFormats",
+            "DPCLink", "DaemonSupport", "GNSSCore", "GNSSFormats", "GNSSNetwork",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
@@ -97,7 +98,7 @@ let package = Package(
         .executableTarget(
             name: "dpcd",
             dependencies: [
-                "DPC", "DPCLink", "DaemonSupport", "GNSSCore",
+                "DPC", "DPCLink", "DaemonSupport", "GNSSCore", "GNSSNetwork",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -126,7 +127,8 @@ let package = Package(
                                                      .product(name: "NIOPosix", package: "swift-nio"),
                                                      .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "GatewayIntegrationTests",
-                    dependencies: ["Gateway", "GatewayControl", "DPC", "DaemonSupport", "GNSSFormats", "GNSSCore", "TestSupport", "gatewayd", "gatewayctl", "dpcd", "gnss-sim",
+                    dependencies: ["Gateway", "GatewayControl", "DPC", "DaemonSupport", "GNSSProducts", "GNSSOrbits", "GNSSFormats", "GNSSCore", "TestSupport",
+                                   "gatewayd", "gatewayctl", "dpcd", "gnss-sim",
                                    .product(name: "Yams", package: "Yams")]),
     ],
     swiftLanguageModes: [.v6]

@@ -22,6 +22,8 @@ public struct DPCConfiguration: Sendable {
     /// Seconds an authenticated connection may stay silent; gateways send a keep-alive every
     /// `LinkTiming.keepaliveInterval` (`idle_timeout`).
     public var idleTimeout = 60
+    /// The network processing (`processing:`), off when not given.
+    public var processing: NetworkProcessing.Settings?
 
     public init() {}
 
@@ -39,7 +41,7 @@ public struct DPCConfiguration: Sendable {
         guard var checker = document.checker, let top = document.top else { return (nil, document.problems, []) }
         var c = DPCConfiguration()
         let e = checker.entries(top, allowed: ["listen", "store", "metrics", "key", "key_file", "max_connections",
-                                               "max_connections_per_address", "authentication_timeout", "idle_timeout"],
+                                               "max_connections_per_address", "authentication_timeout", "idle_timeout", "processing"],
                                 context: "configuration")
         if let v = e["listen"]?.value {
             if let a = checker.reachableAddress(v, "listen", serving: "the gateways' link") { c.listen = a }
@@ -68,6 +70,7 @@ public struct DPCConfiguration: Sendable {
                 checker.problem(v, "idle_timeout must be whole seconds from \(least) (twice the gateways' keep-alive interval) to 86400")
             }
         }
+        if let v = e["processing"]?.value { c.processing = processingSettings(v, &checker) }
         switch (e["key"]?.value, e["key_file"]?.value) {
         case (let k?, nil): c.key = checker.sharedKey(k, "key")
         case (nil, let k?): c.keyFile = checker.sharedKeyFile(k, "key_file")
@@ -75,5 +78,26 @@ public struct DPCConfiguration: Sendable {
         case (nil, nil): checker.problem(line: 1, "no shared key: give key (hex) or key_file")
         }
         return (checker.problems.isEmpty ? c : nil, checker.problems, checker.warnings)
+    }
+
+    /// `processing: {interval: 30, holdback: 2, ssr_output: HOST:PORT}`.
+    private static func processingSettings(_ node: Node, _ checker: inout SettingsChecker) -> NetworkProcessing.Settings? {
+        guard case .mapping(let m) = node else {
+            checker.problem(node, "processing must be a mapping (interval, holdback, ssr_output)")
+            return nil
+        }
+        var p = NetworkProcessing.Settings()
+        let e = checker.entries(m, allowed: ["interval", "holdback", "ssr_output"], context: "processing")
+        if let v = e["interval"]?.value {
+            let allowed = [1.0, 2, 5, 10, 15, 30, 60]
+            if let d = v.float, allowed.contains(d) { p.interval = d } else {
+                checker.problem(v, "processing interval must be one of \(allowed.map { String(Int($0)) }.joined(separator: ", ")) seconds")
+            }
+        }
+        if let v = e["holdback"]?.value {
+            if let d = v.float, (0...60).contains(d) { p.holdback = d } else { checker.problem(v, "processing holdback must be seconds from 0 to 60") }
+        }
+        if let v = e["ssr_output"]?.value { p.output = checker.address(v, "processing ssr_output") }
+        return p
     }
 }

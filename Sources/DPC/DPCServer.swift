@@ -36,7 +36,7 @@ public final class DPCServer: Sendable {
     public var localAddress: SocketAddress? { channel.localAddress }
 
     public init(listen: NetworkAddress, key: SharedKey, store: DPCStore, metrics: DPCMetrics, limits: Limits = Limits(),
-                group: EventLoopGroup, logger: Logger) async throws {
+                processing: NetworkProcessing? = nil, group: EventLoopGroup, logger: Logger) async throws {
         self.store = store
         let connections = ConnectionLimiter(maxTotal: limits.maxConnections, maxPerAddress: limits.maxConnectionsPerAddress)
         channel = try await ServerBootstrap(group: group)
@@ -62,7 +62,8 @@ public final class DPCServer: Sendable {
                     try ops.addHandler(ByteToMessageHandler(LinkFrameDecoder(limit: limit)))
                     try ops.addHandler(MessageToByteHandler(LinkFrameEncoder()))
                     try ops.addHandler(LinkServerHandler(key: key, store: store, metrics: metrics, frameLimit: limit,
-                                                         authenticationTimeout: limits.authenticationTimeout, logger: logger))
+                                                         authenticationTimeout: limits.authenticationTimeout, processing: processing,
+                                                         logger: logger))
                 }
             }
             .bind(host: listen.host, port: listen.port).get()

@@ -33,7 +33,11 @@ final class LinkServerHandler: ChannelInboundHandler {
     private var acknowledged: UInt64 = 0
     private var timeout: Scheduled<Void>?
 
-    init(key: SharedKey, store: DPCStore, metrics: DPCMetrics, frameLimit: LinkFrameLimit, authenticationTimeout: TimeAmount, logger: Logger) {
+    private let processing: NetworkProcessing?
+
+    init(key: SharedKey, store: DPCStore, metrics: DPCMetrics, frameLimit: LinkFrameLimit, authenticationTimeout: TimeAmount,
+         processing: NetworkProcessing? = nil, logger: Logger) {
+        self.processing = processing
         self.key = key
         self.store = store
         self.metrics = metrics
@@ -80,9 +84,10 @@ final class LinkServerHandler: ChannelInboundHandler {
                           gatewayLast: gatewayLast, dpcChallenge: challenge, gatewayChallenge: theirs)
         case (.authenticated(let stream), .record(let sequence, let body)):
             do {
-                _ = try CorrectionRecord(decoding: body[...])
+                let record = try CorrectionRecord(decoding: body[...])
                 if try store.store(stream, sequence: sequence, body: body) {
                     metrics.stored.increment()
+                    processing?.accept(record)
                 } else {
                     metrics.duplicates.increment()
                 }

@@ -22,7 +22,7 @@ import GNSSProducts
 /// term, is the broadcast clock plus the clock correction (metres). SSR states
 /// orbit corrections with the opposite sign (`NetworkCorrections`).
 public struct NetworkFilter: Sendable {
-    public let stations: [NetworkStation]
+    public private(set) var stations: [NetworkStation]
     public var options: NetworkOptions
 
     private enum Key: Hashable {
@@ -69,13 +69,27 @@ public struct NetworkFilter: Sendable {
     /// The broadcast ephemeris each satellite's corrections refer to.
     private var references: [SatelliteID: Ephemeris] = [:]
     private var lastTime: GNSSTime?
-    /// Station positions with the solid Earth tide and their local frames, per epoch.
-    private let frames: [LocalFrame]
+    /// The stations' local frames.
+    private var frames: [LocalFrame]
 
-    public init(stations: [NetworkStation], options: NetworkOptions = NetworkOptions()) {
+    public init(stations: [NetworkStation] = [], options: NetworkOptions = NetworkOptions()) {
         self.stations = stations
         self.options = options
         frames = stations.map { LocalFrame(origin: $0.position) }
+    }
+
+    /// Adds a station; its index names it in `process`.
+    public mutating func add(_ station: NetworkStation) -> Int {
+        stations.append(station)
+        frames.append(LocalFrame(origin: station.position))
+        return stations.count - 1
+    }
+
+    /// Moves a station to a new known position (its states are kept: a re-surveyed monument, not a new station).
+    public mutating func move(station i: Int, to position: ECEF) {
+        guard stations.indices.contains(i) else { return }
+        stations[i].position = position
+        frames[i] = LocalFrame(origin: position)
     }
 
     // MARK: - Epoch

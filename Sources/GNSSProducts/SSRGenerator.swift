@@ -112,6 +112,13 @@ public struct SSRGenerator: Sendable {
 
     private func messages(_ system: GNSSSystem, _ kind: SSRMessage.Kind, _ t: GNSSTime, _ satellites: [SSRMessage.Satellite],
                           interval: Int) -> [SSRMessage] {
+        Self.messages(system, kind, t, satellites, interval: interval, options: options)
+    }
+
+    /// The messages carrying one kind of correction for a system's satellites at epoch `t`, `interval` the SSR update
+    /// interval's index, in the options' format and SSR issue (their multiple-message bits left clear).
+    public static func messages(_ system: GNSSSystem, _ kind: SSRMessage.Kind, _ t: GNSSTime, _ satellites: [SSRMessage.Satellite],
+                                interval: Int, options: Options) -> [SSRMessage] {
         let igs = options.format == .igs
         guard !satellites.isEmpty, let (type, subtype) = RTCM3SSRCodec.messageNumber(system, kind, igs: igs) else { return [] }
         let epochSeconds: Int

@@ -17,8 +17,18 @@ public struct NetworkExperiment: Sendable {
     public var network: [NetworkStation]
     public var user: ECEF
     public var options = NetworkOptions()
-    /// The stations' and the user's error and signal model.
-    public var model = SimulationModel()
+    /// The reference stations' error and signal model (geodetic receivers and antennas: less code noise and
+    /// multipath than a user's), and the user's.
+    public var model = NetworkExperiment.referenceStationModel
+    public var userModel = SimulationModel()
+
+    /// A reference station: code noise 0.1 m at zenith and 0.1 m multipath at the horizon.
+    public static let referenceStationModel: SimulationModel = {
+        var m = SimulationModel()
+        m.codeNoise = 0.1
+        m.codeMultipath = 0.1
+        return m
+    }()
     /// Network processing before the user starts, and the user's span, seconds.
     public var warmUp: Double = 1800
     public var userDuration: Double = 1800
@@ -54,7 +64,7 @@ public struct NetworkExperiment: Sendable {
         var receivers = network.enumerated().map { i, s in
             ObservationSynthesizer(sky: sky, station: s.position, model: model, seed: seed &+ 100 &+ UInt64(i) &* 7919)
         }
-        var userReceiver = ObservationSynthesizer(sky: sky, station: user, model: model, seed: seed &+ 1)
+        var userReceiver = ObservationSynthesizer(sky: sky, station: user, model: userModel, seed: seed &+ 1)
         var filter = NetworkFilter(stations: network, options: options)
         var corrections = SSRCorrections()
         var engine = PositioningEngine(profile: PositioningProfile(mode: .ppp, dynamics: .kinematic,

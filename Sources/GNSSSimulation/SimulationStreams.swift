@@ -14,7 +14,9 @@ public struct StationStreamWriter {
     public let position: ECEF?
     public var ephemerisInterval = 60.0
     public var coordinatesInterval = 10.0
-    private var sent: [SatelliteID: Ephemeris] = [:]
+    /// The ephemeris last sent per satellite and navigation message (Galileo's I/NAV and F/NAV both travel, as a real
+    /// receiver's stream carries them: SSR corrections refer to I/NAV).
+    private var sent: [SatelliteID: [NavigationMessage?: Ephemeris]] = [:]
     private var lastRepeat: GNSSTime?
     private var lastCoordinates: GNSSTime?
 
@@ -39,9 +41,12 @@ public struct StationStreamWriter {
             let repeatAll = lastRepeat.map { t - $0 >= ephemerisInterval } ?? true
             if repeatAll { lastRepeat = t }
             for sat in store.satellites {
-                guard let e = store.select(sat, at: t), repeatAll || sent[sat] != e else { continue }
-                sent[sat] = e
-                out.append(RTCM3Encoder.frame(try RTCM3EphemerisCodec.encode(e)))
+                let messages: [NavigationMessage?] = sat.system == .galileo ? [.inav, .fnav] : [nil]
+                for message in messages {
+                    guard let e = store.select(sat, at: t, message: message), repeatAll || sent[sat]?[message] != e else { continue }
+                    sent[sat, default: [:]][message] = e
+                    out.append(RTCM3Encoder.frame(try RTCM3EphemerisCodec.encode(e)))
+                }
             }
         }
         if let position, lastCoordinates.map({ t - $0 >= coordinatesInterval }) ?? true {

@@ -62,10 +62,17 @@ struct DPCService: Service {
         metrics.registry.registerBuildInfo(prefix: "dpc")
         metrics.storeBytes.set(to: Double(store.totalBytes))
         let group = MultiThreadedEventLoopGroup.singleton
+        let processing = try configuration.processing.map { settings throws(DatagramSender.Failure) in
+            try NetworkProcessing(settings: settings, registry: metrics.registry, logger: logger)
+        }
+        if let p = configuration.processing {
+            logger.info("network processing on", metadata: ["interval": "\(p.interval)", "holdback": "\(p.holdback)",
+                                                            "ssr_output": "\(p.output.map { "\($0)" } ?? "none")"])
+        }
         let server: DPCServer
         do {
             server = try await DPCServer(listen: configuration.listen, key: key, store: store, metrics: metrics,
-                                         limits: DPCServer.Limits(configuration), group: group, logger: logger)
+                                         limits: DPCServer.Limits(configuration), processing: processing, group: group, logger: logger)
         } catch {
             throw ListenError(purpose: "the DPC link", transport: .tcp, address: "\(configuration.listen)", setting: "listen", underlying: error)
         }
@@ -83,6 +90,8 @@ struct DPCService: Service {
         notifier.stopping(status: "stopping")
         await server.close()
         await http?.close()
+        processing?.drain()
+        if let processing { logger.info("network processing: \(processing.summary)") }
         try store.sync()
         logger.info("stopped")
     }

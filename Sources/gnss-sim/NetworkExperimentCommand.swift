@@ -45,6 +45,12 @@ struct NetworkExperimentCommand: ParsableCommand {
     @Option(name: .customLong("orbit-noise"), help: "Random walk of the orbit corrections, m/√s.")
     var orbitNoise = NetworkOptions().orbitProcessNoise
 
+    @Option(name: .customLong("code-noise"), help: "Reference stations' code noise at zenith, m (the filter weighs code by it).")
+    var codeNoise = NetworkExperiment.referenceStationModel.codeNoise
+
+    @Option(help: "Reference stations' code multipath at the horizon, m.")
+    var multipath = NetworkExperiment.referenceStationModel.codeMultipath
+
     @Option(help: "The real day whose precise orbits and clocks make the truth (the ESBC data set of 2020-06-25).")
     var data = ConvergenceCommand.defaultData
 
@@ -63,6 +69,9 @@ struct NetworkExperimentCommand: ParsableCommand {
         experiment.userDuration = minutes * 60
         experiment.networkInterval = interval
         experiment.userInterval = userInterval
+        experiment.model.codeNoise = codeNoise
+        experiment.model.codeMultipath = multipath
+        experiment.options.codeSigma = max(codeNoise, 0.01)
         experiment.options.estimateOrbits = !clocksOnly
         experiment.options.satelliteClockProcessNoise = clockNoise
         experiment.options.orbitProcessNoise = orbitNoise

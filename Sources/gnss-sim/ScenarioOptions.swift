@@ -33,7 +33,7 @@ struct ScenarioOptions: ParsableArguments {
     @Option(name: .customLong("outage"), help: "A station recording nothing for a while, NAME@OFFSET+DURATION (seconds from the start).")
     var outages: [String] = []
 
-    @Option(help: "GNSS orbits and clocks of the simulated sky: broadcast (the day's navigation file, carried in the RTCM streams) or precise (SP3 and clock files).")
+    @Option(help: "GNSS orbits and clocks of the simulated sky: broadcast (the day's navigation file, carried in the RTCM streams) or precise (SP3 and clock files, the streams still carrying the day's broadcast ephemerides).")
     var sky = "broadcast"
 
     @Flag(help: "Leave the LEO satellites out.")
@@ -87,7 +87,7 @@ struct ScenarioOptions: ParsableArguments {
         return list
     }
 
-    /// The scenario, and the broadcast ephemerides its streams carry (nil with the precise sky).
+    /// The scenario, and the broadcast ephemerides its streams carry (the day's real ones, whichever the sky).
     func scenario() throws -> (SimulationScenario, EphemerisStore?) {
         let t0 = try startTime()
         let list = try simulatedStations(start: t0)
@@ -103,6 +103,8 @@ struct ScenarioOptions: ParsableArguments {
                 let products = try Products.load(navigation: [], sp3: [data + "/" + ConvergenceCommand.orbits],
                                                  clock: [data + "/" + ConvergenceCommand.clocks])
                 gnss = PreciseSky(ephemeris: products.precise, systems: [.gps, .galileo])
+                // The streams carry the day's real broadcast ephemerides: their errors against this sky are the real ones.
+                carried = try SimulationFixture.ephemerides(directory: data)
             default:
                 throw ValidationError("--sky must be broadcast or precise")
             }

@@ -119,6 +119,24 @@ struct DPCTests {
         #expect(withLimits.metricsLimits == ConnectionLimits(maxConnections: 8, idleTimeout: .seconds(5), maxRequestBytes: 8 * 1024))
     }
 
+    @Test("processing: off without it, its settings with it, and file:line problems for bad values")
+    func processingSettings() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dpc-processing-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let key = String(repeating: "ab", count: 32)
+        let plain = dir + "/plain.yaml", on = dir + "/on.yaml", bad = dir + "/bad.yaml"
+        _ = FileManager.default.createFile(atPath: plain, contents: Data("key: \(key)\n".utf8))
+        _ = FileManager.default.createFile(atPath: on, contents: Data("key: \(key)\nprocessing:\n  interval: 10\n  holdback: 1.5\n  ssr_output: 127.0.0.1:5320\n".utf8))
+        _ = FileManager.default.createFile(atPath: bad, contents: Data("key: \(key)\nprocessing:\n  interval: 7\n  holdback: -1\n  output: x\n".utf8))
+        #expect(try #require(DPCConfiguration.load(path: plain).configuration).processing == nil)
+        let p = try #require(DPCConfiguration.load(path: on).configuration?.processing)
+        #expect(p.interval == 10 && p.holdback == 1.5 && p.output?.port == 5320)
+        let problems = DPCConfiguration.load(path: bad).problems.map(\.description)
+        #expect(problems.contains { $0.hasPrefix(bad + ":3:") && $0.contains("interval") })
+        #expect(problems.contains { $0.hasPrefix(bad + ":4:") && $0.contains("holdback") })
+        #expect(problems.contains { $0.hasPrefix(bad + ":5:") && $0.contains("unknown setting 'output'") })
+    }
+
     @Test("connection caps and timeouts: defaults without them, values and out-of-range problems with them")
     func connectionSettings() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dpc-limits-\(UUID().uuidString)").path

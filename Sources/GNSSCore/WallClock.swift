@@ -1,5 +1,4 @@
 import Foundation
-import GNSSCore
 
 extension GNSSTime {
     /// The system clock in GPS time, for live streams whose messages carry only a time of week.

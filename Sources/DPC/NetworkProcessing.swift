@@ -1,0 +1,145 @@
+import DPCLink
+import DaemonSupport
+import Dispatch
+import GNSSCore
+import GNSSNetwork
+import Logging
+import Prometheus
+import Synchronization
+
+/// The DPC's own processing: every record stored is also handed to the network
+/// feed, on a thread of its own so that the link and the store never wait for
+/// the numbers. Each grid epoch processed gives SSR orbit and clock corrections,
+/// sent out as RTCM 3 over UDP.
+///
+/// Bounded: records waiting for the processing thread are capped
+/// (`queueLimit`); beyond it they are dropped from processing (they stay in the
+/// store) and counted.
+public final class NetworkProcessing: Sendable {
+    public struct Settings: Sendable {
+        /// Processing interval and SSR update interval, seconds (one of SSR's update intervals).
+        public var interval: Double = 30
+        /// Seconds past an epoch after which it is processed without the stations still missing.
+        public var holdback: Double = 2
+        /// Where the SSR stream goes (UDP), if anywhere.
+        public var output: NetworkAddress?
+        public var queueLimit = 10_000
+
+        public init() {}
+    }
+
+    private struct State {
+        var feed: NetworkFeed
+        var queued = 0
+    }
+
+    private let state: Mutex<State>
+    private let queue = DispatchQueue(label: "dpc.network-processing")
+    private let sender: DatagramSender?
+    private let settings: Settings
+    private let metrics: NetworkMetrics
+    private let logger: Logger
+
+    public init(settings: Settings, registry: PrometheusCollectorRegistry, logger: Logger) throws(DatagramSender.Failure) {
+        self.settings = settings
+        self.logger = logger
+        sender = try settings.output.map { address throws(DatagramSender.Failure) in try DatagramSender(to: address) }
+        state = Mutex(State(feed: NetworkFeed(interval: settings.interval, holdback: settings.holdback)))
+        metrics = NetworkMetrics(registry: registry)
+    }
+
+    /// Hands a stored record to the processing thread (or counts it dropped when the thread is too far behind).
+    public func accept(_ record: CorrectionRecord) {
+        let admitted = state.withLock { s -> Bool in
+            guard s.queued < settings.queueLimit else { return false }
+            s.queued += 1
+            return true
+        }
+        guard admitted else {
+            metrics.dropped.increment()
+            return
+        }
+        queue.async { [self] in process(record) }
+    }
+
+    /// Waits until every record handed over so far has been processed.
+    public func drain() {
+        queue.sync {}
+    }
+
+    /// A summary of the network's state, for logs and status.
+    public var summary: String {
+        state.withLock { s in
+            let e = s.feed.lastEpoch
+            return "\(s.feed.networkStations.count) stations, \(s.feed.processed) epochs processed"
+                + (e.map { ", last \($0.time.iso8601(fractionDigits: 0)): \($0.stations) stations, \($0.satellites) satellites" } ?? "")
+        }
+    }
+
+    private func process(_ record: CorrectionRecord) {
+        let (frames, epoch, stations, late, processed) = state.withLock { s in
+            s.queued -= 1
+            let before = s.feed.processed
+            let frames = s.feed.add(station: record.station, time: record.time, rtcm: record.rtcm)
+            return (frames, s.feed.processed > before ? s.feed.lastEpoch : nil, s.feed.networkStations.count, s.feed.late,
+                    s.feed.processed - before)
+        }
+        metrics.networkStations.set(to: Double(stations))
+        metrics.late.set(to: Double(late))
+        guard let epoch else { return }
+        metrics.epochs.increment(by: Double(processed))
+        metrics.stationsInSolution.set(to: Double(epoch.stations))
+        metrics.satellites.set(to: Double(epoch.satellites))
+        metrics.phaseResiduals.set(to: epoch.residuals.phase)
+        metrics.codeResiduals.set(to: epoch.residuals.code)
+        metrics.rejected.increment(by: Double(epoch.rejected))
+        metrics.latency.set(to: GNSSTime.now - epoch.time)
+        send(frames)
+    }
+
+    /// The frames, a few a datagram (well under the path MTU).
+    private func send(_ frames: [[UInt8]]) {
+        guard let sender, !frames.isEmpty else { return }
+        var datagram: [UInt8] = []
+        for frame in frames {
+            if datagram.count + frame.count > 1_400 {
+                if !sender.send(datagram) { metrics.sendFailures.increment() }
+                datagram.removeAll(keepingCapacity: true)
+            }
+            datagram += frame
+        }
+        if !datagram.isEmpty, !sender.send(datagram) { metrics.sendFailures.increment() }
+        metrics.ssrBytes.increment(by: Double(frames.reduce(0) { $0 + $1.count }))
+    }
+}
+
+/// The network processing's metrics, named `dpc_network_…`.
+struct NetworkMetrics: Sendable {
+    let epochs: Counter
+    let networkStations: Gauge
+    let stationsInSolution: Gauge
+    let satellites: Gauge
+    let phaseResiduals: Gauge
+    let codeResiduals: Gauge
+    let rejected: Counter
+    let latency: Gauge
+    let late: Gauge
+    let dropped: Counter
+    let ssrBytes: Counter
+    let sendFailures: Counter
+
+    init(registry: PrometheusCollectorRegistry) {
+        epochs = registry.counter("dpc_network_epochs_total", help: "Network epochs processed")
+        networkStations = registry.gauge("dpc_network_stations", help: "Reference stations known to the network (with coordinates)")
+        stationsInSolution = registry.gauge("dpc_network_stations_in_solution", help: "Stations with measurements in the last epoch")
+        satellites = registry.gauge("dpc_network_satellites", help: "Satellites corrected in the last epoch")
+        phaseResiduals = registry.gauge("dpc_network_phase_residual_rms_metres", help: "RMS of the last epoch's post-fit ionosphere-free phase residuals")
+        codeResiduals = registry.gauge("dpc_network_code_residual_rms_metres", help: "RMS of the last epoch's post-fit ionosphere-free code residuals")
+        rejected = registry.counter("dpc_network_measurements_rejected_total", help: "Measurements left out as outliers")
+        latency = registry.gauge("dpc_network_latency_seconds", help: "From the last epoch processed to its corrections going out")
+        late = registry.gauge("dpc_network_late_epochs", help: "Station epochs that arrived after their epoch was processed")
+        dropped = registry.counter("dpc_network_records_dropped_total", help: "Records not processed because the processing queue was full (they are stored)")
+        ssrBytes = registry.counter("dpc_network_ssr_bytes_total", help: "Bytes of SSR frames made from the network's corrections")
+        sendFailures = registry.counter("dpc_network_ssr_send_failures_total", help: "SSR datagrams the kernel refused")
+    }
+}
