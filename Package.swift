@@ -31,6 +31,7 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+        .systemLibrary(name: "CNats", pkgConfig: "libnats", providers: [.apt(["libnats-dev"])]),
         .target(name: "GNSSCore"),
         .target(name: "GNSSFormats", dependencies: ["GNSSCore", "CZlib"]),
         .target(name: "GNSSOrbits", dependencies: ["GNSSCore"]),
@@ -53,8 +54,12 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        .target(name: "JetStream", dependencies: [
+            "CNats", "DaemonSupport",
+            .product(name: "Yams", package: "Yams"),
+        ]),
         .target(name: "DPC", dependencies: [
-            "DPCLink", "DaemonSupport", "GNSSCore", "GNSSFormats",
+            "DPCLink", "DaemonSupport", "JetStream", "GNSSCore", "GNSSFormats",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
@@ -64,7 +69,7 @@ let package = Package(
         ]),
         .target(name: "GatewayControl"),
         .target(name: "Gateway", dependencies: [
-            "GatewayControl", "GNSSCore", "GNSSFormats", "GNSSOrbits", "GNSSPositioning", "GNSSProducts", "DaemonSupport", "DPCLink",
+            "GatewayControl", "GNSSCore", "GNSSFormats", "GNSSOrbits", "GNSSPositioning", "GNSSProducts", "DaemonSupport", "DPCLink", "JetStream",
             .product(name: "Yams", package: "Yams"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -76,7 +81,7 @@ let package = Package(
         .executableTarget(
             name: "gatewayd",
             dependencies: [
-                "GNSSCore", "GNSSFormats", "GNSSOrbits", "GNSSPositioning", "GNSSProducts", "Gateway", "DaemonSupport", "DPC", "DPCLink",
+                "GNSSCore", "GNSSFormats", "GNSSOrbits", "GNSSPositioning", "GNSSProducts", "Gateway", "DaemonSupport", "DPC", "DPCLink", "JetStream",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -90,7 +95,7 @@ let package = Package(
         .executableTarget(
             name: "dpcd",
             dependencies: [
-                "DPC", "DPCLink", "DaemonSupport", "GNSSCore",
+                "DPC", "DPCLink", "DaemonSupport", "GNSSCore", "JetStream",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -112,12 +117,12 @@ let package = Package(
         .testTarget(name: "GNSSSimulationTests",
                     dependencies: ["GNSSSimulation", "GNSSPositioning", "GNSSProducts", "GNSSOrbits", "GNSSFormats", "GNSSCore", "Gateway", "TestSupport"]),
         .testTarget(name: "DaemonSupportTests", dependencies: ["DaemonSupport", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "DPCTests", dependencies: ["DPC", "DPCLink", "DaemonSupport", "GNSSFormats", "GNSSCore", "TestSupport",
+        .testTarget(name: "DPCTests", dependencies: ["DPC", "DPCLink", "DaemonSupport", "JetStream", "GNSSFormats", "GNSSCore", "TestSupport",
                                                      .product(name: "NIOCore", package: "swift-nio"),
                                                      .product(name: "NIOPosix", package: "swift-nio"),
                                                      .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "GatewayIntegrationTests",
-                    dependencies: ["Gateway", "GatewayControl", "DPC", "DaemonSupport", "GNSSFormats", "GNSSCore", "TestSupport", "gatewayd", "gatewayctl", "dpcd", "gnss-sim",
+                    dependencies: ["Gateway", "GatewayControl", "DPC", "DaemonSupport", "JetStream", "GNSSFormats", "GNSSCore", "TestSupport", "gatewayd", "gatewayctl", "dpcd", "gnss-sim",
                                    .product(name: "Yams", package: "Yams")]),
     ],
     swiftLanguageModes: [.v6]
