@@ -113,7 +113,7 @@ let package = Package(
         .testTarget(name: "GNSSOrbitsTests", dependencies: ["GNSSOrbits", "GNSSFormats", "GNSSCore", "TestSupport"]),
         .testTarget(name: "GNSSPositioningTests", dependencies: ["GNSSPositioning", "GNSSOrbits", "GNSSFormats", "GNSSCore", "TestSupport"]),
         .testTarget(name: "GNSSProductsTests", dependencies: ["GNSSProducts", "GNSSOrbits", "GNSSFormats", "GNSSCore", "TestSupport"]),
-        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "DaemonSupport", "DPCLink", .product(name: "Logging", package: "swift-log"), "GNSSPositioning", "GNSSProducts", "GNSSOrbits", "GNSSFormats", "GNSSCore", "TestSupport"]),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "DaemonSupport", "DPCLink", "JetStream", .product(name: "Logging", package: "swift-log"), "GNSSPositioning", "GNSSProducts", "GNSSOrbits", "GNSSFormats", "GNSSCore", "TestSupport"]),
         .testTarget(name: "GNSSSimulationTests",
                     dependencies: ["GNSSSimulation", "GNSSPositioning", "GNSSProducts", "GNSSOrbits", "GNSSFormats", "GNSSCore", "Gateway", "TestSupport"]),
         .testTarget(name: "DaemonSupportTests", dependencies: ["DaemonSupport", .product(name: "Logging", package: "swift-log")]),
