@@ -5,17 +5,19 @@ import TestSupport
 import Glibc
 #endif
 
-/// gatewayd → JetStream → dpcd with real processes: a `nats-server` node started here, a gateway fed the demo
-/// capture over UDP and a dpcd on a durable consumer; both daemons are killed with -9 mid-stream and restarted,
-/// and every record the gateway spooled must be in the store once, with contiguous sequences.
+/// gatewayd → JetStream → dpcd with real processes: `nats-server` (one node, or a three-node cluster) started
+/// here, a gateway fed a simulated reference station over UDP and a dpcd on a durable consumer; servers and
+/// both daemons are killed with -9 mid-stream and the daemons restarted, and every record the gateway spooled
+/// must be in the store once, with contiguous sequences.
 @Suite("Records over NATS JetStream", .serialized, .enabled(if: NATSServerProcess.available, "nats-server is not on PATH (apt-get install nats-server)"))
 struct JetStreamDeliveryTests {
     struct Ports {
         var nats: Int, dpcMetrics: Int, gatewayMetrics: Int, udp: Int
     }
 
-    static func prepare(_ name: String, _ ports: Ports) -> String {
+    static func prepare(_ name: String, _ ports: Ports, natsPorts: [Int]? = nil, replicas: Int = 1) -> String {
         let dir = makeWorkDirectory(name)
+        let servers = (natsPorts ?? [ports.nats]).map { "nats://127.0.0.1:\($0)" }.joined(separator: ", ")
         let gateway = """
             gateway_id: js-test
             control_socket: ./ctl.sock
@@ -23,9 +25,9 @@ struct JetStreamDeliveryTests {
             state_directory: ./gateway-state
             dpc:
               transport: jetstream
-              servers: [nats://127.0.0.1:\(ports.nats)]
+              servers: [\(servers)]
               stream: GNSS_TEST
-              replicas: 1
+              replicas: \(replicas)
             stations:
               - name: REF
                 listen: 127.0.0.1:\(ports.udp)
@@ -36,8 +38,9 @@ struct JetStreamDeliveryTests {
             store: ./dpc-store
             metrics: 127.0.0.1:\(ports.dpcMetrics)
             jetstream:
-              servers: [nats://127.0.0.1:\(ports.nats)]
+              servers: [\(servers)]
               stream: GNSS_TEST
+              replicas: \(replicas)
               durable: dpc-a
             """
         _ = FileManager.default.createFile(atPath: dir + "/gateway.yaml", contents: Data(gateway.utf8))
@@ -45,10 +48,37 @@ struct JetStreamDeliveryTests {
         return dir
     }
 
-    static func stream(_ bytes: ArraySlice<UInt8>, port: Int) {
-        let sender = UDPSender()
-        _ = sender.stream(Array(bytes), to: port)
-        sender.close()
+    /// A simulated reference station streaming `minutes` of 1 Hz epochs to `port`, `speed` times real time.
+    static func simulate(minutes: Double, speed: Double, port: Int, directory: String) throws -> DaemonProcess {
+        try DaemonProcess("gnss-sim", ["stream", "--station", "REF@47.0,11.0,600", "--no-leo", "--minutes", "\(minutes)",
+                                       "--speed", "\(speed)", "--to", "REF=127.0.0.1:\(port)"], directory: directory)
+    }
+
+    /// A three-node cluster on loopback, client ports `ports`, cluster ports 2000 above them.
+    static func cluster(_ ports: [Int], directory: String) throws -> [NATSServerProcess] {
+        try ports.enumerated().map { index, port in
+            let routes = ports.filter { $0 != port }.map { "nats-route://127.0.0.1:\($0 + 2000)" }.joined(separator: ", ")
+            let config = """
+                server_name: node-\(index + 1)
+                listen: 127.0.0.1:\(port)
+                jetstream { store_dir: "./nats-\(index + 1)" }
+                cluster { name: test, listen: 127.0.0.1:\(port + 2000), routes: [\(routes)] }
+
+                """
+            let file = directory + "/nats-\(index + 1).conf"
+            _ = FileManager.default.createFile(atPath: file, contents: Data(config.utf8))
+            return try NATSServerProcess(port: port, directory: directory, arguments: ["-c", file], logName: "nats-\(index + 1)")
+        }
+    }
+
+    /// Checks that the store holds the gateway's records 1...`last` of one generation, each once, in order.
+    static func expectEveryRecordOnce(_ dir: String, last: Int, _ dpcd: DaemonProcess) -> [Int] {
+        #expect(eventually(seconds: 30) { Self.stored(dir).values.first?.count ?? 0 >= last }, "\(dpcd.output)")
+        let stored = Self.stored(dir)
+        #expect(stored.count == 1, "one generation: \(stored.keys)")
+        let sequences = stored.values.first ?? []
+        #expect(sequences == Array(1...last), "stored \(sequences.count) records, spooled \(last); \(Set(sequences).count) distinct")
+        return sequences
     }
 
     /// The records of the store, as (generation, sequences in the order stored).
@@ -61,7 +91,6 @@ struct JetStreamDeliveryTests {
     func singleNodeRestarts() throws {
         let ports = Ports(nats: 14231, dpcMetrics: 9631, gatewayMetrics: 9632, udp: 5231)
         let dir = Self.prepare("jetstream-single", ports)
-        let data = Array(try Data(contentsOf: URL(fileURLWithPath: SharedData.fixture("demo.rtcm3"))))
         let nats = try NATSServerProcess(port: ports.nats, directory: dir, storage: dir + "/nats")
         defer { nats.stop() }
         #expect(nats.ready(), "\(nats.output)")
@@ -72,41 +101,77 @@ struct JetStreamDeliveryTests {
         defer { gatewayd.stop() }
         #expect(SequenceRecoveryTests.ready(dir), "\(gatewayd.output)")
 
-        let quarter = data.count / 4
-        Self.stream(data[..<quarter], port: ports.udp)
-        let first = try #require(SequenceRecoveryTests.quiet(dir, acknowledged: true), "\(gatewayd.output)")
-        #expect(eventually(seconds: 20) { Self.stored(dir).values.first?.count == first.last }, "\(dpcd.output)")
-
-        // dpcd dies; the stream keeps what the gateway publishes meanwhile.
+        // 240 epochs in 30 s: dpcd dies after 6 s and is back 3 s later; gatewayd dies 6 s after that and
+        // comes straight back to the same spool.
+        let sim = try Self.simulate(minutes: 4, speed: 8, port: ports.udp, directory: dir)
+        defer { sim.stop() }
+        sleep(6)
         dpcd.signal(SIGKILL)
         dpcd.wait()
-        Self.stream(data[quarter..<2 * quarter], port: ports.udp)
-        let second = try #require(SequenceRecoveryTests.quiet(dir, acknowledged: true), "\(gatewayd.output)")
-        #expect(second.last > first.last)
+        sleep(3)
         dpcd = try DaemonProcess("dpcd", ["--config", "dpcd.yaml"], directory: dir, logName: "dpcd-2")
-
-        // gatewayd dies in the middle of a stretch and comes back to the same spool.
-        Self.stream(data[2 * quarter..<(5 * quarter / 2)], port: ports.udp)
+        sleep(6)
         gatewayd.signal(SIGKILL)
         gatewayd.wait()
         gatewayd = try DaemonProcess("gatewayd", ["run", "--config", "gateway.yaml"], directory: dir, logName: "gatewayd-2")
         #expect(SequenceRecoveryTests.ready(dir), "\(gatewayd.output)")
-        Self.stream(data[(5 * quarter / 2)...], port: ports.udp)
+        #expect(sim.wait(seconds: 60) == 0, "\(sim.output)")
         let final = try #require(SequenceRecoveryTests.quiet(dir, acknowledged: true), "\(gatewayd.output)")
+        #expect(final.last > 150, "most of the 240 epochs spooled")
 
-        #expect(eventually(seconds: 30) { Self.stored(dir).values.first?.count ?? 0 >= final.last }, "\(dpcd.output)")
-        let stored = Self.stored(dir)
-        #expect(stored.count == 1, "one generation: \(stored.keys)")
-        let sequences = stored.values.first ?? []
-        #expect(sequences == Array(1...final.last), "stored \(sequences.count) records, spooled \(final.last)")
+        let sequences = Self.expectEveryRecordOnce(dir, last: final.last, dpcd)
         #expect(dpcd.output.contains("JetStream consumer"), "\(dpcd.output)")
         let dpcMetrics = httpGet(port: ports.dpcMetrics, path: "/metrics") ?? ""
         #expect(metric(dpcMetrics, "dpc_jetstream_up") == 1, "\(dpcMetrics)")
         #expect(metric(dpcMetrics, "dpc_jetstream_rejected_total") == 0)
         let gatewayMetrics = httpGet(port: ports.gatewayMetrics, path: "/metrics") ?? ""
         #expect(metric(gatewayMetrics, "gateway_dpc_link_up") == 1)
-        print("records: \(first.last) before dpcd was killed, \(second.last) before gatewayd was killed, \(final.last) in all; "
-              + "stored \(sequences.count), duplicates dropped by dpcd: \(Int(metric(dpcMetrics, "dpc_records_duplicate_total") ?? 0))")
+        print("single node: \(final.last) records spooled, \(sequences.count) stored; "
+              + "duplicates dropped by the restarted dpcd: \(Int(metric(dpcMetrics, "dpc_records_duplicate_total") ?? 0))")
+    }
+
+    @Test("three-node cluster: the gateway's server killed with -9 mid-stream, then dpcd and gatewayd; every record stored once, in order")
+    func clusterNodeKilled() throws {
+        let natsPorts = [14251, 14252, 14253]
+        let ports = Ports(nats: natsPorts[0], dpcMetrics: 9651, gatewayMetrics: 9652, udp: 5251)
+        let dir = Self.prepare("jetstream-cluster", ports, natsPorts: natsPorts, replicas: 3)
+        let nodes = try Self.cluster(natsPorts, directory: dir)
+        defer { for n in nodes { n.stop() } }
+        for n in nodes { #expect(n.ready(), "\(n.output)") }
+
+        var dpcd = try DaemonProcess("dpcd", ["--config", "dpcd.yaml"], directory: dir)
+        defer { dpcd.stop() }
+        var gatewayd = try DaemonProcess("gatewayd", ["run", "--config", "gateway.yaml"], directory: dir)
+        defer { gatewayd.stop() }
+        #expect(SequenceRecoveryTests.ready(dir), "\(gatewayd.output)")
+        #expect(eventually(seconds: 30) { gatewayd.output.contains("JetStream up") }, "\(gatewayd.output)")
+
+        let sim = try Self.simulate(minutes: 5, speed: 8, port: ports.udp, directory: dir)
+        defer { sim.stop() }
+        sleep(6)
+        // The node the gateway publishes to dies first.
+        let server = gatewayd.output.split(separator: "\n").last { $0.contains("JetStream up") }
+            .flatMap { line in natsPorts.first { line.contains("server=nats://127.0.0.1:\($0)") } } ?? natsPorts[0]
+        let victim = try #require(nodes.first { $0.port == server })
+        victim.kill9()
+        sleep(6)
+        dpcd.signal(SIGKILL)
+        dpcd.wait()
+        sleep(2)
+        dpcd = try DaemonProcess("dpcd", ["--config", "dpcd.yaml"], directory: dir, logName: "dpcd-2")
+        sleep(5)
+        gatewayd.signal(SIGKILL)
+        gatewayd.wait()
+        gatewayd = try DaemonProcess("gatewayd", ["run", "--config", "gateway.yaml"], directory: dir, logName: "gatewayd-2")
+        #expect(SequenceRecoveryTests.ready(dir), "\(gatewayd.output)")
+        #expect(sim.wait(seconds: 90) == 0, "\(sim.output)")
+        let final = try #require(SequenceRecoveryTests.quiet(dir, acknowledged: true), "\(gatewayd.output)")
+        #expect(final.last > 200, "most of the 300 epochs spooled")
+
+        let sequences = Self.expectEveryRecordOnce(dir, last: final.last, dpcd)
+        let dpcMetrics = httpGet(port: ports.dpcMetrics, path: "/metrics") ?? ""
+        print("cluster, node \(server) killed: \(final.last) records spooled, \(sequences.count) stored; "
+              + "duplicates dropped by dpcd: \(Int(metric(dpcMetrics, "dpc_records_duplicate_total") ?? 0))")
     }
 
     @Test("no server reachable: the gateway says so and keeps its records in the spool")
