@@ -78,6 +78,12 @@ public final class JetStreamConnection: @unchecked Sendable {
         }
     }
 
+    /// Whether the client is connected to a server now (false while it reconnects). Answered without waiting
+    /// for the queue: the client's status is safe to read from any thread.
+    public var isConnected: Bool {
+        natsConnection_Status(connection) == NATS_CONN_STATUS_CONNECTED
+    }
+
     /// Closes the connection after any call already queued; what was published and not acknowledged is lost
     /// to this connection (the spool still holds it).
     deinit {
@@ -87,20 +93,5 @@ public final class JetStreamConnection: @unchecked Sendable {
             natsConnection_Close(connection.pointer)
             natsConnection_Destroy(connection.pointer)
         }
-    }
-}
-
-/// A client handle carried from the calls' queue back to the task that asked for it; it is used only on that
-/// queue afterwards.
-struct UnsafeSendableHandle: @unchecked Sendable {
-    let pointer: OpaquePointer
-    init(_ pointer: OpaquePointer) { self.pointer = pointer }
-}
-
-extension Duration {
-    /// Whole milliseconds, as the client's timeouts take them.
-    var milliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }
 }

@@ -174,6 +174,38 @@ struct JetStreamDeliveryTests {
               + "duplicates dropped by dpcd: \(Int(metric(dpcMetrics, "dpc_records_duplicate_total") ?? 0))")
     }
 
+    @Test("the server down for 20 s mid-stream: the gateway spools, then delivers everything in order when it returns")
+    func outage() throws {
+        let ports = Ports(nats: 14261, dpcMetrics: 9661, gatewayMetrics: 9662, udp: 5261)
+        let dir = Self.prepare("jetstream-outage", ports)
+        var nats = try NATSServerProcess(port: ports.nats, directory: dir, storage: dir + "/nats")
+        defer { nats.stop() }
+        #expect(nats.ready(), "\(nats.output)")
+        let dpcd = try DaemonProcess("dpcd", ["--config", "dpcd.yaml"], directory: dir)
+        defer { dpcd.stop() }
+        let gatewayd = try DaemonProcess("gatewayd", ["run", "--config", "gateway.yaml"], directory: dir)
+        defer { gatewayd.stop() }
+        #expect(SequenceRecoveryTests.ready(dir), "\(gatewayd.output)")
+
+        let sim = try Self.simulate(minutes: 5, speed: 8, port: ports.udp, directory: dir)
+        defer { sim.stop() }
+        sleep(5)
+        nats.kill9()
+        let down = SequenceRecoveryTests.forwarder(dir)
+        sleep(20)
+        let during = SequenceRecoveryTests.forwarder(dir)
+        #expect((during?.pending ?? 0) > 100, "records wait in the spool: \(String(describing: during))")
+        // At most the publish in flight at the kill is counted after it.
+        #expect((during?.acked ?? .max) <= (down?.acked ?? 0) + 1, "nothing acknowledged while the server is down")
+        nats = try NATSServerProcess(port: ports.nats, directory: dir, arguments: ["-js", "-a", "127.0.0.1", "-p", "\(ports.nats)", "-sd", dir + "/nats"],
+                                     logName: "nats-2")
+        #expect(nats.ready(), "\(nats.output)")
+        #expect(sim.wait(seconds: 60) == 0, "\(sim.output)")
+        let final = try #require(SequenceRecoveryTests.quiet(dir, acknowledged: true), "\(gatewayd.output)")
+        let sequences = Self.expectEveryRecordOnce(dir, last: final.last, dpcd)
+        print("outage: \(during?.pending ?? 0) records spooled while the server was down; \(final.last) in all, \(sequences.count) stored")
+    }
+
     @Test("no server reachable: the gateway says so and keeps its records in the spool")
     func noServerReachable() throws {
         let ports = Ports(nats: 14232, dpcMetrics: 9633, gatewayMetrics: 9634, udp: 5232)

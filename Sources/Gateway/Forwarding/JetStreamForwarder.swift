@@ -10,8 +10,9 @@ import Synchronization
 /// acknowledged it (stored, and replicated as the stream asks); a record published again after a failure is
 /// dropped by the server inside its duplicate window and by the DPC's store after it.
 ///
-/// Once connected the client reconnects by itself, to any server; publishes that time out meanwhile are tried
-/// again on the same connection. Any other failure starts over with a new connection after `ReconnectBackoff`.
+/// Once connected the client reconnects by itself, to any server; a publish that times out meanwhile is tried
+/// again on the same connection once the client is back. Any other failure starts over with a new connection
+/// after `ReconnectBackoff`.
 public final class JetStreamForwarder: Sendable {
     /// How long one publish waits for the stream's acknowledgement (a cluster electing a new leader takes seconds).
     public static let publishTimeout = Duration.seconds(5)
@@ -106,8 +107,13 @@ public final class JetStreamForwarder: Sendable {
             if !waiting {
                 waiting = true
                 setState(.connecting)
-                logger.warning("JetStream publish not acknowledged in \(Self.publishTimeout): trying again while the client reconnects",
+                logger.warning("JetStream publish not acknowledged in \(Self.publishTimeout): trying again once the client is connected",
                                metadata: ["error": "\(failure)", "pending": "\(spool.pendingCount)"])
+            }
+            // While the client reconnects it keeps what is published in its buffer: publish again only once it is
+            // back, so one record at most waits there, not a copy per timeout.
+            while !connection.isConnected {
+                try await Task.sleep(for: .milliseconds(250))
             }
         }
     }
