@@ -18,6 +18,9 @@ let package = Package(
         .library(name: "GatewayControl", targets: ["GatewayControl"]),
         .library(name: "DPCLink", targets: ["DPCLink"]),
         .library(name: "Gateway", targets: ["Gateway"]),
+        .library(name: "DPC", targets: ["DPC"]),
+        .library(name: "DaemonSupport", targets: ["DaemonSupport"]),
+        .library(name: "JetStream", targets: ["JetStream"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -1,6 +1,7 @@
 import DPCLink
 import JetStream
 import Logging
+import NIOPosix
 
 /// Takes gateways' records from a JetStream stream into the store through a durable pull consumer: fetches a
 /// batch in stream order, stores each record under the gateway, generation and sequence its message id names
@@ -93,7 +94,8 @@ public final class JetStreamIntake: Sendable {
                 case .rejected: break
                 }
             }
-            try store.sync()
+            let store = self.store
+            try await NIOThreadPool.singleton.runIfActive { try store.sync() }  // the fsync off the task's thread
             try await consumer.acknowledgeFetched()
             metrics.stored.increment(by: Int64(stored))
             metrics.duplicates.increment(by: Int64(duplicates))

@@ -37,7 +37,9 @@ public struct JetStreamError: Error, Sendable, CustomStringConvertible {
     static func check(_ status: natsStatus, code: jsErrCode = jsErrCode(0), _ operation: @autoclosure () -> String) throws(JetStreamError) {
         guard status != NATS_OK else { return }
         var last = NATS_OK
-        let lastText = nats_GetLastError(&last).map { String(cString: $0) } ?? ""
+        var lastText = nats_GetLastError(&last).map { String(cString: $0) } ?? ""
+        // The client's text starts with where in its source the error arose, "(conn.c:2088): ": not for operators.
+        if lastText.hasPrefix("("), let end = lastText.range(of: "): ") { lastText = String(lastText[end.upperBound...]) }
         let statusText = natsStatus_GetText(status).map { String(cString: $0) } ?? "status \(status.rawValue)"
         let detail = lastText.isEmpty || lastText == statusText ? statusText : "\(statusText): \(lastText)"
         throw JetStreamError(operation: operation(), status: status.rawValue, code: code.rawValue, detail: detail)
