@@ -6,9 +6,9 @@ import Glibc
 #endif
 
 /// gatewayd → JetStream → dpcd with real processes: `nats-server` (one node, or a three-node cluster) started
-/// here, a gateway fed a simulated reference station over UDP and a dpcd on a durable consumer; servers and
-/// both daemons are killed with -9 mid-stream and the daemons restarted, and every record the gateway spooled
-/// must be in the store once, with contiguous sequences.
+/// here, gateways fed simulated reference stations over UDP and dpcd processes each on a durable consumer of
+/// its own; servers and daemons are killed with -9 mid-stream and the daemons restarted, and every record a
+/// gateway spooled must be in each store once, with contiguous sequences.
 @Suite("Records over NATS JetStream", .serialized, .enabled(if: NATSServerProcess.available, "nats-server is not on PATH (apt-get install nats-server)"))
 struct JetStreamDeliveryTests {
     struct Ports {
@@ -130,48 +130,128 @@ struct JetStreamDeliveryTests {
               + "duplicates dropped by the restarted dpcd: \(Int(metric(dpcMetrics, "dpc_records_duplicate_total") ?? 0))")
     }
 
-    @Test("three-node cluster: the gateway's server killed with -9 mid-stream, then dpcd and gatewayd; every record stored once, in order")
+    /// A gateway's forwarder as its control socket `socket` reports it.
+    static func forwarder(_ dir: String, socket: String) -> (acked: Int, pending: Int, last: Int)? {
+        guard let f = (try? control(socket, ["status"], directory: dir))?["forwarder"] as? [String: Any],
+              let a = f["acked"] as? Int, let p = f["pending"] as? Int, let l = f["last_sequence"] as? Int else { return nil }
+        return (a, p, l)
+    }
+
+    /// Waits until the gateway behind `socket` has had everything it spooled acknowledged and spools no more.
+    static func drained(_ dir: String, socket: String) -> Int? {
+        var previous = -1, still = 0, last: Int?
+        let ok = eventually(seconds: 60) {
+            usleep(300_000)
+            guard let f = forwarder(dir, socket: socket) else { return false }
+            still = f.last == previous && f.last > 0 ? still + 1 : 0
+            previous = f.last
+            last = f.last
+            return still >= 3 && f.pending == 0 && f.acked == f.last
+        }
+        return ok ? last : nil
+    }
+
+    @Test("three-node cluster, two gateways of two stations, two dpcd: a server, a dpcd and a gateway killed with -9 mid-stream; each store holds every record once, in order")
     func clusterNodeKilled() throws {
         let natsPorts = [14251, 14252, 14253]
-        let ports = Ports(nats: natsPorts[0], dpcMetrics: 9651, gatewayMetrics: 9652, udp: 5251)
-        let dir = Self.prepare("jetstream-cluster", ports, natsPorts: natsPorts, replicas: 3)
+        let dir = makeWorkDirectory("jetstream-cluster")
+        let servers = natsPorts.map { "nats://127.0.0.1:\($0)" }.joined(separator: ", ")
+        let gateways = [(id: "js-a", metrics: 9652, udp: [5251, 5252]), (id: "js-b", metrics: 9653, udp: [5253, 5254])]
+        for g in gateways {
+            let stations = g.udp.enumerated().map { i, port in
+                "  - name: \(g.id.uppercased().replacingOccurrences(of: "-", with: ""))\(i)\n    listen: 127.0.0.1:\(port)\n    role: reference\n    processing: none"
+            }.joined(separator: "\n")
+            let text = """
+                gateway_id: \(g.id)
+                control_socket: ./\(g.id).sock
+                metrics: 127.0.0.1:\(g.metrics)
+                state_directory: ./state-\(g.id)
+                dpc:
+                  transport: jetstream
+                  servers: [\(servers)]
+                  stream: GNSS_TEST
+                  replicas: 3
+                stations:
+                \(stations)
+
+                """
+            _ = FileManager.default.createFile(atPath: dir + "/\(g.id).yaml", contents: Data(text.utf8))
+        }
+        let dpcs = [(durable: "dpc-a", metrics: 9654), (durable: "dpc-b", metrics: 9655)]
+        for d in dpcs {
+            let text = """
+                store: ./store-\(d.durable)
+                metrics: 127.0.0.1:\(d.metrics)
+                jetstream:
+                  servers: [\(servers)]
+                  stream: GNSS_TEST
+                  replicas: 3
+                  durable: \(d.durable)
+
+                """
+            _ = FileManager.default.createFile(atPath: dir + "/\(d.durable).yaml", contents: Data(text.utf8))
+        }
         let nodes = try Self.cluster(natsPorts, directory: dir)
         defer { for n in nodes { n.stop() } }
         for n in nodes { #expect(n.ready(), "\(n.output)") }
 
-        var dpcd = try DaemonProcess("dpcd", ["--config", "dpcd.yaml"], directory: dir)
-        defer { dpcd.stop() }
-        var gatewayd = try DaemonProcess("gatewayd", ["run", "--config", "gateway.yaml"], directory: dir)
-        defer { gatewayd.stop() }
-        #expect(SequenceRecoveryTests.ready(dir), "\(gatewayd.output)")
-        #expect(eventually(seconds: 30) { gatewayd.output.contains("JetStream up") }, "\(gatewayd.output)")
+        var dpcd = try dpcs.map { try DaemonProcess("dpcd", ["--config", "\($0.durable).yaml"], directory: dir, logName: $0.durable) }
+        defer { for d in dpcd { d.stop() } }
+        var gatewayd = try gateways.map { try DaemonProcess("gatewayd", ["run", "--config", "\($0.id).yaml"], directory: dir, logName: $0.id) }
+        defer { for g in gatewayd { g.stop() } }
+        for (g, process) in zip(gateways, gatewayd) {
+            #expect(eventually(seconds: 30) { (try? control("\(g.id).sock", ["status"], directory: dir))?["ready"] as? Bool == true }, "\(process.output)")
+        }
+        #expect(eventually(seconds: 30) { gatewayd.allSatisfy { $0.output.contains("JetStream up") } }, "\(gatewayd.map(\.output))")
 
-        let sim = try Self.simulate(minutes: 5, speed: 8, port: ports.udp, directory: dir)
+        let stationArguments = gateways.flatMap { g in
+            g.udp.enumerated().flatMap { i, port in
+                let name = "\(g.id.uppercased().replacingOccurrences(of: "-", with: ""))\(i)"
+                return ["--station", "\(name)@\(47 + Double(port - 5250) * 0.1),11.0,600", "--to", "\(name)=127.0.0.1:\(port)"]
+            }
+        }
+        let sim = try DaemonProcess("gnss-sim", ["stream", "--no-leo", "--minutes", "4", "--speed", "8"] + stationArguments, directory: dir)
         defer { sim.stop() }
         sleep(6)
-        // The node the gateway publishes to dies first.
-        let server = gatewayd.output.split(separator: "\n").last { $0.contains("JetStream up") }
+        // The node the first gateway publishes to dies first.
+        let server = gatewayd[0].output.split(separator: "\n").last { $0.contains("JetStream up") }
             .flatMap { line in natsPorts.first { line.contains("server=nats://127.0.0.1:\($0)") } } ?? natsPorts[0]
         let victim = try #require(nodes.first { $0.port == server })
         victim.kill9()
-        sleep(6)
-        dpcd.signal(SIGKILL)
-        dpcd.wait()
-        sleep(2)
-        dpcd = try DaemonProcess("dpcd", ["--config", "dpcd.yaml"], directory: dir, logName: "dpcd-2")
         sleep(5)
-        gatewayd.signal(SIGKILL)
-        gatewayd.wait()
-        gatewayd = try DaemonProcess("gatewayd", ["run", "--config", "gateway.yaml"], directory: dir, logName: "gatewayd-2")
-        #expect(SequenceRecoveryTests.ready(dir), "\(gatewayd.output)")
+        dpcd[0].signal(SIGKILL)
+        dpcd[0].wait()
+        sleep(2)
+        dpcd[0] = try DaemonProcess("dpcd", ["--config", "dpc-a.yaml"], directory: dir, logName: "dpc-a-2")
+        sleep(5)
+        gatewayd[1].signal(SIGKILL)
+        gatewayd[1].wait()
+        gatewayd[1] = try DaemonProcess("gatewayd", ["run", "--config", "js-b.yaml"], directory: dir, logName: "js-b-2")
         #expect(sim.wait(seconds: 90) == 0, "\(sim.output)")
-        let final = try #require(SequenceRecoveryTests.quiet(dir, acknowledged: true), "\(gatewayd.output)")
-        #expect(final.last > 200, "most of the 300 epochs spooled")
 
-        let sequences = Self.expectEveryRecordOnce(dir, last: final.last, dpcd)
-        let dpcMetrics = httpGet(port: ports.dpcMetrics, path: "/metrics") ?? ""
-        print("cluster, node \(server) killed: \(final.last) records spooled, \(sequences.count) stored; "
-              + "duplicates dropped by dpcd: \(Int(metric(dpcMetrics, "dpc_records_duplicate_total") ?? 0))")
+        var last: [String: Int] = [:]
+        for g in gateways {
+            let spooled = try #require(Self.drained(dir, socket: "\(g.id).sock"), "\(g.id) did not drain")
+            last[g.id] = spooled
+            #expect(spooled > 300, "\(g.id): most of 2 stations × 240 epochs spooled")
+        }
+        for d in dpcs {
+            let expected = last.values.reduce(0, +)
+            #expect(eventually(seconds: 30) { ((try? dump(store: "store-\(d.durable)", directory: dir)) ?? []).count >= expected },
+                    "\(d.durable): \(dpcd.map(\.output))")
+            let records = try dump(store: "store-\(d.durable)", directory: dir)
+            let byGateway = Dictionary(grouping: records) { $0["gateway"] as? String ?? "?" }
+            #expect(Set(byGateway.keys) == Set(gateways.map(\.id)), "\(d.durable)")
+            for g in gateways {
+                let list = byGateway[g.id] ?? []
+                #expect(Set(list.compactMap { $0["generation"] as? String }).count == 1, "\(d.durable) \(g.id): one generation")
+                #expect(list.compactMap { $0["sequence"] as? Int } == Array(1...(last[g.id] ?? 1)),
+                        "\(d.durable) \(g.id): \(list.count) stored of \(last[g.id] ?? 0)")
+            }
+        }
+        print("cluster, node \(server) killed, dpc-a and js-b killed and restarted: "
+              + gateways.map { "\($0.id) \(last[$0.id] ?? 0) records" }.joined(separator: ", ")
+              + "; each of \(dpcs.map(\.durable).joined(separator: " and ")) stored every one once, in order")
     }
 
     @Test("the server down for 20 s mid-stream: the gateway spools, then delivers everything in order when it returns")
