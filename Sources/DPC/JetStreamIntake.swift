@@ -33,7 +33,7 @@ public final class JetStreamIntake: Sendable {
     /// Runs until the task is cancelled.
     public func run() async {
         var wait = Duration.milliseconds(250)
-        let servers = settings.servers.joined(separator: ",")
+        let servers = ServerListText.text(settings.servers)
         while !Task.isCancelled {
             do {
                 let connection = try await JetStreamConnection.connect(servers: settings.servers, name: "dpcd \(durable)")
@@ -51,6 +51,9 @@ public final class JetStreamIntake: Sendable {
                 break
             } catch let error as JetStreamError where error.noServerReachable {
                 logger.warning("no JetStream server reachable: no records are taken in", metadata: ["servers": "\(servers)", "error": "\(error)"])
+            } catch let error as JetStreamError where error.credentialsRefused {
+                logger.error("JetStream servers refused the credentials: give the user and password the servers expect in the server URLs",
+                             metadata: ["servers": "\(servers)", "error": "\(error)"])
             } catch let error as StreamMismatch {
                 logger.error("JetStream stream refused: \(error)", metadata: ["servers": "\(servers)"])
             } catch {

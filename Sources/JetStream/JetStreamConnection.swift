@@ -37,7 +37,7 @@ public final class JetStreamConnection: @unchecked Sendable {
             defer { natsOptions_Destroy(options) }
             let list = CStringList(servers)
             try list.withArray { (array) throws in
-                try JetStreamError.check(natsOptions_SetServers(options, array, list.count), "NATS servers \(servers)")
+                try JetStreamError.check(natsOptions_SetServers(options, array, list.count), "NATS servers \(ServerListText.text(servers, separator: ", "))")
             }
             try JetStreamError.check(natsOptions_SetName(options, name), "NATS client name")
             try JetStreamError.check(natsOptions_SetTimeout(options, connectTimeout.milliseconds), "NATS connect timeout")
@@ -45,7 +45,7 @@ public final class JetStreamConnection: @unchecked Sendable {
             try JetStreamError.check(natsOptions_SetReconnectWait(options, 250), "NATS reconnect wait")
             try JetStreamError.check(natsOptions_SetReconnectBufSize(options, reconnectBufferBytes), "NATS reconnect buffer")
             var connection: OpaquePointer?
-            try JetStreamError.check(natsConnection_Connect(&connection, options), "connecting to \(servers.joined(separator: ", "))")
+            try JetStreamError.check(natsConnection_Connect(&connection, options), "connecting to \(ServerListText.text(servers, separator: ", "))")
             guard let connection else { throw JetStreamError(operation: "connecting", status: NATS_ERR.rawValue, detail: "no connection returned") }
             var jsOptions = jsOptions()
             jsOptions_Init(&jsOptions)
@@ -66,14 +66,14 @@ public final class JetStreamConnection: @unchecked Sendable {
         return JetStreamConnection(calls: calls, connection: connection.pointer, context: context.pointer, servers: servers)
     }
 
-    /// The server the connection is on now, or nil while it is reconnecting.
+    /// The server the connection is on now (any password in its URL hidden), or nil while it is reconnecting.
     public var connectedServer: String? {
         get async {
             try? await calls.run { () throws -> String? in
                 var buffer = [CChar](repeating: 0, count: 256)
                 guard natsConnection_GetConnectedUrl(self.connection, &buffer, buffer.count) == NATS_OK else { return nil }
                 let url = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-                return url.isEmpty ? nil : url
+                return url.isEmpty ? nil : ServerListText.redacted(url)
             }
         }
     }

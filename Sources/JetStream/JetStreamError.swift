@@ -19,6 +19,8 @@ public struct JetStreamError: Error, Sendable, CustomStringConvertible {
 
     /// No server of the list could be reached.
     public var noServerReachable: Bool { status == NATS_NO_SERVER.rawValue || status == NATS_CONNECTION_CLOSED.rawValue }
+    /// A server refused the connection's credentials (user and password in the server URL).
+    public var credentialsRefused: Bool { status == NATS_CONNECTION_AUTH_FAILED.rawValue || detail.contains("Authorization Violation") }
     /// Nothing came within the time allowed (a fetch with no message, a publish without its acknowledgement).
     public var timedOut: Bool { status == NATS_TIMEOUT.rawValue }
     /// The stream or consumer asked for does not exist.

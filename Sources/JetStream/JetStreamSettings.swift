@@ -42,18 +42,19 @@ public struct JetStreamSettings: Sendable, Hashable {
     /// Why `url` is not a server address the client takes (`nats://HOST:PORT`, `tls://HOST:PORT` or `HOST:PORT`),
     /// or nil when it is.
     public static func problem(server url: String) -> String? {
+        let shown = ServerListText.redacted(url)
         var rest = Substring(url)
         if let scheme = url.range(of: "://") {
             let name = url[..<scheme.lowerBound]
-            guard name == "nats" || name == "tls" else { return "server '\(url)' must start nats:// or tls://" }
+            guard name == "nats" || name == "tls" else { return "server '\(shown)' must start nats:// or tls://" }
             rest = url[scheme.upperBound...]
         }
         if let at = rest.lastIndex(of: "@") { rest = rest[rest.index(after: at)...] }
-        guard let colon = rest.lastIndex(of: ":") else { return "server '\(url)' needs a port: nats://HOST:PORT" }
+        guard let colon = rest.lastIndex(of: ":") else { return "server '\(shown)' needs a port: nats://HOST:PORT" }
         let host = rest[..<colon]
         let port = rest[rest.index(after: colon)...]
-        guard !host.isEmpty, !host.contains("/"), !host.contains(" ") else { return "server '\(url)' has no host: nats://HOST:PORT" }
-        guard let p = Int(port), (1...65_535).contains(p) else { return "server '\(url)' needs a port from 1 to 65535" }
+        guard !host.isEmpty, !host.contains("/"), !host.contains(" ") else { return "server '\(shown)' has no host: nats://HOST:PORT" }
+        guard let p = Int(port), (1...65_535).contains(p) else { return "server '\(shown)' needs a port from 1 to 65535" }
         return nil
     }
 

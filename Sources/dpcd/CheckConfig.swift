@@ -19,7 +19,7 @@ struct CheckConfig: ParsableCommand {
         let link = c.linkEnabled ? "link on \(c.listen)" : "no direct link"
         print("\(file): OK, \(link), store \(c.store), metrics \(c.metrics?.description ?? "off")")
         if let j = c.jetStream {
-            print("  records from JetStream stream \(j.stream) (\(j.replicas) replica\(j.replicas == 1 ? "" : "s")) as durable consumer \(j.durable ?? "") on \(j.servers.joined(separator: ", "))")
+            print("  records from JetStream stream \(j.stream) (\(j.replicas) replica\(j.replicas == 1 ? "" : "s")) as durable consumer \(j.durable ?? "") on \(ServerListText.text(j.servers, separator: ", "))")
         }
     }
 }

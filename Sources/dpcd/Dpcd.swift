@@ -85,7 +85,7 @@ struct DPCService: Service {
                        configuration.jetStream.map { "consuming JetStream stream \($0.stream) as \($0.durable ?? "")" }].compactMap { $0 }
         let summary = sources.joined(separator: ", ") + ", \(store.gateways.count) gateways in the store"
         logger.info("ready", metadata: ["listen": "\(server == nil ? "off" : configuration.listen.description)", "store": "\(configuration.store)",
-                                        "jetstream": "\(configuration.jetStream.map { "\($0.stream) on \($0.servers.joined(separator: ","))" } ?? "off")",
+                                        "jetstream": "\(configuration.jetStream.map { "\($0.stream) on \(ServerListText.text($0.servers))" } ?? "off")",
                                         "max_connections": "\(configuration.maxConnections)",
                                         "max_connections_per_address": "\(configuration.maxConnectionsPerAddress)"])
         notifier.ready(status: summary)

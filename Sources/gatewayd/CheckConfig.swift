@@ -19,7 +19,7 @@ struct CheckConfig: ParsableCommand {
         let stations = c.stations.map { "\($0.name) (\($0.role.rawValue), \($0.format.rawValue) on \($0.listen), \($0.processing.rawValue))" }
         print("\(file): OK, \(c.stations.count) station\(c.stations.count == 1 ? "" : "s"): \(stations.joined(separator: "; "))")
         if let j = c.dpcJetStream {
-            print("  records to JetStream stream \(j.stream) (\(j.replicas) replica\(j.replicas == 1 ? "" : "s"), subjects \(j.streamSubjects)) on \(j.servers.joined(separator: ", "))")
+            print("  records to JetStream stream \(j.stream) (\(j.replicas) replica\(j.replicas == 1 ? "" : "s"), subjects \(j.streamSubjects)) on \(ServerListText.text(j.servers, separator: ", "))")
         } else if let a = c.dpcAddress {
             print("  records to the DPC link at \(a)")
         }

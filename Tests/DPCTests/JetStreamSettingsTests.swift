@@ -27,6 +27,16 @@ import Testing
         #expect(JetStreamSettings.problem(server: "nats://127.0.0.1")?.contains("needs a port") == true)
         #expect(JetStreamSettings.problem(server: "nats://127.0.0.1:70000")?.contains("port from 1 to 65535") == true)
         #expect(JetStreamSettings.problem(server: "nats://:4222")?.contains("no host") == true)
+        #expect(JetStreamSettings.problem(server: "http://gateway:secret@host:4222")?.contains("secret") == false)
+    }
+
+    @Test("a password in a server URL is never shown")
+    func redaction() {
+        #expect(ServerListText.redacted("nats://gateway:secret@10.0.0.1:4222") == "nats://gateway:***@10.0.0.1:4222")
+        #expect(ServerListText.redacted("nats://token@10.0.0.1:4222") == "nats://token@10.0.0.1:4222")
+        #expect(ServerListText.redacted("nats://10.0.0.1:4222") == "nats://10.0.0.1:4222")
+        #expect(ServerListText.redacted("gateway:p@ss:w@10.0.0.1:4222") == "gateway:***@10.0.0.1:4222")
+        #expect(ServerListText.text(["nats://a:b@h:1", "nats://h:2"]) == "nats://a:***@h:1,nats://h:2")
     }
 
     @Test("subjects: one per gateway and station under the prefix; names a subject token cannot hold are made safe")

@@ -1,4 +1,5 @@
 import Foundation
+import JetStream
 import Testing
 import TestSupport
 #if canImport(Glibc)
@@ -284,6 +285,35 @@ struct JetStreamDeliveryTests {
         let final = try #require(SequenceRecoveryTests.quiet(dir, acknowledged: true), "\(gatewayd.output)")
         let sequences = Self.expectEveryRecordOnce(dir, last: final.last, dpcd)
         print("outage: \(during?.pending ?? 0) records spooled while the server was down; \(final.last) in all, \(sequences.count) stored")
+    }
+
+    @Test("a stream of the name set up otherwise, wrong credentials: the gateway says which, at start")
+    func refusedSetups() async throws {
+        let ports = Ports(nats: 14271, dpcMetrics: 9671, gatewayMetrics: 9672, udp: 5271)
+        let dir = Self.prepare("jetstream-refused", ports)
+        let nats = try NATSServerProcess(port: ports.nats, directory: dir, storage: dir + "/nats")
+        #expect(nats.ready(), "\(nats.output)")
+        let connection = try await JetStreamConnection.connect(servers: ["nats://127.0.0.1:\(ports.nats)"], name: "test")
+        _ = try await connection.ensure(StreamDefinition(name: "GNSS_TEST", subjects: ["elsewhere.>"], replicas: 1, maxBytes: 1 << 20))
+        let gatewayd = try DaemonProcess("gatewayd", ["run", "--config", "gateway.yaml"], directory: dir)
+        #expect(eventually(seconds: 10) { gatewayd.output.contains("JetStream stream refused: stream GNSS_TEST exists with other settings") },
+                "\(gatewayd.output)")
+        #expect(gatewayd.output.contains("subjects elsewhere.>") && gatewayd.output.contains("needs subjects gnss.records.>"), "\(gatewayd.output)")
+        gatewayd.stop()
+        nats.stop()
+
+        let guarded = try NATSServerProcess(port: ports.nats, directory: dir,
+                                            arguments: ["-js", "-a", "127.0.0.1", "-p", "\(ports.nats)", "-sd", dir + "/nats-2",
+                                                        "--user", "gateway", "--pass", "right"], logName: "nats-guarded")
+        defer { guarded.stop() }
+        #expect(guarded.ready(), "\(guarded.output)")
+        let text = try String(contentsOfFile: dir + "/gateway.yaml", encoding: .utf8)
+            .replacingOccurrences(of: "nats://127.0.0.1:", with: "nats://gateway:wrong@127.0.0.1:")
+        _ = FileManager.default.createFile(atPath: dir + "/wrong.yaml", contents: Data(text.utf8))
+        let wrong = try DaemonProcess("gatewayd", ["run", "--config", "wrong.yaml"], directory: dir, logName: "gatewayd-wrong")
+        defer { wrong.stop() }
+        #expect(eventually(seconds: 10) { wrong.output.contains("JetStream servers refused the credentials") }, "\(wrong.output)")
+        #expect(!wrong.output.contains("wrong@") && wrong.output.contains("nats://gateway:***@127.0.0.1:\(ports.nats)"), "\(wrong.output)")
     }
 
     @Test("no server reachable: the gateway says so and keeps its records in the spool")

@@ -40,7 +40,7 @@ public final class JetStreamForwarder: Sendable {
 
     public func run() async {
         var backoff = ReconnectBackoff()
-        let servers = settings.servers.joined(separator: ",")
+        let servers = ServerListText.text(settings.servers)
         while !Task.isCancelled {
             setState(.connecting)
             do {
@@ -61,6 +61,10 @@ public final class JetStreamForwarder: Sendable {
             } catch let error as JetStreamError where error.noServerReachable {
                 logger.warning("no JetStream server reachable: records wait in the spool",
                                metadata: ["servers": "\(servers)", "pending": "\(spool.pendingCount)", "error": "\(error)"])
+            } catch let error as JetStreamError where error.credentialsRefused {
+                metrics?.linkRefusals.increment()
+                logger.error("JetStream servers refused the credentials: give the user and password the servers expect in the server URLs",
+                             metadata: ["servers": "\(servers)", "error": "\(error)"])
             } catch let error as StreamMismatch {
                 metrics?.linkRefusals.increment()
                 logger.error("JetStream stream refused: \(error)", metadata: ["servers": "\(servers)"])

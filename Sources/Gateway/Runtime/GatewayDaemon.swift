@@ -116,7 +116,7 @@ public final class GatewayDaemon: Service, Sendable {
     /// Where the spool's records go, for the log.
     private func dpcDescription(_ c: GatewayConfiguration) -> String {
         if let a = c.dpcAddress { return "link \(a)" }
-        if let j = c.dpcJetStream { return "JetStream stream \(j.stream) on \(j.servers.joined(separator: ","))" }
+        if let j = c.dpcJetStream { return "JetStream stream \(j.stream) on \(ServerListText.text(j.servers))" }
         return "none"
     }
 
