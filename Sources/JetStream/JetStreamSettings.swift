@@ -32,6 +32,11 @@ public struct JetStreamSettings: Sendable, Hashable {
         "\(subjectPrefix).\(Self.token(gateway)).\(Self.token(station))"
     }
 
+    /// Every subject of one gateway's records.
+    public func subjects(gateway: String) -> String {
+        "\(subjectPrefix).\(Self.token(gateway)).>"
+    }
+
     static func token(_ name: String) -> String {
         let cleaned = String(name.map { c -> Character in
             c == "." || c == "*" || c == ">" || c.isWhitespace || !c.isASCII || c.asciiValue.map({ $0 < 0x21 }) == true ? "_" : c

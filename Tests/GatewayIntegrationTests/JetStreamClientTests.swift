@@ -40,6 +40,8 @@ struct JetStreamClientTests {
         #expect(first.acknowledged == 5 && first.duplicates == 0 && first.failure == nil)
         let again = await connection.publishInOrder((4...6).map(Self.message), stream: "RECORDS", timeout: .seconds(2))
         #expect(again.acknowledged == 3 && again.duplicates == 2, "records 4 and 5 were in the stream already")
+        #expect(try await connection.lastMessageID(stream: "RECORDS", subject: "gnss.records.gw.>") == "gw:0000000000000007:6")
+        #expect(try await connection.lastMessageID(stream: "RECORDS", subject: "gnss.records.other.>") == nil)
         let wrongStream = await connection.publishInOrder([Self.message(7)], stream: "ELSEWHERE", timeout: .seconds(2))
         #expect(wrongStream.acknowledged == 0 && wrongStream.failure != nil)
     }

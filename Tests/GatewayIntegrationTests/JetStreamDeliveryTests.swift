@@ -287,6 +287,54 @@ struct JetStreamDeliveryTests {
         print("outage: \(during?.pending ?? 0) records spooled while the server was down; \(final.last) in all, \(sequences.count) stored")
     }
 
+    @Test("the spool restored from an older copy after its records reached the stream: a new generation, nothing dropped")
+    func spoolRestoredFromOlderCopy() throws {
+        let ports = Ports(nats: 14281, dpcMetrics: 9681, gatewayMetrics: 9682, udp: 5281)
+        let dir = Self.prepare("jetstream-restored-spool", ports)
+        let nats = try NATSServerProcess(port: ports.nats, directory: dir, storage: dir + "/nats")
+        defer { nats.stop() }
+        #expect(nats.ready(), "\(nats.output)")
+        let dpcd = try DaemonProcess("dpcd", ["--config", "dpcd.yaml"], directory: dir)
+        defer { dpcd.stop() }
+        var gatewayd: DaemonProcess?
+        defer { gatewayd?.stop() }
+        /// Runs the gateway over 30 s of simulated epochs from `start`, until everything is acknowledged.
+        func run(_ part: Int, start: String) throws -> Int {
+            let g = try DaemonProcess("gatewayd", ["run", "--config", "gateway.yaml"], directory: dir, logName: "gatewayd-\(part)")
+            gatewayd = g
+            #expect(SequenceRecoveryTests.ready(dir), "\(g.output)")
+            let sim = try DaemonProcess("gnss-sim", ["stream", "--station", "REF@47.0,11.0,600", "--no-leo", "--minutes", "0.5", "--speed", "10",
+                                                     "--start", start, "--to", "REF=127.0.0.1:\(ports.udp)"], directory: dir, logName: "gnss-sim-\(part)")
+            #expect(sim.wait(seconds: 30) == 0, "\(sim.output)")
+            let state = try #require(SequenceRecoveryTests.quiet(dir, acknowledged: true), "\(g.output)")
+            g.stop()
+            return state.last
+        }
+        let spool = dir + "/gateway-state/spool"
+        let first = try run(1, start: "2020-06-25T06:00:00")
+        try FileManager.default.copyItem(atPath: spool, toPath: dir + "/spool-copy")
+        let second = try run(2, start: "2020-06-25T06:30:00")
+        #expect(second > first)
+        // The spool comes back from the copy: same generation, numbers already used for the second part's records.
+        try FileManager.default.removeItem(atPath: spool)
+        try FileManager.default.moveItem(atPath: dir + "/spool-copy", toPath: spool)
+        let third = try run(3, start: "2020-06-25T07:00:00")
+        let log = gatewayd?.output ?? ""
+        #expect(log.contains("starting a new generation"), "\(log)")
+
+        #expect(eventually(seconds: 20) { Self.stored(dir).values.reduce(0) { $0 + $1.count } >= second + third - first })
+        let stored = Self.stored(dir)
+        #expect(stored.count == 2, "two generations: \(stored.keys)")
+        let old = stored.values.first { $0.count == second } ?? []
+        let new = stored.values.first { $0.count != second } ?? []
+        #expect(old == Array(1...second), "the first two parts' records under the spool's first generation")
+        #expect(new == Array((first + 1)...third), "the third part's, numbered on from the restored spool under a new generation")
+        let times = Set(((try? dump(store: "dpc-store", directory: dir)) ?? []).compactMap { $0["time"] as? String })
+        #expect(times.count == old.count + new.count, "each epoch once")
+        print("spool restored: \(first) records when copied, \(second) stored under the first generation, "
+              + "\(new.count) under the new one from \(first + 1)")
+    }
+
     @Test("a stream of the name set up otherwise, wrong credentials: the gateway says which, at start")
     func refusedSetups() async throws {
         let ports = Ports(nats: 14271, dpcMetrics: 9671, gatewayMetrics: 9672, udp: 5271)

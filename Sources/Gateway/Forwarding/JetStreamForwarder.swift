@@ -8,7 +8,9 @@ import Synchronization
 /// oldest first on `PREFIX.GATEWAY.STATION`, each with the message id `GATEWAY:GENERATION:SEQUENCE`, one at a
 /// time so the stream holds them in the spool's order. A record leaves the spool only once the stream has
 /// acknowledged it (stored, and replicated as the stream asks); a record published again after a failure is
-/// dropped by the server inside its duplicate window and by the DPC's store after it.
+/// dropped by the server inside its duplicate window and by the DPC's store after it. Before publishing, a
+/// stream holding a later record of the spool's generation than the spool has numbered makes the spool start a
+/// new generation, as the DPC's answer does on the direct link.
 ///
 /// Once connected the client reconnects by itself, to any server; a publish that times out meanwhile is tried
 /// again on the same connection once the client is back. Any other failure starts over with a new connection
@@ -50,6 +52,7 @@ public final class JetStreamForwarder: Sendable {
                     logger.notice("JetStream stream created", metadata: ["stream": "\(settings.stream)", "subjects": "\(settings.streamSubjects)",
                                                                         "replicas": "\(settings.replicas)"])
                 }
+                try await checkNumbering(connection)
                 setState(.connected)
                 backoff.reset()
                 let server = await connection.connectedServer ?? "?"
@@ -75,6 +78,17 @@ public final class JetStreamForwarder: Sendable {
             try? await Task.sleep(for: backoff.next())
         }
         setState(.disconnected)
+    }
+
+    /// The stream holds a later record of this spool's generation than the spool has ever numbered: the spool
+    /// lost records it had published (its files restored from an older copy, or cut short), and the numbers it
+    /// hands out next would name records the DPC already has, which would drop them. A new generation makes every
+    /// record from here on new data.
+    private func checkNumbering(_ connection: JetStreamConnection) async throws {
+        guard let text = try await connection.lastMessageID(stream: settings.stream, subject: settings.subjects(gateway: gatewayID)),
+              let last = RecordMessageID(text), last.gateway == gatewayID, last.generation == spool.generation,
+              last.sequence > spool.lastSequence else { return }
+        try spool.startNewGeneration(dpcLastSequence: last.sequence)
     }
 
     /// Publishes what the spool holds until cancelled; throws on a failure the client does not ride out itself.
