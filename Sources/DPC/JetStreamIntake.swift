@@ -84,9 +84,20 @@ public final class JetStreamIntake: Sendable {
 
     /// Stores and acknowledges batch after batch until cancelled or a failure.
     private func consume(_ consumer: DurablePullConsumer) async throws {
+        var connected = true
         while true {
             try Task.checkCancellation()
             let batch = try await consumer.fetch(wait: .seconds(1))
+            if consumer.isConnected != connected {
+                connected.toggle()
+                metrics.jetStreamUp.set(to: connected ? 1 : 0)
+                if connected {
+                    logger.info("JetStream connection back: taking records in again", metadata: ["durable": "\(durable)"])
+                } else {
+                    logger.warning("JetStream connection lost: the client reconnects to any server of the list",
+                                   metadata: ["servers": "\(ServerListText.text(settings.servers))", "durable": "\(durable)"])
+                }
+            }
             guard !batch.isEmpty else { continue }
             var stored = 0
             var duplicates = 0

@@ -126,6 +126,9 @@ public final class DurablePullConsumer: @unchecked Sendable {
                                     subscription: handle.pointer), start)
     }
 
+    /// Whether the consumer's connection is up now (false while the client reconnects).
+    public var isConnected: Bool { connection.isConnected }
+
     /// Up to `batchLimit` messages in stream order, waiting at most `wait` for the first; empty when none came.
     public func fetch(wait: Duration) async throws -> [DeliveredMessage] {
         try await connection.calls.run { () throws -> [DeliveredMessage] in

@@ -284,6 +284,11 @@ struct JetStreamDeliveryTests {
         #expect(sim.wait(seconds: 60) == 0, "\(sim.output)")
         let final = try #require(SequenceRecoveryTests.quiet(dir, acknowledged: true), "\(gatewayd.output)")
         let sequences = Self.expectEveryRecordOnce(dir, last: final.last, dpcd)
+        #expect(dpcd.output.contains("JetStream connection lost") && dpcd.output.contains("JetStream connection back"), "\(dpcd.output)")
+        #expect(gatewayd.output.contains("JetStream publish not acknowledged") || gatewayd.output.contains("JetStream connection lost"),
+                "\(gatewayd.output)")
+        let dpcMetrics = httpGet(port: ports.dpcMetrics, path: "/metrics") ?? ""
+        #expect(metric(dpcMetrics, "dpc_jetstream_up") == 1, "\(dpcMetrics)")
         print("outage: \(during?.pending ?? 0) records spooled while the server was down; \(final.last) in all, \(sequences.count) stored")
     }
 

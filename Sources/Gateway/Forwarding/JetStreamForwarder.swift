@@ -100,6 +100,16 @@ public final class JetStreamForwarder: Sendable {
             let batch = try spool.pending(after: spool.acknowledgedSequence, limit: batchLimit)
             if batch.isEmpty {
                 await spool.readyToSend.wait(timeout: .seconds(5))
+                if connection.isConnected == waiting {  // the client lost or regained its server while idle
+                    waiting.toggle()
+                    setState(waiting ? .connecting : .connected)
+                    if waiting {
+                        logger.warning("JetStream connection lost: the client reconnects to any server of the list; records wait in the spool",
+                                       metadata: ["servers": "\(ServerListText.text(settings.servers))"])
+                    } else {
+                        logger.info("JetStream connection back", metadata: ["pending": "\(spool.pendingCount)"])
+                    }
+                }
                 continue
             }
             let generation = spool.generation
