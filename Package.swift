@@ -23,6 +23,9 @@ let package = Package(
         .library(name: "GatewayControl", targets: ["GatewayControl"]),
         .library(name: "DPCLink", targets: ["DPCLink"]),
         .library(name: "Gateway", targets: ["Gateway"]),
+        .library(name: "DPC", targets: ["DPC"]),
+        .library(name: "DaemonSupport", targets: ["DaemonSupport"]),
+        .library(name: "JetStream", targets: ["JetStream"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -36,6 +39,7 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+        .systemLibrary(name: "CNats", pkgConfig: "libnats", providers: [.apt(["libnats-dev"])]),
         .target(name: "GNSSCore", swiftSettings: numericCore),
         .target(name: "GNSSFormats", dependencies: ["GNSSCore", "CZlib"]),
         .target(name: "GNSSOrbits", dependencies: ["GNSSCore"], swiftSettings: numericCore),
@@ -61,8 +65,12 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        .target(name: "JetStream", dependencies: [
+            "CNats", "DaemonSupport",
+            .product(name: "Yams", package: "Yams"),
+        ]),
         .target(name: "DPC", dependencies: [
-            "DPCLink", "DaemonSupport", "GNSSCore", "GNSSFormats", "GNSSNetwork",
+            "DPCLink", "DaemonSupport", "JetStream", "GNSSCore", "GNSSFormats", "GNSSNetwork",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
@@ -72,7 +80,7 @@ let package = Package(
         ]),
         .target(name: "GatewayControl"),
         .target(name: "Gateway", dependencies: [
-            "GatewayControl", "GNSSCore", "GNSSFormats", "GNSSOrbits", "GNSSPositioning", "GNSSProducts", "DaemonSupport", "DPCLink",
+            "GatewayControl", "GNSSCore", "GNSSFormats", "GNSSOrbits", "GNSSPositioning", "GNSSProducts", "DaemonSupport", "DPCLink", "JetStream",
             .product(name: "Yams", package: "Yams"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -84,7 +92,7 @@ let package = Package(
         .executableTarget(
             name: "gatewayd",
             dependencies: [
-                "GNSSCore", "GNSSFormats", "GNSSOrbits", "GNSSPositioning", "GNSSProducts", "Gateway", "DaemonSupport", "DPC", "DPCLink",
+                "GNSSCore", "GNSSFormats", "GNSSOrbits", "GNSSPositioning", "GNSSProducts", "Gateway", "DaemonSupport", "DPC", "DPCLink", "JetStream",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -98,7 +106,7 @@ let package = Package(
         .executableTarget(
             name: "dpcd",
             dependencies: [
-                "DPC", "DPCLink", "DaemonSupport", "GNSSCore", "GNSSNetwork",
+                "DPC", "DPCLink", "DaemonSupport", "GNSSCore", "GNSSNetwork", "JetStream",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -116,19 +124,19 @@ let package = Package(
         .testTarget(name: "GNSSOrbitsTests", dependencies: ["GNSSOrbits", "GNSSFormats", "GNSSCore", "TestSupport"]),
         .testTarget(name: "GNSSPositioningTests", dependencies: ["GNSSPositioning", "GNSSOrbits", "GNSSFormats", "GNSSCore", "TestSupport"]),
         .testTarget(name: "GNSSProductsTests", dependencies: ["GNSSProducts", "GNSSOrbits", "GNSSFormats", "GNSSCore", "TestSupport"]),
-        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "DaemonSupport", "DPCLink", .product(name: "Logging", package: "swift-log"), "GNSSPositioning", "GNSSProducts", "GNSSOrbits", "GNSSFormats", "GNSSCore", "TestSupport"]),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "DaemonSupport", "DPCLink", "JetStream", .product(name: "Logging", package: "swift-log"), "GNSSPositioning", "GNSSProducts", "GNSSOrbits", "GNSSFormats", "GNSSCore", "TestSupport"]),
         .testTarget(name: "GNSSSimulationTests",
                     dependencies: ["GNSSSimulation", "GNSSPositioning", "GNSSProducts", "GNSSOrbits", "GNSSFormats", "GNSSCore", "Gateway", "TestSupport"]),
         .testTarget(name: "GNSSNetworkTests",
                     dependencies: ["GNSSNetwork", "GNSSSimulation", "GNSSPositioning", "GNSSProducts", "GNSSOrbits", "GNSSFormats", "GNSSCore", "TestSupport"]),
         .testTarget(name: "DaemonSupportTests", dependencies: ["DaemonSupport", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "DPCTests", dependencies: ["DPC", "DPCLink", "DaemonSupport", "GNSSFormats", "GNSSCore", "TestSupport",
+        .testTarget(name: "DPCTests", dependencies: ["DPC", "DPCLink", "DaemonSupport", "JetStream", "GNSSFormats", "GNSSCore", "TestSupport",
                                                      .product(name: "NIOCore", package: "swift-nio"),
                                                      .product(name: "NIOPosix", package: "swift-nio"),
                                                      .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "GatewayIntegrationTests",
-                    dependencies: ["Gateway", "GatewayControl", "DPC", "DaemonSupport", "GNSSProducts", "GNSSOrbits", "GNSSFormats", "GNSSCore", "TestSupport",
-                                   "gatewayd", "gatewayctl", "dpcd", "gnss-sim",
+                    dependencies: ["Gateway", "GatewayControl", "DPC", "DaemonSupport", "JetStream", "GNSSProducts", "GNSSOrbits", "GNSSFormats", "GNSSCore",
+                                   "TestSupport", "gatewayd", "gatewayctl", "dpcd", "gnss-sim",
                                    .product(name: "Yams", package: "Yams")]),
     ],
     swiftLanguageModes: [.v6]

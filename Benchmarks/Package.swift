@@ -2,12 +2,17 @@
 import PackageDescription
 
 // Speed measurements, kept apart so the main build stays fast.
-// Run: (cd Benchmarks && swift run -c release gateway-bench) and (… gateway-capacity, … gateway-memory) after
+// Run: (cd Benchmarks && swift run -c release gateway-bench) and (… gateway-capacity, … gateway-memory,
+// … transport-bench) after
 // `swift build -c release` in ..
 let package = Package(
     name: "gateway-benchmarks",
     platforms: [.macOS(.v14)],
-    dependencies: [.package(name: "gnss-gateway", path: "..")],
+    dependencies: [
+        .package(name: "gnss-gateway", path: ".."),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.100.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
     targets: [
         .executableTarget(
             name: "gateway-bench",
@@ -24,6 +29,19 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "gateway-memory"),
+        .executableTarget(
+            name: "transport-bench",
+            dependencies: [
+                .product(name: "Gateway", package: "gnss-gateway"),
+                .product(name: "DPC", package: "gnss-gateway"),
+                .product(name: "DPCLink", package: "gnss-gateway"),
+                .product(name: "JetStream", package: "gnss-gateway"),
+                .product(name: "DaemonSupport", package: "gnss-gateway"),
+                .product(name: "GNSSCore", package: "gnss-gateway"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,10 +1,16 @@
 import DPCLink
 import DaemonSupport
+import JetStream
 import Yams
 
 /// What `dpcd` needs: where to listen for gateways, where to store, the shared key, the metrics address,
-/// and how many connections it holds and for how long.
+/// and how many connections it holds and for how long; or, instead of the direct link or beside it, the
+/// JetStream cluster and durable consumer it takes the records from.
 public struct DPCConfiguration: Sendable {
+    /// The direct link serves gateways (off only when `jetstream` is given without `listen`, `key` or `key_file`).
+    public var linkEnabled = true
+    /// Records taken from a JetStream stream (`jetstream: {servers, stream, durable, …}`).
+    public var jetStream: JetStreamSettings?
     public var listen = NetworkAddress(host: "0.0.0.0", port: 7001)
     public var store = "/var/lib/dpcd/store"
     public var metrics: NetworkAddress? = NetworkAddress(host: "127.0.0.1", port: 9465)
@@ -41,11 +47,20 @@ public struct DPCConfiguration: Sendable {
         guard var checker = document.checker, let top = document.top else { return (nil, document.problems, []) }
         var c = DPCConfiguration()
         let e = checker.entries(top, allowed: ["listen", "store", "metrics", "key", "key_file", "max_connections",
-                                               "max_connections_per_address", "authentication_timeout", "idle_timeout", "processing"],
+                                               "max_connections_per_address", "authentication_timeout", "idle_timeout", "jetstream",
+                                               "processing"],
                                 context: "configuration")
+        if let v = e["jetstream"]?.value {
+            if case .mapping(let m) = v {
+                c.jetStream = checker.jetStream(m, at: v, context: "jetstream", durable: true)
+            } else {
+                checker.problem(v, "jetstream must be a mapping (servers, stream, durable, replicas, subject_prefix)")
+            }
+            c.linkEnabled = e["listen"] != nil || e["key"] != nil || e["key_file"] != nil
+        }
         if let v = e["listen"]?.value {
             if let a = checker.reachableAddress(v, "listen", serving: "the gateways' link") { c.listen = a }
-        } else {
+        } else if c.linkEnabled {
             checker.warning(line: 1, "listen is not given: the gateways' link listens on \(c.listen), all interfaces; "
                                      + "give the address gateways reach unless that is meant")
         }
@@ -75,19 +90,23 @@ public struct DPCConfiguration: Sendable {
         case (let k?, nil): c.key = checker.sharedKey(k, "key")
         case (nil, let k?): c.keyFile = checker.sharedKeyFile(k, "key_file")
         case (_?, _?): checker.problem(line: 1, "give either key or key_file, not both")
-        case (nil, nil): checker.problem(line: 1, "no shared key: give key (hex) or key_file")
+        case (nil, nil):
+            if c.linkEnabled {
+                checker.problem(line: 1, "no shared key: give key (hex) or key_file"
+                                + (e["jetstream"] == nil ? "" : " for the direct link, or leave listen out to take records from JetStream only"))
+            }
         }
         return (checker.problems.isEmpty ? c : nil, checker.problems, checker.warnings)
     }
 
-    /// `processing: {interval: 30, holdback: 2, ssr_output: HOST:PORT}`.
+    /// `processing: {interval: 30, holdback: 2, ssr_output: HOST:PORT, record: DIRECTORY}`.
     private static func processingSettings(_ node: Node, _ checker: inout SettingsChecker) -> NetworkProcessing.Settings? {
         guard case .mapping(let m) = node else {
-            checker.problem(node, "processing must be a mapping (interval, holdback, ssr_output)")
+            checker.problem(node, "processing must be a mapping (interval, holdback, ssr_output, record)")
             return nil
         }
         var p = NetworkProcessing.Settings()
-        let e = checker.entries(m, allowed: ["interval", "holdback", "ssr_output"], context: "processing")
+        let e = checker.entries(m, allowed: ["interval", "holdback", "ssr_output", "record"], context: "processing")
         if let v = e["interval"]?.value {
             let allowed = [1.0, 2, 5, 10, 15, 30, 60]
             if let d = v.float, allowed.contains(d) { p.interval = d } else {
@@ -98,6 +117,7 @@ public struct DPCConfiguration: Sendable {
             if let d = v.float, (0...60).contains(d) { p.holdback = d } else { checker.problem(v, "processing holdback must be seconds from 0 to 60") }
         }
         if let v = e["ssr_output"]?.value { p.output = checker.address(v, "processing ssr_output") }
+        if let v = e["record"]?.value { p.record = checker.string(v, "processing record") }
         return p
     }
 }

@@ -14,6 +14,8 @@ public struct DPCMetrics: Sendable {
     let newGenerations: Counter
     let sequenceRegressions: Counter
     public let storeBytes: Gauge
+    let jetStreamUp: Gauge
+    let jetStreamRejected: Counter
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
@@ -29,6 +31,9 @@ public struct DPCMetrics: Sendable {
         sequenceRegressions = registry.counter("dpc_sequence_regressions_total",
                                                help: "A gateway's last sequence was below what the store holds for its generation (told to start a new one)")
         storeBytes = registry.gauge("dpc_store_bytes", help: "Bytes in the store's segment files")
+        jetStreamUp = registry.gauge("dpc_jetstream_up", help: "1 while the JetStream consumer is connected and taking records in")
+        jetStreamRejected = registry.counter("dpc_jetstream_rejected_total",
+                                             help: "JetStream messages dropped as not records (no or a bad message id, an undecodable body)")
     }
 
     /// Connections refused, by reason: `bad_key`, `timeout` (no authentication in time), `version`,

@@ -1,6 +1,7 @@
 import DPCLink
 import DaemonSupport
 import Dispatch
+import Foundation
 import GNSSCore
 import GNSSNetwork
 import Logging
@@ -23,6 +24,8 @@ public final class NetworkProcessing: Sendable {
         public var holdback: Double = 2
         /// Where the SSR stream goes (UDP), if anywhere.
         public var output: NetworkAddress?
+        /// Where the SSR stream is recorded, a file a day (`YYYY-MM-DD.rtcm3`, by the epochs' GPS date), if anywhere.
+        public var record: String?
         public var queueLimit = 10_000
 
         public init() {}
@@ -31,6 +34,9 @@ public final class NetworkProcessing: Sendable {
     private struct State {
         var feed: NetworkFeed
         var queued = 0
+        /// The day file being recorded: its name and descriptor.
+        var recording: (day: String, fd: Int32)?
+        var recordFailed = false
     }
 
     private let state: Mutex<State>
@@ -95,6 +101,38 @@ public final class NetworkProcessing: Sendable {
         metrics.rejected.increment(by: Double(epoch.rejected))
         metrics.latency.set(to: GNSSTime.now - epoch.time)
         send(frames)
+        appendToRecording(frames, day: String(epoch.time.iso8601(fractionDigits: 0).prefix(10)))
+    }
+
+    /// Appends the frames to the day's recording (opened, and the previous day's closed, when the day changes).
+    private func appendToRecording(_ frames: [[UInt8]], day: String) {
+        guard let directory = settings.record, !frames.isEmpty else { return }
+        let bytes = frames.flatMap { $0 }
+        let problem: String? = state.withLock { s in
+            if s.recording?.day != day {
+                if let old = s.recording { close(old.fd) }
+                s.recording = nil
+                try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                let fd = open(directory + "/" + day + ".rtcm3", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+                guard fd >= 0 else {
+                    defer { s.recordFailed = true }
+                    return s.recordFailed ? nil : "cannot open \(directory)/\(day).rtcm3: \(String(cString: strerror(errno)))"
+                }
+                s.recording = (day, fd)
+                s.recordFailed = false
+            }
+            guard let fd = s.recording?.fd else { return nil }
+            let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            guard written == bytes.count else {
+                defer { s.recordFailed = true }
+                return s.recordFailed ? nil : "cannot write \(directory)/\(day).rtcm3: \(String(cString: strerror(errno)))"
+            }
+            return nil
+        }
+        if let problem {
+            metrics.recordFailures.increment()
+            logger.error("SSR recording: \(problem)")
+        }
     }
 
     /// The frames, a few a datagram (well under the path MTU).
@@ -127,6 +165,7 @@ struct NetworkMetrics: Sendable {
     let dropped: Counter
     let ssrBytes: Counter
     let sendFailures: Counter
+    let recordFailures: Counter
 
     init(registry: PrometheusCollectorRegistry) {
         epochs = registry.counter("dpc_network_epochs_total", help: "Network epochs processed")
@@ -141,5 +180,6 @@ struct NetworkMetrics: Sendable {
         dropped = registry.counter("dpc_network_records_dropped_total", help: "Records not processed because the processing queue was full (they are stored)")
         ssrBytes = registry.counter("dpc_network_ssr_bytes_total", help: "Bytes of SSR frames made from the network's corrections")
         sendFailures = registry.counter("dpc_network_ssr_send_failures_total", help: "SSR datagrams the kernel refused")
+        recordFailures = registry.counter("dpc_network_ssr_record_failures_total", help: "SSR recordings that could not be opened or written")
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DPC
 import DaemonSupport
+import JetStream
 
 struct CheckConfig: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -15,6 +16,10 @@ struct CheckConfig: ParsableCommand {
         let loaded = DPCConfiguration.load(path: file)
         for p in (loaded.problems + loaded.warnings).sorted(by: { $0.line < $1.line }) { StandardError.writeLine(p.description) }
         guard let c = loaded.configuration else { throw ExitCode(1) }
-        print("\(file): OK, link on \(c.listen), store \(c.store), metrics \(c.metrics?.description ?? "off")")
+        let link = c.linkEnabled ? "link on \(c.listen)" : "no direct link"
+        print("\(file): OK, \(link), store \(c.store), metrics \(c.metrics?.description ?? "off")")
+        if let j = c.jetStream {
+            print("  records from JetStream stream \(j.stream) (\(j.replicas) replica\(j.replicas == 1 ? "" : "s")) as durable consumer \(j.durable ?? "") on \(ServerListText.text(j.servers, separator: ", "))")
+        }
     }
 }

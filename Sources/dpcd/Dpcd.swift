@@ -4,6 +4,7 @@ import DPCLink
 import DaemonSupport
 import Foundation
 import GNSSCore
+import JetStream
 import Logging
 import NIOPosix
 import ServiceLifecycle
@@ -51,7 +52,7 @@ struct DPCService: Service {
 
     func run() async throws {
         let notifier = SystemdNotifier()
-        let key = try configuration.sharedKey()
+        let key = configuration.linkEnabled ? try configuration.sharedKey() : nil
         try FileManager.default.createDirectory(atPath: configuration.store, withIntermediateDirectories: true)
         let store = try DPCStore(directory: configuration.store)
         if store.recovery.truncatedBytes > 0 || store.recovery.corruptRecords > 0 {
@@ -69,26 +70,37 @@ struct DPCService: Service {
             logger.info("network processing on", metadata: ["interval": "\(p.interval)", "holdback": "\(p.holdback)",
                                                             "ssr_output": "\(p.output.map { "\($0)" } ?? "none")"])
         }
-        let server: DPCServer
-        do {
-            server = try await DPCServer(listen: configuration.listen, key: key, store: store, metrics: metrics,
-                                         limits: DPCServer.Limits(configuration), processing: processing, group: group, logger: logger)
-        } catch {
-            throw ListenError(purpose: "the DPC link", transport: .tcp, address: "\(configuration.listen)", setting: "listen", underlying: error)
+        var server: DPCServer?
+        if let key {
+            do {
+                server = try await DPCServer(listen: configuration.listen, key: key, store: store, metrics: metrics,
+                                             limits: DPCServer.Limits(configuration), processing: processing, group: group, logger: logger)
+            } catch {
+                throw ListenError(purpose: "the DPC link", transport: .tcp, address: "\(configuration.listen)", setting: "listen", underlying: error)
+            }
         }
         var http: MetricsHTTPServer?
         if let m = configuration.metrics {
             http = try await MetricsHTTPServer(host: m.host, port: m.port, registry: metrics.registry, group: group,
                                                limits: configuration.metricsLimits, metricPrefix: "dpc_metrics") { true }
         }
-        let summary = "listening on \(configuration.listen), \(store.gateways.count) gateways in the store"
-        logger.info("ready", metadata: ["listen": "\(configuration.listen)", "store": "\(configuration.store)",
+        let intake = configuration.jetStream.map { settings in
+            let intake = JetStreamIntake(settings: settings, store: store, metrics: metrics, processing: processing, logger: logger)
+            return Task { await intake.run() }
+        }
+        let sources = [server.map { _ in "listening on \(configuration.listen)" },
+                       configuration.jetStream.map { "consuming JetStream stream \($0.stream) as \($0.durable ?? "")" }].compactMap { $0 }
+        let summary = sources.joined(separator: ", ") + ", \(store.gateways.count) gateways in the store"
+        logger.info("ready", metadata: ["listen": "\(server == nil ? "off" : configuration.listen.description)", "store": "\(configuration.store)",
+                                        "jetstream": "\(configuration.jetStream.map { "\($0.stream) on \(ServerListText.text($0.servers))" } ?? "off")",
                                         "max_connections": "\(configuration.maxConnections)",
                                         "max_connections_per_address": "\(configuration.maxConnectionsPerAddress)"])
         notifier.ready(status: summary)
         try? await gracefulShutdown()
         notifier.stopping(status: "stopping")
-        await server.close()
+        intake?.cancel()
+        await intake?.value
+        await server?.close()
         await http?.close()
         processing?.drain()
         if let processing { logger.info("network processing: \(processing.summary)") }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DaemonSupport
 import Gateway
+import JetStream
 
 struct CheckConfig: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,6 +18,11 @@ struct CheckConfig: ParsableCommand {
         guard let c = outcome.configuration else { throw ExitCode(1) }
         let stations = c.stations.map { "\($0.name) (\($0.role.rawValue), \($0.format.rawValue) on \($0.listen), \($0.processing.rawValue))" }
         print("\(file): OK, \(c.stations.count) station\(c.stations.count == 1 ? "" : "s"): \(stations.joined(separator: "; "))")
+        if let j = c.dpcJetStream {
+            print("  records to JetStream stream \(j.stream) (\(j.replicas) replica\(j.replicas == 1 ? "" : "s"), subjects \(j.streamSubjects)) on \(ServerListText.text(j.servers, separator: ", "))")
+        } else if let a = c.dpcAddress {
+            print("  records to the DPC link at \(a)")
+        }
         if let p = c.ssrPublish {
             let to = p.destinations.isEmpty ? "the PPP stations only" : "UDP " + p.destinations.map(\.description).joined(separator: ", ")
             print("  SSR stream \(p.name) made from the products (orbits every \(Int(p.orbitInterval)) s, clocks every \(Int(p.clockInterval)) s) to \(to)")

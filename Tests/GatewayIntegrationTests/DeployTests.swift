@@ -56,6 +56,64 @@ struct DeployTests {
         #expect(gateway?.dpcAddress?.description == "127.0.0.1:7001" && local?.listen.description == "127.0.0.1:7001")
     }
 
+    @Test("the JetStream example: three cluster nodes on the issue's ports, a gateway and a dpcd on the cluster")
+    func jetStreamExample() throws {
+        let directory = Self.deploy + "/examples/jetstream/"
+        let outcome = ConfigurationLoader.load(path: directory + "gatewayd.yaml")
+        #expect(outcome.problems.isEmpty, "\(outcome.problems)")
+        let gateway = try #require(outcome.configuration)
+        let servers = ["nats://127.0.0.1:4222", "nats://127.0.0.1:4223", "nats://127.0.0.1:4224"]
+        #expect(gateway.dpcAddress == nil)
+        #expect(gateway.dpcJetStream?.servers == servers)
+        #expect(gateway.dpcJetStream?.replicas == 3)
+        #expect(gateway.stations.map(\.name) == ["JS1"])
+        #expect(gateway.stations.first?.listen.description == "127.0.0.1:5101")
+        #expect(gateway.stations.first?.role == .reference && gateway.stations.first?.processing == .spp)
+        #expect(gateway.metrics?.description == "127.0.0.1:9474")
+        #expect(gateway.controlSocket == "./run/gatewayd-js.sock")
+        #expect(gateway.stateDirectory == "./state")
+
+        let loaded = DPCConfiguration.load(path: directory + "dpcd.yaml")
+        #expect(loaded.problems.isEmpty, "\(loaded.problems)")
+        let dpc = try #require(loaded.configuration)
+        #expect(!dpc.linkEnabled)
+        #expect(dpc.store == "./state/dpc-js")
+        #expect(dpc.metrics?.description == "127.0.0.1:9475")
+        #expect(dpc.jetStream?.servers == servers)
+        #expect(dpc.jetStream?.stream == gateway.dpcJetStream?.stream)
+        #expect(dpc.jetStream?.subjectPrefix == gateway.dpcJetStream?.subjectPrefix)
+        #expect(dpc.jetStream?.replicas == 3)
+        #expect(dpc.jetStream?.durable == "dpc-js")
+
+        for n in 1...3 {
+            let text = try String(contentsOfFile: directory + "nats-\(n).conf", encoding: .utf8)
+            #expect(text.contains("listen: 127.0.0.1:\(4221 + n)"), "nats-\(n).conf")
+            #expect(text.contains("listen: 127.0.0.1:\(6221 + n)"), "nats-\(n).conf")
+            #expect(text.contains("store_dir: \"./state/nats-\(n)\""), "nats-\(n).conf")
+            for m in 1...3 where m != n { #expect(text.contains("nats-route://127.0.0.1:\(6221 + m)"), "nats-\(n).conf") }
+        }
+    }
+
+    @Test("the JetStream example's cluster nodes are configurations nats-server accepts")
+    func jetStreamNodesParse() throws {
+        guard let server = NATSServerProcess.executable else {
+            print("skipping the nats-server configuration check: nats-server is not on PATH")
+            return
+        }
+        for n in 1...3 {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: server)
+            p.arguments = ["-t", "-c", Self.deploy + "/examples/jetstream/nats-\(n).conf"]
+            let out = Pipe()
+            p.standardOutput = out
+            p.standardError = out
+            try p.run()
+            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            p.waitUntilExit()
+            #expect(p.terminationStatus == 0, "nats-\(n).conf: \(text)")
+        }
+    }
+
     /// The alerting rules are a Prometheus rule file (groups of rules, each with an alert name, an expression, a severity
     /// and a summary) and speak only of metrics the README documents for the daemons.
     @Test("the Prometheus alerting rules are well-formed and name documented metrics")

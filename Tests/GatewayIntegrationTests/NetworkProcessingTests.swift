@@ -10,8 +10,9 @@ import Glibc
 #endif
 
 /// The DPC's own processing, live: `gnss-sim stream` simulates six reference stations over Europe on the real sky of
-/// 2020-06-25 (its final orbits and clocks) with the day's real broadcast ephemerides in their streams; gatewayd
-/// forwards them; dpcd estimates orbit and clock corrections and sends them out as RTCM 3 SSR over UDP.
+/// 2020-06-25 (its final orbits and clocks) with the day's real broadcast ephemerides in their streams, and a user
+/// station; gatewayd forwards the reference stations; dpcd estimates orbit and clock corrections and sends them back as
+/// RTCM 3 SSR over UDP to the gateway's corrections station, where the user's PPP applies them: the loop closed.
 @Suite("DPC network processing live", .serialized)
 struct NetworkProcessingTests {
     static let key = "6c6f63616c2d64656d6f2d6b65792d6368616e67652d6d652d696e2d70726f64"
@@ -39,6 +40,19 @@ struct NetworkProcessingTests {
 
                 """
         }
+        text += """
+              - name: DPC
+                listen: 127.0.0.1:5379
+                role: corrections
+              - name: RV
+                listen: 127.0.0.1:5378
+                format: rtcm3
+                role: rover
+                processing: ppp
+                systems: [G, E]
+                corrections: DPC
+
+            """
         return text
     }
 
@@ -51,15 +65,15 @@ struct NetworkProcessingTests {
           interval: 30
           holdback: 10
           ssr_output: 127.0.0.1:5379
+          record: ./state/ssr
         """
 
-    @Test("dpcd turns the network's forwarded observations into SSR orbit and clock corrections for GPS and Galileo",
+    @Test("dpcd turns the network's forwarded observations into SSR orbit and clock corrections, and a user's PPP applies them",
           .enabled(if: SharedData.available, "needs ../shared/data"))
     func dpcdComputesCorrections() throws {
         let dir = makeWorkDirectory("network")
         try Self.gatewayConfiguration().write(toFile: dir + "/gateway.yaml", atomically: true, encoding: .utf8)
         try Self.dpcConfiguration.write(toFile: dir + "/dpcd.yaml", atomically: true, encoding: .utf8)
-        let receiver = try UDPReceiver(port: 5379)
         let dpcd = try DaemonProcess("dpcd", ["--config", "dpcd.yaml"], directory: dir)
         let gatewayd = try DaemonProcess("gatewayd", ["run", "--config", "gateway.yaml"], directory: dir)
         defer { gatewayd.stop(); dpcd.stop() }
@@ -70,15 +84,18 @@ struct NetworkProcessingTests {
         for (i, s) in Self.stations.enumerated() {
             arguments += ["--station", "\(s.0)@\(s.1),\(s.2),100", "--to", "\(s.0)=127.0.0.1:\(5361 + i)"]
         }
+        arguments += ["--station", "RV@55.49357,8.45683,59.7", "--to", "RV=127.0.0.1:5378"]
         let sim = try DaemonProcess.run("gnss-sim", arguments, directory: dir)
         #expect(sim.status == 0, "gnss-sim: \(sim.error)")
 
-        // The corrections: SSR frames until the stream goes quiet.
+        // The corrections, as dpcd recorded them (the day's file) once the gateway has settled.
+        let recording = dir + "/state/ssr/2020-06-25.rtcm3"
         var stream: [UInt8] = []
         _ = eventually(seconds: 30) {
-            let got = receiver.receive()
-            stream += got
-            return got.isEmpty && stream.count > 1_000
+            usleep(500_000)
+            let before = stream.count
+            stream = (try? Array(Data(contentsOf: URL(fileURLWithPath: recording)))) ?? []
+            return stream.count > 1_000 && stream.count == before
         }
         var framer = RTCM3Framer()
         framer.append(stream)
@@ -106,33 +123,13 @@ struct NetworkProcessingTests {
         #expect((metric(metrics, "dpc_network_epochs_total") ?? 0) >= 14)
         #expect((metric(metrics, "dpc_network_satellites") ?? 0) >= 12)
         #expect((metric(metrics, "dpc_network_phase_residual_rms_metres") ?? 1) < 0.05)
+        #expect((metric(metrics, "dpc_network_ssr_bytes_total") ?? 0) == Double(stream.count))
+
+        // Back at the gateway: the corrections stream corrects both systems and the user positions on it (PPP, not the
+        // broadcast-only label).
+        let gateway = try #require(httpGet(port: 9681, path: "/metrics"))
+        #expect((metric(gateway, "gateway_ssr_satellites{station=\"DPC\",system=\"G\"}") ?? 0) >= 6, "\(gateway)")
+        #expect((metric(gateway, "gateway_ssr_satellites{station=\"DPC\",system=\"E\"}") ?? 0) >= 4)
+        #expect((metric(gateway, "gateway_solutions_total{station=\"RV\",quality=\"ppp\"}") ?? 0) >= 30, "\(gateway)")
     }
-}
-
-/// A UDP socket of the test's own, bound on loopback, read without blocking for long.
-final class UDPReceiver {
-    let fd: Int32
-
-    init(port: Int) throws {
-        fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        var local = sockaddr_in()
-        local.sin_family = sa_family_t(AF_INET)
-        local.sin_port = in_port_t(UInt16(port).bigEndian)
-        inet_pton(AF_INET, "127.0.0.1", &local.sin_addr)
-        let bound = withUnsafePointer(to: &local) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        try #require(bound == 0, "cannot bind UDP port \(port)")
-        var timeout = timeval(tv_sec: 0, tv_usec: 500_000)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var size: Int32 = 4 << 20
-        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
-    }
-
-    /// What the next datagram holds, empty after half a second without one.
-    func receive() -> [UInt8] {
-        var buffer = [UInt8](repeating: 0, count: 65_536)
-        let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-        return n > 0 ? Array(buffer[0..<n]) : []
-    }
-
-    deinit { close(fd) }
 }

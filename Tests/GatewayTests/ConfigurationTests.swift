@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import GNSSCore
 import DaemonSupport
+import JetStream
 @testable import Gateway
 
 @Suite struct ConfigurationTests {
@@ -18,6 +19,39 @@ import DaemonSupport
         #expect(c.metrics == NetworkAddress(host: "127.0.0.1", port: 9464))
         #expect(c.dpcAddress == NetworkAddress(host: "127.0.0.1", port: 7001))
         #expect(c.controlSocket == "./run/gatewayd.sock" && c.spoolMaxBytes == 268_435_456)
+    }
+
+    /// `dpc` without `transport` (or with `transport: link`) is the direct link as before; `transport: jetstream`
+    /// takes the cluster's settings instead of an address and key.
+    @Test func dpcTransports() throws {
+        let stations = "stations:\n  - name: REF\n    listen: 127.0.0.1:5001\n    role: reference\n"
+        let key = String(repeating: "ab", count: 32)
+        for link in ["dpc:\n  address: 127.0.0.1:7001\n  key: \(key)\n", "dpc:\n  transport: link\n  address: 127.0.0.1:7001\n  key: \(key)\n"] {
+            let outcome = ConfigurationLoader.parse(link + stations, file: "g.yaml")
+            let c = try #require(outcome.configuration, "\(outcome.problems)")
+            #expect(c.dpcAddress == NetworkAddress(host: "127.0.0.1", port: 7001) && c.dpcJetStream == nil)
+        }
+        let jetStream = """
+            dpc:
+              transport: jetstream
+              servers: [nats://127.0.0.1:4222, nats://127.0.0.1:4223]
+              stream: RECORDS
+              replicas: 3
+              subject_prefix: acme.gnss
+
+            """
+        let outcome = ConfigurationLoader.parse(jetStream + stations, file: "g.yaml")
+        let c = try #require(outcome.configuration, "\(outcome.problems)")
+        #expect(c.dpcAddress == nil)
+        let j = try #require(c.dpcJetStream)
+        #expect(j.servers == ["nats://127.0.0.1:4222", "nats://127.0.0.1:4223"] && j.stream == "RECORDS" && j.replicas == 3)
+        #expect(j.subject(gateway: c.gatewayID, station: "REF") == "acme.gnss.gateway.REF")
+
+        let wrong = ConfigurationLoader.parse("dpc:\n  transport: kafka\n" + stations, file: "g.yaml").problems.map(\.description)
+        #expect(wrong.contains("g.yaml:2: dpc.transport must be link (the direct link, the default) or jetstream"), "\(wrong)")
+        let mixed = ConfigurationLoader.parse("dpc:\n  transport: jetstream\n  servers: nats://127.0.0.1:4222\n  address: 127.0.0.1:7001\n" + stations,
+                                              file: "g.yaml").problems.map(\.description)
+        #expect(mixed.contains { $0.hasPrefix("g.yaml:4: dpc: unknown setting 'address'") }, "\(mixed)")
     }
 
     /// Every problem is reported, each with the line it is on.

@@ -5,6 +5,7 @@ import GNSSCore
 import GNSSOrbits
 import GNSSPositioning
 import GNSSProducts
+import JetStream
 import Yams
 
 /// Reads and validates a gateway configuration. Every problem is reported
@@ -39,6 +40,18 @@ public enum ConfigurationLoader {
 }
 
 extension SettingsChecker {
+    /// The direct link to one dpcd: its address and the shared key.
+    mutating func readDirectLink(_ m: Node.Mapping, at v: Node, into c: inout GatewayConfiguration) {
+        let d = entries(m, allowed: ["transport", "address", "key", "key_file"], context: "dpc")
+        if let a = d["address"]?.value { c.dpcAddress = address(a, "dpc.address") } else { problem(v, "dpc needs an address") }
+        switch (d["key"]?.value, d["key_file"]?.value) {
+        case (let k?, nil): c.dpcKey = sharedKey(k, "dpc.key")
+        case (nil, let k?): c.dpcKeyFile = sharedKeyFile(k, "dpc.key_file")
+        case (_?, _?): problem(v, "dpc: give either key or key_file, not both")
+        case (nil, nil): problem(v, "dpc needs the shared key: key (hex) or key_file")
+        }
+    }
+
     mutating func readGateway(_ top: Node.Mapping) -> GatewayConfiguration {
         var c = GatewayConfiguration()
         let e = entries(top, allowed: ["gateway_id", "control_socket", "metrics", "state_directory", "spool", "dpc", "products", "solutions", "stations",
@@ -67,15 +80,16 @@ extension SettingsChecker {
         }
         if let v = e["dpc"]?.value {
             if case .mapping(let m) = v {
-                let d = entries(m, allowed: ["address", "key", "key_file"], context: "dpc")
-                if let a = d["address"]?.value { c.dpcAddress = address(a, "dpc.address") } else { problem(v, "dpc needs an address") }
-                switch (d["key"]?.value, d["key_file"]?.value) {
-                case (let k?, nil): c.dpcKey = sharedKey(k, "dpc.key")
-                case (nil, let k?): c.dpcKeyFile = sharedKeyFile(k, "dpc.key_file")
-                case (_?, _?): problem(v, "dpc: give either key or key_file, not both")
-                case (nil, nil): problem(v, "dpc needs the shared key: key (hex) or key_file")
+                let transportNode = m.first { $0.key.string == "transport" }?.value
+                switch transportNode.map({ $0.string ?? "" }) ?? "link" {
+                case "link":
+                    readDirectLink(m, at: v, into: &c)
+                case "jetstream":
+                    c.dpcJetStream = jetStream(m, at: v, context: "dpc", durable: false, otherKeys: ["transport"])
+                default:
+                    problem(transportNode, "dpc.transport must be link (the direct link, the default) or jetstream")
                 }
-            } else { problem(v, "dpc must be a mapping (address, key or key_file)") }
+            } else { problem(v, "dpc must be a mapping (address, key or key_file; or transport: jetstream with servers)") }
         }
         if let v = e["solutions"]?.value {
             if case .mapping(let m) = v {

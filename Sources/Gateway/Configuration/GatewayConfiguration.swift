@@ -2,6 +2,7 @@ import DaemonSupport
 import GNSSCore
 import GNSSOrbits
 import GNSSPositioning
+import JetStream
 
 /// One station the gateway listens to.
 public struct StationConfiguration: Sendable, Hashable {
@@ -97,7 +98,10 @@ public struct GatewayConfiguration: Sendable {
     public var stateDirectory: String = "/var/lib/gatewayd"
     public var spoolDirectory: String = "/var/lib/gatewayd/spool"
     public var spoolMaxBytes: Int = 1 << 30
+    /// The direct link to a dpcd (`dpc: {address, key}`).
     public var dpcAddress: NetworkAddress?
+    /// A JetStream cluster instead of the direct link (`dpc: {transport: jetstream, servers, …}`).
+    public var dpcJetStream: JetStreamSettings?
     public var dpcKeyFile: String?
     /// The shared key as hex text, when given inline instead of in a file.
     public var dpcKey: String?

@@ -4,6 +4,7 @@ import Foundation
 import GNSSCore
 import GNSSProducts
 import GatewayControl
+import JetStream
 import Logging
 import NIOCore
 import NIOPosix
@@ -35,7 +36,7 @@ public final class GatewayDaemon: Service, Sendable {
     private let references = ReferenceEpochs()
     private let products: Mutex<Products> = Mutex(Products())
     private let spool: Mutex<Spool?> = Mutex(nil)
-    private let forwarder: Mutex<Forwarder?> = Mutex(nil)
+    private let forwarder: Mutex<(any SpoolSender)?> = Mutex(nil)
     /// The SSR stream made from the products (`ssr_publish`), set up at start.
     private let publisher: Mutex<CorrectionPublisher?> = Mutex(nil)
 
@@ -54,12 +55,18 @@ public final class GatewayDaemon: Service, Sendable {
         if let p = c.ssrPublish { try startPublishing(p, products: loaded) }
 
         var spool: Spool?
-        var forwarder: Forwarder?
+        var forwarder: (any SpoolSender)?
         if let address = c.dpcAddress {
             let key = try c.dpcKey.map { hex throws(LinkConfigurationError) in try SharedKey(hex: hex) } ?? SharedKey(file: c.dpcKeyFile ?? "")
             let s = try Spool(directory: c.spoolDirectory, maxBytes: c.spoolMaxBytes, metrics: metrics, logger: logger)
             spool = s
             forwarder = Forwarder(address: address, gatewayID: c.gatewayID, key: key, spool: s, group: group, metrics: metrics, logger: logger)
+        } else if let jetStream = c.dpcJetStream {
+            let s = try Spool(directory: c.spoolDirectory, maxBytes: c.spoolMaxBytes, metrics: metrics, logger: logger)
+            spool = s
+            forwarder = JetStreamForwarder(settings: jetStream, gatewayID: c.gatewayID, spool: s, metrics: metrics, logger: logger)
+        }
+        if let s = spool {
             logger.info("spool open", metadata: ["directory": "\(c.spoolDirectory)", "pending": "\(s.pendingCount)",
                                                  "last_sequence": "\(s.lastSequence)", "generation": "\(RecordStream.hex(s.generation))"])
         }
@@ -80,7 +87,7 @@ public final class GatewayDaemon: Service, Sendable {
         ready.store(true, ordering: .relaxed)
         notifier.ready(status: summary())
         logger.info("ready", metadata: ["stations": "\(c.stations.count)", "control": "\(c.controlSocket)",
-                                        "metrics": "\(c.metrics?.description ?? "off")", "dpc": "\(c.dpcAddress?.description ?? "none")"])
+                                        "metrics": "\(c.metrics?.description ?? "off")", "dpc": "\(dpcDescription(c))"])
 
         await withTaskGroup(of: Void.self) { tasks in
             if let forwarder { tasks.addTask { await forwarder.run() } }
@@ -105,6 +112,13 @@ public final class GatewayDaemon: Service, Sendable {
     }
 
     var isReady: Bool { ready.load(ordering: .relaxed) }
+
+    /// Where the spool's records go, for the log.
+    private func dpcDescription(_ c: GatewayConfiguration) -> String {
+        if let a = c.dpcAddress { return "link \(a)" }
+        if let j = c.dpcJetStream { return "JetStream stream \(j.stream) on \(ServerListText.text(j.servers))" }
+        return "none"
+    }
 
     /// Sets up the SSR stream of `ssr_publish`, sending its frames to each destination over UDP.
     private func startPublishing(_ p: SSRPublishConfiguration, products: Products) throws {
@@ -199,6 +213,7 @@ public final class GatewayDaemon: Service, Sendable {
             }
             let current = running.withLock { $0.configuration }
             if c.controlSocket != current.controlSocket || c.metrics != current.metrics || c.dpcAddress != current.dpcAddress
+                || c.dpcJetStream != current.dpcJetStream
                 || c.controlSocketLimits != current.controlSocketLimits || c.metricsLimits != current.metricsLimits
                 || c.spoolDirectory != current.spoolDirectory || c.gatewayID != current.gatewayID {
                 logger.warning("reload: only the station list is applied; restart to change sockets, the DPC link or the spool")

@@ -1,0 +1,147 @@
+import DPCLink
+import JetStream
+import Logging
+import NIOPosix
+
+/// Takes gateways' records from a JetStream stream into the store through a durable pull consumer: fetches a
+/// batch in stream order, stores each record under the gateway, generation and sequence its message id names
+/// (a record the store has already is counted as a duplicate and not stored twice), fsyncs the store, and only
+/// then acknowledges the batch. A dpcd that died before acknowledging gets the same records again, first and in
+/// order, when it comes back (see `DurablePullConsumer`). A message that is not a record (no or a bad message
+/// id, an undecodable body) is counted, logged and acknowledged with its batch, so it cannot stop the stream.
+///
+/// Connects to any server of the list, creates the stream when the cluster has none of its name and refuses
+/// one set up otherwise; on any failure it starts over after a growing wait of at most 5 s.
+public final class JetStreamIntake: Sendable {
+    /// Records fetched, stored and acknowledged at a time (also the consumer's limit of unacknowledged records).
+    public static let batchLimit = 256
+
+    private let settings: JetStreamSettings
+    private let durable: String
+    private let store: DPCStore
+    private let metrics: DPCMetrics
+    private let logger: Logger
+    private let processing: NetworkProcessing?
+
+    public init(settings: JetStreamSettings, store: DPCStore, metrics: DPCMetrics, processing: NetworkProcessing? = nil, logger: Logger) {
+        self.settings = settings
+        self.processing = processing
+        durable = settings.durable ?? "dpcd"
+        self.store = store
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    /// Runs until the task is cancelled.
+    public func run() async {
+        var wait = Duration.milliseconds(250)
+        let servers = ServerListText.text(settings.servers)
+        while !Task.isCancelled {
+            do {
+                let connection = try await JetStreamConnection.connect(servers: settings.servers, name: "dpcd \(durable)")
+                if try await connection.ensure(settings.streamDefinition) == .created {
+                    logger.notice("JetStream stream created", metadata: ["stream": "\(settings.stream)", "subjects": "\(settings.streamSubjects)",
+                                                                        "replicas": "\(settings.replicas)"])
+                }
+                let (consumer, start) = try await DurablePullConsumer.open(connection: connection, stream: settings.stream, durable: durable,
+                                                                           filter: settings.streamSubjects, batchLimit: Self.batchLimit)
+                metrics.jetStreamUp.set(to: 1)
+                wait = .milliseconds(250)
+                logStart(start, server: await connection.connectedServer)
+                try await consume(consumer)
+            } catch is CancellationError {
+                break
+            } catch let error as JetStreamError where error.noServerReachable {
+                logger.warning("no JetStream server reachable: no records are taken in", metadata: ["servers": "\(servers)", "error": "\(error)"])
+            } catch let error as JetStreamError where error.credentialsRefused {
+                logger.error("JetStream servers refused the credentials: give the user and password the servers expect in the server URLs",
+                             metadata: ["servers": "\(servers)", "error": "\(error)"])
+            } catch let error as StreamMismatch {
+                logger.error("JetStream stream refused: \(error)", metadata: ["servers": "\(servers)"])
+            } catch {
+                logger.warning("JetStream intake down: \(error)", metadata: ["servers": "\(servers)", "durable": "\(durable)"])
+            }
+            metrics.jetStreamUp.set(to: 0)
+            try? await Task.sleep(for: wait)
+            wait = min(wait * 2, .seconds(5))
+        }
+        metrics.jetStreamUp.set(to: 0)
+    }
+
+    private func logStart(_ start: DurablePullConsumer.Start, server: String?) {
+        var metadata: Logger.Metadata = ["server": "\(server ?? "?")", "stream": "\(settings.stream)", "durable": "\(durable)"]
+        switch start {
+        case .created:
+            logger.notice("JetStream consumer created: taking in every record of the stream", metadata: metadata)
+        case .resumed(let floor):
+            metadata["acknowledged_through"] = "\(floor)"
+            logger.info("JetStream consumer resumed", metadata: metadata)
+        case .restartedAfterUnacknowledged(let from, let count):
+            metadata["from_stream_sequence"] = "\(from)"
+            metadata["unacknowledged"] = "\(count)"
+            logger.notice("JetStream consumer set up again from its first unacknowledged record, so those come again in order",
+                          metadata: metadata)
+        }
+    }
+
+    /// Stores and acknowledges batch after batch until cancelled or a failure.
+    private func consume(_ consumer: DurablePullConsumer) async throws {
+        var connected = true
+        while true {
+            try Task.checkCancellation()
+            let batch = try await consumer.fetch(wait: .seconds(1))
+            if consumer.isConnected != connected {
+                connected.toggle()
+                metrics.jetStreamUp.set(to: connected ? 1 : 0)
+                if connected {
+                    logger.info("JetStream connection back: taking records in again", metadata: ["durable": "\(durable)"])
+                } else {
+                    logger.warning("JetStream connection lost: the client reconnects to any server of the list",
+                                   metadata: ["servers": "\(ServerListText.text(settings.servers))", "durable": "\(durable)"])
+                }
+            }
+            guard !batch.isEmpty else { continue }
+            var stored = 0
+            var duplicates = 0
+            for message in batch {
+                switch take(message) {
+                case .stored: stored += 1
+                case .duplicate: duplicates += 1
+                case .rejected: break
+                }
+            }
+            let store = self.store
+            try await NIOThreadPool.singleton.runIfActive { try store.sync() }  // the fsync off the task's thread
+            try await consumer.acknowledgeFetched()
+            metrics.stored.increment(by: Int64(stored))
+            metrics.duplicates.increment(by: Int64(duplicates))
+            metrics.acknowledgements.increment()
+            metrics.storeBytes.set(to: Double(store.totalBytes))
+        }
+    }
+
+    private enum Taken { case stored, duplicate, rejected }
+
+    private func take(_ message: DeliveredMessage) -> Taken {
+        guard let text = message.messageID, let id = RecordMessageID(text) else {
+            reject(message, reason: message.messageID.map { "message id '\($0)' is not GATEWAY:GENERATION:SEQUENCE" } ?? "no message id")
+            return .rejected
+        }
+        do {
+            let record = try CorrectionRecord(decoding: message.payload[...])
+            let stream = RecordStream(gateway: id.gateway, generation: id.generation)
+            guard try store.store(stream, sequence: id.sequence, body: message.payload) else { return .duplicate }
+            processing?.accept(record)
+            return .stored
+        } catch {
+            reject(message, reason: "\(error)")
+            return .rejected
+        }
+    }
+
+    private func reject(_ message: DeliveredMessage, reason: String) {
+        metrics.jetStreamRejected.increment()
+        logger.error("JetStream message is not a record, dropped: \(reason)",
+                     metadata: ["subject": "\(message.subject)", "stream_sequence": "\(message.streamSequence)"])
+    }
+}

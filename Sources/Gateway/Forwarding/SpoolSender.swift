@@ -1,0 +1,11 @@
+/// What takes the spool's records on to the DPC and releases them once they are held there: the direct link
+/// (`Forwarder`) or a JetStream stream (`JetStreamForwarder`).
+public protocol SpoolSender: Sendable {
+    var state: Forwarder.LinkState { get }
+    /// Runs until the task is cancelled.
+    func run() async
+}
+
+extension Forwarder: SpoolSender {}
+
+extension JetStreamForwarder: SpoolSender {}
