@@ -33,6 +33,8 @@ import Testing
                 gga: {lat: 30.5565, lon: 131.0156, height: 137, interval: 5}
               - name: E
                 source: ntrip://caster.example.org:2101/OPEN
+              - name: F
+                source: ntrips://user:pw@caster.example.org:2102/TLS
             """)
         #expect(outcome.problems.isEmpty, "\(outcome.problems)")
         let s = try #require(outcome.configuration).stations
@@ -49,6 +51,9 @@ import Testing
         #expect(s[3].source.description == "ntrip://user:***@caster.example.org:2101/GMSD7")
         #expect(s[4].source.description == "ntrip://caster.example.org:2101/OPEN")
         #expect(s[2].source.description == "tcp://192.0.2.10:2102")
+        guard case .ntrip(let tls) = s[5].source else { Issue.record("not NTRIP: \(s[5].source)"); return }
+        #expect(tls.secure && !m.secure && s[5].ntrip.trustAnchor == nil)
+        #expect(s[5].source.description == "ntrips://user:***@caster.example.org:2102/TLS")
     }
 
     @Test("Bad sources are problems on their own lines, and no message shows a password")
@@ -60,6 +65,7 @@ import Testing
                 source: ntrip://me:hunter2@127.0.0.1:2101
               - name: C
                 source: ntrips://me:hunter2@127.0.0.1:2102/MNT
+                trust_anchor: /nonexistent/ca.pem
               - name: D
                 listen: 127.0.0.1:5001
                 source: tcp://127.0.0.1:5002
@@ -72,6 +78,7 @@ import Testing
                 ntrip_version: 3
                 gga: {lat: 95, lon: 0}
                 no_data_timeout: 0
+                trust_anchor: /tmp/ca.pem
               - name: G
                 source: tcp://127.0.0.1
               - name: H
@@ -84,15 +91,16 @@ import Testing
         }
         has(4, "unknown scheme 'ftp'")
         has(6, "needs a mountpoint")
-        has(8, "ntrips:// (NTRIP over TLS) is not supported yet")
-        has(11, "either listen")
-        has(14, "allow lists who may send to a UDP port")
-        has(15, "ntrip_version applies to an ntrip:// source only")
-        has(18, "ntrip_version must be 1 or 2")
-        has(19, "gga needs lat and lon")
-        has(20, "no_data_timeout must be seconds")
-        has(22, "tcp:// needs HOST:PORT")
-        has(23, "station needs 'listen'")
+        has(9, "trust_anchor '/nonexistent/ca.pem': cannot read PEM certificates")
+        has(12, "either listen")
+        has(15, "allow lists who may send to a UDP port")
+        has(16, "ntrip_version applies to an ntrip:// source only")
+        has(19, "ntrip_version must be 1 or 2")
+        has(20, "gga needs lat and lon")
+        has(21, "no_data_timeout must be seconds")
+        has(22, "trust_anchor (the certificates an NTRIP caster's must chain to) applies to an ntrips:// source only")
+        has(24, "tcp:// needs HOST:PORT")
+        has(25, "station needs 'listen'")
         for p in outcome.problems { #expect(!p.description.contains("hunter2"), "\(p)") }
     }
 }

@@ -4,7 +4,7 @@ import GNSSCore
 
 /// Where a station's byte stream comes from: a UDP port the gateway listens on (`udp://HOST:PORT`, or `listen:`),
 /// a TCP server the gateway connects to (`tcp://HOST:PORT`: a receiver's port, `str2str -out tcpsvr://`), or a
-/// mountpoint of an NTRIP caster (`ntrip://[USER:PASSWORD@]HOST:PORT/MOUNT`).
+/// mountpoint of an NTRIP caster (`ntrip://[USER:PASSWORD@]HOST:PORT/MOUNT`, or `ntrips://…` over TLS).
 public enum StationSource: Sendable, Hashable, CustomStringConvertible {
     case udp(NetworkAddress)
     case tcp(NetworkAddress)
@@ -39,7 +39,7 @@ public enum StationSource: Sendable, Hashable, CustomStringConvertible {
         public var description: String
     }
 
-    /// Parses a source URL. `ntrips://` (NTRIP over TLS) is recognised and refused as not available yet.
+    /// Parses a source URL.
     public static func parse(_ text: String) -> Result<StationSource, Refusal> {
         guard let schemeEnd = text.range(of: "://") else {
             return .failure(Refusal(description: "source '\(redacted(text))' must be a URL: udp://HOST:PORT, tcp://HOST:PORT or ntrip://[USER:PASSWORD@]HOST:PORT/MOUNT"))
@@ -55,9 +55,9 @@ public enum StationSource: Sendable, Hashable, CustomStringConvertible {
         case "ntrip":
             return NTRIPMountpoint.parse(rest).map { .ntrip($0) }
         case "ntrips":
-            return .failure(Refusal(description: "source '\(redacted(text))': ntrips:// (NTRIP over TLS) is not supported yet; use ntrip://"))
+            return NTRIPMountpoint.parse(rest, secure: true).map { .ntrip($0) }
         default:
-            return .failure(Refusal(description: "source '\(redacted(text))': unknown scheme '\(scheme)' (udp, tcp or ntrip)"))
+            return .failure(Refusal(description: "source '\(redacted(text))': unknown scheme '\(scheme)' (udp, tcp, ntrip or ntrips)"))
         }
     }
 
@@ -78,28 +78,32 @@ public struct NTRIPMountpoint: Sendable, Hashable, CustomStringConvertible {
     public var mountpoint: String
     public var user: String?
     public var password: String?
+    /// `ntrips://`: the connection is TLS, the caster's certificate verified.
+    public var secure: Bool
 
-    public init(caster: NetworkAddress, mountpoint: String, user: String? = nil, password: String? = nil) {
+    public init(caster: NetworkAddress, mountpoint: String, user: String? = nil, password: String? = nil, secure: Bool = false) {
         self.caster = caster
         self.mountpoint = mountpoint
         self.user = user
         self.password = password
+        self.secure = secure
     }
 
-    /// `ntrip://USER:***@HOST:PORT/MOUNT`: the password never appears.
+    /// `ntrip://USER:***@HOST:PORT/MOUNT` (or `ntrips://`): the password never appears.
     public var description: String {
         let credentials = user.map { $0 + (password == nil ? "" : ":***") + "@" } ?? ""
-        return "ntrip://\(credentials)\(caster)/\(mountpoint)"
+        return "\(secure ? "ntrips" : "ntrip")://\(credentials)\(caster)/\(mountpoint)"
     }
 
     /// Parses `[USER[:PASSWORD]@]HOST:PORT/MOUNT` (the URL after `ntrip://`); user and password may be
     /// percent-encoded, the mountpoint is letters, digits, `-`, `_` and `.`.
-    static func parse(_ text: String) -> Result<NTRIPMountpoint, StationSource.Refusal> {
-        let shown = StationSource.redacted("ntrip://" + text)
+    static func parse(_ text: String, secure: Bool = false) -> Result<NTRIPMountpoint, StationSource.Refusal> {
+        let scheme = secure ? "ntrips://" : "ntrip://"
+        let shown = StationSource.redacted(scheme + text)
         func refuse(_ why: String) -> Result<NTRIPMountpoint, StationSource.Refusal> {
             .failure(StationSource.Refusal(description: "source '\(shown)': \(why)"))
         }
-        guard let slash = text.firstIndex(of: "/") else { return refuse("ntrip:// needs a mountpoint: ntrip://[USER:PASSWORD@]HOST:PORT/MOUNT") }
+        guard let slash = text.firstIndex(of: "/") else { return refuse("\(scheme) needs a mountpoint: \(scheme)[USER:PASSWORD@]HOST:PORT/MOUNT") }
         let authority = text[..<slash]
         let mount = String(text[text.index(after: slash)...])
         guard !mount.isEmpty, mount.count <= 100,
@@ -123,7 +127,7 @@ public struct NTRIPMountpoint: Sendable, Hashable, CustomStringConvertible {
             }
         }
         guard let caster = NetworkAddress(String(hostPort)) else { return refuse("the caster must be HOST:PORT with a port 1–65535") }
-        return .success(NTRIPMountpoint(caster: caster, mountpoint: mount, user: user, password: password))
+        return .success(NTRIPMountpoint(caster: caster, mountpoint: mount, user: user, password: password, secure: secure))
     }
 }
 
@@ -135,6 +139,8 @@ public struct NTRIPOptions: Sendable, Hashable {
     /// (for mountpoints that need it: network RTK, nearest-station casters); nil sends none.
     public var ggaPosition: Geodetic?
     public var ggaInterval: Double = 10
+    /// `ntrips://`: a PEM file of the certificates the caster's must chain to; nil for the system's trust store.
+    public var trustAnchor: String?
 
     public init() {}
 }

@@ -1,9 +1,10 @@
 import DaemonSupport
 import GNSSCore
+import NIOSSL
 import Yams
 
 /// A station's source settings: `listen: HOST:PORT` (UDP) or `source: URL`, and for the sources the gateway
-/// connects to, `no_data_timeout`, and for NTRIP `ntrip_version` and `gga`.
+/// connects to, `no_data_timeout`, for NTRIP `ntrip_version` and `gga`, and for NTRIP over TLS `trust_anchor`.
 extension SettingsChecker {
     /// The station's source, each problem reported; nil when there is none or it is wrong.
     mutating func stationSource(_ e: [String: (key: Node, value: Node)], station: Node) -> StationSource? {
@@ -22,7 +23,7 @@ extension SettingsChecker {
             problem(s, "give either listen (short for source: udp://HOST:PORT) or source, not both")
             return nil
         case (nil, nil):
-            problem(station, "station needs 'listen' (UDP HOST:PORT) or 'source' (udp://HOST:PORT, tcp://HOST:PORT or ntrip://[USER:PASSWORD@]HOST:PORT/MOUNT)")
+            problem(station, "station needs 'listen' (UDP HOST:PORT) or 'source' (udp://HOST:PORT, tcp://HOST:PORT, ntrip://[USER:PASSWORD@]HOST:PORT/MOUNT or ntrips://…)")
             return nil
         }
     }
@@ -37,6 +38,7 @@ extension SettingsChecker {
             ok = false
         }
         let isNTRIP = if case .ntrip = source { true } else { false }
+        let isTLS = if case .ntrip(let m) = source { m.secure } else { false }
         if let v = e["no_data_timeout"]?.value {
             if source.remoteAddress == nil {
                 fail(v, "no_data_timeout applies to the sources the gateway connects to (tcp://, ntrip://), not to \(source)")
@@ -71,6 +73,18 @@ extension SettingsChecker {
                 }
             } else {
                 fail(v, "gga must be a mapping {lat, lon, height, interval}")
+            }
+        }
+        if let v = e["trust_anchor"]?.value, let path = string(v, "trust_anchor") {
+            if !isTLS {
+                fail(v, "trust_anchor (the certificates an NTRIP caster's must chain to) applies to an ntrips:// source only")
+            } else {
+                do {
+                    if try NIOSSLCertificate.fromPEMFile(path).isEmpty { fail(v, "trust_anchor '\(path)' holds no PEM certificate") }
+                    options.trustAnchor = path
+                } catch {
+                    fail(v, "trust_anchor '\(path)': cannot read PEM certificates (\(error))")
+                }
             }
         }
         return ok ? (timeout, options) : nil

@@ -137,7 +137,7 @@ public final class GatewayMetrics: Sendable {
     }
 
     /// Why connections to a station's source ended or failed: `connect_failed`, `closed`, `no_data`, `unauthorized`,
-    /// `mountpoint_missing`, `server_error`, `refused`, `protocol`.
+    /// `mountpoint_missing`, `server_error`, `refused`, `protocol`, `tls`.
     public func sourceErrors(_ station: String, reason: String) -> Counter {
         registry.counter("gateway_source_errors_total", help: "Connections to a station's TCP or NTRIP source that failed or ended, by reason",
                          labels: [("station", station), ("reason", reason)])

@@ -1,6 +1,7 @@
 import GNSSCore
 import GNSSPositioning
 import NIOCore
+import NIOSSL
 
 /// One connection to a station's TCP or NTRIP source, on its event loop: for NTRIP it sends the request, reads the
 /// caster's answer through `NTRIPResponseParser` and sends the GGA position upstream while the stream lasts; every
@@ -83,7 +84,11 @@ final class SourceStreamHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        link.end("closed", "connection lost: \(error)")
+        if error is NIOSSLError || error is NIOSSLExtraError || error is BoringSSLError {
+            link.end("tls", "TLS with the caster failed: " + Self.tlsFailure(error))
+        } else {
+            link.end("closed", "connection lost: \(error)")
+        }
         context.close(promise: nil)
     }
 
@@ -97,6 +102,18 @@ final class SourceStreamHandler: ChannelInboundHandler {
             guard let sentence = SolutionWriter(format: .nmea).line(solution) else { return }
             channel.writeAndFlush(channel.allocator.buffer(string: sentence + "\r\n"), promise: nil)
         }
+    }
+
+    /// A TLS failure in the operator's words where it is a common one, with the library's own text.
+    private static func tlsFailure(_ error: Error) -> String {
+        let text = "\(error)"
+        if text.contains("CERTIFICATE_VERIFY_FAILED") {
+            return "its certificate does not chain to the trust anchor, or has expired (CERTIFICATE_VERIFY_FAILED)"
+        }
+        if let e = error as? NIOSSLExtraError, e == .failedToValidateHostname {
+            return "its certificate does not name the caster's address (\(text))"
+        }
+        return text
     }
 
     private static func seconds(_ s: Double) -> String {

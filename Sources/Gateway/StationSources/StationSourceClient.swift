@@ -2,8 +2,10 @@ import DaemonSupport
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 
-/// Keeps a station connected to its TCP server or NTRIP caster: connects, streams into the station until the
+/// Keeps a station connected to its TCP server or NTRIP caster (over TLS for `ntrips://`, the caster's certificate
+/// verified against the trust anchor, else the system's trust store): connects, streams into the station until the
 /// connection ends (closed, refused, no data for `no_data_timeout`), then waits — 0.25 s doubling to 5 s, with
 /// jitter, starting over after a connection that delivered data — and connects again, until stopped.
 final class StationSourceClient: Sendable {
@@ -34,12 +36,25 @@ final class StationSourceClient: Sendable {
         while !Task.isCancelled {
             link.attempt(retry: retry)
             retry = true
+            let tls: NIOSSLContext?
+            do {
+                tls = try Self.tlsContext(c)
+            } catch {
+                link.end("tls", "TLS set-up failed: \(error)")
+                if link.finishAttempt() { backoff.reset() }
+                do { try await Task.sleep(for: backoff.next()) } catch { break }
+                continue
+            }
+            let serverName = Self.isAddressLiteral(remote.host) ? nil : remote.host
             let bootstrap = ClientBootstrap(group: group)
                 .connectTimeout(connectTimeout)
                 .channelOption(ChannelOptions.socketOption(.so_keepalive), value: 1)
                 .channelOption(ChannelOptions.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 2048, maximum: largestRead))
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
+                        if let tls {
+                            try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tls, serverHostname: serverName))
+                        }
                         try channel.pipeline.syncOperations.addHandlers([
                             IdleStateHandler(readTimeout: .milliseconds(Int64(timeout * 1000))),
                             SourceStreamHandler(link: link, request: request, gga: gga, noDataTimeout: timeout),
@@ -61,6 +76,23 @@ final class StationSourceClient: Sendable {
             do { try await Task.sleep(for: backoff.next()) } catch { break }
         }
         link.stopped()
+    }
+
+    /// The TLS client context of an `ntrips://` source (nil for the others), made at each attempt so a renewed trust
+    /// anchor file is read.
+    private static func tlsContext(_ c: StationConfiguration) throws -> NIOSSLContext? {
+        guard case .ntrip(let mountpoint) = c.source, mountpoint.secure else { return nil }
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.certificateVerification = .fullVerification
+        if let anchor = c.ntrip.trustAnchor {
+            configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(anchor))
+        }
+        return try NIOSSLContext(configuration: configuration)
+    }
+
+    /// Whether `host` is an IP address rather than a name (no SNI is sent for an address; the certificate must name it).
+    private static func isAddressLiteral(_ host: String) -> Bool {
+        host.contains(":") || (host.split(separator: ".").count == 4 && host.allSatisfy { $0.isNumber || $0 == "." })
     }
 
     /// Closes the connection and ends the retries.
