@@ -75,7 +75,7 @@ struct ScriptedCasterTests {
 
     static func freePort() throws -> Int { try Listener().port }
 
-    static func start(_ name: String, source: String, metrics: Int, extra: String) throws -> (DaemonProcess, String) {
+    static func start(_ name: String, source: String, metrics: Int, extra: String, processing: String = "none") throws -> (DaemonProcess, String) {
         let dir = makeWorkDirectory(name)
         let yaml = """
             gateway_id: scripted-caster
@@ -85,7 +85,7 @@ struct ScriptedCasterTests {
             stations:
               - name: CAST
                 source: \(source)
-                processing: none
+                processing: \(processing)
             \(extra)
             """
         _ = FileManager.default.createFile(atPath: dir + "/gateway.yaml", contents: Data(yaml.utf8))
@@ -136,6 +136,35 @@ struct ScriptedCasterTests {
         #expect(gatewayd.output.contains("source streaming (HTTP/1.1 200 OK)"))
         // A second GGA a second later.
         #expect(connection.read(until: "$GPGGA", seconds: 3).contains("$GPGGA"))
+    }
+
+    @Test("gga: {from: solution}: nothing goes upstream before the station has a position, then its own SPP solution does",
+          .enabled(if: SharedData.available, "needs ../shared/data"))
+    func ggaFromTheStationsSolution() throws {
+        let caster = try Listener()
+        let metricsPort = try Self.freePort()
+        let (gatewayd, dir) = try Self.start("scripted-gga-solution", source: "ntrip://127.0.0.1:\(caster.port)/GMSD7", metrics: metricsPort,
+                                             extra: "    gga: {from: solution, interval: 1}", processing: "spp")
+        defer { gatewayd.stop() }
+        let connection = try #require(caster.accept(), "\(gatewayd.output)")
+        _ = connection.read(until: "\r\n\r\n")
+        connection.send("ICY 200 OK\r\n")
+        // No solution, no configured position: no GGA.
+        #expect(connection.read(until: "$GPGGA", seconds: 1.5).isEmpty)
+        let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: SharedData.path("rtcm3/GMSD7_20121014.rtcm3"))))
+        var offset = 0
+        while offset < bytes.count {
+            connection.send(Array(bytes[offset..<min(offset + 2048, bytes.count)]))
+            offset += 2048
+            usleep(20_000)
+        }
+        #expect(eventually(seconds: 30) {
+            let station = ((try? control("ctl.sock", ["stations"], directory: dir))?["stations"] as? [[String: Any]])?.first
+            return station?["quality"] as? String == "single"
+        }, "\(gatewayd.output)")
+        // GMSD is at 30°33.39' N, 131°00.93' E: the sentence carries the SPP solution, metres off.
+        let upstream = connection.read(until: "*", seconds: 5)
+        #expect(upstream.contains("$GPGGA,") && upstream.contains(",3033.") && upstream.contains(",N,13100."), "\(upstream)")
     }
 
     @Test("404, a sourcetable instead of the stream, 5xx, a silent caster and garbage: each reported once, counted by reason, retried")

@@ -35,6 +35,9 @@ import Testing
                 source: ntrip://caster.example.org:2101/OPEN
               - name: F
                 source: ntrips://user:pw@caster.example.org:2102/TLS
+              - name: G
+                source: ntrip://caster.example.org:2101/NEAREST
+                gga: solution
             """)
         #expect(outcome.problems.isEmpty, "\(outcome.problems)")
         let s = try #require(outcome.configuration).stations
@@ -54,6 +57,7 @@ import Testing
         guard case .ntrip(let tls) = s[5].source else { Issue.record("not NTRIP: \(s[5].source)"); return }
         #expect(tls.secure && !m.secure && s[5].ntrip.trustAnchor == nil)
         #expect(s[5].source.description == "ntrips://user:***@caster.example.org:2102/TLS")
+        #expect(s[6].ntrip.ggaFromSolution && s[6].ntrip.ggaPosition == nil && !s[4].ntrip.ggaFromSolution)
     }
 
     @Test("Bad sources are problems on their own lines, and no message shows a password")

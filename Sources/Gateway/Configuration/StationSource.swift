@@ -138,6 +138,9 @@ public struct NTRIPOptions: Sendable, Hashable {
     /// Where to say the user is, in an NMEA GGA sentence sent upstream every `ggaInterval` seconds
     /// (for mountpoints that need it: network RTK, nearest-station casters); nil sends none.
     public var ggaPosition: Geodetic?
+    /// GGA from the station's own latest solution (else its configured `position`, else `ggaPosition`); none is
+    /// sent while there is no position yet.
+    public var ggaFromSolution = false
     public var ggaInterval: Double = 10
     /// `ntrips://`: a PEM file of the certificates the caster's must chain to; nil for the system's trust store.
     public var trustAnchor: String?

@@ -60,19 +60,24 @@ extension SettingsChecker {
         if let v = e["gga"]?.value {
             if !isNTRIP {
                 fail(v, "gga (the position sent to an NTRIP caster) applies to an ntrip:// source only")
+            } else if v.string == "solution" {
+                options.ggaFromSolution = true
             } else if case .mapping(let m) = v {
-                let g = entries(m, allowed: ["lat", "lon", "height", "interval"], context: "gga")
+                let g = entries(m, allowed: ["lat", "lon", "height", "interval", "from"], context: "gga")
+                if let f = g["from"]?.value {
+                    if f.string == "solution" { options.ggaFromSolution = true } else { fail(f, "gga.from must be solution") }
+                }
                 let lat = g["lat"]?.value.float, lon = g["lon"]?.value.float, height = g["height"]?.value.float ?? 0
                 if let lat, let lon, (-90...90).contains(lat), (-180...180).contains(lon), (-1000...100_000).contains(height) {
                     options.ggaPosition = Geodetic(latitudeDegrees: lat, longitudeDegrees: lon, height: height)
-                } else {
-                    fail(v, "gga needs lat and lon in degrees (-90 to 90, -180 to 180) and height in metres above the ellipsoid")
+                } else if !options.ggaFromSolution || g["lat"] != nil || g["lon"] != nil {
+                    fail(v, "gga needs lat and lon in degrees (-90 to 90, -180 to 180) and height in metres above the ellipsoid, or from: solution")
                 }
                 if let i = g["interval"]?.value {
                     if let s = i.float, (1...600).contains(s) { options.ggaInterval = s } else { fail(i, "gga.interval must be seconds from 1 to 600") }
                 }
             } else {
-                fail(v, "gga must be a mapping {lat, lon, height, interval}")
+                fail(v, "gga must be solution, or a mapping {lat, lon, height, interval} or {from: solution, interval}")
             }
         }
         if let v = e["trust_anchor"]?.value, let path = string(v, "trust_anchor") {

@@ -1,3 +1,4 @@
+import GNSSCore
 import Logging
 import Prometheus
 import Synchronization
@@ -137,6 +138,17 @@ final class SourceLink: Sendable {
     func stopped() {
         state.withLock { $0.connected = false }
         connectedGauge.set(Double(0))
+    }
+
+    /// The position to send upstream as GGA now: the station's latest solution when the configuration asks for it
+    /// (else its configured coordinates), else the configured GGA position; nil while there is none.
+    var ggaPosition: ECEF? {
+        let c = station.configuration
+        if c.ntrip.ggaFromSolution {
+            if let e = station.status.ecef, e.count == 3 { return ECEF(e[0], e[1], e[2]) }
+            if let p = c.position { return p }
+        }
+        return c.ntrip.ggaPosition?.ecef()
     }
 
     /// Updates the last-data-age gauge (the daemon's heartbeat calls it).

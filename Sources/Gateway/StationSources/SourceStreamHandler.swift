@@ -13,16 +13,17 @@ final class SourceStreamHandler: ChannelInboundHandler {
 
     private let link: SourceLink
     private let request: NTRIPRequest?
-    private let gga: (position: Geodetic, interval: Double)?
+    /// Seconds between GGA sentences; nil sends none.
+    private let ggaInterval: Double?
     private let noDataTimeout: Double
     private var parser: NTRIPResponseParser?
     private var streaming = false
     private var ggaTask: RepeatedTask?
 
-    init(link: SourceLink, request: NTRIPRequest?, gga: (position: Geodetic, interval: Double)?, noDataTimeout: Double) {
+    init(link: SourceLink, request: NTRIPRequest?, ggaInterval: Double?, noDataTimeout: Double) {
         self.link = link
         self.request = request
-        self.gga = gga
+        self.ggaInterval = ggaInterval
         self.noDataTimeout = noDataTimeout
         parser = request == nil ? nil : NTRIPResponseParser()
     }
@@ -92,12 +93,13 @@ final class SourceStreamHandler: ChannelInboundHandler {
         context.close(promise: nil)
     }
 
-    /// Sends the configured position as an NMEA GGA sentence now and every interval after.
+    /// Sends the station's GGA position (`SourceLink.ggaPosition`) as an NMEA sentence now and every interval after.
     private func startGGA(_ context: ChannelHandlerContext) {
-        guard let gga else { return }
+        guard let ggaInterval else { return }
         let channel = context.channel
-        let position = gga.position.ecef()
-        ggaTask = context.eventLoop.scheduleRepeatedTask(initialDelay: .zero, delay: .milliseconds(Int64(gga.interval * 1000))) { _ in
+        let link = self.link
+        ggaTask = context.eventLoop.scheduleRepeatedTask(initialDelay: .zero, delay: .milliseconds(Int64(ggaInterval * 1000))) { _ in
+            guard let position = link.ggaPosition else { return }
             let solution = Solution(time: GNSSTime.now, position: position, quality: .single, satellites: 10)
             guard let sentence = SolutionWriter(format: .nmea).line(solution) else { return }
             channel.writeAndFlush(channel.allocator.buffer(string: sentence + "\r\n"), promise: nil)

@@ -29,7 +29,7 @@ final class StationSourceClient: Sendable {
         } else {
             nil
         }
-        let gga = c.ntrip.ggaPosition.map { (position: $0, interval: c.ntrip.ggaInterval) }
+        let ggaInterval = c.ntrip.ggaPosition != nil || c.ntrip.ggaFromSolution ? c.ntrip.ggaInterval : nil
         let timeout = c.noDataTimeout
         var backoff = ReconnectBackoff()
         var retry = false
@@ -57,7 +57,7 @@ final class StationSourceClient: Sendable {
                         }
                         try channel.pipeline.syncOperations.addHandlers([
                             IdleStateHandler(readTimeout: .milliseconds(Int64(timeout * 1000))),
-                            SourceStreamHandler(link: link, request: request, gga: gga, noDataTimeout: timeout),
+                            SourceStreamHandler(link: link, request: request, ggaInterval: ggaInterval, noDataTimeout: timeout),
                         ])
                     }
                 }
