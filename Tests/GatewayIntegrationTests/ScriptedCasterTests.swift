@@ -204,7 +204,7 @@ struct ScriptedCasterTests {
         let log = gatewayd.output
         // Two 404s in a row: one line.
         #expect(log.components(separatedBy: "no such mountpoint (HTTP/1.1 404 Not Found)").count - 1 == 1, "\(log)")
-        for text in ["the caster sent its sourcetable", "the caster failed (HTTP/1.1 503 Service Unavailable)",
+        for text in ["the caster sent its sourcetable, listing OTHER", "the caster failed (HTTP/1.1 503 Service Unavailable)",
                      "no data for 1 s: reconnecting", "not an NTRIP answer: 'SSH-2.0-OpenSSH_9.2'"] {
             #expect(log.contains(text), "\(text):\n\(log)")
         }

@@ -256,6 +256,21 @@ struct StationSourceInteropTests {
         #expect(table.output.contains("refused the credentials"), "\(table.output)")
     }
 
+    @Test("A mountpoint the caster does not have: its sourcetable answer is reported with the mountpoints it lists")
+    func missingMountpointNamesTheOthers() throws {
+        let ports = try Ports.fresh()
+        let dir = Self.prepare("source-404", source: "ntrip://gw:pw@127.0.0.1:\(ports.caster)/NOPE", ports: ports, dpc: false)
+        let caster = try Str2str(output: "ntripc://gw:pw@:\(ports.caster)/GMSD7", directory: dir, logName: "str2str.log")
+        defer { caster.stop() }
+        usleep(300_000)
+        let gatewayd = try DaemonProcess("gatewayd", ["run", "--config", "gateway.yaml"], directory: dir)
+        defer { gatewayd.stop() }
+        let series = "gateway_source_errors_total{station=\"GMSD\",reason=\"mountpoint_missing\"}"
+        #expect(eventually(seconds: 30) { (metric(Self.metrics(ports.gatewayMetrics), series) ?? 0) >= 2 }, "\(gatewayd.output)")
+        #expect(gatewayd.output.contains("the caster has no such mountpoint (SOURCETABLE 200 OK: the caster sent its sourcetable, listing GMSD7)"),
+                "\(gatewayd.output)")
+    }
+
     @Test("The caster is killed mid-stream and started again: the station reconnects and its data flows again")
     func casterRestartIsRecovered() throws {
         let ports = try Ports.fresh()

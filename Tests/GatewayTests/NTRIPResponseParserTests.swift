@@ -16,7 +16,8 @@ import Testing
         for piece in pieces {
             do { try parser.feed(piece, data: &data) } catch { return (data, parser.acceptedStatus, error) }
         }
-        return (data, parser.acceptedStatus, nil)
+        // The connection ends here.
+        return (data, parser.acceptedStatus, parser.finish())
     }
 
     static func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
@@ -87,10 +88,31 @@ import Testing
     func mountpointMissing() {
         let rtklib = "SOURCETABLE 200 OK\r\nServer: RTKLIB 2.4.3 b34\r\nDate: 2026/12/06 17:22:17 UTC\r\nConnection: close\r\n"
             + "Content-Type: text/plain\r\nContent-Length: 26\r\n\r\nSTR;MNT;\r\nENDSOURCETABLE\r\n"
-        #expect(Self.run([Self.bytes(rtklib)]).failure?.reason == "mountpoint_missing")
+        for pieces in [[Self.bytes(rtklib)], Self.byteByByte(Self.bytes(rtklib))] {
+            let r = Self.run(pieces)
+            #expect(r.failure == .mountpointNotListed("SOURCETABLE 200 OK", ["MNT"]) && r.failure?.reason == "mountpoint_missing")
+        }
         #expect(Self.run([Self.bytes("HTTP/1.1 404 Not Found\r\n\r\n")]).failure == .mountpointMissing("HTTP/1.1 404 Not Found"))
-        let v2 = Self.bytes("HTTP/1.1 200 OK\r\nNtrip-Version: Ntrip/2.0\r\nContent-Type: gnss/sourcetable\r\n\r\nSTR;A;\r\n")
-        #expect(Self.run(Self.byteByByte(v2)).failure?.reason == "mountpoint_missing")
+        // Cut short by the connection's end, with no ENDSOURCETABLE.
+        let v2 = Self.bytes("HTTP/1.1 200 OK\r\nNtrip-Version: Ntrip/2.0\r\nContent-Type: gnss/sourcetable\r\n\r\nSTR;A;\r\nSTR;B;x;\r\nCAS;x\r\n")
+        #expect(Self.run(Self.byteByByte(v2)).failure == .mountpointNotListed("HTTP/1.1 200 OK", ["A", "B"]))
+        #expect(NTRIPResponseParser.Failure.mountpointNotListed("SOURCETABLE 200 OK", ["MNT"]).description
+                == "the caster has no such mountpoint (SOURCETABLE 200 OK: the caster sent its sourcetable, listing MNT)")
+    }
+
+    @Test("A sourcetable larger than the part kept: read to the limit, then refused; never held whole")
+    func hugeSourcetable() {
+        var parser = NTRIPResponseParser()
+        var data: [UInt8] = []
+        var failure: NTRIPResponseParser.Failure?
+        do {
+            try parser.feed(Self.bytes("SOURCETABLE 200 OK\r\n\r\n"), data: &data)
+            for i in 0..<100_000 { try parser.feed(Self.bytes("STR;M\(i);x;RTCM 3.2;;;;;;;;;;;;;;\r\n"), data: &data) }
+        } catch {
+            failure = error
+        }
+        guard case .mountpointNotListed(_, let listed) = failure else { Issue.record("\(String(describing: failure))"); return }
+        #expect(listed.count > 1000 && listed.count < 4000 && listed.first == "M0" && data.isEmpty)
     }
 
     @Test("5xx and other statuses are reported with their status line")

@@ -4,11 +4,15 @@ import Foundation
 /// stream (decoded from chunks when the answer says so). NTRIP 1.0 casters answer `ICY 200 OK` and may go straight
 /// to the data with no blank line (RTKLIB's caster does); NTRIP 2.0 casters answer `HTTP/1.1 200 OK`, usually
 /// chunked. A sourcetable instead of the stream (`SOURCETABLE 200 OK`, or a 200 with `Content-Type:
-/// gnss/sourcetable`) or a 404 means the mountpoint is not there. The header is held only up to `headerLimit` bytes.
+/// gnss/sourcetable`) or a 404 means the mountpoint is not there; the sourcetable is read to its end (at most
+/// `sourcetableLimit` bytes kept) so the error can say which mountpoints the caster has. The header is held only up to
+/// `headerLimit` bytes.
 struct NTRIPResponseParser {
     enum Failure: Error, Equatable, CustomStringConvertible {
         case unauthorized(String)
         case mountpointMissing(String)
+        /// The caster answered with its sourcetable, which lists these mountpoints (its STR records).
+        case mountpointNotListed(String, [String])
         case serverError(String)
         case refused(String)
         case malformedAnswer(String)
@@ -19,7 +23,7 @@ struct NTRIPResponseParser {
         var reason: String {
             switch self {
             case .unauthorized: "unauthorized"
-            case .mountpointMissing: "mountpoint_missing"
+            case .mountpointMissing, .mountpointNotListed: "mountpoint_missing"
             case .serverError: "server_error"
             case .refused: "refused"
             case .malformedAnswer, .headerTooLong, .chunking: "protocol"
@@ -30,6 +34,9 @@ struct NTRIPResponseParser {
             switch self {
             case .unauthorized(let status): "the caster refused the credentials (\(status)): check the user and password"
             case .mountpointMissing(let status): "the caster has no such mountpoint (\(status))"
+            case .mountpointNotListed(let status, let listed):
+                "the caster has no such mountpoint (\(status): the caster sent its sourcetable" + (listed.isEmpty ? ", listing none)"
+                    : ", listing \(listed.prefix(12).joined(separator: ", "))\(listed.count > 12 ? " and \(listed.count - 12) more" : ""))")
             case .serverError(let status): "the caster failed (\(status))"
             case .refused(let status): "the caster refused the request (\(status))"
             case .malformedAnswer(let start): "not an NTRIP answer: '\(start)'"
@@ -40,6 +47,8 @@ struct NTRIPResponseParser {
     }
 
     static let headerLimit = 8192
+    /// The part of a sourcetable kept to name its mountpoints in the error; the rest is read and dropped.
+    static let sourcetableLimit = 65_536
 
     private enum State {
         case statusLine
@@ -48,6 +57,8 @@ struct NTRIPResponseParser {
         case afterICY
         case stream
         case chunked
+        /// A sourcetable where the stream was asked for: read to `ENDSOURCETABLE` or the connection's end.
+        case sourcetable
     }
 
     private var state = State.statusLine
@@ -57,6 +68,7 @@ struct NTRIPResponseParser {
     private var sourcetable = false
     private var status = ""
     private var chunks = ChunkedTransferDecoder()
+    private var table: [UInt8] = []
 
     /// The accepted answer's status line (`ICY 200 OK`, `HTTP/1.1 200 OK`) once the stream has begun; nil before.
     private(set) var acceptedStatus: String?
@@ -74,16 +86,43 @@ struct NTRIPResponseParser {
         case .chunked:
             do { try chunks.decode(bytes, into: &data) } catch { throw .chunking(error) }
             return
+        case .sourcetable:
+            try readSourcetable(bytes)
+            return
         case .statusLine, .headers, .afterICY:
             pending.append(contentsOf: bytes)
         }
         try advance(data: &data)
     }
 
+    /// The connection ended: the refusal a sourcetable being read amounts to, if one was being read.
+    func finish() -> Failure? {
+        sourcetable && acceptedStatus == nil ? .mountpointNotListed(status, Self.mountpoints(table)) : nil
+    }
+
+    private mutating func readSourcetable<C: Collection>(_ bytes: C) throws(Failure) where C.Element == UInt8 {
+        let room = Self.sourcetableLimit - table.count
+        if room > 0 { table.append(contentsOf: bytes.prefix(room)) }
+        // The end marker may straddle two reads: look at the kept tail only.
+        let tail = table.suffix(bytes.count + 16)
+        if String(decoding: tail, as: UTF8.self).contains("ENDSOURCETABLE") || table.count >= Self.sourcetableLimit {
+            throw .mountpointNotListed(status, Self.mountpoints(table))
+        }
+    }
+
+    /// The mountpoints of a sourcetable's STR records (`STR;MOUNT;…`).
+    static func mountpoints(_ table: [UInt8]) -> [String] {
+        String(decoding: table, as: UTF8.self).split(whereSeparator: \.isNewline).compactMap { line in
+            let fields = line.split(separator: ";", omittingEmptySubsequences: false)
+            guard fields.count >= 2, fields[0] == "STR", !fields[1].isEmpty else { return nil }
+            return String(fields[1].prefix(100))
+        }
+    }
+
     private mutating func advance(data: inout [UInt8]) throws(Failure) {
         while true {
             switch state {
-            case .stream, .chunked:
+            case .stream, .chunked, .sourcetable:
                 let rest = pending
                 pending = []
                 if !rest.isEmpty { try feed(rest, data: &data) }
@@ -94,7 +133,10 @@ struct NTRIPResponseParser {
             case .headers:
                 guard let line = try nextLine() else { return }
                 if line.isEmpty {
-                    if sourcetable { throw .mountpointMissing("\(status), a sourcetable") }
+                    if sourcetable {
+                        state = .sourcetable
+                        continue
+                    }
                     acceptedStatus = status
                     state = chunkedBody ? .chunked : .stream
                 } else {
@@ -149,7 +191,11 @@ struct NTRIPResponseParser {
             state = .afterICY
             return
         }
-        if text.hasPrefix("SOURCETABLE 200") { throw .mountpointMissing("\(text): the caster sent its sourcetable") }
+        if text.hasPrefix("SOURCETABLE 200") {
+            state = .headers
+            sourcetable = true
+            return
+        }
         let words = text.split(separator: " ", maxSplits: 2)
         guard words.count >= 2, words[0].hasPrefix("HTTP/1."), words[0].count == 8, let code = Int(words[1]), (100...599).contains(code) else {
             throw .malformedAnswer(String(text.prefix(40)))

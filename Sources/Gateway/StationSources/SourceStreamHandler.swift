@@ -79,7 +79,11 @@ final class SourceStreamHandler: ChannelInboundHandler {
         ggaTask?.cancel()
         ggaTask = nil
         if request != nil && !streaming {
-            link.end("closed", "the caster closed the connection without answering")
+            if let refusal = parser?.finish() {
+                link.end(refusal.reason, refusal.description)
+            } else {
+                link.end("closed", "the caster closed the connection without answering")
+            }
         }
         context.fireChannelInactive()
     }
