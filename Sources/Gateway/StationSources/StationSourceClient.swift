@@ -1,3 +1,4 @@
+import Foundation
 import DaemonSupport
 import Logging
 import NIOCore
@@ -69,13 +70,25 @@ final class StationSourceClient: Sendable {
                     channel.close(promise: nil)
                 }
             } catch {
-                link.end("connect_failed", "cannot connect to \(remote): \(error)")
+                link.end("connect_failed", "cannot connect to \(remote): \(Self.connectFailure(error))")
             }
             if Task.isCancelled { break }
             if link.finishAttempt() { backoff.reset() }
             do { try await Task.sleep(for: backoff.next()) } catch { break }
         }
         link.stopped()
+    }
+
+    /// Why a connection could not be made, in a few words: the system's text for the first address's error, a
+    /// timeout, or a name that does not resolve.
+    static func connectFailure(_ error: Error) -> String {
+        if let e = error as? NIOConnectionError {
+            if let first = e.connectionErrors.first { return connectFailure(first.error) }
+            if e.dnsAError != nil || e.dnsAAAAError != nil { return "the name does not resolve" }
+        }
+        if let io = error as? IOError { return String(cString: strerror(io.errnoCode)) }
+        if case ChannelError.connectTimeout(let t) = error { return "no answer within \(t.nanoseconds / 1_000_000_000) s" }
+        return "\(error)"
     }
 
     /// The TLS client context of an `ntrips://` source (nil for the others), made at each attempt so a renewed trust
