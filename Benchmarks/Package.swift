@@ -3,7 +3,7 @@ import PackageDescription
 
 // Speed measurements, kept apart so the main build stays fast.
 // Run: (cd Benchmarks && swift run -c release gateway-bench) and (… gateway-capacity, … gateway-memory,
-// … transport-bench) after
+// … transport-bench, … network-bench) after
 // `swift build -c release` in ..
 let package = Package(
     name: "gateway-benchmarks",
@@ -29,6 +29,15 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "gateway-memory"),
+        .executableTarget(
+            name: "network-bench",
+            dependencies: [
+                .product(name: "GNSSNetwork", package: "gnss-gateway"),
+                .product(name: "GNSSSimulation", package: "gnss-gateway"),
+                .product(name: "GNSSProducts", package: "gnss-gateway"),
+                .product(name: "GNSSCore", package: "gnss-gateway"),
+            ]
+        ),
         .executableTarget(
             name: "transport-bench",
             dependencies: [

@@ -52,12 +52,25 @@ public enum ControlProtocol {
         }
     }
 
-    /// A listening address and what arrived on it (`sources`).
+    /// Where stations' streams come from and what arrived (`sources`): a UDP address listened to (`listen` is the
+    /// address), or a TCP server or NTRIP mountpoint a station connects to (`listen` is its URL, as `url`; a password
+    /// is never shown), with whether it streams now, its reconnections, the age of its last data in seconds and why
+    /// its last connection ended. `datagrams` counts reads for a connected source.
     public struct Source: Codable, Sendable {
         public var listen: String
         public var stations: [String]
         public var datagrams: Int
         public var bytes: Int
+        public var url: String?
+        public var connected: Bool?
+        public var reconnects: Int?
+        public var lastDataAgeSeconds: Double?
+        public var problem: String?
+
+        enum CodingKeys: String, CodingKey {
+            case listen, stations, datagrams, bytes, url, connected, reconnects, problem
+            case lastDataAgeSeconds = "last_data_age_s"
+        }
 
         public init(listen: String, stations: [String], datagrams: Int, bytes: Int) {
             self.listen = listen

@@ -95,15 +95,21 @@ struct Stations: ParsableCommand {
 }
 
 struct Sources: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "The UDP addresses listened to and what arrived on each, and what each corrections stream corrects.")
+    static let configuration = CommandConfiguration(abstract: "Where the stations' streams come from (UDP addresses, TCP servers, NTRIP mountpoints) and what arrived from each, and what each corrections stream corrects.")
     @OptionGroup var options: ControlOptions
 
     func run() throws {
         let r = try options.ask(.init(command: "sources"))
         guard !options.json else { return }
-        Table.print([["LISTEN", "STATIONS", "DATAGRAMS", "BYTES"]] + (r.sources ?? []).map {
-            [$0.listen, $0.stations.joined(separator: ","), String($0.datagrams), String($0.bytes)]
+        let sources = r.sources ?? []
+        Table.print([["SOURCE", "STATIONS", "CONNECTED", "RECONNECTS", "DATAGRAMS", "BYTES", "LAST DATA"]] + sources.map {
+            [$0.url ?? $0.listen, $0.stations.joined(separator: ","), $0.connected.map { $0 ? "yes" : "no" } ?? "-",
+             $0.reconnects.map(String.init) ?? "-", String($0.datagrams), String($0.bytes),
+             $0.lastDataAgeSeconds.map { String(format: "%.1f s ago", $0) } ?? "-"]
         })
+        for s in sources where s.connected == false {
+            if let problem = s.problem { print("\(s.url ?? s.listen): \(problem)") }
+        }
         let corrections = r.corrections ?? []
         guard !corrections.isEmpty else { return }
         print("")

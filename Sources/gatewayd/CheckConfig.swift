@@ -16,7 +16,7 @@ struct CheckConfig: ParsableCommand {
         let outcome = ConfigurationLoader.load(path: file)
         for p in (outcome.problems + outcome.warnings).sorted(by: { $0.line < $1.line }) { StandardError.writeLine(p.description) }
         guard let c = outcome.configuration else { throw ExitCode(1) }
-        let stations = c.stations.map { "\($0.name) (\($0.role.rawValue), \($0.format.rawValue) on \($0.listen), \($0.processing.rawValue))" }
+        let stations = c.stations.map { "\($0.name) (\($0.role.rawValue), \($0.format.rawValue) \($0.listen.map { "on \($0)" } ?? "from \($0.source)"), \($0.processing.rawValue))" }
         print("\(file): OK, \(c.stations.count) station\(c.stations.count == 1 ? "" : "s"): \(stations.joined(separator: "; "))")
         if let j = c.dpcJetStream {
             print("  records to JetStream stream \(j.stream) (\(j.replicas) replica\(j.replicas == 1 ? "" : "s"), subjects \(j.streamSubjects)) on \(ServerListText.text(j.servers, separator: ", "))")

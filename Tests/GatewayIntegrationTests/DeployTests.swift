@@ -52,7 +52,7 @@ struct DeployTests {
         let local = DPCConfiguration.load(path: Self.deploy + "/examples/dpcd-local.yaml").configuration
         let gateway = ConfigurationLoader.load(path: Self.deploy + "/examples/local.yaml").configuration
         #expect(local?.key != nil && local?.key == gateway?.dpcKey, "the local pair shares its key")
-        #expect(gateway?.stations.first?.listen.description == "127.0.0.1:5001")
+        #expect(gateway?.stations.first?.listen?.description == "127.0.0.1:5001")
         #expect(gateway?.dpcAddress?.description == "127.0.0.1:7001" && local?.listen.description == "127.0.0.1:7001")
     }
 
@@ -67,7 +67,7 @@ struct DeployTests {
         #expect(gateway.dpcJetStream?.servers == servers)
         #expect(gateway.dpcJetStream?.replicas == 3)
         #expect(gateway.stations.map(\.name) == ["JS1"])
-        #expect(gateway.stations.first?.listen.description == "127.0.0.1:5101")
+        #expect(gateway.stations.first?.listen?.description == "127.0.0.1:5101")
         #expect(gateway.stations.first?.role == .reference && gateway.stations.first?.processing == .spp)
         #expect(gateway.metrics?.description == "127.0.0.1:9474")
         #expect(gateway.controlSocket == "./run/gatewayd-js.sock")

@@ -140,7 +140,7 @@ extension SettingsChecker {
 
     mutating func station(_ n: Node) -> StationConfiguration? {
         guard case .mapping(let m) = n else { problem(n, "a station must be a mapping"); return nil }
-        let e = entries(m, allowed: Self.profileKeys.union(["name", "listen", "allow", "format", "role", "position", "processing", "reference", "corrections", "ssr_reference"]), context: "station")
+        let e = entries(m, allowed: Self.profileKeys.union(["name", "listen", "source", "ntrip_version", "gga", "no_data_timeout", "trust_anchor", "allow", "format", "role", "position", "processing", "reference", "corrections", "ssr_reference"]), context: "station")
         let line = n.mark?.line ?? 0
         var ok = true
         func required(_ key: String) -> Node? {
@@ -154,7 +154,8 @@ extension SettingsChecker {
             problem(e["name"]?.value, "station name '\(name)' must be up to 32 letters, digits, '-' or '_'")
             ok = false
         }
-        let listen = required("listen").flatMap { address($0, "listen") }
+        let source = stationSource(e, station: n)
+        if source == nil { ok = false }
         func choice<T: RawRepresentable & CaseIterable>(_ key: String, _ type: T.Type, default d: T) -> T where T.RawValue == String {
             guard let v = e[key]?.value else { return d }
             guard let s = v.string, let value = T(rawValue: s) else {
@@ -207,6 +208,15 @@ extension SettingsChecker {
         var allow: [String] = []
         if let a = e["allow"]?.value {
             if case .sequence(let seq) = a { allow = seq.compactMap { string($0, "allow entry") } } else { problem(a, "allow must be a list of addresses"); ok = false }
+            if let source, source.listenAddress == nil {
+                problem(a, "allow lists who may send to a UDP port: not with source \(source)")
+                ok = false
+            }
+        }
+        var client: (noDataTimeout: Double, ntrip: NTRIPOptions)?
+        if let source {
+            client = clientSettings(e, source: source)
+            if client == nil { ok = false }
         }
         var reference: String?
         if let r = e["reference"]?.value { reference = string(r, "reference") }
@@ -217,9 +227,12 @@ extension SettingsChecker {
             problem(v, "\(key) needs a processing mode (spp, rtk or ppp)")
             ok = false
         }
-        guard ok, let name, let listen else { return nil }
-        var station = StationConfiguration(name: name, listen: listen, allow: allow, format: format, role: role, position: position,
-                                           processing: processing, reference: reference, profile: profile, line: line)
+        guard ok, let name, let source, let client else { return nil }
+        var station = StationConfiguration(name: name, listen: NetworkAddress(host: "", port: 0), allow: allow, format: format, role: role,
+                                           position: position, processing: processing, reference: reference, profile: profile, line: line)
+        station.source = source
+        station.noDataTimeout = client.noDataTimeout
+        station.ntrip = client.ntrip
         station.corrections = corrections
         station.ssrReference = ssrReference
         return station
@@ -354,7 +367,7 @@ extension SettingsChecker {
             } else {
                 names[s.name] = s.line
             }
-            ports[s.listen, default: []].append(s)
+            if let listen = s.listen { ports[listen, default: []].append(s) }
         }
         for (address, sharing) in ports where sharing.count > 1 {
             // A shared port is fine when every station on it names the sources it accepts, and none overlap.

@@ -13,8 +13,16 @@ public struct StationConfiguration: Sendable, Hashable {
     public enum Processing: String, Sendable, CaseIterable { case none, spp, rtk, ppp }
 
     public var name: String
-    public var listen: NetworkAddress
-    /// Source addresses allowed to send to this station (empty: any).
+    /// Where the station's stream comes from: a UDP port (`listen:`), a TCP server or an NTRIP mountpoint.
+    public var source: StationSource
+    /// The UDP address a station listens on; nil when the gateway connects to its source instead.
+    public var listen: NetworkAddress? { source.listenAddress }
+    /// A client source (TCP, NTRIP): after this many seconds without a byte the connection is dropped and made again.
+    public var noDataTimeout: Double = 10
+    public static let noDataTimeoutRange = 1.0...3600.0
+    /// An NTRIP source's protocol version and upstream position.
+    public var ntrip = NTRIPOptions()
+    /// Source addresses allowed to send to this station (empty: any; UDP only).
     public var allow: [String]
     public var format: StreamFormat
     public var role: Role
@@ -37,7 +45,7 @@ public struct StationConfiguration: Sendable, Hashable {
                 position: ECEF? = nil, processing: Processing, reference: String? = nil, profile: PositioningProfile? = nil,
                 line: Int = 0) {
         self.name = name
-        self.listen = listen
+        source = .udp(listen)
         self.allow = allow
         self.format = format
         self.role = role

@@ -1,7 +1,8 @@
-/// The wait before the next attempt to reach the DPC: 0.25 s after the first
-/// failure, doubling to at most 5 s, each wait drawn between half and all of
-/// that so gateways that lost the DPC together do not come back in step. The
-/// cap bounds how long the link stays down after the DPC is back.
+/// The wait before the next attempt to reach the DPC, or a station's TCP server
+/// or NTRIP caster: 0.25 s after the first failure, doubling to at most 5 s, each
+/// wait drawn between half and all of that so clients that lost a peer together
+/// do not come back in step. The cap bounds how long a link stays down after its
+/// peer is back.
 struct ReconnectBackoff {
     static let first = Duration.milliseconds(250)
     static let cap = Duration.seconds(5)

@@ -116,6 +116,39 @@ public final class GatewayMetrics: Sendable {
         registry.counter("gateway_ssr_uncorrected_total", help: "Satellites left out of PPP epochs for want of a usable SSR correction, by reason", labels: [("station", station), ("reason", reason)])
     }
 
+    /// A station's TCP or NTRIP source: 1 while connected (for NTRIP: while the caster streams the mountpoint).
+    public func sourceConnected(_ station: String) -> Gauge {
+        registry.gauge("gateway_source_connected", help: "1 while a station's TCP or NTRIP source is connected and streaming", labels: [("station", station)])
+    }
+
+    /// Connection attempts to a station's TCP or NTRIP source after the first.
+    public func sourceReconnects(_ station: String) -> Counter {
+        registry.counter("gateway_source_reconnects_total", help: "Connection attempts to a station's TCP or NTRIP source after the first", labels: [("station", station)])
+    }
+
+    /// Stream bytes from a station's TCP or NTRIP source (after the NTRIP answer and chunking are taken off).
+    public func sourceBytes(_ station: String) -> Counter {
+        registry.counter("gateway_source_bytes_total", help: "Stream bytes received from a station's TCP or NTRIP source", labels: [("station", station)])
+    }
+
+    /// Seconds since a station's TCP or NTRIP source last delivered data (since the source started, before any).
+    public func sourceLastDataAge(_ station: String) -> Gauge {
+        registry.gauge("gateway_source_last_data_age_seconds", help: "Seconds since a station's TCP or NTRIP source last delivered data", labels: [("station", station)])
+    }
+
+    /// Why connections to a station's source ended or failed: `connect_failed`, `closed`, `no_data`, `unauthorized`,
+    /// `mountpoint_missing`, `server_error`, `refused`, `protocol`, `tls`.
+    public func sourceErrors(_ station: String, reason: String) -> Counter {
+        registry.counter("gateway_source_errors_total", help: "Connections to a station's TCP or NTRIP source that failed or ended, by reason",
+                         labels: [("station", station), ("reason", reason)])
+    }
+
+    /// Reads from a station's TCP or NTRIP source dropped because the station's inbox was full.
+    public func sourceReadsDropped(_ station: String) -> Counter {
+        registry.counter("gateway_source_reads_dropped_total", help: "Reads from a station's TCP or NTRIP source dropped because the station's inbox was full",
+                         labels: [("station", station)])
+    }
+
     public func solutions(_ station: String, quality: SolutionQuality) -> Counter {
         registry.counter("gateway_solutions_total", help: "Solutions, by quality (none when the epoch could not be solved)", labels: [("station", station), ("quality", quality.description)])
     }

@@ -21,6 +21,8 @@ public final class GatewayDaemon: Service, Sendable {
         var configuration: GatewayConfiguration
         var stations: [String: StationRuntime] = [:]
         var listeners: [NetworkAddress: UDPListener] = [:]
+        /// The TCP and NTRIP source clients, by station.
+        var clients: [String: StationSourceClient] = [:]
     }
 
     private let configurationPath: String
@@ -99,11 +101,12 @@ public final class GatewayDaemon: Service, Sendable {
             tasks.cancelAll()
         }
         ready.store(false, ordering: .relaxed)
-        let (listeners, stations) = running.withLock { r in
-            defer { r.listeners = [:]; r.stations = [:] }
-            return (Array(r.listeners.values), Array(r.stations.values))
+        let (listeners, clients, stations) = running.withLock { r in
+            defer { r.listeners = [:]; r.clients = [:]; r.stations = [:] }
+            return (Array(r.listeners.values), Array(r.clients.values), Array(r.stations.values))
         }
         for l in listeners { await l.close() }
+        for c in clients { await c.stop() }
         for s in stations { await s.stop() }
         do { try spool?.sync() } catch { logger.error("spool sync failed: \(error)") }
         await control.close()
@@ -145,7 +148,7 @@ public final class GatewayDaemon: Service, Sendable {
     private func apply(_ c: GatewayConfiguration) async throws {
         let spool = self.spool.withLock { $0 }
         let products = self.products.withLock { $0 }
-        let (old, oldListeners) = running.withLock { ($0.stations, $0.listeners) }
+        let (old, oldListeners, oldClients) = running.withLock { ($0.stations, $0.listeners, $0.clients) }
         var keep: [String: StationRuntime] = [:]
         var stop: [StationRuntime] = []
         for (name, runtime) in old {
@@ -160,11 +163,20 @@ public final class GatewayDaemon: Service, Sendable {
             stations[s.name] = StationRuntime(configuration: s, ephemerides: ephemerides, references: references, products: products,
                                               spool: spool, solutions: c.solutionDirectory.map { ($0, c.solutionFormat) },
                                               metrics: metrics, logger: logger, publisher: publisher.withLock { $0 })
-            logger.info("station started", metadata: ["station": "\(s.name)", "listen": "\(s.listen)", "processing": "\(s.processing.rawValue)",
+            logger.info("station started", metadata: ["station": "\(s.name)", "source": "\(s.source)", "processing": "\(s.processing.rawValue)",
                                                       "role": "\(s.role.rawValue)"])
         }
         var byAddress: [NetworkAddress: [StationRuntime]] = [:]
-        for s in stations.values { byAddress[s.configuration.listen, default: []].append(s) }
+        var clients: [String: StationSourceClient] = [:]
+        for s in stations.values {
+            if let listen = s.configuration.listen {
+                byAddress[listen, default: []].append(s)
+            } else if let existing = oldClients[s.configuration.name], keep[s.configuration.name] != nil {
+                clients[s.configuration.name] = existing
+            } else {
+                clients[s.configuration.name] = StationSourceClient(station: s, group: group, metrics: metrics, logger: logger)
+            }
+        }
         var listeners: [NetworkAddress: UDPListener] = [:]
         for (address, list) in byAddress {
             if let existing = oldListeners[address] {
@@ -187,8 +199,10 @@ public final class GatewayDaemon: Service, Sendable {
             r.configuration = c
             r.stations = stations
             r.listeners = listeners
+            r.clients = clients
         }
         for (address, l) in oldListeners where listeners[address] == nil { await l.close() }
+        for (name, client) in oldClients where clients[name] !== client { await client.stop() }
         for s in stop {
             await s.stop()
             references.remove(s.configuration.name)
@@ -246,6 +260,7 @@ public final class GatewayDaemon: Service, Sendable {
             if now - lastSync >= .seconds(1) {
                 lastSync = now
                 for l in running.withLock({ Array($0.listeners.values) }) { await l.countKernelDrops() }
+                for c in running.withLock({ Array($0.clients.values) }) { c.link.refresh(now: now) }
                 do { try spool.withLock({ $0 })?.sync() } catch { logger.error("spool sync failed: \(error)") }
             }
             if now - lastStatus >= .seconds(5) {
@@ -277,8 +292,9 @@ public final class GatewayDaemon: Service, Sendable {
     }
 
     func answer(_ request: ControlProtocol.Request) -> ControlProtocol.Reply {
-        let (stations, listeners, configuration) = running.withLock { r in
-            (r.stations.values.sorted { $0.configuration.name < $1.configuration.name }, Array(r.listeners.values), r.configuration)
+        let (stations, listeners, clients, configuration) = running.withLock { r in
+            (r.stations.values.sorted { $0.configuration.name < $1.configuration.name }, Array(r.listeners.values), Array(r.clients.values),
+             r.configuration)
         }
         var reply = ControlProtocol.Reply(ok: true)
         switch request.command {
@@ -293,11 +309,14 @@ public final class GatewayDaemon: Service, Sendable {
         case "stations":
             reply.stations = stations.map(\.status)
         case "sources":
-            reply.sources = listeners.map { l in
+            reply.sources = (listeners.map { l in
                 let statuses = l.stations.map(\.status)
-                return ControlProtocol.Source(listen: l.address.description, stations: statuses.map(\.name).sorted(),
-                                              datagrams: statuses.reduce(0) { $0 + $1.datagrams }, bytes: statuses.reduce(0) { $0 + $1.bytes })
-            }.sorted { $0.listen < $1.listen }
+                var source = ControlProtocol.Source(listen: l.address.description, stations: statuses.map(\.name).sorted(),
+                                                    datagrams: statuses.reduce(0) { $0 + $1.datagrams }, bytes: statuses.reduce(0) { $0 + $1.bytes })
+                source.url = StationSource.udp(l.address).description
+                source.lastDataAgeSeconds = statuses.compactMap(\.lastDatagramAgeSeconds).min()
+                return source
+            } + clients.map(Self.clientSource)).sorted { $0.listen < $1.listen }
             let store = ephemerides.snapshot(), leo = ephemerides.leoSnapshot(), now = GNSSTime.now
             reply.corrections = ephemerides.correctionStreams.compactMap { name in
                 guard let s = ephemerides.correctionStream(name) else { return nil }
@@ -323,6 +342,21 @@ public final class GatewayDaemon: Service, Sendable {
             return ControlProtocol.Reply(ok: false, error: "unknown command '\(request.command)' (status, sources, stations, solution, satellites)")
         }
         return reply
+    }
+
+    /// A TCP or NTRIP source as `sources` shows it: its URL (never a password), whether it streams, its reconnections,
+    /// the stream bytes, the age of its last data and why its last connection ended.
+    private static func clientSource(_ client: StationSourceClient) -> ControlProtocol.Source {
+        let link = client.link, snapshot = link.snapshot
+        let url = link.source.description
+        var source = ControlProtocol.Source(listen: url, stations: [link.station.configuration.name], datagrams: link.station.status.datagrams,
+                                            bytes: snapshot.bytes)
+        source.url = url
+        source.connected = snapshot.connected
+        source.reconnects = snapshot.reconnects
+        source.lastDataAgeSeconds = snapshot.lastDataAge
+        source.problem = snapshot.problem
+        return source
     }
 
     private func forwarderStatus() -> ControlProtocol.Forwarder? {

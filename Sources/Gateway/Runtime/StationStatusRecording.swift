@@ -5,7 +5,7 @@ import GatewayControl
 /// A station's status as its configuration and its solutions make it.
 extension StationStatus {
     public init(configuration c: StationConfiguration) {
-        self.init(name: c.name, listen: c.listen.description, format: c.format.rawValue, role: c.role.rawValue,
+        self.init(name: c.name, listen: c.listen?.description ?? c.source.description, format: c.format.rawValue, role: c.role.rawValue,
                   processing: c.processing.rawValue)
         stationPosition = c.position.map { [$0.x, $0.y, $0.z] }
     }

@@ -1,0 +1,50 @@
+import Foundation
+import GNSSCore
+import GNSSNetwork
+import GNSSProducts
+import GNSSSimulation
+
+// The DPC's network processing: seconds per network epoch for global networks of growing size, on the real sky of
+// 2020-06-25 (final orbits and clocks) with the day's broadcast ephemerides. Only the filter is timed; the simulated
+// observations are made beforehand. Run: (cd Benchmarks && swift run -c release network-bench [N …]).
+
+let data = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data/ppp-esbc-2020177").path
+let sizes = CommandLine.arguments.dropFirst().compactMap { Int($0) }
+let counts = sizes.isEmpty ? [25, 50, 100] : sizes
+let products: Products
+do {
+    products = try Products.load(navigation: [data + "/ESBC00DNK_R_20201770000_01D_MN.rnx.gz"],
+                                 sp3: [data + "/GRG0MGXFIN_20201770000_01D_15M_ORB.SP3.gz"],
+                                 clock: [data + "/GRG0MGXFIN_20201770000_01D_30S_CLK.CLK.gz"])
+} catch {
+    FileHandle.standardError.write(Data("network-bench: \(error)\n".utf8))
+    exit(1)
+}
+let start = GNSSTime(calendar: CalendarDate(year: 2020, month: 6, day: 25, hour: 6), scale: .gps)!
+let sky = PreciseSky(ephemeris: products.precise, systems: [.gps, .galileo])
+let warmUp = 10, timed = 20, interval = 30.0
+print("network epochs every \(Int(interval)) s, GPS+Galileo, \(warmUp) epochs of warm-up then \(timed) timed")
+for n in counts {
+    let stations = ReferenceNetwork.global.stations(count: n)
+    var receivers = stations.enumerated().map { i, s in
+        ObservationSynthesizer(sky: sky, station: s.position, model: NetworkExperiment.referenceStationModel, seed: UInt64(i + 1))
+    }
+    let epochs = (0..<(warmUp + timed)).map { k -> (GNSSTime, [Int: ObservationEpoch]) in
+        let t = start + Double(k) * interval
+        var observations: [Int: ObservationEpoch] = [:]
+        for i in receivers.indices { observations[i] = receivers[i].epoch(at: t).0 }
+        return (t, observations)
+    }
+    var filter = NetworkFilter(stations: stations)
+    var seconds = 0.0
+    for (k, (t, observations)) in epochs.enumerated() {
+        let clock = ContinuousClock.now
+        _ = filter.process(time: t, observations: observations, ephemerides: products.ephemerides)
+        let elapsed = ContinuousClock.now - clock
+        if k >= warmUp { seconds += Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18 }
+    }
+    let perEpoch = seconds / Double(timed)
+    print(String(format: "%4d stations: %4d states, %.3f s an epoch (%.1f epochs/s); real time at intervals from %.1f s",
+                 n, filter.stateCount, perEpoch, 1 / perEpoch, perEpoch))
+}

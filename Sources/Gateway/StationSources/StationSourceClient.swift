@@ -1,0 +1,116 @@
+import Foundation
+import DaemonSupport
+import Logging
+import NIOCore
+import NIOPosix
+import NIOSSL
+
+/// Keeps a station connected to its TCP server or NTRIP caster (over TLS for `ntrips://`, the caster's certificate
+/// verified against the trust anchor, else the system's trust store): connects, streams into the station until the
+/// connection ends (closed, refused, no data for `no_data_timeout`), then waits — 0.25 s doubling to 5 s, with
+/// jitter, starting over after a connection that delivered data — and connects again, until stopped.
+final class StationSourceClient: Sendable {
+    let link: SourceLink
+    private let task: Task<Void, Never>
+
+    /// The most a single read hands on: reads are bounded, and the station's inbox bounds how many wait.
+    static let largestRead = 16_384
+    static let connectTimeout = TimeAmount.seconds(5)
+
+    init(station: StationRuntime, group: EventLoopGroup, metrics: GatewayMetrics, logger: Logger) {
+        let link = SourceLink(station: station, metrics: metrics, logger: logger)
+        self.link = link
+        task = Task { await Self.run(link, configuration: station.configuration, group: group) }
+    }
+
+    private static func run(_ link: SourceLink, configuration c: StationConfiguration, group: EventLoopGroup) async {
+        guard let remote = c.source.remoteAddress else { return }
+        let request: NTRIPRequest? = if case .ntrip(let mountpoint) = c.source {
+            NTRIPRequest(mountpoint: mountpoint, version: c.ntrip.version)
+        } else {
+            nil
+        }
+        let ggaInterval = c.ntrip.ggaPosition != nil || c.ntrip.ggaFromSolution ? c.ntrip.ggaInterval : nil
+        let timeout = c.noDataTimeout
+        var backoff = ReconnectBackoff()
+        var retry = false
+        while !Task.isCancelled {
+            link.attempt(retry: retry)
+            retry = true
+            let tls: NIOSSLContext?
+            do {
+                tls = try Self.tlsContext(c)
+            } catch {
+                link.end("tls", "TLS set-up failed: \(error)")
+                if link.finishAttempt() { backoff.reset() }
+                do { try await Task.sleep(for: backoff.next()) } catch { break }
+                continue
+            }
+            let serverName = Self.isAddressLiteral(remote.host) ? nil : remote.host
+            let bootstrap = ClientBootstrap(group: group)
+                .connectTimeout(connectTimeout)
+                .channelOption(ChannelOptions.socketOption(.so_keepalive), value: 1)
+                .channelOption(ChannelOptions.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 2048, maximum: largestRead))
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        if let tls {
+                            try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tls, serverHostname: serverName))
+                        }
+                        try channel.pipeline.syncOperations.addHandlers([
+                            IdleStateHandler(readTimeout: .milliseconds(Int64(timeout * 1000))),
+                            SourceStreamHandler(link: link, request: request, ggaInterval: ggaInterval, noDataTimeout: timeout),
+                        ])
+                    }
+                }
+            do {
+                let channel = try await bootstrap.connect(host: remote.host, port: remote.port).get()
+                await withTaskCancellationHandler {
+                    try? await channel.closeFuture.get()
+                } onCancel: {
+                    channel.close(promise: nil)
+                }
+            } catch {
+                link.end("connect_failed", "cannot connect to \(remote): \(Self.connectFailure(error))")
+            }
+            if Task.isCancelled { break }
+            if link.finishAttempt() { backoff.reset() }
+            do { try await Task.sleep(for: backoff.next()) } catch { break }
+        }
+        link.stopped()
+    }
+
+    /// Why a connection could not be made, in a few words: the system's text for the first address's error, a
+    /// timeout, or a name that does not resolve.
+    static func connectFailure(_ error: Error) -> String {
+        if let e = error as? NIOConnectionError {
+            if let first = e.connectionErrors.first { return connectFailure(first.error) }
+            if e.dnsAError != nil || e.dnsAAAAError != nil { return "the name does not resolve" }
+        }
+        if let io = error as? IOError { return String(cString: strerror(io.errnoCode)) }
+        if case ChannelError.connectTimeout(let t) = error { return "no answer within \(t.nanoseconds / 1_000_000_000) s" }
+        return "\(error)"
+    }
+
+    /// The TLS client context of an `ntrips://` source (nil for the others), made at each attempt so a renewed trust
+    /// anchor file is read.
+    private static func tlsContext(_ c: StationConfiguration) throws -> NIOSSLContext? {
+        guard case .ntrip(let mountpoint) = c.source, mountpoint.secure else { return nil }
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.certificateVerification = .fullVerification
+        if let anchor = c.ntrip.trustAnchor {
+            configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(anchor))
+        }
+        return try NIOSSLContext(configuration: configuration)
+    }
+
+    /// Whether `host` is an IP address rather than a name (no SNI is sent for an address; the certificate must name it).
+    private static func isAddressLiteral(_ host: String) -> Bool {
+        host.contains(":") || (host.split(separator: ".").count == 4 && host.allSatisfy { $0.isNumber || $0 == "." })
+    }
+
+    /// Closes the connection and ends the retries.
+    func stop() async {
+        task.cancel()
+        await task.value
+    }
+}
