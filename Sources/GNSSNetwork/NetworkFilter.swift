@@ -339,7 +339,10 @@ public struct NetworkFilter: Sendable {
             sites[m.station] = (site, Troposphere.saastamoinenZenith(receiver: geodetic, relativeHumidity: 0).hydrostatic,
                                 NiellMapping.coefficients(receiver: geodetic, time: time))
         }
+        // Rows are written station by station; each station's block is one update (below).
+        var groupEnds: [Int] = []
         for (k, m) in ms.enumerated() {
+            if k > 0, m.station != ms[k - 1].station, innovations.count > (groupEnds.last ?? 0) { groupEnds.append(innovations.count) }
             guard let zi = index[.troposphere(m.station)], let ri = index[.receiverClock(m.station, m.satellite.system)],
                   let si = index[.satelliteClock(m.satellite)], let ai = index[.ambiguity(m.station, m.satellite)] else { continue }
             guard let (site, zhd, mapping) = sites[m.station] else { continue }
@@ -384,6 +387,7 @@ public struct NetworkFilter: Sendable {
         var outcome = UpdateOutcome(residuals: NetworkEpoch.Residuals())
         guard !innovations.isEmpty else { return outcome }
         let measured = innovations.count
+        if measured > (groupEnds.last ?? 0) { groupEnds.append(measured) }
         // The clock datum: per system, the mean correction of the satellites in view is zero.
         for (_, sats) in datum.sorted(by: { $0.key < $1.key }) {
             let weight = 1 / Double(sats.count)
@@ -398,8 +402,22 @@ public struct NetworkFilter: Sendable {
             variances.append(options.datumSigma * options.datumSigma)
             owners.append(-1)
         }
+        if innovations.count > measured { groupEnds.append(innovations.count) }
+        // One update per station and one for the datum, in turn: the measurement errors are independent, so this is the
+        // update of all rows at once (each block's innovations taken at the state the blocks before it left), at a cost
+        // that grows with the rows of a block, not of the whole network.
         let prior = (x, p)
-        guard Kalman.update(x: &x, p: &p, h: rows, innovation: innovations, r: Matrix.diagonal(variances)) else { return outcome }
+        var start = 0
+        for end in groupEnds {
+            let block = rows.rows(start..<end)
+            let v = (start..<end).map { innovations[$0] - (rows.dot($0, x) - rows.dot($0, prior.0)) }
+            guard Kalman.update(x: &x, p: &p, h: block, innovation: v, r: Matrix.diagonal(Array(variances[start..<end]))) else {
+                x = prior.0
+                p = prior.1
+                return outcome
+            }
+            start = end
+        }
         // Post-fit residuals: their RMS, and the worst outlier.
         var worst: (Double, Int)?
         var phaseSum = 0.0, codeSum = 0.0

@@ -33,6 +33,16 @@ package enum Kalman {
         /// Closes the row being written.
         package mutating func endRow() { starts.append(columns.count) }
 
+        /// Rows `range` alone.
+        package func rows(_ range: Range<Int>) -> SparseRows {
+            var out = SparseRows()
+            for i in range {
+                for e in starts[i]..<starts[i + 1] { out.append(column: columns[e], value: values[e]) }
+                out.endRow()
+            }
+            return out
+        }
+
         /// Row `i` times the vector `v`.
         package func dot(_ i: Int, _ v: [Double]) -> Double {
             var sum = 0.0
