@@ -34,6 +34,8 @@ final class LinkServerHandler: ChannelInboundHandler {
     private var timeout: Scheduled<Void>?
 
     private let processing: NetworkProcessing?
+    /// This link's place among those the DPC's corrections go to.
+    private var correctionsToken: Int?
 
     init(key: SharedKey, store: DPCStore, metrics: DPCMetrics, frameLimit: LinkFrameLimit, authenticationTimeout: TimeAmount,
          processing: NetworkProcessing? = nil, logger: Logger) {
@@ -62,6 +64,7 @@ final class LinkServerHandler: ChannelInboundHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         timeout?.cancel()
+        stopCorrections()
         if case .authenticated(let stream) = state {
             metrics.links.decrement()
             logger.info("gateway disconnected", metadata: ["gateway": "\(stream.gateway)"])
@@ -99,6 +102,8 @@ final class LinkServerHandler: ChannelInboundHandler {
             }
         case (.authenticated, .keepalive):
             context.writeAndFlush(wrapOutboundOut(.keepalive), promise: nil)
+        case (.authenticated(let stream), .correctionsAcknowledge(let sequence)):
+            processing?.broadcast.acknowledge(gateway: stream.gateway, through: sequence)
         case (.closed, _):
             break
         case (.awaitingProof, _):
@@ -134,6 +139,20 @@ final class LinkServerHandler: ChannelInboundHandler {
         let answer = key.dpcProof(dpcChallenge: dpcChallenge, gatewayChallenge: gatewayChallenge, gateway: stream.gateway,
                                   generation: stream.generation)
         context.writeAndFlush(wrapOutboundOut(.welcome(proof: answer, lastSequence: last)), promise: nil)
+        // The DPC's own corrections go back over the link, those retained since the gateway's last acknowledgement first.
+        if let broadcast = processing?.broadcast {
+            let channel = context.channel
+            correctionsToken = broadcast.subscribe(gateway: stream.gateway) { sequence, rtcm in
+                guard channel.isActive, channel.isWritable else { return false }
+                channel.writeAndFlush(LinkFrame.corrections(sequence: sequence, rtcm: rtcm), promise: nil)
+                return true
+            }
+        }
+    }
+
+    private func stopCorrections() {
+        if let token = correctionsToken { processing?.broadcast.unsubscribe(token) }
+        correctionsToken = nil
     }
 
     /// A batch of reads is over: make it durable, then acknowledge it. The fsync runs on a thread of the blocking
@@ -174,6 +193,7 @@ final class LinkServerHandler: ChannelInboundHandler {
         logger.warning("link closed: silent past the idle timeout", metadata: ["gateway": "\(stream.gateway)"])
         metrics.links.decrement()
         state = .closed
+        stopCorrections()
         context.close(promise: nil)
     }
 
@@ -204,6 +224,7 @@ final class LinkServerHandler: ChannelInboundHandler {
         }
         if case .authenticated = state { metrics.links.decrement() }
         state = .closed
+        stopCorrections()
         let channel = context.channel
         context.writeAndFlush(wrapOutboundOut(.refused(reason: reason))).whenComplete { _ in channel.close(promise: nil) }
     }

@@ -40,6 +40,8 @@ public final class NetworkProcessing: Sendable {
     }
 
     private let state: Mutex<State>
+    /// The corrections on their way back to the linked gateways.
+    public let broadcast = CorrectionsBroadcast()
     private let queue = DispatchQueue(label: "dpc.network-processing")
     private let sender: DatagramSender?
     private let settings: Settings
@@ -101,6 +103,9 @@ public final class NetworkProcessing: Sendable {
         metrics.rejected.increment(by: Double(epoch.rejected))
         metrics.latency.set(to: GNSSTime.now - epoch.time)
         send(frames)
+        let (sent, skipped) = broadcast.publish(frames.flatMap { $0 })
+        metrics.linkEpochs.increment(by: Double(sent))
+        metrics.linkSkipped.increment(by: Double(skipped))
         appendToRecording(frames, day: String(epoch.time.iso8601(fractionDigits: 0).prefix(10)))
     }
 
@@ -166,6 +171,8 @@ struct NetworkMetrics: Sendable {
     let ssrBytes: Counter
     let sendFailures: Counter
     let recordFailures: Counter
+    let linkEpochs: Counter
+    let linkSkipped: Counter
 
     init(registry: PrometheusCollectorRegistry) {
         epochs = registry.counter("dpc_network_epochs_total", help: "Network epochs processed")
@@ -180,6 +187,8 @@ struct NetworkMetrics: Sendable {
         dropped = registry.counter("dpc_network_records_dropped_total", help: "Records not processed because the processing queue was full (they are stored)")
         ssrBytes = registry.counter("dpc_network_ssr_bytes_total", help: "Bytes of SSR frames made from the network's corrections")
         sendFailures = registry.counter("dpc_network_ssr_send_failures_total", help: "SSR datagrams the kernel refused")
+        linkEpochs = registry.counter("dpc_network_link_corrections_sent_total", help: "Epochs of corrections sent back to gateways over the link (one per link)")
+        linkSkipped = registry.counter("dpc_network_link_corrections_skipped_total", help: "Epochs of corrections a link could not take (not writable)")
         recordFailures = registry.counter("dpc_network_ssr_record_failures_total", help: "SSR recordings that could not be opened or written")
     }
 }

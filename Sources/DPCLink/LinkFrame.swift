@@ -16,6 +16,9 @@ import NIOCore
 /// 4. gateway → DPC `record`s (sequence number + encoded `CorrectionRecord`),
 ///    DPC → gateway `acknowledge` (every record up to this sequence is on disk).
 ///    A gateway with nothing to send sends `keepalive`, which the DPC answers.
+/// 5. DPC → gateway `corrections` (a sequence number of the DPC's own and the RTCM 3 SSR frames of one epoch of its
+///    network processing), gateway → DPC `correctionsAcknowledge` (every correction up to this sequence taken). A
+///    gateway that reconnects is sent the corrections the DPC still holds after the last it acknowledged.
 ///
 /// Before authentication only frames of up to `handshakeBodyLimit` bytes are
 /// accepted; after it, up to `maximumBodyLength`.
@@ -27,14 +30,19 @@ public enum LinkFrame: Sendable, Equatable {
     case record(sequence: UInt64, body: [UInt8])
     case acknowledge(sequence: UInt64)
     case keepalive
+    case corrections(sequence: UInt64, rtcm: [UInt8])
+    case correctionsAcknowledge(sequence: UInt64)
 
-    /// 2: spool generations, the gateway's last sequence in `authenticate`, keep-alives.
-    public static let protocolVersion: UInt8 = 2
+    /// 2: spool generations, the gateway's last sequence in `authenticate`, keep-alives. 3: corrections from the DPC.
+    public static let protocolVersion: UInt8 = 3
     /// Frames larger than this are a protocol error (a record is at most a few RTCM frames per system).
     public static let maximumBodyLength = 4 << 20
     /// The largest frame of the handshake (`authenticate` with a 255-byte id is 337 bytes), the limit
     /// until the peer has authenticated.
     public static let handshakeBodyLimit = 512
+    /// The largest frame a gateway accepts from the DPC, from the first byte on: the DPC's frames are the handshake's,
+    /// acknowledgements and one epoch's corrections (a few kilobytes).
+    public static let fromDPCBodyLimit = 64 << 10
     /// The longest refusal reason sent, in bytes, so a refusal always fits the handshake limit.
     static let reasonLimit = 256
 
@@ -47,6 +55,8 @@ public enum LinkFrame: Sendable, Equatable {
         case .record: 5
         case .acknowledge: 6
         case .keepalive: 7
+        case .corrections: 8
+        case .correctionsAcknowledge: 9
         }
     }
 
@@ -76,6 +86,11 @@ public enum LinkFrame: Sendable, Equatable {
             b.writeInteger(sequence)
         case .keepalive:
             break
+        case .corrections(let sequence, let rtcm):
+            b.writeInteger(sequence)
+            b.writeBytes(rtcm)
+        case .correctionsAcknowledge(let sequence):
+            b.writeInteger(sequence)
         }
     }
 
@@ -104,12 +119,18 @@ public enum LinkFrame: Sendable, Equatable {
             return .acknowledge(sequence: s)
         case 7:
             return .keepalive
+        case 8:
+            guard let s = b.readInteger(as: UInt64.self) else { throw .malformed("corrections") }
+            return .corrections(sequence: s, rtcm: b.readBytes(length: b.readableBytes) ?? [])
+        case 9:
+            guard let s = b.readInteger(as: UInt64.self) else { throw .malformed("corrections acknowledgement") }
+            return .correctionsAcknowledge(sequence: s)
         default:
             throw .malformed("unknown frame type \(type)")
         }
     }
 
-    static func isKnownType(_ type: UInt8) -> Bool { (1...7).contains(type) }
+    static func isKnownType(_ type: UInt8) -> Bool { (1...9).contains(type) }
 }
 
 public enum LinkProtocolError: Error, CustomStringConvertible, Equatable {

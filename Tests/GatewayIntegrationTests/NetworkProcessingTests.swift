@@ -12,7 +12,8 @@ import Glibc
 /// The DPC's own processing, live: `gnss-sim stream` simulates six reference stations over Europe on the real sky of
 /// 2020-06-25 (its final orbits and clocks) with the day's real broadcast ephemerides in their streams, and a user
 /// station; gatewayd forwards the reference stations; dpcd estimates orbit and clock corrections and sends them back as
-/// RTCM 3 SSR over UDP to the gateway's corrections station, where the user's PPP applies them: the loop closed.
+/// RTCM 3 SSR over the link (and over UDP) to the gateway's corrections stations, where the user's PPP applies them: the
+/// loop closed.
 @Suite("DPC network processing live", .serialized)
 struct NetworkProcessingTests {
     static let key = "6c6f63616c2d64656d6f2d6b65792d6368616e67652d6d652d696e2d70726f64"
@@ -42,6 +43,9 @@ struct NetworkProcessingTests {
         }
         text += """
               - name: DPC
+                source: dpc://
+                role: corrections
+              - name: DPCU
                 listen: 127.0.0.1:5379
                 role: corrections
               - name: RV
@@ -128,8 +132,14 @@ struct NetworkProcessingTests {
         // Back at the gateway: the corrections stream corrects both systems and the user positions on it (PPP, not the
         // broadcast-only label).
         let gateway = try #require(httpGet(port: 9681, path: "/metrics"))
-        #expect((metric(gateway, "gateway_ssr_satellites{station=\"DPC\",system=\"G\"}") ?? 0) >= 6, "\(gateway)")
-        #expect((metric(gateway, "gateway_ssr_satellites{station=\"DPC\",system=\"E\"}") ?? 0) >= 4)
+        for station in ["DPC", "DPCU"] {
+            #expect((metric(gateway, "gateway_ssr_satellites{station=\"\(station)\",system=\"G\"}") ?? 0) >= 6, "\(station): \(gateway)")
+            #expect((metric(gateway, "gateway_ssr_satellites{station=\"\(station)\",system=\"E\"}") ?? 0) >= 4, "\(station)")
+        }
+        // Every epoch with corrections went over the link and arrived (an epoch without any, at the start, sends none).
+        let epochs = metric(metrics, "dpc_network_epochs_total") ?? 0
+        let sent = metric(metrics, "dpc_network_link_corrections_sent_total") ?? 0
+        #expect(sent >= epochs - 1 && metric(gateway, "gateway_dpc_corrections_received_total") == sent, "\(sent) of \(epochs)")
         #expect((metric(gateway, "gateway_solutions_total{station=\"RV\",quality=\"ppp\"}") ?? 0) >= 30, "\(gateway)")
     }
 }

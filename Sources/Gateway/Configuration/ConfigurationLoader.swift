@@ -379,6 +379,13 @@ extension SettingsChecker {
                 }
             }
         }
+        let fromDPC = c.stations.filter { $0.source == .dpc }
+        for s in fromDPC where s.role != .corrections || c.dpcAddress == nil {
+            problem(line: s.line, "station '\(s.name)': source dpc:// is the DPC's corrections over the link: it needs role: corrections and dpc.address")
+        }
+        for s in fromDPC.dropFirst() {
+            problem(line: s.line, "station '\(s.name)': only one station takes the DPC's corrections ('\(fromDPC[0].name)' does)")
+        }
         let correctionStreams = c.stations.filter { $0.role == .corrections }.map(\.name) + (c.ssrPublish.map { [$0.name] } ?? [])
         if let p = c.ssrPublish, c.stations.contains(where: { $0.name == p.name }) {
             problem(line: p.line, "ssr_publish.name '\(p.name)' is the name of a station: give the published stream another")

@@ -4,11 +4,13 @@ import GNSSCore
 
 /// Where a station's byte stream comes from: a UDP port the gateway listens on (`udp://HOST:PORT`, or `listen:`),
 /// a TCP server the gateway connects to (`tcp://HOST:PORT`: a receiver's port, `str2str -out tcpsvr://`), or a
-/// mountpoint of an NTRIP caster (`ntrip://[USER:PASSWORD@]HOST:PORT/MOUNT`, or `ntrips://…` over TLS).
+/// mountpoint of an NTRIP caster (`ntrip://[USER:PASSWORD@]HOST:PORT/MOUNT`, or `ntrips://…` over TLS), or the
+/// corrections the DPC sends back over the gateway's link (`dpc://`).
 public enum StationSource: Sendable, Hashable, CustomStringConvertible {
     case udp(NetworkAddress)
     case tcp(NetworkAddress)
     case ntrip(NTRIPMountpoint)
+    case dpc
 
     /// The URL as logs and status show it: an NTRIP password is never written, only that there is one.
     public var description: String {
@@ -16,6 +18,7 @@ public enum StationSource: Sendable, Hashable, CustomStringConvertible {
         case .udp(let a): "udp://\(a)"
         case .tcp(let a): "tcp://\(a)"
         case .ntrip(let m): m.description
+        case .dpc: "dpc://"
         }
     }
 
@@ -28,7 +31,7 @@ public enum StationSource: Sendable, Hashable, CustomStringConvertible {
     /// The caster or server a client source connects to; nil for UDP.
     public var remoteAddress: NetworkAddress? {
         switch self {
-        case .udp: nil
+        case .udp, .dpc: nil
         case .tcp(let a): a
         case .ntrip(let m): m.caster
         }
@@ -56,8 +59,11 @@ public enum StationSource: Sendable, Hashable, CustomStringConvertible {
             return NTRIPMountpoint.parse(rest).map { .ntrip($0) }
         case "ntrips":
             return NTRIPMountpoint.parse(rest, secure: true).map { .ntrip($0) }
+        case "dpc":
+            guard rest.isEmpty else { return .failure(Refusal(description: "source '\(text)': dpc:// takes nothing after it (the DPC of dpc.address)")) }
+            return .success(.dpc)
         default:
-            return .failure(Refusal(description: "source '\(redacted(text))': unknown scheme '\(scheme)' (udp, tcp, ntrip or ntrips)"))
+            return .failure(Refusal(description: "source '\(redacted(text))': unknown scheme '\(scheme)' (udp, tcp, ntrip, ntrips or dpc)"))
         }
     }
 

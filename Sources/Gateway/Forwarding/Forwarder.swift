@@ -31,6 +31,13 @@ public final class Forwarder: Sendable {
     private let group: EventLoopGroup
     public let window: Int
     private let linkState = Mutex(LinkState.disconnected)
+    /// Where the corrections the DPC sends back go (a corrections station's inbox), if anywhere.
+    private let correctionsSink = Mutex<(@Sendable ([UInt8]) -> Void)?>(nil)
+
+    /// Hands the DPC's corrections to `sink` from now on (nil: they are acknowledged and dropped).
+    public func deliverCorrections(to sink: (@Sendable ([UInt8]) -> Void)?) {
+        correctionsSink.withLock { $0 = sink }
+    }
 
     public init(address: NetworkAddress, gatewayID: String, key: SharedKey, spool: Spool, group: EventLoopGroup,
                 metrics: GatewayMetrics?, logger: Logger, window: Int = 512) {
@@ -91,7 +98,7 @@ public final class Forwarder: Sendable {
             .connect(host: address.host, port: address.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let ops = channel.pipeline.syncOperations
-                    try ops.addHandler(ByteToMessageHandler(LinkFrameDecoder()))
+                    try ops.addHandler(ByteToMessageHandler(LinkFrameDecoder(limit: LinkFrameLimit(bodyBytes: LinkFrame.fromDPCBodyLimit))))
                     try ops.addHandler(MessageToByteHandler(LinkFrameEncoder()))
                     return try NIOAsyncChannel<LinkFrame, LinkFrame>(wrappingChannelSynchronously: channel)
                 }
@@ -177,6 +184,10 @@ public final class Forwarder: Sendable {
                         spool.readyToSend.signal()  // room in the window
                     case .keepalive:
                         break
+                    case .corrections(let sequence, let rtcm):
+                        correctionsSink.withLock { $0 }?(rtcm)
+                        metrics?.dpcCorrections.increment()
+                        try await outbound.write(.correctionsAcknowledge(sequence: sequence))
                     case .refused(let reason):
                         throw LinkProtocolError.unexpected("refusal: \(reason)")
                     default:

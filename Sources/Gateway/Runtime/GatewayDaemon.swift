@@ -171,10 +171,20 @@ public final class GatewayDaemon: Service, Sendable {
         for s in stations.values {
             if let listen = s.configuration.listen {
                 byAddress[listen, default: []].append(s)
+            } else if s.configuration.source == .dpc {
+                continue
             } else if let existing = oldClients[s.configuration.name], keep[s.configuration.name] != nil {
                 clients[s.configuration.name] = existing
             } else {
                 clients[s.configuration.name] = StationSourceClient(station: s, group: group, metrics: metrics, logger: logger)
+            }
+        }
+        // The DPC's corrections, back over the link, go to the station that takes them (or nowhere).
+        if let link = forwarder.withLock({ $0 }) as? Forwarder {
+            if let station = stations.values.first(where: { $0.configuration.source == .dpc }) {
+                link.deliverCorrections { bytes in _ = station.submit(bytes, received: ContinuousClock.now) }
+            } else {
+                link.deliverCorrections(to: nil)
             }
         }
         var listeners: [NetworkAddress: UDPListener] = [:]
