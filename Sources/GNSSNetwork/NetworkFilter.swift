@@ -244,7 +244,8 @@ public struct NetworkFilter: Sendable {
             add(.receiverClock(m.station, m.satellite.system), 0, 0)
             add(.satelliteClock(m.satellite), 0, 0)
             if options.estimateOrbits {
-                for i in 0..<3 { add(.orbit(m.satellite, i), 0, options.orbitPrior * options.orbitPrior) }
+                let prior = options.orbitPrior[m.satellite.system] ?? 2
+                for i in 0..<3 { add(.orbit(m.satellite, i), 0, prior * prior) }
             }
             add(.ambiguity(m.station, m.satellite), m.phase - m.code, 30 * 30)
         }
