@@ -85,12 +85,12 @@ public final class NetworkProcessing: Sendable {
     }
 
     private func process(_ record: CorrectionRecord) {
-        let (frames, epoch, stations, late, processed) = state.withLock { s in
+        let (frames, epoch, stations, late, processed, total) = state.withLock { s in
             s.queued -= 1
             let before = s.feed.processed
             let frames = s.feed.add(station: record.station, time: record.time, rtcm: record.rtcm)
             return (frames, s.feed.processed > before ? s.feed.lastEpoch : nil, s.feed.networkStations.count, s.feed.late,
-                    s.feed.processed - before)
+                    s.feed.processed - before, s.feed.processed)
         }
         metrics.networkStations.set(to: Double(stations))
         metrics.late.set(to: Double(late))
@@ -102,6 +102,14 @@ public final class NetworkProcessing: Sendable {
         metrics.codeResiduals.set(to: epoch.residuals.code)
         metrics.rejected.increment(by: Double(epoch.rejected))
         metrics.latency.set(to: GNSSTime.now - epoch.time)
+        // A line in the journal every 20 epochs (10 minutes at 30 s): what the network is doing, for the operator.
+        if total % 20 < processed {
+            logger.info("network processing", metadata: [
+                "epoch": "\(epoch.time.iso8601(fractionDigits: 0))", "stations": "\(epoch.stations) of \(stations)",
+                "satellites": "\(epoch.satellites)", "phase_rms_m": "\(String(format: "%.4f", epoch.residuals.phase))",
+                "code_rms_m": "\(String(format: "%.3f", epoch.residuals.code))", "rejected": "\(epoch.rejected)",
+                "epochs": "\(total)", "late": "\(late)"])
+        }
         send(frames)
         let (sent, skipped) = broadcast.publish(frames.flatMap { $0 })
         metrics.linkEpochs.increment(by: Double(sent))
