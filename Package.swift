@@ -120,7 +120,7 @@ let package = Package(
             dependencies: ["GNSSSimulation", "GNSSNetwork", "GNSSCore", "GNSSOrbits", "GNSSFormats", "GNSSPositioning", "GNSSProducts", "DaemonSupport",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .target(name: "TestSupport", dependencies: ["GNSSCore"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["GNSSCore", "GNSSProducts"], path: "Tests/TestSupport"),
         .testTarget(name: "GNSSCoreTests", dependencies: ["GNSSCore"]),
         .testTarget(name: "GNSSFormatsTests", dependencies: ["GNSSFormats", "GNSSCore", "TestSupport"]),
         .testTarget(name: "GNSSOrbitsTests", dependencies: ["GNSSOrbits", "GNSSFormats", "GNSSCore", "TestSupport"]),

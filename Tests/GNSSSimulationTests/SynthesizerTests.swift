@@ -14,18 +14,7 @@ import Testing
     static let esbc = ECEF(3_582_104.9185, 532_590.1945, 5_232_755.3150)
     static let directory = "ppp-esbc-2020177/"
 
-    nonisolated(unsafe) static var cached: Products?
-
-    static func products() throws -> Products {
-        if let cached { return cached }
-        var p = Products()
-        try p.loadNavigation(SharedData.path(directory + "ESBC00DNK_R_20201770000_01D_MN.rnx.gz"))
-        try p.loadSP3(SharedData.path(directory + "GRG0MGXFIN_20201770000_01D_15M_ORB.SP3.gz"))
-        try p.loadClock(SharedData.path(directory + "GRG0MGXFIN_20201770000_01D_30S_CLK.CLK.gz"))
-        p.finalise()
-        cached = p
-        return p
-    }
+    static func products() throws -> Products { try ESBCDay.products() }
 
     static func quietModel() -> SimulationModel {
         var m = SimulationModel()
