@@ -1,0 +1,48 @@
+import DaemonSupport
+
+/// The gateway's own NTRIP caster (`caster:`): each reference station's corrections served at a mountpoint named
+/// after the station, to the users listed, with every client's memory bounded.
+public struct CasterConfiguration: Sendable, Hashable {
+    /// One user the caster lets in with basic authentication.
+    public struct User: Sendable, Hashable {
+        public var name: String
+        public var password: String
+        /// The mountpoints the user may stream; nil for all of them.
+        public var mountpoints: Set<String>?
+
+        public init(name: String, password: String, mountpoints: Set<String>? = nil) {
+            self.name = name
+            self.password = password
+            self.mountpoints = mountpoints
+        }
+
+        /// Whether the user may stream `mountpoint`.
+        public func may(stream mountpoint: String) -> Bool {
+            mountpoints?.contains(mountpoint) ?? true
+        }
+    }
+
+    public var listen: NetworkAddress
+    /// The inline `users:` and those of `users_file`, together.
+    public var users: [User] = []
+    /// Clients connected at once (streaming or still sending their request); one more is refused.
+    public var maxClients = 100
+    public static let maxClientsRange = 1...100_000
+    /// A client's bytes not yet taken by its socket above which it is dropped as too slow.
+    public var clientBufferBytes = 256 << 10
+    public static let clientBufferRange = (16 << 10)...(64 << 20)
+    /// A connection that has not sent its whole request after this many seconds is closed.
+    public var requestTimeout = 10.0
+    public static let requestTimeoutRange = 0.5...300.0
+    /// Line of the `caster:` entry, for messages.
+    public var line = 0
+
+    public init(listen: NetworkAddress) {
+        self.listen = listen
+    }
+
+    /// The user named `name` with `password`, if there is one.
+    public func user(_ name: String, password: String) -> User? {
+        users.first { $0.name == name && $0.password == password }
+    }
+}
