@@ -354,3 +354,44 @@ final class CasterTestClient: @unchecked Sendable {
 
     deinit { Glibc.close(fd) }
 }
+
+/// The caster's limits on connections, with raw sockets: beyond `max_clients` a connection is answered 503 and
+/// counted; one that never sends its request is closed after `request_timeout` and counted; an oversized or
+/// malformed request is refused and counted.
+@Suite("NTRIP caster limits", .serialized)
+struct CasterLimitTests {
+    @Test("max_clients, request_timeout, an oversized request and one that is not NTRIP")
+    func connectionLimits() throws {
+        let (gatewayd, _, ports) = try CasterInteropTests.start("caster-limits", casterExtra: "  max_clients: 2\n  request_timeout: 1")
+        defer { gatewayd.stop() }
+        func refused(_ reason: String) -> Double? {
+            metric(CasterInteropTests.metrics(ports.metrics), "gateway_caster_refused_total{reason=\"\(reason)\"}")
+        }
+        // Two silent connections hold the two slots; a third is answered 503.
+        let a = try #require(CasterTestClient(port: ports.caster, receiveBuffer: nil))
+        let b = try #require(CasterTestClient(port: ports.caster, receiveBuffer: nil))
+        a.readInBackground()
+        b.readInBackground()
+        usleep(200_000)
+        let c = try #require(CasterTestClient(port: ports.caster, receiveBuffer: nil))
+        c.readInBackground()
+        #expect(eventually(seconds: 5) { String(decoding: c.received, as: UTF8.self).hasPrefix("HTTP/1.1 503 Service Unavailable") })
+        #expect(refused("client_limit") == 1)
+        // The silent ones are closed after request_timeout, and their slots freed.
+        #expect(eventually(seconds: 5) { refused("request_timeout") == 2 }, "\(gatewayd.output)")
+        #expect(a.received.isEmpty && b.received.isEmpty)
+        let big = try #require(CasterTestClient(port: ports.caster, receiveBuffer: nil))
+        big.readInBackground()
+        big.send("GET /GMSD HTTP/1.1\r\nX-Padding: " + String(repeating: "x", count: 9000) + "\r\n\r\n")
+        #expect(eventually(seconds: 5) { String(decoding: big.received, as: UTF8.self).hasPrefix("HTTP/1.1 400 Bad Request") })
+        #expect(refused("request_too_large") == 1)
+        let tls = try #require(CasterTestClient(port: ports.caster, receiveBuffer: nil))
+        tls.readInBackground()
+        tls.send("SOURCE letmein /GMSD\r\nSource-Agent: NTRIP x\r\n\r\n")
+        #expect(eventually(seconds: 5) { String(decoding: tls.received, as: UTF8.self).hasPrefix("HTTP/1.1 405 Method Not Allowed") })
+        #expect(refused("bad_request") == 1)
+        // The caster still serves.
+        #expect(eventually(seconds: 5) { (httpGet(port: ports.caster, path: "/") ?? "").contains("STR;GMSD;") })
+        #expect(gatewayd.process.isRunning)
+    }
+}

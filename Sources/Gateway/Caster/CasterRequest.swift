@@ -56,9 +56,11 @@ struct CasterRequest: Equatable {
         }
         guard let first = lines.first else { throw .malformed("empty") }
         let words = first.split(separator: " ")
-        guard words.count == 3, words[1].hasPrefix("/") else { throw .malformed("request line '\(first.prefix(80))'") }
-        guard words[2] == "HTTP/1.0" || words[2] == "HTTP/1.1" else { throw .malformed("protocol '\(words[2].prefix(20))'") }
+        guard words.count == 3 else { throw .malformed("request line '\(first.prefix(80))'") }
+        // An NTRIP 1.0 server's `SOURCE PASSWORD /MOUNT` is a method too: this caster takes no streams in.
         guard words[0] == "GET" else { throw .methodNotAllowed(String(words[0].prefix(20))) }
+        guard words[1].hasPrefix("/") else { throw .malformed("request line '\(first.prefix(80))'") }
+        guard words[2] == "HTTP/1.0" || words[2] == "HTTP/1.1" else { throw .malformed("protocol '\(words[2].prefix(20))'") }
         let path = words[1].dropFirst().split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
         mountpoint = String(path)
         http11 = words[2] == "HTTP/1.1"
