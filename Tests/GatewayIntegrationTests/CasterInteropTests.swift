@@ -395,3 +395,48 @@ struct CasterLimitTests {
         #expect(gatewayd.process.isRunning)
     }
 }
+
+/// The caster over TLS (`tls: {certificate, key}`), its certificate signed by a CA the test makes with `openssl`:
+/// curl trusting that CA gets the sourcetable and the chunked stream over `https://`; a client trusting another CA,
+/// or speaking plain HTTP, fails the handshake, counted.
+@Suite("NTRIP caster over TLS", .serialized,
+       .enabled(if: SharedData.available && SharedData.hasTool("openssl") && CasterPeers.curl, "needs ../shared/data, openssl and curl"))
+struct CasterTLSTests {
+    @Test("curl over https:// with the CA: sourcetable and chunked stream; another CA or plain HTTP: refused, counted")
+    func tlsStream() throws {
+        let certificates = makeWorkDirectory("caster-tls-certificates")
+        try NTRIPTLSTests.makeAuthority("test", in: certificates)
+        try NTRIPTLSTests.makeAuthority("other", in: certificates)
+        try NTRIPTLSTests.makeCasterCertificate(signedBy: "test", in: certificates)
+        let (gatewayd, dir, ports) = try CasterInteropTests.start(
+            "caster-tls", casterExtra: "  tls: {certificate: \(certificates)/caster.pem, key: \(certificates)/caster.key}")
+        defer { gatewayd.stop() }
+        let base = "https://127.0.0.1:\(ports.caster)"
+        let table = try CasterInteropTests.run(["curl", "-s", "--cacert", "\(certificates)/test-ca.pem", base + "/"])
+        #expect(table.status == 0 && table.output.contains("STR;GMSD;GMSD;RTCM 3.3;") && table.output.hasSuffix("ENDSOURCETABLE\r\n"),
+                "\(table.output)\n\(gatewayd.output)")
+
+        let curl = try CasterInteropTests.spawn(["curl", "-s", "-N", "--max-time", "60", "--cacert", "\(certificates)/test-ca.pem",
+                                                 "-o", "out.rtcm3", "-H", "Ntrip-Version: Ntrip/2.0", "-u", "rover:\(CasterInteropTests.password)",
+                                                 base + "/GMSD"], directory: dir, log: "curl.log")
+        defer { if curl.isRunning { kill(curl.processIdentifier, SIGKILL); curl.waitUntilExit() } }
+        #expect(eventually(seconds: 20) { metric(CasterInteropTests.metrics(ports.metrics), "gateway_caster_clients{mountpoint=\"GMSD\"}") == 1 })
+        _ = try CasterInteropTests.feed(port: ports.station)
+        let published = CasterInteropTests.settled(ports.metrics)
+        #expect(eventually(seconds: 10) {
+            (try? FileManager.default.attributesOfItem(atPath: dir + "/out.rtcm3")[.size] as? Int) == Int(published)
+        }, "out.rtcm3 is not the \(Int(published)) bytes published")
+        kill(curl.processIdentifier, SIGKILL)
+        curl.waitUntilExit()
+        let f = CasterInteropTests.frames(Array(try Data(contentsOf: URL(fileURLWithPath: dir + "/out.rtcm3"))))
+        print("curl over TLS: \(Int(published)) bytes, \(f.types[1077] ?? 0) MSM7 GPS frames, \(f.skipped) bytes outside frames")
+        #expect(f.skipped == 0 && f.crcErrors == 0 && (f.types[1077] ?? 0) >= 250)
+
+        let other = try CasterInteropTests.run(["curl", "-s", "--cacert", "\(certificates)/other-ca.pem", base + "/"])
+        #expect(other.status != 0 && !other.output.contains("STR;"))
+        #expect(httpGet(port: ports.caster, path: "/")?.contains("STR;") != true)
+        #expect(eventually(seconds: 5) {
+            (metric(CasterInteropTests.metrics(ports.metrics), "gateway_caster_refused_total{reason=\"tls\"}") ?? 0) >= 2
+        })
+    }
+}

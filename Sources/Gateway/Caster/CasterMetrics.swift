@@ -16,6 +16,8 @@ struct CasterMetrics: Sendable {
         case requestTooLarge = "request_too_large"
         /// No complete request within `request_timeout`.
         case requestTimeout = "request_timeout"
+        /// A TLS handshake that failed (with `tls:`).
+        case tls
     }
 
     let registry: PrometheusCollectorRegistry
@@ -29,7 +31,7 @@ struct CasterMetrics: Sendable {
         var refusals: [Refusal: Counter] = [:]
         for r in Refusal.allCases {
             refusals[r] = registry.counter("gateway_caster_refused_total",
-                                           help: "Caster connections refused: client_limit, unauthorized, bad_request, request_too_large, request_timeout",
+                                           help: "Caster connections refused: client_limit, unauthorized, bad_request, request_too_large, request_timeout, tls",
                                            labels: [("reason", r.rawValue)])
         }
         self.refusals = refusals

@@ -1,6 +1,7 @@
 import DaemonSupport
 import GNSSCore
 import NIOCore
+import NIOSSL
 
 /// One connection to the caster: admitted under the client cap, given `request_timeout` to send its request head
 /// (held up to `CasterRequest.headLimit` bytes), then answered: the sourcetable for `/` or a mountpoint the caster
@@ -76,6 +77,10 @@ final class CasterSessionHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
+        if !answered, error is NIOSSLError || error is BoringSSLError {
+            answered = true
+            caster.mountpoints.metrics.refused(.tls)
+        }
         context.close(promise: nil)
     }
 

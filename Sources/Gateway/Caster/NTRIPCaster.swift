@@ -3,8 +3,9 @@ import DaemonSupport
 import GNSSCore
 import NIOCore
 import NIOPosix
+import NIOSSL
 
-/// The gateway's NTRIP caster (`caster:`): listens on `listen`, answers each connection with a
+/// The gateway's NTRIP caster (`caster:`): listens on `listen` (over TLS with `tls:`), answers each connection with a
 /// `CasterSessionHandler`, and serves the reference stations' correction records (`publish`) at mountpoints named
 /// after them.
 ///
@@ -30,6 +31,11 @@ public final class NTRIPCaster: Sendable {
         self.configuration = configuration
         let mountpoints = CasterMountpoints(maxClients: configuration.maxClients, metrics: CasterMetrics(registry: metrics.registry))
         self.mountpoints = mountpoints
+        let tls = try configuration.tls.map { files in
+            let chain = try NIOSSLCertificate.fromPEMFile(files.certificate).map { NIOSSLCertificateSource.certificate($0) }
+            let key = try NIOSSLPrivateKey(file: files.key, format: .pem)
+            return try NIOSSLContext(configuration: .makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key)))
+        }
         let session = CasterSessionHandler.Context(configuration: configuration, mountpoints: mountpoints, network: network, catalogue: catalogue)
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
@@ -42,6 +48,7 @@ public final class NTRIPCaster: Sendable {
                                                                                                        maximum: Self.largestRead))
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
                     try channel.pipeline.syncOperations.addHandler(CasterSessionHandler(caster: session))
                 }
             }

@@ -34,6 +34,14 @@ public struct CasterConfiguration: Sendable, Hashable {
     /// A connection that has not sent its whole request after this many seconds is closed.
     public var requestTimeout = 10.0
     public static let requestTimeoutRange = 0.5...300.0
+    /// `tls:`: the PEM certificate chain and private key the caster serves TLS with (`https://`, `ntrips://`); nil
+    /// for plain TCP.
+    public var tls: (certificate: String, key: String)? {
+        get { tlsCertificate.flatMap { c in tlsKey.map { (c, $0) } } }
+        set { tlsCertificate = newValue?.certificate; tlsKey = newValue?.key }
+    }
+    private var tlsCertificate: String?
+    private var tlsKey: String?
     /// Line of the `caster:` entry, for messages.
     public var line = 0
 

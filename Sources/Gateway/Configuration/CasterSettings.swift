@@ -1,10 +1,11 @@
 import DaemonSupport
+import NIOSSL
 import Yams
 
 /// Reading `caster:`: `listen`, the users (`users:` inline, `users_file`), `max_clients`, `client_buffer_bytes` and
-/// `request_timeout`.
+/// `request_timeout`, and `tls` (`certificate`, `key`).
 extension SettingsChecker {
-    static let casterKeys: Set<String> = ["listen", "users", "users_file", "max_clients", "client_buffer_bytes", "request_timeout"]
+    static let casterKeys: Set<String> = ["listen", "users", "users_file", "max_clients", "client_buffer_bytes", "request_timeout", "tls"]
     /// The largest users file read.
     static let usersFileLimit = 1 << 20
 
@@ -60,11 +61,45 @@ extension SettingsChecker {
                 fail(v, "caster.request_timeout must be seconds from 0.5 to 300")
             }
         }
+        if let v = e["tls"]?.value {
+            if let tls = casterTLS(v) { c.tls = tls } else { ok = false }
+        }
         if listen.isAllInterfaces {
             warning(listenNode, "caster.listen \(listen) listens on all interfaces: the corrections are served to any network this host is on, "
                                 + "to whoever has a user's password; keep the configuration file 0640")
         }
         return ok ? c : nil
+    }
+
+    /// `tls: {certificate, key}`: PEM files, read now so that a wrong one is reported at its line.
+    private mutating func casterTLS(_ n: Node) -> (certificate: String, key: String)? {
+        guard case .mapping(let m) = n else {
+            problem(n, "caster.tls must be a mapping {certificate, key} (PEM files)")
+            return nil
+        }
+        let e = entries(m, allowed: ["certificate", "key"], context: "caster.tls")
+        guard let certificateNode = e["certificate"]?.value, let keyNode = e["key"]?.value else {
+            problem(n, "caster.tls needs certificate and key (PEM files)")
+            return nil
+        }
+        guard let certificate = string(certificateNode, "caster.tls.certificate"), let key = string(keyNode, "caster.tls.key") else { return nil }
+        var ok = true
+        do {
+            if try NIOSSLCertificate.fromPEMFile(certificate).isEmpty {
+                problem(certificateNode, "caster.tls.certificate '\(certificate)' holds no PEM certificate")
+                ok = false
+            }
+        } catch {
+            problem(certificateNode, "caster.tls.certificate '\(certificate)': cannot read PEM certificates (\(error))")
+            ok = false
+        }
+        do {
+            _ = try NIOSSLPrivateKey(file: key, format: .pem)
+        } catch {
+            problem(keyNode, "caster.tls.key '\(key)': cannot read a PEM private key (\(error))")
+            ok = false
+        }
+        return ok ? (certificate, key) : nil
     }
 
     /// One inline user: `{name, password}`, optionally `mountpoints: [A, B]`.
