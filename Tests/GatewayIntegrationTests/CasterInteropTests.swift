@@ -440,3 +440,44 @@ struct CasterTLSTests {
         })
     }
 }
+
+/// Many clients at once: 190 reading clients and 10 that never read, all on one mountpoint while the station's
+/// capture streams in at twenty epochs a second. Every reading client gets every byte published; each silent one is
+/// dropped and counted; the station handles every epoch.
+@Suite("NTRIP caster under many clients", .serialized, .enabled(if: SharedData.available, "needs ../shared/data"))
+struct CasterLoadTests {
+    @Test("200 clients: 190 readers lose no byte, 10 silent ones are dropped and counted")
+    func manyClients() throws {
+        let (gatewayd, _, ports) = try CasterInteropTests.start("caster-load", casterExtra: "  max_clients: 250\n  client_buffer_bytes: 65536")
+        defer { gatewayd.stop() }
+        let request = "GET /GMSD HTTP/1.0\r\nUser-Agent: NTRIP load-test\r\nAuthorization: Basic "
+            + Data("rover:\(CasterInteropTests.password)".utf8).base64EncodedString() + "\r\n\r\n"
+        var readers: [CasterTestClient] = [], silent: [CasterTestClient] = []
+        for i in 0..<200 {
+            let c = try #require(CasterTestClient(port: ports.caster, receiveBuffer: i % 20 == 0 ? 4096 : nil))
+            c.send(request)
+            if i % 20 == 0 { silent.append(c) } else { c.readInBackground(); readers.append(c) }
+        }
+        #expect(eventually(seconds: 20) { metric(CasterInteropTests.metrics(ports.metrics), "gateway_caster_clients{mountpoint=\"GMSD\"}") == 200 })
+        let started = Date()
+        _ = try CasterInteropTests.feed(port: ports.station)
+        let feedSeconds = Date().timeIntervalSince(started)
+        let published = CasterInteropTests.settled(ports.metrics)
+        let header = Array("ICY 200 OK\r\n".utf8)
+        // Each reader: ICY 200 OK, then exactly the bytes published.
+        #expect(eventually(seconds: 20) { readers.allSatisfy { $0.received.count >= header.count + Int(published) } })
+        let complete = readers.filter { $0.received.starts(with: header) && $0.received.count == header.count + Int(published) }
+        let metrics = CasterInteropTests.metrics(ports.metrics)
+        let dropped = metric(metrics, "gateway_caster_slow_clients_dropped_total") ?? -1
+        let epochs = metric(metrics, "gateway_epochs_total{station=\"GMSD\"}") ?? 0
+        print("200 caster clients: \(complete.count) of \(readers.count) readers got all \(Int(published)) bytes, \(Int(dropped)) silent clients "
+              + "dropped, capture fed in \(String(format: "%.1f", feedSeconds)) s, \(Int(epochs)) station epochs")
+        #expect(complete.count == readers.count)
+        #expect(Set(readers.map { $0.received }).count == 1, "the readers did not all get the same bytes")
+        #expect(dropped == Double(silent.count))
+        #expect(metric(metrics, "gateway_caster_clients{mountpoint=\"GMSD\"}") == Double(readers.count))
+        #expect(epochs >= 257)
+        #expect(metric(metrics, "gateway_caster_bytes_total{mountpoint=\"GMSD\"}") ?? 0 >= published * Double(readers.count))
+        for c in readers + silent { c.close() }
+    }
+}
