@@ -55,7 +55,8 @@ import Testing
         ("  listen: 127.0.0.1:2101\n  users: [{name: a, password: b}]\n  port: 3", 9, "unknown setting 'port'"),
         ("  listen: 127.0.0.1:2101\n  users_file: /nonexistent/users", 8, "caster.users_file /nonexistent/users"),
         ("  listen: 127.0.0.1:2101\n  users: [{name: a, password: b}]\n  tls: {certificate: /nonexistent.pem, key: /nonexistent.key}", 9,
-         "caster.tls.certificate '/nonexistent.pem': cannot read PEM certificates"),
+         "caster.tls.certificate '/nonexistent.pem': cannot read the file: No such file or directory"),
+        ("  listen: 127.0.0.1:2101\n  users:\n    - {name: a, password: b}\n    - {name: a, password: c}", 10, "user 'a' is given twice"),
         ("  listen: 127.0.0.1:2101\n  users: [{name: a, password: b}]\n  tls: {certificate: /nonexistent.pem}", 9, "caster.tls needs certificate and key"),
     ])
     func problemsHaveLines(_ c: (caster: String, line: Int, message: String)) {

@@ -8,6 +8,8 @@ extension SettingsChecker {
     static let casterKeys: Set<String> = ["listen", "users", "users_file", "max_clients", "client_buffer_bytes", "request_timeout", "tls"]
     /// The largest users file read.
     static let usersFileLimit = 1 << 20
+    /// The largest PEM file (certificate chain, key) read.
+    static let pemFileLimit = 1 << 20
 
     mutating func caster(_ n: Node) -> CasterConfiguration? {
         guard case .mapping(let m) = n else {
@@ -27,24 +29,28 @@ extension SettingsChecker {
             problem(node, message)
             ok = false
         }
+        var seen: Set<String> = []
         if let v = e["users"]?.value {
             if case .sequence(let seq) = v {
                 for item in seq {
-                    if let u = casterUser(item) { c.users.append(u) } else { ok = false }
+                    guard let u = casterUser(item) else { ok = false; continue }
+                    if !seen.insert(u.name).inserted { fail(item, "caster: user '\(u.name)' is given twice") }
+                    c.users.append(u)
                 }
             } else {
                 fail(v, "caster.users must be a list of {name, password} (and optionally mountpoints)")
             }
         }
         if let v = e["users_file"]?.value, let path = string(v, "caster.users_file") {
-            if let users = casterUsersFile(path, at: v) { c.users += users } else { ok = false }
+            if let users = casterUsersFile(path, at: v) {
+                for u in users where !seen.insert(u.name).inserted { fail(v, "caster: user '\(u.name)' of users_file is given twice") }
+                c.users += users
+            } else {
+                ok = false
+            }
         }
         if c.users.isEmpty {
             fail(n, "caster needs users (users: [{name, password}] or users_file): its mountpoints are served with basic authentication")
-        }
-        var seen: Set<String> = []
-        for u in c.users where !seen.insert(u.name).inserted {
-            fail(n, "caster: user '\(u.name)' is given twice")
         }
         if let v = e["max_clients"]?.value {
             if let x = v.int, CasterConfiguration.maxClientsRange.contains(x) { c.maxClients = x } else {
@@ -85,18 +91,25 @@ extension SettingsChecker {
         guard let certificate = string(certificateNode, "caster.tls.certificate"), let key = string(keyNode, "caster.tls.key") else { return nil }
         var ok = true
         do {
-            if try NIOSSLCertificate.fromPEMFile(certificate).isEmpty {
+            let pem = try SmallFile(path: certificate, limit: Self.pemFileLimit).bytes
+            if try NIOSSLCertificate.fromPEMBytes(pem).isEmpty {
                 problem(certificateNode, "caster.tls.certificate '\(certificate)' holds no PEM certificate")
                 ok = false
             }
+        } catch let error as SmallFileError {
+            problem(certificateNode, "caster.tls.certificate '\(certificate)': \(error.description)")
+            ok = false
         } catch {
-            problem(certificateNode, "caster.tls.certificate '\(certificate)': cannot read PEM certificates (\(error))")
+            problem(certificateNode, "caster.tls.certificate '\(certificate)': not PEM certificates (\(error))")
             ok = false
         }
         do {
-            _ = try NIOSSLPrivateKey(file: key, format: .pem)
+            _ = try NIOSSLPrivateKey(bytes: try SmallFile(path: key, limit: Self.pemFileLimit).bytes, format: .pem)
+        } catch let error as SmallFileError {
+            problem(keyNode, "caster.tls.key '\(key)': \(error.description)")
+            ok = false
         } catch {
-            problem(keyNode, "caster.tls.key '\(key)': cannot read a PEM private key (\(error))")
+            problem(keyNode, "caster.tls.key '\(key)': not a PEM private key (\(error))")
             ok = false
         }
         return ok ? (certificate, key) : nil
