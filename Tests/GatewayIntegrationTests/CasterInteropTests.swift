@@ -511,3 +511,50 @@ struct CasterLoadTests {
         for c in readers + silent { c.close() }
     }
 }
+
+/// One gateway's caster feeding another gateway's station: the second pulls the first's GMSD mountpoint with its
+/// own NTRIP client (`source: ntrip://…`, NTRIP 2.0 and 1.0) and positions the station from the corrections alone.
+@Suite("A gateway pulling another gateway's caster", .serialized, .enabled(if: SharedData.available, "needs ../shared/data"))
+struct CasterChainTests {
+    @Test("gatewayd → caster → gatewayd: every byte arrives and the pulled station is positioned within 5 m", arguments: [2, 1])
+    func gatewayPullsGateway(version: Int) throws {
+        let (upstream, dir, ports) = try CasterInteropTests.start("caster-chain-\(version)")
+        defer { upstream.stop() }
+        let metricsPort = try StationSourceInteropTests.freePort()
+        let yaml = """
+            gateway_id: downstream
+            control_socket: ./ctl-down.sock
+            metrics: 127.0.0.1:\(metricsPort)
+            state_directory: ./downstream-state
+            solutions: {directory: ./solutions, format: json}
+            stations:
+              - name: PULLED
+                source: ntrip://rover:\(CasterInteropTests.password)@127.0.0.1:\(ports.caster)/GMSD
+                ntrip_version: \(version)
+                processing: spp
+            """
+        _ = FileManager.default.createFile(atPath: dir + "/downstream.yaml", contents: Data(yaml.utf8))
+        let downstream = try DaemonProcess("gatewayd", ["run", "--config", "downstream.yaml"], directory: dir, logName: "downstream")
+        defer { downstream.stop() }
+        #expect(eventually(seconds: 20) { metric(CasterInteropTests.metrics(ports.metrics), "gateway_caster_clients{mountpoint=\"GMSD\"}") == 1 },
+                "\(downstream.output)")
+        _ = try CasterInteropTests.feed(port: ports.station)
+        let published = CasterInteropTests.settled(ports.metrics)
+        #expect(eventually(seconds: 20) {
+            metric(CasterInteropTests.metrics(metricsPort), "gateway_source_bytes_total{station=\"PULLED\"}") == published
+        }, "\(downstream.output)")
+        #expect(eventually(seconds: 20) {
+            metric(CasterInteropTests.metrics(metricsPort), "gateway_frames_decoded_total{station=\"PULLED\",type=\"1077\"}") == 257
+        })
+        let text = (try? String(contentsOfFile: dir + "/solutions/PULLED.json", encoding: .utf8)) ?? ""
+        let errors = text.split(separator: "\n").compactMap { line -> Double? in
+            guard let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], o["quality"] as? String == "single",
+                  (o["satellites"] as? Int ?? 0) >= 9, let e = o["ecef"] as? [Double], e.count == 3 else { return nil }
+            return ECEF(e[0], e[1], e[2]).distance(to: CasterInteropTests.gmsd)
+        }.sorted()
+        print("gateway pulling the caster over NTRIP \(version): \(Int(published)) bytes, \(errors.count) SPP solutions with nine satellites, "
+              + "median error \(errors.isEmpty ? "-" : String(format: "%.2f m", errors[errors.count / 2]))")
+        #expect(errors.count >= 20)
+        if !errors.isEmpty { #expect(errors[errors.count / 2] < 5) }
+    }
+}
