@@ -49,8 +49,18 @@ public struct CasterConfiguration: Sendable, Hashable {
         self.listen = listen
     }
 
-    /// The user named `name` with `password`, if there is one.
+    /// The user named `name` with `password`, if there is one. The password is compared in a time that does not
+    /// depend on where it first differs, so that answers' timing tells nothing of it.
     public func user(_ name: String, password: String) -> User? {
-        users.first { $0.name == name && $0.password == password }
+        guard let user = users.first(where: { $0.name == name }), Self.same(Array(user.password.utf8), Array(password.utf8)) else { return nil }
+        return user
+    }
+
+    private static func same(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        var difference = UInt8(a.count == b.count ? 0 : 1)
+        for i in 0..<max(a.count, b.count) {
+            difference |= (i < a.count ? a[i] : 0) ^ (i < b.count ? b[i] : 0)
+        }
+        return difference == 0
     }
 }
