@@ -28,6 +28,17 @@ public enum ControlProtocol {
         }
     }
 
+    /// The gateway's NTRIP caster (`status`): where it listens and the clients streaming each mountpoint.
+    public struct Caster: Codable, Sendable {
+        public var listen: String
+        public var clients: [String: Int]
+
+        public init(listen: String, clients: [String: Int]) {
+            self.listen = listen
+            self.clients = clients
+        }
+    }
+
     public struct Forwarder: Codable, Sendable {
         public var state: String
         public var acked: UInt64
@@ -221,9 +232,10 @@ public enum ControlProtocol {
         public var corrections: [CorrectionSource]?
         public var solution: StationStatus?
         public var sky: Sky?
+        public var caster: Caster?
 
         enum CodingKeys: String, CodingKey {
-            case ok, error, ready, gateway, version, ephemerides, stations, forwarder, sources, corrections, solution, sky
+            case ok, error, ready, gateway, version, ephemerides, stations, forwarder, sources, corrections, solution, sky, caster
             case uptimeSeconds = "uptime_s"
         }
 

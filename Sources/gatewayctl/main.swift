@@ -79,6 +79,10 @@ struct Status: ParsableCommand {
         } else {
             print("forwarder: none configured")
         }
+        if let c = r.caster {
+            let clients = c.clients.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            print("caster: \(c.listen)  clients: \(clients.isEmpty ? "no mountpoint" : clients)")
+        }
         print()
         Table.stations(r.stations ?? [])
     }

@@ -27,5 +27,10 @@ struct CheckConfig: ParsableCommand {
             let to = p.destinations.isEmpty ? "the PPP stations only" : "UDP " + p.destinations.map(\.description).joined(separator: ", ")
             print("  SSR stream \(p.name) made from the products (orbits every \(Int(p.orbitInterval)) s, clocks every \(Int(p.clockInterval)) s) to \(to)")
         }
+        if let caster = c.caster {
+            let mountpoints = c.stations.filter { $0.role == .reference }.map(\.name)
+            print("  NTRIP caster on \(caster.listen): mountpoints \(mountpoints.isEmpty ? "none" : mountpoints.joined(separator: ", ")), "
+                  + "\(caster.users.count) user\(caster.users.count == 1 ? "" : "s"), at most \(caster.maxClients) clients")
+        }
     }
 }

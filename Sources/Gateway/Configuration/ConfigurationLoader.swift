@@ -55,7 +55,7 @@ extension SettingsChecker {
     mutating func readGateway(_ top: Node.Mapping) -> GatewayConfiguration {
         var c = GatewayConfiguration()
         let e = entries(top, allowed: ["gateway_id", "control_socket", "metrics", "state_directory", "spool", "dpc", "products", "solutions", "stations",
-                                       "udp_receive_buffer", "ssr_publish"],
+                                       "udp_receive_buffer", "ssr_publish", "caster"],
                         context: "configuration")
         if let v = e["gateway_id"]?.value, let s = string(v, "gateway_id") { c.gatewayID = s }
         if let v = e["control_socket"]?.value { readControlSocket(v, into: &c) }
@@ -119,7 +119,9 @@ extension SettingsChecker {
             problem(nil, "no stations: the gateway has nothing to listen to")
         }
         if let v = e["ssr_publish"]?.value { c.ssrPublish = ssrPublish(v, products: c) }
+        if let v = e["caster"]?.value { c.caster = caster(v) }
         crossCheck(&c, stationsNode: e["stations"]?.value)
+        if let caster = c.caster { crossCheck(caster, stations: c.stations) }
         return c
     }
 

@@ -125,6 +125,8 @@ public struct GatewayConfiguration: Sendable {
     /// Where each station's solutions are logged (`NAME.pos|json|nmea`), if anywhere.
     public var solutionDirectory: String?
     public var solutionFormat: SolutionFormat = .json
+    /// The NTRIP caster serving the reference stations' corrections, if any.
+    public var caster: CasterConfiguration?
 
     public init() {}
 }

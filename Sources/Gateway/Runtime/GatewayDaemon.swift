@@ -41,6 +41,8 @@ public final class GatewayDaemon: Service, Sendable {
     private let forwarder: Mutex<(any SpoolSender)?> = Mutex(nil)
     /// The SSR stream made from the products (`ssr_publish`), set up at start.
     private let publisher: Mutex<CorrectionPublisher?> = Mutex(nil)
+    /// The NTRIP caster serving the reference stations' corrections (`caster:`), set up at start.
+    private let caster: Mutex<NTRIPCaster?> = Mutex(nil)
 
     public init(configuration: GatewayConfiguration, path: String, logger: Logger) {
         configurationPath = path
@@ -85,6 +87,14 @@ public final class GatewayDaemon: Service, Sendable {
         let control = try await ControlServer(path: c.controlSocket, limits: c.controlSocketLimits, group: group, metrics: metrics) { [weak self] request in
             self?.answer(request) ?? ControlProtocol.Reply(ok: false, error: "shutting down")
         }
+        if let settings = c.caster {
+            let caster = try await NTRIPCaster(configuration: settings, network: c.gatewayID, metrics: metrics, group: group) { [weak self] in
+                self?.servedMountpoints() ?? []
+            }
+            self.caster.withLock { $0 = caster }
+            logger.info("caster listening", metadata: ["listen": "\(settings.listen)", "users": "\(settings.users.count)",
+                                                       "max_clients": "\(settings.maxClients)"])
+        }
         try await apply(c)
         ready.store(true, ordering: .relaxed)
         notifier.ready(status: summary())
@@ -108,6 +118,7 @@ public final class GatewayDaemon: Service, Sendable {
         for l in listeners { await l.close() }
         for c in clients { await c.stop() }
         for s in stations { await s.stop() }
+        await caster.withLock({ $0 })?.close()
         do { try spool?.sync() } catch { logger.error("spool sync failed: \(error)") }
         await control.close()
         await http?.close()
@@ -162,7 +173,8 @@ public final class GatewayDaemon: Service, Sendable {
         for s in c.stations where keep[s.name] == nil {
             stations[s.name] = StationRuntime(configuration: s, ephemerides: ephemerides, references: references, products: products,
                                               spool: spool, solutions: c.solutionDirectory.map { ($0, c.solutionFormat) },
-                                              metrics: metrics, logger: logger, publisher: publisher.withLock { $0 })
+                                              metrics: metrics, logger: logger, publisher: publisher.withLock { $0 },
+                                              caster: caster.withLock { $0 })
             logger.info("station started", metadata: ["station": "\(s.name)", "source": "\(s.source)", "processing": "\(s.processing.rawValue)",
                                                       "role": "\(s.role.rawValue)"])
         }
@@ -242,6 +254,9 @@ public final class GatewayDaemon: Service, Sendable {
                 || c.spoolDirectory != current.spoolDirectory || c.gatewayID != current.gatewayID {
                 logger.warning("reload: only the station list is applied; restart to change sockets, the DPC link or the spool")
             }
+            if c.caster != current.caster {
+                logger.warning("reload: the caster's settings apply at the next restart; its mountpoints follow the station list now")
+            }
             if c.udpReceiveBuffer != current.udpReceiveBuffer {
                 logger.warning("reload: udp_receive_buffer applies to ports bound from now on; restart to change it on the others")
             }
@@ -316,6 +331,7 @@ public final class GatewayDaemon: Service, Sendable {
             reply.ephemerides = ephemerides.count
             reply.stations = stations.map(\.status)
             reply.forwarder = forwarderStatus()
+            reply.caster = casterStatus()
         case "stations":
             reply.stations = stations.map(\.status)
         case "sources":
@@ -352,6 +368,24 @@ public final class GatewayDaemon: Service, Sendable {
             return ControlProtocol.Reply(ok: false, error: "unknown command '\(request.command)' (status, sources, stations, solution, satellites)")
         }
         return reply
+    }
+
+    /// The caster's address and the clients of each mountpoint it serves now.
+    private func casterStatus() -> ControlProtocol.Caster? {
+        guard let caster = caster.withLock({ $0 }) else { return nil }
+        let counts = caster.clientCounts
+        var clients: [String: Int] = [:]
+        for m in servedMountpoints() { clients[m.name] = counts[m.name] ?? 0 }
+        return ControlProtocol.Caster(listen: caster.configuration.listen.description, clients: clients)
+    }
+
+    /// The caster's mountpoints: the reference stations running, with their coordinates when known.
+    private func servedMountpoints() -> [(name: String, position: ECEF?)] {
+        let stations = running.withLock { Array($0.stations.values) }
+        return stations.filter { $0.configuration.role == .reference }.map { s in
+            let p = s.status.stationPosition
+            return (s.configuration.name, p.flatMap { $0.count == 3 ? ECEF($0[0], $0[1], $0[2]) : nil })
+        }
     }
 
     /// A TCP or NTRIP source as `sources` shows it: its URL (never a password), whether it streams, its reconnections,

@@ -43,7 +43,7 @@ public final class StationRuntime: Sendable {
 
     init(configuration: StationConfiguration, ephemerides: SharedEphemerides, references: ReferenceEpochs, products: Products,
          spool: Spool?, solutions: (directory: String, format: SolutionFormat)?, metrics: GatewayMetrics, logger: Logger,
-         publisher: CorrectionPublisher? = nil) {
+         publisher: CorrectionPublisher? = nil, caster: NTRIPCaster? = nil) {
         self.configuration = configuration
         counters = (metrics.datagramsReceived(configuration.name), metrics.bytesReceived(configuration.name))
         let shared = Shared(StationStatus(configuration: configuration))
@@ -100,6 +100,7 @@ public final class StationRuntime: Sendable {
                     case .corrections:
                         break
                     case .correction(let record):
+                        if configuration.role == .reference { caster?.publish(record) }
                         guard let spool else { continue }
                         do {
                             try spool.append(record)
@@ -134,7 +135,10 @@ public final class StationRuntime: Sendable {
                     shared.status.withLock { $0.record(solution) }
                     log?.write(solution)
                 }
-                if case .correction(let record) = output { _ = try? spool?.append(record) }
+                if case .correction(let record) = output {
+                    if configuration.role == .reference { caster?.publish(record) }
+                    _ = try? spool?.append(record)
+                }
             }
             if let sky = pipeline.takeSky() { shared.sky.withLock { $0 = sky } }
             log?.flush()
