@@ -52,7 +52,7 @@ struct RTCM3LegacyEpochTests {
     }
 
     /// The legacy capture and convbin's RINEX of it, made in a fresh directory.
-    static func capture() throws -> (rtcm: String, rinex: String) {
+    static func capture() throws -> (rtcm: String, rinex: String, directory: URL) {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("legacy-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let ubx = dir.appendingPathComponent("f9t.ubx")
@@ -61,7 +61,7 @@ struct RTCM3LegacyEpochTests {
         try str2str(input: ubx.path, output: rtcm, messages: "1004,1012")
         let rinex = dir.appendingPathComponent("legacy.obs").path
         try run("convbin", ["-r", "rtcm3", "-tr", "2025/08/11", "21:30:00", "-v", "3.04", "-od", "-os", "-o", rinex, rtcm])
-        return (rtcm, rinex)
+        return (rtcm, rinex, dir)
     }
 
     static func decode(_ path: String) throws -> (epochs: [ObservationEpoch], problems: [FormatError], decoder: RTCM3StreamDecoder) {
@@ -82,7 +82,8 @@ struct RTCM3LegacyEpochTests {
     }
 
     @Test func epochsEqualConvbin() throws {
-        let (rtcm, rinex) = try Self.capture()
+        let (rtcm, rinex, dir) = try Self.capture()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let (epochs, problems, _) = try Self.decode(rtcm)
         #expect(problems.isEmpty, "\(problems)")
         let reader = try RINEXObservationReader(path: rinex)
@@ -123,7 +124,8 @@ struct RTCM3LegacyEpochTests {
     /// Epoch times and signals named as RINEX names them: GPS L1 C/A as 1C, L2C (code indicator 0) as 2X, SBAS
     /// satellite ids 40–58 as S20–S38; lock time from the indicator.
     @Test func signalsAndSatellites() throws {
-        let (rtcm, _) = try Self.capture()
+        let (rtcm, _, dir) = try Self.capture()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let (epochs, _, _) = try Self.decode(rtcm)
         let first = try #require(epochs.first)
         let calendar = first.time.gpsCalendar
