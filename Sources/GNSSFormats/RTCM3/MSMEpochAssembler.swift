@@ -1,7 +1,8 @@
 import GNSSCore
 
 /// Gathers the MSMs of one epoch (one per system, the multiple-message bit
-/// set on all but the last) into one `ObservationEpoch`. An epoch is also
+/// set on all but the last) into one `ObservationEpoch`; legacy observation
+/// messages (1001–1004, 1009–1012) join it the same way by their synchronous flag. An epoch is also
 /// closed when a message of a later time arrives, so a lost last message
 /// delays nothing beyond the next epoch.
 public struct MSMEpochAssembler: Sendable {
@@ -11,6 +12,8 @@ public struct MSMEpochAssembler: Sendable {
     public var glonassChannels = GlonassChannels()
     /// Epochs dropped because no reference time was known yet to resolve their time of week.
     public private(set) var droppedWithoutTime = 0
+    /// Phase continuity and loss of lock across the legacy observation messages of consecutive epochs.
+    public private(set) var legacyTracker = LegacyObservationTracker()
     /// BeiDou MSMs whose epoch was stamped in GPS time rather than BDT, merged into their epoch.
     public private(set) var beidouStampedInGPSTime = 0
 
@@ -23,19 +26,38 @@ public struct MSMEpochAssembler: Sendable {
             return []
         }
         var time = msm.time(near: reference)
-        var out: [ObservationEpoch] = []
         // Some receivers stamp BeiDou MSMs in GPS time instead of BDT: inside an epoch the multiple-message
         // bit says is still open, a BeiDou time exactly 14 s after it is that epoch.
         if msm.system == .beidou, let p = pending, pendingStation == msm.stationID, abs(time - p.time - 14) < 1e-4 {
             time = p.time
             beidouStampedInGPSTime += 1
         }
-        if let p = pending, abs(p.time - time) > 1e-4 || pendingStation != msm.stationID {
+        return merge(msm.observations(glonassChannels: glonassChannels), time: time, station: msm.stationID,
+                     more: msm.multipleMessage)
+    }
+
+    /// Adds one legacy observation message (1001–1004, 1009–1012): its synchronous GNSS flag plays the part of
+    /// the multiple-message bit, so legacy and MSM messages of one epoch make one epoch.
+    public mutating func add(_ legacy: LegacyObservations, reference: GNSSTime?) -> [ObservationEpoch] {
+        guard let reference else {
+            droppedWithoutTime += legacy.synchronous ? 0 : 1
+            return []
+        }
+        for s in legacy.satellites where s.satellite.system == .glonass {
+            if let k = s.glonassChannel { glonassChannels[s.satellite.prn] = k }
+        }
+        let observations = legacyTracker.observations(legacy, glonassChannels: glonassChannels)
+        return merge(observations, time: legacy.time(near: reference), station: legacy.stationID, more: legacy.synchronous)
+    }
+
+    /// Merges one message's observations into the epoch being assembled; `more` says the epoch continues.
+    private mutating func merge(_ obs: [SatelliteObservation], time: GNSSTime, station: Int, more: Bool) -> [ObservationEpoch] {
+        var out: [ObservationEpoch] = []
+        if let p = pending, abs(p.time - time) > 1e-4 || pendingStation != station {
             out.append(p)
             pending = nil
         }
         var epoch = pending ?? ObservationEpoch(time: time)
-        let obs = msm.observations(glonassChannels: glonassChannels)
         for o in obs {
             if let i = epoch.satellites.firstIndex(where: { $0.satellite == o.satellite }) {
                 epoch.satellites[i].signals += o.signals
@@ -43,8 +65,8 @@ public struct MSMEpochAssembler: Sendable {
                 epoch.satellites.append(o)
             }
         }
-        pendingStation = msm.stationID
-        if msm.multipleMessage {
+        pendingStation = station
+        if more {
             pending = epoch
         } else {
             pending = nil

@@ -31,7 +31,8 @@ extension RTCM3Message {
         return String(messageType)
     }
 
-    /// One JSON object: `format`, `type`, then the decoded fields. MSM epochs are given as broadcast (`epoch_ms`);
+    /// One JSON object: `format`, `type`, then the decoded fields. MSM and legacy observation epochs are given as
+    /// broadcast (`epoch_ms`);
     /// with a `reference` time (from the caller or from an ephemeris earlier in the stream) the resolved GPS time
     /// is added as `gps_time`, so the output never depends on the date it is produced.
     public func json(offset: Int, payload: [UInt8], reference: GNSSTime? = nil) -> JSONValue {
@@ -59,12 +60,20 @@ extension RTCM3Message {
                          ("cnr", d(c.cnr)), ("lock", .int(c.lockIndicator)), ("lock_s", d(c.lockTime, 1e3)), ("half_cycle", .bool(c.halfCycleAmbiguity))])
             })))
         case .legacyObservations(let l):
-            o += [("station", .int(l.stationID)), ("epoch_ms", .int(l.epochMilliseconds)), ("synchronous", .bool(l.synchronous)),
-                  ("satellites", .array(l.satellites.map { s in
-                      .object([("sat", .string(s.satellite.description)), ("l1_pseudorange", d(s.l1Pseudorange)),
-                               ("l1_phase_minus_range", d(s.l1PhaseMinusRange)), ("l1_cnr", d(s.l1CNR)),
-                               ("l2_range_difference", d(s.l2PseudorangeDifference)), ("l2_cnr", d(s.l2CNR))])
-                  }))]
+            o += [("station", .int(l.stationID)), ("system", .string(l.system.description)),
+                  ("epoch_ms", .int(l.epochMilliseconds)), ("synchronous", .bool(l.synchronous))]
+            if let reference { o.append(("gps_time", .string(l.time(near: reference).iso8601(fractionDigits: 3)))) }
+            o.append(("satellites", .array(l.satellites.map { s in
+                var so: [(String, JSONValue)] = [("sat", .string(s.satellite.description))]
+                if let k = s.glonassChannel { so.append(("channel", .int(k))) }
+                so += [("l1_code", .int(s.l1Code)), ("l1_pseudorange", d(s.l1Pseudorange)),
+                       ("l1_phase_minus_range", d(s.l1PhaseMinusRange)), ("l1_lock", .int(s.l1Lock)), ("l1_cnr", d(s.l1CNR))]
+                if let c = s.l2Code {
+                    so += [("l2_code", .int(c)), ("l2_range_difference", d(s.l2PseudorangeDifference)),
+                           ("l2_phase_minus_l1_range", d(s.l2PhaseMinusL1Range)), ("l2_lock", .int(s.l2Lock)), ("l2_cnr", d(s.l2CNR))]
+                }
+                return .object(so)
+            })))
         case .stationCoordinates(let s):
             o += [("station", .int(s.stationID)), ("itrf_year", .int(s.itrfYear)),
                   ("ecef", .array([d(s.position.x), d(s.position.y), d(s.position.z)])),

@@ -4,13 +4,14 @@ import GNSSCore
 public enum RTCM3StreamEvent: Sendable {
     /// A frame of this message type arrived, whether or not it decodes.
     case frame(Int)
-    /// An epoch's MSMs complete (closed by the multiple-message bit, or by a message of a later time).
+    /// An epoch's observation messages complete (closed by the MSM multiple-message bit or the legacy synchronous
+    /// flag, or by a message of a later time).
     case epoch(ObservationEpoch)
     case ephemeris(Ephemeris)
     /// Antenna reference point from 1005/1006.
     case stationPosition(ECEF)
     case descriptors(StationDescriptors)
-    /// The station id of an MSM.
+    /// The station id of an MSM or legacy observation message.
     case stationID(Int)
     case problem(FormatError)
     /// A state-space correction message (RTCM 3 or IGS SSR).
@@ -52,6 +53,10 @@ public struct RTCM3StreamDecoder: Sendable {
                 events.append(.stationID(msm.stationID))
                 for e in assembler.add(msm, reference: decoder.referenceTime ?? reference()) { events.append(.epoch(e)) }
                 epochOpen = msm.multipleMessage
+            case .legacyObservations(let l):
+                events.append(.stationID(l.stationID))
+                for e in assembler.add(l, reference: decoder.referenceTime ?? reference()) { events.append(.epoch(e)) }
+                epochOpen = l.synchronous
             case .ephemeris(let e, _):
                 if case .glonass(let g) = e { assembler.glonassChannels[g.satellite.prn] = g.frequencyChannel }
                 events.append(.ephemeris(e))
