@@ -34,12 +34,17 @@ public final class NetworkProcessing: Sendable {
     private struct State {
         var feed: NetworkFeed
         var queued = 0
-        /// The day file being recorded: its name and descriptor.
-        var recording: (day: String, fd: Int32)?
-        var recordFailed = false
+    }
+
+    /// The day file being recorded (its name and descriptor), and whether the last attempt failed. Only the processing
+    /// thread touches it, under a lock of its own: the file's I/O never holds up `accept` on the link's threads.
+    private struct Recording {
+        var file: (day: String, fd: Int32)?
+        var failed = false
     }
 
     private let state: Mutex<State>
+    private let recording = Mutex(Recording())
     /// The corrections on their way back to the linked gateways.
     public let broadcast = CorrectionsBroadcast()
     private let queue = DispatchQueue(label: "dpc.network-processing")
@@ -111,34 +116,34 @@ public final class NetworkProcessing: Sendable {
                 "epochs": "\(total)", "late": "\(late)"])
         }
         send(frames)
-        let (sent, skipped) = broadcast.publish(frames.flatMap { $0 })
+        let bytes = frames.flatMap { $0 }
+        let (sent, skipped) = broadcast.publish(bytes)
         metrics.linkEpochs.increment(by: Double(sent))
         metrics.linkSkipped.increment(by: Double(skipped))
-        appendToRecording(frames, day: String(epoch.time.iso8601(fractionDigits: 0).prefix(10)))
+        appendToRecording(bytes, day: String(epoch.time.iso8601(fractionDigits: 0).prefix(10)))
     }
 
-    /// Appends the frames to the day's recording (opened, and the previous day's closed, when the day changes).
-    private func appendToRecording(_ frames: [[UInt8]], day: String) {
-        guard let directory = settings.record, !frames.isEmpty else { return }
-        let bytes = frames.flatMap { $0 }
-        let problem: String? = state.withLock { s in
-            if s.recording?.day != day {
-                if let old = s.recording { close(old.fd) }
-                s.recording = nil
+    /// Appends an epoch's frames to the day's recording (opened, and the previous day's closed, when the day changes).
+    private func appendToRecording(_ bytes: [UInt8], day: String) {
+        guard let directory = settings.record, !bytes.isEmpty else { return }
+        let problem: String? = recording.withLock { r in
+            if r.file?.day != day {
+                if let old = r.file { close(old.fd) }
+                r.file = nil
                 try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
                 let fd = open(directory + "/" + day + ".rtcm3", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
                 guard fd >= 0 else {
-                    defer { s.recordFailed = true }
-                    return s.recordFailed ? nil : "cannot open \(directory)/\(day).rtcm3: \(String(cString: strerror(errno)))"
+                    defer { r.failed = true }
+                    return r.failed ? nil : "cannot open \(directory)/\(day).rtcm3: \(String(cString: strerror(errno)))"
                 }
-                s.recording = (day, fd)
-                s.recordFailed = false
+                r.file = (day, fd)
+                r.failed = false
             }
-            guard let fd = s.recording?.fd else { return nil }
+            guard let fd = r.file?.fd else { return nil }
             let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
             guard written == bytes.count else {
-                defer { s.recordFailed = true }
-                return s.recordFailed ? nil : "cannot write \(directory)/\(day).rtcm3: \(String(cString: strerror(errno)))"
+                defer { r.failed = true }
+                return r.failed ? nil : "cannot write \(directory)/\(day).rtcm3: \(String(cString: strerror(errno)))"
             }
             return nil
         }
@@ -151,15 +156,9 @@ public final class NetworkProcessing: Sendable {
     /// The frames, a few a datagram (well under the path MTU).
     private func send(_ frames: [[UInt8]]) {
         guard let sender, !frames.isEmpty else { return }
-        var datagram: [UInt8] = []
-        for frame in frames {
-            if datagram.count + frame.count > 1_400 {
-                if !sender.send(datagram) { metrics.sendFailures.increment() }
-                datagram.removeAll(keepingCapacity: true)
-            }
-            datagram += frame
+        for datagram in DatagramSender.pack(frames) {
+            if !sender.send(datagram) { metrics.sendFailures.increment() }
         }
-        if !datagram.isEmpty, !sender.send(datagram) { metrics.sendFailures.increment() }
         metrics.ssrBytes.increment(by: Double(frames.reduce(0) { $0 + $1.count }))
     }
 }

@@ -31,6 +31,22 @@ public final class DatagramSender: Sendable {
         fd = socketFD
     }
 
+    /// Whole frames packed into datagrams of at most `limit` bytes, in order (a frame is never split; a larger one goes
+    /// alone).
+    public static func pack(_ frames: [[UInt8]], limit: Int = 1_400) -> [[UInt8]] {
+        var out: [[UInt8]] = []
+        var datagram: [UInt8] = []
+        for frame in frames {
+            if !datagram.isEmpty && datagram.count + frame.count > limit {
+                out.append(datagram)
+                datagram.removeAll(keepingCapacity: true)
+            }
+            datagram += frame
+        }
+        if !datagram.isEmpty { out.append(datagram) }
+        return out
+    }
+
     /// Sends one datagram; false when the kernel refused it (for example, nobody listening on loopback).
     @discardableResult
     public func send(_ bytes: [UInt8]) -> Bool {

@@ -13,8 +13,7 @@ public enum NetworkCorrections {
         -> [(satellite: SatelliteID, orbit: SSROrbitCorrection, clock: SSRClockCorrection)] {
         estimates.compactMap { e in
             guard let iod = SSRGenerator.issueOfData(e.ephemeris) else { return nil }
-            let offset = RadialAlongCross(radial: -e.orbit.radial, along: -e.orbit.along, cross: -e.orbit.cross)
-            let orbit = SSROrbitCorrection(epoch: epoch, updateInterval: updateInterval, issueOfData: iod, issue: issue, offset: offset,
+            let orbit = SSROrbitCorrection(epoch: epoch, updateInterval: updateInterval, issueOfData: iod, issue: issue, offset: e.ssrOrbitOffset,
                                            rate: .zero, referencePoint: .antennaPhaseCentre)
             let clock = SSRClockCorrection(epoch: epoch, updateInterval: updateInterval, issue: issue, polynomial: [e.clock, 0, 0])
             return (e.satellite, orbit, clock)

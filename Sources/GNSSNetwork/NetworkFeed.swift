@@ -127,7 +127,8 @@ public struct NetworkFeed: Sendable {
                 guard let iod = SSRGenerator.issueOfData(e.ephemeris) else { continue }
                 var o = SSRMessage.Satellite(satellite: e.satellite)
                 o.iod = iod
-                o.orbit = [-e.orbit.radial, -e.orbit.along, -e.orbit.cross, 0, 0, 0]
+                let offset = e.ssrOrbitOffset
+                o.orbit = [offset.radial, offset.along, offset.cross, 0, 0, 0]
                 orbits.append(o)
                 var c = SSRMessage.Satellite(satellite: e.satellite)
                 c.clock = [e.clock, 0, 0]

@@ -453,6 +453,11 @@ public struct SatelliteEstimate: Sendable {
     /// Formal sigmas (m): the orbit's three components together, the clock's.
     public var orbitSigma: Double
     public var clockSigma: Double
+
+    /// The orbit correction as SSR states it: broadcast minus true (the opposite of `orbit`).
+    public var ssrOrbitOffset: RadialAlongCross {
+        RadialAlongCross(radial: -orbit.radial, along: -orbit.along, cross: -orbit.cross)
+    }
 }
 
 /// What one epoch of network processing used and how well it fitted.

@@ -71,18 +71,10 @@ struct StreamCommand: ParsableCommand {
 
     /// Sends whole frames packed into datagrams of at most `datagram` bytes (a larger frame goes alone).
     private func send(_ frames: [[UInt8]], _ sender: DatagramSender, _ sent: inout (datagrams: Int, bytes: Int)) {
-        var packet: [UInt8] = []
-        func flush() {
-            guard !packet.isEmpty else { return }
+        for packet in DatagramSender.pack(frames, limit: datagram) {
             sender.send(packet)
             sent.datagrams += 1
             sent.bytes += packet.count
-            packet.removeAll(keepingCapacity: true)
         }
-        for frame in frames {
-            if packet.count + frame.count > datagram { flush() }
-            packet += frame
-        }
-        flush()
     }
 }

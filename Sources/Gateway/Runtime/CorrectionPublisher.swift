@@ -1,3 +1,4 @@
+import DaemonSupport
 import GNSSCore
 import GNSSFormats
 import GNSSOrbits
@@ -70,14 +71,6 @@ public final class CorrectionPublisher: Sendable {
             return frames
         }
         // A few frames a datagram, well under the path MTU.
-        var datagram: [UInt8] = []
-        for frame in made {
-            if datagram.count + frame.count > 1_400 {
-                send(datagram)
-                datagram = []
-            }
-            datagram += frame
-        }
-        if !datagram.isEmpty { send(datagram) }
+        for datagram in DatagramSender.pack(made) { send(datagram) }
     }
 }
