@@ -126,4 +126,16 @@ extension GNSSTime {
         if fractionDigits > 0 { s += "." + pad(Int(frac), fractionDigits) }
         return s
     }
+
+    /// Reads the text `iso8601(fractionDigits:)` writes (`2020-06-25T00:00:30.000`, GPS time, any number of
+    /// fraction digits); nil for anything else.
+    public init?(iso8601 text: some StringProtocol) {
+        let parts = text.split(separator: "T")
+        guard parts.count == 2 else { return nil }
+        let day = parts[0].split(separator: "-").compactMap { Int($0) }
+        let clock = parts[1].split(separator: ":")
+        guard day.count == 3, clock.count == 3, let hour = Int(clock[0]), let minute = Int(clock[1]),
+              let second = Double(clock[2]), second >= 0 else { return nil }
+        self.init(gpsCalendar: CalendarDate(year: day[0], month: day[1], day: day[2], hour: hour, minute: minute, second: second))
+    }
 }

@@ -7,6 +7,7 @@ import GNSSCore
 import Gateway
 import Logging
 import NIOPosix
+import Synchronization
 
 struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -15,7 +16,9 @@ struct Demo: AsyncParsableCommand {
         discussion: """
             Without arguments it plays the bundled simulated network (fixtures/sim): a reference station and a rover, \
             both in PPP with the LEO satellites, and the satellite segment's downlink that brings their ephemerides; \
-            the rover's final position is compared with the simulator's truth. With arguments, each RTCM 3 file \
+            the rover's stream is also positioned without the LEO satellites (ROV0-GNSS), and each station's solutions \
+            are judged against the simulator's truth: convergence time, RMS after it, outages and re-convergence. \
+            Ctrl-C stops the streams and prints the summary of what was played. With arguments, each RTCM 3 file \
             is a reference station solved by SPP, named after the file (or its RTCM station id), its epochs played \
             in the order of their GNSS times.
             """
@@ -40,37 +43,42 @@ struct Demo: AsyncParsableCommand {
         let stations = streams.isEmpty ? Gateway.Demo.simulatedNetwork(fixtures) : try Gateway.Demo.recordedStations(paths: streams)
         var demo = Gateway.Demo(stations: stations, directory: directory)
         demo.speed = speed
-        let s = try await demo.run(startDPC: LoopbackDPC.start)
-        print("demo summary")
+        let interrupt = InterruptRequest()
+        let s = try await demo.run(startDPC: LoopbackDPC.start, interrupted: { interrupt.requested })
+        print(s.interrupted ? "demo summary (interrupted)" : "demo summary")
         for station in s.stations {
             if station.format == "leo" {
                 print("  \(station.name): \(station.note ?? ""), \(station.epochs) onboard epochs")
                 continue
             }
+            let played = stations.first { $0.name == station.name }
             let solutions = station.solutions.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-            print("  \(station.name): \(station.epochs) epochs (\(solutions))")
+            print("  \(station.name): \(station.epochs) epochs (\(solutions))" + (played.map { ", \($0.solvedWith)" } ?? ""))
             guard let p = station.ecef, let time = station.time else { continue }
             var line = String(format: "    last solution %@: %.3f %.3f %.3f m (ECEF), %@", time, p[0], p[1], p[2], station.quality)
-            if streams.isEmpty, let truth = Self.truth(fixtures + "/\(station.name)-truth.csv", at: time) {
+            if let path = played?.truth, let truth = TruthTrack(path: path)?.position(at: time) {
                 let error = ECEF(p[0], p[1], p[2]).enu(relativeTo: truth)
                 line += String(format: "; error against the truth %.1f cm horizontal, %.1f cm vertical", error.horizontal * 100, abs(error.up) * 100)
             }
             print(line)
+            guard let story = s.convergence[station.name] else { continue }
+            print("    against the truth: \(story.summary)")
+            for outage in story.outages {
+                let back = outage.reconvergedAfter.map { "back within the limits \(ConvergenceStory.seconds($0)) after it" }
+                    ?? "not back within the limits before the end"
+                print("    outage: no epochs for \(ConvergenceStory.seconds(outage.seconds)) after \(outage.lastBefore.iso8601(fractionDigits: 0)); \(back)")
+            }
+        }
+        if let with = s.convergence["ROV0"], let without = s.convergence["ROV0-GNSS"] {
+            print("  the same rover with and without the LEO satellites (within \(Int(ConvergenceStory.horizontalLimit * 100)) cm "
+                  + "horizontal and \(Int(ConvergenceStory.verticalLimit * 100)) cm vertical):")
+            print("    GPS+Galileo+LEO: \(with.summary)")
+            print("    GPS+Galileo:     \(without.summary)")
+            print("    LEO satellites cross the sky in minutes, so the geometry changes fast and the float ambiguities and")
+            print("    the troposphere separate from the position far sooner than with the slow GNSS satellites alone.")
         }
         print("  corrections: \(s.forwarded) records forwarded, \(s.acknowledged) acknowledged by the DPC, \(s.stored) in its store")
-        print("  state:      \(directory)")
-    }
-
-    /// The simulator's true marker position at `time` (ISO 8601, as the status reports it), from its truth CSV
-    /// (the engine removes the solid Earth tide, so the marker is what it estimates).
-    static func truth(_ path: String, at time: String) -> ECEF? {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
-        let second = String(time.prefix(19))
-        for line in text.split(separator: "\n") where line.hasPrefix(second) {
-            let f = line.split(separator: ",").compactMap { Double($0) }
-            if f.count >= 3 { return ECEF(f[0], f[1], f[2]) }
-        }
-        return nil
+        print("  state:      \(directory) (solutions in \(directory)/solutions)")
     }
 
     /// fixtures/sim of the working directory or of the source tree this binary was built from.
@@ -105,4 +113,24 @@ struct LoopbackDPC: DemoDPC {
         try DPCStore.records(directory: store) { _ in count += 1 }
         return count
     }
+}
+
+/// Ctrl-C while the demo plays: the first stops the streams, so the summary is made of what was played; a second
+/// ends the program at once.
+final class InterruptRequest: Sendable {
+    private let flag = Mutex(false)
+    nonisolated(unsafe) private let source: DispatchSourceSignal
+
+    init() {
+        signal(SIGINT, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        source.resume()
+        self.source = source
+        source.setEventHandler { [self] in
+            flag.withLock { $0 = true }
+            signal(SIGINT, SIG_DFL)
+        }
+    }
+
+    var requested: Bool { flag.withLock { $0 } }
 }

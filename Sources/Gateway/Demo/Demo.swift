@@ -20,14 +20,27 @@ public struct Demo {
         public var format: StationConfiguration.StreamFormat
         public var role: StationConfiguration.Role
         public var processing: StationConfiguration.Processing
+        /// The systems it is positioned with, when not its processing's default.
+        public var systems: Set<GNSSSystem>?
+        /// The simulator's truth of the station (`NAME-truth.csv`), when the recording is simulated.
+        public var truth: String?
 
         public init(name: String, path: String, format: StationConfiguration.StreamFormat = .rtcm3, role: StationConfiguration.Role = .reference,
-                    processing: StationConfiguration.Processing = .spp) {
+                    processing: StationConfiguration.Processing = .spp, systems: Set<GNSSSystem>? = nil, truth: String? = nil) {
             self.name = name
             self.path = path
             self.format = format
             self.role = role
             self.processing = processing
+            self.systems = systems
+            self.truth = truth
+        }
+
+        /// What it is positioned with, for people: "PPP with G, E, L".
+        public var solvedWith: String {
+            let active = systems ?? StationConfiguration.defaultProfile(processing: processing, role: role)?.activeSystems ?? []
+            let systems = "GRECJISL".compactMap { GNSSSystem(letter: $0) }.filter(active.contains).map { String($0.letter) }
+            return "\(processing.rawValue.uppercased()) with " + systems.joined(separator: ", ")
         }
     }
 
@@ -43,10 +56,13 @@ public struct Demo {
     }
 
     /// The simulated network bundled in `directory` (fixtures/sim): a reference station, a rover and the
-    /// satellite segment's downlink, both stations in PPP with the LEO satellites.
+    /// satellite segment's downlink, both stations in PPP with the LEO satellites; and the rover's stream once
+    /// more as `ROV0-GNSS`, positioned with GPS and Galileo only, to show what the LEO satellites add.
     public static func simulatedNetwork(_ directory: String) -> [Station] {
-        [Station(name: "REF0", path: directory + "/REF0.rtcm3", role: .reference, processing: .ppp),
-         Station(name: "ROV0", path: directory + "/ROV0.rtcm3", role: .rover, processing: .ppp),
+        [Station(name: "REF0", path: directory + "/REF0.rtcm3", role: .reference, processing: .ppp, truth: directory + "/REF0-truth.csv"),
+         Station(name: "ROV0", path: directory + "/ROV0.rtcm3", role: .rover, processing: .ppp, truth: directory + "/ROV0-truth.csv"),
+         Station(name: "ROV0-GNSS", path: directory + "/ROV0.rtcm3", role: .rover, processing: .ppp, systems: [.gps, .galileo],
+                 truth: directory + "/ROV0-truth.csv"),
          Station(name: "LEO", path: directory + "/satellite-segment.rtcm3", format: .leo, role: .rover, processing: .none)]
     }
 
@@ -62,11 +78,18 @@ public struct Demo {
         public var forwarded: UInt64 = 0
         public var acknowledged: UInt64 = 0
         public var stored = 0
+        /// Each station with a truth: how its solutions converged against it.
+        public var convergence: [String: ConvergenceStory] = [:]
+        /// Whether playing stopped early (Ctrl-C).
+        public var interrupted = false
     }
 
     /// Runs the demo against the DPC module `startDPC` starts on loopback with the shared key (hex) and its store's
     /// directory: the program that runs the demo brings the DPC, so the gateway's core needs none.
-    public func run(startDPC: (_ keyHex: String, _ store: String) async throws -> any DemoDPC) async throws -> Summary {
+    /// `interrupted` is asked before each epoch is played: once it says yes, playing stops and the summary is made
+    /// of what was played.
+    public func run(startDPC: (_ keyHex: String, _ store: String) async throws -> any DemoDPC,
+                    interrupted: @Sendable () -> Bool = { false }) async throws -> Summary {
         let fm = FileManager.default
         try? fm.removeItem(atPath: directory)
         try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -87,14 +110,19 @@ public struct Demo {
         configuration.spoolMaxBytes = 64 << 20
         configuration.dpcAddress = NetworkAddress(host: "127.0.0.1", port: dpcPort)
         configuration.dpcKey = keyHex
+        configuration.solutionDirectory = directory + "/solutions"
+        configuration.solutionFormat = .json
         var senders: [DatagramSender] = []
         for station in stations {
             let port = try Self.freeUDPPort()
             senders.append(try DatagramSender(to: NetworkAddress(host: "127.0.0.1", port: port)))
+            var profile = StationConfiguration.defaultProfile(processing: station.processing, role: station.role)
+            if let systems = station.systems { profile?.systems = systems }
             configuration.stations.append(StationConfiguration(name: station.name, listen: NetworkAddress(host: "127.0.0.1", port: port), allow: [],
                                                                format: station.format, role: station.role, position: nil,
-                                                               processing: station.processing, reference: nil, line: 0))
-            report("station \(station.name) (\(station.format.rawValue), \(station.processing.rawValue)): \(station.path) → udp://127.0.0.1:\(port)")
+                                                               processing: station.processing, reference: nil, profile: profile, line: 0))
+            let what = station.processing == .none ? station.format.rawValue : "\(station.format.rawValue), \(station.solvedWith)"
+            report("station \(station.name) (\(what)): \(station.path) → udp://127.0.0.1:\(port)")
         }
         report("DPC module on tcp://127.0.0.1:\(dpcPort), store \(directory)/dpc")
 
@@ -117,7 +145,13 @@ public struct Demo {
         let clock = ContinuousClock()
         let started = clock.now
         var lastReport = 0.0
+        var stopped = false
         for (entry, offset) in zip(timeline.entries, offsets) {
+            if interrupted() {
+                stopped = true
+                report("interrupted: stopping the streams and summarising what was played")
+                break
+            }
             let due = started + .milliseconds(Int64(offset * 1000 / max(speed, 0.1)))
             if due > clock.now { try await Task.sleep(until: due, clock: clock) }
             for frame in entry.frames { senders[entry.station].send(frame) }
@@ -142,6 +176,14 @@ public struct Demo {
         summary.forwarded = final.forwarder?.lastSequence ?? 0
         summary.acknowledged = final.forwarder?.acked ?? 0
         summary.stored = try dpc.storedRecords()
+        summary.interrupted = stopped
+        for station in stations {
+            guard let path = station.truth, let truth = TruthTrack(path: path) else { continue }
+            let errors = SolutionLogReader.positions(path: directory + "/solutions/\(station.name).json").compactMap { s in
+                truth.position(at: s.iso).map { (time: s.time, error: s.position.enu(relativeTo: $0)) }
+            }
+            summary.convergence[station.name] = ConvergenceStory(errors: errors)
+        }
         return summary
     }
 
