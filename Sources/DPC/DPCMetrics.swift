@@ -34,13 +34,18 @@ public struct DPCMetrics: Sendable {
         jetStreamUp = registry.gauge("dpc_jetstream_up", help: "1 while the JetStream consumer is connected and taking records in")
         jetStreamRejected = registry.counter("dpc_jetstream_rejected_total",
                                              help: "JetStream messages dropped as not records (no or a bad message id, an undecodable body)")
+        for reason in Self.refusalReasons { _ = refusals(reason) }
     }
+
+    static let refusalReasons = ["bad_key", "timeout", "version", "protocol", "oversize", "connection_limit", "address_limit"]
 
     /// Connections refused, by reason: `bad_key`, `timeout` (no authentication in time), `version`,
     /// `protocol` (unexpected or malformed frames, random bytes), `oversize` (a frame beyond the limit
     /// before authentication), `connection_limit`, `address_limit`.
-    func refused(_ reason: String) {
+    func refused(_ reason: String) { refusals(reason).increment() }
+
+    private func refusals(_ reason: String) -> Counter {
         registry.counter("dpc_links_refused_total", help: "Connections refused before authentication completed, by reason",
-                         labels: [("reason", reason)]).increment()
+                         labels: [("reason", reason)])
     }
 }

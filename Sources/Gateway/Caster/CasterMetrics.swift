@@ -41,6 +41,11 @@ struct CasterMetrics: Sendable {
         refusals[reason]?.increment()
     }
 
+    /// A mountpoint's series at zero, from the start.
+    func prepare(_ mountpoint: String) {
+        _ = (clients(mountpoint), bytes(mountpoint), published(mountpoint))
+    }
+
     func clients(_ mountpoint: String) -> Gauge {
         registry.gauge("gateway_caster_clients", help: "Clients streaming from each caster mountpoint", labels: [("mountpoint", mountpoint)])
     }

@@ -1,4 +1,5 @@
 import DaemonSupport
+import GNSSFormats
 import GNSSPositioning
 import Prometheus
 
@@ -40,6 +41,39 @@ public final class GatewayMetrics: Sendable {
         controlErrors = registry.counter("gateway_control_errors_total", help: "Malformed or unknown control requests")
         controlConnections = ConnectionLimitMetrics(registry: registry, prefix: "gateway_control", server: "the control socket")
         latency = registry.histogram("gateway_epoch_solution_latency_seconds", help: "Time from the datagram completing an epoch to its solution", buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1])
+        for reason in Self.spoolGenerationReasons { _ = spoolGenerations(reason) }
+    }
+
+    static let spoolGenerationReasons = ["created", "sequence_regression"]
+    static let epochRefusalReasons = ["repeated", "time_backwards"]
+    static let sourceErrorReasons = ["connect_failed", "closed", "no_data", "unauthorized", "mountpoint_missing", "server_error", "refused",
+                                     "protocol", "tls"]
+
+    /// Creates, at zero, every series a station reports whose labels are known before its first byte, so that
+    /// dashboards and alerts see a station from its start (a rate over a series that appears late misses its first
+    /// increase). Series labelled by what the stream brings (frames by message type, SSR by system or reason)
+    /// appear with their first event.
+    func prepare(_ station: StationConfiguration) {
+        let name = station.name
+        _ = epochs(name)
+        _ = garbageBytes(name)
+        for kind in FormatError.Kind.allCases { _ = decodeErrors(name, kind: kind.rawValue) }
+        for reason in Self.epochRefusalReasons { _ = epochsRefused(name, reason: reason) }
+        for quality in Self.qualities(station.profile?.mode) { _ = solutions(name, quality: quality) }
+        if station.format == .leo { _ = leoEphemerides(name) }
+        if station.listen == nil {
+            for reason in Self.sourceErrorReasons { _ = sourceErrors(name, reason: reason) }
+        }
+    }
+
+    /// The qualities a mode's solutions can have: its own, single when it falls back, none when unsolved.
+    static func qualities(_ mode: PositioningProfile.Mode?) -> [SolutionQuality] {
+        switch mode {
+        case nil: []
+        case .spp?: [.single, .none]
+        case .ppp?: [.ppp, .single, .none]
+        case .rtk?: [.fixed, .float, .single, .none]
+        }
     }
 
     public func datagramsReceived(_ station: String) -> Counter {

@@ -92,6 +92,7 @@ public final class GatewayDaemon: Service, Sendable {
                 self?.servedMountpoints() ?? []
             }
             self.caster.withLock { $0 = caster }
+            for station in c.stations where station.role == .reference { caster.mountpoints.metrics.prepare(station.name) }
             logger.info("caster listening", metadata: ["listen": "\(settings.listen)", "users": "\(settings.users.count)",
                                                        "max_clients": "\(settings.maxClients)"])
         }

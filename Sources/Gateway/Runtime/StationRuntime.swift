@@ -46,6 +46,7 @@ public final class StationRuntime: Sendable {
          publisher: CorrectionPublisher? = nil, caster: NTRIPCaster? = nil) {
         self.configuration = configuration
         counters = (metrics.datagramsReceived(configuration.name), metrics.bytesReceived(configuration.name))
+        metrics.prepare(configuration)
         let shared = Shared(StationStatus(configuration: configuration))
         self.shared = shared
         let (stream, continuation) = AsyncStream<Input>.makeStream(bufferingPolicy: .bufferingOldest(Self.inboxCapacity))
