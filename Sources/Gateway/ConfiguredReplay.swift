@@ -110,7 +110,7 @@ public struct ConfiguredReplay {
         // The SSR stream made from the products goes to OUT/NAME.rtcm3, as it would go out over UDP.
         let published = Mutex<[UInt8]>([])
         let publisher = try configuration.ssrPublish.map { p throws(SSRGenerator.UsageError) in
-            try CorrectionPublisher(configuration: p, products: products, ephemerides: ephemerides) { datagram in
+            try CorrectionPublisher(configuration: p, products: products, ephemerides: ephemerides) { datagram, _ in
                 published.withLock { $0 += datagram }
             }
         }
@@ -153,6 +153,8 @@ public struct ConfiguredReplay {
                     }
                 case .corrections(let time):
                     feed.lastTime = time
+                case .relay:
+                    break
                 case .correction(let record):
                     feed.lastTime = record.time
                     feed.corrections?.write(Data(record.rtcm))

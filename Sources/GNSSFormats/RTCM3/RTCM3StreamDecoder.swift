@@ -27,8 +27,17 @@ public struct RTCM3StreamDecoder: Sendable {
     private var assembler = MSMEpochAssembler()
     /// Whether an epoch is being assembled (the last MSM had its multiple-message bit set).
     public private(set) var epochOpen = false
+    /// Whether every whole frame is also kept as it came, for `takeFrames()` (a stream relayed onwards).
+    public var keepsFrames = false
+    private var kept: [UInt8] = []
 
     public init() {}
+
+    /// The whole frames (preamble to CRC) read since the last call, when `keepsFrames` is set.
+    public mutating func takeFrames() -> [UInt8] {
+        defer { kept.removeAll(keepingCapacity: true) }
+        return kept
+    }
 
     /// Bytes skipped outside valid frames so far.
     public var bytesSkipped: Int { framer.bytesSkipped }
@@ -47,6 +56,7 @@ public struct RTCM3StreamDecoder: Sendable {
 
     private mutating func decode(_ frame: RTCM3Frame, reference: () -> GNSSTime?, events: inout [RTCM3StreamEvent]) {
         events.append(.frame(frame.messageType))
+        if keepsFrames { kept += frame.bytes }
         do {
             switch try decoder.decode(frame) {
             case .msm(let msm):

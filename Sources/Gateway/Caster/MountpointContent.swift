@@ -58,11 +58,16 @@ struct MountpointContent: Sendable {
         }.joined(separator: ",")
     }
 
-    /// The systems of the MSM types seen, as sourcetables name them (`GPS+GLO+GAL+BDS+QZS`).
+    /// The systems of the MSM and SSR types seen, as sourcetables name them (`GPS+GLO+GAL+BDS+QZS`).
     var navigationSystems: String {
-        let names: [(Int, String)] = [(107, "GPS"), (108, "GLO"), (109, "GAL"), (110, "SBAS"), (111, "QZS"), (112, "BDS"), (113, "IRS")]
+        let names: [(name: String, msm: Int, ssr: ClosedRange<Int>?)] = [
+            ("GPS", 107, 1057...1062), ("GLO", 108, 1063...1068), ("GAL", 109, 1240...1245), ("SBAS", 110, 1252...1257),
+            ("QZS", 111, 1246...1251), ("BDS", 112, 1258...1263), ("IRS", 113, nil),
+        ]
         let groups = Set(types.keys.filter { (1071...1137).contains($0) }.map { $0 / 10 })
-        return names.filter { groups.contains($0.0) }.map(\.1).joined(separator: "+")
+        return names.filter { system in
+            groups.contains(system.msm) || types.keys.contains { type in system.ssr?.contains(type) ?? false }
+        }.map(\.name).joined(separator: "+")
     }
 
     /// Whether observations (MSM) came: the carrier field, 2 (L1 and L2) for MSM.

@@ -8,11 +8,12 @@ import Synchronization
 
 /// Makes the SSR stream of `ssr_publish` from the configured products, at the pace of the stations' data: before a
 /// station solves an epoch, every correction epoch up to its time is generated, taken into the shared corrections as
-/// the stream `name` (so PPP stations may apply it as any corrections stream) and handed, framed, to `send`.
+/// the stream `name` (so PPP stations may apply it as any corrections stream) and handed, framed, to `send` (a
+/// datagram of frames and the correction epoch they are of).
 public final class CorrectionPublisher: Sendable {
     public let configuration: SSRPublishConfiguration
     private let ephemerides: SharedEphemerides
-    private let send: @Sendable ([UInt8]) -> Void
+    private let send: @Sendable ([UInt8], GNSSTime) -> Void
     private struct State {
         var generator: SSRGenerator
         /// The next correction epoch to generate.
@@ -24,7 +25,7 @@ public final class CorrectionPublisher: Sendable {
 
     /// Throws when the products cannot make the stream (an interval SSR does not define, APC without ANTEX).
     public init(configuration: SSRPublishConfiguration, products: Products, ephemerides: SharedEphemerides,
-                send: @escaping @Sendable ([UInt8]) -> Void) throws(SSRGenerator.UsageError) {
+                send: @escaping @Sendable ([UInt8], GNSSTime) -> Void) throws(SSRGenerator.UsageError) {
         self.configuration = configuration
         self.ephemerides = ephemerides
         self.send = send
@@ -53,10 +54,11 @@ public final class CorrectionPublisher: Sendable {
     /// Generates every correction epoch up to `time` not made yet (from the first clock epoch at or before it on).
     public func advance(to time: GNSSTime) {
         let interval = configuration.clockInterval
-        let made: [[UInt8]] = state.withLock { s in
+        let made: [(time: GNSSTime, frames: [[UInt8]])] = state.withLock { s in
             var next = s.next ?? GNSSTime(seconds: Int64((time.totalSeconds / interval).rounded(.down) * interval))
-            var frames: [[UInt8]] = []
+            var epochs: [(time: GNSSTime, frames: [[UInt8]])] = []
             while !(time < next) {
+                var frames: [[UInt8]] = []
                 for m in s.generator.messages(at: next) {
                     // Users get the values as encoded: the stream's own store takes them the same way.
                     guard let payload = try? RTCM3SSRCodec.encode(m), let sent = try? RTCM3SSRCodec.decode(payload: payload[...]) else { continue }
@@ -65,12 +67,15 @@ public final class CorrectionPublisher: Sendable {
                     s.messages += 1
                     s.frameBytes += frames[frames.count - 1].count
                 }
+                if !frames.isEmpty { epochs.append((next, frames)) }
                 next = next + interval
             }
             s.next = next
-            return frames
+            return epochs
         }
         // A few frames a datagram, well under the path MTU.
-        for datagram in DatagramSender.pack(made) { send(datagram) }
+        for epoch in made {
+            for datagram in DatagramSender.pack(epoch.frames) { send(datagram, epoch.time) }
+        }
     }
 }

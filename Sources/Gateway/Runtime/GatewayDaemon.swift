@@ -92,7 +92,9 @@ public final class GatewayDaemon: Service, Sendable {
                 self?.servedMountpoints() ?? []
             }
             self.caster.withLock { $0 = caster }
-            for station in c.stations where station.role == .reference { caster.mountpoints.metrics.prepare(station.name) }
+            for name in c.stations.filter({ $0.role != .rover }).map(\.name) + (c.ssrPublish.map { [$0.name] } ?? []) {
+                caster.mountpoints.metrics.prepare(name)
+            }
             logger.info("caster listening", metadata: ["listen": "\(settings.listen)", "users": "\(settings.users.count)",
                                                        "max_clients": "\(settings.maxClients)"])
         }
@@ -139,9 +141,10 @@ public final class GatewayDaemon: Service, Sendable {
     private func startPublishing(_ p: SSRPublishConfiguration, products: Products) throws {
         let senders = try p.destinations.map { address throws(DatagramSender.Failure) in try DatagramSender(to: address) }
         let sent = metrics.ssrPublished(p.name)
-        let publisher = try CorrectionPublisher(configuration: p, products: products, ephemerides: ephemerides) { datagram in
+        let publisher = try CorrectionPublisher(configuration: p, products: products, ephemerides: ephemerides) { [weak self] datagram, time in
             for s in senders { s.send(datagram) }
             sent.increment(by: Int64(datagram.count))
+            self?.caster.withLock { $0 }?.publish(CorrectionRecord(station: p.name, time: time, rtcm: datagram))
         }
         self.publisher.withLock { $0 = publisher }
         logger.info("publishing SSR", metadata: ["stream": "\(p.name)", "destinations": "\(p.destinations.map(\.description).joined(separator: ","))",
@@ -383,10 +386,12 @@ public final class GatewayDaemon: Service, Sendable {
     /// The caster's mountpoints: the reference stations running, with their coordinates when known.
     private func servedMountpoints() -> [(name: String, position: ECEF?)] {
         let stations = running.withLock { Array($0.stations.values) }
-        return stations.filter { $0.configuration.role == .reference }.map { s in
+        let served = stations.filter { $0.configuration.role != .rover }.map { s in
             let p = s.status.stationPosition
-            return (s.configuration.name, p.flatMap { $0.count == 3 ? ECEF($0[0], $0[1], $0[2]) : nil })
+            return (name: s.configuration.name, position: p.flatMap { $0.count == 3 ? ECEF($0[0], $0[1], $0[2]) : nil })
         }
+        let published = publisher.withLock { $0 }.map { [(name: $0.configuration.name, position: ECEF?.none)] } ?? []
+        return served + published
     }
 
     /// A TCP or NTRIP source as `sources` shows it: its URL (never a password), whether it streams, its reconnections,

@@ -14,6 +14,9 @@ public enum StationOutput: Sendable {
     case corrections(time: GNSSTime)
     /// RTCM 3 corrections of a reference station's epoch, for the DPC.
     case correction(CorrectionRecord)
+    /// A corrections stream's frames as they came (SSR and whatever else it carries), for its caster mountpoint;
+    /// timed by the stream's newest correction.
+    case relay(CorrectionRecord)
 }
 
 /// Everything one station does with its bytes, synchronously: framing, decoding,
@@ -83,8 +86,14 @@ public final class StationPipeline {
         set { counters.stationPosition = newValue }
     }
 
+    /// A corrections stream whose frames are relayed (`StationOutput.relay`), as when the caster serves it.
+    private let relaysFrames: Bool
+    /// The newest correction time a corrections stream has brought.
+    private var newestCorrection: GNSSTime?
+
     public init(configuration: StationConfiguration, ephemerides: SharedEphemerides, references: ReferenceEpochs,
-                products: Products, metrics: GatewayMetrics?, publisher: CorrectionPublisher? = nil) {
+                products: Products, metrics: GatewayMetrics?, publisher: CorrectionPublisher? = nil, relaysFrames: Bool = false) {
+        self.relaysFrames = relaysFrames && configuration.role == .corrections
         self.configuration = configuration
         self.ephemerides = ephemerides
         self.references = references
@@ -93,7 +102,7 @@ public final class StationPipeline {
         self.publisher = publisher
         counters.stationPosition = configuration.position
         switch configuration.format {
-        case .rtcm3: stream = RTCM3StationStream()
+        case .rtcm3: stream = RTCM3StationStream(keepsFrames: self.relaysFrames)
         case .ubx: stream = UBXStationStream()
         case .leo: stream = SatelliteSegmentStream()
         }
@@ -113,7 +122,13 @@ public final class StationPipeline {
         let shared = ephemerides
         wallClock = now
         stream.ingest(bytes, reference: { shared.latestTime ?? now }, events: &events)
-        let outputs = handle(events, received: received)
+        var outputs = handle(events, received: received)
+        if relaysFrames {
+            let frames = stream.takeFrames()
+            if !frames.isEmpty, let time = newestCorrection ?? now {
+                outputs.append(.relay(CorrectionRecord(station: configuration.name, time: time, rtcm: frames)))
+            }
+        }
         openEpochSince = stream.epochOpen ? (received ?? openEpochSince) : nil
         let garbage = stream.bytesSkipped - reportedGarbage
         if garbage > 0 {
@@ -199,7 +214,10 @@ public final class StationPipeline {
             case .downlink(let frames, let time):
                 outputs.append(.correction(CorrectionRecord(station: configuration.name, time: time, rtcm: frames)))
             case .ssr(let message):
-                if let time = take(message) { outputs.append(.corrections(time: time)) }
+                if let time = take(message) {
+                    if newestCorrection.map({ $0 < time }) ?? true { newestCorrection = time }
+                    outputs.append(.corrections(time: time))
+                }
             }
         }
         return outputs

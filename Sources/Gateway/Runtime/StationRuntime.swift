@@ -55,7 +55,7 @@ public final class StationRuntime: Sendable {
         logger[metadataKey: "station"] = "\(configuration.name)"
         task = Task { [logger] in
             let pipeline = StationPipeline(configuration: configuration, ephemerides: ephemerides, references: references,
-                                           products: products, metrics: metrics, publisher: publisher)
+                                           products: products, metrics: metrics, publisher: publisher, relaysFrames: caster != nil)
             pipeline.describesSky = true
             var log: SolutionLog?
             if let solutions {
@@ -100,6 +100,8 @@ public final class StationRuntime: Sendable {
                         log?.write(solution)
                     case .corrections:
                         break
+                    case .relay(let record):
+                        caster?.publish(record)
                     case .correction(let record):
                         if configuration.role == .reference { caster?.publish(record) }
                         guard let spool else { continue }

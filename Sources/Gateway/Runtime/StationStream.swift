@@ -33,12 +33,25 @@ protocol StationStream {
     var bytesSkipped: Int { get }
     /// Whether an epoch is being assembled.
     var epochOpen: Bool { get }
+    /// The whole frames read since the last call, for streams made to keep them.
+    mutating func takeFrames() -> [UInt8]
+}
+
+extension StationStream {
+    mutating func takeFrames() -> [UInt8] { [] }
 }
 
 /// RTCM 3: MSM epochs (closed by the multiple-message bit), ephemerides, station coordinates and descriptors.
 struct RTCM3StationStream: StationStream {
     private var decoder = RTCM3StreamDecoder()
     private var decoded: [RTCM3StreamEvent] = []
+
+    /// `keepsFrames`: every whole frame is also kept as it came, to be relayed (a corrections stream's mountpoint).
+    init(keepsFrames: Bool = false) {
+        decoder.keepsFrames = keepsFrames
+    }
+
+    mutating func takeFrames() -> [UInt8] { decoder.takeFrames() }
 
     var bytesSkipped: Int { decoder.bytesSkipped }
     var epochOpen: Bool { decoder.epochOpen }
