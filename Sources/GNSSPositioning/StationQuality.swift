@@ -18,6 +18,8 @@ import GNSSCore
 ///   `minimumArcEpochs` are left out.
 /// - An outage is a gap between consecutive epochs longer than `outageFactor` times the station's interval (its
 ///   shortest epoch spacing).
+/// - An epoch earlier than the last is a stream started over: arcs, the interval and the last hour start again; the
+///   counts since start go on.
 public struct StationQuality: Sendable {
     public struct Thresholds: Sendable {
         /// Radians.
@@ -113,9 +115,14 @@ public struct StationQuality: Sendable {
     public mutating func add(_ epoch: ObservationEpoch, elevations: [SatelliteID: Double], latency arrival: Double? = nil) {
         guard epoch.flag == .ok || epoch.flag == .powerFailure else { return }
         let t = epoch.time
+        if let last = lastTime, t <= last {
+            // The same epoch again is passed over; an earlier one is a stream started over (a receiver's clock reset, a
+            // capture's time found): what follows the data's time (arcs, the interval, the last hour) starts again.
+            guard t < last else { return }
+            restart()
+        }
         if let last = lastTime {
             let gap = t - last
-            guard gap > 0 else { return }
             if let interval, gap > interval * thresholds.outageFactor {
                 let outage = StationQualityReport.Outage(after: last, seconds: gap)
                 outages += 1
@@ -250,6 +257,18 @@ public struct StationQuality: Sendable {
         }
         satellites[id] = state
         return slips
+    }
+
+    /// Forgets what depends on the data's time, keeping the counts since start.
+    private mutating func restart() {
+        for (id, state) in satellites { if let track = state.track { close(track, system: id.system) } }
+        satellites = [:]
+        lastTime = nil
+        interval = nil
+        completenessHour = HourWindow()
+        slipsHour = HourWindow()
+        for key in multipath.keys { multipath[key]?.hour = HourWindow() }
+        cn0 = [:]
     }
 
     /// Folds an ended track's arcs into their signals' sums.

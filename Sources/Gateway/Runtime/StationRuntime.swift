@@ -56,6 +56,7 @@ public final class StationRuntime: Sendable {
             let pipeline = StationPipeline(configuration: configuration, ephemerides: ephemerides, references: references,
                                            products: products, metrics: metrics, publisher: publisher)
             pipeline.describesSky = true
+            pipeline.monitorsQuality = configuration.format != .leo && configuration.role != .corrections
             var log: SolutionLog?
             if let solutions {
                 do {
@@ -110,6 +111,7 @@ public final class StationRuntime: Sendable {
                     }
                 }
                 if let sky = pipeline.takeSky() { shared.sky.withLock { $0 = sky } }
+                if let report = pipeline.takeQualityReport() { shared.status.withLock { $0.observationQuality = StationQualityStatus(report) } }
                 let counters = pipeline.counters
                 if let notice = counters.lastNotice, notice != reportedNotice {
                     // The first refused epoch of a run and every hundredth, and every new start, are worth a line.
@@ -141,6 +143,7 @@ public final class StationRuntime: Sendable {
                 }
             }
             if let sky = pipeline.takeSky() { shared.sky.withLock { $0 = sky } }
+            if let report = pipeline.takeQualityReport() { shared.status.withLock { $0.observationQuality = StationQualityStatus(report) } }
             log?.flush()
         }
     }
