@@ -38,13 +38,16 @@ public struct StationQuality: Sendable {
     public static let elevationBins = 9
 
     /// A system's bands in the order its pair of frequencies is chosen from; the first is the one its C/N0 is of.
+    /// SBAS has its first band only, for C/N0 and completeness: its geostationary satellites' phases jump by metres
+    /// between epochs on receivers such as ESBC's (223 jumps in two hours), which would be slips of no meaning.
     public static func bands(_ system: GNSSSystem) -> [UInt8] {
         switch system {
         case .gps, .qzss: [1, 2, 5]
         case .glonass: [1, 2, 3]
         case .galileo: [1, 5, 7, 8, 6]
         case .beidou: [2, 7, 6, 1, 5]
-        case .sbas, .leo: [1, 5]
+        case .sbas: [1]
+        case .leo: [1, 5]
         case .navic: [5, 9]
         }
     }

@@ -141,4 +141,20 @@ struct StationQualityTests {
         #expect(r.lastOutage == r.longestOutage)
         #expect(r.latest.map { abs($0 - 0.2) < 1e-12 } == true)
     }
+
+    /// A stream whose time goes back (a capture's own time found after the wall clock's) starts the time-based state
+    /// again, the counts since start going on, and no outage is counted for the jump.
+    @Test func timeGoingBackStartsOver() {
+        var quality = StationQuality()
+        let now = GNSSTime(gpsWeek: 2400, secondOfWeek: 1000)
+        let then = GNSSTime(gpsWeek: 1710, secondOfWeek: 1000)
+        for s in 0..<5 { quality.add(ObservationEpoch(time: now + Double(s)), elevations: [:]) }
+        for s in 0..<20 { quality.add(ObservationEpoch(time: then + Double(s)), elevations: [:]) }
+        quality.add(ObservationEpoch(time: then + 19), elevations: [:])
+        let r = quality.report
+        #expect(r.epochs == 25)
+        #expect(r.outages == 0)
+        #expect(r.interval == 1)
+        #expect(r.time == then + 19)
+    }
 }
