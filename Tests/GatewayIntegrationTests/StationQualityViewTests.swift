@@ -111,6 +111,8 @@ struct StationQualityViewTests {
         let after = try #require(httpGet(port: metricsPort, path: "/metrics"))
         #expect(metric(after, #"gateway_station_outages_total{station="GMSD"}"#) == 1)
         #expect(metric(after, #"gateway_station_outage_longest_seconds{station="GMSD"}"#).map { abs($0 - gap) < 0.01 } == true)
+        #expect(metric(after, #"gateway_station_outage_last_seconds{station="GMSD"}"#).map { abs($0 - gap) < 0.01 } == true)
+        #expect((metric(after, #"gateway_station_epoch_latency_mean_seconds{station="GMSD"}"#) ?? 0) > 0)
         #expect(metric(after, #"gateway_station_completeness_ratio{station="GMSD"}"#).map { abs($0 - completeness) < 1e-3 } == true)
         #expect(metric(after, #"gateway_station_multipath_meters{station="GMSD",system="G",signal="1C"}"#).map { abs($0 - gps) < 1e-3 } == true)
         #expect(metric(after, #"gateway_station_observations_received_total{station="GMSD"}"#) == Double(q["observations_received"] as? Int ?? -1))

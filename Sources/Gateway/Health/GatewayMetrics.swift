@@ -206,6 +206,15 @@ public final class GatewayMetrics: Sendable {
         registry.gauge("gateway_station_outage_longest_seconds", help: "The longest gap in a station's epoch stream", labels: [("station", station)])
     }
 
+    public func lastOutage(_ station: String) -> Gauge {
+        registry.gauge("gateway_station_outage_last_seconds", help: "The last gap in a station's epoch stream", labels: [("station", station)])
+    }
+
+    /// Station quality: the mean of `gateway_station_epoch_latency_seconds` since the station started.
+    public func meanEpochLatency(_ station: String) -> Gauge {
+        registry.gauge("gateway_station_epoch_latency_mean_seconds", help: "Mean seconds from an epoch's time to its arrival since the station started", labels: [("station", station)])
+    }
+
     public func solutions(_ station: String, quality: SolutionQuality) -> Counter {
         registry.counter("gateway_solutions_total", help: "Solutions, by quality (none when the epoch could not be solved)", labels: [("station", station), ("quality", quality.description)])
     }

@@ -50,6 +50,8 @@ struct StationQualityMetrics {
         }
         if let latency = r.latest { metrics.epochLatency(station).set(latency) }
         if let longest = r.longestOutage { metrics.longestOutage(station).set(longest.seconds) }
+        if let last = r.lastOutage { metrics.lastOutage(station).set(last.seconds) }
+        if let mean = r.meanLatency { metrics.meanEpochLatency(station).set(mean) }
         reported = r
     }
 }

@@ -235,7 +235,6 @@ public final class StationPipeline {
         let solution = solve(epoch)
         if let solution, solution.quality != .none { solvedPosition = solution.position }
         if describesSky { pendingSky = sky(of: epoch, excluded: Set(solution?.excluded ?? [])) }
-        if monitorsQuality { followQuality(epoch) }
         if let solution {
             metrics?.solutions(configuration.name, quality: solution.quality).increment()
             if let received {
@@ -249,6 +248,8 @@ public final class StationPipeline {
             newEphemerides.removeAll()
             outputs.append(.correction(CorrectionRecord(station: configuration.name, time: epoch.time, rtcm: rtcm)))
         }
+        // After the solution's latency is taken and the corrections made: the quality is for the operator, not the users.
+        if monitorsQuality { followQuality(epoch) }
         return outputs
     }
 
