@@ -70,7 +70,14 @@ public struct HourWindow<Value: WindowSum>: Sendable {
     /// The sum over the hour ending with minute `latest` (that minute and the 59 before it).
     public func sum(endingAt latest: Int64) -> Value {
         var total = Value.zero
-        for (i, m) in binMinute.enumerated() where m <= latest && m > latest - Self.minutes { total = total + bins[i] }
+        for i in binMinute.indices where binMinute[i] <= latest && binMinute[i] > latest - Self.minutes { total = total + bins[i] }
+        return total
+    }
+
+    /// The sum of each bin's `transform` over the hour ending with minute `latest`.
+    public func sum<T: WindowSum>(endingAt latest: Int64, _ transform: (Value) -> T) -> T {
+        var total = T.zero
+        for i in binMinute.indices where binMinute[i] <= latest && binMinute[i] > latest - Self.minutes { total = total + transform(bins[i]) }
         return total
     }
 

@@ -24,6 +24,12 @@ public struct MultipathArc: Sendable {
     /// Values and their squared deviations from the arc's mean, over the whole arc.
     public var deviations: Tally { Tally(count: total.count, sum: total.squaredDeviations(about: mean)) }
 
+    /// Values and their squared deviations from the arc's mean over the hour ending at `latest`.
+    public func hourDeviations(endingAt latest: Int64) -> Tally {
+        let m = mean
+        return window.sum(endingAt: latest) { Tally(count: $0.count, sum: $0.squaredDeviations(about: m)) }
+    }
+
     /// Values and their squared deviations from the arc's mean, minute by minute over the hour ending at `latest`.
     public func deviations(endingAt latest: Int64) -> [(minute: Int64, value: Tally)] {
         let m = mean

@@ -302,8 +302,7 @@ public struct StationQuality: Sendable {
             for (arc, signal) in [(track.arcs.0, track.pair.first), (track.arcs.1, track.pair.second)] where arc.count >= thresholds.minimumArcEpochs {
                 let key = MultipathKey(system: id.system, signal: signal)
                 let before = open[key] ?? (.zero, .zero)
-                open[key] = (before.total + arc.deviations,
-                             arc.deviations(endingAt: latestMinute).reduce(before.hour) { $0 + $1.value })
+                open[key] = (before.total + arc.deviations, before.hour + arc.hourDeviations(endingAt: latestMinute))
             }
         }
         func rms(_ t: Tally) -> Double? { t.count > 0 ? (t.sum / t.count).squareRoot() : nil }

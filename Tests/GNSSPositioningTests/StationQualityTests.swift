@@ -18,6 +18,7 @@ struct StationQualityTests {
         var quality = StationQuality()
         var text = ""
         var n = 0
+        var spent = (elevations: Duration.zero, add: Duration.zero, report: Duration.zero)
         while n < limit, let epoch = try reader.next() {
             guard epoch.flag == .ok || epoch.flag == .powerFailure else { continue }
             n += 1
@@ -28,8 +29,20 @@ struct StationQualityTests {
                 if elevation.isFinite { elevations[sat] = elevation }
             }
             text += "\(epoch.time.totalSeconds)" + elevations.map { " \($0.key):\($0.value)" }.joined() + "\n"
-            quality.add(epoch, elevations: elevations)
+            // What a live station does each epoch: the elevations (the store's own helper), the epoch, the report.
+            let start = ContinuousClock.now
+            let live = store.elevations(from: position, at: epoch.time)
+            let seen = ContinuousClock.now
+            quality.add(epoch, elevations: live)
+            let added = ContinuousClock.now
+            _ = quality.report
+            spent.elevations += seen - start
+            spent.add += added - seen
+            spent.report += ContinuousClock.now - added
+            #expect(live == elevations)
         }
+        print("\(observations): \(n) epochs; per epoch, elevations \(spent.elevations / max(n, 1)), quality \(spent.add / max(n, 1)),"
+              + " report \(spent.report / max(n, 1))")
         try text.write(toFile: elevationsFile, atomically: true, encoding: .utf8)
         return quality.report
     }
