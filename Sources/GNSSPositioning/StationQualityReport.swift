@@ -8,6 +8,11 @@ public struct StationQualityReport: Sendable, Equatable {
         public var expected: Int
         public var received: Int
         public var ratio: Double? { expected > 0 ? Double(received) / Double(expected) : nil }
+
+        public init(expected: Int, received: Int) {
+            self.expected = expected
+            self.received = received
+        }
     }
 
     /// A gap in the epoch stream longer than the outage threshold: the last epoch before it and the gap's length.

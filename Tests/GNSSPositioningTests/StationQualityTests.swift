@@ -170,4 +170,45 @@ struct StationQualityTests {
         #expect(r.interval == 1)
         #expect(r.time == then + 19)
     }
+
+    /// One GPS satellite at 1 s, its L1 and L2 code and phase made from a known range with no ionosphere and a known
+    /// code error on L1: a ±0.3 m square wave, so MP1's RMS is 0.3 m and MP2's (the L2 code exact) 0. An L1 phase
+    /// jump of one cycle unflagged at 60 s is one detected slip; an LLI flag at 1200 s and a lock time going back at
+    /// 1800 s are the receiver's; after 3700 s the last hour holds only the LLI and lock-time slips.
+    @Test func syntheticSatelliteSlipsAndMultipath() {
+        let f1: Double = CarrierFrequency.gpsL1
+        let f2: Double = CarrierFrequency.gpsL2
+        let c: Double = Constants.speedOfLight
+        let g05 = SatelliteID(.gps, 5)
+        var quality = StationQuality()
+        let start = GNSSTime(gpsWeek: 2100, secondOfWeek: 0)
+        let elevations: [SatelliteID: Double] = [g05: 35 * Constants.degreesToRadians, SatelliteID(.gps, 9): 12 * Constants.degreesToRadians]
+        for s in 0..<3700 {
+            let range: Double = 21_000_000.0 + 300.0 * Double(s)
+            let codeError: Double = s.isMultiple(of: 2) ? 0.3 : -0.3
+            let jump: Double = s >= 60 ? 1.0 : 0.0
+            let phase1: Double = range * f1 / c + 1234 + jump
+            let phase2: Double = range * f2 / c - 567
+            let lock = Double(s < 1800 ? s : s - 1800)
+            var l1 = SignalObservation(signal: SignalCode(band: 1, attribute: "C"), pseudorange: range + codeError, carrierPhase: phase1,
+                                       cn0: 45, lockTime: lock)
+            let l2 = SignalObservation(signal: SignalCode(band: 2, attribute: "W"), pseudorange: range, carrierPhase: phase2, cn0: 38)
+            if s == 1200 { l1.lli = 1 }
+            let epoch = ObservationEpoch(time: start + Double(s), satellites: [SatelliteObservation(satellite: g05, signals: [l1, l2])])
+            quality.add(epoch, elevations: elevations)
+        }
+        let r = quality.report
+        #expect(r.detectedSlips == 1)
+        #expect(r.receiverSlips == 2)
+        // 3700 s is minutes 0…61: the last hour is minutes 2…61 (3580 epochs), after the detected slip at 1 min.
+        #expect(r.slipsHour == 2)
+        let mp1 = r.multipath.first { $0.signal == SignalCode(band: 1, attribute: "C") }
+        let mp2 = r.multipath.first { $0.signal == SignalCode(band: 2, attribute: "W") }
+        #expect(mp1?.totalRMS.map { abs($0 - 0.3) < 1e-4 } == true, "\(r.multipath)")
+        #expect(mp2?.totalRMS.map { $0 < 1e-4 } == true, "\(r.multipath)")
+        #expect(mp1?.totalCount == 3700 && mp1?.hourCount == 3580)
+        // G09 has an ephemeris above 10° and is not observed: half the expected observations come in.
+        #expect(r.completenessTotal == .init(expected: 4 * 3700, received: 2 * 3700), "\(r.completenessTotal)")
+        #expect(r.cn0[.gps]?[3] == 45 && r.cn0[.gps]?.compactMap { $0 }.count == 1)
+    }
 }
