@@ -169,7 +169,8 @@ public struct StationQuality: Sendable {
         for (id, elevation) in elevations where elevation >= cutoff { expected += tracked[id.system]?.count ?? 0 }
         for s in observed {
             guard let elevation = elevations[s.satellite], elevation >= cutoff else { continue }
-            received += s.signals.count { $0.pseudorange != nil || $0.carrierPhase != nil }
+            // A signal given twice (in two messages of an epoch) is one observation.
+            received += min(s.signals.count { $0.pseudorange != nil || $0.carrierPhase != nil }, tracked[s.satellite.system]?.count ?? 0)
         }
         completeness.expected += expected
         completeness.received += received
@@ -314,7 +315,7 @@ public struct StationQuality: Sendable {
                          totalRMS: rms(total), totalCount: Int(total.count))
         }
         for (system, bins) in cn0 { r.cn0[system] = bins.map { $0.sum(endingAt: latestMinute).mean } }
-        r.latest = latestLatency
+        r.latency = latestLatency
         r.meanLatency = latency.mean
         r.outages = outages
         r.longestOutage = longestOutage

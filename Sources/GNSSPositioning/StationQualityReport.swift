@@ -50,7 +50,7 @@ public struct StationQualityReport: Sendable, Equatable {
     /// 0–10° first; nil where the bin had no observation.
     public var cn0: [GNSSSystem: [Double?]] = [:]
     /// Seconds from an epoch's time to its arrival: the latest, and the mean since start.
-    public var latest: Double?
+    public var latency: Double?
     public var meanLatency: Double?
     public var outages = 0
     public var longestOutage: Outage?

@@ -152,7 +152,7 @@ struct StationQualityTests {
         #expect(r.interval == 1)
         #expect(r.longestOutage?.seconds == 21 && r.longestOutage?.after == start + 29)
         #expect(r.lastOutage == r.longestOutage)
-        #expect(r.latest.map { abs($0 - 0.2) < 1e-12 } == true)
+        #expect(r.latency.map { abs($0 - 0.2) < 1e-12 } == true)
     }
 
     /// A stream whose time goes back (a capture's own time found after the wall clock's) starts the time-based state

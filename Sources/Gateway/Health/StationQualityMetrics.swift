@@ -48,7 +48,7 @@ struct StationQualityMetrics {
                 if let mean { metrics.cn0(station, system: String(system.letter), elevation: Self.elevationLabel(bin)).set(mean) }
             }
         }
-        if let latency = r.latest { metrics.epochLatency(station).set(latency) }
+        if let latency = r.latency { metrics.epochLatency(station).set(latency) }
         if let longest = r.longestOutage { metrics.longestOutage(station).set(longest.seconds) }
         if let last = r.lastOutage { metrics.lastOutage(station).set(last.seconds) }
         if let mean = r.meanLatency { metrics.meanEpochLatency(station).set(mean) }

@@ -15,7 +15,7 @@ extension StationQualityStatus {
         cycleSlipsLastHour = r.slipsHour
         for m in r.multipath { multipath[String(m.system.letter), default: [:]][m.signal.description] = round(m.hourRMS, 1000) }
         for (system, bins) in r.cn0 { cn0ByElevation[String(system.letter)] = bins.map { round($0, 10) } }
-        latency = round(r.latest, 1000)
+        latency = round(r.latency, 1000)
         latencyMean = round(r.meanLatency, 1000)
         interval = r.interval
         outages = r.outages
