@@ -24,6 +24,8 @@ public struct StationStatus: Codable, Sendable {
     public var queueDrops: Int = 0
     /// Epochs refused because the stream's time went back (a capture played again).
     public var epochsRefused: Int = 0
+    /// The quality of the station's observations (completeness, slips, multipath, C/N0, latency, outages).
+    public var observationQuality = StationQualityStatus()
 
     enum CodingKeys: String, CodingKey {
         case name, listen, format, role, processing, datagrams, bytes, frames, epochs, quality, satellites, ecef, llh, sigma, time, note, solutions
@@ -32,6 +34,7 @@ public struct StationStatus: Codable, Sendable {
         case stationPosition = "station_position"
         case queueDrops = "queue_drops"
         case epochsRefused = "epochs_refused"
+        case observationQuality = "observation_quality"
     }
 
     /// Every key is written, `null` where there is no value yet, so readers see the same shape from the first epoch on.
@@ -59,6 +62,7 @@ public struct StationStatus: Codable, Sendable {
         try c.encode(stationPosition, forKey: .stationPosition)
         try c.encode(queueDrops, forKey: .queueDrops)
         try c.encode(epochsRefused, forKey: .epochsRefused)
+        try c.encode(observationQuality, forKey: .observationQuality)
     }
 
     public init(name: String, listen: String, format: String, role: String, processing: String) {

@@ -94,7 +94,10 @@ struct Stations: ParsableCommand {
 
     func run() throws {
         let r = try options.ask(.init(command: "stations"))
-        if !options.json { Table.stations(r.stations ?? []) }
+        guard !options.json else { return }
+        let stations = r.stations ?? []
+        Table.stations(stations)
+        Table.quality(stations)
     }
 }
 
@@ -178,6 +181,32 @@ enum Table {
              s.llh.map { String(format: "%.7f", $0[0]) } ?? "-", s.llh.map { String(format: "%.7f", $0[1]) } ?? "-",
              s.llh.map { String(format: "%.3f", $0[2]) } ?? "-", String(s.decodeErrors)]
         })
+    }
+
+    /// The stations' observation quality: completeness and slips over the last hour and since start, latency,
+    /// outages, code multipath over the last hour; then C/N0 by elevation, a row per station and system.
+    static func quality(_ list: [StationStatus]) {
+        func percent(_ v: Double?) -> String { v.map { String(format: "%.1f%%", $0 * 100) } ?? "-" }
+        func seconds(_ v: Double?) -> String { v.map { String(format: "%.1f s", $0) } ?? "-" }
+        Swift.print()
+        Table.print([["STATION", "COMPLETE 1H", "COMPLETE", "SLIPS 1H", "SLIPS", "LATENCY", "OUTAGES", "LONGEST", "MULTIPATH 1H (m)"]] + list.map { s in
+            let q = s.observationQuality
+            let multipath = q.multipath.sorted { $0.key < $1.key }.map { system, signals in
+                system + " " + signals.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value.map { String(format: "%.2f", $0) } ?? "-")" }
+                    .joined(separator: " ")
+            }.joined(separator: ", ")
+            return [s.name, percent(q.completeness), percent(q.completenessTotal), String(q.cycleSlipsLastHour), String(q.cycleSlips),
+                    seconds(q.latency), String(q.outages), seconds(q.outageLongest), multipath.isEmpty ? "-" : multipath]
+        })
+        let bins = (0..<9).map { "\($0 * 10)-\($0 * 10 + 10)°" }
+        let rows = list.flatMap { s in
+            s.observationQuality.cn0ByElevation.sorted { $0.key < $1.key }.map { system, means in
+                [s.name, system] + bins.indices.map { i in i < means.count ? means[i].map { String(format: "%.1f", $0) } ?? "-" : "-" }
+            }
+        }
+        guard !rows.isEmpty else { return }
+        Swift.print()
+        Table.print([["C/N0 1H (dB-Hz)", "SYS"] + bins] + rows)
     }
 
     static func print(_ rows: [[String]]) {

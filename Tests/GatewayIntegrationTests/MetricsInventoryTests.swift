@@ -10,11 +10,15 @@ struct MetricsInventoryTests {
         .deletingLastPathComponent().appendingPathComponent("README.md").path
     static let key = "6c6f63616c2d64656d6f2d6b65792d6368616e67652d6d652d696e2d70726f64"
 
-    /// Families whose label values come from what a stream brings (a message type, an SSR system or reason), so they
-    /// appear with their first event, as the README says; and one that only a configuration with products makes.
+    /// Families whose label values come from what a stream brings (a message type, an SSR system or reason), and
+    /// gauges with no value before data (a zero would read as a measurement), so they appear with their first event,
+    /// as the README says; and one that only a configuration with products makes.
     static let appearLater: Set<String> = [
         "gateway_frames_decoded_total", "gateway_ssr_corrections_total", "gateway_ssr_satellites", "gateway_ssr_age_seconds",
         "gateway_ssr_refused_total", "gateway_ssr_uncorrected_total",
+        "gateway_station_completeness_ratio", "gateway_station_multipath_meters", "gateway_station_cn0_dbhz",
+        "gateway_station_epoch_latency_seconds", "gateway_station_epoch_latency_mean_seconds",
+        "gateway_station_outage_longest_seconds", "gateway_station_outage_last_seconds",
         "gateway_ssr_published_bytes_total",  // `ssr_publish` needs SP3 and clock files; created at start there
     ]
     /// Names in the README's text that are not metrics.

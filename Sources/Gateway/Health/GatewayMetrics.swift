@@ -186,6 +186,69 @@ public final class GatewayMetrics: Sendable {
                          labels: [("station", station)])
     }
 
+    /// Station quality: observations expected (satellites with an ephemeris above 10° times the signals the station
+    /// tracks for their system) and received of them.
+    public func observationsExpected(_ station: String) -> Counter {
+        registry.counter("gateway_station_observations_expected_total", help: "Observations expected of a station: satellites with an ephemeris above 10° times the signals it tracks for their system",
+                         labels: [("station", station)])
+    }
+
+    public func observationsReceived(_ station: String) -> Counter {
+        registry.counter("gateway_station_observations_received_total", help: "Observations received from satellites above 10° with an ephemeris",
+                         labels: [("station", station)])
+    }
+
+    /// Station quality: observations received against expected over the last hour of the stream's time.
+    public func completeness(_ station: String) -> Gauge {
+        registry.gauge("gateway_station_completeness_ratio", help: "Observations received against expected over the last hour", labels: [("station", station)])
+    }
+
+    /// Station quality: cycle slips, `receiver` (flagged by the receiver: loss of lock) or `detected` (a jump of the
+    /// geometry-free or Melbourne–Wübbena combination the receiver did not flag).
+    public func cycleSlips(_ station: String, kind: String) -> Counter {
+        registry.counter("gateway_station_cycle_slips_total", help: "Cycle slips, flagged by the receiver or detected in the phases", labels: [("station", station), ("kind", kind)])
+    }
+
+    public func cycleSlipsLastHour(_ station: String) -> Gauge {
+        registry.gauge("gateway_station_cycle_slips_last_hour", help: "Cycle slips over the last hour", labels: [("station", station)])
+    }
+
+    /// Station quality: code multipath RMS (teqc's MP1/MP2, arc means removed) over the last hour, by system and the
+    /// signal whose code it is.
+    public func multipath(_ station: String, system: String, signal: String) -> Gauge {
+        registry.gauge("gateway_station_multipath_meters", help: "Code multipath RMS (MP1/MP2) over the last hour, by system and signal",
+                       labels: [("station", station), ("system", system), ("signal", signal)])
+    }
+
+    /// Station quality: mean C/N0 of a system's first band over the last hour in a 10° elevation bin (`0-10` … `80-90`).
+    public func cn0(_ station: String, system: String, elevation: String) -> Gauge {
+        registry.gauge("gateway_station_cn0_dbhz", help: "Mean C/N0 of a system's first band over the last hour, by elevation bin",
+                       labels: [("station", station), ("system", system), ("elevation", elevation)])
+    }
+
+    /// Station quality: seconds from the latest epoch's time to its arrival.
+    public func epochLatency(_ station: String) -> Gauge {
+        registry.gauge("gateway_station_epoch_latency_seconds", help: "Seconds from the latest epoch's time to its arrival", labels: [("station", station)])
+    }
+
+    /// Station quality: gaps in the epoch stream longer than three of the station's intervals.
+    public func outages(_ station: String) -> Counter {
+        registry.counter("gateway_station_outages_total", help: "Gaps in a station's epoch stream longer than three of its intervals", labels: [("station", station)])
+    }
+
+    public func longestOutage(_ station: String) -> Gauge {
+        registry.gauge("gateway_station_outage_longest_seconds", help: "The longest gap in a station's epoch stream", labels: [("station", station)])
+    }
+
+    public func lastOutage(_ station: String) -> Gauge {
+        registry.gauge("gateway_station_outage_last_seconds", help: "The last gap in a station's epoch stream", labels: [("station", station)])
+    }
+
+    /// Station quality: the mean of `gateway_station_epoch_latency_seconds` since the station started.
+    public func meanEpochLatency(_ station: String) -> Gauge {
+        registry.gauge("gateway_station_epoch_latency_mean_seconds", help: "Mean seconds from an epoch's time to its arrival since the station started", labels: [("station", station)])
+    }
+
     public func solutions(_ station: String, quality: SolutionQuality) -> Counter {
         registry.counter("gateway_solutions_total", help: "Solutions, by quality (none when the epoch could not be solved)", labels: [("station", station), ("quality", quality.description)])
     }

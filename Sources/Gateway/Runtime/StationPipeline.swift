@@ -81,6 +81,16 @@ public final class StationPipeline {
     /// The latest solved position, which the sky is seen from before the configured or streamed one.
     private var solvedPosition: ECEF?
     private var onboardBySatellite: [SatelliteID: Int] = [:]
+    /// Whether each epoch's observation quality is followed, for the status and the metrics (live stations).
+    public var monitorsQuality = false {
+        didSet {
+            // The metrics are there from the station's start, the counters at zero.
+            if monitorsQuality, qualityMetrics == nil, let metrics { qualityMetrics = StationQualityMetrics(metrics, station: configuration.name) }
+        }
+    }
+    private var quality = StationQuality()
+    private var qualityMetrics: StationQualityMetrics?
+    private var pendingQuality: StationQualityReport?
     private var stationPosition: ECEF? {
         get { counters.stationPosition }
         set { counters.stationPosition = newValue }
@@ -256,6 +266,8 @@ public final class StationPipeline {
             newEphemerides.removeAll()
             outputs.append(.correction(CorrectionRecord(station: configuration.name, time: epoch.time, rtcm: rtcm)))
         }
+        // After the solution's latency is taken and the corrections made: the quality is for the operator, not the users.
+        if monitorsQuality { followQuality(epoch) }
         return outputs
     }
 
@@ -263,6 +275,22 @@ public final class StationPipeline {
     public func takeSky() -> ControlProtocol.Sky? {
         defer { pendingSky = nil }
         return pendingSky
+    }
+
+    /// The epoch into the station's quality, with every satellite's elevation from the broadcast ephemerides (none
+    /// before the station has a position) and, live, the epoch's latency.
+    private func followQuality(_ epoch: ObservationEpoch) {
+        let elevations = (solvedPosition ?? stationPosition).map { ephemerides.snapshot().elevations(from: $0, at: epoch.time) } ?? [:]
+        quality.add(epoch, elevations: elevations, latency: wallClock.map { $0 - epoch.time })
+        let report = quality.report
+        qualityMetrics?.record(report)
+        pendingQuality = report
+    }
+
+    /// The station's quality as of its latest epoch, nil when no epoch came since the last call.
+    public func takeQualityReport() -> StationQualityReport? {
+        defer { pendingQuality = nil }
+        return pendingQuality
     }
 
     /// Each satellite of an epoch as the station sees it: direction from the latest solved position (else the

@@ -57,6 +57,7 @@ public final class StationRuntime: Sendable {
             let pipeline = StationPipeline(configuration: configuration, ephemerides: ephemerides, references: references,
                                            products: products, metrics: metrics, publisher: publisher, relaysFrames: caster != nil)
             pipeline.describesSky = true
+            pipeline.monitorsQuality = configuration.format != .leo && configuration.role != .corrections
             var log: SolutionLog?
             if let solutions {
                 do {
@@ -113,6 +114,7 @@ public final class StationRuntime: Sendable {
                     }
                 }
                 if let sky = pipeline.takeSky() { shared.sky.withLock { $0 = sky } }
+                if let report = pipeline.takeQualityReport() { shared.status.withLock { $0.observationQuality = StationQualityStatus(report) } }
                 let counters = pipeline.counters
                 if let notice = counters.lastNotice, notice != reportedNotice {
                     // The first refused epoch of a run and every hundredth, and every new start, are worth a line.
@@ -144,6 +146,7 @@ public final class StationRuntime: Sendable {
                 }
             }
             if let sky = pipeline.takeSky() { shared.sky.withLock { $0 = sky } }
+            if let report = pipeline.takeQualityReport() { shared.status.withLock { $0.observationQuality = StationQualityStatus(report) } }
             log?.flush()
         }
     }
