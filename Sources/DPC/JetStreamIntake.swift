@@ -48,6 +48,18 @@ public final class JetStreamIntake: Sendable {
                 metrics.jetStreamUp.set(to: 1)
                 wait = .milliseconds(250)
                 logStart(start, server: await connection.connectedServer)
+                // The network's corrections go out on their subject while the connection lasts, as to a linked gateway;
+                // an epoch that comes while the client reconnects is skipped and counted (a correction is worth having
+                // only now), and a new connection is sent the retained epochs it has not had.
+                let subject = settings.correctionsSubject, name = "jetstream \(durable)"
+                let token = processing.map { p in
+                    p.broadcast.subscribe(gateway: name) { [weak p] sequence, rtcm in
+                        guard connection.publishInBackground(subject: subject, payload: rtcm) else { return false }
+                        p?.broadcast.acknowledge(gateway: name, through: sequence)
+                        return true
+                    }
+                }
+                defer { if let token { processing?.broadcast.unsubscribe(token) } }
                 try await consume(consumer)
             } catch is CancellationError {
                 break

@@ -5,6 +5,7 @@
 public struct JetStreamSettings: Sendable, Hashable {
     public static let defaultStream = "GNSS_RECORDS"
     public static let defaultSubjectPrefix = "gnss.records"
+    public static let defaultCorrectionsSubject = "gnss.corrections"
     public static let replicaRange = 1...5
 
     public var servers: [String]
@@ -14,6 +15,8 @@ public struct JetStreamSettings: Sendable, Hashable {
     public var maxBytes: Int64 = 1 << 30
     /// The DPC's durable consumer (each DPC process its own, for a full copy of every record).
     public var durable: String?
+    /// The plain subject (no stream stores it) the DPC's corrections go out on and gateways take them from.
+    public var correctionsSubject = JetStreamSettings.defaultCorrectionsSubject
 
     public init(servers: [String]) {
         self.servers = servers

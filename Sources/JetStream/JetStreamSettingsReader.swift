@@ -3,11 +3,11 @@ import Yams
 
 extension SettingsChecker {
     /// Reads the JetStream settings of a mapping (`servers`, `stream`, `replicas`, `subject_prefix`, `max_bytes`,
-    /// and `durable` where `durable` is allowed), reporting every problem at its line; `context` names the mapping
+    /// `corrections_subject`, and `durable` where `durable` is allowed), reporting every problem at its line; `context` names the mapping
     /// in messages (`dpc`, `jetstream`). Keys the caller reads itself go in `otherKeys`.
     public mutating func jetStream(_ mapping: Node.Mapping, at node: Node, context: String, durable durableAllowed: Bool,
                                    otherKeys: Set<String> = []) -> JetStreamSettings? {
-        var keys: Set<String> = ["servers", "stream", "replicas", "subject_prefix", "max_bytes"]
+        var keys: Set<String> = ["servers", "stream", "replicas", "subject_prefix", "max_bytes", "corrections_subject"]
         if durableAllowed { keys.insert("durable") }
         let e = entries(mapping, allowed: keys.union(otherKeys), context: context)
         let before = problems.count
@@ -37,6 +37,15 @@ extension SettingsChecker {
         }
         if let v = e["subject_prefix"]?.value, let prefix = string(v, "\(context).subject_prefix") {
             if let p = JetStreamSettings.problem(subjectPrefix: prefix) { problem(v, "\(context): \(p)") } else { s.subjectPrefix = prefix }
+        }
+        if let v = e["corrections_subject"]?.value, let subject = string(v, "\(context).corrections_subject") {
+            if let p = JetStreamSettings.problem(subjectPrefix: subject) {
+                problem(v, "\(context): \(p.replacingOccurrences(of: "subject_prefix", with: "corrections_subject"))")
+            } else if subject == s.subjectPrefix || subject.hasPrefix(s.subjectPrefix + ".") {
+                problem(v, "\(context).corrections_subject '\(subject)' is inside the records' subjects (\(s.streamSubjects)): give another")
+            } else {
+                s.correctionsSubject = subject
+            }
         }
         if let v = e["max_bytes"]?.value {
             if let n = v.int, n >= 1 << 20 { s.maxBytes = Int64(n) } else { problem(v, "\(context).max_bytes must be a byte count of at least 1 MiB") }

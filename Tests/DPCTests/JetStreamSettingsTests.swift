@@ -79,4 +79,17 @@ import Testing
         #expect(bad.problems.contains { $0.hasPrefix("dpcd.yaml:6: jetstream: unknown setting 'colour'") }, "\(bad.problems)")
         #expect(bad.problems.contains { $0.contains("durable is missing") }, "\(bad.problems)")
     }
+
+    @Test("corrections_subject: a plain subject outside the records' subjects, gnss.corrections unless set")
+    func correctionsSubject() throws {
+        let plain = try load("store: ./s\njetstream:\n  servers: [nats://127.0.0.1:4222]\n  durable: dpc-1\n")
+        #expect(plain.configuration?.jetStream?.correctionsSubject == "gnss.corrections")
+        let set = try load("store: ./s\njetstream:\n  servers: [nats://127.0.0.1:4222]\n  durable: dpc-1\n  corrections_subject: region.ssr\n")
+        #expect(set.configuration?.jetStream?.correctionsSubject == "region.ssr", "\(set.problems)")
+        let inside = try load("store: ./s\njetstream:\n  servers: [nats://127.0.0.1:4222]\n  durable: dpc-1\n  corrections_subject: gnss.records.ssr\n")
+        #expect(inside.problems.contains { $0.hasPrefix("dpcd.yaml:5: jetstream.corrections_subject 'gnss.records.ssr' is inside the records' subjects") },
+                "\(inside.problems)")
+        let wild = try load("store: ./s\njetstream:\n  servers: [nats://127.0.0.1:4222]\n  durable: dpc-1\n  corrections_subject: ssr.>\n")
+        #expect(wild.problems.contains { $0.contains("corrections_subject 'ssr.>' cannot hold wildcards") }, "\(wild.problems)")
+    }
 }

@@ -382,8 +382,8 @@ extension SettingsChecker {
             }
         }
         let fromDPC = c.stations.filter { $0.source == .dpc }
-        for s in fromDPC where s.role != .corrections || c.dpcAddress == nil {
-            problem(line: s.line, "station '\(s.name)': source dpc:// is the DPC's corrections over the link: it needs role: corrections and dpc.address")
+        for s in fromDPC where s.role != .corrections || (c.dpcAddress == nil && c.dpcJetStream == nil) {
+            problem(line: s.line, "station '\(s.name)': source dpc:// is the DPC's corrections over the link or JetStream: it needs role: corrections and a dpc section")
         }
         for s in fromDPC.dropFirst() {
             problem(line: s.line, "station '\(s.name)': only one station takes the DPC's corrections ('\(fromDPC[0].name)' does)")

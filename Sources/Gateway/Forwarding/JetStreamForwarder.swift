@@ -12,6 +12,9 @@ import Synchronization
 /// stream holding a later record of the spool's generation than the spool has numbered makes the spool start a
 /// new generation, as the DPC's answer does on the direct link.
 ///
+/// The DPC's corrections come back on the plain subject `corrections_subject`, subscribed to on the same
+/// connection and handed to the station that takes them (`source: dpc://`).
+///
 /// Once connected the client reconnects by itself, to any server; a publish that times out meanwhile is tried
 /// again on the same connection once the client is back. Any other failure starts over with a new connection
 /// after `ReconnectBackoff`.
@@ -27,6 +30,11 @@ public final class JetStreamForwarder: Sendable {
     /// Records published per round; each waits for its acknowledgement before the next is sent.
     public let batchLimit: Int
     private let linkState = Mutex(Forwarder.LinkState.disconnected)
+    private let correctionsSink = Mutex<(@Sendable ([UInt8]) -> Void)?>(nil)
+
+    public func deliverCorrections(to sink: (@Sendable ([UInt8]) -> Void)?) {
+        correctionsSink.withLock { $0 = sink }
+    }
 
     public init(settings: JetStreamSettings, gatewayID: String, spool: Spool, metrics: GatewayMetrics?, logger: Logger,
                 batchLimit: Int = 256) {
@@ -58,7 +66,12 @@ public final class JetStreamForwarder: Sendable {
                 let server = await connection.connectedServer ?? "?"
                 logger.info("JetStream up", metadata: ["server": "\(server)", "stream": "\(settings.stream)",
                                                        "generation": "\(RecordStream.hex(spool.generation))", "pending": "\(spool.pendingCount)"])
-                try await deliver(over: connection)
+                try await withThrowingTaskGroup(of: Void.self) { tasks in
+                    tasks.addTask { try await self.deliver(over: connection) }
+                    tasks.addTask { try await self.receiveCorrections(over: connection) }
+                    try await tasks.next()
+                    tasks.cancelAll()
+                }
             } catch is CancellationError {
                 break
             } catch let error as JetStreamError where error.noServerReachable {
@@ -142,6 +155,31 @@ public final class JetStreamForwarder: Sendable {
             // back, so one record at most waits there, not a copy per timeout.
             while !connection.isConnected {
                 try await Task.sleep(for: .milliseconds(250))
+            }
+        }
+    }
+
+    /// Takes the DPC's corrections from their subject until cancelled, each message one epoch's SSR frames.
+    private func receiveCorrections(over connection: JetStreamConnection) async throws {
+        let subscription = try await connection.subscribe(subject: settings.correctionsSubject)
+        var reportedDrops: Int64 = 0
+        var taken = 0
+        while true {
+            try Task.checkCancellation()
+            let payload = try await subscription.next(wait: .seconds(1))
+            if let payload, !payload.isEmpty {
+                taken += 1
+                metrics?.dpcCorrections.increment()
+                correctionsSink.withLock { $0 }?(payload)
+            }
+            // Messages the client dropped because this loop fell behind, looked at now and then.
+            if payload == nil || taken % 64 == 0 {
+                let dropped = await subscription.dropped
+                if dropped > reportedDrops {
+                    metrics?.dpcCorrectionsDropped.increment(by: Int64(dropped - reportedDrops))
+                    logger.warning("corrections dropped on \(settings.correctionsSubject): not taken fast enough", metadata: ["dropped": "\(dropped)"])
+                    reportedDrops = dropped
+                }
             }
         }
     }

@@ -4,6 +4,8 @@ public protocol SpoolSender: Sendable {
     var state: Forwarder.LinkState { get }
     /// Runs until the task is cancelled.
     func run() async
+    /// Hands the DPC's corrections to `sink` from now on (nil: they are dropped).
+    func deliverCorrections(to sink: (@Sendable ([UInt8]) -> Void)?)
 }
 
 extension Forwarder: SpoolSender {}

@@ -11,6 +11,8 @@ public final class GatewayMetrics: Sendable {
     public let forwarded: Counter
     /// Epochs of corrections the DPC sent back over the link.
     public let dpcCorrections: Counter
+    /// Epochs of corrections from the DPC's JetStream subject dropped because they were not taken fast enough.
+    public let dpcCorrectionsDropped: Counter
     public let acknowledged: Counter
     public let spooled: Counter
     public let spoolDropped: Counter
@@ -29,7 +31,9 @@ public final class GatewayMetrics: Sendable {
         self.registry = registry
         registry.registerBuildInfo(prefix: "gateway")
         forwarded = registry.counter("gateway_records_forwarded_total", help: "Correction records sent to the DPC (resends included)")
-        dpcCorrections = registry.counter("gateway_dpc_corrections_received_total", help: "Epochs of corrections the DPC sent back over the link")
+        dpcCorrections = registry.counter("gateway_dpc_corrections_received_total", help: "Epochs of corrections the DPC sent back over the link or its JetStream subject")
+        dpcCorrectionsDropped = registry.counter("gateway_dpc_corrections_dropped_total",
+                                                 help: "Epochs of corrections on the DPC's JetStream subject dropped because they were not taken fast enough")
         acknowledged = registry.counter("gateway_records_acknowledged_total", help: "Correction records the DPC acknowledged as stored")
         spooled = registry.counter("gateway_records_spooled_total", help: "Correction records written to the spool")
         spoolDropped = registry.counter("gateway_spool_records_dropped_total", help: "Unacknowledged records dropped because the spool reached its cap")

@@ -195,8 +195,8 @@ public final class GatewayDaemon: Service, Sendable {
                 clients[s.configuration.name] = StationSourceClient(station: s, group: group, metrics: metrics, logger: logger)
             }
         }
-        // The DPC's corrections, back over the link, go to the station that takes them (or nowhere).
-        if let link = forwarder.withLock({ $0 }) as? Forwarder {
+        // The DPC's corrections, back over the link or its JetStream subject, go to the station that takes them (or nowhere).
+        if let link = forwarder.withLock({ $0 }) {
             if let station = stations.values.first(where: { $0.configuration.source == .dpc }) {
                 link.deliverCorrections { bytes in _ = station.submit(bytes, received: ContinuousClock.now) }
             } else {
