@@ -112,7 +112,31 @@ public struct PositioningEngine: Sendable {
     /// Solves one epoch, in time order. RTK needs `base`: the base's epoch chosen by `BasePairing` (nil when it has
     /// none yet).
     public mutating func solve(_ epoch: ObservationEpoch, base: BaseEpoch? = nil, products: PositioningProducts) -> Solution {
-        let epoch = epoch.excluding(profile.excludedSatellites)
+        var solution = solveIncluded(epoch.excluding(profile.excludedSatellites), base: base, products: products)
+        Self.reportExclusions(profile.excludedSatellites, of: epoch, in: &solution)
+        return solution
+    }
+
+    /// Adds the satellites the configuration excludes to a solution's report, in the epoch's order (where the
+    /// engine reached the satellites at all).
+    static func reportExclusions(_ excluded: Set<SatelliteID>, of epoch: ObservationEpoch, in solution: inout Solution) {
+        guard !excluded.isEmpty, !solution.satelliteReport.isEmpty else { return }
+        var report: [SatelliteUse] = []
+        report.reserveCapacity(epoch.satellites.count)
+        var k = 0
+        for o in epoch.satellites {
+            if excluded.contains(o.satellite) {
+                report.append(.unused(o.satellite, .excludedByConfiguration))
+            } else if k < solution.satelliteReport.count, solution.satelliteReport[k].satellite == o.satellite {
+                report.append(solution.satelliteReport[k])
+                k += 1
+            }
+        }
+        if k < solution.satelliteReport.count { report += solution.satelliteReport[k...] }
+        solution.satelliteReport = report
+    }
+
+    private mutating func solveIncluded(_ epoch: ObservationEpoch, base: BaseEpoch?, products: PositioningProducts) -> Solution {
         switch profile.mode {
         case .spp:
             let s = spp.solve(epoch: epoch, ephemerides: products.ephemerides, klobuchar: products.klobuchar, initial: lastSinglePosition,
