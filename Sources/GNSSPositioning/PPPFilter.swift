@@ -357,8 +357,12 @@ public struct PPPFilter: Sendable {
             let lambdaWL = c / (f1 - f2)
             let mw = ((l1 * lambda1 * f1 - l2 * lambda2 * f2) / (f1 - f2) - (f1 * p1 + f2 * p2) / (f1 + f2)) / lambdaWL
             let gf = l1 * lambda1 - l2 * lambda2
+            var detected = false
             if let m = slipMonitors[obs.satellite], let seen = lastSeen[obs.satellite], epoch.time - seen < 300 {
-                if abs(mw - m.mw) > options.melbourneWubbenaSlip || abs(gf - m.gf) > options.geometryFreeSlip { slip = true }
+                if abs(mw - m.mw) > options.melbourneWubbenaSlip || abs(gf - m.gf) > options.geometryFreeSlip {
+                    slip = true
+                    detected = true
+                }
             } else {
                 slip = true
             }
@@ -368,7 +372,9 @@ public struct PPPFilter: Sendable {
                 let n = min(m.count + 1, 100)
                 slipMonitors[obs.satellite] = (m.mw + (mw - m.mw) / n, n, gf)
             }
-            report.append(.unused(obs.satellite, .noSolution))
+            var entry = SatelliteUse.unused(obs.satellite, .noSolution)
+            entry.cycleSlip = detected
+            report.append(entry)
             out.append(Measurement(satellite: obs.satellite, state: state, codeIF: codeIF, phaseIF: phaseIF,
                                    wavelengthIF: c / (f1 + f2), bands: (s1.signal.band, s2.signal.band), weights: (g1, g2),
                                    centreOfMass: orbits.isCentreOfMass(obs.satellite),

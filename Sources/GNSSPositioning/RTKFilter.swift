@@ -187,6 +187,8 @@ public struct RTKFilter: Sendable {
         var phase: Double?
     }
     private var pairUse: [PairUse] = []
+    /// The satellites the last time update's geometry-free and Doppler checks found slipped.
+    private var detectedSlips: [SatelliteID] = []
 
     /// Writes the last update's verdict into the epoch's report, whose paired satellites wait as `noSolution`. Both
     /// are in the rover's order.
@@ -196,6 +198,7 @@ public struct RTKFilter: Sendable {
             while k < pairs.count && pairs[k].satellite != report[i].satellite { k += 1 }
             guard k < pairs.count, k < pairUse.count else { break }
             let use = pairUse[k]
+            report[i].cycleSlip = detectedSlips.contains(report[i].satellite)
             if use.used {
                 report[i].reason = nil
                 report[i].codeResidual = use.code
@@ -346,6 +349,7 @@ public struct RTKFilter: Sendable {
         }
         // Cycle slips: loss-of-lock flags and geometry-free phase jumps.
         var slipped = Set<AmbiguityKey>()
+        detectedSlips.removeAll(keepingCapacity: true)
         for pair in pairs {
             for (f, s) in pair.signals.enumerated() {
                 guard let s else { continue }
@@ -364,11 +368,14 @@ public struct RTKFilter: Sendable {
                     || abs(gf.base - previous.base) > options.geometryFreeSlipThreshold {
                     slipped.insert(AmbiguityKey(satellite: pair.satellite, frequency: 0))
                     slipped.insert(AmbiguityKey(satellite: pair.satellite, frequency: 1))
+                    detectedSlips.append(pair.satellite)
                 }
                 geometryFree[pair.satellite, 0] = gf
             }
         }
-        slipped.formUnion(dopplerSlips(pairs, roverInterval: dt, baseInterval: baseInterval))
+        let doppler = dopplerSlips(pairs, roverInterval: dt, baseInterval: baseInterval)
+        for key in doppler where !detectedSlips.contains(key.satellite) { detectedSlips.append(key.satellite) }
+        slipped.formUnion(doppler)
         // Drop ambiguities unseen too long, or slipped.
         let stale = keys.filter { k in
             slipped.contains(k) || epochIndex - (tracks[k]?.lastSeen ?? 0) > options.maxOutage

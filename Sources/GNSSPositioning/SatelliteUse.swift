@@ -46,6 +46,9 @@ public struct SatelliteUse: Sendable, Hashable {
     public var phaseResidual: Double?
     /// The code's a priori standard deviation in the estimator's weighting, m (SPP, PPP).
     public var codeSigma: Double?
+    /// The engine's own phase checks found a cycle slip on it at this epoch (PPP: Melbourne–Wübbena or geometry-free
+    /// jump; RTK: geometry-free or Doppler jump), beyond what the receiver flagged.
+    public var cycleSlip = false
 
     public var used: Bool { reason == nil }
 

@@ -167,9 +167,12 @@ public struct SinglePointPositioner: Sendable {
                 report[i].reason = .outlier
                 continue
             }
-            while k < fix.outcomes.count && fix.outcomes[k].satellite != satellite { k += 1 }
-            guard k < fix.outcomes.count else { break }
-            let outcome = fix.outcomes[k]
+            // A measurement the last iteration could not range (none in practice) has no outcome and stays unsolved.
+            var j = k
+            while j < fix.outcomes.count && fix.outcomes[j].satellite != satellite { j += 1 }
+            guard j < fix.outcomes.count else { continue }
+            let outcome = fix.outcomes[j]
+            k = j + 1
             if let residual = outcome.residual {
                 if valid {
                     report[i].reason = nil
@@ -327,6 +330,7 @@ public struct SinglePointPositioner: Sendable {
                 let clocks = activeColumns.count - 3
                 fix.validation = .failure("\(rows.count) satellites above the mask for \(activeColumns.count) unknowns"
                                           + (clocks > 1 ? ", \(clocks) receiver clocks" : ""))
+                fix.outcomes = belowMask.map { ($0, nil, 0) }
                 return fix
             }
             var h = Matrix(rows: rows.count, columns: activeColumns.count)
