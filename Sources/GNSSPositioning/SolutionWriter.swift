@@ -9,9 +9,13 @@ public enum SolutionFormat: String, Sendable, CaseIterable {
 
 public struct SolutionWriter: Sendable {
     public let format: SolutionFormat
+    /// JSON: each line also carries the engine's per-satellite report (`satellite_report`); the other formats have
+    /// no place for it and are unchanged.
+    public var satelliteReport = false
 
-    public init(format: SolutionFormat) {
+    public init(format: SolutionFormat, satelliteReport: Bool = false) {
         self.format = format
+        self.satelliteReport = satelliteReport
     }
 
     /// Header lines (only `pos` has any).
@@ -82,7 +86,24 @@ public struct SolutionWriter: Sendable {
         if let note = s.note {
             out += ",\"note\":\"" + note.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
         }
+        if satelliteReport { out += ",\"satellite_report\":" + Self.reportJSON(s.satelliteReport) }
         return out + "}"
+    }
+
+    /// The per-satellite report as a JSON array, every key written (`null` where there is no value): `sat` (RINEX
+    /// name), `used`, `reason` (why not), `code_residual` and `phase_residual` (m, post-fit, to 0.1 mm), `cycle_slip`
+    /// (the engine's own detection).
+    static func reportJSON(_ report: [SatelliteUse]) -> String {
+        func metres(_ v: Double?) -> String { v.map { $0.isFinite ? FixedPointText.string($0, decimals: 4) : "null" } ?? "null" }
+        var out = "["
+        for (i, u) in report.enumerated() {
+            if i > 0 { out += "," }
+            out += "{\"sat\":\"\(u.satellite)\",\"used\":\(u.used),\"reason\":"
+            out += u.reason.map { "\"\($0.rawValue)\"" } ?? "null"
+            out += ",\"code_residual\":\(metres(u.codeResidual)),\"phase_residual\":\(metres(u.phaseResidual))"
+            out += ",\"cycle_slip\":\(u.cycleSlip)}"
+        }
+        return out + "]"
     }
 
     /// NMEA 0183 GGA with UTC time and height above the ellipsoid (geoid separation 0).

@@ -36,6 +36,8 @@ public struct ReplayConfiguration: Sendable {
     /// Seconds after its epoch a correction becomes usable, as a live stream's delivery delays it.
     public var ssrLatency: Double = 0
     public var format: SolutionFormat = .pos
+    /// JSON: write each epoch's per-satellite report too.
+    public var satelliteReport = false
     public init() {}
 }
 
@@ -82,7 +84,7 @@ public struct ReplayRunner {
         // Only the systems asked for are read from RINEX files: every estimator leaves the others out.
         var firstRover: PrefetchedObservations? = PrefetchedObservations(try ObservationSources.open(c.rover[0], systems: systems))
         var products = try loadProducts()
-        let writer = SolutionWriter(format: c.format)
+        let writer = SolutionWriter(format: c.format, satelliteReport: c.satelliteReport)
         var summary = ReplaySummary()
         var headerWritten = false
         let modeName: String

@@ -12,7 +12,7 @@ final class SolutionLog {
     private var headerWritten: Bool
     private let station: String
 
-    init(directory: String, station: String, format: SolutionFormat, append: Bool) throws {
+    init(directory: String, station: String, format: SolutionFormat, append: Bool, satelliteReport: Bool = false) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let path = (directory as NSString).appendingPathComponent("\(station).\(format.rawValue)")
         let exists = FileManager.default.fileExists(atPath: path)
@@ -22,7 +22,7 @@ final class SolutionLog {
         }
         h.seekToEndOfFile()
         handle = h
-        writer = SolutionWriter(format: format)
+        writer = SolutionWriter(format: format, satelliteReport: satelliteReport)
         headerWritten = append && exists
         self.station = station
     }
