@@ -103,7 +103,7 @@ public struct RTKFilter: Sendable {
         let pairs: [Pair]?
         let basePosition: ECEF
         /// The rover's satellites in order: why each is not paired, the paired ones as `noSolution` until the update.
-        let report: [SatelliteUse]
+        var report: [SatelliteUse]
 
         /// The rover's single-point position, when it has one (the next epoch's first guess).
         public var singlePointPosition: ECEF? { single.quality == .none ? nil : single.position }

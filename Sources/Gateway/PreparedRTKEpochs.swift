@@ -61,7 +61,8 @@ final class PreparedRTKEpochs {
 
         func nextItem() throws(FormatError) -> Item? {
             let excluded = engine.profile.excludedSatellites
-            guard let e = try rover.next()?.excluding(excluded) else { return nil }
+            // The rover's excluded satellites are left out (and reported so) by the preparer.
+            guard let e = try rover.next() else { return nil }
             for eph in rover.takeEphemerides() { products.ephemerides.add(eph) }
             // Advance the base to the latest epoch that may serve the rover's.
             while let nb = next, BasePairing.precedes(nb.time, e.time) {

@@ -193,3 +193,53 @@ struct PPPSatelliteReportTests {
         #expect(rms(code) > 0.05 && rms(code) < 1.5, "code RMS \(rms(code)) m")
     }
 }
+
+/// RTK's report on the 0759/3040 hour (GPS L1+L2, 3.3 km): double-difference residuals against each system and band's
+/// highest satellite, which itself is used without one; a satellite the base lacks is `no_base_observation`; one the
+/// profile excludes is `excluded_by_configuration` also when the epochs are prepared apart (as a replay does).
+@Suite(.enabled(if: SharedData.available, "needs ../shared/data"))
+struct RTKSatelliteReportTests {
+    @Test func doubleDifferenceResidualsAndMissingBaseObservations() throws {
+        let rover = try RINEXObservationReader(path: SharedData.path("rtk-0759-3040/07590920.05o"))
+        let base = try RINEXObservationReader(path: SharedData.path("rtk-0759-3040/30400920.05o"))
+        let basePosition = try #require(base.header.approximatePosition)
+        let store = try ephemerisStore("rtk-0759-3040/07590920.05n")
+        var baseEpochs: [ObservationEpoch] = []
+        while let b = try base.next() { baseEpochs.append(b) }
+        var engine = PositioningEngine(profile: PositioningProfile(mode: .rtk, systems: [.gps]))
+        let missing = SatelliteID(.gps, 19), left = SatelliteID(.gps, 7)
+        var excluding = PositioningEngine(profile: PositioningProfile(mode: .rtk, systems: [.gps], excludedSatellites: [left]))
+        var initial: ECEF?
+        var excludedReported = 0
+        var phase: [Double] = [], code: [Double] = []
+        var fixed = 0
+        while let r = try rover.next() {
+            guard var b = baseEpochs.first(where: { abs($0.time - r.time) < 0.5 }) else { continue }
+            b.satellites.removeAll { $0.satellite == missing }
+            let products = PositioningProducts(ephemerides: store)
+            let s = engine.solve(r, base: BaseEpoch(epoch: b, position: basePosition), products: products)
+            #expect(s.satelliteReport.map(\.satellite) == r.satellites.map(\.satellite))
+            let x = excluding.process(prepared: excluding.preparer.prepare(rover: r, base: b, basePosition: basePosition,
+                                                                           products: products, initial: &initial))
+            if r.satellite(left) != nil, x.quality != .none {
+                #expect(x.satelliteReport.first(of: left)?.reason == .excludedByConfiguration)
+                excludedReported += 1
+            }
+            guard s.quality == .fixed || s.quality == .float else { continue }
+            if s.quality == .fixed { fixed += 1 }
+            if r.satellite(missing) != nil { #expect(s.satelliteReport.first(of: missing)?.reason == .noBaseObservation) }
+            let used = s.satelliteReport.filter(\.used)
+            // One reference satellite per band: used, without a residual of its own.
+            #expect(used.filter { $0.phaseResidual == nil }.count == 1, "\(s.time): \(used)")
+            phase += used.compactMap(\.phaseResidual)
+            code += used.compactMap(\.codeResidual)
+        }
+        func rms(_ v: [Double]) -> Double { (v.map { $0 * $0 }.reduce(0, +) / Double(max(v.count, 1))).squareRoot() }
+        #expect(fixed > 100)
+        #expect(excludedReported > 100)
+        #expect(phase.count > 400)
+        // Post-fit double differences: phase at millimetres to a centimetre, code at decimetres.
+        #expect(rms(phase) < 0.01, "phase RMS \(rms(phase)) m")
+        #expect(rms(code) > 0.05 && rms(code) < 1, "code RMS \(rms(code)) m")
+    }
+}
