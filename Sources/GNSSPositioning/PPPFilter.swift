@@ -110,13 +110,14 @@ public enum OrbitSource: Sendable {
         return why.label
     }
 
-    /// Why an uncorrected source holds no state for a satellite: precise products without it, or no broadcast
-    /// ephemeris (healthy or not) in force.
-    func missingReason(_ sat: SatelliteID) -> SatelliteUnusedReason {
+    /// Why an uncorrected source holds no state for a satellite: precise products without it, a broadcast
+    /// ephemeris in force that marks it unhealthy, or none.
+    func missingReason(_ sat: SatelliteID, at t: GNSSTime) -> SatelliteUnusedReason {
         switch self {
         case .precise: .noPreciseOrbit
-        case .broadcast, .ssr: .noEphemeris
-        case .withLEO(let gnss, _, _): sat.system == .leo ? .noEphemeris : gnss.missingReason(sat)
+        case .broadcast(let store), .ssr(let store, _):
+            store.select(sat, at: t, requireHealthy: false) != nil ? .unhealthy : .noEphemeris
+        case .withLEO(let gnss, _, _): sat.system == .leo ? .noEphemeris : gnss.missingReason(sat, at: t)
         }
     }
 
@@ -338,7 +339,7 @@ public struct PPPFilter: Sendable {
                     uncorrected[why, default: 0] += 1
                     report.append(.unused(obs.satellite, .noSSR))
                 } else {
-                    report.append(.unused(obs.satellite, orbits.missingReason(obs.satellite)))
+                    report.append(.unused(obs.satellite, orbits.missingReason(obs.satellite, at: epoch.time)))
                 }
                 continue
             }
