@@ -36,8 +36,9 @@ public enum SatelliteUnusedReason: String, Sendable, Hashable, CaseIterable {
 /// - SPP: `codeResidual` is the satellite's pseudorange residual (ionosphere-free where the combination was formed),
 ///   `codeSigma` the standard deviation it was weighted with; there is no phase.
 /// - PPP: the undifferenced ionosphere-free code and phase residuals after the filter's last measurement update.
-/// - RTK: double-difference residuals against the reference satellite of the satellite's system and band on the
-///   first frequency (the highest satellite); the reference satellite itself has none (nil).
+/// - RTK: double-difference residuals against the reference satellite of the satellite's system and band (the
+///   highest), on the first frequency that has one, after the float filter's update (before ambiguities are fixed);
+///   the reference satellite itself has none (nil).
 public struct SatelliteUse: Sendable, Hashable {
     public var satellite: SatelliteID
     /// Nil when the satellite was used.
