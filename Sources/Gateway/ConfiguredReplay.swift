@@ -141,11 +141,11 @@ public struct ConfiguredReplay {
         while let (name, feed) = feeds.filter({ !$0.1.finished }).min(by: { Self.earlier($0.1.lastTime, $1.1.lastTime) }) {
             for output in try feed.step() {
                 switch output {
-                case .solution(let s, _):
+                case .solution(let s, let epoch):
                     feed.lastTime = s.time
                     summaries[name, default: StationSummary()].epochs += 1
                     summaries[name, default: StationSummary()].byQuality[s.quality, default: 0] += 1
-                    feed.log.write(s)
+                    feed.log.write(s, epoch: epoch)
                     progress?(name, summaries[name]?.epochs ?? 0, s.time)
                     if let speed, speed > 0 {
                         let first = firstTime ?? s.time

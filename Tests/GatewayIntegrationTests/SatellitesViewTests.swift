@@ -21,7 +21,7 @@ struct SatellitesViewTests {
     }
 
     /// The epoch at `time` (ISO 8601, to the second) of `gatewayd replay --format json --satellites` of the capture,
-    /// its satellites as the engine used them, by name.
+    /// its satellites as the engine used them, with their signals' lock times and slips, by name.
     static func replayedReport(_ capture: String, time: String, directory: String) throws -> [String: [String: Any]] {
         let r = try DaemonProcess.run("gatewayd", ["replay", "--mode", "spp", "--rover", capture, "--ephemerides", "as-received",
                                                    "--format", "json", "--satellites", "--out", "replay.json", "--quiet"],
@@ -158,6 +158,16 @@ struct SatellitesViewTests {
             // a degree, so half a degree either side of the mask is left alone.
             let mask = sky["elevation_mask"] as? Double ?? 0
             let elevation = row["elevation"] as? Double
+            // The signals followed in the replay as the live station followed them.
+            let replayedSignals = Dictionary((engine["signals"] as? [[String: Any]] ?? []).compactMap { s in
+                (s["signal"] as? String).map { ($0, s) }
+            }, uniquingKeysWith: { a, _ in a })
+            for signal in row["signals"] as? [[String: Any]] ?? [] {
+                let code = signal["signal"] as? String ?? "?"
+                let other = replayedSignals[code]
+                #expect(signal["lock_time"] as? Double == other?["lock_time"] as? Double && signal["slips"] as? Int == other?["slips"] as? Int,
+                        "\(name) \(code): live \(signal) vs replay \(other ?? [:])")
+            }
             if row["used"] as? Bool == true {
                 used += 1
                 #expect(row["reason"] is NSNull && row["code_residual"] is Double, "\(row)")

@@ -9,13 +9,13 @@ import GNSSCore
 /// both counts and restarts the lock, is a continuing phase with the loss-of-lock bit (LLI bit 0) set, with a
 /// receiver lock time (RTCM MSM, UBX) shorter than at the previous epoch, or on a satellite the engine's own
 /// detection found slipped (PPP: Melbourne–Wübbena and geometry-free jumps; RTK: geometry-free and Doppler jumps).
-struct SignalLockTracker {
-    struct Key: Hashable {
+public struct SignalLockTracker: Sendable {
+    struct Key: Hashable, Sendable {
         var satellite: SatelliteID
         var signal: SignalCode
     }
 
-    struct Track {
+    struct Track: Sendable {
         /// When the current lock began.
         var since: GNSSTime
         var lastSeen: GNSSTime
@@ -32,8 +32,10 @@ struct SignalLockTracker {
     private var tracks: [Key: Track] = [:]
     private var previousEpoch: GNSSTime?
 
+    public init() {}
+
     /// Takes one epoch: `engineSlips` are the satellites the engine found slipped in it.
-    mutating func update(_ epoch: ObservationEpoch, engineSlips: [SatelliteID] = []) {
+    public mutating func update(_ epoch: ObservationEpoch, engineSlips: [SatelliteID] = []) {
         let t = epoch.time
         let continuousStream = previousEpoch.map { t - $0 > 0 && t - $0 <= Self.outageLimit } ?? false
         for satellite in epoch.satellites {
@@ -69,7 +71,7 @@ struct SignalLockTracker {
     }
 
     /// A signal's lock time (s) and slips as of the latest epoch, nil when it was not in it.
-    func lock(_ satellite: SatelliteID, _ signal: SignalCode) -> (time: Double, slips: Int)? {
+    public func lock(_ satellite: SatelliteID, _ signal: SignalCode) -> (time: Double, slips: Int)? {
         guard let track = tracks[Key(satellite: satellite, signal: signal)], track.lastSeen == previousEpoch else { return nil }
         return (track.lastSeen - track.since, track.slips)
     }

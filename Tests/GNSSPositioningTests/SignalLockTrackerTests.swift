@@ -1,6 +1,6 @@
 import Testing
 import GNSSCore
-@testable import Gateway
+import GNSSPositioning
 
 /// Lock time and slips as a station follows its signals: a 1 Hz stream of G05 L1C and L2W (with phase) and C1C's
 /// code alone on G07.
