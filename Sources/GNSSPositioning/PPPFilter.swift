@@ -110,6 +110,17 @@ public enum OrbitSource: Sendable {
         return why.label
     }
 
+    /// Why an uncorrected source holds no state for a satellite: precise products without it, a broadcast
+    /// ephemeris in force that marks it unhealthy, or none.
+    func missingReason(_ sat: SatelliteID, at t: GNSSTime) -> SatelliteUnusedReason {
+        switch self {
+        case .precise: .noPreciseOrbit
+        case .broadcast(let store), .ssr(let store, _):
+            store.select(sat, at: t, requireHealthy: false) != nil ? .unhealthy : .noEphemeris
+        case .withLEO(let gnss, _, _): sat.system == .leo ? .noEphemeris : gnss.missingReason(sat, at: t)
+        }
+    }
+
     /// The variance of a satellite's corrected orbit and clock along the line of sight, m²: the SSR URA where the
     /// corrections give one, else 0 (precise products' errors are below the measurements' noise).
     func accuracyVariance(_ sat: SatelliteID) -> Double {
@@ -165,6 +176,8 @@ public struct PPPFilter: Sendable {
     private var initialised = false
     /// The satellites of the last epoch that SSR corrections could not serve, by reason.
     public private(set) var lastUncorrected: [String: Int] = [:]
+    /// The last successful measurement update's post-fit residuals (m), one entry a satellite in its rows' order.
+    private var postFit: [(satellite: SatelliteID, phase: Double, code: Double, codeSigma: Double)] = []
 
     public init(options: PPPOptions = PPPOptions()) {
         self.options = options
@@ -222,7 +235,8 @@ public struct PPPFilter: Sendable {
             }
         }
         let approx = initialised ? ECEF(x[0], x[1], x[2]) : single.position
-        let (measurements, uncorrected) = prepare(epoch: epoch, orbits: orbits, receiver: approx)
+        var report: [SatelliteUse] = []
+        let (measurements, uncorrected) = prepare(epoch: epoch, orbits: orbits, receiver: approx, report: &report)
         lastUncorrected = uncorrected
         let leftOut = uncorrected.isEmpty ? nil : "without SSR corrections: "
             + uncorrected.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
@@ -233,20 +247,49 @@ public struct PPPFilter: Sendable {
                     + "\(span.upperBound.iso8601(fractionDigits: 0)): give the neighbouring days' SP3 files too"
             }
             if let leftOut { note += "; " + leftOut }
-            return Solution(time: time, position: approx, quality: .none, satellites: measurements.count, note: note)
+            var s = Solution(time: time, position: approx, quality: .none, satellites: measurements.count, note: note)
+            s.satelliteReport = report
+            return s
         }
         timeUpdate(time: time, single: single, measurements: measurements)
         // Up to four outliers are rejected one by one; the last update stands whatever its residuals.
         var used = measurements
+        var rejected: [SatelliteID] = []
+        postFit.removeAll(keepingCapacity: true)
         for attempt in 0...4 {
-            guard let rejected = measurementUpdate(used, time: time, mayReject: attempt < 4) else { break }
-            used.removeAll { $0.satellite == rejected }
+            guard let outlier = measurementUpdate(used, time: time, mayReject: attempt < 4) else { break }
+            used.removeAll { $0.satellite == outlier }
+            rejected.append(outlier)
         }
         for m in used { lastSeen[m.satellite] = time }
         let clocks = Dictionary(uniqueKeysWithValues: clockSystems.enumerated().map { ($0.element, x[Self.clockStart + $0.offset] / Constants.speedOfLight) })
-        return Solution(time: time, position: ECEF(x[0], x[1], x[2]),
-                        covariance: [p[0, 0], p[1, 1], p[2, 2], p[0, 1], p[1, 2], p[0, 2]],
-                        quality: .ppp, satellites: used.count, clockBiases: clocks, note: leftOut)
+        var solution = Solution(time: time, position: ECEF(x[0], x[1], x[2]),
+                                covariance: [p[0, 0], p[1, 1], p[2, 2], p[0, 1], p[1, 2], p[0, 2]],
+                                quality: .ppp, satellites: used.count, clockBiases: clocks, note: leftOut)
+        recordUse(rejected: rejected, in: &report)
+        solution.satelliteReport = report
+        return solution
+    }
+
+    /// Writes the epoch's verdict into the report, whose measured satellites wait as `noSolution`: rejected ones are
+    /// outliers, those in the last update are used with its post-fit residuals, the others fell below the mask at
+    /// the filter's position. The report and the update's rows are both in the epoch's order.
+    private func recordUse(rejected: [SatelliteID], in report: inout [SatelliteUse]) {
+        var k = 0
+        for i in report.indices where report[i].reason == .noSolution {
+            let satellite = report[i].satellite
+            if rejected.contains(satellite) {
+                report[i].reason = .outlier
+            } else if k < postFit.count && postFit[k].satellite == satellite {
+                report[i].reason = nil
+                report[i].codeResidual = postFit[k].code
+                report[i].phaseResidual = postFit[k].phase
+                report[i].codeSigma = postFit[k].codeSigma
+                k += 1
+            } else if !postFit.isEmpty {
+                report[i].reason = .belowMask
+            }
+        }
     }
 
     /// The estimated zenith wet delay, m.
@@ -255,18 +298,28 @@ public struct PPPFilter: Sendable {
     // MARK: - Measurements
 
     /// The epoch's measurements, and how many satellites SSR corrections could not serve, by reason.
-    private mutating func prepare(epoch: ObservationEpoch, orbits: OrbitSource, receiver: ECEF) -> ([Measurement], [String: Int]) {
+    /// `report` receives every satellite of the epoch in order, a measured one as `noSolution` until the update.
+    private mutating func prepare(epoch: ObservationEpoch, orbits: OrbitSource, receiver: ECEF,
+                                  report: inout [SatelliteUse]) -> ([Measurement], [String: Int]) {
         var out: [Measurement] = []
         var uncorrected: [String: Int] = [:]
         let frame = LocalFrame(origin: receiver)
-        for obs in epoch.satellites where options.systems.contains(obs.satellite.system) {
+        report.reserveCapacity(epoch.satellites.count)
+        for obs in epoch.satellites {
+            guard options.systems.contains(obs.satellite.system) else {
+                report.append(.unused(obs.satellite, .systemNotSelected))
+                continue
+            }
             let sys = obs.satellite.system
             let (firstCodes, secondCodes) = Self.signalPair(sys)
             guard let s1 = Self.firstWithPhase(obs, firstCodes), let s2 = Self.firstWithPhase(obs, secondCodes),
                   let f1 = CarrierFrequency.of(system: sys, band: s1.signal.band, glonassChannel: obs.glonassChannel),
                   let f2 = CarrierFrequency.of(system: sys, band: s2.signal.band, glonassChannel: obs.glonassChannel),
                   let range1 = s1.pseudorange, let range2 = s2.pseudorange, let l1 = s1.carrierPhase, let l2 = s2.carrierPhase
-            else { continue }
+            else {
+                report.append(.unused(obs.satellite, .missingSignal))
+                continue
+            }
             // Precise clocks refer to the P(Y)-code combination: take code from the first listed signal that has one
             // (C1W before C1C for GPS) even when the phase comes from another tracking mode of the same band; with
             // SSR, each code with its bias.
@@ -282,14 +335,22 @@ public struct PPPFilter: Sendable {
             // The satellite clock (a millisecond at most) moves the transmission time: the state is carried there
             // along its velocity and clock drift (the acceleration's part over 1 ms is below a micrometre).
             guard var state = orbits.state(obs.satellite, at: epoch.time - codeIF / c) else {
-                if let why = orbits.uncorrected(obs.satellite, at: epoch.time - codeIF / c) { uncorrected[why, default: 0] += 1 }
+                if let why = orbits.uncorrected(obs.satellite, at: epoch.time - codeIF / c) {
+                    uncorrected[why, default: 0] += 1
+                    report.append(.unused(obs.satellite, .noSSR))
+                } else {
+                    report.append(.unused(obs.satellite, orbits.missingReason(obs.satellite, at: epoch.time)))
+                }
                 continue
             }
             let dt = -state.clockBias
             state.position = state.position + dt * state.velocity
             state.clockBias += dt * state.clockDrift
             let el = frame.enu(state.position).azimuthElevation.elevation
-            guard el >= options.elevationMask else { continue }
+            guard el >= options.elevationMask else {
+                report.append(.unused(obs.satellite, .belowMask))
+                continue
+            }
             // Cycle slips: loss of lock, Melbourne–Wübbena and geometry-free jumps.
             var slip = (s1.lli & 1) != 0 || (s2.lli & 1) != 0
             let discontinuity = orbits.discontinuity(obs.satellite)
@@ -297,8 +358,12 @@ public struct PPPFilter: Sendable {
             let lambdaWL = c / (f1 - f2)
             let mw = ((l1 * lambda1 * f1 - l2 * lambda2 * f2) / (f1 - f2) - (f1 * p1 + f2 * p2) / (f1 + f2)) / lambdaWL
             let gf = l1 * lambda1 - l2 * lambda2
+            var detected = false
             if let m = slipMonitors[obs.satellite], let seen = lastSeen[obs.satellite], epoch.time - seen < 300 {
-                if abs(mw - m.mw) > options.melbourneWubbenaSlip || abs(gf - m.gf) > options.geometryFreeSlip { slip = true }
+                if abs(mw - m.mw) > options.melbourneWubbenaSlip || abs(gf - m.gf) > options.geometryFreeSlip {
+                    slip = true
+                    detected = true
+                }
             } else {
                 slip = true
             }
@@ -308,6 +373,9 @@ public struct PPPFilter: Sendable {
                 let n = min(m.count + 1, 100)
                 slipMonitors[obs.satellite] = (m.mw + (mw - m.mw) / n, n, gf)
             }
+            var entry = SatelliteUse.unused(obs.satellite, .noSolution)
+            entry.cycleSlip = detected
+            report.append(entry)
             out.append(Measurement(satellite: obs.satellite, state: state, codeIF: codeIF, phaseIF: phaseIF,
                                    wavelengthIF: c / (f1 + f2), bands: (s1.signal.band, s2.signal.band), weights: (g1, g2),
                                    centreOfMass: orbits.isCentreOfMass(obs.satellite),
@@ -430,6 +498,7 @@ public struct PPPFilter: Sendable {
     /// One update; when `mayReject`, returns the satellite to reject (the state unchanged) when a post-fit
     /// residual is an outlier.
     private mutating func measurementUpdate(_ ms: [Measurement], time: GNSSTime, mayReject: Bool) -> SatelliteID? {
+        postFit.removeAll(keepingCapacity: true)
         let receiver = ECEF(x[0], x[1], x[2])
         let tide = options.solidEarthTide ? SolidEarthTide.displacement(site: receiver, time: time) : .zero
         let site = receiver + tide
@@ -484,10 +553,15 @@ public struct PPPFilter: Sendable {
         guard innovations.count >= 8 else { return nil }
         h.keepRows(innovations.count)
         let prior = (x, p)
-        guard Kalman.update(x: &x, p: &p, h: h, innovation: innovations, r: Matrix.diagonal(variances)), mayReject else { return nil }
-        // Post-fit residuals: reject the worst outlier beyond 4σ and redo the update.
+        guard Kalman.update(x: &x, p: &p, h: h, innovation: innovations, r: Matrix.diagonal(variances)) else { return nil }
+        // Post-fit residuals: kept for the epoch's report; the worst outlier beyond 4σ is rejected and the update redone.
         let dxVector = (0..<n).map { x[$0] - prior.0[$0] }
         let predicted = h * dxVector
+        for i in stride(from: 0, to: innovations.count, by: 2) {
+            postFit.append((satellites[i], innovations[i] - predicted[i], innovations[i + 1] - predicted[i + 1],
+                            variances[i + 1].squareRoot()))
+        }
+        guard mayReject else { return nil }
         var worst: (Double, SatelliteID)?
         for i in innovations.indices {
             let normalised = abs(innovations[i] - predicted[i]) / variances[i].squareRoot()

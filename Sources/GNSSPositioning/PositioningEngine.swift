@@ -112,7 +112,31 @@ public struct PositioningEngine: Sendable {
     /// Solves one epoch, in time order. RTK needs `base`: the base's epoch chosen by `BasePairing` (nil when it has
     /// none yet).
     public mutating func solve(_ epoch: ObservationEpoch, base: BaseEpoch? = nil, products: PositioningProducts) -> Solution {
-        let epoch = epoch.excluding(profile.excludedSatellites)
+        var solution = solveIncluded(epoch.excluding(profile.excludedSatellites), base: base, products: products)
+        Self.reportExclusions(profile.excludedSatellites, of: epoch, in: &solution.satelliteReport)
+        return solution
+    }
+
+    /// Adds the satellites the configuration excludes to a report of the epoch's other satellites, in the epoch's
+    /// order (where the engine reached the satellites at all).
+    static func reportExclusions(_ excluded: Set<SatelliteID>, of epoch: ObservationEpoch, in report: inout [SatelliteUse]) {
+        guard !excluded.isEmpty, !report.isEmpty else { return }
+        var merged: [SatelliteUse] = []
+        merged.reserveCapacity(epoch.satellites.count)
+        var k = 0
+        for o in epoch.satellites {
+            if excluded.contains(o.satellite) {
+                merged.append(.unused(o.satellite, .excludedByConfiguration))
+            } else if k < report.count, report[k].satellite == o.satellite {
+                merged.append(report[k])
+                k += 1
+            }
+        }
+        if k < report.count { merged += report[k...] }
+        report = merged
+    }
+
+    private mutating func solveIncluded(_ epoch: ObservationEpoch, base: BaseEpoch?, products: PositioningProducts) -> Solution {
         switch profile.mode {
         case .spp:
             let s = spp.solve(epoch: epoch, ephemerides: products.ephemerides, klobuchar: products.klobuchar, initial: lastSinglePosition,
@@ -169,7 +193,7 @@ public struct PositioningEngine: Sendable {
 
     /// RTK: what prepares epochs for `process(prepared:)`, on another thread if need be (a replay prepares the next
     /// epochs while the filter works). It carries the profile and antennas, none of the filter's state.
-    public var preparer: RTKPreparer { RTKPreparer(filter: rtk) }
+    public var preparer: RTKPreparer { RTKPreparer(filter: rtk, excluded: profile.excludedSatellites) }
 
     /// RTK: processes an epoch made by `preparer`, in time order.
     public mutating func process(prepared: RTKFilter.PreparedEpoch) -> Solution {
@@ -177,14 +201,17 @@ public struct PositioningEngine: Sendable {
     }
 }
 
-/// Makes RTK epochs ready for the filter, each single-point fix starting from the one before it.
+/// Makes RTK epochs ready for the filter, each single-point fix starting from the one before it; the rover's
+/// satellites the profile excludes are left out here and reported so.
 public struct RTKPreparer: Sendable {
     let filter: RTKFilter
+    let excluded: Set<SatelliteID>
 
     public func prepare(rover: ObservationEpoch, base: ObservationEpoch, basePosition: ECEF, products: PositioningProducts,
                         initial: inout ECEF?) -> RTKFilter.PreparedEpoch {
-        let epoch = filter.prepare(rover: rover, base: base, basePosition: basePosition, ephemerides: products.ephemerides,
-                                   klobuchar: products.klobuchar, initial: initial)
+        var epoch = filter.prepare(rover: rover.excluding(excluded), base: base, basePosition: basePosition,
+                                   ephemerides: products.ephemerides, klobuchar: products.klobuchar, initial: initial)
+        PositioningEngine.reportExclusions(excluded, of: rover, in: &epoch.report)
         if let p = epoch.singlePointPosition { initial = p }
         return epoch
     }

@@ -102,6 +102,8 @@ public struct RTKFilter: Sendable {
         /// Nil when the epoch cannot go further; `single` then says why.
         let pairs: [Pair]?
         let basePosition: ECEF
+        /// The rover's satellites in order: why each is not paired, the paired ones as `noSolution` until the update.
+        var report: [SatelliteUse]
 
         /// The rover's single-point position, when it has one (the next epoch's first guess).
         public var singlePointPosition: ECEF? { single.quality == .none ? nil : single.position }
@@ -112,8 +114,9 @@ public struct RTKFilter: Sendable {
     public func prepare(rover: ObservationEpoch, base: ObservationEpoch, basePosition: ECEF, ephemerides: EphemerisStore,
                         klobuchar: KlobucharCoefficients? = nil, initial: ECEF?) -> PreparedEpoch {
         let (single, states) = spp.solveKeepingStates(epoch: rover, ephemerides: ephemerides, klobuchar: klobuchar, initial: initial)
-        func epoch(_ single: Solution, _ pairs: [Pair]?) -> PreparedEpoch {
-            PreparedEpoch(time: rover.time, age: rover.time - base.time, single: single, pairs: pairs, basePosition: basePosition)
+        func epoch(_ single: Solution, _ pairs: [Pair]?, report: [SatelliteUse]? = nil) -> PreparedEpoch {
+            PreparedEpoch(time: rover.time, age: rover.time - base.time, single: single, pairs: pairs, basePosition: basePosition,
+                          report: report ?? single.satelliteReport)
         }
         func stop(_ note: String) -> PreparedEpoch {
             var s = single
@@ -122,8 +125,10 @@ public struct RTKFilter: Sendable {
         }
         guard single.quality != .none else { return stop("no single-point fix: " + (single.note ?? "")) }
         guard basePosition.norm > 6.0e6 else { return stop("base position unknown") }
-        return epoch(single, makePairs(rover: rover, base: base, basePosition: basePosition, roverApprox: single.position,
-                                       roverStates: states, ephemerides: ephemerides))
+        var report: [SatelliteUse] = []
+        let pairs = makePairs(rover: rover, base: base, basePosition: basePosition, roverApprox: single.position,
+                              roverStates: states, ephemerides: ephemerides, report: &report)
+        return epoch(single, pairs, report: report)
     }
 
     /// Processes one rover epoch against the base epoch of the same time.
@@ -136,13 +141,18 @@ public struct RTKFilter: Sendable {
     /// Processes an epoch prepared by `prepare`, in time order.
     public mutating func process(_ epoch: PreparedEpoch) -> Solution {
         epochIndex += 1
-        guard let pairs = epoch.pairs else { return epoch.single }
+        guard let pairs = epoch.pairs else {
+            var s = epoch.single
+            s.satelliteReport = epoch.report
+            return s
+        }
         let (time, age, single, basePosition) = (epoch.time, epoch.age, epoch.single, epoch.basePosition)
         timeUpdate(time: time, baseTime: time - age, sppPosition: single.position, pairs: pairs)
         guard let nMeasurements = measurementUpdate(pairs: pairs, basePosition: basePosition), nMeasurements > 0 else {
             var s = single
             s.age = age
             s.note = "no double differences (\(pairs.count) common satellites)"
+            s.satelliteReport = epoch.report
             return s
         }
         positionInitialised = true
@@ -151,6 +161,8 @@ public struct RTKFilter: Sendable {
                                 covariance: [p[0, 0], p[1, 1], p[2, 2], p[0, 1], p[1, 2], p[0, 2]],
                                 quality: .float, satellites: pairs.count, clockBiases: single.clockBiases,
                                 dop: single.dop, age: age)
+        solution.satelliteReport = epoch.report
+        recordUse(pairs: pairs, in: &solution.satelliteReport)
         if let fixed = resolveAmbiguities(pairs: pairs) {
             solution.position = fixed.position
             solution.covariance = fixed.covariance
@@ -165,12 +177,45 @@ public struct RTKFilter: Sendable {
 
     private var lastRatio: Double?
 
+    /// The last measurement update's verdict per pair (by index into the epoch's pairs): in a double difference
+    /// (as either satellite), its first code and phase post-fit residuals (m, the float update's), or only refused
+    /// by the innovation gate.
+    private struct PairUse {
+        var used = false
+        var gated = false
+        var code: Double?
+        var phase: Double?
+    }
+    private var pairUse: [PairUse] = []
+    /// The satellites the last time update's geometry-free and Doppler checks found slipped.
+    private var detectedSlips: [SatelliteID] = []
+
+    /// Writes the last update's verdict into the epoch's report, whose paired satellites wait as `noSolution`. Both
+    /// are in the rover's order.
+    private func recordUse(pairs: [Pair], in report: inout [SatelliteUse]) {
+        var k = 0
+        for i in report.indices where report[i].reason == .noSolution {
+            while k < pairs.count && pairs[k].satellite != report[i].satellite { k += 1 }
+            guard k < pairs.count, k < pairUse.count else { break }
+            let use = pairUse[k]
+            report[i].cycleSlip = detectedSlips.contains(report[i].satellite)
+            if use.used {
+                report[i].reason = nil
+                report[i].codeResidual = use.code
+                report[i].phaseResidual = use.phase
+            } else {
+                report[i].reason = use.gated ? .outlier : .noDoubleDifference
+            }
+        }
+    }
+
     // MARK: - Pairing
 
     /// `roverStates`: the satellites at transmission as the rover's single-point fix computed them (the code it used
     /// may differ from the pair's by a metre, which moves a satellite by micrometres).
     private func makePairs(rover: ObservationEpoch, base: ObservationEpoch, basePosition: ECEF, roverApprox: ECEF,
-                           roverStates: [PreparedMeasurement], ephemerides: EphemerisStore) -> [Pair] {
+                           roverStates: [PreparedMeasurement], ephemerides: EphemerisStore, report: inout [SatelliteUse]) -> [Pair] {
+        report.reserveCapacity(rover.satellites.count)
         var pairs: [Pair] = []
         let roverFrame = LocalFrame(origin: roverApprox), baseFrame = LocalFrame(origin: basePosition)
         let roverGeo = roverFrame.geodetic, baseGeo = baseFrame.geodetic
@@ -180,8 +225,15 @@ public struct RTKFilter: Sendable {
         var stateSlot = baseSlot
         for (k, o) in base.satellites.enumerated() { if let d = o.satellite.denseIndex { baseSlot[d] = Int32(k) } }
         for (k, m) in roverStates.enumerated() { if let d = m.satellite.denseIndex { stateSlot[d] = Int32(k) } }
-        for ro in rover.satellites where options.systems.contains(ro.satellite.system) {
-            guard let d = ro.satellite.denseIndex, baseSlot[d] >= 0 else { continue }
+        for ro in rover.satellites {
+            guard options.systems.contains(ro.satellite.system) else {
+                report.append(.unused(ro.satellite, .systemNotSelected))
+                continue
+            }
+            guard let d = ro.satellite.denseIndex, baseSlot[d] >= 0 else {
+                report.append(.unused(ro.satellite, .noBaseObservation))
+                continue
+            }
             let bo = base.satellites[Int(baseSlot[d])]
             let sys = ro.satellite.system
             var signals: [PairSignal?] = []
@@ -189,7 +241,10 @@ public struct RTKFilter: Sendable {
             for candidates in SignalSelection.differential(sys).prefix(options.frequencies) {
                 signals.append(Self.commonSignal(ro, bo, candidates, channel: channel))
             }
-            guard let first = signals.compactMap({ $0 }).first else { continue }
+            guard let first = signals.compactMap({ $0 }).first else {
+                report.append(.unused(ro.satellite, .missingSignal))
+                continue
+            }
             let rs: SatelliteState, bs: SatelliteState
             if stateSlot[d] >= 0, let nearby = Self.baseState(roverStates[Int(stateSlot[d])], roverTime: rover.time,
                                                               baseTime: base.time, basePseudorange: first.codeBase) {
@@ -199,12 +254,19 @@ public struct RTKFilter: Sendable {
                       let r = stateSlot[d] >= 0 ? roverStates[Int(stateSlot[d])].state
                         : SatelliteGeometry.atTransmission(eph, receivedAt: rover.time, pseudorange: first.codeRover),
                       let b = SatelliteGeometry.atTransmission(eph, receivedAt: base.time, pseudorange: first.codeBase)
-                else { continue }
+                else {
+                    report.append(.unused(ro.satellite, .noEphemeris))
+                    continue
+                }
                 (rs, bs) = (r, b)
             }
             let (az, el) = roverFrame.enu(rs.position).azimuthElevation
             let (baseAz, baseEl) = baseFrame.enu(bs.position).azimuthElevation
-            guard el >= options.elevationMask, baseEl >= options.elevationMask else { continue }
+            guard el >= options.elevationMask, baseEl >= options.elevationMask else {
+                report.append(.unused(ro.satellite, .belowMask))
+                continue
+            }
+            report.append(.unused(ro.satellite, .noSolution))
             let (baseRange, _) = SinglePointPositioner.geometricRange(satellite: bs.position, receiver: basePosition)
             pairs.append(Pair(satellite: ro.satellite, roverState: rs, baseState: bs, elevation: el, baseRange: baseRange,
                               tropoRover: Troposphere.saastamoinen(receiver: roverGeo, elevation: el),
@@ -287,6 +349,7 @@ public struct RTKFilter: Sendable {
         }
         // Cycle slips: loss-of-lock flags and geometry-free phase jumps.
         var slipped = Set<AmbiguityKey>()
+        detectedSlips.removeAll(keepingCapacity: true)
         for pair in pairs {
             for (f, s) in pair.signals.enumerated() {
                 guard let s else { continue }
@@ -305,11 +368,14 @@ public struct RTKFilter: Sendable {
                     || abs(gf.base - previous.base) > options.geometryFreeSlipThreshold {
                     slipped.insert(AmbiguityKey(satellite: pair.satellite, frequency: 0))
                     slipped.insert(AmbiguityKey(satellite: pair.satellite, frequency: 1))
+                    detectedSlips.append(pair.satellite)
                 }
                 geometryFree[pair.satellite, 0] = gf
             }
         }
-        slipped.formUnion(dopplerSlips(pairs, roverInterval: dt, baseInterval: baseInterval))
+        let doppler = dopplerSlips(pairs, roverInterval: dt, baseInterval: baseInterval)
+        for key in doppler where !detectedSlips.contains(key.satellite) { detectedSlips.append(key.satellite) }
+        slipped.formUnion(doppler)
         // Drop ambiguities unseen too long, or slipped.
         let stale = keys.filter { k in
             slipped.contains(k) || epochIndex - (tracks[k]?.lastSeen ?? 0) > options.maxOutage
@@ -411,6 +477,9 @@ public struct RTKFilter: Sendable {
         var ambiguities: (other: Int, otherWavelength: Double, ref: Int, refWavelength: Double)?
         var v: Double
         var group: Int
+        /// The two satellites, by index into the epoch's pairs.
+        var referencePair: Int
+        var otherPair: Int
         var refVariance: Double
         var variance: Double
     }
@@ -426,6 +495,8 @@ public struct RTKFilter: Sendable {
         let rover = ECEF(x[0], x[1], x[2])
         var rows: [Row] = []
         var groupID = 0
+        pairUse.removeAll(keepingCapacity: true)
+        pairUse.append(contentsOf: repeatElement(PairUse(), count: pairs.count))
         let systems = Array(Set(pairs.map { $0.satellite.system })).sorted()
         for sys in systems {
             // Indices into `pairs` (a pair holds arrays: copying it costs reference counting).
@@ -439,9 +510,12 @@ public struct RTKFilter: Sendable {
                     guard usable.count >= 2, let ref = usable.max(by: { pairs[$0].elevation < pairs[$1].elevation }) else { continue }
                     groupID += 1
                     for j in usable where j != ref {
-                        if let row = ddRow(pairs, ref: ref, other: j, frequency: f, phase: isPhase, rover: rover, group: groupID),
-                           abs(row.v) <= options.maxInnovation {
-                            rows.append(row)
+                        if let row = ddRow(pairs, ref: ref, other: j, frequency: f, phase: isPhase, rover: rover, group: groupID) {
+                            if abs(row.v) <= options.maxInnovation {
+                                rows.append(row)
+                            } else {
+                                pairUse[j].gated = true
+                            }
                         }
                     }
                 }
@@ -474,8 +548,29 @@ public struct RTKFilter: Sendable {
             blocks.append((h, group.map(\.v), r))
             start = end
         }
+        let prior = x
         let used = Kalman.update(x: &x, p: &p, blocks: blocks)
+        if used > 0 { recordPostFit(rows, prior: prior) }
         return used > 0 ? used : nil
+    }
+
+    /// Each row's post-fit residual from the state's change: the first code and phase double difference a satellite
+    /// is the other of; its reference counts as used.
+    private mutating func recordPostFit(_ rows: [Row], prior: [Double]) {
+        for row in rows {
+            var predicted = row.position.x * (x[0] - prior[0]) + row.position.y * (x[1] - prior[1]) + row.position.z * (x[2] - prior[2])
+            if let a = row.ambiguities {
+                predicted += a.otherWavelength * (x[a.other] - prior[a.other]) - a.refWavelength * (x[a.ref] - prior[a.ref])
+            }
+            let residual = row.v - predicted
+            pairUse[row.referencePair].used = true
+            pairUse[row.otherPair].used = true
+            if row.ambiguities == nil {
+                if pairUse[row.otherPair].code == nil { pairUse[row.otherPair].code = residual }
+            } else if pairUse[row.otherPair].phase == nil {
+                pairUse[row.otherPair].phase = residual
+            }
+        }
     }
 
     /// `members` (indices into `pairs`) with a signal in slot `f`, split by its band: a slot's candidates can span
@@ -521,7 +616,7 @@ public struct RTKFilter: Sendable {
         } else {
             observed = (sj.codeRover - sj.codeBase) - (si.codeRover - si.codeBase)
         }
-        return Row(position: position, ambiguities: ambiguities, v: observed - model, group: group,
+        return Row(position: position, ambiguities: ambiguities, v: observed - model, group: group, referencePair: r, otherPair: o,
                    refVariance: sdVariance(pairs[r].elevation, phase: phase), variance: sdVariance(pairs[o].elevation, phase: phase))
     }
 

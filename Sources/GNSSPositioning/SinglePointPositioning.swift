@@ -98,13 +98,26 @@ public struct SinglePointPositioner: Sendable {
                             initial: ECEF?, corrections: SSRCorrections? = nil) -> (solution: Solution, prepared: [PreparedMeasurement]) {
         var noEphemeris = 0
         var prepared: [PreparedMeasurement] = []
-        for obs in epoch.satellites where options.systems.contains(obs.satellite.system) {
+        // The epoch's satellites in order; the prepared ones wait for the fix's verdict as `noSolution`.
+        var report: [SatelliteUse] = []
+        report.reserveCapacity(epoch.satellites.count)
+        for obs in epoch.satellites {
+            guard options.systems.contains(obs.satellite.system) else {
+                report.append(.unused(obs.satellite, .systemNotSelected))
+                continue
+            }
             switch prepare(obs, at: epoch.time, ephemerides: ephemerides, corrections: corrections) {
-            case .some(let m): prepared.append(m)
-            case .none: if ephemerides.select(obs.satellite, at: epoch.time) == nil { noEphemeris += 1 }
+            case .some(let m):
+                prepared.append(m)
+                report.append(.unused(obs.satellite, .noSolution))
+            case .none:
+                let reason = unprepared(obs, at: epoch.time, ephemerides: ephemerides, corrections: corrections)
+                if reason == .noEphemeris || reason == .unhealthy { noEphemeris += 1 }
+                report.append(.unused(obs.satellite, reason))
             }
         }
-        let failed = Solution(time: epoch.time, position: .zero, quality: .none, satellites: 0)
+        var failed = Solution(time: epoch.time, position: .zero, quality: .none, satellites: 0)
+        failed.satelliteReport = report
         guard prepared.count >= 4 else {
             var s = failed
             s.note = "\(prepared.count) usable satellites (\(noEphemeris) without ephemeris)"
@@ -132,11 +145,58 @@ public struct SinglePointPositioner: Sendable {
             var s = failed
             s.note = (fix.note ?? fix.validation.reason ?? "no solution")
                 + (noEphemeris > 0 ? "; the others have no ephemeris yet" : "")
+            Self.record(fix, valid: false, in: &s.satelliteReport)
             return (s, prepared)
         }
-        return (Solution(time: epoch.time, position: position, covariance: fix.covariance, velocity: fix.velocity,
-                         quality: .single, satellites: fix.used, clockBiases: fix.clocks, dop: fix.dop,
-                         excluded: fix.excluded, note: fix.note), prepared)
+        var solution = Solution(time: epoch.time, position: position, covariance: fix.covariance, velocity: fix.velocity,
+                                quality: .single, satellites: fix.used, clockBiases: fix.clocks, dop: fix.dop,
+                                excluded: fix.excluded, note: fix.note)
+        solution.satelliteReport = report
+        Self.record(fix, valid: true, in: &solution.satelliteReport)
+        return (solution, prepared)
+    }
+
+    /// Writes a fix's verdict into the epoch's report, whose prepared satellites wait as `noSolution`: the ones the
+    /// fault exclusion left out are outliers, those below the mask say so and, when the fix is valid, the others are
+    /// used with their residuals. Both lists are in the epoch's order, so one pass walks them together.
+    static func record(_ fix: Fix, valid: Bool, in report: inout [SatelliteUse]) {
+        var k = 0
+        for i in report.indices where report[i].reason == .noSolution {
+            let satellite = report[i].satellite
+            if fix.excluded.contains(satellite) {
+                report[i].reason = .outlier
+                continue
+            }
+            // A measurement the last iteration could not range (none in practice) has no outcome and stays unsolved.
+            var j = k
+            while j < fix.outcomes.count && fix.outcomes[j].satellite != satellite { j += 1 }
+            guard j < fix.outcomes.count else { continue }
+            let outcome = fix.outcomes[j]
+            k = j + 1
+            if let residual = outcome.residual {
+                if valid {
+                    report[i].reason = nil
+                    report[i].codeResidual = residual
+                    report[i].codeSigma = outcome.sigma
+                }
+            } else {
+                report[i].reason = .belowMask
+            }
+        }
+    }
+
+    /// Why `prepare` gave no measurement for a satellite (called only when it gave none).
+    func unprepared(_ obs: SatelliteObservation, at time: GNSSTime, ephemerides: EphemerisStore,
+                    corrections: SSRCorrections?) -> SatelliteUnusedReason {
+        let sys = obs.satellite.system
+        guard let p1 = SignalSelection.firstCode(obs, SignalSelection.primary(sys)), p1.pseudorange != nil,
+              CarrierFrequency.of(system: sys, band: p1.signal.band,
+                                  glonassChannel: obs.glonassChannel ?? ephemerides.glonassChannel(obs.satellite)) != nil
+        else { return .missingSignal }
+        guard ephemerides.select(obs.satellite, at: time) != nil else {
+            return ephemerides.select(obs.satellite, at: time, requireHealthy: false) != nil ? .unhealthy : .noEphemeris
+        }
+        return corrections != nil && sys != .leo ? .noSSR : .noEphemeris
     }
 
     // MARK: - Preparation
@@ -210,6 +270,9 @@ public struct SinglePointPositioner: Sendable {
         var validation: Validation = .failure("not computed")
         var excluded: [SatelliteID] = []
         var note: String?
+        /// Each measurement of the last iteration in the order given: its post-fit residual and the standard
+        /// deviation it was weighted with, or a nil residual when it was below the mask.
+        var outcomes: [(satellite: SatelliteID, residual: Double?, sigma: Double)] = []
     }
 
     func estimate(_ ms: [PreparedMeasurement], time: GNSSTime, klobuchar: KlobucharCoefficients?, initial: ECEF?) -> Fix {
@@ -225,6 +288,7 @@ public struct SinglePointPositioner: Sendable {
             let geo = frame.geodetic
             // Each row of the design matrix: minus the unit vector to the satellite, 1 in its receiver clock's column.
             var rows: [(unit: ECEF, clock: Int, residual: Double, weight: Double, m: PreparedMeasurement, el: Double, az: Double)] = []
+            var belowMask: [SatelliteID] = []
             for m in ms {
                 let (range, unit) = Self.geometricRange(satellite: m.state.position, receiver: receiver)
                 guard range > 0 else { continue }
@@ -232,7 +296,10 @@ public struct SinglePointPositioner: Sendable {
                 if haveLocation {
                     let enu = frame.enu(m.state.position)
                     (az, el) = enu.azimuthElevation
-                    if el < options.elevationMask { continue }
+                    if el < options.elevationMask {
+                        belowMask.append(m.satellite)
+                        continue
+                    }
                 }
                 var iono = 0.0, ionoVar = 0.0, trop = 0.0, tropVar = 0.0
                 if haveLocation {
@@ -263,6 +330,7 @@ public struct SinglePointPositioner: Sendable {
                 let clocks = activeColumns.count - 3
                 fix.validation = .failure("\(rows.count) satellites above the mask for \(activeColumns.count) unknowns"
                                           + (clocks > 1 ? ", \(clocks) receiver clocks" : ""))
+                fix.outcomes = belowMask.map { ($0, nil, 0) }
                 return fix
             }
             var h = Matrix(rows: rows.count, columns: activeColumns.count)
@@ -285,10 +353,21 @@ public struct SinglePointPositioner: Sendable {
                 fix.used = rows.count
                 // Weighted sum of squared residuals after the last update.
                 var ssr = 0.0
-                for (i, r) in rows.enumerated() {
-                    var predicted = 0.0
-                    for j in 0..<activeColumns.count { predicted += h[i, j] * dx[j] }
-                    ssr += pow(r.residual - predicted, 2) * r.weight
+                fix.outcomes.reserveCapacity(ms.count)
+                var row = 0, below = 0
+                for m in ms {
+                    if row < rows.count && rows[row].m.satellite == m.satellite {
+                        let r = rows[row]
+                        var predicted = 0.0
+                        for j in 0..<activeColumns.count { predicted += h[row, j] * dx[j] }
+                        let residual = r.residual - predicted
+                        ssr += pow(residual, 2) * r.weight
+                        fix.outcomes.append((m.satellite, residual, (1 / r.weight).squareRoot()))
+                        row += 1
+                    } else if below < belowMask.count && belowMask[below] == m.satellite {
+                        fix.outcomes.append((m.satellite, nil, 0))
+                        below += 1
+                    }
                 }
                 fix.normalisedResidual = ssr
                 fix.dop = Self.dop(rows.map { ($0.el, $0.az) }, clocks: activeColumns.count - 3)

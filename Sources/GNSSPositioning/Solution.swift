@@ -73,6 +73,9 @@ public struct Solution: Sendable, Hashable {
     public var excluded: [SatelliteID]
     /// Why there is no (or a degraded) solution, for operators.
     public var note: String?
+    /// Each satellite of the epoch as the engine used it, in the epoch's order: used with its post-fit residuals, or
+    /// why not (see `SatelliteUse`). Empty where the engine never reached the satellites (RTK without a base epoch).
+    public var satelliteReport: [SatelliteUse] = []
 
     public init(time: GNSSTime, position: ECEF, covariance: [Double] = [0, 0, 0, 0, 0, 0], velocity: ECEF? = nil,
                 quality: SolutionQuality, satellites: Int, clockBiases: [GNSSSystem: Double] = [:],

@@ -9,9 +9,13 @@ public enum SolutionFormat: String, Sendable, CaseIterable {
 
 public struct SolutionWriter: Sendable {
     public let format: SolutionFormat
+    /// JSON: each line also carries the engine's per-satellite report (`satellite_report`); the other formats have
+    /// no place for it and are unchanged.
+    public var satelliteReport = false
 
-    public init(format: SolutionFormat) {
+    public init(format: SolutionFormat, satelliteReport: Bool = false) {
         self.format = format
+        self.satelliteReport = satelliteReport
     }
 
     /// Header lines (only `pos` has any).
@@ -31,12 +35,14 @@ public struct SolutionWriter: Sendable {
         return lines
     }
 
-    /// The line for one solution, or nil for an epoch without a position.
-    public func line(_ s: Solution) -> String? {
+    /// The line for one solution, or nil for an epoch without a position. With `epoch` and `locks` (the station's
+    /// signals followed up to that epoch), JSON's satellite report gives each satellite's signals with their lock time
+    /// and slips too.
+    public func line(_ s: Solution, epoch: ObservationEpoch? = nil, locks: SignalLockTracker? = nil) -> String? {
         guard s.quality != .none, s.position.x.isFinite, s.position.y.isFinite, s.position.z.isFinite else { return nil }
         switch format {
         case .pos: return posLine(s)
-        case .json: return jsonLine(s)
+        case .json: return jsonLine(s, epoch: epoch, locks: locks)
         case .nmea: return ggaSentence(s)
         }
     }
@@ -68,7 +74,7 @@ public struct SolutionWriter: Sendable {
         return String(decoding: line, as: UTF8.self)
     }
 
-    private func jsonLine(_ s: Solution) -> String {
+    private func jsonLine(_ s: Solution, epoch: ObservationEpoch?, locks: SignalLockTracker?) -> String {
         let g = s.position.geodetic()
         let sig = s.sigma
         func fixed(_ v: Double, _ digits: Int) -> String { v.isFinite ? FixedPointText.string(v, decimals: digits) : "null" }
@@ -82,7 +88,36 @@ public struct SolutionWriter: Sendable {
         if let note = s.note {
             out += ",\"note\":\"" + note.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
         }
+        if satelliteReport { out += ",\"satellite_report\":" + Self.reportJSON(s.satelliteReport, epoch: epoch, locks: locks) }
         return out + "}"
+    }
+
+    /// The per-satellite report as a JSON array, every key written (`null` where there is no value): `sat` (RINEX
+    /// name), `used`, `reason` (why not), `code_residual` and `phase_residual` (m, post-fit, to 0.1 mm), `cycle_slip`
+    /// (the engine's own detection); with `epoch` and `locks`, `signals`: each observed signal's `signal` (RINEX code),
+    /// `lock_time` (s, to 0.1 s) and `slips`, as `gatewayctl satellites` shows them.
+    static func reportJSON(_ report: [SatelliteUse], epoch: ObservationEpoch?, locks: SignalLockTracker?) -> String {
+        func metres(_ v: Double?) -> String { v.map { $0.isFinite ? FixedPointText.string($0, decimals: 4) : "null" } ?? "null" }
+        var out = "["
+        for (i, u) in report.enumerated() {
+            if i > 0 { out += "," }
+            out += "{\"sat\":\"\(u.satellite)\",\"used\":\(u.used),\"reason\":"
+            out += u.reason.map { "\"\($0.rawValue)\"" } ?? "null"
+            out += ",\"code_residual\":\(metres(u.codeResidual)),\"phase_residual\":\(metres(u.phaseResidual))"
+            out += ",\"cycle_slip\":\(u.cycleSlip)"
+            if let epoch, let locks {
+                out += ",\"signals\":["
+                for (k, signal) in (epoch.satellite(u.satellite)?.signals ?? []).enumerated() {
+                    let lock = locks.lock(u.satellite, signal.signal)
+                    out += (k > 0 ? "," : "") + "{\"signal\":\"\(signal.signal)\",\"lock_time\":"
+                    out += lock.map { FixedPointText.string($0.time, decimals: 1) } ?? "null"
+                    out += ",\"slips\":" + (lock.map { String($0.slips) } ?? "null") + "}"
+                }
+                out += "]"
+            }
+            out += "}"
+        }
+        return out + "]"
     }
 
     /// NMEA 0183 GGA with UTC time and height above the ellipsoid (geoid separation 0).

@@ -17,6 +17,8 @@ public struct ConfiguredReplay {
     public var inputs: [String: [String]]
     public var outputDirectory: String
     public var format: SolutionFormat = .pos
+    /// JSON: write each epoch's per-satellite report too.
+    public var satelliteReport = false
     /// When the recorded streams' ephemerides serve: from their arrival on (as live), or every epoch.
     public var ephemerides: EphemerisTiming = .asReceived
     /// Multiple of real time; nil for as fast as possible.
@@ -121,7 +123,8 @@ public struct ConfiguredReplay {
             guard let files = inputs[station.name], !files.isEmpty else { continue }
             let pipeline = StationPipeline(configuration: station, ephemerides: ephemerides, references: references,
                                            products: products, metrics: nil, publisher: publisher)
-            let log = try SolutionLog(directory: outputDirectory, station: station.name, format: format, append: false)
+            let log = try SolutionLog(directory: outputDirectory, station: station.name, format: format, append: false,
+                                      satelliteReport: satelliteReport)
             let feed = Feed(pipeline: pipeline, files: files, log: log)
             if station.role == .reference || station.format == .leo {
                 let path = (outputDirectory as NSString).appendingPathComponent("\(station.name).rtcm3")
@@ -138,11 +141,11 @@ public struct ConfiguredReplay {
         while let (name, feed) = feeds.filter({ !$0.1.finished }).min(by: { Self.earlier($0.1.lastTime, $1.1.lastTime) }) {
             for output in try feed.step() {
                 switch output {
-                case .solution(let s, _):
+                case .solution(let s, let epoch):
                     feed.lastTime = s.time
                     summaries[name, default: StationSummary()].epochs += 1
                     summaries[name, default: StationSummary()].byQuality[s.quality, default: 0] += 1
-                    feed.log.write(s)
+                    feed.log.write(s, epoch: epoch)
                     progress?(name, summaries[name]?.epochs ?? 0, s.time)
                     if let speed, speed > 0 {
                         let first = firstTime ?? s.time

@@ -10,10 +10,11 @@ import GNSSProducts
 /// `RTKPreparer`), while the engine's filter works on the epochs before, on the other core. The single-point fixes
 /// chain from one epoch to the next as in `PositioningEngine.solve`, so both give the same solutions.
 final class PreparedRTKEpochs {
+    /// Each with the rover's epoch as read, for what follows its signals.
     enum Item {
-        case prepared(RTKFilter.PreparedEpoch)
+        case prepared(RTKFilter.PreparedEpoch, ObservationEpoch)
         /// A rover epoch no base epoch can serve.
-        case unsolved(GNSSTime, UnsolvedReason)
+        case unsolved(ObservationEpoch, UnsolvedReason)
     }
 
     private let queue: BoundedQueue<Item>
@@ -61,7 +62,8 @@ final class PreparedRTKEpochs {
 
         func nextItem() throws(FormatError) -> Item? {
             let excluded = engine.profile.excludedSatellites
-            guard let e = try rover.next()?.excluding(excluded) else { return nil }
+            // The rover's excluded satellites are left out (and reported so) by the preparer.
+            guard let e = try rover.next() else { return nil }
             for eph in rover.takeEphemerides() { products.ephemerides.add(eph) }
             // Advance the base to the latest epoch that may serve the rover's.
             while let nb = next, BasePairing.precedes(nb.time, e.time) {
@@ -73,9 +75,9 @@ final class PreparedRTKEpochs {
                 }
             }
             let offered = current.map { BaseEpoch(epoch: $0, position: basePosition) }
-            if let reason = engine.unusable(offered, at: e.time) { return .unsolved(e.time, reason) }
-            guard let b = current else { return .unsolved(e.time, .noBaseEpoch) }
-            return .prepared(preparer.prepare(rover: e, base: b, basePosition: basePosition, products: products, initial: &lastPosition))
+            if let reason = engine.unusable(offered, at: e.time) { return .unsolved(e, reason) }
+            guard let b = current else { return .unsolved(e, .noBaseEpoch) }
+            return .prepared(preparer.prepare(rover: e, base: b, basePosition: basePosition, products: products, initial: &lastPosition), e)
         }
     }
 }

@@ -36,6 +36,8 @@ public struct ReplayConfiguration: Sendable {
     /// Seconds after its epoch a correction becomes usable, as a live stream's delivery delays it.
     public var ssrLatency: Double = 0
     public var format: SolutionFormat = .pos
+    /// JSON: write each epoch's per-satellite report too.
+    public var satelliteReport = false
     public init() {}
 }
 
@@ -82,7 +84,7 @@ public struct ReplayRunner {
         // Only the systems asked for are read from RINEX files: every estimator leaves the others out.
         var firstRover: PrefetchedObservations? = PrefetchedObservations(try ObservationSources.open(c.rover[0], systems: systems))
         var products = try loadProducts()
-        let writer = SolutionWriter(format: c.format)
+        let writer = SolutionWriter(format: c.format, satelliteReport: c.satelliteReport)
         var summary = ReplaySummary()
         var headerWritten = false
         let modeName: String
@@ -91,7 +93,10 @@ public struct ReplayRunner {
         case .rtk: modeName = profile.dynamics == .static ? "static" : "kinematic"
         case .ppp: modeName = profile.dynamics == .static ? "ppp-static" : "ppp-kinematic"
         }
-        func output(_ s: Solution) {
+        // With the satellite report, each rover epoch's signals are followed as a live station follows them.
+        var locks = c.satelliteReport ? SignalLockTracker() : nil
+        func output(_ s: Solution, epoch: ObservationEpoch) {
+            locks?.update(epoch, engineSlips: s.satelliteReport.filter(\.cycleSlip).map(\.satellite))
             if !headerWritten {
                 headerWritten = true
                 for l in writer.header(program: "gatewayd replay", inputs: c.rover + c.base + c.navigation + c.sp3 + c.clock,
@@ -101,7 +106,7 @@ public struct ReplayRunner {
             summary.byQuality[s.quality, default: 0] += 1
             if let n = s.note, s.quality == .none { summary.notes[n.split(separator: "(").first.map(String.init) ?? n, default: 0] += 1 }
             if s.quality != .none { summary.lastSolution = s }
-            if let line = writer.line(s) { emit(line) }
+            if let line = writer.line(s, epoch: epoch, locks: locks) { emit(line) }
             progress?(summary.epochs, s.time)
         }
         let antex = try c.antex.map { path in
@@ -154,7 +159,7 @@ public struct ReplayRunner {
                         corrections = try readCorrections(near: e.time, into: &products, remarks: &summary.remarks)
                     }
                     corrections?.advance(to: e.time)
-                    output(engine.solve(e, products: products.positioning(ssr: corrections?.held)))
+                    output(engine.solve(e, products: products.positioning(ssr: corrections?.held)), epoch: e)
                 }
             case .rtk:
                 guard !c.base.isEmpty else { throw ReplayUsageError("RTK needs --base observation files") }
@@ -194,8 +199,8 @@ public struct ReplayRunner {
                                                products: products.positioning())
                 while let item = try epochs.next() {
                     switch item {
-                    case .prepared(let epoch): output(engine.process(prepared: epoch))
-                    case .unsolved(let time, let reason): output(reason.solution(at: time))
+                    case .prepared(let prepared, let epoch): output(engine.process(prepared: prepared), epoch: epoch)
+                    case .unsolved(let epoch, let reason): output(reason.solution(at: epoch.time), epoch: epoch)
                     }
                 }
             }

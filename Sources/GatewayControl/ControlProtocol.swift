@@ -128,21 +128,45 @@ public enum ControlProtocol {
         }
     }
 
-    /// One signal of a satellite as observed: its RINEX code (`1C`) and C/N0 in dB-Hz where the stream gives it.
+    /// One signal of a satellite as observed: its RINEX code (`1C`), C/N0 in dB-Hz where the stream gives it, the
+    /// seconds it has been tracked since it was last acquired or slipped (`lock_time`), and the cycle slips counted
+    /// on it since the station started (`slips`); both nil where the station does not follow its signals.
     public struct SignalView: Codable, Sendable, Equatable {
         public var signal: String
         public var cn0: Double?
+        public var lockTime: Double?
+        public var slips: Int?
 
-        public init(signal: String, cn0: Double?) {
+        enum CodingKeys: String, CodingKey {
+            case signal, cn0, slips
+            case lockTime = "lock_time"
+        }
+
+        public init(signal: String, cn0: Double?, lockTime: Double? = nil, slips: Int? = nil) {
             self.signal = signal
             self.cn0 = cn0
+            self.lockTime = lockTime
+            self.slips = slips
+        }
+
+        /// Every key is written, `null` where there is no value.
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(signal, forKey: .signal)
+            try c.encode(cn0, forKey: .cn0)
+            try c.encode(lockTime, forKey: .lockTime)
+            try c.encode(slips, forKey: .slips)
         }
     }
 
     /// One satellite of a station's latest epoch (`satellites`): its RINEX name (`G05`) and system letter; elevation
     /// and azimuth in degrees from the station's position and the satellite's broadcast ephemeris (nil when either is
     /// missing); the signals observed; whether a broadcast ephemeris was there; whether it was above the station's
-    /// elevation mask (nil when its elevation or the mask is unknown); whether the solution left it out.
+    /// elevation mask (nil when its elevation or the mask is unknown); whether the solution's integrity check left it
+    /// out; and how the positioning engine used it: `used`, the `reason` when not (`below_mask`, `no_ephemeris`,
+    /// `outlier`, … as the engine names it), for used ones the post-fit `code_residual` and `phase_residual` in metres
+    /// (phase: PPP and RTK; RTK's are double differences against the reference satellite, which itself has none);
+    /// all nil for a station without positioning or an epoch the engine did not reach the satellites of.
     public struct SatelliteView: Codable, Sendable, Equatable {
         public var satellite: String
         public var system: String
@@ -152,14 +176,21 @@ public enum ControlProtocol {
         public var ephemeris: Bool
         public var aboveMask: Bool?
         public var excluded: Bool
+        public var used: Bool?
+        public var reason: String?
+        public var codeResidual: Double?
+        public var phaseResidual: Double?
 
         enum CodingKeys: String, CodingKey {
-            case satellite, system, elevation, azimuth, signals, ephemeris, excluded
+            case satellite, system, elevation, azimuth, signals, ephemeris, excluded, used, reason
             case aboveMask = "above_mask"
+            case codeResidual = "code_residual"
+            case phaseResidual = "phase_residual"
         }
 
         public init(satellite: String, system: String, elevation: Double?, azimuth: Double?, signals: [SignalView],
-                    ephemeris: Bool, aboveMask: Bool?, excluded: Bool) {
+                    ephemeris: Bool, aboveMask: Bool?, excluded: Bool, used: Bool? = nil, reason: String? = nil,
+                    codeResidual: Double? = nil, phaseResidual: Double? = nil) {
             self.satellite = satellite
             self.system = system
             self.elevation = elevation
@@ -168,6 +199,10 @@ public enum ControlProtocol {
             self.ephemeris = ephemeris
             self.aboveMask = aboveMask
             self.excluded = excluded
+            self.used = used
+            self.reason = reason
+            self.codeResidual = codeResidual
+            self.phaseResidual = phaseResidual
         }
 
         /// Every key is written, `null` where there is no value.
@@ -181,6 +216,10 @@ public enum ControlProtocol {
             try c.encode(ephemeris, forKey: .ephemeris)
             try c.encode(aboveMask, forKey: .aboveMask)
             try c.encode(excluded, forKey: .excluded)
+            try c.encode(used, forKey: .used)
+            try c.encode(reason, forKey: .reason)
+            try c.encode(codeResidual, forKey: .codeResidual)
+            try c.encode(phaseResidual, forKey: .phaseResidual)
         }
     }
 

@@ -150,7 +150,7 @@ struct SolutionCommand: ParsableCommand {
 
 struct Satellites: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "The satellites of one station's latest epoch: direction, signals with their C/N0, ephemeris and mask.")
+        abstract: "The satellites of one station's latest epoch: direction, signals with C/N0, lock time and slips, ephemeris, mask, and how the engine used each (residuals, or why not).")
     @OptionGroup var options: ControlOptions
     @Argument(help: "The station's name.") var name: String
 
@@ -166,11 +166,32 @@ struct Satellites: ParsableCommand {
         print("station: \(sky.station)  epoch: \(sky.time.map { "\($0) GPST" } ?? "none yet")  satellites: \(sky.satellites.count)  \(from), \(mask)")
         guard !sky.satellites.isEmpty else { return }
         print()
-        Table.print([["SAT", "ELEV", "AZIM", "EPH", "MASK", "SOLUTION", "SIGNALS (C/N0 dB-Hz)"]] + sky.satellites.map { s in
-            [s.satellite, s.elevation.map { String(format: "%.1f", $0) } ?? "", s.azimuth.map { String(format: "%.1f", $0) } ?? "",
-             s.ephemeris ? "yes" : "no", s.aboveMask.map { $0 ? "above" : "below" } ?? "-", s.excluded ? "excluded" : "",
-             s.signals.map { "\($0.signal) \($0.cn0.map { String(format: "%.1f", $0) } ?? "-")" }.joined(separator: ", ")]
-        })
+        let header = ["SAT", "ELEV", "AZIM", "EPH", "MASK", "USE", "CODE RES m", "PHASE RES m", "SIGNALS (C/N0 dB-Hz, lock, slips)"]
+        Table.print([header] + sky.satellites.map(Self.row))
+    }
+
+    /// One satellite's row of the table.
+    static func row(_ s: ControlProtocol.SatelliteView) -> [String] {
+        func degrees(_ v: Double?) -> String { v.map { String(format: "%.1f", $0) } ?? "" }
+        func metres(_ v: Double?) -> String { v.map { String(format: "%.3f", $0) } ?? "" }
+        let mask: String = s.aboveMask.map { $0 ? "above" : "below" } ?? "-"
+        let use: String
+        if let used = s.used {
+            use = used ? "used" : (s.reason ?? "unused")
+        } else {
+            use = s.excluded ? "excluded" : "-"
+        }
+        let signals = s.signals.map(Self.signal).joined(separator: ", ")
+        return [s.satellite, degrees(s.elevation), degrees(s.azimuth), s.ephemeris ? "yes" : "no", mask, use,
+                metres(s.codeResidual), metres(s.phaseResidual), signals]
+    }
+
+    /// `1C 45.2 312s`, with the slips when there were any (`1C 38.0 4s 2 slips`).
+    static func signal(_ s: ControlProtocol.SignalView) -> String {
+        var text = "\(s.signal) \(s.cn0.map { String(format: "%.1f", $0) } ?? "-")"
+        if let lock = s.lockTime { text += " " + Table.duration(lock) }
+        if let slips = s.slips, slips > 0 { text += slips == 1 ? " 1 slip" : " \(slips) slips" }
+        return text
     }
 }
 

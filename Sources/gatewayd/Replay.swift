@@ -84,6 +84,9 @@ struct Replay: ParsableCommand {
     @Option(help: "Output format: pos, json or nmea (default: pos).")
     var format: String = "pos"
 
+    @Flag(help: "With --format json: each epoch's satellites as the engine used them (used or why not, post-fit code and phase residuals) in \"satellite_report\".")
+    var satellites = false
+
     @Option(help: "Output file (default: standard output).")
     var out: String?
 
@@ -93,6 +96,7 @@ struct Replay: ParsableCommand {
     func validate() throws {
         guard PositioningProfile.Mode(rawValue: mode) != nil else { throw ValidationError("--mode must be spp, rtk or ppp") }
         guard SolutionFormat(rawValue: format) != nil else { throw ValidationError("--format must be pos, json or nmea") }
+        if satellites && format != "json" { throw ValidationError("--satellites needs --format json") }
         guard IonosphereModel(option: ionosphere) != nil else { throw ValidationError("--ionosphere must be iflc, brdc or off") }
         if let ephemerides, EphemerisTiming(rawValue: ephemerides) == nil { throw ValidationError("--ephemerides must be ahead or as-received") }
         guard SSRReferencePoint(rawValue: ssrReference) != nil else { throw ValidationError("--ssr-reference must be apc or com") }
@@ -164,6 +168,7 @@ struct Replay: ParsableCommand {
         }
         var replay = ConfiguredReplay(configuration: configuration, inputs: try parsedInputs(), outputDirectory: out ?? ".")
         replay.format = SolutionFormat(rawValue: format) ?? .pos
+        replay.satelliteReport = satellites
         replay.speed = speed
         replay.ephemerides = ephemerides.flatMap(EphemerisTiming.init(rawValue:)) ?? .asReceived
         var lastReport = Date()
@@ -214,6 +219,7 @@ struct Replay: ParsableCommand {
         c.ssrLatency = ssrLatency
         c.basePosition = try parsedBasePosition()
         c.format = SolutionFormat(rawValue: format) ?? .pos
+        c.satelliteReport = satellites
 
         let sink: StandardOutput
         do {

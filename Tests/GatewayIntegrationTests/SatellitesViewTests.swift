@@ -7,22 +7,44 @@ import Glibc
 
 @Suite("The satellites of a station's latest epoch", .serialized)
 struct SatellitesViewTests {
-    static let configuration = """
+    static func configuration(port: Int) -> String {
+        """
         gateway_id: satellites-test
         control_socket: ./ctl.sock
         metrics: off
         state_directory: ./state
         stations:
           - name: GMSD
-            listen: 127.0.0.1:5461
+            listen: 127.0.0.1:\(port)
             processing: spp
         """
+    }
+
+    /// The epoch at `time` (ISO 8601, to the second) of `gatewayd replay --format json --satellites` of the capture,
+    /// its satellites as the engine used them, with their signals' lock times and slips, by name.
+    static func replayedReport(_ capture: String, time: String, directory: String) throws -> [String: [String: Any]] {
+        let r = try DaemonProcess.run("gatewayd", ["replay", "--mode", "spp", "--rover", capture, "--ephemerides", "as-received",
+                                                   "--format", "json", "--satellites", "--out", "replay.json", "--quiet"],
+                                      directory: directory)
+        #expect(r.status == 0, "\(r.error)")
+        let text = try String(contentsOfFile: directory + "/replay.json", encoding: .utf8)
+        var report: [String: [String: Any]] = [:]
+        for line in text.split(separator: "\n") {
+            guard let o = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  (o["time"] as? String)?.prefix(19) == time.prefix(19) else { continue }
+            for entry in o["satellite_report"] as? [[String: Any]] ?? [] {
+                if let sat = entry["sat"] as? String { report[sat] = entry }
+            }
+        }
+        return report
+    }
 
     /// The cells of the capture's last MSM epoch as `gatewayd inspect --json` decodes the file: the epoch's time (its
-    /// first message's, GPS time) and, per satellite, each signal's C/N0. An epoch is the run of MSMs up to the one
+    /// first message's, GPS time) and, per satellite, each signal's C/N0 and the receiver's lock time (s). An epoch is the run of MSMs up to the one
     /// whose multiple-message bit is clear (this receiver stamps its BeiDou MSMs in GPS time, so inspect's BeiDou
     /// times are 14 s off; the bit is what the receiver says belongs together).
-    static func lastInspectedEpoch(_ capture: String, directory: String) throws -> (time: String, satellites: [String: [String: Double?]]) {
+    static func lastInspectedEpoch(_ capture: String, directory: String) throws
+        -> (time: String, satellites: [String: [String: Double?]], locks: [String: [String: Double]]) {
         let r = try DaemonProcess.run("gatewayd", ["inspect", "--json", capture], directory: directory)
         var current: [[String: Any]] = []
         var last: [[String: Any]] = []
@@ -37,13 +59,15 @@ struct SatellitesViewTests {
         if !current.isEmpty { last = current }
         let time = try #require(last.first?["gps_time"] as? String, "no MSM epoch with a GPS time in \(r.error)")
         var satellites: [String: [String: Double?]] = [:]
+        var locks: [String: [String: Double]] = [:]
         for message in last {
             for c in message["cells"] as? [[String: Any]] ?? [] {
                 guard let sat = c["sat"] as? String, let signal = c["signal"] as? String else { continue }
                 satellites[sat, default: [:]][signal] = c["cnr"] as? Double
+                if let lock = c["lock_s"] as? Double { locks[sat, default: [:]][signal] = lock }
             }
         }
-        return (time, satellites)
+        return (time, satellites, locks)
     }
 
     @Test("satellites NAME after a live RTCM 3 capture: the last epoch's satellites and C/N0 as inspect decodes the file, with directions",
@@ -51,7 +75,8 @@ struct SatellitesViewTests {
     func lastEpochOfCapture() throws {
         let capture = SharedData.path("rtcm3/GMSD7_20121014.rtcm3")
         let dir = makeWorkDirectory("satellites-view")
-        _ = FileManager.default.createFile(atPath: dir + "/gateway.yaml", contents: Data(Self.configuration.utf8))
+        let port = try StationSourceInteropTests.freePort()
+        _ = FileManager.default.createFile(atPath: dir + "/gateway.yaml", contents: Data(Self.configuration(port: port).utf8))
         let expected = try Self.lastInspectedEpoch(capture, directory: dir)
         #expect(expected.satellites.count > 10)
 
@@ -62,7 +87,7 @@ struct SatellitesViewTests {
         #expect((before["satellites"] as? [Any])?.isEmpty == true && before["time"] is NSNull)
 
         let sender = UDPSender()
-        _ = sender.stream(Array(try Data(contentsOf: URL(fileURLWithPath: capture))), to: 5461)
+        _ = sender.stream(Array(try Data(contentsOf: URL(fileURLWithPath: capture))), to: port)
         sender.close()
         var previous = -1
         #expect(eventually {
@@ -111,10 +136,77 @@ struct SatellitesViewTests {
         }
         #expect(withDirections >= 8, "\(rows)")
 
+        // How the engine used each satellite: what `replay --satellites` of the same capture says of the same epoch,
+        // residuals within a millimetre.
+        let replayed = try Self.replayedReport(capture, time: try #require(sky["time"] as? String), directory: dir)
+        #expect(Set(replayed.keys) == Set(names), "replay \(replayed.keys.sorted()) vs live \(names.sorted())")
+        var used = 0, reacquired = 0, tracked = 0
+        for row in rows {
+            let name = row["satellite"] as? String ?? "?"
+            for key in ["used", "reason", "code_residual", "phase_residual"] { #expect(row.keys.contains(key), "\(name): no \(key)") }
+            let engine = try #require(replayed[name], "\(name) not in the replay's report")
+            #expect(row["used"] as? Bool == engine["used"] as? Bool, "\(name): live \(row) vs replay \(engine)")
+            #expect(row["reason"] as? String == engine["reason"] as? String, "\(name): live \(row) vs replay \(engine)")
+            for key in ["code_residual", "phase_residual"] {
+                switch (row[key] as? Double, engine[key] as? Double) {
+                case (let a?, let b?): #expect(abs(a - b) <= 0.001, "\(name) \(key): live \(a) vs replay \(b)")
+                case (nil, nil): break
+                default: Issue.record("\(name) \(key): live \(row[key] ?? "-") vs replay \(engine[key] ?? "-")")
+                }
+            }
+            // The view's direction is of the epoch's time, the engine's of the transmission: apart by hundredths of
+            // a degree, so half a degree either side of the mask is left alone.
+            let mask = sky["elevation_mask"] as? Double ?? 0
+            let elevation = row["elevation"] as? Double
+            // The signals followed in the replay as the live station followed them.
+            let replayedSignals = Dictionary((engine["signals"] as? [[String: Any]] ?? []).compactMap { s in
+                (s["signal"] as? String).map { ($0, s) }
+            }, uniquingKeysWith: { a, _ in a })
+            for signal in row["signals"] as? [[String: Any]] ?? [] {
+                let code = signal["signal"] as? String ?? "?"
+                let other = replayedSignals[code]
+                #expect(signal["lock_time"] as? Double == other?["lock_time"] as? Double && signal["slips"] as? Int == other?["slips"] as? Int,
+                        "\(name) \(code): live \(signal) vs replay \(other ?? [:])")
+            }
+            if row["used"] as? Bool == true {
+                used += 1
+                #expect(row["reason"] is NSNull && row["code_residual"] is Double, "\(row)")
+                #expect(row["ephemeris"] as? Bool == true && (elevation ?? 90) > mask - 0.5, "\(row)")
+            } else {
+                #expect(row["reason"] is String && row["code_residual"] is NSNull, "\(row)")
+            }
+            if row["ephemeris"] as? Bool == false {
+                #expect(["no_ephemeris", "missing_signal"].contains(row["reason"] as? String ?? "-"), "\(row)")
+            }
+            if let elevation, elevation < mask - 0.5 { #expect(row["reason"] as? String == "below_mask", "\(row)") }
+            // Lock time and slips of every signal against the receiver's own lock time (MSM7's extended indicator,
+            // a floor a few per cent coarse): a signal it has tracked for less than the capture's 257 s was
+            // reacquired during it, and the station's lock starts then too; one it has tracked longer has been locked
+            // since the station's first epoch, 256 s before its last, and has not slipped.
+            for signal in row["signals"] as? [[String: Any]] ?? [] {
+                let lock = try #require(signal["lock_time"] as? Double, "\(name): \(signal)")
+                let slips = try #require(signal["slips"] as? Int, "\(name): \(signal)")
+                #expect(lock >= 0 && lock <= 257 && slips >= 0, "\(name): \(signal)")
+                guard let code = signal["signal"] as? String, let receiver = expected.locks[name]?[code] else { continue }
+                if receiver < 250 {
+                    reacquired += 1
+                    #expect(abs(lock - receiver) <= 0.05 * receiver + 2, "\(name) \(code): \(lock) s, the receiver's \(receiver) s")
+                } else {
+                    tracked += 1
+                    #expect(lock >= 250 && slips == 0, "\(name) \(code): \(lock) s, \(slips) slips, the receiver's \(receiver) s")
+                }
+            }
+        }
+        #expect(used >= 8, "\(rows)")
+        #expect(reacquired >= 1 && tracked > 50, "\(reacquired) signals reacquired during the capture, \(tracked) tracked through it")
+        let locks = rows.flatMap { ($0["signals"] as? [[String: Any]] ?? []).compactMap { $0["lock_time"] as? Double } }
+        #expect(locks.filter { $0 >= 250 }.count > 20, "signals tracked through the capture: \(locks)")
+
         let table = try DaemonProcess.run("gatewayctl", ["satellites", "GMSD", "--socket", "ctl.sock"], directory: dir)
         #expect(table.status == 0, "\(table.error)")
         let known = try #require(expected.satellites.keys.sorted().first)
         #expect(table.output.contains("SAT") && table.output.split(separator: "\n").contains { $0.hasPrefix(known + " ") }, "\(table.output)")
+        #expect(table.output.contains("CODE RES") && table.output.contains(" used "), "\(table.output)")
 
         let unknown = try DaemonProcess.run("gatewayctl", ["satellites", "NOPE", "--socket", "ctl.sock", "--json"], directory: dir)
         #expect(unknown.status == 1)

@@ -11,8 +11,10 @@ final class SolutionLog {
     private var buffer: [UInt8] = []
     private var headerWritten: Bool
     private let station: String
+    /// With the satellite report: the station's signals followed epoch by epoch, as the live station follows them.
+    private var locks: SignalLockTracker?
 
-    init(directory: String, station: String, format: SolutionFormat, append: Bool) throws {
+    init(directory: String, station: String, format: SolutionFormat, append: Bool, satelliteReport: Bool = false) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let path = (directory as NSString).appendingPathComponent("\(station).\(format.rawValue)")
         let exists = FileManager.default.fileExists(atPath: path)
@@ -22,12 +24,15 @@ final class SolutionLog {
         }
         h.seekToEndOfFile()
         handle = h
-        writer = SolutionWriter(format: format)
+        writer = SolutionWriter(format: format, satelliteReport: satelliteReport)
+        locks = satelliteReport ? SignalLockTracker() : nil
         headerWritten = append && exists
         self.station = station
     }
 
-    func write(_ s: Solution) {
+    /// `epoch`: the observations solved, for the satellite report's signals (the live logs leave it out).
+    func write(_ s: Solution, epoch: ObservationEpoch? = nil) {
+        if let epoch { locks?.update(epoch, engineSlips: s.satelliteReport.filter(\.cycleSlip).map(\.satellite)) }
         if !headerWritten {
             headerWritten = true
             for l in writer.header(program: "gatewayd", inputs: [station], mode: "station \(station)", start: s.time) {
@@ -35,7 +40,7 @@ final class SolutionLog {
                 buffer.append(0x0A)
             }
         }
-        guard let line = writer.line(s) else { return }
+        guard let line = writer.line(s, epoch: epoch, locks: epoch == nil ? nil : locks) else { return }
         buffer += line.utf8
         buffer.append(0x0A)
         if buffer.count > 1 << 16 { flush() }

@@ -78,6 +78,8 @@ public final class StationPipeline {
     public var describesSky = false
     /// The latest epoch's satellites, described since the last `takeSky()`.
     private var pendingSky: ControlProtocol.Sky?
+    /// Lock times and slips of the station's signals, followed while the sky is described.
+    private var locks = SignalLockTracker()
     /// The latest solved position, which the sky is seen from before the configured or streamed one.
     private var solvedPosition: ECEF?
     private var onboardBySatellite: [SatelliteID: Int] = [:]
@@ -252,7 +254,10 @@ public final class StationPipeline {
         var outputs: [StationOutput] = []
         let solution = solve(epoch)
         if let solution, solution.quality != .none { solvedPosition = solution.position }
-        if describesSky { pendingSky = sky(of: epoch, excluded: Set(solution?.excluded ?? [])) }
+        if describesSky {
+            locks.update(epoch, engineSlips: solution?.satelliteReport.filter(\.cycleSlip).map(\.satellite) ?? [])
+            pendingSky = sky(of: epoch, solution: solution)
+        }
         if let solution {
             metrics?.solutions(configuration.name, quality: solution.quality).increment()
             if let received {
@@ -295,8 +300,11 @@ public final class StationPipeline {
 
     /// Each satellite of an epoch as the station sees it: direction from the latest solved position (else the
     /// configured or streamed one) to the satellite's broadcast position at the epoch's time, its signals with their
-    /// C/N0, and whether it was above the elevation mask and kept by the solution.
-    private func sky(of epoch: ObservationEpoch, excluded: Set<SatelliteID>) -> ControlProtocol.Sky {
+    /// C/N0, lock time and slips, whether it was above the elevation mask and kept by the solution, and how the engine
+    /// used it (residuals to the tenth of a millimetre, as `replay --satellites` writes them).
+    private func sky(of epoch: ObservationEpoch, solution: Solution?) -> ControlProtocol.Sky {
+        let excluded = Set(solution?.excluded ?? [])
+        let report = solution?.satelliteReport ?? []
         let store = ephemerides.snapshot()
         let position = solvedPosition ?? stationPosition
         let frame = position.map { LocalFrame(origin: $0) }
@@ -312,12 +320,19 @@ public final class StationPipeline {
                 let d = frame.enu(ephemeris.state(at: epoch.time).position).azimuthElevation
                 if d.azimuth.isFinite && d.elevation.isFinite { direction = d }
             }
-            let signals = s.signals.map { ControlProtocol.SignalView(signal: $0.signal.description, cn0: $0.cn0.map { round($0, 100) }) }
+            let signals = s.signals.map { signal in
+                let lock = locks.lock(s.satellite, signal.signal)
+                return ControlProtocol.SignalView(signal: signal.signal.description, cn0: signal.cn0.map { round($0, 100) },
+                                                  lockTime: lock.map { round($0.time, 10) }, slips: lock?.slips)
+            }
+            let use = report.first(of: s.satellite)
             satellites.append(ControlProtocol.SatelliteView(
                 satellite: s.satellite.description, system: String(s.satellite.system.letter),
                 elevation: direction.map { round($0.elevation * degrees, 10) }, azimuth: direction.map { round($0.azimuth * degrees, 10) },
                 signals: signals, ephemeris: ephemeris != nil,
-                aboveMask: direction.flatMap { d in mask.map { d.elevation >= $0 } }, excluded: excluded.contains(s.satellite)))
+                aboveMask: direction.flatMap { d in mask.map { d.elevation >= $0 } }, excluded: excluded.contains(s.satellite),
+                used: use?.used, reason: use?.reason?.rawValue,
+                codeResidual: use?.codeResidual.map { round($0, 1e4) }, phaseResidual: use?.phaseResidual.map { round($0, 1e4) }))
         }
         return ControlProtocol.Sky(station: configuration.name, time: epoch.time.iso8601(fractionDigits: 1),
                                    positionSource: position == nil ? nil : solvedPosition != nil ? "solution" : "configured",
