@@ -117,12 +117,12 @@ public struct NetworkFeed: Sendable {
         return Self.frames(of: filter.estimates.filter { $0.time == t }, epoch: t, interval: interval, options: ssr)
     }
 
-    /// The estimates as SSR orbit and clock messages of epoch `t`, framed.
-    static func frames(of estimates: [SatelliteEstimate], epoch t: GNSSTime, interval: Double, options: SSRGenerator.Options) -> [[UInt8]] {
+    /// The estimates as SSR orbit, clock and URA messages of epoch `t` (URA from each estimate's sigmas), framed.
+    public static func frames(of estimates: [SatelliteEstimate], epoch t: GNSSTime, interval: Double, options: SSRGenerator.Options) -> [[UInt8]] {
         guard let index = SSRFeed.updateIntervals.firstIndex(of: interval) else { return [] }
         var messages: [SSRMessage] = []
         for system in SSRGenerator.supportedSystems where options.systems.contains(system) {
-            var orbits: [SSRMessage.Satellite] = [], clocks: [SSRMessage.Satellite] = []
+            var orbits: [SSRMessage.Satellite] = [], clocks: [SSRMessage.Satellite] = [], accuracies: [SSRMessage.Satellite] = []
             for e in estimates where e.satellite.system == system {
                 guard let iod = SSRGenerator.issueOfData(e.ephemeris) else { continue }
                 var o = SSRMessage.Satellite(satellite: e.satellite)
@@ -133,9 +133,13 @@ public struct NetworkFeed: Sendable {
                 var c = SSRMessage.Satellite(satellite: e.satellite)
                 c.clock = [e.clock, 0, 0]
                 clocks.append(c)
+                var u = SSRMessage.Satellite(satellite: e.satellite)
+                u.ura = SSRGenerator.accuracyIndex(e.userRangeSigma)
+                accuracies.append(u)
             }
             messages += SSRGenerator.messages(system, .orbit, t, orbits, interval: index, options: options)
             messages += SSRGenerator.messages(system, .clock, t, clocks, interval: index, options: options)
+            messages += SSRGenerator.messages(system, .ura, t, accuracies, interval: index, options: options)
         }
         for i in messages.indices { messages[i].multipleMessage = i < messages.count - 1 }
         return messages.compactMap { m in (try? RTCM3SSRCodec.encode(m)).map(RTCM3Framer.frame) }

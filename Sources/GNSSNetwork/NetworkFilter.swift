@@ -454,6 +454,24 @@ public struct SatelliteEstimate: Sendable {
     public var orbitSigma: Double
     public var clockSigma: Double
 
+    public init(satellite: SatelliteID, time: GNSSTime, ephemeris: Ephemeris, orbit: RadialAlongCross, clock: Double,
+                orbitSigma: Double, clockSigma: Double) {
+        self.satellite = satellite
+        self.time = time
+        self.ephemeris = ephemeris
+        self.orbit = orbit
+        self.clock = clock
+        self.orbitSigma = orbitSigma
+        self.clockSigma = clockSigma
+    }
+
+    /// The range accuracy the corrections claim (1σ, m), as SSR URA: the clock's sigma with the radial share of the
+    /// orbit's (a third of its variance; along and cross track move a range far less). Formal sigmas: a satellite
+    /// just taken in, or one whose clock was restarted, claims more than one the network has followed for long.
+    public var userRangeSigma: Double {
+        (clockSigma * clockSigma + orbitSigma * orbitSigma / 3).squareRoot()
+    }
+
     /// The orbit correction as SSR states it: broadcast minus true (the opposite of `orbit`).
     public var ssrOrbitOffset: RadialAlongCross {
         RadialAlongCross(radial: -orbit.radial, along: -orbit.along, cross: -orbit.cross)
