@@ -4,6 +4,7 @@ import Dispatch
 import Foundation
 import GNSSCore
 import GNSSNetwork
+import GNSSProducts
 import Logging
 import Prometheus
 import Synchronization
@@ -44,6 +45,9 @@ public final class NetworkProcessing: Sendable {
     }
 
     private let state: Mutex<State>
+    /// The network as the status shows it, made by the processing thread after each change (so a status request
+    /// never waits for an epoch being processed).
+    private let latest: Mutex<DPCStatus.Network>
     private let recording = Mutex(Recording())
     /// The corrections on their way back to the linked gateways.
     public let broadcast = CorrectionsBroadcast()
@@ -57,7 +61,9 @@ public final class NetworkProcessing: Sendable {
         self.settings = settings
         self.logger = logger
         sender = try settings.output.map { address throws(DatagramSender.Failure) in try DatagramSender(to: address) }
-        state = Mutex(State(feed: NetworkFeed(interval: settings.interval, holdback: settings.holdback)))
+        let feed = NetworkFeed(interval: settings.interval, holdback: settings.holdback)
+        state = Mutex(State(feed: feed))
+        latest = Mutex(Self.status(of: feed, latency: nil))
         metrics = NetworkMetrics(registry: registry)
     }
 
@@ -99,6 +105,12 @@ public final class NetworkProcessing: Sendable {
         }
         metrics.networkStations.set(to: Double(stations))
         metrics.late.set(to: Double(late))
+        let stationsChanged = latest.withLock { $0.stations.count } != stations
+        if epoch != nil || stationsChanged {
+            let now = GNSSTime.now
+            let status = state.withLock { s in Self.status(of: s.feed, latency: s.feed.lastEpoch.map { now - $0.time }) }
+            latest.withLock { $0 = status }
+        }
         guard let epoch else { return }
         metrics.epochs.increment(by: Double(processed))
         metrics.stationsInSolution.set(to: Double(epoch.stations))
@@ -197,5 +209,26 @@ struct NetworkMetrics: Sendable {
         linkEpochs = registry.counter("dpc_network_link_corrections_sent_total", help: "Epochs of corrections sent back to gateways over the link (one per link)")
         linkSkipped = registry.counter("dpc_network_link_corrections_skipped_total", help: "Epochs of corrections a link could not take (not writable)")
         recordFailures = registry.counter("dpc_network_ssr_record_failures_total", help: "SSR recordings that could not be opened or written")
+    }
+}
+
+extension NetworkProcessing {
+    /// The network's state as of the last change.
+    public var status: DPCStatus.Network { latest.withLock { $0 } }
+
+    /// The network's state from the feed: its stations, its latest epoch and every satellite's latest estimate.
+    /// `latency`: seconds from the latest epoch's time to its processing.
+    static func status(of feed: NetworkFeed, latency: Double?) -> DPCStatus.Network {
+        let epoch = feed.lastEpoch
+        let satellites = feed.filter.estimates.sorted { $0.satellite < $1.satellite }.map { e in
+            let orbit = e.ssrOrbitOffset
+            return DPCStatus.Satellite(satellite: e.satellite.description, iod: SSRGenerator.issueOfData(e.ephemeris), clock: e.clock,
+                                       radial: orbit.radial, along: orbit.along, cross: orbit.cross, sigma: e.userRangeSigma,
+                                       seen: e.time.iso8601(fractionDigits: 0))
+        }
+        return DPCStatus.Network(interval: feed.interval, stations: feed.networkStations, epochs: feed.processed, late: feed.late,
+                                 lastEpoch: epoch.map { $0.time.iso8601(fractionDigits: 0) }, stationsInSolution: epoch?.stations,
+                                 satellitesInSolution: epoch?.satellites, phaseRMS: epoch?.residuals.phase,
+                                 codeRMS: epoch?.residuals.code, rejected: epoch?.rejected, latency: latency, satellites: satellites)
     }
 }

@@ -4,8 +4,9 @@ import NIOPosix
 import Prometheus
 
 /// The HTTP endpoint for health: `GET /metrics` in Prometheus text format from
-/// a collector registry, and `GET /healthz` answering `ok` while `healthy()`
-/// holds (503 otherwise). Anything else is a 404.
+/// a collector registry, `GET /healthz` answering `ok` while `healthy()`
+/// holds (503 otherwise), and, when the daemon gives one, `GET /status` with its
+/// status as JSON. Anything else is a 404.
 ///
 /// Every connection is held to `limits`: requests are answered in order, one at a time while the
 /// client reads the replies, and not read at all while it does not; an idle connection, one beyond
@@ -21,7 +22,7 @@ public final class MetricsHTTPServer: Sendable {
 
     public init(host: String, port: Int, registry: PrometheusCollectorRegistry, group: EventLoopGroup,
                 limits: ConnectionLimits = .metricsEndpoint, metricPrefix: String,
-                healthy: @escaping @Sendable () -> Bool) async throws {
+                status: (@Sendable () -> [UInt8])? = nil, healthy: @escaping @Sendable () -> Bool) async throws {
         self.registry = registry
         let connections = BoundedConnections(
             limits: limits, metrics: ConnectionLimitMetrics(registry: registry, prefix: metricPrefix, server: "the metrics endpoint"))
@@ -40,7 +41,7 @@ public final class MetricsHTTPServer: Sendable {
                                                                                     informationalResponseStrategy: .drop,
                                                                                     limitConfiguration: decoderLimits)))
                     try connections.addReplyBackpressure(for: HTTPServerRequestPart.self, to: pipeline)
-                    try pipeline.addHandler(HealthRequestHandler(registry: registry, healthy: healthy, connections: connections))
+                    try pipeline.addHandler(HealthRequestHandler(registry: registry, healthy: healthy, status: status, connections: connections))
                 }
             }
         do {
@@ -61,15 +62,18 @@ private final class HealthRequestHandler: ChannelInboundHandler {
 
     private let registry: PrometheusCollectorRegistry
     private let healthy: @Sendable () -> Bool
+    private let status: (@Sendable () -> [UInt8])?
     private let connections: BoundedConnections
     private var head: HTTPRequestHead?
     private var bodyBytes = 0
     /// Set once a reply that ends the connection is written; later requests are ignored.
     private var closing = false
 
-    init(registry: PrometheusCollectorRegistry, healthy: @escaping @Sendable () -> Bool, connections: BoundedConnections) {
+    init(registry: PrometheusCollectorRegistry, healthy: @escaping @Sendable () -> Bool, status: (@Sendable () -> [UInt8])?,
+         connections: BoundedConnections) {
         self.registry = registry
         self.healthy = healthy
+        self.status = status
         self.connections = connections
     }
 
@@ -122,9 +126,17 @@ private final class HealthRequestHandler: ChannelInboundHandler {
                 status = .serviceUnavailable
                 body = Array("not ready\n".utf8)
             }
+        case (.GET, "/status"), (.HEAD, "/status"):
+            if let make = self.status {
+                contentType = "application/json"
+                body = make()
+            } else {
+                status = .notFound
+                body = Array("not found: try /metrics or /healthz\n".utf8)
+            }
         case (.GET, _), (.HEAD, _):
             status = .notFound
-            body = Array("not found: try /metrics or /healthz\n".utf8)
+            body = Array((self.status == nil ? "not found: try /metrics or /healthz\n" : "not found: try /metrics, /healthz or /status\n").utf8)
         default:
             status = .methodNotAllowed
             body = Array("method not allowed\n".utf8)

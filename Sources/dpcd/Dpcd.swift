@@ -16,7 +16,7 @@ struct Dpcd: AsyncParsableCommand {
         commandName: "dpcd",
         abstract: "Receive and durably store the corrections that gateways forward.",
         version: SoftwareVersion.line("dpcd"),
-        subcommands: [Serve.self, CheckConfig.self, Dump.self],
+        subcommands: [Serve.self, CheckConfig.self, Dump.self, Status.self],
         defaultSubcommand: Serve.self
     )
 
@@ -82,7 +82,11 @@ struct DPCService: Service {
         var http: MetricsHTTPServer?
         if let m = configuration.metrics {
             http = try await MetricsHTTPServer(host: m.host, port: m.port, registry: metrics.registry, group: group,
-                                               limits: configuration.metricsLimits, metricPrefix: "dpc_metrics") { true }
+                                               limits: configuration.metricsLimits, metricPrefix: "dpc_metrics",
+                                               status: {
+                                                   DPCStatus(version: SoftwareVersion.number, storeBytes: store.totalBytes,
+                                                             gateways: DPCStatus.gateways(of: store), network: processing?.status).json
+                                               }) { true }
         }
         let intake = configuration.jetStream.map { settings in
             let intake = JetStreamIntake(settings: settings, store: store, metrics: metrics, processing: processing, logger: logger)

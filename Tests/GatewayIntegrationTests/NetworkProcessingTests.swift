@@ -141,5 +141,27 @@ struct NetworkProcessingTests {
         let sent = metric(metrics, "dpc_network_link_corrections_sent_total") ?? 0
         #expect(sent >= epochs - 1 && metric(gateway, "gateway_dpc_corrections_received_total") == sent, "\(sent) of \(epochs)")
         #expect((metric(gateway, "gateway_solutions_total{station=\"RV\",quality=\"ppp\"}") ?? 0) >= 30, "\(gateway)")
+
+        // dpcd's status: the network and each satellite's corrections, the same as the last SSR epoch it sent.
+        let status = try #require(try JSONSerialization.jsonObject(with: Data((httpGet(port: 9682, path: "/status") ?? "").utf8)) as? [String: Any])
+        let network = try #require(status["network"] as? [String: Any], "\(status)")
+        #expect((network["stations"] as? [String])?.sorted() == Self.stations.map(\.0).sorted())
+        #expect(network["epochs"] as? Int == Int(epochs))
+        let rows = try #require(network["satellites"] as? [[String: Any]])
+        let lastClocks = messages.last { $0.messageType == 1058 }?.satellites ?? []
+        var compared = 0
+        for c in lastClocks {
+            guard let row = rows.first(where: { $0["satellite"] as? String == c.satellite.description }),
+                  let clock = row["clock"] as? Double, let sent = c.clock?.first else { continue }
+            // The SSR clock's resolution is 0.1 mm.
+            #expect(abs(clock - sent) < 0.0002, "\(c.satellite): status \(clock) m, SSR \(sent) m")
+            #expect((row["sigma"] as? Double ?? 0) > 0)
+            compared += 1
+        }
+        #expect(compared >= 6, "\(compared) satellites compared")
+        let shown = try DaemonProcess.run("dpcd", ["status", "--config", "dpcd.yaml"], directory: dir)
+        #expect(shown.status == 0, "\(shown.error)")
+        #expect(shown.output.contains("network processing every 30 s: 6 stations"), "\(shown.output)")
+        #expect(shown.output.contains("URA σ m") && shown.output.contains(lastClocks.first?.satellite.description ?? "?"), "\(shown.output)")
     }
 }
