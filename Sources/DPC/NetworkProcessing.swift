@@ -223,7 +223,7 @@ extension NetworkProcessing {
         let satellites = feed.filter.estimates.sorted { $0.satellite < $1.satellite }.map { e in
             let orbit = e.ssrOrbitOffset
             return DPCStatus.Satellite(satellite: e.satellite.description, iod: SSRGenerator.issueOfData(e.ephemeris), clock: e.clock,
-                                       radial: orbit.radial, along: orbit.along, cross: orbit.cross, sigma: e.userRangeSigma,
+                                       radial: orbit.radial, along: orbit.along, cross: orbit.cross, sigma: e.rangeSigma,
                                        seen: e.time.iso8601(fractionDigits: 0))
         }
         return DPCStatus.Network(interval: feed.interval, stations: feed.networkStations, epochs: feed.processed, late: feed.late,

@@ -134,7 +134,7 @@ public struct NetworkFeed: Sendable {
                 c.clock = [e.clock, 0, 0]
                 clocks.append(c)
                 var u = SSRMessage.Satellite(satellite: e.satellite)
-                u.ura = SSRGenerator.accuracyIndex(e.userRangeSigma)
+                u.ura = SSRGenerator.accuracyIndex(e.rangeSigma)
                 accuracies.append(u)
             }
             messages += SSRGenerator.messages(system, .orbit, t, orbits, interval: index, options: options)

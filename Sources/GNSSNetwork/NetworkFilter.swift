@@ -128,12 +128,17 @@ public struct NetworkFilter: Sendable {
         references.keys.sorted().compactMap { sat -> SatelliteEstimate? in
             guard let eph = references[sat], let ci = index[.satelliteClock(sat)], let seen = satelliteLastSeen[sat] else { return nil }
             var orbit = RadialAlongCross.zero, orbitSigma = 0.0
+            var rangeVariance = p[ci, ci]
             if let r = index[.orbit(sat, 0)] {
                 orbit = RadialAlongCross(radial: x[r], along: x[r + 1], cross: x[r + 2])
                 orbitSigma = (p[r, r] + p[r + 1, r + 1] + p[r + 2, r + 2]).squareRoot()
+                // A user's range moves with the radial correction less the clock's (they are estimated together and
+                // strongly correlated), and with a fraction of the along- and cross-track ones (1/49 of their
+                // variance, as a GNSS orbit's range error counts them).
+                rangeVariance += p[r, r] - 2 * p[r, ci] + (p[r + 1, r + 1] + p[r + 2, r + 2]) / 49
             }
             return SatelliteEstimate(satellite: sat, time: seen, ephemeris: eph, orbit: orbit, clock: x[ci], orbitSigma: orbitSigma,
-                                     clockSigma: p[ci, ci].squareRoot())
+                                     clockSigma: p[ci, ci].squareRoot(), rangeSigma: max(rangeVariance, 0).squareRoot())
         }
     }
 
@@ -453,9 +458,13 @@ public struct SatelliteEstimate: Sendable {
     /// Formal sigmas (m): the orbit's three components together, the clock's.
     public var orbitSigma: Double
     public var clockSigma: Double
+    /// The formal sigma of the range error the corrections leave a user (m), sent as SSR URA: the radial correction
+    /// less the clock's, with their correlation, and the along- and cross-track ones at the weight they have in a
+    /// range. A satellite just taken in, or whose clock restarted, claims more than one the network has followed long.
+    public var rangeSigma: Double
 
     public init(satellite: SatelliteID, time: GNSSTime, ephemeris: Ephemeris, orbit: RadialAlongCross, clock: Double,
-                orbitSigma: Double, clockSigma: Double) {
+                orbitSigma: Double, clockSigma: Double, rangeSigma: Double) {
         self.satellite = satellite
         self.time = time
         self.ephemeris = ephemeris
@@ -463,13 +472,7 @@ public struct SatelliteEstimate: Sendable {
         self.clock = clock
         self.orbitSigma = orbitSigma
         self.clockSigma = clockSigma
-    }
-
-    /// The range accuracy the corrections claim (1σ, m), as SSR URA: the clock's sigma with the radial share of the
-    /// orbit's (a third of its variance; along and cross track move a range far less). Formal sigmas: a satellite
-    /// just taken in, or one whose clock was restarted, claims more than one the network has followed for long.
-    public var userRangeSigma: Double {
-        (clockSigma * clockSigma + orbitSigma * orbitSigma / 3).squareRoot()
+        self.rangeSigma = rangeSigma
     }
 
     /// The orbit correction as SSR states it: broadcast minus true (the opposite of `orbit`).

@@ -80,8 +80,10 @@ struct Status: ParsableCommand {
         guard !n.satellites.isEmpty else { return out }
         out += "  SAT   IOD   CLOCK m  RADIAL m   ALONG m   CROSS m   URA σ m  SEEN\n"
         for sat in n.satellites {
-            out += String(format: "  %-4@ %4@ %9.3f %9.3f %9.3f %9.3f %9.3f  %@\n", sat.satellite, sat.iod.map(String.init) ?? "-",
-                          sat.clock, sat.radial, sat.along, sat.cross, sat.sigma, sat.seen)
+            let iod = sat.iod.map(String.init) ?? "-"
+            out += "  " + sat.satellite.padding(toLength: 4, withPad: " ", startingAt: 0)
+                + String(repeating: " ", count: max(0, 5 - iod.count)) + iod
+                + String(format: " %9.3f %9.3f %9.3f %9.3f %9.3f  ", sat.clock, sat.radial, sat.along, sat.cross, sat.sigma) + sat.seen + "\n"
         }
         return out
     }

@@ -161,6 +161,7 @@ struct NetworkProcessingTests {
         #expect(compared >= 6, "\(compared) satellites compared")
         let shown = try DaemonProcess.run("dpcd", ["status", "--config", "dpcd.yaml"], directory: dir)
         #expect(shown.status == 0, "\(shown.error)")
+        print(shown.output)
         #expect(shown.output.contains("network processing every 30 s: 6 stations"), "\(shown.output)")
         #expect(shown.output.contains("URA σ m") && shown.output.contains(lastClocks.first?.satellite.description ?? "?"), "\(shown.output)")
     }
