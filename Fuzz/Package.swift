@@ -31,5 +31,6 @@ let package = Package(
                               .product(name: "NIOCore", package: "swift-nio"),
                               .product(name: "NIOEmbedded", package: "swift-nio")]),
         harness("fuzz-config", [.product(name: "Gateway", package: "gnss-gateway")]),
+        harness("fuzz-ntrip", [.product(name: "Gateway", package: "gnss-gateway")]),
     ]
 )

@@ -4,7 +4,7 @@
 #
 #   ./run.sh HARNESS [SECONDS] [LIBFUZZER OPTIONS...]
 #
-# HARNESS: rtcm3 ubx rinex-obs rinex-nav control link config (or fuzz-rtcm3, ...). SECONDS: default 60.
+# HARNESS: rtcm3 ubx rinex-obs rinex-nav control link config ntrip (or fuzz-rtcm3, ...). SECONDS: default 60.
 # Any input running over 1 s fails the run (-timeout=1); afterwards every corpus input is run once more and
 # those taking 10 ms or more are listed. Crashes, timeouts and out-of-memory inputs are written to
 # .artifacts/HARNESS/. FUZZ_JOBS=N runs N processes on the one corpus (libFuzzer -fork=N).
@@ -75,13 +75,22 @@ link)
     printf '\005\000\000\000\013\000\000\000\000\000\000\000\001\323\000\000' >"$corpus/record"
     printf '\006\000\000\000\010\000\000\000\000\000\000\000\001\007\000\000\000\000' >"$corpus/ack-keepalive"
     ;;
+ntrip)
+    # Answers (first byte odd: then four piece sizes) and request heads (first byte even), as casters and clients send them.
+    printf '\001\017\377\377\377ICY 200 OK\r\n\r\n\323\000\003abc' >"$corpus/icy"
+    printf '\001\003\040\007\377HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Type: gnss/data\r\n\r\n5\r\nhello\r\n0\r\n\r\n' >"$corpus/chunked"
+    printf '\001\377\377\377\377SOURCETABLE 200 OK\r\nContent-Length: 60\r\n\r\nSTR;GMSD;GMSD;RTCM 3.3;1077(1);2;GPS;net;;0;0;0;0\r\nENDSOURCETABLE\r\n' >"$corpus/sourcetable"
+    printf '\001\377\377\377\377HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm="x"\r\n\r\n' >"$corpus/unauthorized"
+    printf '\000GET /GMSD HTTP/1.1\r\nHost: x\r\nNtrip-Version: Ntrip/2.0\r\nAuthorization: Basic cm92ZXI6cw==\r\n\r\n' >"$corpus/request2"
+    printf '\000GET / HTTP/1.0\r\nUser-Agent: NTRIP test\r\n\r\n' >"$corpus/request1"
+    ;;
 config)
     for f in "$here"/../deploy/examples/*.yaml "$here"/../deploy/*.yaml; do
         [ -f "$f" ] && grep -q '^stations:' "$f" && cp "$f" "$corpus/"
     done
     ;;
 *)
-    echo "run.sh: unknown harness $harness (rtcm3 ubx rinex-obs rinex-nav control link config)" >&2
+    echo "run.sh: unknown harness $harness (rtcm3 ubx rinex-obs rinex-nav control link config ntrip)" >&2
     exit 2
     ;;
 esac

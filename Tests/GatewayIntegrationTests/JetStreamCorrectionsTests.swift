@@ -57,13 +57,7 @@ struct JetStreamCorrectionsTests {
         #expect(eventually { (try? control("ctl.sock", ["status"], directory: dir))?["ready"] as? Bool == true }, "not ready: \(gatewayd.output)")
         #expect(eventually { metric(httpGet(port: dpcMetrics, path: "/metrics") ?? "", "dpc_jetstream_up") == 1 }, "\(dpcd.output)")
 
-        var arguments = ["stream", "--sky", "precise", "--no-leo", "--minutes", "8", "--interval", "5", "--speed", "30", "--seed", "9",
-                         "--data", SharedData.path("ppp-esbc-2020177")]
-        for (i, s) in NetworkProcessingTests.stations.enumerated() {
-            arguments += ["--station", "\(s.0)@\(s.1),\(s.2),100", "--to", "\(s.0)=127.0.0.1:\(udp[i])"]
-        }
-        arguments += ["--station", "RV@55.49357,8.45683,59.7", "--to", "RV=127.0.0.1:\(udp[NetworkProcessingTests.stations.count])"]
-        let sim = try DaemonProcess.run("gnss-sim", arguments, directory: dir)
+        let sim = try DaemonProcess.run("gnss-sim", NetworkProcessingTests.simulation(to: udp), directory: dir)
         #expect(sim.status == 0, "gnss-sim: \(sim.error)")
 
         let dpc = try #require(httpGet(port: dpcMetrics, path: "/metrics"))

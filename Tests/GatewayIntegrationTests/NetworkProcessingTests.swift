@@ -60,6 +60,17 @@ struct NetworkProcessingTests {
         return text
     }
 
+    /// gnss-sim streaming eight minutes of the network, each station to its port in `ports`, then the user RV to the
+    /// last.
+    static func simulation(to ports: [Int]) -> [String] {
+        var arguments = ["stream", "--sky", "precise", "--no-leo", "--minutes", "8", "--interval", "5", "--speed", "30", "--seed", "9",
+                         "--data", SharedData.path("ppp-esbc-2020177")]
+        for (i, s) in stations.enumerated() {
+            arguments += ["--station", "\(s.0)@\(s.1),\(s.2),100", "--to", "\(s.0)=127.0.0.1:\(ports[i])"]
+        }
+        return arguments + ["--station", "RV@55.49357,8.45683,59.7", "--to", "RV=127.0.0.1:\(ports[stations.count])"]
+    }
+
     static let dpcConfiguration = """
         listen: 127.0.0.1:7381
         store: ./state/dpc
@@ -83,13 +94,7 @@ struct NetworkProcessingTests {
         defer { gatewayd.stop(); dpcd.stop() }
         #expect(eventually { (try? control("ctl.sock", ["status"], directory: dir))?["ready"] as? Bool == true }, "not ready: \(gatewayd.output)")
 
-        var arguments = ["stream", "--sky", "precise", "--no-leo", "--minutes", "8", "--interval", "5", "--speed", "30", "--seed", "9",
-                         "--data", SharedData.path("ppp-esbc-2020177")]
-        for (i, s) in Self.stations.enumerated() {
-            arguments += ["--station", "\(s.0)@\(s.1),\(s.2),100", "--to", "\(s.0)=127.0.0.1:\(5361 + i)"]
-        }
-        arguments += ["--station", "RV@55.49357,8.45683,59.7", "--to", "RV=127.0.0.1:5378"]
-        let sim = try DaemonProcess.run("gnss-sim", arguments, directory: dir)
+        let sim = try DaemonProcess.run("gnss-sim", Self.simulation(to: Self.stations.indices.map { 5361 + $0 } + [5378]), directory: dir)
         #expect(sim.status == 0, "gnss-sim: \(sim.error)")
 
         // The corrections, as dpcd recorded them (the day's file) once the gateway has settled.

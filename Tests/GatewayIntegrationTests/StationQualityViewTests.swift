@@ -1,4 +1,5 @@
 import Foundation
+import Gateway
 import Testing
 import TestSupport
 #if canImport(Glibc)
@@ -7,21 +8,6 @@ import Glibc
 
 @Suite("A station's observation quality, live", .serialized)
 struct StationQualityViewTests {
-    /// A free loopback UDP port, as the kernel hands one out.
-    static func freeUDPPort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = in_addr_t(UInt32(0x7F00_0001).bigEndian)
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let ok = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        try #require(ok)
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
     /// Where each RTCM 3 frame of a capture starts.
     static func frameStarts(_ data: [UInt8]) -> [Int] {
         var starts: [Int] = []
@@ -49,7 +35,7 @@ struct StationQualityViewTests {
           .enabled(if: SharedData.available, "needs ../shared/data"))
     func captureWithAnOutage() throws {
         let capture = Array(try Data(contentsOf: URL(fileURLWithPath: SharedData.path("rtcm3/GMSD7_20121014.rtcm3"))))
-        let (udp, metricsPort) = (try Self.freeUDPPort(), try StationSourceInteropTests.freePort())
+        let (udp, metricsPort) = (try Demo.freeUDPPort(), try StationSourceInteropTests.freePort())
         let dir = makeWorkDirectory("station-quality")
         let configuration = """
             gateway_id: quality-test

@@ -197,7 +197,8 @@ public struct Demo {
         return (stations + [f]).joined(separator: " | ")
     }
 
-    static func freeUDPPort() throws -> Int {
+    /// A free loopback UDP port, as the kernel hands one out.
+    public static func freeUDPPort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
