@@ -51,6 +51,16 @@ struct NetworkExperimentCommand: ParsableCommand {
     @Option(help: "Reference stations' code multipath at the horizon, m.")
     var multipath = NetworkExperiment.referenceStationModel.codeMultipath
 
+    @Flag(name: .customLong("leo"), inversion: .prefixedNo,
+          help: "The LEO part: the DPC determines the LEO orbits and clocks from their onboard GNSS data and corrects their broadcast; the user adds GNSS+LEO PPP.")
+    var leo = true
+
+    @Option(name: .customLong("leo-orbit-error"), help: "RMS error of the LEO broadcast orbits (the onboard orbit determination's), m.")
+    var leoOrbitError = NetworkExperiment.realisticSegment.orbitError
+
+    @Option(name: .customLong("leo-clock-error"), help: "RMS error of the LEO broadcast clocks, m.")
+    var leoClockError = NetworkExperiment.realisticSegment.clockError
+
     @Option(help: "The real day whose precise orbits and clocks make the truth (the ESBC data set of 2020-06-25).")
     var data = ConvergenceCommand.defaultData
 
@@ -75,10 +85,18 @@ struct NetworkExperimentCommand: ParsableCommand {
         experiment.options.estimateOrbits = !clocksOnly
         experiment.options.satelliteClockProcessNoise = clockNoise
         experiment.options.orbitProcessNoise = orbitNoise
+        if leo {
+            var segment = NetworkExperiment.realisticSegment
+            segment.orbitError = leoOrbitError
+            segment.clockError = leoClockError
+            experiment.leoSegment = segment
+        }
         guard let day = GNSSTime(calendar: CalendarDate(year: 2020, month: 6, day: 25), scale: .gps) else { return }
         let span = experiment.warmUp + experiment.userDuration
         let step = (86_400 - span - 600) / Double(max(runs, 1))
-        print("\(network.rawValue) network, \(experiment.network.count) stations, \(runs) starts over 2020-06-25, \(Int(warmUp)) min warm-up then \(Int(minutes)) min judged, network at \(interval) s, user at \(userInterval) s, GPS+Galileo, orbits \(clocksOnly ? "not estimated" : "estimated")")
+        print("\(network.rawValue) network, \(experiment.network.count) stations, \(runs) starts over 2020-06-25, \(Int(warmUp)) min warm-up then \(Int(minutes)) min judged, network at \(interval) s, user at \(userInterval) s, GPS+Galileo, orbits \(clocksOnly ? "not estimated" : "estimated")"
+              + (leo ? String(format: "; LEO broadcast error %.2f m orbit, %.2f m clock, onboard data at %.0f s, LEO corrections every %.0f s",
+                              leoOrbitError, leoClockError, experiment.onboardInterval, experiment.leoCorrectionInterval) : ""))
         let outcomes = Mutex([Int: NetworkExperiment.Outcome]())
         let setup = experiment
         let started = Date()
@@ -93,6 +111,14 @@ struct NetworkExperimentCommand: ParsableCommand {
                                            Self.cm(outcome.correctedParts[.galileo]?.radialClock), Self.cm(outcome.correctedParts[.galileo]?.alongCross),
                                            outcome.convergence.map { String(format: "converged in %.1f min", $0 / 60) } ?? "not converged",
                                            outcome.secondsPerEpoch, outcome.states))
+            if setup.leoSegment != nil {
+                StandardError.writeLine(String(format: "  start %@: LEO SISRE broadcast %.1f cm, corrected %.1f cm (%.1f radial-clock, %.1f along-cross), %.0f%% of those in view corrected; user GNSS+LEO %@; LEO %.3f s an onboard epoch",
+                                               start.iso8601(fractionDigits: 0), Self.cm(outcome.leoBroadcastSISRE), Self.cm(outcome.leoCorrectedSISRE),
+                                               Self.cm(outcome.leoCorrectedParts?.radialClock), Self.cm(outcome.leoCorrectedParts?.alongCross),
+                                               outcome.leoAvailability * 100,
+                                               outcome.augmentedConvergence.map { String(format: "converged in %.1f min", $0 / 60) } ?? "not converged",
+                                               outcome.leoSecondsPerEpoch))
+            }
         }
         let all = outcomes.withLock { $0 }.sorted { $0.key < $1.key }.map(\.value)
         func median(_ values: [Double]) -> Double {
@@ -107,8 +133,20 @@ struct NetworkExperimentCommand: ParsableCommand {
         let times = all.map { $0.convergence ?? experiment.userDuration }
         print(String(format: "network processing %.3f s an epoch (mean); elapsed %.0f s", all.map(\.secondsPerEpoch).reduce(0, +) / Double(max(all.count, 1)),
                      Date().timeIntervalSince(started)))
-        print(String(format: "median convergence on the network's corrections: GNSS-only %.1f min (%d/%d converged); SISRE GNSS %.1f cm",
-                     median(times) / 60, all.filter { $0.convergence != nil }.count, all.count, Self.cm(rms([gps, galileo]))))
+        guard leo else {
+            print(String(format: "median convergence on the network's corrections: GNSS-only %.1f min (%d/%d converged); SISRE GNSS %.1f cm",
+                         median(times) / 60, all.filter { $0.convergence != nil }.count, all.count, Self.cm(rms([gps, galileo]))))
+            return
+        }
+        let leoSISRE = rms(all.compactMap(\.leoCorrectedSISRE))
+        print(String(format: "LEO SISRE: broadcast %.1f cm, with the DPC's corrections %.1f cm; %.0f%% of the LEO satellites in view corrected",
+                     Self.cm(rms(all.compactMap(\.leoBroadcastSISRE))), Self.cm(leoSISRE),
+                     100 * all.map(\.leoAvailability).reduce(0, +) / Double(max(all.count, 1))))
+        let augmented = all.map { $0.augmentedConvergence ?? experiment.userDuration }
+        print(String(format: "converged: GNSS-only %d/%d, GNSS+LEO %d/%d (a run that does not converge counts as its %.0f min)",
+                     all.filter { $0.convergence != nil }.count, all.count, all.filter { $0.augmentedConvergence != nil }.count, all.count, minutes))
+        print(String(format: "median convergence on the network's corrections: GNSS-only %.1f min, GNSS+LEO %.1f min; SISRE GNSS %.1f cm, LEO %.1f cm",
+                     median(times) / 60, median(augmented) / 60, Self.cm(rms([gps, galileo])), Self.cm(leoSISRE)))
     }
 
     static func cm(_ metres: Double?) -> Double { (metres ?? .nan) * 100 }
