@@ -33,6 +33,9 @@ public struct LEOOrbitDetermination: Sendable {
         public var clockSpan = 60.0
         /// Fit a constant along-track acceleration besides the state (drag and what else the model lacks).
         public var estimateAlong = false
+        /// The user range accuracy stated with each satellite's corrections (SSR URA, 1σ), m, which a user's PPP weighs
+        /// the satellite's ranges by; nil states none.
+        public var accuracy: Double?
 
         public init() {}
     }
@@ -158,6 +161,10 @@ public struct LEOOrbitDetermination: Sendable {
     public func add(at t: GNSSTime, broadcast: LEOEphemerisStore, interval: Double, issue: SSRIssue = SSRIssue(),
                     into corrections: inout SSRCorrections) {
         var feed = SSRFeed(near: t)
-        for m in messages(at: t, broadcast: broadcast, interval: interval, issue: issue) { feed.add(m, at: t, into: &corrections) }
+        let index = options.accuracy.map(SSRGenerator.accuracyIndex)
+        for m in messages(at: t, broadcast: broadcast, interval: interval, issue: issue) {
+            feed.add(m, at: t, into: &corrections)
+            if let index { for s in m.satellites { corrections.add(accuracy: index, for: s.satellite) } }
+        }
     }
 }

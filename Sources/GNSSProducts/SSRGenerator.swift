@@ -102,7 +102,7 @@ public struct SSRGenerator: Sendable {
     }
 
     /// The SSR URA index of the smallest accuracy not below `sigma` metres (63 for anything above 5.4665 m).
-    static func accuracyIndex(_ sigma: Double) -> Int {
+    package static func accuracyIndex(_ sigma: Double) -> Int {
         (1..<63).first { (SSRCorrections.accuracy(index: $0) ?? 0) >= sigma } ?? 63
     }
 

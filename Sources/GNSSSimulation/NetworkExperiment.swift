@@ -42,7 +42,12 @@ public struct NetworkExperiment: Sendable {
     /// against the truth; and the user runs GNSS+LEO PPP beside GNSS-only. Nil: GNSS alone.
     public var leoSegment: SatelliteSegment?
     public var leoConstellation = LEOConstellation.standard
-    public var leoOptions = LEOOrbitDetermination.Options()
+    /// The LEO processing's settings: those of `LEOOrbitDetermination`, with a stated accuracy of 10 cm.
+    public var leoOptions: LEOOrbitDetermination.Options = {
+        var o = LEOOrbitDetermination.Options()
+        o.accuracy = 0.1
+        return o
+    }()
     /// Onboard observation interval and LEO correction update interval, seconds.
     public var onboardInterval: Double = 10
     public var leoCorrectionInterval: Double = 10
@@ -53,6 +58,9 @@ public struct NetworkExperiment: Sendable {
     /// the network filter's formal orbit sigma of each), and of those on broadcast ephemerides alone per system.
     public var correctedGNSSSigma = 0.05
     public var broadcastGNSSSigma: [GNSSSystem: Double] = [.gps: 1, .galileo: 0.3]
+    /// A diagnosis, not the experiment: the LEO processing positions on the true GNSS orbits and clocks instead of the
+    /// network's corrections, which shows how much of the LEO error the GNSS corrections leave.
+    public var leoOnTrueGNSS = false
 
     /// A LEO broadcast as a real onboard orbit determination makes it: 0.5 m orbit and 0.3 m clock error RMS.
     public static let realisticSegment: SatelliteSegment = {
@@ -132,6 +140,7 @@ public struct NetworkExperiment: Sendable {
         // The GNSS orbits and clocks the LEO processing positions on: the network's corrections where it has them, else
         // the broadcast.
         func gnssState(_ sat: SatelliteID, _ t: GNSSTime) -> (state: SatelliteState, sigma: Double)? {
+            if leoOnTrueGNSS { return precise.signalState(sat, at: t).map { ($0, 0.01) } }
             if case .success(let s) = corrections.state(sat, at: t, ephemerides: broadcast) {
                 let orbit = orbitSigmas[sat] ?? 1
                 return (s, (correctedGNSSSigma * correctedGNSSSigma + orbit * orbit).squareRoot())

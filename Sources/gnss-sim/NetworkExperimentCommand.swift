@@ -61,6 +61,27 @@ struct NetworkExperimentCommand: ParsableCommand {
     @Option(name: .customLong("leo-clock-error"), help: "RMS error of the LEO broadcast clocks, m.")
     var leoClockError = NetworkExperiment.realisticSegment.clockError
 
+    @Option(name: .customLong("leo-accuracy"), help: "The accuracy (SSR URA, m) the DPC states with its LEO corrections; 0 states none.")
+    var leoAccuracy = 0.1
+
+    @Option(name: .customLong("leo-arc"), help: "Minutes of kinematic LEO positions each orbit fit spans.")
+    var leoArc = LEOOrbitDetermination.Options().arcLength / 60
+
+    @Flag(name: .customLong("leo-along"), help: "Fit a constant along-track acceleration with each LEO orbit.")
+    var leoAlong = false
+
+    @Option(name: .customLong("leo-gnss-sigma"), help: "Orbit-and-clock error (m) the LEO processing assumes of a GNSS satellite the network corrects, added to the network's formal orbit sigma.")
+    var leoGNSSSigma = 0.05
+
+    @Option(name: .customLong("leo-broadcast-gnss-sigma"), help: "Orbit-and-clock error (m) the LEO processing assumes of GPS satellites the network does not correct (Galileo: a third of it).")
+    var leoBroadcastSigma = 1.0
+
+    @Flag(name: .customLong("leo-on-true-gnss"), help: "Diagnosis: position the LEO satellites on the true GNSS orbits and clocks, not the network's corrections.")
+    var leoOnTrueGNSS = false
+
+    @Option(name: .customLong("leo-gnss"), help: "The GNSS the LEO satellites are positioned on: gps, galileo or both.")
+    var leoGNSS = "both"
+
     @Option(help: "The real day whose precise orbits and clocks make the truth (the ESBC data set of 2020-06-25).")
     var data = ConvergenceCommand.defaultData
 
@@ -90,6 +111,13 @@ struct NetworkExperimentCommand: ParsableCommand {
             segment.orbitError = leoOrbitError
             segment.clockError = leoClockError
             experiment.leoSegment = segment
+            experiment.leoOptions.accuracy = leoAccuracy > 0 ? leoAccuracy : nil
+            experiment.leoOptions.arcLength = leoArc * 60
+            experiment.leoOptions.estimateAlong = leoAlong
+            experiment.leoOnTrueGNSS = leoOnTrueGNSS
+            experiment.leoOptions.kinematic.systems = leoGNSS == "gps" ? [.gps] : leoGNSS == "galileo" ? [.galileo] : [.gps, .galileo]
+            experiment.correctedGNSSSigma = leoGNSSSigma
+            experiment.broadcastGNSSSigma = [.gps: leoBroadcastSigma, .galileo: leoBroadcastSigma / 3]
         }
         guard let day = GNSSTime(calendar: CalendarDate(year: 2020, month: 6, day: 25), scale: .gps) else { return }
         let span = experiment.warmUp + experiment.userDuration
