@@ -23,8 +23,9 @@ public struct LEOOrbitDetermination: Sendable {
         public var arcLength = 1200.0
         public var minimumArc = 300.0
         public var minimumSamples = 20
-        /// Kinematic positions whose formal sigma is larger (ambiguities still converging) are left out of the fit, m.
-        public var maximumSampleSigma = 1.0
+        /// Kinematic positions whose formal sigma is larger (ambiguities still converging) are left out of the fit, m;
+        /// the others are weighed by it.
+        public var maximumSampleSigma = 2.0
         /// Seconds between fits.
         public var fitInterval = 30.0
         /// How long after a satellite's last onboard epoch its orbit and clock still serve, seconds.

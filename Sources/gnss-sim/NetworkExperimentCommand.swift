@@ -73,6 +73,9 @@ struct NetworkExperimentCommand: ParsableCommand {
     @Option(name: .customLong("leo-gnss-sigma"), help: "Orbit-and-clock error (m) the LEO processing assumes of a GNSS satellite the network corrects, added to the network's formal orbit sigma.")
     var leoGNSSSigma = 0.05
 
+    @Option(name: .customLong("leo-orbit-sigma-share"), help: "Share of the network's formal orbit sigma of a GNSS satellite the LEO processing adds to its error.")
+    var leoOrbitSigmaShare = 0.3
+
     @Option(name: .customLong("leo-broadcast-gnss-sigma"), help: "Orbit-and-clock error (m) the LEO processing assumes of GPS satellites the network does not correct (Galileo: a third of it).")
     var leoBroadcastSigma = 1.0
 
@@ -81,6 +84,9 @@ struct NetworkExperimentCommand: ParsableCommand {
 
     @Option(name: .customLong("leo-gnss"), help: "The GNSS the LEO satellites are positioned on: gps, galileo or both.")
     var leoGNSS = "both"
+
+    @Option(name: .customLong("leo-mask"), help: "Elevation mask of the LEO satellites' onboard GNSS processing above their local horizon, degrees.")
+    var leoMask = LEOKinematicFilter.Options().elevationMask / Constants.degreesToRadians
 
     @Option(help: "The real day whose precise orbits and clocks make the truth (the ESBC data set of 2020-06-25).")
     var data = ConvergenceCommand.defaultData
@@ -115,8 +121,10 @@ struct NetworkExperimentCommand: ParsableCommand {
             experiment.leoOptions.arcLength = leoArc * 60
             experiment.leoOptions.estimateAlong = leoAlong
             experiment.leoOnTrueGNSS = leoOnTrueGNSS
+            experiment.leoOptions.kinematic.elevationMask = leoMask * Constants.degreesToRadians
             experiment.leoOptions.kinematic.systems = leoGNSS == "gps" ? [.gps] : leoGNSS == "galileo" ? [.galileo] : [.gps, .galileo]
             experiment.correctedGNSSSigma = leoGNSSSigma
+            experiment.orbitSigmaShare = leoOrbitSigmaShare
             experiment.broadcastGNSSSigma = [.gps: leoBroadcastSigma, .galileo: leoBroadcastSigma / 3]
         }
         guard let day = GNSSTime(calendar: CalendarDate(year: 2020, month: 6, day: 25), scale: .gps) else { return }
