@@ -36,6 +36,43 @@ public struct NetworkExperiment: Sendable {
     public var networkInterval: Double = 30
     public var userInterval: Double = 5
 
+    /// The LEO part. When a satellite segment is given, the LEO constellation flies with broadcast ephemerides of that
+    /// segment's errors; the DPC determines the orbits and clocks of the LEO satellites near the user from their onboard
+    /// GNSS observations on its own GNSS corrections (`LEOOrbitDetermination`) and sends 4058/2 corrections, judged
+    /// against the truth; and the user runs GNSS+LEO PPP beside GNSS-only. Nil: GNSS alone.
+    public var leoSegment: SatelliteSegment?
+    public var leoConstellation = LEOConstellation.standard
+    /// The LEO processing's settings: those of `LEOOrbitDetermination`, with a stated accuracy of 10 cm.
+    public var leoOptions: LEOOrbitDetermination.Options = {
+        var o = LEOOrbitDetermination.Options()
+        o.accuracy = 0.1
+        return o
+    }()
+    /// Onboard observation interval and LEO correction update interval, seconds.
+    public var onboardInterval: Double = 10
+    public var leoCorrectionInterval: Double = 10
+    /// LEO satellites within this angle of the user (at the Earth's centre) have their onboard data processed: those
+    /// the user sees (22° at a 10° mask) and those coming into view in the next quarter hour.
+    public var leoRegion = 70 * Constants.degreesToRadians
+    /// The orbit-and-clock error (m) the LEO processing assumes of the GNSS satellites the network corrects, with the
+    /// share of the network filter's formal orbit sigma of each that reaches the LEO satellite's line of sight (the
+    /// network fixes the error along its own lines of sight; the LEO satellite looks from up to a few thousand km
+    /// aside), and of those on broadcast ephemerides alone per system.
+    public var correctedGNSSSigma = 0.05
+    public var orbitSigmaShare = 0.3
+    public var broadcastGNSSSigma: [GNSSSystem: Double] = [.gps: 1, .galileo: 0.3]
+    /// A diagnosis, not the experiment: the LEO processing positions on the true GNSS orbits and clocks instead of the
+    /// network's corrections, which shows how much of the LEO error the GNSS corrections leave.
+    public var leoOnTrueGNSS = false
+
+    /// A LEO broadcast as a real onboard orbit determination makes it: 0.5 m orbit and 0.3 m clock error RMS.
+    public static let realisticSegment: SatelliteSegment = {
+        var s = SatelliteSegment()
+        s.orbitError = 0.5
+        s.clockError = 0.3
+        return s
+    }()
+
     public init(precise: PreciseEphemeris, broadcast: EphemerisStore, network: [NetworkStation], user: ECEF) {
         self.precise = precise
         self.broadcast = broadcast
@@ -56,52 +93,175 @@ public struct NetworkExperiment: Sendable {
         public var secondsPerEpoch: Double
         public var states: Int
         public var lastEpoch: NetworkEpoch?
+        /// The LEO satellites above the user's 10° mask over the user's span: signal-in-space range error of their
+        /// broadcast alone and with the DPC's corrections (over the same satellites and epochs), the corrected error's
+        /// parts, and the share of them that had corrections (nil, 0 without the LEO part).
+        public var leoBroadcastSISRE: Double?
+        public var leoCorrectedSISRE: Double?
+        public var leoCorrectedParts: (radialClock: Double, alongCross: Double)?
+        public var leoAvailability = 0.0
+        /// The user's GNSS+LEO convergence and RMS afterwards.
+        public var augmentedConvergence: Double?
+        public var augmentedRMS: (horizontal: Double, vertical: Double)?
+        /// Mean LEO processing time per onboard epoch of all satellites, seconds.
+        public var leoSecondsPerEpoch = 0.0
     }
 
     public func run(start: GNSSTime, seed: UInt64) -> Outcome {
         let systems: Set<GNSSSystem> = [.gps, .galileo]
         let sky = PreciseSky(ephemeris: precise, systems: systems)
+        let first = start - warmUp, end = start + userDuration
         var receivers = network.enumerated().map { i, s in
             ObservationSynthesizer(sky: sky, station: s.position, model: model, seed: seed &+ 100 &+ UInt64(i) &* 7919)
         }
-        var userReceiver = ObservationSynthesizer(sky: sky, station: user, model: userModel, seed: seed &+ 1)
+        // The LEO constellation, its broadcast, and the onboard receivers of the satellites near the user.
+        let leoSky = leoSegment.map { _ in LEOSky(constellation: leoConstellation, start: first - 300, span: end - first + 600, seed: seed &+ 7) }
+        var leoStore = LEOEphemerisStore()
+        if let leoSegment, let leoSky {
+            for e in leoSegment.ephemerides(sky: leoSky, from: first - 120, to: end + 120, seed: seed &+ 8) { leoStore.add(e) }
+        }
+        var onboardModel = SimulationScenario.onboardModel
+        onboardModel.satelliteClock = true
+        var onboard: [SatelliteID: ObservationSynthesizer] = [:]
+        var determination = LEOOrbitDetermination(options: leoOptions)
+        let userSky: any SatelliteSky = leoSky.map { CombinedSky([sky, $0]) } ?? sky
+        var userReceiver = ObservationSynthesizer(sky: userSky, station: user, model: userModel, seed: seed &+ 1)
         var filter = NetworkFilter(stations: network, options: options)
         var corrections = SSRCorrections()
-        var engine = PositioningEngine(profile: PositioningProfile(mode: .ppp, dynamics: .kinematic,
-                                                                   elevationMask: 10 * Constants.degreesToRadians, systems: systems))
+        func engine(_ systems: Set<GNSSSystem>) -> PositioningEngine {
+            PositioningEngine(profile: PositioningProfile(mode: .ppp, dynamics: .kinematic, elevationMask: 10 * Constants.degreesToRadians,
+                                                          systems: systems))
+        }
+        var gnssEngine = engine(systems), augmentedEngine = engine(systems.union([.leo]))
         var broadcastError = SignalInSpaceError(), correctedError = SignalInSpaceError()
-        var samples: [Convergence.Sample] = []
-        var processing = 0.0, epochs = 0
+        var leoBroadcastError = SignalInSpaceError(), leoCorrectedError = SignalInSpaceError()
+        var leoVisible = 0, leoCorrected = 0
+        var samples: [Convergence.Sample] = [], augmentedSamples: [Convergence.Sample] = []
+        var processing = 0.0, epochs = 0, leoProcessing = 0.0, leoEpochs = 0
         var last: NetworkEpoch?
-        let first = start - warmUp, end = start + userDuration
+        var orbitSigmas: [SatelliteID: Double] = [:]
+        // The GNSS orbits and clocks the LEO processing positions on: the network's corrections where it has them, else
+        // the broadcast.
+        func gnssState(_ sat: SatelliteID, _ t: GNSSTime) -> (state: SatelliteState, sigma: Double)? {
+            if leoOnTrueGNSS { return precise.signalState(sat, at: t).map { ($0, 0.01) } }
+            if case .success(let s) = corrections.state(sat, at: t, ephemerides: broadcast) {
+                let orbit = orbitSigmaShare * (orbitSigmas[sat] ?? 1)
+                return (s, (correctedGNSSSigma * correctedGNSSSigma + orbit * orbit).squareRoot())
+            }
+            guard let eph = broadcast.select(sat, at: t) else { return nil }
+            var s = eph.state(at: t)
+            s.clockBias = SSRCorrections.broadcastClock(eph, state: s, at: t)
+            return (s, broadcastGNSSSigma[sat.system] ?? 1)
+        }
+        func isDue(_ t: GNSSTime, every interval: Double) -> Bool { (t - first).truncatingRemainder(dividingBy: interval) < 1e-6 }
+        var step = min(userInterval, networkInterval)
+        if leoSky != nil { step = min(step, onboardInterval, leoCorrectionInterval) }
         var t = first
         while t < end {
-            if (t - first).truncatingRemainder(dividingBy: networkInterval) < 1e-6 {
+            if isDue(t, every: networkInterval) {
                 var observations: [Int: ObservationEpoch] = [:]
                 for i in receivers.indices { observations[i] = receivers[i].epoch(at: t).0 }
                 let clock = ContinuousClock.now
                 last = filter.process(time: t, observations: observations, ephemerides: broadcast)
-                let elapsed = ContinuousClock.now - clock
-                processing += Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+                processing += Self.seconds(since: clock)
                 epochs += 1
-                NetworkCorrections.add(filter.estimates, epoch: t, updateInterval: networkInterval, into: &corrections)
+                let estimates = filter.estimates
+                NetworkCorrections.add(estimates, epoch: t, updateInterval: networkInterval, into: &corrections)
+                orbitSigmas = Dictionary(uniqueKeysWithValues: estimates.map { ($0.satellite, $0.orbitSigma) })
                 if t >= start {
                     broadcastError.add(epoch: errors(at: t, of: corrections.satellites, corrections: nil))
                     correctedError.add(epoch: errors(at: t, of: corrections.satellites, corrections: corrections))
                 }
             }
-            if t >= start {
-                let (epoch, truth) = userReceiver.epoch(at: t)
-                let products = PositioningProducts(ephemerides: broadcast, ssr: corrections)
-                let s = engine.solve(epoch, products: products)
-                if s.quality != .none { samples.append(.init(time: t, error: s.position.enu(relativeTo: truth.marker))) }
+            if let leoSky {
+                if isDue(t, every: onboardInterval) {
+                    let clock = ContinuousClock.now
+                    for sat in leoSky.satellites {
+                        guard let p = leoSky.state(sat, at: t)?.position, p.dot(user) / (p.norm * user.norm) >= cos(leoRegion) else {
+                            onboard[sat] = nil
+                            continue
+                        }
+                        if onboard[sat] == nil {
+                            onboard[sat] = ObservationSynthesizer(sky: sky, trajectory: .onboard(sky: leoSky, satellite: sat), model: onboardModel,
+                                                                  seed: seed &+ 0x0B0A &+ UInt64(sat.prn) &* 31)
+                        }
+                        let (observations, _) = onboard[sat]!.epoch(at: t)
+                        determination.process(sat, epoch: observations, gnss: gnssState)
+                    }
+                    determination.forget(olderThan: 600, at: t)
+                    leoProcessing += Self.seconds(since: clock)
+                    leoEpochs += 1
+                }
+                if isDue(t, every: leoCorrectionInterval) {
+                    determination.add(at: t, broadcast: leoStore, interval: leoCorrectionInterval, into: &corrections)
+                }
+                if t >= start, isDue(t, every: networkInterval) {
+                    let (broadcastEpoch, correctedEpoch, visible) = leoErrors(at: t, sky: leoSky, broadcast: leoStore, corrections: corrections)
+                    leoBroadcastError.add(epoch: broadcastEpoch)
+                    leoCorrectedError.add(epoch: correctedEpoch)
+                    leoVisible += visible
+                    leoCorrected += correctedEpoch.count
+                }
             }
-            t = t + min(userInterval, networkInterval)
+            if t >= start, isDue(t, every: userInterval) {
+                let (epoch, truth) = userReceiver.epoch(at: t)
+                let products = PositioningProducts(ephemerides: broadcast, leo: leoSky == nil ? nil : leoStore, ssr: corrections)
+                let s = gnssEngine.solve(epoch, products: products)
+                if s.quality != .none { samples.append(.init(time: t, error: s.position.enu(relativeTo: truth.marker))) }
+                if leoSky != nil {
+                    let a = augmentedEngine.solve(epoch, products: products)
+                    if a.quality != .none { augmentedSamples.append(.init(time: t, error: a.position.enu(relativeTo: truth.marker))) }
+                }
+            }
+            t = t + step
         }
         let convergence = Convergence.time(samples, from: start)
-        return Outcome(broadcastSISRE: broadcastError.rms, correctedSISRE: correctedError.rms, correctedParts: correctedError.parts, convergence: convergence,
-                       userRMS: convergence.flatMap { Convergence.rms(samples, after: start + $0) },
-                       secondsPerEpoch: processing / Double(max(epochs, 1)), states: filter.stateCount, lastEpoch: last)
+        var outcome = Outcome(broadcastSISRE: broadcastError.rms, correctedSISRE: correctedError.rms, correctedParts: correctedError.parts,
+                              convergence: convergence, userRMS: convergence.flatMap { Convergence.rms(samples, after: start + $0) },
+                              secondsPerEpoch: processing / Double(max(epochs, 1)), states: filter.stateCount, lastEpoch: last)
+        if leoSky != nil {
+            outcome.leoBroadcastSISRE = leoBroadcastError.rms[.leo]
+            outcome.leoCorrectedSISRE = leoCorrectedError.rms[.leo]
+            outcome.leoCorrectedParts = leoCorrectedError.parts[.leo]
+            outcome.leoAvailability = Double(leoCorrected) / Double(max(leoVisible, 1))
+            let augmented = Convergence.time(augmentedSamples, from: start)
+            outcome.augmentedConvergence = augmented
+            outcome.augmentedRMS = augmented.flatMap { Convergence.rms(augmentedSamples, after: start + $0) }
+            outcome.leoSecondsPerEpoch = leoProcessing / Double(max(leoEpochs, 1))
+        }
+        return outcome
+    }
+
+    static func seconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    }
+
+    /// The LEO satellites above the user's 10° mask at `t`: computed minus true states, broadcast alone and with the
+    /// corrections, of those the corrections serve; and how many were in view.
+    func leoErrors(at t: GNSSTime, sky: LEOSky, broadcast: LEOEphemerisStore, corrections: SSRCorrections)
+        -> ([(satellite: SatelliteID, position: ECEF, clock: Double, truth: SatelliteState)],
+            [(satellite: SatelliteID, position: ECEF, clock: Double, truth: SatelliteState)], Int) {
+        let c = Constants.speedOfLight
+        var alone: [(satellite: SatelliteID, position: ECEF, clock: Double, truth: SatelliteState)] = []
+        var corrected = alone
+        var visible = 0
+        for sat in sky.satellites {
+            guard let truth = Self.leoTruth(sky, sat, at: t),
+                  truth.position.enu(relativeTo: user).azimuthElevation.elevation >= 10 * Constants.degreesToRadians,
+                  let b = broadcast.state(sat, at: t) else { continue }
+            visible += 1
+            guard case .success(let s) = corrections.state(sat, at: t, leo: broadcast) else { continue }
+            alone.append((sat, b.position - truth.position, c * (b.clockBias - truth.clockBias), truth))
+            corrected.append((sat, s.position - truth.position, c * (s.clockBias - truth.clockBias), truth))
+        }
+        return (alone, corrected, visible)
+    }
+
+    /// A LEO satellite's true state, its velocity by differences over a second.
+    static func leoTruth(_ sky: LEOSky, _ sat: SatelliteID, at t: GNSSTime) -> SatelliteState? {
+        guard let now = sky.state(sat, at: t), let ahead = sky.state(sat, at: t + 0.5), let behind = sky.state(sat, at: t - 0.5) else { return nil }
+        return SatelliteState(position: now.position, velocity: ahead.position - behind.position, clockBias: now.clock, clockDrift: 0)
     }
 
     /// Computed minus true states at `t` of the satellites the corrections serve, broadcast alone or corrected.

@@ -29,6 +29,9 @@ public struct SimulationModel: Sendable {
     /// Receiver clock random walk, s/√s, around a constant offset.
     public var receiverClockWalk = 1e-9
     public var receiverClockOffset = 1e-4
+    /// An onboard receiver that runs on its satellite's own clock (the navigation payload's oscillator): its clock is the
+    /// sky's clock of that satellite, and the walk and offset above do not apply.
+    public var satelliteClock = false
     public var ionosphere = IonosphereTruth()
     public var troposphere = true
     /// Spans with no observations at all (antenna blocked, receiver reset): every track restarts after one.
@@ -95,6 +98,7 @@ public struct ObservationSynthesizer {
     public mutating func epoch(at time: GNSSTime) -> (ObservationEpoch, EpochTruth) {
         if let last = lastTime { clock += random.gaussian(model.receiverClockWalk * max(0, time - last).squareRoot()) }
         lastTime = time
+        if model.satelliteClock, case .onboard(let sky, let satellite) = trajectory, let s = sky.state(satellite, at: time) { clock = s.clock }
         let ground = trajectory.onGround
         guard let marker = trajectory.position(at: time), !model.outages.contains(where: { $0.contains(time) }) else {
             ambiguities.removeAll()

@@ -118,7 +118,7 @@ public struct SimulationScenario {
     }
 
     /// An onboard GNSS receiver: no troposphere, a thin plasmasphere, GNSS satellites down to the Earth's limb.
-    static let onboardModel: SimulationModel = {
+    public static let onboardModel: SimulationModel = {
         var m = SimulationModel()
         m.elevationMask = -20 * Constants.degreesToRadians
         m.troposphere = false

@@ -51,6 +51,43 @@ struct NetworkExperimentCommand: ParsableCommand {
     @Option(help: "Reference stations' code multipath at the horizon, m.")
     var multipath = NetworkExperiment.referenceStationModel.codeMultipath
 
+    @Flag(name: .customLong("leo"), inversion: .prefixedNo,
+          help: "The LEO part: the DPC determines the LEO orbits and clocks from their onboard GNSS data and corrects their broadcast; the user adds GNSS+LEO PPP.")
+    var leo = true
+
+    @Option(name: .customLong("leo-orbit-error"), help: "RMS error of the LEO broadcast orbits (the onboard orbit determination's), m.")
+    var leoOrbitError = NetworkExperiment.realisticSegment.orbitError
+
+    @Option(name: .customLong("leo-clock-error"), help: "RMS error of the LEO broadcast clocks, m.")
+    var leoClockError = NetworkExperiment.realisticSegment.clockError
+
+    @Option(name: .customLong("leo-accuracy"), help: "The accuracy (SSR URA, m) the DPC states with its LEO corrections; 0 states none.")
+    var leoAccuracy = 0.1
+
+    @Option(name: .customLong("leo-arc"), help: "Minutes of kinematic LEO positions each orbit fit spans.")
+    var leoArc = LEOOrbitDetermination.Options().arcLength / 60
+
+    @Flag(name: .customLong("leo-along"), help: "Fit a constant along-track acceleration with each LEO orbit.")
+    var leoAlong = false
+
+    @Option(name: .customLong("leo-gnss-sigma"), help: "Orbit-and-clock error (m) the LEO processing assumes of a GNSS satellite the network corrects, added to the network's formal orbit sigma.")
+    var leoGNSSSigma = 0.05
+
+    @Option(name: .customLong("leo-orbit-sigma-share"), help: "Share of the network's formal orbit sigma of a GNSS satellite the LEO processing adds to its error.")
+    var leoOrbitSigmaShare = 0.3
+
+    @Option(name: .customLong("leo-broadcast-gnss-sigma"), help: "Orbit-and-clock error (m) the LEO processing assumes of GPS satellites the network does not correct (Galileo: a third of it).")
+    var leoBroadcastSigma = 1.0
+
+    @Flag(name: .customLong("leo-on-true-gnss"), help: "Diagnosis: position the LEO satellites on the true GNSS orbits and clocks, not the network's corrections.")
+    var leoOnTrueGNSS = false
+
+    @Option(name: .customLong("leo-gnss"), help: "The GNSS the LEO satellites are positioned on: gps, galileo or both.")
+    var leoGNSS = "both"
+
+    @Option(name: .customLong("leo-mask"), help: "Elevation mask of the LEO satellites' onboard GNSS processing above their local horizon, degrees.")
+    var leoMask = LEOKinematicFilter.Options().elevationMask / Constants.degreesToRadians
+
     @Option(help: "The real day whose precise orbits and clocks make the truth (the ESBC data set of 2020-06-25).")
     var data = ConvergenceCommand.defaultData
 
@@ -75,10 +112,27 @@ struct NetworkExperimentCommand: ParsableCommand {
         experiment.options.estimateOrbits = !clocksOnly
         experiment.options.satelliteClockProcessNoise = clockNoise
         experiment.options.orbitProcessNoise = orbitNoise
+        if leo {
+            var segment = NetworkExperiment.realisticSegment
+            segment.orbitError = leoOrbitError
+            segment.clockError = leoClockError
+            experiment.leoSegment = segment
+            experiment.leoOptions.accuracy = leoAccuracy > 0 ? leoAccuracy : nil
+            experiment.leoOptions.arcLength = leoArc * 60
+            experiment.leoOptions.estimateAlong = leoAlong
+            experiment.leoOnTrueGNSS = leoOnTrueGNSS
+            experiment.leoOptions.kinematic.elevationMask = leoMask * Constants.degreesToRadians
+            experiment.leoOptions.kinematic.systems = leoGNSS == "gps" ? [.gps] : leoGNSS == "galileo" ? [.galileo] : [.gps, .galileo]
+            experiment.correctedGNSSSigma = leoGNSSSigma
+            experiment.orbitSigmaShare = leoOrbitSigmaShare
+            experiment.broadcastGNSSSigma = [.gps: leoBroadcastSigma, .galileo: leoBroadcastSigma / 3]
+        }
         guard let day = GNSSTime(calendar: CalendarDate(year: 2020, month: 6, day: 25), scale: .gps) else { return }
         let span = experiment.warmUp + experiment.userDuration
         let step = (86_400 - span - 600) / Double(max(runs, 1))
-        print("\(network.rawValue) network, \(experiment.network.count) stations, \(runs) starts over 2020-06-25, \(Int(warmUp)) min warm-up then \(Int(minutes)) min judged, network at \(interval) s, user at \(userInterval) s, GPS+Galileo, orbits \(clocksOnly ? "not estimated" : "estimated")")
+        print("\(network.rawValue) network, \(experiment.network.count) stations, \(runs) starts over 2020-06-25, \(Int(warmUp)) min warm-up then \(Int(minutes)) min judged, network at \(interval) s, user at \(userInterval) s, GPS+Galileo, orbits \(clocksOnly ? "not estimated" : "estimated")"
+              + (leo ? String(format: "; LEO broadcast error %.2f m orbit, %.2f m clock, onboard data at %.0f s, LEO corrections every %.0f s",
+                              leoOrbitError, leoClockError, experiment.onboardInterval, experiment.leoCorrectionInterval) : ""))
         let outcomes = Mutex([Int: NetworkExperiment.Outcome]())
         let setup = experiment
         let started = Date()
@@ -93,6 +147,14 @@ struct NetworkExperimentCommand: ParsableCommand {
                                            Self.cm(outcome.correctedParts[.galileo]?.radialClock), Self.cm(outcome.correctedParts[.galileo]?.alongCross),
                                            outcome.convergence.map { String(format: "converged in %.1f min", $0 / 60) } ?? "not converged",
                                            outcome.secondsPerEpoch, outcome.states))
+            if setup.leoSegment != nil {
+                StandardError.writeLine(String(format: "  start %@: LEO SISRE broadcast %.1f cm, corrected %.1f cm (%.1f radial-clock, %.1f along-cross), %.0f%% of those in view corrected; user GNSS+LEO %@; LEO %.3f s an onboard epoch",
+                                               start.iso8601(fractionDigits: 0), Self.cm(outcome.leoBroadcastSISRE), Self.cm(outcome.leoCorrectedSISRE),
+                                               Self.cm(outcome.leoCorrectedParts?.radialClock), Self.cm(outcome.leoCorrectedParts?.alongCross),
+                                               outcome.leoAvailability * 100,
+                                               outcome.augmentedConvergence.map { String(format: "converged in %.1f min", $0 / 60) } ?? "not converged",
+                                               outcome.leoSecondsPerEpoch))
+            }
         }
         let all = outcomes.withLock { $0 }.sorted { $0.key < $1.key }.map(\.value)
         func median(_ values: [Double]) -> Double {
@@ -107,8 +169,20 @@ struct NetworkExperimentCommand: ParsableCommand {
         let times = all.map { $0.convergence ?? experiment.userDuration }
         print(String(format: "network processing %.3f s an epoch (mean); elapsed %.0f s", all.map(\.secondsPerEpoch).reduce(0, +) / Double(max(all.count, 1)),
                      Date().timeIntervalSince(started)))
-        print(String(format: "median convergence on the network's corrections: GNSS-only %.1f min (%d/%d converged); SISRE GNSS %.1f cm",
-                     median(times) / 60, all.filter { $0.convergence != nil }.count, all.count, Self.cm(rms([gps, galileo]))))
+        guard leo else {
+            print(String(format: "median convergence on the network's corrections: GNSS-only %.1f min (%d/%d converged); SISRE GNSS %.1f cm",
+                         median(times) / 60, all.filter { $0.convergence != nil }.count, all.count, Self.cm(rms([gps, galileo]))))
+            return
+        }
+        let leoSISRE = rms(all.compactMap(\.leoCorrectedSISRE))
+        print(String(format: "LEO SISRE: broadcast %.1f cm, with the DPC's corrections %.1f cm; %.0f%% of the LEO satellites in view corrected",
+                     Self.cm(rms(all.compactMap(\.leoBroadcastSISRE))), Self.cm(leoSISRE),
+                     100 * all.map(\.leoAvailability).reduce(0, +) / Double(max(all.count, 1))))
+        let augmented = all.map { $0.augmentedConvergence ?? experiment.userDuration }
+        print(String(format: "converged: GNSS-only %d/%d, GNSS+LEO %d/%d (a run that does not converge counts as its %.0f min)",
+                     all.filter { $0.convergence != nil }.count, all.count, all.filter { $0.augmentedConvergence != nil }.count, all.count, minutes))
+        print(String(format: "median convergence on the network's corrections: GNSS-only %.1f min, GNSS+LEO %.1f min; SISRE GNSS %.1f cm, LEO %.1f cm",
+                     median(times) / 60, median(augmented) / 60, Self.cm(rms([gps, galileo])), Self.cm(leoSISRE)))
     }
 
     static func cm(_ metres: Double?) -> Double { (metres ?? .nan) * 100 }
