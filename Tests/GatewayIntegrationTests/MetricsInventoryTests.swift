@@ -92,7 +92,7 @@ struct MetricsInventoryTests {
         for series in ["gateway_epochs_total{station=\"REF\"}", "gateway_solutions_total{station=\"ROV\",quality=\"ppp\"}",
                        "gateway_solutions_total{station=\"TCP\",quality=\"fixed\"}", "gateway_epochs_refused_total{station=\"REF\",reason=\"repeated\"}",
                        "gateway_decode_errors_total{station=\"REF\",kind=\"truncated\"}", "gateway_leo_ephemerides_total{station=\"LEO\"}",
-                       "gateway_spool_generations_total{reason=\"sequence_regression\"}", "gateway_source_reconnects_total{station=\"TCP\"}"] {
+                       "gateway_spool_generations_total{reason=\"sequence_regression\"}", "gateway_source_errors_total{station=\"TCP\",reason=\"tls\"}"] {
             #expect(metric(gateway, series) == 0, "\(series)")
         }
         #expect(metric(dpc, "dpc_links_refused_total{reason=\"bad_key\"}") == 0)
