@@ -90,19 +90,23 @@ public final class NetworkProcessing: Sendable {
     public var summary: String {
         state.withLock { s in
             let e = s.feed.lastEpoch
-            return "\(s.feed.networkStations.count) stations, \(s.feed.processed) epochs processed"
+            let leo = s.feed.onboardEpochs == 0 ? ""
+                : ", \(s.feed.onboardEpochs) onboard epochs (\(s.feed.onboardPositioned) positioned, \(s.feed.onboardFitted) within the fit's limit), "
+                    + "\(s.feed.determinedLEO) LEO satellites determined"
+            return "\(s.feed.networkStations.count) stations, \(s.feed.processed) epochs processed" + leo
                 + (e.map { ", last \($0.time.iso8601(fractionDigits: 0)): \($0.stations) stations, \($0.satellites) satellites" } ?? "")
         }
     }
 
     private func process(_ record: CorrectionRecord) {
-        let (frames, epoch, stations, late, processed, total) = state.withLock { s in
+        let (frames, epoch, stations, late, processed, total, onboard, leo) = state.withLock { s in
             s.queued -= 1
-            let before = s.feed.processed
+            let before = s.feed.processed, onboardBefore = s.feed.onboardEpochs
             let frames = s.feed.add(station: record.station, time: record.time, rtcm: record.rtcm)
             return (frames, s.feed.processed > before ? s.feed.lastEpoch : nil, s.feed.networkStations.count, s.feed.late,
-                    s.feed.processed - before, s.feed.processed)
+                    s.feed.processed - before, s.feed.processed, s.feed.onboardEpochs - onboardBefore, s.feed.leoCorrected)
         }
+        metrics.onboardEpochs.increment(by: Double(onboard))
         metrics.networkStations.set(to: Double(stations))
         metrics.late.set(to: Double(late))
         let stationsChanged = latest.withLock { $0.stations.count } != stations
@@ -113,6 +117,7 @@ public final class NetworkProcessing: Sendable {
         }
         guard let epoch else { return }
         metrics.epochs.increment(by: Double(processed))
+        metrics.leoSatellites.set(to: Double(leo))
         metrics.stationsInSolution.set(to: Double(epoch.stations))
         metrics.satellites.set(to: Double(epoch.satellites))
         metrics.phaseResiduals.set(to: epoch.residuals.phase)
@@ -186,6 +191,8 @@ struct NetworkMetrics: Sendable {
     let rejected: Counter
     let latency: Gauge
     let late: Gauge
+    let onboardEpochs: Counter
+    let leoSatellites: Gauge
     let dropped: Counter
     let ssrBytes: Counter
     let sendFailures: Counter
@@ -203,6 +210,8 @@ struct NetworkMetrics: Sendable {
         rejected = registry.counter("dpc_network_measurements_rejected_total", help: "Measurements left out as outliers")
         latency = registry.gauge("dpc_network_latency_seconds", help: "From the last epoch processed to its corrections going out")
         late = registry.gauge("dpc_network_late_epochs", help: "Station epochs that arrived after their epoch was processed")
+        onboardEpochs = registry.counter("dpc_network_onboard_epochs_total", help: "LEO satellites' onboard GNSS epochs taken from the satellite segment")
+        leoSatellites = registry.gauge("dpc_network_leo_satellites", help: "LEO satellites the last epoch's corrections (4058/2) covered")
         dropped = registry.counter("dpc_network_records_dropped_total", help: "Records not processed because the processing queue was full (they are stored)")
         ssrBytes = registry.counter("dpc_network_ssr_bytes_total", help: "Bytes of SSR frames made from the network's corrections")
         sendFailures = registry.counter("dpc_network_ssr_send_failures_total", help: "SSR datagrams the kernel refused")

@@ -13,6 +13,11 @@ import GNSSProducts
 /// later epoch has arrived `holdback` seconds past it (a late or silent station is
 /// left out of that epoch, not waited for). A station is in the network from its
 /// first coordinates (1005/1006) on.
+///
+/// The satellite segment's downlink (a station whose records carry LEO ephemerides, 4058/1) feeds the LEO orbit and clock
+/// determination instead: its LEO ephemerides, and each LEO satellite's onboard epochs, positioned on the broadcast
+/// GNSS ephemerides with the network's own corrections. Each grid epoch then also gives 4058/2 corrections for
+/// the LEO satellites determined.
 public struct NetworkFeed: Sendable {
     public var interval: Double
     public var holdback: Double
@@ -25,6 +30,24 @@ public struct NetworkFeed: Sendable {
     public private(set) var late = 0
     /// The last epoch processed and how it went.
     public private(set) var lastEpoch: NetworkEpoch?
+    /// The LEO satellites' orbits and clocks, from the satellite segment's onboard observations.
+    public var leo = LEOOrbitDetermination()
+    public private(set) var leoEphemerides = LEOEphemerisStore()
+    /// Onboard epochs taken from the satellite segment, and the LEO satellites the last grid epoch corrected.
+    public private(set) var onboardEpochs = 0
+    /// Onboard epochs the kinematic processing positioned, and those within the fit's sigma limit.
+    public private(set) var onboardPositioned = 0
+    public private(set) var onboardFitted = 0
+    public private(set) var leoCorrected = 0
+    /// The GNSS orbit-and-clock error (m) the LEO processing assumes: of a satellite the network corrects (with a share
+    /// of the network's formal orbit sigma, the part its own lines of sight leave), and of one on broadcast alone.
+    public var correctedGNSSSigma = 0.05
+    public var orbitSigmaShare = 0.3
+    public var broadcastGNSSSigma: [GNSSSystem: Double] = [.gps: 1, .galileo: 0.3]
+    /// The network's own GNSS corrections, as the LEO processing positions on them, and their orbit sigmas.
+    private var corrections = SSRCorrections()
+    private var orbitSigmas: [SatelliteID: Double] = [:]
+    private var downlinks: [String: SatelliteSegmentDownlink] = [:]
 
     private struct Station {
         var decoder = RTCM3StreamDecoder()
@@ -55,7 +78,11 @@ public struct NetworkFeed: Sendable {
     /// One station's forwarded RTCM 3 (a record: the frames of one of its epochs, stamped `time`). Returns the SSR
     /// frames of every grid epoch this completes.
     public mutating func add(station name: String, time: GNSSTime, rtcm: [UInt8]) -> [[UInt8]] {
-        guard stations[name] != nil || stations.count < Self.maximumStations else { return [] }
+        guard stations[name] != nil || downlinks[name] != nil || stations.count + downlinks.count < Self.maximumStations else { return [] }
+        if downlinks[name] != nil || (stations[name]?.index == nil && SatelliteSegmentDownlink.carriesSegmentMessages(rtcm)) {
+            takeDownlink(station: name, time: time, rtcm: rtcm)
+            return []
+        }
         var station = stations[name] ?? Station()
         var events: [RTCM3StreamEvent] = []
         station.decoder.ingest(rtcm, reference: { time }, events: &events)
@@ -89,6 +116,38 @@ public struct NetworkFeed: Sendable {
         return out
     }
 
+    /// LEO satellites with a determined orbit and clock now.
+    public var determinedLEO: Int { lastProcessed.map { leo.determined(at: $0).count } ?? 0 }
+
+    /// The satellite segment's record: LEO ephemerides kept, onboard epochs positioned.
+    private mutating func takeDownlink(station name: String, time: GNSSTime, rtcm: [UInt8]) {
+        stations[name] = nil
+        var downlink = downlinks[name] ?? SatelliteSegmentDownlink()
+        let (ephemerides, epochs) = downlink.add(rtcm, time: time)
+        downlinks[name] = downlink
+        for e in ephemerides { _ = leoEphemerides.add(e) }
+        for (sat, epoch) in epochs {
+            onboardEpochs += 1
+            if let solution = leo.process(sat, epoch: epoch, gnss: gnssState) {
+                onboardPositioned += 1
+                if solution.sigma <= leo.options.maximumSampleSigma { onboardFitted += 1 }
+            }
+        }
+    }
+
+    /// A GNSS satellite's state as the LEO processing positions on it: the network's corrections where it has them,
+    /// else the broadcast, each with the error it is taken to have.
+    private func gnssState(_ sat: SatelliteID, _ t: GNSSTime) -> (state: SatelliteState, sigma: Double)? {
+        if case .success(let s) = corrections.state(sat, at: t, ephemerides: ephemerides) {
+            let orbit = orbitSigmaShare * (orbitSigmas[sat] ?? 1)
+            return (s, (correctedGNSSSigma * correctedGNSSSigma + orbit * orbit).squareRoot())
+        }
+        guard let eph = ephemerides.select(sat, at: t) else { return nil }
+        var s = eph.state(at: t)
+        s.clockBias = SSRCorrections.broadcastClock(eph, state: s, at: t)
+        return (s, broadcastGNSSSigma[sat.system] ?? 1)
+    }
+
     /// Processes whatever is pending (at the end of a replay).
     public mutating func finish() -> [[UInt8]] { processReady(latest: nil, all: true) }
 
@@ -114,7 +173,19 @@ public struct NetworkFeed: Sendable {
         lastEpoch = filter.process(time: t, observations: observations, ephemerides: ephemerides)
         lastProcessed = t
         processed += 1
-        return Self.frames(of: filter.estimates.filter { $0.time == t }, epoch: t, interval: interval, options: ssr)
+        let estimates = filter.estimates
+        NetworkCorrections.add(estimates, epoch: t, updateInterval: interval, into: &corrections)
+        orbitSigmas = Dictionary(uniqueKeysWithValues: estimates.map { ($0.satellite, $0.orbitSigma) })
+        var frames = Self.frames(of: estimates.filter { $0.time == t }, epoch: t, interval: interval, options: ssr)
+        guard !downlinks.isEmpty else { return frames }
+        leo.forget(olderThan: 600, at: t)
+        let issue = SSRIssue(provider: ssr.providerID, solution: ssr.solutionID, iodSSR: ssr.iodSSR)
+        let messages = leo.messages(at: t, broadcast: leoEphemerides, interval: interval, issue: issue)
+        leoCorrected = messages.reduce(0) { $0 + $1.satellites.count }
+        for m in messages {
+            if let payload = try? RTCM3LEO.encode(ssr: m) { frames.append(RTCM3Framer.frame(payload)) }
+        }
+        return frames
     }
 
     /// The estimates as SSR orbit, clock and URA messages of epoch `t` (URA from each estimate's sigmas), framed.

@@ -41,6 +41,9 @@ public struct SimulationScenario {
     public let leo: LEOSky?
     public let seed: UInt64
     public var onboardInterval: Double = 10
+    /// Whether each LEO satellite's onboard receiver runs on the satellite's own clock (the one its signals carry), as
+    /// on a satellite with one oscillator; off, the receiver has a clock of its own (the bundled fixture's way).
+    public var onboardOnSatelliteClock = false
     public var downlinkMask = 10 * Constants.degreesToRadians
     /// The LEO broadcast ephemerides, fitted with the satellite segment's errors.
     public let leoEphemerides: [LEOEphemeris]
@@ -89,8 +92,10 @@ public struct SimulationScenario {
                     guard let p = leo.state(sat, at: time)?.position,
                           p.enu(relativeTo: gateway).azimuthElevation.elevation >= downlinkMask else { continue }
                     if onboard[sat] == nil {
+                        var model = Self.onboardModel
+                        model.satelliteClock = onboardOnSatelliteClock
                         onboard[sat] = ObservationSynthesizer(sky: gnss, trajectory: .onboard(sky: leo, satellite: sat),
-                                                              model: Self.onboardModel, seed: seed &+ 0x0B0A &+ UInt64(sat.prn))
+                                                              model: model, seed: seed &+ 0x0B0A &+ UInt64(sat.prn))
                     }
                     let (observations, _) = onboard[sat]!.epoch(at: time)
                     if !observations.satellites.isEmpty { epoch.onboard.append((sat, observations)) }

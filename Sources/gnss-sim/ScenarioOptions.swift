@@ -113,8 +113,10 @@ struct ScenarioOptions: ParsableArguments {
             throw ExitCode(1)
         }
         guard minutes > 0, interval > 0 else { throw ValidationError("--minutes and --interval must be positive") }
-        return (SimulationScenario(start: t0, duration: minutes * 60, interval: interval, stations: list, gnss: gnss, leo: !noLEO, seed: seed),
-                carried)
+        var scenario = SimulationScenario(start: t0, duration: minutes * 60, interval: interval, stations: list, gnss: gnss, leo: !noLEO, seed: seed)
+        // The DPC determines each LEO satellite's clock from its onboard receiver: one oscillator for both.
+        scenario.onboardOnSatelliteClock = true
+        return (scenario, carried)
     }
 }
 
