@@ -35,6 +35,9 @@ public final class JetStreamIntake: Sendable {
     /// Runs until the task is cancelled.
     public func run() async {
         var wait = Duration.milliseconds(250)
+        // The stream sequence a gap was last seen at, once the consumer was set up again for it: seen again from there,
+        // the records are no longer in the stream (dropped by its limits), not lost in delivery.
+        var gapRestartedAt: UInt64?
         let servers = ServerListText.text(settings.servers)
         while !Task.isCancelled {
             do {
@@ -60,9 +63,14 @@ public final class JetStreamIntake: Sendable {
                     }
                 }
                 defer { if let token { processing?.broadcast.unsubscribe(token) } }
-                try await consume(consumer)
+                try await consume(consumer, expecting: Self.next(after: start), gapRestartedAt: gapRestartedAt)
             } catch is CancellationError {
                 break
+            } catch let gap as DeliveryGap {
+                // Acknowledging past it would acknowledge the missing records too (acknowledgements cover all before).
+                logger.warning("JetStream delivered stream sequence \(gap.delivered) where \(gap.expected) was next: setting the consumer up again from its acknowledgement floor",
+                               metadata: ["durable": "\(durable)"])
+                gapRestartedAt = gap.expected
             } catch let error as JetStreamError where error.noServerReachable {
                 logger.warning("no JetStream server reachable: no records are taken in", metadata: ["servers": "\(servers)", "error": "\(error)"])
             } catch let error as JetStreamError where error.credentialsRefused {
@@ -96,8 +104,44 @@ public final class JetStreamIntake: Sendable {
         }
     }
 
-    /// Stores and acknowledges batch after batch until cancelled or a failure.
-    private func consume(_ consumer: DurablePullConsumer) async throws {
+    /// A batch that does not continue from the last record acknowledged: records between were delivered and lost
+    /// on the way (a server failing mid-delivery), and would come again only after newer ones.
+    struct DeliveryGap: Error, Equatable {
+        var expected: UInt64
+        var delivered: UInt64
+    }
+
+    /// Checks that a batch's stream sequences continue from `expected` (nil: from wherever it starts): returns the next
+    /// one expected, and the sequences skipped when the consumer was just set up again for that very gap (gone from
+    /// the stream); throws `DeliveryGap` for any other break, going back included.
+    static func continuity(of sequences: [UInt64], expected: UInt64?, gapRestartedAt: UInt64?) throws(DeliveryGap)
+        -> (next: UInt64?, gone: ClosedRange<UInt64>?) {
+        var next = expected
+        var gone: ClosedRange<UInt64>?
+        for sequence in sequences {
+            if let e = next, sequence != e {
+                guard sequence > e, gapRestartedAt == e, gone == nil else { throw DeliveryGap(expected: e, delivered: sequence) }
+                gone = e...(sequence - 1)
+            }
+            next = sequence + 1
+        }
+        return (next, gone)
+    }
+
+    /// The stream sequence the consumer delivers next, where its start says (nil for a new consumer: the stream's first).
+    static func next(after start: DurablePullConsumer.Start) -> UInt64? {
+        switch start {
+        case .created: nil
+        case .resumed(let floor): floor + 1
+        case .restartedAfterUnacknowledged(let from, _): from
+        }
+    }
+
+    /// Stores and acknowledges batch after batch until cancelled or a failure. Batches must continue the stream's
+    /// sequence from `expected`; a gap throws `DeliveryGap` before anything is acknowledged, unless the consumer was just
+    /// set up again for that very gap (`gapRestartedAt`): then the records are gone from the stream, and it is logged.
+    private func consume(_ consumer: DurablePullConsumer, expecting first: UInt64?, gapRestartedAt: UInt64?) async throws {
+        var expected = first
         var connected = true
         while true {
             try Task.checkCancellation()
@@ -113,6 +157,12 @@ public final class JetStreamIntake: Sendable {
                 }
             }
             guard !batch.isEmpty else { continue }
+            let (next, gone) = try Self.continuity(of: batch.map(\.streamSequence), expected: expected, gapRestartedAt: gapRestartedAt)
+            expected = next
+            if let gone {
+                logger.error("JetStream stream sequences \(gone.lowerBound)–\(gone.upperBound) are no longer in the stream (dropped by its limits before this DPC took them)",
+                             metadata: ["durable": "\(durable)", "stream": "\(settings.stream)"])
+            }
             var stored = 0
             var duplicates = 0
             for message in batch {

@@ -1,4 +1,4 @@
-import DPC
+@testable import DPC
 import Foundation
 import JetStream
 import Testing
@@ -91,5 +91,29 @@ import Testing
                 "\(inside.problems)")
         let wild = try load("store: ./s\njetstream:\n  servers: [nats://127.0.0.1:4222]\n  durable: dpc-1\n  corrections_subject: ssr.>\n")
         #expect(wild.problems.contains { $0.contains("corrections_subject 'ssr.>' cannot hold wildcards") }, "\(wild.problems)")
+    }
+}
+
+/// The intake's guard against records lost in delivery: acknowledgements cover every record before the one
+/// acknowledged, so a batch must continue the stream's sequence or the consumer is set up again before anything is
+/// acknowledged.
+@Suite struct JetStreamDeliveryGapTests {
+    @Test("a batch that continues the stream is taken; one that skips is a gap; after the restart for it, the skip is records gone from the stream")
+    func continuity() throws {
+        let taken = try JetStreamIntake.continuity(of: [93, 94, 95], expected: 93, gapRestartedAt: nil)
+        #expect(taken.next == 96 && taken.gone == nil)
+        #expect(try JetStreamIntake.continuity(of: [7, 8], expected: nil, gapRestartedAt: nil).next == 9)
+        #expect(throws: JetStreamIntake.DeliveryGap(expected: 93, delivered: 94)) {
+            try JetStreamIntake.continuity(of: [94, 95], expected: 93, gapRestartedAt: nil)
+        }
+        #expect(throws: JetStreamIntake.DeliveryGap(expected: 97, delivered: 98)) {
+            try JetStreamIntake.continuity(of: [95, 96, 98], expected: 95, gapRestartedAt: nil)
+        }
+        // Going back is never taken: it would be a record already stored, or an order the store cannot keep.
+        #expect(throws: JetStreamIntake.DeliveryGap(expected: 93, delivered: 92)) {
+            try JetStreamIntake.continuity(of: [92], expected: 93, gapRestartedAt: 93)
+        }
+        let gone = try JetStreamIntake.continuity(of: [120, 121], expected: 93, gapRestartedAt: 93)
+        #expect(gone.next == 122 && gone.gone == 93...119)
     }
 }
