@@ -39,11 +39,8 @@ public struct NetworkFeed: Sendable {
     public private(set) var onboardPositioned = 0
     public private(set) var onboardFitted = 0
     public private(set) var leoCorrected = 0
-    /// The GNSS orbit-and-clock error (m) the LEO processing assumes: of a satellite the network corrects (with a share
-    /// of the network's formal orbit sigma, the part its own lines of sight leave), and of one on broadcast alone.
-    public var correctedGNSSSigma = 0.05
-    public var orbitSigmaShare = 0.3
-    public var broadcastGNSSSigma: [GNSSSystem: Double] = [.gps: 1, .galileo: 0.3]
+    /// The GNSS orbits and clocks the LEO processing positions on, and the errors it assumes of them.
+    public var leoGNSS = LEOGNSSReference()
     /// The network's own GNSS corrections, as the LEO processing positions on them, and their orbit sigmas.
     private var corrections = SSRCorrections()
     private var orbitSigmas: [SatelliteID: Double] = [:]
@@ -126,26 +123,15 @@ public struct NetworkFeed: Sendable {
         let (ephemerides, epochs) = downlink.add(rtcm, time: time)
         downlinks[name] = downlink
         for e in ephemerides { _ = leoEphemerides.add(e) }
+        let reference = leoGNSS, corrections = self.corrections, broadcast = self.ephemerides, sigmas = orbitSigmas
+        let gnss: LEOKinematicFilter.GNSSStates = { reference.state($0, at: $1, corrections: corrections, broadcast: broadcast, orbitSigmas: sigmas) }
         for (sat, epoch) in epochs {
             onboardEpochs += 1
-            if let solution = leo.process(sat, epoch: epoch, gnss: gnssState) {
+            if let solution = leo.process(sat, epoch: epoch, gnss: gnss) {
                 onboardPositioned += 1
                 if solution.sigma <= leo.options.maximumSampleSigma { onboardFitted += 1 }
             }
         }
-    }
-
-    /// A GNSS satellite's state as the LEO processing positions on it: the network's corrections where it has them,
-    /// else the broadcast, each with the error it is taken to have.
-    private func gnssState(_ sat: SatelliteID, _ t: GNSSTime) -> (state: SatelliteState, sigma: Double)? {
-        if case .success(let s) = corrections.state(sat, at: t, ephemerides: ephemerides) {
-            let orbit = orbitSigmaShare * (orbitSigmas[sat] ?? 1)
-            return (s, (correctedGNSSSigma * correctedGNSSSigma + orbit * orbit).squareRoot())
-        }
-        guard let eph = ephemerides.select(sat, at: t) else { return nil }
-        var s = eph.state(at: t)
-        s.clockBias = SSRCorrections.broadcastClock(eph, state: s, at: t)
-        return (s, broadcastGNSSSigma[sat.system] ?? 1)
     }
 
     /// Processes whatever is pending (at the end of a replay).

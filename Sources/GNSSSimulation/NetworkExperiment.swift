@@ -54,13 +54,8 @@ public struct NetworkExperiment: Sendable {
     /// LEO satellites within this angle of the user (at the Earth's centre) have their onboard data processed: those
     /// the user sees (22° at a 10° mask) and those coming into view in the next quarter hour.
     public var leoRegion = 70 * Constants.degreesToRadians
-    /// The orbit-and-clock error (m) the LEO processing assumes of the GNSS satellites the network corrects, with the
-    /// share of the network filter's formal orbit sigma of each that reaches the LEO satellite's line of sight (the
-    /// network fixes the error along its own lines of sight; the LEO satellite looks from up to a few thousand km
-    /// aside), and of those on broadcast ephemerides alone per system.
-    public var correctedGNSSSigma = 0.05
-    public var orbitSigmaShare = 0.3
-    public var broadcastGNSSSigma: [GNSSSystem: Double] = [.gps: 1, .galileo: 0.3]
+    /// The GNSS orbits and clocks the LEO processing positions on, and the errors it assumes of them (as dpcd's).
+    public var leoGNSS = LEOGNSSReference()
     /// A diagnosis, not the experiment: the LEO processing positions on the true GNSS orbits and clocks instead of the
     /// network's corrections, which shows how much of the LEO error the GNSS corrections leave.
     public var leoOnTrueGNSS = false
@@ -144,14 +139,7 @@ public struct NetworkExperiment: Sendable {
         // the broadcast.
         func gnssState(_ sat: SatelliteID, _ t: GNSSTime) -> (state: SatelliteState, sigma: Double)? {
             if leoOnTrueGNSS { return precise.signalState(sat, at: t).map { ($0, 0.01) } }
-            if case .success(let s) = corrections.state(sat, at: t, ephemerides: broadcast) {
-                let orbit = orbitSigmaShare * (orbitSigmas[sat] ?? 1)
-                return (s, (correctedGNSSSigma * correctedGNSSSigma + orbit * orbit).squareRoot())
-            }
-            guard let eph = broadcast.select(sat, at: t) else { return nil }
-            var s = eph.state(at: t)
-            s.clockBias = SSRCorrections.broadcastClock(eph, state: s, at: t)
-            return (s, broadcastGNSSSigma[sat.system] ?? 1)
+            return leoGNSS.state(sat, at: t, corrections: corrections, broadcast: broadcast, orbitSigmas: orbitSigmas)
         }
         func isDue(_ t: GNSSTime, every interval: Double) -> Bool { (t - first).truncatingRemainder(dividingBy: interval) < 1e-6 }
         var step = min(userInterval, networkInterval)

@@ -123,9 +123,9 @@ struct NetworkExperimentCommand: ParsableCommand {
             experiment.leoOnTrueGNSS = leoOnTrueGNSS
             experiment.leoOptions.kinematic.elevationMask = leoMask * Constants.degreesToRadians
             experiment.leoOptions.kinematic.systems = leoGNSS == "gps" ? [.gps] : leoGNSS == "galileo" ? [.galileo] : [.gps, .galileo]
-            experiment.correctedGNSSSigma = leoGNSSSigma
-            experiment.orbitSigmaShare = leoOrbitSigmaShare
-            experiment.broadcastGNSSSigma = [.gps: leoBroadcastSigma, .galileo: leoBroadcastSigma / 3]
+            experiment.leoGNSS.correctedSigma = leoGNSSSigma
+            experiment.leoGNSS.orbitSigmaShare = leoOrbitSigmaShare
+            experiment.leoGNSS.broadcastSigma = [.gps: leoBroadcastSigma, .galileo: leoBroadcastSigma / 3]
         }
         guard let day = GNSSTime(calendar: CalendarDate(year: 2020, month: 6, day: 25), scale: .gps) else { return }
         let span = experiment.warmUp + experiment.userDuration

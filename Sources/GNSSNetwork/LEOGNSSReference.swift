@@ -1,0 +1,27 @@
+import GNSSCore
+import GNSSOrbits
+
+/// The GNSS orbits and clocks a LEO satellite's onboard data are positioned on: the network's own corrections where
+/// it has them, else the broadcast, each with the orbit-and-clock error (m) it is taken to have. A corrected
+/// satellite's error is `correctedSigma` with `orbitSigmaShare` of the network's formal orbit sigma (the part its own
+/// lines of sight leave; the LEO satellite looks from up to a few thousand km aside); a broadcast one's is per system.
+public struct LEOGNSSReference: Sendable {
+    public var correctedSigma = 0.05
+    public var orbitSigmaShare = 0.3
+    public var broadcastSigma: [GNSSSystem: Double] = [.gps: 1, .galileo: 0.3]
+
+    public init() {}
+
+    /// `sat`'s state at `t` and its assumed error; `orbitSigmas` are the network's formal orbit sigmas by satellite.
+    public func state(_ sat: SatelliteID, at t: GNSSTime, corrections: SSRCorrections, broadcast: EphemerisStore,
+                      orbitSigmas: [SatelliteID: Double]) -> (state: SatelliteState, sigma: Double)? {
+        if case .success(let s) = corrections.state(sat, at: t, ephemerides: broadcast) {
+            let orbit = orbitSigmaShare * (orbitSigmas[sat] ?? 1)
+            return (s, (correctedSigma * correctedSigma + orbit * orbit).squareRoot())
+        }
+        guard let eph = broadcast.select(sat, at: t) else { return nil }
+        var s = eph.state(at: t)
+        s.clockBias = SSRCorrections.broadcastClock(eph, state: s, at: t)
+        return (s, broadcastSigma[sat.system] ?? 1)
+    }
+}
