@@ -42,4 +42,17 @@ struct WakeSignalTests {
         await waiting.value
         #expect(ContinuousClock.now - started < .seconds(3000))
     }
+
+    /// The timer of a wait that a signal ended is cancelled, and a cancelled timer must not signal: if it did, every
+    /// later wait would return at once and the forwarder's sender would spin, creating a task per turn (found by the
+    /// soak: gigabytes within a minute).
+    @Test func aWaitEndedBySignalLeavesNoWakeUpBehind() async {
+        let signal = WakeSignal()
+        signal.signal()
+        await signal.wait(timeout: .seconds(3600))
+        try? await Task.sleep(for: .milliseconds(50))  // time for the cancelled timer to run
+        let started = ContinuousClock.now
+        await signal.wait(timeout: .milliseconds(300))
+        #expect(ContinuousClock.now - started >= .milliseconds(300))
+    }
 }

@@ -25,8 +25,10 @@ final class WakeSignal: Sendable {
 
     /// Returns at the next signal (at once if one came since the last wait), after `timeout`, or on cancellation.
     func wait(timeout: Duration) async {
+        // Only a timer that ran its course wakes: a timer cancelled because the wait ended otherwise must leave no
+        // signal behind, or the next wait would return at once and the sender would spin.
         let timer = Task { [weak self] in
-            try? await Task.sleep(for: timeout)
+            guard (try? await Task.sleep(for: timeout)) != nil else { return }
             self?.signal()
         }
         defer { timer.cancel() }
