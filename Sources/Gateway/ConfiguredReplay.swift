@@ -101,7 +101,7 @@ public struct ConfiguredReplay {
         let products = try Products.load(navigation: configuration.navigation, sp3: configuration.sp3, clock: configuration.clock,
                                          antex: configuration.antex)
         let ephemerides = SharedEphemerides()
-        _ = ephemerides.add(products.ephemerides.satellites.flatMap { products.ephemerides.all(for: $0) })
+        ephemerides.add(products: products.ephemerides.satellites.flatMap { products.ephemerides.all(for: $0) })
         if self.ephemerides == .ahead {
             for station in configuration.stations where station.format != .leo {
                 for path in inputs[station.name] ?? [] { _ = ephemerides.add(try Self.streamEphemerides(path)) }

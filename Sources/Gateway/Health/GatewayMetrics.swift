@@ -64,7 +64,7 @@ public final class GatewayMetrics: Sendable {
         for kind in FormatError.Kind.allCases { _ = decodeErrors(name, kind: kind.rawValue) }
         for reason in Self.epochRefusalReasons { _ = epochsRefused(name, reason: reason) }
         for quality in Self.qualities(station.profile?.mode) { _ = solutions(name, quality: quality) }
-        if station.format == .leo { _ = leoEphemerides(name) }
+        if station.format == .leo { _ = leoEphemerides(name) } else { _ = ephemeridesSetAside(name) }
         if station.listen == nil {
             for reason in Self.sourceErrorReasons { _ = sourceErrors(name, reason: reason) }
         }
@@ -120,6 +120,12 @@ public final class GatewayMetrics: Sendable {
 
     public func epochs(_ station: String) -> Counter {
         registry.counter("gateway_epochs_total", help: "Observation epochs assembled", labels: [("station", station)])
+    }
+
+    public func ephemeridesSetAside(_ station: String) -> Counter {
+        registry.counter("gateway_ephemerides_set_aside_total",
+                         help: "Broadcast ephemerides not held: their reference time lies over a day from the other satellites'",
+                         labels: [("station", station)])
     }
 
     public func leoEphemerides(_ station: String) -> Counter {

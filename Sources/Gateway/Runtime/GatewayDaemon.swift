@@ -55,7 +55,7 @@ public final class GatewayDaemon: Service, Sendable {
         let c = initial
         let loaded = try loadProducts(c)
         products.withLock { $0 = loaded }
-        _ = ephemerides.add(loaded.ephemerides.satellites.flatMap { loaded.ephemerides.all(for: $0) })
+        ephemerides.add(products: loaded.ephemerides.satellites.flatMap { loaded.ephemerides.all(for: $0) })
         if let p = c.ssrPublish { try startPublishing(p, products: loaded) }
 
         var spool: Spool?

@@ -11,7 +11,7 @@ public final class SharedEphemerides: Sendable {
     private struct State {
         var store: EphemerisStore
         var leo: LEOEphemerisStore
-        var latest: GNSSTime?
+        var clue = EphemerisTimeClue()
         /// Each corrections stream's SSR, by station name.
         var corrections: [String: CorrectionStream] = [:]
     }
@@ -30,15 +30,26 @@ public final class SharedEphemerides: Sendable {
     /// The LEO ephemerides held, to solve with.
     public func leoSnapshot() -> LEOEphemerisStore { state.withLock { $0.leo } }
 
-    /// Adds ephemerides; returns those that were new (not held already), for forwarding.
-    public func add(_ ephemerides: [Ephemeris]) -> [Ephemeris] {
-        guard !ephemerides.isEmpty else { return [] }
+    /// Adds ephemerides that came in a stream: returns those that were new (not held already), for forwarding, and
+    /// how many were set aside for a reference time that disagrees with the other satellites' (`EphemerisTimeClue`).
+    public func add(_ ephemerides: [Ephemeris]) -> (new: [Ephemeris], setAside: Int) {
+        guard !ephemerides.isEmpty else { return ([], 0) }
         return state.withLock { s in
-            ephemerides.filter { e in
-                guard s.store.add(e) else { return false }
-                if s.latest.map({ e.toe > $0 }) ?? true { s.latest = e.toe }
-                return true
+            var new: [Ephemeris] = []
+            var setAside = 0
+            for e in ephemerides {
+                let admitted = s.clue.admit(e)
+                if admitted.isEmpty { setAside += 1 }
+                new += admitted.filter { s.store.add($0) }
             }
+            return (new, setAside)
+        }
+    }
+
+    /// Adds the ephemerides of product files (navigation files the configuration names): all held, trusted.
+    public func add(products ephemerides: [Ephemeris]) {
+        state.withLock { s in
+            for e in ephemerides where s.store.add(e) { s.clue.follow(e.toe) }
         }
     }
 
@@ -71,8 +82,9 @@ public final class SharedEphemerides: Sendable {
     /// A copy to solve with (copy-on-write: cheap until the next update).
     public func snapshot() -> EphemerisStore { state.withLock { $0.store } }
 
-    /// The latest reference time of any ephemeris held, a clue to the streams' time.
-    public var latestTime: GNSSTime? { state.withLock { $0.latest } }
+    /// The latest reference time of the ephemerides held that agree with each other, a clue to the streams' time
+    /// (`EphemerisTimeClue`).
+    public var latestTime: GNSSTime? { state.withLock { $0.clue.time } }
 
     public var count: Int { state.withLock { $0.store.count } }
 }

@@ -53,6 +53,8 @@ public final class StationPipeline {
         public var onboardEpochs = 0
         public var onboardSatellites = 0
         public var leoEphemerides = 0
+        /// Broadcast ephemerides set aside: their reference time disagreed with the other satellites' by over a day.
+        public var ephemeridesSetAside = 0
         /// Epochs refused because the stream's time went back (`StationPipeline.monotonicWindow`), and the latest
         /// such event, for the log.
         public var refusedEpochs = 0
@@ -202,8 +204,12 @@ public final class StationPipeline {
             case .epoch(let epoch):
                 outputs += process(epoch, received: received)
             case .ephemeris(let e):
-                let new = ephemerides.add([e])
+                let (new, setAside) = ephemerides.add([e])
                 if configuration.role == .reference { newEphemerides += new }
+                if setAside > 0 {
+                    counters.ephemeridesSetAside += setAside
+                    metrics?.ephemeridesSetAside(configuration.name).increment(by: Int64(setAside))
+                }
             case .stationPosition(let position):
                 if configuration.position == nil { stationPosition = position }
             case .descriptors(let d):
