@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Speed measurements, kept apart so the main build stays fast.
-// Run: (cd Benchmarks && swift run -c release gateway-bench) and (… gateway-capacity, … gateway-memory,
+// Run: (cd Benchmarks && swift run -c release gateway-bench) and (… gateway-capacity, … gateway-memory, … gateway-soak,
 // … transport-bench, … network-bench) after
 // `swift build -c release` in ..
 let package = Package(
@@ -14,6 +14,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
+        .target(
+            name: "BenchmarkSupport",
+            dependencies: [
+                .product(name: "GNSSFormats", package: "gnss-gateway"),
+                .product(name: "GNSSCore", package: "gnss-gateway"),
+            ]
+        ),
         .executableTarget(
             name: "gateway-bench",
             dependencies: [
@@ -24,11 +31,20 @@ let package = Package(
         .executableTarget(
             name: "gateway-capacity",
             dependencies: [
+                "BenchmarkSupport",
                 .product(name: "GNSSFormats", package: "gnss-gateway"),
                 .product(name: "GNSSCore", package: "gnss-gateway"),
             ]
         ),
         .executableTarget(name: "gateway-memory"),
+        .executableTarget(
+            name: "gateway-soak",
+            dependencies: [
+                "BenchmarkSupport",
+                .product(name: "GNSSFormats", package: "gnss-gateway"),
+                .product(name: "GNSSCore", package: "gnss-gateway"),
+            ]
+        ),
         .executableTarget(
             name: "network-bench",
             dependencies: [

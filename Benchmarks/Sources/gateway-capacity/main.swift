@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import Foundation
 import GNSSCore
 import GNSSFormats
@@ -83,191 +84,7 @@ func epochDatagrams() throws -> [[UInt8]] {
     return epochs
 }
 
-func httpGet(port: Int, path: String) -> String? {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = in_port_t(UInt16(port).bigEndian)
-    address.sin_addr.s_addr = in_addr_t(UInt32(0x7F00_0001).bigEndian)
-    let ok = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-    guard ok == 0 else { return nil }
-    let request = Array("GET \(path) HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".utf8)
-    _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
-    var response: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 1 << 16)
-    while true {
-        let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-        if n <= 0 { break }
-        response += buffer[..<n]
-    }
-    let text = String(decoding: response, as: UTF8.self)
-    return text.range(of: "\r\n\r\n").map { String(text[$0.upperBound...]) }
-}
-
-/// Sum of every sample of a metric family (all label sets).
-func total(_ body: String, _ name: String) -> Double {
-    body.split(separator: "\n").filter { $0.hasPrefix(name + "{") || $0.hasPrefix(name + " ") }
-        .compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }.reduce(0, +)
-}
-
-/// A quantile from a cumulative histogram, interpolated linearly inside its bucket.
-func quantile(_ body: String, _ name: String, _ q: Double) -> Double? {
-    var buckets: [(le: Double, count: Double)] = []
-    for line in body.split(separator: "\n") where line.hasPrefix(name + "_bucket{le=\"") {
-        let le = line.split(separator: "\"")[1]
-        guard let count = line.split(separator: " ").last.flatMap({ Double($0) }) else { continue }
-        buckets.append((le == "+Inf" ? .infinity : Double(le) ?? .infinity, count))
-    }
-    guard let all = buckets.last?.count, all > 0 else { return nil }
-    let target = q * all
-    var previous: (le: Double, count: Double) = (0, 0)
-    for b in buckets {
-        if b.count >= target {
-            guard b.le.isFinite else { return previous.le }
-            let inside = b.count - previous.count
-            return inside > 0 ? previous.le + (b.le - previous.le) * (target - previous.count) / inside : b.le
-        }
-        previous = b
-    }
-    return nil
-}
-
-func residentMegabytes(pid: Int32) -> Double? {
-    guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-          let kb = line.split(separator: " ").dropFirst().first.flatMap({ Double($0) }) else { return nil }
-    return kb / 1024
-}
-
-let sender = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-var sendBuffer: Int32 = 4 << 20
-setsockopt(sender, SOL_SOCKET, SO_SNDBUF, &sendBuffer, socklen_t(MemoryLayout<Int32>.size))
-
-/// The file of `directory` whose name ends with `suffix`.
-func dataFile(_ suffix: String, in directory: String) -> String? {
-    let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-    return names.sorted().first { $0.hasSuffix(suffix) }.map { directory + "/" + $0 }
-}
-
-/// What PPP stations on SSR are sent: each second's observation epoch (one datagram, MSM7 of GPS and Galileo) and
-/// the SSR datagrams to send before it, those whose time lies after the previous epoch up to this one (for the first
-/// epoch, the 2 minutes before it); and the navigation file the corrections refer to.
-struct PPPFeed {
-    var epochs: [[UInt8]] = []
-    var corrections: [[[UInt8]]] = []
-    var navigation: String
-    var first: GNSSTime?
-}
-
-/// An epoch as MSM7 frames, one datagram: per system as many messages as keep satellites × signals within an MSM's 64
-/// cells (as receivers tracking every Galileo signal send them), the multiple-message bit set on all but the last.
-func msm7(_ epoch: ObservationEpoch) throws -> [UInt8] {
-    var messages: [MSMMessage] = []
-    for system in [GNSSSystem.gps, .galileo] {
-        let own = epoch.satellites.filter { $0.satellite.system == system }
-        let signals = Set(own.flatMap { $0.signals.map(\.signal) }).count
-        guard signals > 0 else { continue }
-        let perMessage = max(1, 64 / signals)
-        for first in stride(from: 0, to: own.count, by: perMessage) {
-            let part = Array(own[first..<min(first + perMessage, own.count)])
-            let m = MSMMessage.make(system: system, msmType: 7, stationID: 1, time: epoch.time, multipleMessage: true, observations: part)
-            if !m.cells.isEmpty { messages.append(m) }
-        }
-    }
-    var bytes: [UInt8] = []
-    for (i, var m) in messages.enumerated() {
-        m.multipleMessage = i < messages.count - 1
-        bytes += RTCM3Framer.frame(try m.encode())
-    }
-    return bytes
-}
-
-/// The feed of `seconds` epochs from `startOfDay` (seconds) of the day in `directory`, with the SSR stream `gatewayd`
-/// encodes into `work`.
-func pppFeed(seconds: Int, startOfDay: Int, directory: String, gatewayd: String, work: String) throws -> PPPFeed {
-    func file(_ suffix: String) -> String? { dataFile(suffix, in: directory) }
-    guard let observations = file("_MO.crx.gz") ?? file("_MO.rnx.gz") ?? file("_MO.rnx"), let navigation = file("_MN.rnx.gz"),
-          let orbits = file(".SP3.gz"), let clocks = file(".CLK.gz") else {
-        print("\(directory) needs a RINEX observation file (_MO), its navigation file (_MN.rnx.gz), SP3 and clock files")
-        exit(1)
-    }
-    // The SSR stream: what a real-time analysis centre would send from these orbits and clocks.
-    let ssrPath = work + "/ssr.rtcm3"
-    let encoder = Process()
-    encoder.executableURL = URL(fileURLWithPath: gatewayd)
-    encoder.arguments = ["ssr", "encode", "--nav", navigation, "--sp3", orbits, "--clk", clocks, "--systems", "G,E",
-                         "--orbit-interval", "60", "--clock-interval", "5", "--out", ssrPath, "--quiet"]
-    try encoder.run()
-    encoder.waitUntilExit()
-    guard encoder.terminationStatus == 0 else { print("gatewayd ssr encode failed"); exit(1) }
-    var framer = RTCM3Framer()
-    framer.append(try Data(contentsOf: URL(fileURLWithPath: ssrPath)))
-    // One datagram per SSR epoch: its messages up to the one that says none follow.
-    var batches: [(tow: Int, bytes: [UInt8])] = []
-    var current: [UInt8] = []
-    while let item = framer.next() {
-        guard case .frame(let f) = item, let m = try? RTCM3SSRCodec.decode(payload: f.payload[...]) else { continue }
-        current += f.bytes
-        if !m.multipleMessage {
-            batches.append((m.epochSeconds, current))
-            current = []
-        }
-    }
-
-    let reader = try RINEXObservationReader(path: observations)
-    reader.systems = [.gps, .galileo]
-    var feed = PPPFeed(navigation: navigation)
-    var start: GNSSTime?
-    var previousTOW: Int?
-    while feed.epochs.count < seconds, let epoch = try reader.next() {
-        let t = epoch.time
-        if start == nil { start = GNSSTime(seconds: t.seconds - t.seconds % GNSSTime.secondsPerDay) + Double(startOfDay) }
-        guard let start, !(t < start), !epoch.satellites.isEmpty else { continue }
-        if feed.first == nil { feed.first = t }
-        // The day lies inside one GPS week: times of week order it.
-        let tow = Int(t.secondOfWeek)
-        let after = previousTOW ?? tow - 120
-        feed.corrections.append(batches.filter { $0.tow > after && $0.tow <= tow }.map(\.bytes))
-        feed.epochs.append(try msm7(epoch))
-        previousTOW = tow
-    }
-    guard feed.epochs.count == seconds else {
-        print("\(observations) has \(feed.epochs.count) epochs from the start: fewer than --seconds \(seconds)")
-        exit(1)
-    }
-    return feed
-}
-
-func sendDatagram(_ datagram: [UInt8], port: Int) -> Bool {
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = in_port_t(UInt16(port).bigEndian)
-    address.sin_addr.s_addr = in_addr_t(UInt32(0x7F00_0001).bigEndian)
-    let r = datagram.withUnsafeBytes { raw in
-        withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(sender, raw.baseAddress, raw.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-    }
-    return r > 0
-}
-
-/// Sum of a metric family's samples whose labels include `label`.
-func total(_ body: String, _ name: String, label: String) -> Double {
-    body.split(separator: "\n").filter { $0.hasPrefix(name + "{") && $0.contains(label) }
-        .compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }.reduce(0, +)
-}
-
-/// User and system CPU time a process has used, seconds.
-func cpuSeconds(pid: Int32) -> Double? {
-    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-          let close = stat.lastIndex(of: ")") else { return nil }
-    // Fields after the command name: state is the 3rd field, utime the 14th and stime the 15th.
-    let fields = stat[stat.index(after: close)...].split(separator: " ")
-    guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
-    return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
-}
-
+let sender = UDPSender()
 let epochs: [[UInt8]]
 var ppp: PPPFeed?
 switch processing {
@@ -277,7 +94,13 @@ case .spp:
 case .ppp:
     let work = NSTemporaryDirectory() + "gateway-capacity-ssr"
     try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
-    let feed = try pppFeed(seconds: duration, startOfDay: startOfDay, directory: dataDirectory, gatewayd: gatewayd, work: work)
+    let feed: PPPFeed
+    do {
+        feed = try PPPFeed(seconds: duration, startOfDay: startOfDay, directory: dataDirectory, gatewayd: gatewayd, work: work)
+    } catch let e as BenchmarkError {
+        print(e)
+        exit(1)
+    }
     ppp = feed
     epochs = feed.epochs
     let ssr = feed.corrections.joined()
@@ -317,7 +140,7 @@ for n in stationCounts {
     var sent = 0
     if let first = ppp?.corrections.first {
         // The corrections stream's last 2 minutes before the first epoch, as a station joining a running service finds.
-        for d in first where sendDatagram(d, port: correctionsPort) { sent += 1 }
+        for d in first where sender.send(d, port: correctionsPort) { sent += 1 }
         usleep(200_000)
     }
     let cpuBefore = cpuSeconds(pid: process.processIdentifier)
@@ -328,14 +151,14 @@ for n in stationCounts {
             let due = start + UInt64(second) * 1_000_000_000
             let now = DispatchTime.now().uptimeNanoseconds
             if due > now { usleep(UInt32((due - now) / 1000)) }
-            for d in ppp.corrections[second] where sendDatagram(d, port: correctionsPort) { sent += 1 }
+            for d in ppp.corrections[second] where sender.send(d, port: correctionsPort) { sent += 1 }
         }
         for i in 0..<n {
             // Station i sends at offset i/n of each second, as unsynchronised receivers would.
             let due = start + UInt64(second) * 1_000_000_000 + UInt64(i) * 1_000_000_000 / UInt64(n)
             let now = DispatchTime.now().uptimeNanoseconds
             if due > now { usleep(UInt32((due - now) / 1000)) }
-            if sendDatagram(datagram, port: basePort + i) { sent += 1 }
+            if sender.send(datagram, port: basePort + i) { sent += 1 }
         }
     }
     usleep(1_500_000)
