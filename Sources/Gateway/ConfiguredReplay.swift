@@ -45,7 +45,7 @@ public struct ConfiguredReplay {
     private final class Feed {
         let pipeline: StationPipeline
         var files: [String]
-        var bytes: FileByteSource?
+        var bytes: FramePieces?
         var epochs: RINEXObservationSource?
         var lastTime: GNSSTime?
         var finished = false
@@ -86,7 +86,7 @@ public struct ConfiguredReplay {
                     guard kind == expected else {
                         throw FormatError(.format, "a \(kind.rawValue) file for a station configured as \(pipeline.configuration.format.rawValue)", file: path)
                     }
-                    bytes = try FileByteSource(path: path, chunkSize: 512)
+                    bytes = FramePieces(try FileByteSource(path: path, chunkSize: 4096), framing: kind == .ubx ? .ubx : .rtcm3)
                 case .rinexObservation, .hatanaka: epochs = try RINEXObservationSource(path: path)
                 default: throw FormatError(.format, "\(kind.rawValue) is not a station stream this replay reads (RTCM 3, UBX or RINEX observations)", file: path)
                 }
