@@ -6,9 +6,18 @@ import Foundation
 /// one line: `{"ok":true,…}` with the command's fields, or
 /// `{"ok":false,"error":"…"}`.
 public enum ControlProtocol {
+    /// The commands the control socket answers.
+    public enum Command: String, Sendable, CaseIterable {
+        case status, sources, stations, solution, satellites
+    }
+
     public struct Request: Codable, Sendable {
+        /// The command as sent (kept as written, so that an unknown one can be named in the answer).
         public var command: String
         public var station: String?
+
+        /// The command, if it is one the socket answers.
+        public var known: Command? { Command(rawValue: command) }
 
         public init(command: String, station: String? = nil) {
             self.command = command

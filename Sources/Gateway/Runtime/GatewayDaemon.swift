@@ -326,8 +326,8 @@ public final class GatewayDaemon: Service, Sendable {
              r.configuration)
         }
         var reply = ControlProtocol.Reply(ok: true)
-        switch request.command {
-        case "status":
+        switch request.known {
+        case .status?:
             reply.ready = ready.load(ordering: .relaxed)
             reply.uptimeSeconds = ((ContinuousClock.now - started).inSeconds * 10).rounded() / 10
             reply.gateway = configuration.gatewayID
@@ -336,9 +336,9 @@ public final class GatewayDaemon: Service, Sendable {
             reply.stations = stations.map(\.status)
             reply.forwarder = forwarderStatus()
             reply.caster = casterStatus()
-        case "stations":
+        case .stations?:
             reply.stations = stations.map(\.status)
-        case "sources":
+        case .sources?:
             reply.sources = (listeners.map { l in
                 let statuses = l.stations.map(\.status)
                 var source = ControlProtocol.Source(listen: l.address.description, stations: statuses.map(\.name).sorted(),
@@ -356,20 +356,21 @@ public final class GatewayDaemon: Service, Sendable {
                 }
                 return ControlProtocol.CorrectionSource(stream: name, messages: s.messages, systems: systems)
             }
-        case "solution":
+        case .solution?:
             guard let name = request.station else { return ControlProtocol.Reply(ok: false, error: "solution needs a station name") }
             guard let s = stations.first(where: { $0.configuration.name == name }) else {
                 return ControlProtocol.Reply(ok: false, error: "no station named '\(name)'")
             }
             reply.solution = s.status
-        case "satellites":
+        case .satellites?:
             guard let name = request.station else { return ControlProtocol.Reply(ok: false, error: "satellites needs a station name") }
             guard let s = stations.first(where: { $0.configuration.name == name }) else {
                 return ControlProtocol.Reply(ok: false, error: "no station named '\(name)'")
             }
             reply.sky = s.sky
-        default:
-            return ControlProtocol.Reply(ok: false, error: "unknown command '\(request.command)' (status, sources, stations, solution, satellites)")
+        case nil:
+            let known = ControlProtocol.Command.allCases.map(\.rawValue).joined(separator: ", ")
+            return ControlProtocol.Reply(ok: false, error: "unknown command '\(request.command)' (\(known))")
         }
         return reply
     }
