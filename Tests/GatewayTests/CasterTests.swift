@@ -51,7 +51,7 @@ import Testing
         ("  listen: 127.0.0.1:2101", 7, "caster needs users"),
         ("  listen: 127.0.0.1:2101\n  users: [{name: a, password: b}]\n  max_clients: 0", 9, "max_clients must be"),
         ("  listen: 127.0.0.1:2101\n  users: [{name: 'a b', password: b}]", 8, "must be 1 to 64 ASCII characters"),
-        ("  listen: 127.0.0.1:2101\n  users: [{name: a, password: b, mountpoints: [ROVER]}]", 7, "'ROVER' is not a reference station"),
+        ("  listen: 127.0.0.1:2101\n  users: [{name: a, password: b, mountpoints: [ROVER]}]", 7, "'ROVER' is not a station or a source"),
         ("  listen: 127.0.0.1:2101\n  users: [{name: a, password: b}]\n  port: 3", 9, "unknown setting 'port'"),
         ("  listen: 127.0.0.1:2101\n  users_file: /nonexistent/users", 8, "caster.users_file /nonexistent/users"),
         ("  listen: 127.0.0.1:2101\n  users: [{name: a, password: b}]\n  tls: {certificate: /nonexistent.pem, key: /nonexistent.key}", 9,

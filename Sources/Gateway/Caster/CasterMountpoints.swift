@@ -51,10 +51,10 @@ final class CasterMountpoints: Sendable {
         if removed { metrics.clients(client.mountpoint).decrement() }
     }
 
-    /// Takes `mountpoint` for one pushing server; false (counted) when another pushes into it now.
+    /// Takes `mountpoint` for one pushing server; false when another pushes into it now.
     func claimSource(_ mountpoint: String) -> Bool {
         let ok = state.withLock { $0.sources.insert(mountpoint).inserted }
-        if ok { metrics.sources.increment() } else { metrics.refused(.sourceBusy) }
+        if ok { metrics.sources.increment() }
         return ok
     }
 
