@@ -242,6 +242,43 @@ struct NTRIPPushTests {
         }
     }
 
+    @Test("ntrips://: a push over TLS to a caster whose certificate the trust anchor signs flows; with another CA it is refused as tls",
+          .enabled(if: SharedData.hasTool("openssl"), "needs the openssl command"))
+    func pushOverTLS() throws {
+        let certificates = makeWorkDirectory("push-tls-certificates")
+        try NTRIPTLSTests.makeAuthority("test", in: certificates)
+        try NTRIPTLSTests.makeAuthority("other", in: certificates)
+        try NTRIPTLSTests.makeCasterCertificate(signedBy: "test", in: certificates)
+        let (b, _, ports) = try CasterInteropTests.start("push-tls-b", casterExtra: """
+              tls: {certificate: \(certificates)/caster.pem, key: \(certificates)/caster.key}
+              sources:
+                - {mountpoint: SECURE, user: server, password: \(Self.sourcePassword)}
+                - {mountpoint: UNTRUSTED, password: \(Self.sourcePassword)}
+            """)
+        defer { b.stop() }
+        let url = "ntrips://server:\(Self.sourcePassword)@127.0.0.1:\(ports.caster)"
+        let a = try Self.startPusher("push-tls-a", push: """
+                  - {url: "\(url)/SECURE", trust_anchor: \(certificates)/test-ca.pem}
+                  - {url: "\(url)/UNTRUSTED", trust_anchor: \(certificates)/other-ca.pem, ntrip_version: 1}
+            """)
+        defer { a.0.stop() }
+        let secure = "ntrips://server:***@127.0.0.1:\(ports.caster)/SECURE", untrusted = "ntrips://server:***@127.0.0.1:\(ports.caster)/UNTRUSTED"
+        try #require(eventually(seconds: 20) { metric(CasterInteropTests.metrics(ports.metrics), "gateway_caster_sources") == 1 },
+                     "\(a.0.output)\n\(b.output)")
+        #expect(eventually(seconds: 20) {
+            (metric(CasterInteropTests.metrics(a.metrics), "gateway_push_errors_total{station=\"GMSD\",target=\"\(untrusted)\",reason=\"tls\"}") ?? 0) >= 2
+        }, "\(a.0.output)")
+        #expect(metric(CasterInteropTests.metrics(a.metrics), "gateway_push_connected{station=\"GMSD\",target=\"\(secure)\"}") == 1)
+        _ = try CasterInteropTests.feed(port: a.station)
+        #expect(eventually(seconds: 30) {
+            let pushed = metric(CasterInteropTests.metrics(a.metrics), "gateway_push_bytes_total{station=\"GMSD\",target=\"\(secure)\"}") ?? 0
+            return pushed > 200_000
+                && metric(CasterInteropTests.metrics(ports.metrics), "gateway_caster_published_bytes_total{mountpoint=\"SECURE\"}") == pushed
+        }, "\(CasterInteropTests.metrics(a.metrics))")
+        #expect(metric(CasterInteropTests.metrics(ports.metrics), "gateway_caster_refused_total{reason=\"tls\"}") ?? 0 >= 2)
+        #expect(a.0.output.split(separator: "\n").filter { $0.contains("TLS with the caster failed") }.count == 1, "\(a.0.output)")
+    }
+
     @Test("a push with a wrong password is refused over NTRIP 1.0 and 2.0, counted on both sides, logged once, retried with backoff")
     func wrongPushPasswordIsReportedOnce() throws {
         let b = try Self.startCaster("push-b-refusing", sources: """
