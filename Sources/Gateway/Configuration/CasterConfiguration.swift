@@ -1,7 +1,8 @@
 import DaemonSupport
 
 /// The gateway's own NTRIP caster (`caster:`): each reference station's corrections served at a mountpoint named
-/// after the station, to the users listed, with every client's memory bounded.
+/// after the station, and the streams NTRIP servers push into `sources`, to the users listed, with every client's
+/// memory bounded.
 public struct CasterConfiguration: Sendable, Hashable {
     /// One user the caster lets in with basic authentication.
     public struct User: Sendable, Hashable {
