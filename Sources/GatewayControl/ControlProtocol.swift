@@ -100,6 +100,28 @@ public enum ControlProtocol {
         }
     }
 
+    /// A caster a station's corrections are pushed to (`sources`): its URL without the password, whether the caster
+    /// takes the stream now, the reconnections, the bytes written and dropped, and why the last connection ended.
+    public struct Push: Codable, Sendable {
+        public var station: String
+        public var target: String
+        public var connected: Bool
+        public var reconnects: Int
+        public var bytes: Int
+        public var dropped: Int
+        public var problem: String?
+
+        public init(station: String, target: String, connected: Bool, reconnects: Int, bytes: Int, dropped: Int, problem: String?) {
+            self.station = station
+            self.target = target
+            self.connected = connected
+            self.reconnects = reconnects
+            self.bytes = bytes
+            self.dropped = dropped
+            self.problem = problem
+        }
+    }
+
     /// A corrections stream and, per system, what it corrects (`sources`).
     public struct CorrectionSource: Codable, Sendable {
         public var stream: String
@@ -277,13 +299,14 @@ public enum ControlProtocol {
         public var stations: [StationStatus]?
         public var forwarder: Forwarder?
         public var sources: [Source]?
+        public var pushes: [Push]?
         public var corrections: [CorrectionSource]?
         public var solution: StationStatus?
         public var sky: Sky?
         public var caster: Caster?
 
         enum CodingKeys: String, CodingKey {
-            case ok, error, ready, gateway, version, ephemerides, stations, forwarder, sources, corrections, solution, sky, caster
+            case ok, error, ready, gateway, version, ephemerides, stations, forwarder, sources, pushes, corrections, solution, sky, caster
             case uptimeSeconds = "uptime_s"
         }
 

@@ -102,7 +102,7 @@ struct Stations: ParsableCommand {
 }
 
 struct Sources: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Where the stations' streams come from (UDP addresses, TCP servers, NTRIP mountpoints) and what arrived from each, and what each corrections stream corrects.")
+    static let configuration = CommandConfiguration(abstract: "Where the stations' streams come from (UDP addresses, TCP servers, NTRIP mountpoints) and what arrived from each, the casters their corrections are pushed to, and what each corrections stream corrects.")
     @OptionGroup var options: ControlOptions
 
     func run() throws {
@@ -116,6 +116,16 @@ struct Sources: ParsableCommand {
         })
         for s in sources where s.connected == false {
             if let problem = s.problem { print("\(s.url ?? s.listen): \(problem)") }
+        }
+        if let pushes = r.pushes, !pushes.isEmpty {
+            print("")
+            let rows: [[String]] = pushes.map { p in
+                [p.target, p.station, p.connected ? "yes" : "no", String(p.reconnects), String(p.bytes), String(p.dropped)]
+            }
+            Table.print([["PUSH", "STATION", "CONNECTED", "RECONNECTS", "BYTES", "DROPPED"]] + rows)
+            for p in pushes where !p.connected {
+                if let problem = p.problem { print("\(p.target): \(problem)") }
+            }
         }
         let corrections = r.corrections ?? []
         guard !corrections.isEmpty else { return }

@@ -31,6 +31,13 @@ struct CheckConfig: ParsableCommand {
             let mountpoints = c.stations.filter { $0.role == .reference }.map(\.name)
             print("  NTRIP caster on \(caster.listen): mountpoints \(mountpoints.isEmpty ? "none" : mountpoints.joined(separator: ", ")), "
                   + "\(caster.users.count) user\(caster.users.count == 1 ? "" : "s"), at most \(caster.maxClients) clients")
+            if !caster.sources.isEmpty {
+                print("  pushed into the caster: \(caster.sources.map(\.mountpoint).joined(separator: ", ")) (disconnected after \(caster.sourceTimeout) s without data)")
+            }
+        }
+        for s in c.stations where !s.push.isEmpty {
+            let targets = s.push.map { "\($0) (NTRIP \($0.version == 1 ? "1.0 SOURCE" : "2.0 POST"))" }
+            print("  \(s.name) pushed to \(targets.joined(separator: ", "))")
         }
     }
 }

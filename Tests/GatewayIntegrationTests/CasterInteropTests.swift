@@ -387,9 +387,15 @@ struct CasterLimitTests {
         #expect(refused("request_too_large") == 1)
         let tls = try #require(CasterTestClient(port: ports.caster, receiveBuffer: nil))
         tls.readInBackground()
-        tls.send("SOURCE letmein /GMSD\r\nSource-Agent: NTRIP x\r\n\r\n")
+        tls.send("PUT /GMSD HTTP/1.1\r\nHost: h\r\n\r\n")
         #expect(eventually(seconds: 5) { String(decoding: tls.received, as: UTF8.self).hasPrefix("HTTP/1.1 405 Method Not Allowed") })
         #expect(refused("bad_request") == 1)
+        // A station's mountpoint takes no pushed stream.
+        let source = try #require(CasterTestClient(port: ports.caster, receiveBuffer: nil))
+        source.readInBackground()
+        source.send("SOURCE letmein /GMSD\r\nSource-Agent: NTRIP x\r\n\r\n")
+        #expect(eventually(seconds: 5) { String(decoding: source.received, as: UTF8.self).hasPrefix("ERROR - Bad Mountpoint") })
+        #expect(refused("source_mountpoint") == 1)
         // The caster still serves.
         #expect(eventually(seconds: 5) { (httpGet(port: ports.caster, path: "/") ?? "").contains("STR;GMSD;") })
         #expect(gatewayd.process.isRunning)

@@ -68,8 +68,11 @@ struct MetricsInventoryTests {
               listen: 127.0.0.1:\(caster)
               users:
                 - {name: rover, password: inventory-password}
+              sources:
+                - {mountpoint: PUSHED, password: inventory-push}
             stations:
-              - {name: REF, listen: 127.0.0.1:\(udp[0]), role: reference, processing: spp}
+              - {name: REF, listen: 127.0.0.1:\(udp[0]), role: reference, processing: spp,
+                 push: ["ntrip://:inventory-push@127.0.0.1:\(caster)/PUSHED"]}
               - {name: CORR, listen: 127.0.0.1:\(udp[1]), role: corrections}
               - {name: ROV, listen: 127.0.0.1:\(udp[2]), role: rover, processing: ppp, corrections: CORR}
               - {name: LEO, listen: 127.0.0.1:\(udp[3]), format: leo, role: rover, processing: none}
@@ -92,7 +95,9 @@ struct MetricsInventoryTests {
         for series in ["gateway_epochs_total{station=\"REF\"}", "gateway_solutions_total{station=\"ROV\",quality=\"ppp\"}",
                        "gateway_solutions_total{station=\"TCP\",quality=\"fixed\"}", "gateway_epochs_refused_total{station=\"REF\",reason=\"repeated\"}",
                        "gateway_decode_errors_total{station=\"REF\",kind=\"truncated\"}", "gateway_leo_ephemerides_total{station=\"LEO\"}",
-                       "gateway_spool_generations_total{reason=\"sequence_regression\"}", "gateway_source_errors_total{station=\"TCP\",reason=\"tls\"}"] {
+                       "gateway_spool_generations_total{reason=\"sequence_regression\"}", "gateway_source_errors_total{station=\"TCP\",reason=\"tls\"}",
+                       "gateway_caster_source_bytes_total{mountpoint=\"PUSHED\"}",
+                       "gateway_push_dropped_bytes_total{station=\"REF\",target=\"ntrip://:***@127.0.0.1:\(caster)/PUSHED\"}"] {
             #expect(metric(gateway, series) == 0, "\(series)")
         }
         #expect(metric(dpc, "dpc_links_refused_total{reason=\"bad_key\"}") == 0)

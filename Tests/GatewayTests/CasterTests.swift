@@ -51,7 +51,7 @@ import Testing
         ("  listen: 127.0.0.1:2101", 7, "caster needs users"),
         ("  listen: 127.0.0.1:2101\n  users: [{name: a, password: b}]\n  max_clients: 0", 9, "max_clients must be"),
         ("  listen: 127.0.0.1:2101\n  users: [{name: 'a b', password: b}]", 8, "must be 1 to 64 ASCII characters"),
-        ("  listen: 127.0.0.1:2101\n  users: [{name: a, password: b, mountpoints: [ROVER]}]", 7, "'ROVER' is not a reference station"),
+        ("  listen: 127.0.0.1:2101\n  users: [{name: a, password: b, mountpoints: [ROVER]}]", 7, "'ROVER' is not a station or a source"),
         ("  listen: 127.0.0.1:2101\n  users: [{name: a, password: b}]\n  port: 3", 9, "unknown setting 'port'"),
         ("  listen: 127.0.0.1:2101\n  users_file: /nonexistent/users", 8, "caster.users_file /nonexistent/users"),
         ("  listen: 127.0.0.1:2101\n  users: [{name: a, password: b}]\n  tls: {certificate: /nonexistent.pem, key: /nonexistent.key}", 9,
@@ -91,8 +91,20 @@ import Testing
         #expect(CasterRequest.headEnd(Array("GET / HTTP/1.1\nHost: h\n\n".utf8)) == 24)
     }
 
-    @Test("what is not a GET request is refused with a reason, never a crash", arguments: [
-        "SOURCE pw /GMSD\r\n\r\n", "POST /GMSD HTTP/1.1\r\n\r\n", "GET GMSD HTTP/1.1\r\n\r\n", "GET /GMSD SPDY/3\r\n\r\n",
+    @Test("str2str's NTRIP 1.0 SOURCE (no '/' before the mountpoint) and an NTRIP 2.0 POST with a chunked body")
+    func serverRequests() throws {
+        let source = try CasterRequest(head: Array("SOURCE pw1 MNT\r\nSource-Agent: NTRIP RTKLIB/2.4.3\r\nSTR: \r\n\r\n".utf8)[...])
+        #expect(source.method == .source(password: "pw1") && source.mountpoint == "MNT" && source.ntrip1Client)
+        let slash = try CasterRequest(head: Array("SOURCE pw1 /MNT\r\n\r\n".utf8)[...])
+        #expect(slash.mountpoint == "MNT")
+        let post = "POST /MNT HTTP/1.1\r\nHost: h\r\nNtrip-Version: Ntrip/2.0\r\nAuthorization: Basic cm92ZXI6czNjcmV0\r\n"
+            + "Transfer-Encoding: chunked\r\n\r\n"
+        let r = try CasterRequest(head: Array(post.utf8)[...])
+        #expect(r.method == .post && r.mountpoint == "MNT" && r.chunkedBody && r.user == "rover" && r.password == "s3cret")
+    }
+
+    @Test("what is not a GET, SOURCE or POST request is refused with a reason, never a crash", arguments: [
+        "SOURCE pw\r\n\r\n", "SOURCE pw /\r\n\r\n", "PUT /GMSD HTTP/1.1\r\n\r\n", "GET GMSD HTTP/1.1\r\n\r\n", "GET /GMSD SPDY/3\r\n\r\n",
         "\u{16}\u{03}\u{01}\u{00}\r\n\r\n", "\r\n\r\n",
     ])
     func badRequests(_ text: String) {

@@ -12,6 +12,8 @@ final class CasterMountpoints: Sendable {
         var connections = 0
         var clients: [String: [ObjectIdentifier: CasterClient]] = [:]
         var content: [String: MountpointContent] = [:]
+        /// The pushed mountpoints an NTRIP server streams into now.
+        var sources: Set<String> = []
     }
 
     let maxClients: Int
@@ -47,6 +49,23 @@ final class CasterMountpoints: Sendable {
     func unsubscribe(_ client: CasterClient) {
         let removed = state.withLock { $0.clients[client.mountpoint]?.removeValue(forKey: ObjectIdentifier(client)) != nil }
         if removed { metrics.clients(client.mountpoint).decrement() }
+    }
+
+    /// Takes `mountpoint` for one pushing server; false when another pushes into it now.
+    func claimSource(_ mountpoint: String) -> Bool {
+        let ok = state.withLock { $0.sources.insert(mountpoint).inserted }
+        if ok { metrics.sources.increment() }
+        return ok
+    }
+
+    /// The server pushing into `mountpoint` is gone; its clients stay until they leave.
+    func releaseSource(_ mountpoint: String) {
+        if state.withLock({ $0.sources.remove(mountpoint) != nil }) { metrics.sources.decrement() }
+    }
+
+    /// The pushed mountpoints a server streams into now.
+    var liveSources: Set<String> {
+        state.withLock { $0.sources }
     }
 
     /// A station's correction record, to its mountpoint's clients (and the mountpoint's sourcetable entry).

@@ -2,7 +2,9 @@ import Foundation
 
 /// What an NTRIP client asks of the caster, read from its request head (`GET /MOUNT HTTP/1.x`, header lines, a
 /// blank line): the mountpoint, whether it speaks NTRIP 2.0 (`Ntrip-Version: Ntrip/2.0`) or NTRIP 1.0 (a
-/// `User-Agent` starting with `NTRIP` and no version header), and its basic-authentication credentials.
+/// `User-Agent` starting with `NTRIP` and no version header), and its basic-authentication credentials. An NTRIP
+/// server pushing a stream sends `SOURCE PASSWORD /MOUNT` (NTRIP 1.0; some servers leave out the `/`) or
+/// `POST /MOUNT HTTP/1.1` with basic authentication (NTRIP 2.0, the body chunked or not).
 struct CasterRequest: Equatable {
     enum Failure: Error, Equatable, CustomStringConvertible {
         case tooLong
@@ -13,13 +15,26 @@ struct CasterRequest: Equatable {
             switch self {
             case .tooLong: "request head longer than \(CasterRequest.headLimit) bytes"
             case .malformed(let why): "malformed request: \(why)"
-            case .methodNotAllowed(let method): "method \(method) not served (GET only)"
+            case .methodNotAllowed(let method): "method \(method) not served (GET, SOURCE, POST)"
             }
         }
     }
 
     /// The longest request head read; a longer one is refused.
     static let headLimit = 8192
+
+    enum Method: Equatable {
+        /// A client reading a mountpoint or the sourcetable.
+        case get
+        /// An NTRIP 1.0 server pushing a stream, with its password.
+        case source(password: String)
+        /// An NTRIP 2.0 server pushing a stream.
+        case post
+    }
+
+    var method: Method
+    /// A `POST` body in chunks (`Transfer-Encoding: chunked`).
+    var chunkedBody = false
 
     /// The requested path without its leading `/` and query: empty for the sourcetable.
     var mountpoint: String
@@ -57,13 +72,25 @@ struct CasterRequest: Equatable {
         guard let first = lines.first else { throw .malformed("empty") }
         let words = first.split(separator: " ")
         guard words.count == 3 else { throw .malformed("request line '\(first.prefix(80))'") }
-        // An NTRIP 1.0 server's `SOURCE PASSWORD /MOUNT` is a method too: this caster takes no streams in.
-        guard words[0] == "GET" else { throw .methodNotAllowed(String(words[0].prefix(20))) }
-        guard words[1].hasPrefix("/") else { throw .malformed("request line '\(first.prefix(80))'") }
-        guard words[2] == "HTTP/1.0" || words[2] == "HTTP/1.1" else { throw .malformed("protocol '\(words[2].prefix(20))'") }
-        let path = words[1].dropFirst().split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-        mountpoint = String(path)
-        http11 = words[2] == "HTTP/1.1"
+        if words[0] == "SOURCE" {
+            // `SOURCE PASSWORD /MOUNT`: no protocol version; the answer is `ICY 200 OK`.
+            method = .source(password: String(words[1]))
+            let path = words[2].hasPrefix("/") ? words[2].dropFirst() : words[2]
+            guard !path.isEmpty, !path.contains("/") else { throw .malformed("request line 'SOURCE … \(words[2].prefix(40))'") }
+            mountpoint = String(path)
+            http11 = false
+        } else {
+            switch words[0] {
+            case "GET": method = .get
+            case "POST": method = .post
+            default: throw .methodNotAllowed(String(words[0].prefix(20)))
+            }
+            guard words[1].hasPrefix("/") else { throw .malformed("request line '\(first.prefix(80))'") }
+            guard words[2] == "HTTP/1.0" || words[2] == "HTTP/1.1" else { throw .malformed("protocol '\(words[2].prefix(20))'") }
+            let path = words[1].dropFirst().split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+            mountpoint = String(path)
+            http11 = words[2] == "HTTP/1.1"
+        }
         var version2 = false, ntripAgent = false
         for line in lines.dropFirst() {
             guard let colon = line.firstIndex(of: ":") else { continue }
@@ -72,8 +99,10 @@ struct CasterRequest: Equatable {
             switch name {
             case "ntrip-version":
                 version2 = value.lowercased().hasPrefix("ntrip/2")
-            case "user-agent":
+            case "user-agent", "source-agent":
                 ntripAgent = value.uppercased().hasPrefix("NTRIP")
+            case "transfer-encoding":
+                chunkedBody = value.lowercased().contains("chunked")
             case "authorization":
                 let parts = value.split(separator: " ", maxSplits: 1)
                 guard parts.count == 2, parts[0].lowercased() == "basic",

@@ -7,6 +7,9 @@ import NIOSSL
 /// (held up to `CasterRequest.headLimit` bytes), then answered: the sourcetable for `/` or a mountpoint the caster
 /// does not have, 401 for missing or wrong credentials, else the stream (`ICY 200 OK` to an NTRIP 1.0 client, an
 /// HTTP 200 with chunked transfer to an NTRIP 2.0 one). What a streaming client sends (GGA) is read and dropped.
+/// An NTRIP server pushing into one of `sources:` (`SOURCE`, answered `ICY 200 OK`, or `POST`, answered `HTTP/1.1 200
+/// OK`) has its mountpoint while it streams, one server at a time, and is disconnected after `source_timeout` without
+/// data; its stream goes to that mountpoint's clients through a `CasterSource`.
 final class CasterSessionHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -27,6 +30,8 @@ final class CasterSessionHandler: ChannelInboundHandler {
     private var answered = false
     private var client: CasterClient?
     private var timeout: Scheduled<Void>?
+    /// Set while the connection is a server pushing a stream.
+    private var source: CasterSource?
 
     init(caster: Context) {
         self.caster = caster
@@ -56,6 +61,10 @@ final class CasterSessionHandler: ChannelInboundHandler {
             caster.mountpoints.unsubscribe(client)
             self.client = nil
         }
+        if let source {
+            caster.mountpoints.releaseSource(source.mountpoint)
+            self.source = nil
+        }
         if admitted {
             admitted = false
             caster.mountpoints.release()
@@ -64,16 +73,32 @@ final class CasterSessionHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard !answered else { return }
         var buffer = unwrapInboundIn(data)
+        if source != nil {
+            take(buffer.readableBytesView, context: context)
+            return
+        }
+        guard !answered else { return }
         let room = CasterRequest.headLimit + 1 - head.count
         head += buffer.readBytes(length: min(room, buffer.readableBytes)) ?? []
         if let end = CasterRequest.headEnd(head) {
+            // A pushing server may send its first data with the head.
+            let rest = Array(head[end...]) + (buffer.readBytes(length: buffer.readableBytes) ?? [])
             answer(head[..<end], context: context)
+            if source != nil, !rest.isEmpty { take(rest, context: context) }
         } else if head.count > CasterRequest.headLimit {
             refuse(.requestTooLarge, status: "HTTP/1.1 400 Bad Request", body: "request head longer than \(CasterRequest.headLimit) bytes\r\n",
                    context: context)
         }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if source != nil, let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
+            caster.mountpoints.metrics.sourceTimeouts.increment()
+            context.close(promise: nil)
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
@@ -97,7 +122,11 @@ final class CasterSessionHandler: ChannelInboundHandler {
             refuse(.badRequest, status: status, body: "\(error)\r\n", context: context)
             return
         }
-        let served = caster.catalogue()
+        if request.method != .get {
+            acceptSource(request, context: context)
+            return
+        }
+        let served = catalogue()
         guard served.contains(where: { $0.name == request.mountpoint }) else {
             sendSourcetable(served, to: request, context: context)
             return
@@ -109,6 +138,69 @@ final class CasterSessionHandler: ChannelInboundHandler {
             return
         }
         stream(request, context: context)
+    }
+
+    /// The mountpoints served now: the stations' and the pushed ones a server streams into.
+    private func catalogue() -> [(name: String, position: ECEF?)] {
+        caster.catalogue() + caster.mountpoints.liveSources.sorted().map { ($0, nil) }
+    }
+
+    /// A server pushing a stream: checked against `sources:` (NTRIP 1.0 answers as casters give them, `ERROR - …`;
+    /// NTRIP 2.0 HTTP statuses), given the mountpoint if no other server has it, answered, then read.
+    private func acceptSource(_ request: CasterRequest, context: ChannelHandlerContext) {
+        let ntrip1: Bool
+        let password: String?
+        switch request.method {
+        case .source(let p):
+            ntrip1 = true
+            password = p
+        case .get, .post:
+            ntrip1 = false
+            password = request.password
+        }
+        func refuseSource(_ reason: CasterMetrics.Refusal, ntrip1Answer: String, status: String, headers: [String] = []) {
+            if ntrip1 {
+                answered = true
+                caster.mountpoints.metrics.refused(reason)
+                let channel = context.channel
+                context.writeAndFlush(wrapOutboundOut(channel.allocator.buffer(string: ntrip1Answer + "\r\n"))).whenComplete { _ in
+                    channel.close(promise: nil)
+                }
+            } else {
+                refuse(reason, status: "HTTP/1.1 " + status, headers: headers, body: status + "\r\n", context: context)
+            }
+        }
+        guard let configured = caster.configuration.source(request.mountpoint) else {
+            refuseSource(.sourceMountpoint, ntrip1Answer: "ERROR - Bad Mountpoint", status: "404 Not Found")
+            return
+        }
+        guard let password, caster.configuration.admits(configured, user: ntrip1 ? nil : request.user, password: password),
+              ntrip1 || request.user != nil else {
+            refuseSource(.sourceUnauthorized, ntrip1Answer: "ERROR - Bad Password", status: "401 Unauthorized",
+                         headers: ["WWW-Authenticate: Basic realm=\"/\(request.mountpoint)\""])
+            return
+        }
+        guard caster.mountpoints.claimSource(request.mountpoint) else {
+            refuseSource(.sourceBusy, ntrip1Answer: "ERROR - Mount Point Taken or Invalid", status: "409 Conflict")
+            return
+        }
+        source = CasterSource(mountpoint: request.mountpoint, chunked: !ntrip1 && request.chunkedBody, mountpoints: caster.mountpoints)
+        let seconds = caster.configuration.sourceTimeout
+        // First in the pipeline (before TLS, if any): any bytes read count as data.
+        try? context.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: .milliseconds(Int64(seconds * 1000))), position: .first)
+        let start = ntrip1 ? "ICY 200 OK\r\n"
+            : ["HTTP/1.1 200 OK", "Ntrip-Version: Ntrip/2.0", "Server: \(Self.server)", "Cache-Control: no-store, no-cache, max-age=0",
+               "Connection: close"].joined(separator: "\r\n") + "\r\n\r\n"
+        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(string: start)), promise: nil)
+    }
+
+    /// Bytes of a pushed stream; a broken chunked body, or its end, closes the connection.
+    private func take<C: Collection>(_ bytes: C, context: ChannelHandlerContext) where C.Element == UInt8 {
+        guard var s = source else { return }
+        var failed = false
+        do { try s.take(bytes) } catch { failed = true }
+        source = s
+        if failed || s.ended { context.close(promise: nil) }
     }
 
     /// The answer that starts the stream, then the client subscribed to its mountpoint.

@@ -7,7 +7,7 @@ import NIOSSL
 
 /// The gateway's NTRIP caster (`caster:`): listens on `listen` (over TLS with `tls:`), answers each connection with a
 /// `CasterSessionHandler`, and serves the reference stations' correction records (`publish`) at mountpoints named
-/// after them.
+/// after them, and the streams NTRIP servers push into `sources` at theirs.
 ///
 /// Each accepted socket's kernel send buffer is kept small (`socketSendBuffer`): what a client has not taken is then
 /// held mostly in the client's own unsent count, where `client_buffer_bytes` bounds it.

@@ -3,9 +3,10 @@ import NIOSSL
 import Yams
 
 /// Reading `caster:`: `listen`, the users (`users:` inline, `users_file`), `max_clients`, `client_buffer_bytes` and
-/// `request_timeout`, and `tls` (`certificate`, `key`).
+/// `request_timeout`, `tls` (`certificate`, `key`), and the pushed mountpoints (`sources`, `source_timeout`).
 extension SettingsChecker {
-    static let casterKeys: Set<String> = ["listen", "users", "users_file", "max_clients", "client_buffer_bytes", "request_timeout", "tls"]
+    static let casterKeys: Set<String> = ["listen", "users", "users_file", "max_clients", "client_buffer_bytes", "request_timeout", "tls", "sources",
+                                              "source_timeout"]
     /// The largest users file read.
     static let usersFileLimit = 1 << 20
     /// The largest PEM file (certificate chain, key) read.
@@ -65,6 +66,23 @@ extension SettingsChecker {
         if let v = e["request_timeout"]?.value {
             if let x = v.float, CasterConfiguration.requestTimeoutRange.contains(x) { c.requestTimeout = x } else {
                 fail(v, "caster.request_timeout must be seconds from 0.5 to 300")
+            }
+        }
+        if let v = e["sources"]?.value {
+            if case .sequence(let seq) = v {
+                var mounts: Set<String> = []
+                for item in seq {
+                    guard let source = casterSource(item) else { ok = false; continue }
+                    if !mounts.insert(source.mountpoint).inserted { fail(item, "caster: source mountpoint '\(source.mountpoint)' is given twice") }
+                    c.sources.append(source)
+                }
+            } else {
+                fail(v, "caster.sources must be a list of {mountpoint, password} (and optionally user)")
+            }
+        }
+        if let v = e["source_timeout"]?.value {
+            if let x = v.float, CasterConfiguration.sourceTimeoutRange.contains(x) { c.sourceTimeout = x } else {
+                fail(v, "caster.source_timeout must be seconds from 1 to 3600")
             }
         }
         if let v = e["tls"]?.value {
@@ -143,6 +161,41 @@ extension SettingsChecker {
         return user
     }
 
+    /// One pushed mountpoint: `{mountpoint, password}`, optionally `user` (which an NTRIP 2.0 `POST` must give).
+    private mutating func casterSource(_ n: Node) -> CasterConfiguration.Source? {
+        guard case .mapping(let m) = n else {
+            problem(n, "a caster source must be a mapping {mountpoint, password}")
+            return nil
+        }
+        let e = entries(m, allowed: ["mountpoint", "user", "password"], context: "caster source")
+        guard let mountNode = e["mountpoint"]?.value, let passwordNode = e["password"]?.value else {
+            problem(n, "a caster source needs a mountpoint and a password")
+            return nil
+        }
+        guard let mountpoint = string(mountNode, "caster source mountpoint"), let password = string(passwordNode, "caster source password") else {
+            return nil
+        }
+        guard Self.isMountpointName(mountpoint) else {
+            problem(mountNode, "caster source mountpoint '\(mountpoint)' must be up to 32 letters, digits, '-' or '_'")
+            return nil
+        }
+        var user: String?
+        if let u = e["user"]?.value {
+            guard let name = string(u, "caster source user") else { return nil }
+            user = name
+        }
+        // The same rules as a user's: the credentials travel in basic authentication (NTRIP 1.0: on the request line).
+        if let why = Self.casterUserProblem(name: user ?? "source", password: password) {
+            problem(user == nil ? passwordNode : n, "caster source '\(mountpoint)': " + why)
+            return nil
+        }
+        if password.contains(" ") {
+            problem(passwordNode, "caster source '\(mountpoint)': the password must have no spaces (NTRIP 1.0 sends it on the request line)")
+            return nil
+        }
+        return CasterConfiguration.Source(mountpoint: mountpoint, user: user, password: password)
+    }
+
     /// `users_file`: one user a line as `NAME:PASSWORD`; blank lines and lines starting with `#` are skipped.
     private mutating func casterUsersFile(_ path: String, at n: Node) -> [CasterConfiguration.User]? {
         let file: SmallFile
@@ -196,16 +249,21 @@ extension SettingsChecker {
 }
 
 extension SettingsChecker {
-    /// The caster against the station list: its mountpoints are the reference stations, which users may be
-    /// restricted to.
-    mutating func crossCheck(_ caster: CasterConfiguration, stations: [StationConfiguration]) {
+    /// The caster against the station list: its mountpoints are the reference and corrections stations (and the
+    /// `ssr_publish` stream), which users may be restricted to, and which no pushed mountpoint may take.
+    mutating func crossCheck(_ caster: CasterConfiguration, stations: [StationConfiguration], published: String?) {
         let references = Set(stations.filter { $0.role == .reference }.map(\.name))
-        if references.isEmpty {
+        let served = Set(stations.filter { $0.role != .rover }.map(\.name) + (published.map { [$0] } ?? []))
+        for s in caster.sources where served.contains(s.mountpoint) {
+            problem(line: caster.line, "caster source mountpoint '\(s.mountpoint)' is a station's mountpoint already: name it otherwise")
+        }
+        let pushed = Set(caster.sources.map(\.mountpoint))
+        if references.isEmpty && pushed.isEmpty {
             warning(line: caster.line, "caster: no station has role: reference, so the caster has no mountpoint to serve")
         }
         for u in caster.users {
-            for m in (u.mountpoints ?? []).sorted() where !references.contains(m) {
-                problem(line: caster.line, "caster user '\(u.name)': mountpoint '\(m)' is not a reference station of this file")
+            for m in (u.mountpoints ?? []).sorted() where !served.contains(m) && !pushed.contains(m) {
+                problem(line: caster.line, "caster user '\(u.name)': mountpoint '\(m)' is not a station or a source of this file")
             }
         }
     }

@@ -121,7 +121,7 @@ extension SettingsChecker {
         if let v = e["ssr_publish"]?.value { c.ssrPublish = ssrPublish(v, products: c) }
         if let v = e["caster"]?.value { c.caster = caster(v) }
         crossCheck(&c, stationsNode: e["stations"]?.value)
-        if let caster = c.caster { crossCheck(caster, stations: c.stations) }
+        if let caster = c.caster { crossCheck(caster, stations: c.stations, published: c.ssrPublish?.name) }
         return c
     }
 
@@ -142,7 +142,7 @@ extension SettingsChecker {
 
     mutating func station(_ n: Node) -> StationConfiguration? {
         guard case .mapping(let m) = n else { problem(n, "a station must be a mapping"); return nil }
-        let e = entries(m, allowed: Self.profileKeys.union(["name", "listen", "source", "ntrip_version", "gga", "no_data_timeout", "trust_anchor", "allow", "format", "role", "position", "processing", "reference", "corrections", "ssr_reference"]), context: "station")
+        let e = entries(m, allowed: Self.profileKeys.union(["name", "listen", "source", "ntrip_version", "gga", "no_data_timeout", "trust_anchor", "allow", "format", "role", "position", "processing", "reference", "corrections", "ssr_reference", "push"]), context: "station")
         let line = n.mark?.line ?? 0
         var ok = true
         func required(_ key: String) -> Node? {
@@ -229,6 +229,10 @@ extension SettingsChecker {
             problem(v, "\(key) needs a processing mode (spp, rtk or ppp)")
             ok = false
         }
+        var push: [PushTarget] = []
+        if let v = e["push"]?.value {
+            if let targets = pushTargets(v, role: role) { push = targets } else { ok = false }
+        }
         guard ok, let name, let source, let client else { return nil }
         var station = StationConfiguration(name: name, listen: NetworkAddress(host: "", port: 0), allow: allow, format: format, role: role,
                                            position: position, processing: processing, reference: reference, profile: profile, line: line)
@@ -237,6 +241,7 @@ extension SettingsChecker {
         station.ntrip = client.ntrip
         station.corrections = corrections
         station.ssrReference = ssrReference
+        station.push = push
         return station
     }
 

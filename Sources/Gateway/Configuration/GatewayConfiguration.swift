@@ -38,6 +38,8 @@ public struct StationConfiguration: Sendable, Hashable {
     public var corrections: String?
     /// A corrections stream: what its RTCM SSR orbit corrections refer to (IGS SSR's are the centre of mass's).
     public var ssrReference: SSRReferencePoint = .antennaPhaseCentre
+    /// Casters the station's corrections (its mountpoint's frames) are pushed to as an NTRIP server.
+    public var push: [PushTarget] = []
     /// Line of the station's entry in the file, for messages.
     public var line: Int
 

@@ -97,13 +97,14 @@ public struct NTRIPMountpoint: Sendable, Hashable, CustomStringConvertible {
 
     /// `ntrip://USER:***@HOST:PORT/MOUNT` (or `ntrips://`): the password never appears.
     public var description: String {
-        let credentials = user.map { $0 + (password == nil ? "" : ":***") + "@" } ?? ""
+        let credentials = user.map { $0 + (password == nil ? "" : ":***") + "@" } ?? (password == nil ? "" : ":***@")
         return "\(secure ? "ntrips" : "ntrip")://\(credentials)\(caster)/\(mountpoint)"
     }
 
     /// Parses `[USER[:PASSWORD]@]HOST:PORT/MOUNT` (the URL after `ntrip://`); user and password may be
-    /// percent-encoded, the mountpoint is letters, digits, `-`, `_` and `.`.
-    static func parse(_ text: String, secure: Bool = false) -> Result<NTRIPMountpoint, StationSource.Refusal> {
+    /// percent-encoded, the mountpoint is letters, digits, `-`, `_` and `.`. With `passwordOnly`, `:PASSWORD@` (no
+    /// user, as an NTRIP 1.0 server gives it) is taken too.
+    static func parse(_ text: String, secure: Bool = false, passwordOnly: Bool = false) -> Result<NTRIPMountpoint, StationSource.Refusal> {
         let scheme = secure ? "ntrips://" : "ntrip://"
         let shown = StationSource.redacted(scheme + text)
         func refuse(_ why: String) -> Result<NTRIPMountpoint, StationSource.Refusal> {
@@ -122,13 +123,15 @@ public struct NTRIPMountpoint: Sendable, Hashable, CustomStringConvertible {
             let credentials = authority[..<at]
             hostPort = authority[authority.index(after: at)...]
             let parts = credentials.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
-            guard let u = String(parts[0]).removingPercentEncoding, !u.isEmpty else { return refuse("the user name is empty or badly percent-encoded") }
-            user = u
+            guard let u = String(parts[0]).removingPercentEncoding, !u.isEmpty || (passwordOnly && parts.count == 2) else {
+                return refuse("the user name is empty or badly percent-encoded")
+            }
+            user = u.isEmpty ? nil : u
             if parts.count == 2 {
                 guard let p = String(parts[1]).removingPercentEncoding else { return refuse("the password is badly percent-encoded") }
                 password = p
             }
-            if (user! + (password ?? "")).contains(where: { $0.isNewline || $0.asciiValue.map { $0 < 0x20 } == true }) {
+            if ((user ?? "") + (password ?? "")).contains(where: { $0.isNewline || $0.asciiValue.map { $0 < 0x20 } == true }) {
                 return refuse("the user name and password must not hold control characters")
             }
         }

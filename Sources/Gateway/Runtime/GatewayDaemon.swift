@@ -95,8 +95,10 @@ public final class GatewayDaemon: Service, Sendable {
             for name in c.stations.filter({ $0.role != .rover }).map(\.name) + (c.ssrPublish.map { [$0.name] } ?? []) {
                 caster.mountpoints.metrics.prepare(name)
             }
+            for source in settings.sources { caster.mountpoints.metrics.prepareSource(source.mountpoint) }
             logger.info("caster listening", metadata: ["listen": "\(settings.listen)", "users": "\(settings.users.count)",
-                                                       "max_clients": "\(settings.maxClients)"])
+                                                       "max_clients": "\(settings.maxClients)",
+                                                       "sources": "\(settings.sources.map(\.mountpoint).joined(separator: ","))"])
         }
         try await apply(c)
         ready.store(true, ordering: .relaxed)
@@ -178,7 +180,8 @@ public final class GatewayDaemon: Service, Sendable {
             stations[s.name] = StationRuntime(configuration: s, ephemerides: ephemerides, references: references, products: products,
                                               spool: spool, solutions: c.solutionDirectory.map { ($0, c.solutionFormat) },
                                               metrics: metrics, logger: logger, publisher: publisher.withLock { $0 },
-                                              caster: caster.withLock { $0 })
+                                              caster: caster.withLock { $0 },
+                                              pushes: s.push.map { PushClient(station: s.name, target: $0, group: group, metrics: metrics, logger: logger) })
             logger.info("station started", metadata: ["station": "\(s.name)", "source": "\(s.source)", "processing": "\(s.processing.rawValue)",
                                                       "role": "\(s.role.rawValue)"])
         }
@@ -347,6 +350,12 @@ public final class GatewayDaemon: Service, Sendable {
                 source.lastDataAgeSeconds = statuses.compactMap(\.lastDatagramAgeSeconds).min()
                 return source
             } + clients.map(Self.clientSource)).sorted { $0.listen < $1.listen }
+            let pushes = stations.flatMap(\.pushes).map { p in
+                let s = p.link.snapshot
+                return ControlProtocol.Push(station: p.link.station, target: p.link.target.description, connected: s.connected,
+                                            reconnects: s.reconnects, bytes: s.bytes, dropped: s.dropped, problem: s.problem)
+            }
+            if !pushes.isEmpty { reply.pushes = pushes }
             let store = ephemerides.snapshot(), leo = ephemerides.leoSnapshot(), now = GNSSTime.now
             reply.corrections = ephemerides.correctionStreams.compactMap { name in
                 guard let s = ephemerides.correctionStream(name) else { return nil }

@@ -21,6 +21,8 @@ public final class StationRuntime: Sendable {
     private let inbox: AsyncStream<Input>.Continuation
     private let task: Task<Void, Never>
     private let shared: Shared
+    /// The casters the station's corrections are pushed to (`push:`), stopped with the station.
+    let pushes: [PushClient]
 
     /// What the station's task and the daemon's other tasks both touch.
     private final class Shared: Sendable {
@@ -43,8 +45,9 @@ public final class StationRuntime: Sendable {
 
     init(configuration: StationConfiguration, ephemerides: SharedEphemerides, references: ReferenceEpochs, products: Products,
          spool: Spool?, solutions: (directory: String, format: SolutionFormat)?, metrics: GatewayMetrics, logger: Logger,
-         publisher: CorrectionPublisher? = nil, caster: NTRIPCaster? = nil) {
+         publisher: CorrectionPublisher? = nil, caster: NTRIPCaster? = nil, pushes: [PushClient] = []) {
         self.configuration = configuration
+        self.pushes = pushes
         counters = (metrics.datagramsReceived(configuration.name), metrics.bytesReceived(configuration.name))
         metrics.prepare(configuration)
         let shared = Shared(StationStatus(configuration: configuration))
@@ -55,7 +58,8 @@ public final class StationRuntime: Sendable {
         logger[metadataKey: "station"] = "\(configuration.name)"
         task = Task { [logger] in
             let pipeline = StationPipeline(configuration: configuration, ephemerides: ephemerides, references: references,
-                                           products: products, metrics: metrics, publisher: publisher, relaysFrames: caster != nil)
+                                           products: products, metrics: metrics, publisher: publisher,
+                                           relaysFrames: caster != nil || !pushes.isEmpty)
             pipeline.describesSky = true
             pipeline.monitorsQuality = configuration.format != .leo && configuration.role != .corrections
             var log: SolutionLog?
@@ -103,8 +107,12 @@ public final class StationRuntime: Sendable {
                         break
                     case .relay(let record):
                         caster?.publish(record)
+                        for p in pushes { p.send(record.rtcm) }
                     case .correction(let record):
-                        if configuration.role == .reference { caster?.publish(record) }
+                        if configuration.role == .reference {
+                            caster?.publish(record)
+                            for p in pushes { p.send(record.rtcm) }
+                        }
                         guard let spool else { continue }
                         do {
                             try spool.append(record)
@@ -141,7 +149,10 @@ public final class StationRuntime: Sendable {
                     log?.write(solution)
                 }
                 if case .correction(let record) = output {
-                    if configuration.role == .reference { caster?.publish(record) }
+                    if configuration.role == .reference {
+                        caster?.publish(record)
+                        for p in pushes { p.send(record.rtcm) }
+                    }
                     _ = try? spool?.append(record)
                 }
             }
@@ -183,5 +194,6 @@ public final class StationRuntime: Sendable {
     func stop() async {
         inbox.finish()
         await task.value
+        for p in pushes { await p.stop() }
     }
 }

@@ -111,7 +111,7 @@ final class SourceStreamHandler: ChannelInboundHandler {
     }
 
     /// A TLS failure in the operator's words where it is a common one, with the library's own text.
-    private static func tlsFailure(_ error: Error) -> String {
+    static func tlsFailure(_ error: Error) -> String {
         let text = "\(error)"
         if text.contains("CERTIFICATE_VERIFY_FAILED") {
             return "its certificate does not chain to the trust anchor, or has expired (CERTIFICATE_VERIFY_FAILED)"

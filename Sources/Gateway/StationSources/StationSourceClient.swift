@@ -95,16 +95,22 @@ final class StationSourceClient: Sendable {
     /// anchor file is read.
     private static func tlsContext(_ c: StationConfiguration) throws -> NIOSSLContext? {
         guard case .ntrip(let mountpoint) = c.source, mountpoint.secure else { return nil }
+        return try tlsContext(trustAnchor: c.ntrip.trustAnchor)
+    }
+
+    /// A TLS client context verifying the server's certificate against `trustAnchor` (a PEM file), else the system's
+    /// trust store.
+    static func tlsContext(trustAnchor: String?) throws -> NIOSSLContext {
         var configuration = TLSConfiguration.makeClientConfiguration()
         configuration.certificateVerification = .fullVerification
-        if let anchor = c.ntrip.trustAnchor {
+        if let anchor = trustAnchor {
             configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(anchor))
         }
         return try NIOSSLContext(configuration: configuration)
     }
 
     /// Whether `host` is an IP address rather than a name (no SNI is sent for an address; the certificate must name it).
-    private static func isAddressLiteral(_ host: String) -> Bool {
+    static func isAddressLiteral(_ host: String) -> Bool {
         host.contains(":") || (host.split(separator: ".").count == 4 && host.allSatisfy { $0.isNumber || $0 == "." })
     }
 
