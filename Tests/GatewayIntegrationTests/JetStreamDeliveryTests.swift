@@ -59,22 +59,6 @@ struct JetStreamDeliveryTests {
         return dir
     }
 
-    /// A simulated reference station streaming `minutes` of 1 Hz epochs to `port`, `speed` times real time.
-    static func simulate(minutes: Double, speed: Double, port: Int, directory: String) throws -> DaemonProcess {
-        try DaemonProcess("gnss-sim", ["stream", "--station", "REF@47.0,11.0,600", "--no-leo", "--minutes", "\(minutes)",
-                                       "--speed", "\(speed)", "--to", "REF=127.0.0.1:\(port)"], directory: directory)
-    }
-
-    /// Checks that the store holds the gateway's records 1...`last` of one generation, each once, in order.
-    static func expectEveryRecordOnce(_ dir: String, last: Int, _ dpcd: DaemonProcess) -> [Int] {
-        #expect(eventually(seconds: 30) { Self.stored(dir).values.first?.count ?? 0 >= last }, "\(dpcd.output)")
-        let stored = Self.stored(dir)
-        #expect(stored.count == 1, "one generation: \(stored.keys)")
-        let sequences = stored.values.first ?? []
-        #expect(sequences == Array(1...last), "stored \(sequences.count) records, spooled \(last); \(Set(sequences).count) distinct")
-        return sequences
-    }
-
     /// The records of the store, as (generation, sequences in the order stored).
     static func stored(_ dir: String) -> [String: [Int]] {
         let records = (try? dump(store: "dpc-store", directory: dir)) ?? []
@@ -83,44 +67,31 @@ struct JetStreamDeliveryTests {
 
     @Test("single node: dpcd and gatewayd killed with -9 mid-stream and restarted; every record stored once, in order")
     func singleNodeRestarts() throws {
-        let ports = Ports(nats: 14231, dpcMetrics: 9631, gatewayMetrics: 9632, udp: 5231)
-        let dir = Self.prepare("jetstream-single", ports)
-        let nats = try NATSServerProcess(port: ports.nats, directory: dir, storage: dir + "/nats")
-        defer { nats.stop() }
-        #expect(nats.ready(), "\(nats.output)")
-
-        var dpcd = try DaemonProcess("dpcd", ["--config", "dpcd.yaml"], directory: dir)
-        defer { dpcd.stop() }
-        var gatewayd = try DaemonProcess("gatewayd", ["run", "--config", "gateway.yaml"], directory: dir)
-        defer { gatewayd.stop() }
-        #expect(SequenceRecoveryTests.ready(dir), "\(gatewayd.output)")
-
+        let js = try JetStreamDeployment("jetstream-single", nodes: 1, gateways: 1, stations: 1, dpcs: 1)
+        defer { js.stop() }
+        try js.startCluster()
+        try js.startDaemons()
         // 240 epochs in 30 s: dpcd dies after 6 s and is back 3 s later; gatewayd dies 6 s after that and
         // comes straight back to the same spool.
-        let sim = try Self.simulate(minutes: 4, speed: 8, port: ports.udp, directory: dir)
+        let sim = try js.simulate(minutes: 4, speed: 8)
         defer { sim.stop() }
         sleep(6)
-        dpcd.signal(SIGKILL)
-        dpcd.wait()
-        sleep(3)
-        dpcd = try DaemonProcess("dpcd", ["--config", "dpcd.yaml"], directory: dir, logName: "dpcd-2")
+        try js.restartDPC(0, after: 3)
         sleep(6)
-        gatewayd.signal(SIGKILL)
-        gatewayd.wait()
-        gatewayd = try DaemonProcess("gatewayd", ["run", "--config", "gateway.yaml"], directory: dir, logName: "gatewayd-2")
-        #expect(SequenceRecoveryTests.ready(dir), "\(gatewayd.output)")
+        try js.restartGateway(0)
         #expect(sim.wait(seconds: 60) == 0, "\(sim.output)")
-        let final = try #require(SequenceRecoveryTests.quiet(dir, acknowledged: true), "\(gatewayd.output)")
-        #expect(final.last > 150, "most of the 240 epochs spooled")
+        let last = try js.drained()
+        let spooled = last["js-a"] ?? 0
+        #expect(spooled > 150, "most of the 240 epochs spooled")
 
-        let sequences = Self.expectEveryRecordOnce(dir, last: final.last, dpcd)
-        #expect(dpcd.output.contains("JetStream consumer"), "\(dpcd.output)")
-        let dpcMetrics = httpGet(port: ports.dpcMetrics, path: "/metrics") ?? ""
+        let stored = try js.expectEveryRecordOnce(last)
+        #expect(js.dpcd[0].output.contains("JetStream consumer"), "\(js.dpcd[0].output)")
+        let dpcMetrics = httpGet(port: js.dpcs[0].metrics, path: "/metrics") ?? ""
         #expect(metric(dpcMetrics, "dpc_jetstream_up") == 1, "\(dpcMetrics)")
         #expect(metric(dpcMetrics, "dpc_jetstream_rejected_total") == 0)
-        let gatewayMetrics = httpGet(port: ports.gatewayMetrics, path: "/metrics") ?? ""
+        let gatewayMetrics = httpGet(port: js.gateways[0].metrics, path: "/metrics") ?? ""
         #expect(metric(gatewayMetrics, "gateway_dpc_link_up") == 1)
-        print("single node: \(final.last) records spooled, \(sequences.count) stored; "
+        print("single node: \(spooled) records spooled, \(stored["dpc-a"] ?? 0) stored; "
               + "duplicates dropped by the restarted dpcd: \(Int(metric(dpcMetrics, "dpc_records_duplicate_total") ?? 0))")
     }
 
@@ -210,7 +181,7 @@ struct JetStreamDeliveryTests {
             #expect(metric(metrics, "dpc_jetstream_up") == 1, "\(metrics)")
         }
         for process in js.gatewayd {
-            #expect(process.output.contains("JetStream publish not acknowledged") || process.output.contains("JetStream connection lost"),
+            #expect(["JetStream publish not acknowledged", "JetStream connection lost", "JetStream link down"].contains { process.output.contains($0) },
                     "\(process.output)")
         }
         let duplicates = js.dpcs.map { Int(metric(httpGet(port: $0.metrics, path: "/metrics") ?? "", "dpc_records_duplicate_total") ?? 0) }

@@ -126,12 +126,14 @@ final class JetStreamDeployment {
         nodes.first { $0.port == port }?.kill9()
     }
 
-    /// Kills gateway `index` with -9 and starts it again at once, on the same spool.
+    /// Kills gateway `index` with -9, starts it again at once on the same spool and waits until it is ready.
     func restartGateway(_ index: Int) throws {
         gatewayd[index].signal(SIGKILL)
         gatewayd[index].wait()
         let g = gateways[index]
-        gatewayd[index] = try DaemonProcess("gatewayd", ["run", "--config", "\(g.id).yaml"], directory: dir, logName: logName(g.id))
+        let process = try DaemonProcess("gatewayd", ["run", "--config", "\(g.id).yaml"], directory: dir, logName: logName(g.id))
+        gatewayd[index] = process
+        #expect(eventually(seconds: 30) { (try? control(g.socket, ["status"], directory: dir))?["ready"] as? Bool == true }, "\(process.output)")
     }
 
     /// Kills dpcd `index` with -9 and starts it again `after` seconds later, on the same store and consumer.
