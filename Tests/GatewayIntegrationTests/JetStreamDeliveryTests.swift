@@ -8,8 +8,9 @@ import Glibc
 
 /// gatewayd → JetStream → dpcd with real processes: `nats-server` (one node, or a three-node cluster) started
 /// here, gateways fed simulated reference stations over UDP and dpcd processes each on a durable consumer of
-/// its own; servers and daemons are killed with -9 mid-stream and the daemons restarted, and every record a
-/// gateway spooled must be in each store once, with contiguous sequences.
+/// its own (`JetStreamDeployment`); servers and daemons are killed with -9 mid-stream and the daemons restarted,
+/// or the whole cluster is down for `JETSTREAM_OUTAGE_SECONDS`, and every record a gateway spooled must be in each
+/// store once, with contiguous sequences.
 @Suite("Records over NATS JetStream", .serialized, .enabled(if: NATSServerProcess.available, "nats-server is not on PATH (apt-get install nats-server)"))
 struct JetStreamDeliveryTests {
     struct Ports {
