@@ -8,78 +8,56 @@ import Glibc
 
 /// gatewayd → JetStream → dpcd with real processes: `nats-server` (one node, or a three-node cluster) started
 /// here, gateways fed simulated reference stations over UDP and dpcd processes each on a durable consumer of
-/// its own; servers and daemons are killed with -9 mid-stream and the daemons restarted, and every record a
-/// gateway spooled must be in each store once, with contiguous sequences.
+/// its own (`JetStreamDeployment`); servers and daemons are killed with -9 mid-stream and the daemons restarted,
+/// or the whole cluster is down for `JETSTREAM_OUTAGE_SECONDS`, and every record a gateway spooled must be in each
+/// store once, with contiguous sequences.
 @Suite("Records over NATS JetStream", .serialized, .enabled(if: NATSServerProcess.available, "nats-server is not on PATH (apt-get install nats-server)"))
 struct JetStreamDeliveryTests {
     struct Ports {
         var nats: Int, dpcMetrics: Int, gatewayMetrics: Int, udp: Int
     }
 
-    static func prepare(_ name: String, _ ports: Ports, natsPorts: [Int]? = nil, replicas: Int = 1) -> String {
+    /// A gateway's configuration: `stations` as reference stations listening on UDP, their records to the stream on `servers`.
+    static func gatewayConfiguration(id: String, socket: String, metrics: Int, state: String, servers: String, replicas: Int,
+                                     stations: [(name: String, port: Int)]) -> String {
+        """
+        gateway_id: \(id)
+        control_socket: ./\(socket)
+        metrics: 127.0.0.1:\(metrics)
+        state_directory: ./\(state)
+        dpc:
+          transport: jetstream
+          servers: [\(servers)]
+          stream: GNSS_TEST
+          replicas: \(replicas)
+        stations:
+
+        """ + stations.map { "  - {name: \($0.name), listen: 127.0.0.1:\($0.port), role: reference, processing: none}\n" }.joined()
+    }
+
+    /// A dpcd's configuration: records from the stream on `servers` through durable consumer `durable` into `store`.
+    static func dpcConfiguration(store: String, metrics: Int, servers: String, replicas: Int, durable: String) -> String {
+        """
+        store: ./\(store)
+        metrics: 127.0.0.1:\(metrics)
+        jetstream:
+          servers: [\(servers)]
+          stream: GNSS_TEST
+          replicas: \(replicas)
+          durable: \(durable)
+
+        """
+    }
+
+    static func prepare(_ name: String, _ ports: Ports) -> String {
         let dir = makeWorkDirectory(name)
-        let servers = (natsPorts ?? [ports.nats]).map { "nats://127.0.0.1:\($0)" }.joined(separator: ", ")
-        let gateway = """
-            gateway_id: js-test
-            control_socket: ./ctl.sock
-            metrics: 127.0.0.1:\(ports.gatewayMetrics)
-            state_directory: ./gateway-state
-            dpc:
-              transport: jetstream
-              servers: [\(servers)]
-              stream: GNSS_TEST
-              replicas: \(replicas)
-            stations:
-              - name: REF
-                listen: 127.0.0.1:\(ports.udp)
-                role: reference
-                processing: none
-            """
-        let dpc = """
-            store: ./dpc-store
-            metrics: 127.0.0.1:\(ports.dpcMetrics)
-            jetstream:
-              servers: [\(servers)]
-              stream: GNSS_TEST
-              replicas: \(replicas)
-              durable: dpc-a
-            """
+        let servers = "nats://127.0.0.1:\(ports.nats)"
+        let gateway = gatewayConfiguration(id: "js-test", socket: "ctl.sock", metrics: ports.gatewayMetrics, state: "gateway-state",
+                                           servers: servers, replicas: 1, stations: [("REF", ports.udp)])
+        let dpc = dpcConfiguration(store: "dpc-store", metrics: ports.dpcMetrics, servers: servers, replicas: 1, durable: "dpc-a")
         _ = FileManager.default.createFile(atPath: dir + "/gateway.yaml", contents: Data(gateway.utf8))
         _ = FileManager.default.createFile(atPath: dir + "/dpcd.yaml", contents: Data(dpc.utf8))
         return dir
-    }
-
-    /// A simulated reference station streaming `minutes` of 1 Hz epochs to `port`, `speed` times real time.
-    static func simulate(minutes: Double, speed: Double, port: Int, directory: String) throws -> DaemonProcess {
-        try DaemonProcess("gnss-sim", ["stream", "--station", "REF@47.0,11.0,600", "--no-leo", "--minutes", "\(minutes)",
-                                       "--speed", "\(speed)", "--to", "REF=127.0.0.1:\(port)"], directory: directory)
-    }
-
-    /// A three-node cluster on loopback, client ports `ports`, cluster ports 2000 above them.
-    static func cluster(_ ports: [Int], directory: String) throws -> [NATSServerProcess] {
-        try ports.enumerated().map { index, port in
-            let routes = ports.filter { $0 != port }.map { "nats-route://127.0.0.1:\($0 + 2000)" }.joined(separator: ", ")
-            let config = """
-                server_name: node-\(index + 1)
-                listen: 127.0.0.1:\(port)
-                jetstream { store_dir: "./nats-\(index + 1)" }
-                cluster { name: test, listen: 127.0.0.1:\(port + 2000), routes: [\(routes)] }
-
-                """
-            let file = directory + "/nats-\(index + 1).conf"
-            _ = FileManager.default.createFile(atPath: file, contents: Data(config.utf8))
-            return try NATSServerProcess(port: port, directory: directory, arguments: ["-c", file], logName: "nats-\(index + 1)")
-        }
-    }
-
-    /// Checks that the store holds the gateway's records 1...`last` of one generation, each once, in order.
-    static func expectEveryRecordOnce(_ dir: String, last: Int, _ dpcd: DaemonProcess) -> [Int] {
-        #expect(eventually(seconds: 30) { Self.stored(dir).values.first?.count ?? 0 >= last }, "\(dpcd.output)")
-        let stored = Self.stored(dir)
-        #expect(stored.count == 1, "one generation: \(stored.keys)")
-        let sequences = stored.values.first ?? []
-        #expect(sequences == Array(1...last), "stored \(sequences.count) records, spooled \(last); \(Set(sequences).count) distinct")
-        return sequences
     }
 
     /// The records of the store, as (generation, sequences in the order stored).
@@ -90,206 +68,131 @@ struct JetStreamDeliveryTests {
 
     @Test("single node: dpcd and gatewayd killed with -9 mid-stream and restarted; every record stored once, in order")
     func singleNodeRestarts() throws {
-        let ports = Ports(nats: 14231, dpcMetrics: 9631, gatewayMetrics: 9632, udp: 5231)
-        let dir = Self.prepare("jetstream-single", ports)
-        let nats = try NATSServerProcess(port: ports.nats, directory: dir, storage: dir + "/nats")
-        defer { nats.stop() }
-        #expect(nats.ready(), "\(nats.output)")
-
-        var dpcd = try DaemonProcess("dpcd", ["--config", "dpcd.yaml"], directory: dir)
-        defer { dpcd.stop() }
-        var gatewayd = try DaemonProcess("gatewayd", ["run", "--config", "gateway.yaml"], directory: dir)
-        defer { gatewayd.stop() }
-        #expect(SequenceRecoveryTests.ready(dir), "\(gatewayd.output)")
-
+        let js = try JetStreamDeployment("jetstream-single", nodes: 1, gateways: 1, stations: 1, dpcs: 1)
+        defer { js.stop() }
+        try js.startCluster()
+        try js.startDaemons()
         // 240 epochs in 30 s: dpcd dies after 6 s and is back 3 s later; gatewayd dies 6 s after that and
         // comes straight back to the same spool.
-        let sim = try Self.simulate(minutes: 4, speed: 8, port: ports.udp, directory: dir)
+        let sim = try js.simulate(minutes: 4, speed: 8)
         defer { sim.stop() }
         sleep(6)
-        dpcd.signal(SIGKILL)
-        dpcd.wait()
-        sleep(3)
-        dpcd = try DaemonProcess("dpcd", ["--config", "dpcd.yaml"], directory: dir, logName: "dpcd-2")
+        try js.restartDPC(0, after: 3)
         sleep(6)
-        gatewayd.signal(SIGKILL)
-        gatewayd.wait()
-        gatewayd = try DaemonProcess("gatewayd", ["run", "--config", "gateway.yaml"], directory: dir, logName: "gatewayd-2")
-        #expect(SequenceRecoveryTests.ready(dir), "\(gatewayd.output)")
+        try js.restartGateway(0)
         #expect(sim.wait(seconds: 60) == 0, "\(sim.output)")
-        let final = try #require(SequenceRecoveryTests.quiet(dir, acknowledged: true), "\(gatewayd.output)")
-        #expect(final.last > 150, "most of the 240 epochs spooled")
+        let last = try js.drained()
+        let spooled = last["js-a"] ?? 0
+        #expect(spooled > 150, "most of the 240 epochs spooled")
 
-        let sequences = Self.expectEveryRecordOnce(dir, last: final.last, dpcd)
-        #expect(dpcd.output.contains("JetStream consumer"), "\(dpcd.output)")
-        let dpcMetrics = httpGet(port: ports.dpcMetrics, path: "/metrics") ?? ""
+        let stored = try js.expectEveryRecordOnce(last)
+        #expect(js.dpcd[0].output.contains("JetStream consumer"), "\(js.dpcd[0].output)")
+        let dpcMetrics = httpGet(port: js.dpcs[0].metrics, path: "/metrics") ?? ""
         #expect(metric(dpcMetrics, "dpc_jetstream_up") == 1, "\(dpcMetrics)")
         #expect(metric(dpcMetrics, "dpc_jetstream_rejected_total") == 0)
-        let gatewayMetrics = httpGet(port: ports.gatewayMetrics, path: "/metrics") ?? ""
+        let gatewayMetrics = httpGet(port: js.gateways[0].metrics, path: "/metrics") ?? ""
         #expect(metric(gatewayMetrics, "gateway_dpc_link_up") == 1)
-        print("single node: \(final.last) records spooled, \(sequences.count) stored; "
+        print("single node: \(spooled) records spooled, \(stored["dpc-a"] ?? 0) stored; "
               + "duplicates dropped by the restarted dpcd: \(Int(metric(dpcMetrics, "dpc_records_duplicate_total") ?? 0))")
     }
 
-    /// A gateway's forwarder as its control socket `socket` reports it.
-    static func forwarder(_ dir: String, socket: String) -> (acked: Int, pending: Int, last: Int)? {
-        guard let f = (try? control(socket, ["status"], directory: dir))?["forwarder"] as? [String: Any],
-              let a = f["acked"] as? Int, let p = f["pending"] as? Int, let l = f["last_sequence"] as? Int else { return nil }
-        return (a, p, l)
-    }
-
-    /// Waits until the gateway behind `socket` has had everything it spooled acknowledged and spools no more.
-    static func drained(_ dir: String, socket: String) -> Int? {
-        var previous = -1, still = 0, last: Int?
-        let ok = eventually(seconds: 60) {
-            usleep(300_000)
-            guard let f = forwarder(dir, socket: socket) else { return false }
-            still = f.last == previous && f.last > 0 ? still + 1 : 0
-            previous = f.last
-            last = f.last
-            return still >= 3 && f.pending == 0 && f.acked == f.last
-        }
-        return ok ? last : nil
-    }
-
-    @Test("three-node cluster, two gateways of two stations, two dpcd: a server, a dpcd and a gateway killed with -9 mid-stream; each store holds every record once, in order")
-    func clusterNodeKilled() throws {
-        let natsPorts = [14251, 14252, 14253]
-        let dir = makeWorkDirectory("jetstream-cluster")
-        let servers = natsPorts.map { "nats://127.0.0.1:\($0)" }.joined(separator: ", ")
-        let gateways = [(id: "js-a", metrics: 9652, udp: [5251, 5252]), (id: "js-b", metrics: 9653, udp: [5253, 5254])]
-        for g in gateways {
-            let stations = g.udp.enumerated().map { i, port in
-                "  - name: \(g.id.uppercased().replacingOccurrences(of: "-", with: ""))\(i)\n    listen: 127.0.0.1:\(port)\n    role: reference\n    processing: none"
-            }.joined(separator: "\n")
-            let text = """
-                gateway_id: \(g.id)
-                control_socket: ./\(g.id).sock
-                metrics: 127.0.0.1:\(g.metrics)
-                state_directory: ./state-\(g.id)
-                dpc:
-                  transport: jetstream
-                  servers: [\(servers)]
-                  stream: GNSS_TEST
-                  replicas: 3
-                stations:
-                \(stations)
-
-                """
-            _ = FileManager.default.createFile(atPath: dir + "/\(g.id).yaml", contents: Data(text.utf8))
-        }
-        let dpcs = [(durable: "dpc-a", metrics: 9654), (durable: "dpc-b", metrics: 9655)]
-        for d in dpcs {
-            let text = """
-                store: ./store-\(d.durable)
-                metrics: 127.0.0.1:\(d.metrics)
-                jetstream:
-                  servers: [\(servers)]
-                  stream: GNSS_TEST
-                  replicas: 3
-                  durable: \(d.durable)
-
-                """
-            _ = FileManager.default.createFile(atPath: dir + "/\(d.durable).yaml", contents: Data(text.utf8))
-        }
-        let nodes = try Self.cluster(natsPorts, directory: dir)
-        defer { for n in nodes { n.stop() } }
-        for n in nodes { #expect(n.ready(), "\(n.output)") }
-
-        var dpcd = try dpcs.map { try DaemonProcess("dpcd", ["--config", "\($0.durable).yaml"], directory: dir, logName: $0.durable) }
-        defer { for d in dpcd { d.stop() } }
-        var gatewayd = try gateways.map { try DaemonProcess("gatewayd", ["run", "--config", "\($0.id).yaml"], directory: dir, logName: $0.id) }
-        defer { for g in gatewayd { g.stop() } }
-        for (g, process) in zip(gateways, gatewayd) {
-            #expect(eventually(seconds: 30) { (try? control("\(g.id).sock", ["status"], directory: dir))?["ready"] as? Bool == true }, "\(process.output)")
-        }
-        #expect(eventually(seconds: 30) { gatewayd.allSatisfy { $0.output.contains("JetStream up") } }, "\(gatewayd.map(\.output))")
-
-        let stationArguments = gateways.flatMap { g in
-            g.udp.enumerated().flatMap { i, port in
-                let name = "\(g.id.uppercased().replacingOccurrences(of: "-", with: ""))\(i)"
-                return ["--station", "\(name)@\(47 + Double(port - 5250) * 0.1),11.0,600", "--to", "\(name)=127.0.0.1:\(port)"]
-            }
-        }
-        let sim = try DaemonProcess("gnss-sim", ["stream", "--no-leo", "--minutes", "4", "--speed", "8"] + stationArguments, directory: dir)
+    @Test("three-node cluster, three gateways of 20 stations, two dpcd: a server, then a gateway, then a dpcd killed with -9 mid-stream; each store holds every record of every gateway once, in order")
+    func fullScale() throws {
+        let js = try JetStreamDeployment("jetstream-cluster", gateways: 3, stations: 20, dpcs: 2)
+        defer { js.stop() }
+        try js.startCluster()
+        try js.startDaemons()
+        let started = Date()
+        // 240 epochs of 60 stations in 60 s (240 records a second): the node the first gateway publishes to dies
+        // after 10 s, the second gateway 10 s later (straight back on its spool), the first dpcd 10 s after that
+        // (back 2 s later).
+        let sim = try js.simulate(minutes: 4, speed: 4)
         defer { sim.stop() }
-        sleep(6)
-        // The node the first gateway publishes to dies first.
-        let server = gatewayd[0].output.split(separator: "\n").last { $0.contains("JetStream up") }
-            .flatMap { line in natsPorts.first { line.contains("server=nats://127.0.0.1:\($0)") } } ?? natsPorts[0]
-        let victim = try #require(nodes.first { $0.port == server })
-        victim.kill9()
-        sleep(5)
-        dpcd[0].signal(SIGKILL)
-        dpcd[0].wait()
-        sleep(2)
-        dpcd[0] = try DaemonProcess("dpcd", ["--config", "dpc-a.yaml"], directory: dir, logName: "dpc-a-2")
-        sleep(5)
-        gatewayd[1].signal(SIGKILL)
-        gatewayd[1].wait()
-        gatewayd[1] = try DaemonProcess("gatewayd", ["run", "--config", "js-b.yaml"], directory: dir, logName: "js-b-2")
-        #expect(sim.wait(seconds: 90) == 0, "\(sim.output)")
+        sleep(10)
+        let server = js.publishingNode(of: 0) ?? js.natsPorts[0]
+        js.killNode(port: server)
+        sleep(10)
+        try js.restartGateway(1)
+        sleep(10)
+        try js.restartDPC(0, after: 2)
+        #expect(sim.wait(seconds: 120) == 0, "\(sim.output)")
 
-        var last: [String: Int] = [:]
-        for g in gateways {
-            let spooled = try #require(Self.drained(dir, socket: "\(g.id).sock"), "\(g.id) did not drain")
-            last[g.id] = spooled
-            #expect(spooled > 300, "\(g.id): most of 2 stations × 240 epochs spooled")
+        let last = try js.drained()
+        for g in js.gateways {
+            #expect(last[g.id] ?? 0 > 20 * 200, "\(g.id): most of 20 stations × 240 epochs spooled")
         }
-        for d in dpcs {
-            let expected = last.values.reduce(0, +)
-            #expect(eventually(seconds: 30) { ((try? dump(store: "store-\(d.durable)", directory: dir)) ?? []).count >= expected },
-                    "\(d.durable): \(dpcd.map(\.output))")
-            let records = try dump(store: "store-\(d.durable)", directory: dir)
-            let byGateway = Dictionary(grouping: records) { $0["gateway"] as? String ?? "?" }
-            #expect(Set(byGateway.keys) == Set(gateways.map(\.id)), "\(d.durable)")
-            for g in gateways {
-                let list = byGateway[g.id] ?? []
-                #expect(Set(list.compactMap { $0["generation"] as? String }).count == 1, "\(d.durable) \(g.id): one generation")
-                #expect(list.compactMap { $0["sequence"] as? Int } == Array(1...(last[g.id] ?? 1)),
-                        "\(d.durable) \(g.id): \(list.count) stored of \(last[g.id] ?? 0)")
-            }
-        }
-        print("cluster, node \(server) killed, dpc-a and js-b killed and restarted: "
-              + gateways.map { "\($0.id) \(last[$0.id] ?? 0) records" }.joined(separator: ", ")
-              + "; each of \(dpcs.map(\.durable).joined(separator: " and ")) stored every one once, in order")
+        let stored = try js.expectEveryRecordOnce(last)
+        print("cluster of 3, 3 gateways × 20 stations, node \(server) killed, js-b and dpc-a killed and restarted: "
+              + js.gateways.map { "\($0.id) \(last[$0.id] ?? 0) records" }.joined(separator: ", ")
+              + "; stored \(js.dpcs.map { "\($0.durable) \(stored[$0.durable] ?? 0)" }.joined(separator: ", ")), each once, in order; "
+              + String(format: "%.0f s from the first epoch", Date().timeIntervalSince(started)))
     }
 
-    @Test("the server down for 20 s mid-stream: the gateway spools, then delivers everything in order when it returns")
+    /// Seconds the whole cluster stays down in `outage` (`JETSTREAM_OUTAGE_SECONDS`, 20 unless set).
+    static let outageSeconds = JetStreamDeployment.setting("JETSTREAM_OUTAGE_SECONDS", 20)
+
+    @Test("the whole three-node cluster down mid-stream (JETSTREAM_OUTAGE_SECONDS, 20 s unless set): three gateways of 20 stations spool, then deliver everything in order when it returns")
     func outage() throws {
-        let ports = Ports(nats: 14261, dpcMetrics: 9661, gatewayMetrics: 9662, udp: 5261)
-        let dir = Self.prepare("jetstream-outage", ports)
-        var nats = try NATSServerProcess(port: ports.nats, directory: dir, storage: dir + "/nats")
-        defer { nats.stop() }
-        #expect(nats.ready(), "\(nats.output)")
-        let dpcd = try DaemonProcess("dpcd", ["--config", "dpcd.yaml"], directory: dir)
-        defer { dpcd.stop() }
-        let gatewayd = try DaemonProcess("gatewayd", ["run", "--config", "gateway.yaml"], directory: dir)
-        defer { gatewayd.stop() }
-        #expect(SequenceRecoveryTests.ready(dir), "\(gatewayd.output)")
-
-        let sim = try Self.simulate(minutes: 5, speed: 8, port: ports.udp, directory: dir)
+        let seconds = Self.outageSeconds
+        let js = try JetStreamDeployment("jetstream-outage", gateways: 3, stations: 20, dpcs: 2)
+        defer { js.stop() }
+        try js.startCluster()
+        try js.startDaemons()
+        // 60 stations at twice real time (120 records a second) from 10 s before the outage to 30 s after it.
+        let speed = 2.0
+        let sim = try js.simulate(minutes: (seconds + 40) * speed / 60, speed: speed)
         defer { sim.stop() }
-        sleep(5)
-        nats.kill9()
-        let down = SequenceRecoveryTests.forwarder(dir)
-        sleep(20)
-        let during = SequenceRecoveryTests.forwarder(dir)
-        #expect((during?.pending ?? 0) > 100, "records wait in the spool: \(String(describing: during))")
-        // At most the publish in flight at the kill is counted after it.
-        #expect((during?.acked ?? .max) <= (down?.acked ?? 0) + 1, "nothing acknowledged while the server is down")
-        nats = try NATSServerProcess(port: ports.nats, directory: dir, arguments: ["-js", "-a", "127.0.0.1", "-p", "\(ports.nats)", "-sd", dir + "/nats"],
-                                     logName: "nats-2")
-        #expect(nats.ready(), "\(nats.output)")
-        #expect(sim.wait(seconds: 60) == 0, "\(sim.output)")
-        let final = try #require(SequenceRecoveryTests.quiet(dir, acknowledged: true), "\(gatewayd.output)")
-        let sequences = Self.expectEveryRecordOnce(dir, last: final.last, dpcd)
-        #expect(dpcd.output.contains("JetStream connection lost") && dpcd.output.contains("JetStream connection back"), "\(dpcd.output)")
-        #expect(gatewayd.output.contains("JetStream publish not acknowledged") || gatewayd.output.contains("JetStream connection lost"),
-                "\(gatewayd.output)")
-        let dpcMetrics = httpGet(port: ports.dpcMetrics, path: "/metrics") ?? ""
-        #expect(metric(dpcMetrics, "dpc_jetstream_up") == 1, "\(dpcMetrics)")
-        print("outage: \(during?.pending ?? 0) records spooled while the server was down; \(final.last) in all, \(sequences.count) stored")
+        sleep(10)
+        js.killCluster()
+        let outageStart = Date()
+        let atKill = js.forwarders()
+        // A gateway counts a batch's acknowledgements when the batch ends: for the one in flight at the kill, once
+        // its publish has failed (5 s at most).
+        sleep(min(6, UInt32(seconds / 2)))
+        let down = js.forwarders()
+        while Date().timeIntervalSince(outageStart) < seconds { usleep(200_000) }
+        let during = js.forwarders()
+        let spooled = zip(atKill, during).map { ($1?.last ?? 0) - ($0?.last ?? 0) }
+        let waiting = during.map { $0?.pending ?? 0 }
+        for (g, (before, after)) in zip(js.gateways, zip(down, during)) {
+            #expect((after?.pending ?? 0) > Int(seconds * speed * 10), "\(g.id): records wait in the spool: \(String(describing: after))")
+            #expect(after?.acked == before?.acked, "\(g.id): nothing acknowledged while the cluster is down")
+        }
+        try js.startCluster()
+        let back = Date()
+        // The backlog is delivered once each gateway has had acknowledged what it had spooled when the cluster came back.
+        let backlog = during.map { $0?.last ?? 0 }
+        var caughtUp: Double?
+        #expect(eventually(seconds: 60 + seconds) {
+            usleep(200_000)
+            let now = js.forwarders()
+            return zip(now, backlog).allSatisfy { ($0.0?.acked ?? 0) >= $0.1 }
+        }, "backlog of \(backlog) not delivered: \(js.forwarders())")
+        caughtUp = Date().timeIntervalSince(back)
+        #expect(sim.wait(seconds: 120 + seconds) == 0, "\(sim.output)")
+
+        let last = try js.drained()
+        let stored = try js.expectEveryRecordOnce(last)
+        for (d, process) in zip(js.dpcs, js.dpcd) {
+            // The client notices the outage and reconnects by itself, or a request times out first and the intake
+            // connects again from scratch.
+            #expect(process.output.contains("JetStream connection lost") || process.output.contains("JetStream intake down"),
+                    "\(d.durable): \(process.output)")
+            let metrics = httpGet(port: d.metrics, path: "/metrics") ?? ""
+            #expect(metric(metrics, "dpc_jetstream_up") == 1, "\(metrics)")
+        }
+        for process in js.gatewayd {
+            #expect(["JetStream publish not acknowledged", "JetStream connection lost", "JetStream link down"].contains { process.output.contains($0) },
+                    "\(process.output)")
+        }
+        let duplicates = js.dpcs.map { Int(metric(httpGet(port: $0.metrics, path: "/metrics") ?? "", "dpc_records_duplicate_total") ?? 0) }
+        print(String(format: "whole cluster down %.0f s: ", seconds)
+              + "spooled meanwhile \(spooled.map(String.init).joined(separator: " + ")) = \(spooled.reduce(0, +)) records "
+              + "(\(waiting.reduce(0, +)) waiting at the restart); "
+              + String(format: "backlog delivered %.1f s after the cluster's restart; ", caughtUp ?? -1)
+              + js.gateways.map { "\($0.id) \(last[$0.id] ?? 0)" }.joined(separator: ", ") + " records in all; "
+              + "stored \(js.dpcs.map { "\($0.durable) \(stored[$0.durable] ?? 0)" }.joined(separator: ", ")), each once, in order; "
+              + "duplicates dropped by the stores \(duplicates)")
     }
 
     @Test("the spool restored from an older copy after its records reached the stream: a new generation, nothing dropped")

@@ -47,8 +47,9 @@ struct SequenceRecoveryTests {
         Array(try Data(contentsOf: URL(fileURLWithPath: SharedData.fixture("demo.rtcm3"))))
     }
 
-    static func forwarder(_ dir: String) -> (acked: Int, pending: Int, last: Int)? {
-        guard let f = (try? control("ctl.sock", ["status"], directory: dir))?["forwarder"] as? [String: Any],
+    /// The forwarder of the gateway whose control socket is `socket`, as its status reports it.
+    static func forwarder(_ dir: String, socket: String = "ctl.sock") -> (acked: Int, pending: Int, last: Int)? {
+        guard let f = (try? control(socket, ["status"], directory: dir))?["forwarder"] as? [String: Any],
               let a = f["acked"] as? Int, let p = f["pending"] as? Int, let l = f["last_sequence"] as? Int else { return nil }
         return (a, p, l)
     }
@@ -59,12 +60,13 @@ struct SequenceRecoveryTests {
 
     /// Waits until the spool's last sequence has stayed put for three polls (the last epoch is closed
     /// 0.8 s after its last message) and, when `acknowledged`, the DPC has acknowledged all of it.
-    static func quiet(_ dir: String, acknowledged: Bool) -> (acked: Int, pending: Int, last: Int)? {
+    static func quiet(_ dir: String, socket: String = "ctl.sock", acknowledged: Bool,
+                      seconds: Double = 40) -> (acked: Int, pending: Int, last: Int)? {
         var previous = -1, still = 0
         var state: (acked: Int, pending: Int, last: Int)?
-        let ok = eventually(seconds: 40) {
+        let ok = eventually(seconds: seconds) {
             usleep(300_000)
-            state = forwarder(dir)
+            state = forwarder(dir, socket: socket)
             guard let s = state else { return false }
             still = s.last == previous && s.last > 0 ? still + 1 : 0
             previous = s.last

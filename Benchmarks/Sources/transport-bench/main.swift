@@ -22,8 +22,9 @@ import Glibc
 //
 // Usage: transport-bench [--records 5000] [--paced 1000] [--rate 200] [--nats-server PATH] [--port 14299]
 //
-// Measured on this machine (2 cores shared with other builds, debug build), two runs: link 3707 and 4489 records/s,
-// p50 1.9 and 3.2 ms, p99 250 and 24 ms; JetStream 5766 and 3998 records/s, p50 1.5 and 1.6 ms, p99 16 and 9 ms.
+// Measured on this machine (2 cores shared with other builds, load average 10 to 12, release build), three runs:
+// link 11807, 10034 and 5314 records/s, p50 1.89, 3.13 and 1.81 ms, p99 16.2, 17.0 and 15.0 ms; JetStream 4193, 5863
+// and 4920 records/s, p50 1.97, 2.19 and 1.61 ms, p99 17.0, 32.2 and 14.3 ms.
 
 /// How much each transport is given.
 struct Load: Sendable {
