@@ -131,6 +131,18 @@ defer {
         p.waitUntilExit()
     }
 }
+// Interrupted (Ctrl-C, a timeout's SIGTERM): the daemons are stopped too, not left running.
+let daemonPIDs = [gateway.processIdentifier, dpc.processIdentifier]
+let interruptions = [SIGINT, SIGTERM].map { number in
+    signal(number, SIG_IGN)
+    let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+    source.setEventHandler {
+        for pid in daemonPIDs { kill(pid, SIGTERM) }
+        exit(1)
+    }
+    source.resume()
+    return source
+}
 var up = false
 for _ in 0..<400 where !up {
     usleep(50_000)
