@@ -32,7 +32,7 @@ struct HostileCasterTests {
         let udpPort = try Demo.freeUDPPort()
         let (gatewayd, dir) = try ScriptedCasterTests.start(
             "hostile-caster", source: "ntrip://u:p@127.0.0.1:\(caster.port)/MNT", metrics: metricsPort,
-            extra: "    ntrip_version: 2\n    no_data_timeout: 1\n  - name: UDP\n    listen: 127.0.0.1:\(udpPort)\n    processing: none")
+            extra: "    ntrip_version: 2\n    no_data_timeout: 1\n    sourcetable: false\n  - name: UDP\n    listen: 127.0.0.1:\(udpPort)\n    processing: none")
         defer { gatewayd.stop() }
         let pid = gatewayd.process.processIdentifier
         #expect(eventually(seconds: 30) { (try? control("ctl.sock", ["status"], directory: dir))?["ready"] as? Bool == true }, "\(gatewayd.output)")

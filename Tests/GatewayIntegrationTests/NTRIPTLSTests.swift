@@ -100,7 +100,7 @@ struct NTRIPTLSTests {
         return try DaemonProcess("gatewayd", ["run", "--config", "gateway.yaml"], directory: dir)
     }
 
-    @Test("ntrips:// to a caster whose certificate the trust anchor signs: the request goes through TLS and the stream flows")
+    @Test("ntrips:// to a caster whose certificate the trust anchor signs: the sourcetable and mountpoint requests go through TLS and the stream flows")
     func trustedCaster() throws {
         let dir = makeWorkDirectory("ntrips")
         try Self.makeAuthority("project", in: dir)
@@ -111,7 +111,13 @@ struct NTRIPTLSTests {
         let gatewayd = try Self.gateway(dir, port: port, metrics: metrics, anchor: "project-ca.pem")
         defer { gatewayd.stop() }
         #expect(eventually(seconds: 20) { server.received.contains("\r\n\r\n") }, "\(server.received)\n\(gatewayd.output)")
-        let request = server.received
+        let tableRequest = server.received
+        #expect(tableRequest.hasPrefix("GET / HTTP/1.1\r\n") && tableRequest.contains("Basic Z3c6cHc="), "\(tableRequest)")
+        server.send(Array(("HTTP/1.1 200 OK\r\nContent-Type: gnss/sourcetable\r\n\r\n" + ScriptedCasterTests.table(["MNT"])).utf8))
+        #expect(eventually(seconds: 20) { server.received.contains("GET /MNT") }, "\(server.received)\n\(gatewayd.output)")
+        #expect(eventually(seconds: 5) { server.received.hasSuffix("\r\n\r\n") }, "\(server.received)")
+        let received = server.received
+        let request = received.range(of: "GET /MNT").map { String(received[$0.lowerBound...]) } ?? ""
         #expect(request.hasPrefix("GET /MNT HTTP/1.1\r\n") && request.contains("Ntrip-Version: Ntrip/2.0") && request.contains("Basic Z3c6cHc="),
                 "\(request)")
         let stream = Array(try Data(contentsOf: URL(fileURLWithPath: SharedData.fixture("demo.rtcm3"))).prefix(20_000))
@@ -145,6 +151,6 @@ struct NTRIPTLSTests {
         #expect(lines.count == 1, "\(gatewayd.output)")
         #expect(lines.first?.contains("CERTIFICATE_VERIFY_FAILED") == true, "\(lines)")
         // Nothing of the request went out before the certificate was refused.
-        #expect(!server.received.contains("GET /MNT"), "\(server.received)")
+        #expect(!server.received.contains("GET /"), "\(server.received)")
     }
 }

@@ -7,7 +7,7 @@ import Glibc
 
 /// A caster scripted by the test on a loopback socket, for what RTKLIB's caster does not do: NTRIP 2.0 (HTTP/1.1,
 /// chunked), the GGA a mountpoint may need, 404, a sourcetable answer, 5xx, a caster that goes silent and one that
-/// answers garbage. gatewayd runs as a real process against it.
+/// answers garbage, the sourcetable checked for the mountpoint. gatewayd runs as a real process against it.
 @Suite("NTRIP sources against a scripted caster", .serialized)
 struct ScriptedCasterTests {
     /// A listening loopback socket taking one connection at a time.
@@ -92,13 +92,33 @@ struct ScriptedCasterTests {
         return (try DaemonProcess("gatewayd", ["run", "--config", "gateway.yaml"], directory: dir), dir)
     }
 
-    @Test("NTRIP 2.0: the request carries the version, the credentials and the user agent; a chunked answer is decoded; GGA goes upstream")
+    /// A sourcetable of `mountpoints` (STR records asking for GGA when `nmea`), with `ENDSOURCETABLE`.
+    static func table(_ mountpoints: [String], nmea: Bool = false) -> String {
+        mountpoints.map { "STR;\($0);\($0);RTCM 3.3;1077(1),1087(1);2;GPS+GLO;TEST;JPN;30.56;131.02;\(nmea ? 1 : 0);0;sNTRIP;none;B;N;5000;\r\n" }.joined()
+            + "ENDSOURCETABLE\r\n"
+    }
+
+    /// Takes the next connection, reads its request and sends `answer`; the request.
+    static func serve(_ caster: Listener, _ answer: String, _ gatewayd: DaemonProcess) throws -> String {
+        let connection = try #require(caster.accept(), "\(gatewayd.output)")
+        let request = connection.read(until: "\r\n\r\n")
+        connection.send(answer)
+        return request
+    }
+
+    @Test("NTRIP 2.0: the request carries the version, the credentials and the user agent; a chunked sourcetable and a chunked answer are decoded; GGA goes upstream")
     func ntrip2ChunkedWithGGA() throws {
         let caster = try Listener()
         let metricsPort = try Self.freePort()
         let (gatewayd, _) = try Self.start("scripted-ntrip2", source: "ntrip://u:p@127.0.0.1:\(caster.port)/MNT", metrics: metricsPort,
                                            extra: "    gga: {lat: 30.5, lon: 131.0, height: 137, interval: 1}")
         defer { gatewayd.stop() }
+        // The sourcetable first, in two chunks, the mountpoint needing GGA (which the station sends).
+        let table = Array(Self.table(["OTHER", "MNT"], nmea: true).utf8)
+        let body = [table[..<40], table[40...]].map { String($0.count, radix: 16) + "\r\n" + String(decoding: $0, as: UTF8.self) + "\r\n" }.joined() + "0\r\n\r\n"
+        let tableRequest = try Self.serve(caster, "HTTP/1.1 200 OK\r\nNtrip-Version: Ntrip/2.0\r\nContent-Type: gnss/sourcetable\r\nTransfer-Encoding: chunked\r\n\r\n" + body, gatewayd)
+        #expect(tableRequest.hasPrefix("GET / HTTP/1.1\r\n") && tableRequest.contains("\r\nNtrip-Version: Ntrip/2.0")
+                && tableRequest.contains("\r\nAuthorization: Basic dTpw"), "\(tableRequest)")
         let connection = try #require(caster.accept(), "\(gatewayd.output)")
         let request = connection.read(until: "\r\n\r\n")
         #expect(request.hasPrefix("GET /MNT HTTP/1.1\r\n"), "\(request)")
@@ -134,6 +154,9 @@ struct ScriptedCasterTests {
         #expect(metric(metrics, "gateway_source_connected{station=\"CAST\"}") == 1)
         #expect((metric(metrics, "gateway_frames_decoded_total{station=\"CAST\",type=\"1077\"}") ?? 0) > 10, "\(metrics)")
         #expect(gatewayd.output.contains("source streaming (HTTP/1.1 200 OK)"))
+        #expect(gatewayd.output.contains("the caster's sourcetable lists MNT: format RTCM 3.3 (1077(1),1087(1)), carrier L1+L2, systems GPS+GLO, needs GGA: yes"),
+                "\(gatewayd.output)")
+        #expect(!gatewayd.output.contains("give the station gga:"))
         // A second GGA a second later.
         #expect(connection.read(until: "$GPGGA", seconds: 3).contains("$GPGGA"))
     }
@@ -144,7 +167,7 @@ struct ScriptedCasterTests {
         let caster = try Listener()
         let metricsPort = try Self.freePort()
         let (gatewayd, dir) = try Self.start("scripted-gga-solution", source: "ntrip://127.0.0.1:\(caster.port)/GMSD7", metrics: metricsPort,
-                                             extra: "    gga: {from: solution, interval: 1}", processing: "spp")
+                                             extra: "    gga: {from: solution, interval: 1}\n    sourcetable: false", processing: "spp")
         defer { gatewayd.stop() }
         let connection = try #require(caster.accept(), "\(gatewayd.output)")
         _ = connection.read(until: "\r\n\r\n")
@@ -172,7 +195,7 @@ struct ScriptedCasterTests {
         let caster = try Listener()
         let metricsPort = try Self.freePort()
         let (gatewayd, dir) = try Self.start("scripted-refusals", source: "ntrip://u:p@127.0.0.1:\(caster.port)/MNT", metrics: metricsPort,
-                                             extra: "    ntrip_version: 1\n    no_data_timeout: 1")
+                                             extra: "    ntrip_version: 1\n    no_data_timeout: 1\n    sourcetable: false")
         defer { gatewayd.stop() }
         let answers = [
             "HTTP/1.1 404 Not Found\r\n\r\n",
@@ -210,5 +233,52 @@ struct ScriptedCasterTests {
         }
         let source = try #require(((try? control("ctl.sock", ["sources"], directory: dir))?["sources"] as? [[String: Any]])?.first)
         #expect(source["connected"] as? Bool == false && (source["problem"] as? String)?.contains("SSH-2.0") == true, "\(source)")
+    }
+
+    @Test("The sourcetable is fetched before the first connection and after a missing mountpoint, not at every reconnection")
+    func sourcetableChecked() throws {
+        let caster = try Listener()
+        let metricsPort = try Self.freePort()
+        let (gatewayd, _) = try Self.start("scripted-sourcetable", source: "ntrip://u:p@127.0.0.1:\(caster.port)/MNT", metrics: metricsPort,
+                                           extra: "    ntrip_version: 1")
+        defer { gatewayd.stop() }
+        func fetches() -> Double? { metric(httpGet(port: metricsPort, path: "/metrics") ?? "", "gateway_source_sourcetable_fetches_total{station=\"CAST\"}") }
+        func errors(_ reason: String) -> Double? {
+            metric(httpGet(port: metricsPort, path: "/metrics") ?? "", "gateway_source_errors_total{station=\"CAST\",reason=\"\(reason)\"}")
+        }
+        // Not listed: missing, the listed mountpoints named, and the sourcetable fetched again.
+        var request = try Self.serve(caster, "SOURCETABLE 200 OK\r\nContent-Type: text/plain\r\n\r\n" + Self.table(["OTHER", "THIRD"]), gatewayd)
+        #expect(request.hasPrefix("GET / HTTP/1.0\r\n") && request.contains("\r\nAuthorization: Basic dTpw") && !request.contains("Ntrip-Version"),
+                "\(request)")
+        request = try Self.serve(caster, "SOURCETABLE 200 OK\r\n\r\n" + Self.table(["OTHER", "MNT"], nmea: true), gatewayd)
+        #expect(request.hasPrefix("GET / HTTP/1.0\r\n"), "\(request)")
+        #expect(errors("mountpoint_missing") == 1 && fetches() == 2)
+        // Listed: the mountpoint asked for in the same attempt; it streams, then closes.
+        request = try Self.serve(caster, "ICY 200 OK\r\n\r\nsome bytes", gatewayd)
+        #expect(request.hasPrefix("GET /MNT HTTP/1.0\r\n"), "\(request)")
+        // The reconnection goes straight to the mountpoint, which is gone now.
+        request = try Self.serve(caster, "HTTP/1.1 404 Not Found\r\n\r\n", gatewayd)
+        #expect(request.hasPrefix("GET /MNT HTTP/1.0\r\n"), "\(request)")
+        #expect(fetches() == 2)
+        // Missing: the sourcetable again, this time over 1 MiB.
+        let connection = try #require(caster.accept(), "\(gatewayd.output)")
+        request = connection.read(until: "\r\n\r\n")
+        #expect(request.hasPrefix("GET / HTTP/1.0\r\n"), "\(request)")
+        connection.send("SOURCETABLE 200 OK\r\n\r\n")
+        let filler = String(repeating: Self.table(["OTHER"]).replacingOccurrences(of: "ENDSOURCETABLE\r\n", with: ""), count: 12_000)
+        connection.send(filler)
+        #expect(eventually(seconds: 10) { errors("protocol") == 1 }, "\(gatewayd.output)")
+        // A caster accepting GET / with something else than a sourcetable: the mountpoint is asked for all the same.
+        request = try Self.serve(caster, "ICY 200 OK\r\n\r\n", gatewayd)
+        #expect(request.hasPrefix("GET / HTTP/1.0\r\n"), "\(request)")
+        request = try Self.serve(caster, "ICY 200 OK\r\n\r\nmore bytes", gatewayd)
+        #expect(request.hasPrefix("GET /MNT HTTP/1.0\r\n"), "\(request)")
+        #expect(eventually(seconds: 10) { fetches() == 4 && errors("mountpoint_missing") == 2 }, "\(httpGet(port: metricsPort, path: "/metrics") ?? "")")
+        let log = gatewayd.output
+        for text in ["the caster sent its sourcetable, listing OTHER, THIRD", "the caster's sourcetable lists MNT: format RTCM 3.3",
+                     "needs GGA: yes", "the caster's sourcetable says MNT needs the user's position (NMEA GGA)",
+                     "the caster's sourcetable is longer than 1 MiB"] {
+            #expect(log.contains(text), "\(text):\n\(log)")
+        }
     }
 }

@@ -33,6 +33,7 @@ import Testing
                 gga: {lat: 30.5565, lon: 131.0156, height: 137, interval: 5}
               - name: E
                 source: ntrip://caster.example.org:2101/OPEN
+                sourcetable: false
               - name: F
                 source: ntrips://user:pw@caster.example.org:2102/TLS
               - name: G
@@ -57,6 +58,7 @@ import Testing
         guard case .ntrip(let tls) = s[5].source else { Issue.record("not NTRIP: \(s[5].source)"); return }
         #expect(tls.secure && !m.secure && s[5].ntrip.trustAnchor == nil)
         #expect(s[5].source.description == "ntrips://user:***@caster.example.org:2102/TLS")
+        #expect(s[3].ntrip.sourcetable && !s[4].ntrip.sourcetable)
         #expect(s[6].ntrip.ggaFromSolution && s[6].ntrip.ggaPosition == nil && !s[4].ntrip.ggaFromSolution)
     }
 
@@ -77,12 +79,14 @@ import Testing
                 source: tcp://127.0.0.1:2102
                 allow: [192.0.2.7]
                 ntrip_version: 2
+                sourcetable: false
               - name: F
                 source: ntrip://me:hunter2@127.0.0.1:2101/MNT
                 ntrip_version: 3
                 gga: {lat: 95, lon: 0}
                 no_data_timeout: 0
                 trust_anchor: /tmp/ca.pem
+                sourcetable: maybe
               - name: G
                 source: tcp://127.0.0.1
               - name: H
@@ -99,12 +103,14 @@ import Testing
         has(12, "either listen")
         has(15, "allow lists who may send to a UDP port")
         has(16, "ntrip_version applies to an ntrip:// source only")
-        has(19, "ntrip_version must be 1 or 2")
-        has(20, "gga needs lat and lon")
-        has(21, "no_data_timeout must be seconds")
-        has(22, "trust_anchor (the certificates an NTRIP caster's must chain to) applies to an ntrips:// source only")
-        has(24, "tcp:// needs HOST:PORT")
-        has(25, "station needs 'listen'")
+        has(17, "sourcetable (whether the caster's sourcetable is checked for the mountpoint) applies to an ntrip:// source only")
+        has(20, "ntrip_version must be 1 or 2")
+        has(21, "gga needs lat and lon")
+        has(22, "no_data_timeout must be seconds")
+        has(23, "trust_anchor (the certificates an NTRIP caster's must chain to) applies to an ntrips:// source only")
+        has(24, "sourcetable must be true or false")
+        has(26, "tcp:// needs HOST:PORT")
+        has(27, "station needs 'listen'")
         for p in outcome.problems { #expect(!p.description.contains("hunter2"), "\(p)") }
     }
 }

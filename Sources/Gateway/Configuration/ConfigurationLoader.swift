@@ -142,7 +142,7 @@ extension SettingsChecker {
 
     mutating func station(_ n: Node) -> StationConfiguration? {
         guard case .mapping(let m) = n else { problem(n, "a station must be a mapping"); return nil }
-        let e = entries(m, allowed: Self.profileKeys.union(["name", "listen", "source", "ntrip_version", "gga", "no_data_timeout", "trust_anchor", "allow", "format", "role", "position", "processing", "reference", "corrections", "ssr_reference", "push"]), context: "station")
+        let e = entries(m, allowed: Self.profileKeys.union(["name", "listen", "source", "ntrip_version", "gga", "no_data_timeout", "sourcetable", "trust_anchor", "allow", "format", "role", "position", "processing", "reference", "corrections", "ssr_reference", "push"]), context: "station")
         let line = n.mark?.line ?? 0
         var ok = true
         func required(_ key: String) -> Node? {

@@ -153,6 +153,9 @@ public struct NTRIPOptions: Sendable, Hashable {
     public var ggaInterval: Double = 10
     /// `ntrips://`: a PEM file of the certificates the caster's must chain to; nil for the system's trust store.
     public var trustAnchor: String?
+    /// Whether the caster's sourcetable is fetched (`GET /`) and checked for the mountpoint before the first
+    /// connection to it and after the caster said it has none; off for casters that serve no sourcetable.
+    public var sourcetable = true
 
     public init() {}
 }

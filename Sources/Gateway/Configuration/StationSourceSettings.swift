@@ -4,7 +4,7 @@ import NIOSSL
 import Yams
 
 /// A station's source settings: `listen: HOST:PORT` (UDP) or `source: URL`, and for the sources the gateway
-/// connects to, `no_data_timeout`, for NTRIP `ntrip_version` and `gga`, and for NTRIP over TLS `trust_anchor`.
+/// connects to, `no_data_timeout`, for NTRIP `ntrip_version`, `gga` and `sourcetable`, and for NTRIP over TLS `trust_anchor`.
 extension SettingsChecker {
     /// The station's source, each problem reported; nil when there is none or it is wrong.
     mutating func stationSource(_ e: [String: (key: Node, value: Node)], station: Node) -> StationSource? {
@@ -78,6 +78,15 @@ extension SettingsChecker {
                 }
             } else {
                 fail(v, "gga must be solution, or a mapping {lat, lon, height, interval} or {from: solution, interval}")
+            }
+        }
+        if let v = e["sourcetable"]?.value {
+            if !isNTRIP {
+                fail(v, "sourcetable (whether the caster's sourcetable is checked for the mountpoint) applies to an ntrip:// source only")
+            } else if let b = v.bool {
+                options.sourcetable = b
+            } else {
+                fail(v, "sourcetable must be true or false")
             }
         }
         if let v = e["trust_anchor"]?.value, let path = string(v, "trust_anchor") {

@@ -68,6 +68,7 @@ public final class GatewayMetrics: Sendable {
         if station.listen == nil {
             for reason in Self.sourceErrorReasons { _ = sourceErrors(name, reason: reason) }
         }
+        if case .ntrip = station.source { _ = sourceSourcetableFetches(name) }
     }
 
     /// The qualities a mode's solutions can have: its own, single when it falls back, none when unsolved.
@@ -188,6 +189,12 @@ public final class GatewayMetrics: Sendable {
     public func sourceErrors(_ station: String, reason: String) -> Counter {
         registry.counter("gateway_source_errors_total", help: "Connections to a station's TCP or NTRIP source that failed or ended, by reason",
                          labels: [("station", station), ("reason", reason)])
+    }
+
+    /// Sourcetable requests (`GET /`) to a station's NTRIP caster, made to check that it lists the mountpoint.
+    public func sourceSourcetableFetches(_ station: String) -> Counter {
+        registry.counter("gateway_source_sourcetable_fetches_total", help: "Sourcetable requests to a station's NTRIP caster, checking it lists the mountpoint",
+                         labels: [("station", station)])
     }
 
     /// Reads from a station's TCP or NTRIP source dropped because the station's inbox was full.

@@ -6,7 +6,8 @@ import Foundation
 /// chunked. A sourcetable instead of the stream (`SOURCETABLE 200 OK`, or a 200 with `Content-Type:
 /// gnss/sourcetable`) or a 404 means the mountpoint is not there; the sourcetable is read to its end (at most
 /// `sourcetableLimit` bytes kept) so the error can say which mountpoints the caster has. The header is held only up to
-/// `headerLimit` bytes.
+/// `headerLimit` bytes. Made `fetchingSourcetable`, it reads the answer to a sourcetable request (`GET /`): the
+/// sourcetable is kept whole (up to `fetchedSourcetableLimit`) and its end is no refusal.
 struct NTRIPResponseParser {
     enum Failure: Error, Equatable, CustomStringConvertible {
         case unauthorized(String)
@@ -17,6 +18,7 @@ struct NTRIPResponseParser {
         case refused(String)
         case malformedAnswer(String)
         case headerTooLong
+        case sourcetableTooLong
         case chunking(ChunkedTransferDecoder.Failure)
 
         /// The metrics label: `unauthorized`, `mountpoint_missing`, `server_error`, `refused` or `protocol`.
@@ -26,7 +28,7 @@ struct NTRIPResponseParser {
             case .mountpointMissing, .mountpointNotListed: "mountpoint_missing"
             case .serverError: "server_error"
             case .refused: "refused"
-            case .malformedAnswer, .headerTooLong, .chunking: "protocol"
+            case .malformedAnswer, .headerTooLong, .sourcetableTooLong, .chunking: "protocol"
             }
         }
 
@@ -41,6 +43,7 @@ struct NTRIPResponseParser {
             case .refused(let status): "the caster refused the request (\(status))"
             case .malformedAnswer(let start): "not an NTRIP answer: '\(start)'"
             case .headerTooLong: "the caster's answer header is longer than \(NTRIPResponseParser.headerLimit) bytes"
+            case .sourcetableTooLong: "the caster's sourcetable is longer than \(NTRIPResponseParser.fetchedSourcetableLimit / 1_048_576) MiB"
             case .chunking(let f): "bad chunked stream: \(f)"
             }
         }
@@ -49,6 +52,8 @@ struct NTRIPResponseParser {
     static let headerLimit = 8192
     /// The part of a sourcetable kept to name its mountpoints in the error; the rest is read and dropped.
     static let sourcetableLimit = 65_536
+    /// The largest sourcetable a sourcetable request takes.
+    static let fetchedSourcetableLimit = 1_048_576
 
     private enum State {
         case statusLine
@@ -66,9 +71,22 @@ struct NTRIPResponseParser {
     private var headerBytes = 0
     private var chunkedBody = false
     private var sourcetable = false
-    private var status = ""
+    /// The answer's status line, once read.
+    private(set) var status = ""
     private var chunks = ChunkedTransferDecoder()
-    private var table: [UInt8] = []
+    /// The sourcetable read so far (chunking taken off).
+    private(set) var table: [UInt8] = []
+    private let fetchingSourcetable: Bool
+
+    /// Whether the answer is a sourcetable (`SOURCETABLE 200 OK`, or a 200 with `Content-Type: gnss/sourcetable`),
+    /// once its header has said so.
+    var isSourcetable: Bool { sourcetable }
+    /// Whether a fetched sourcetable has reached `ENDSOURCETABLE`.
+    private(set) var sourcetableEnded = false
+
+    init(fetchingSourcetable: Bool = false) {
+        self.fetchingSourcetable = fetchingSourcetable
+    }
 
     /// The accepted answer's status line (`ICY 200 OK`, `HTTP/1.1 200 OK`) once the stream has begun; nil before.
     private(set) var acceptedStatus: String?
@@ -87,7 +105,13 @@ struct NTRIPResponseParser {
             do { try chunks.decode(bytes, into: &data) } catch { throw .chunking(error) }
             return
         case .sourcetable:
-            try readSourcetable(bytes)
+            if chunkedBody {
+                var decoded: [UInt8] = []
+                do { try chunks.decode(bytes, into: &decoded) } catch { throw .chunking(error) }
+                try readSourcetable(decoded)
+            } else {
+                try readSourcetable(bytes)
+            }
             return
         case .statusLine, .headers, .afterICY:
             pending.append(contentsOf: bytes)
@@ -101,6 +125,13 @@ struct NTRIPResponseParser {
     }
 
     private mutating func readSourcetable<C: Collection>(_ bytes: C) throws(Failure) where C.Element == UInt8 {
+        if fetchingSourcetable {
+            guard !sourcetableEnded else { return }
+            if table.count + bytes.count > Self.fetchedSourcetableLimit { throw .sourcetableTooLong }
+            table.append(contentsOf: bytes)
+            sourcetableEnded = String(decoding: table.suffix(bytes.count + 16), as: UTF8.self).contains("ENDSOURCETABLE")
+            return
+        }
         let room = Self.sourcetableLimit - table.count
         if room > 0 { table.append(contentsOf: bytes.prefix(room)) }
         // The end marker may straddle two reads: look at the kept tail only.
@@ -112,11 +143,7 @@ struct NTRIPResponseParser {
 
     /// The mountpoints of a sourcetable's STR records (`STR;MOUNT;…`).
     static func mountpoints(_ table: [UInt8]) -> [String] {
-        String(decoding: table, as: UTF8.self).split(whereSeparator: \.isNewline).compactMap { line in
-            let fields = line.split(separator: ";", omittingEmptySubsequences: false)
-            guard fields.count >= 2, fields[0] == "STR", !fields[1].isEmpty else { return nil }
-            return String(fields[1].prefix(100))
-        }
+        SourcetableEntry.entries(table).map { String($0.mountpoint.prefix(100)) }
     }
 
     private mutating func advance(data: inout [UInt8]) throws(Failure) {

@@ -35,6 +35,8 @@ final class SourceLink: Sendable {
         /// The last line logged about the source, so a retry that ends the same way is not logged again.
         var reported: String?
         var problem: String?
+        /// The caster's sourcetable record of the mountpoint last logged.
+        var listed: SourcetableEntry?
     }
 
     let station: StationRuntime
@@ -47,6 +49,7 @@ final class SourceLink: Sendable {
     private let byteCounter: Counter
     private let ageGauge: Gauge
     private let dropCounter: Counter
+    private let sourcetableCounter: Counter
     private let metrics: GatewayMetrics
 
     init(station: StationRuntime, metrics: GatewayMetrics, logger: Logger) {
@@ -63,6 +66,7 @@ final class SourceLink: Sendable {
         byteCounter = metrics.sourceBytes(name)
         ageGauge = metrics.sourceLastDataAge(name)
         dropCounter = metrics.sourceReadsDropped(name)
+        sourcetableCounter = metrics.sourceSourcetableFetches(name)
         connectedGauge.set(Double(0))
     }
 
@@ -74,6 +78,30 @@ final class SourceLink: Sendable {
             if retry { s.reconnects += 1 }
         }
         if retry { reconnectCounter.increment() }
+    }
+
+    /// A sourcetable request to the caster begins.
+    func fetchingSourcetable() {
+        sourcetableCounter.increment()
+    }
+
+    /// The caster's sourcetable lists the mountpoint as `entry`: logged when it differs from the last, with a
+    /// warning when the caster needs the user's position and the station sends none (`ggaConfigured` false).
+    func listed(_ entry: SourcetableEntry, ggaConfigured: Bool) {
+        let changed = state.withLock { s in
+            defer { s.listed = entry }
+            return s.listed != entry
+        }
+        guard changed else { return }
+        logger.info("source: the caster's sourcetable lists \(entry.mountpoint): \(entry.summary)")
+        if entry.needsGGA && !ggaConfigured {
+            logger.warning("source: the caster's sourcetable says \(entry.mountpoint) needs the user's position (NMEA GGA): give the station gga:")
+        }
+    }
+
+    /// The reason the current attempt ended for, once it has.
+    var endingReason: String? {
+        state.withLock { $0.ending?.reason }
     }
 
     /// The source streams (TCP: connected; NTRIP: the caster accepted the request with `status`).

@@ -89,12 +89,18 @@ final class SourceStreamHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        if error is NIOSSLError || error is NIOSSLExtraError || error is BoringSSLError {
-            link.end("tls", "TLS with the caster failed: " + Self.tlsFailure(error))
-        } else {
-            link.end("closed", "connection lost: \(error)")
-        }
+        let failure = Self.connectionFailure(error)
+        link.end(failure.reason, failure.message)
         context.close(promise: nil)
+    }
+
+    /// Why a connection to the source failed, with its reason: TLS, else the connection was lost.
+    static func connectionFailure(_ error: Error) -> SourceLink.Ending {
+        if error is NIOSSLError || error is NIOSSLExtraError || error is BoringSSLError {
+            SourceLink.Ending(reason: "tls", message: "TLS with the caster failed: " + tlsFailure(error))
+        } else {
+            SourceLink.Ending(reason: "closed", message: "connection lost: \(error)")
+        }
     }
 
     /// Sends the station's GGA position (`SourceLink.ggaPosition`) as an NMEA sentence now and every interval after.
@@ -122,7 +128,7 @@ final class SourceStreamHandler: ChannelInboundHandler {
         return text
     }
 
-    private static func seconds(_ s: Double) -> String {
+    static func seconds(_ s: Double) -> String {
         s == s.rounded() ? "\(Int(s)) s" : "\(s) s"
     }
 }

@@ -8,7 +8,10 @@ import NIOSSL
 /// Keeps a station connected to its TCP server or NTRIP caster (over TLS for `ntrips://`, the caster's certificate
 /// verified against the trust anchor, else the system's trust store): connects, streams into the station until the
 /// connection ends (closed, refused, no data for `no_data_timeout`), then waits — 0.25 s doubling to 5 s, with
-/// jitter, starting over after a connection that delivered data — and connects again, until stopped.
+/// jitter, starting over after a connection that delivered data — and connects again, until stopped. For NTRIP
+/// (unless `sourcetable: false`) the caster's sourcetable is fetched and checked for the mountpoint before the first
+/// connection to it and after the caster said it has none: a mountpoint it does not list ends the attempt as
+/// missing, and a caster that accepts `GET /` without a sourcetable is taken at its word and asked for the mountpoint.
 final class StationSourceClient: Sendable {
     let link: SourceLink
     private let task: Task<Void, Never>
@@ -34,6 +37,7 @@ final class StationSourceClient: Sendable {
         let timeout = c.noDataTimeout
         var backoff = ReconnectBackoff()
         var retry = false
+        var checkSourcetable = request != nil && c.ntrip.sourcetable
         while !Task.isCancelled {
             link.attempt(retry: retry)
             retry = true
@@ -46,37 +50,86 @@ final class StationSourceClient: Sendable {
                 do { try await Task.sleep(for: backoff.next()) } catch { break }
                 continue
             }
-            let serverName = Self.isAddressLiteral(remote.host) ? nil : remote.host
-            let bootstrap = ClientBootstrap(group: group)
-                .connectTimeout(connectTimeout)
-                .channelOption(ChannelOptions.socketOption(.so_keepalive), value: 1)
-                .channelOption(ChannelOptions.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 2048, maximum: largestRead))
-                .channelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        if let tls {
-                            try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tls, serverHostname: serverName))
-                        }
-                        try channel.pipeline.syncOperations.addHandlers([
-                            IdleStateHandler(readTimeout: .milliseconds(Int64(timeout * 1000))),
-                            SourceStreamHandler(link: link, request: request, ggaInterval: ggaInterval, noDataTimeout: timeout),
-                        ])
-                    }
-                }
-            do {
-                let channel = try await bootstrap.connect(host: remote.host, port: remote.port).get()
-                await withTaskCancellationHandler {
-                    try? await channel.closeFuture.get()
-                } onCancel: {
-                    channel.close(promise: nil)
-                }
-            } catch {
-                link.end("connect_failed", "cannot connect to \(remote): \(Self.connectFailure(error))")
+            if checkSourcetable, let request {
+                checkSourcetable = !(await Self.checkSourcetable(link, request: request, remote: remote, tls: tls, group: group,
+                                                                 timeout: timeout, ggaConfigured: ggaInterval != nil))
+                if Task.isCancelled { break }
             }
-            if Task.isCancelled { break }
+            if !checkSourcetable {
+                await Self.connection(link, remote: remote, tls: tls, group: group, timeout: timeout) {
+                    SourceStreamHandler(link: link, request: request, ggaInterval: ggaInterval, noDataTimeout: timeout)
+                }
+                if Task.isCancelled { break }
+                if link.endingReason == "mountpoint_missing" && request != nil && c.ntrip.sourcetable { checkSourcetable = true }
+            }
             if link.finishAttempt() { backoff.reset() }
             do { try await Task.sleep(for: backoff.next()) } catch { break }
         }
         link.stopped()
+    }
+
+    /// Connects to `remote` with the TLS handler first for `tls`, the read timeout and the handler `handler` makes,
+    /// and waits for the connection to end (closed on cancellation); one that cannot be made is reported to the link.
+    private static func connection(_ link: SourceLink, remote: NetworkAddress, tls: NIOSSLContext?, group: EventLoopGroup, timeout: Double,
+                                   handler: @escaping @Sendable () -> ChannelHandler) async {
+        let serverName = Self.isAddressLiteral(remote.host) ? nil : remote.host
+        let bootstrap = ClientBootstrap(group: group)
+            .connectTimeout(connectTimeout)
+            .channelOption(ChannelOptions.socketOption(.so_keepalive), value: 1)
+            .channelOption(ChannelOptions.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 2048, maximum: largestRead))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    if let tls {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tls, serverHostname: serverName))
+                    }
+                    try channel.pipeline.syncOperations.addHandlers([
+                        IdleStateHandler(readTimeout: .milliseconds(Int64(timeout * 1000))),
+                        handler(),
+                    ])
+                }
+            }
+        do {
+            let channel = try await bootstrap.connect(host: remote.host, port: remote.port).get()
+            await withTaskCancellationHandler {
+                try? await channel.closeFuture.get()
+            } onCancel: {
+                channel.close(promise: nil)
+            }
+        } catch {
+            link.end("connect_failed", "cannot connect to \(remote): \(Self.connectFailure(error))")
+        }
+    }
+
+    /// Fetches the caster's sourcetable and looks for the mountpoint of `request` in it; true when the mountpoint may
+    /// be asked for (listed, its record logged, or the caster answered `GET /` with something else than a
+    /// sourcetable), false when the attempt has ended (the mountpoint is not listed, or no answer: reported to the
+    /// link).
+    private static func checkSourcetable(_ link: SourceLink, request: NTRIPRequest, remote: NetworkAddress, tls: NIOSSLContext?,
+                                         group: EventLoopGroup, timeout: Double, ggaConfigured: Bool) async -> Bool {
+        var tableRequest = request
+        tableRequest.sourcetable = true
+        let outcome = group.next().makePromise(of: SourcetableFetchHandler.Outcome.self)
+        link.fetchingSourcetable()
+        await connection(link, remote: remote, tls: tls, group: group, timeout: timeout) { [tableRequest] in
+            SourcetableFetchHandler(link: link, request: tableRequest, noDataTimeout: timeout, outcome: outcome)
+        }
+        // The handler has completed it unless no connection was made; then this does.
+        outcome.succeed(.failed)
+        switch try? await outcome.futureResult.get() {
+        case .sourcetable(let status, let table)?:
+            let entries = SourcetableEntry.entries(table)
+            if let entry = entries.first(where: { $0.mountpoint == request.mountpoint.mountpoint }) {
+                link.listed(entry, ggaConfigured: ggaConfigured)
+                return true
+            }
+            let refusal = NTRIPResponseParser.Failure.mountpointNotListed(status, entries.map { String($0.mountpoint.prefix(100)) })
+            link.end(refusal.reason, refusal.description)
+            return false
+        case .notASourcetable?:
+            return true
+        case .failed?, nil:
+            return false
+        }
     }
 
     /// Why a connection could not be made, in a few words: the system's text for the first address's error, a
