@@ -59,16 +59,7 @@ final class PushClient: Sendable {
                             try channel.pipeline.syncOperations.addHandler(PushStreamHandler(link: link, request: request))
                         }
                     }
-                do {
-                    let channel = try await bootstrap.connect(host: remote.host, port: remote.port).get()
-                    await withTaskCancellationHandler {
-                        try? await channel.closeFuture.get()
-                    } onCancel: {
-                        channel.close(promise: nil)
-                    }
-                } catch {
-                    link.end("connect_failed", "cannot connect to \(remote): \(StationSourceClient.connectFailure(error))")
-                }
+                await StationSourceClient.connectAndWait(bootstrap, to: remote) { link.end("connect_failed", $0) }
             }
             if Task.isCancelled { break }
             if link.finishAttempt() { backoff.reset() }

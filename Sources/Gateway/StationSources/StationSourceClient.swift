@@ -88,6 +88,12 @@ final class StationSourceClient: Sendable {
                     ])
                 }
             }
+        await connectAndWait(bootstrap, to: remote) { link.end("connect_failed", $0) }
+    }
+
+    /// Connects `bootstrap` to `remote` and waits for the connection to end (closed on cancellation); a connection
+    /// that cannot be made is described to `failed`. Station sources and push targets connect this way.
+    static func connectAndWait(_ bootstrap: ClientBootstrap, to remote: NetworkAddress, failed: (String) -> Void) async {
         do {
             let channel = try await bootstrap.connect(host: remote.host, port: remote.port).get()
             await withTaskCancellationHandler {
@@ -96,7 +102,7 @@ final class StationSourceClient: Sendable {
                 channel.close(promise: nil)
             }
         } catch {
-            link.end("connect_failed", "cannot connect to \(remote): \(Self.connectFailure(error))")
+            failed("cannot connect to \(remote): \(connectFailure(error))")
         }
     }
 
