@@ -63,7 +63,13 @@ public struct RTKFilter: Sendable {
         var baseState: SatelliteState
         var elevation: Double
         var baseRange: Double
+        /// The rover's slant tropospheric delay (m) at `roverApprox`, and how it changes per metre the rover moves
+        /// (ECEF, along the local up: the zenith delay falls by about 0.3 mm a metre of height). The filter's
+        /// position is metres from the single-point one the pairs were made at; evaluated there, the double
+        /// differences' troposphere would err by millimetres and pull a fixed rover up or down as much.
         var tropoRover: Double
+        var tropoRoverGradient: ECEF
+        var roverApprox: ECEF
         var tropoBase: Double
         /// Per frequency: rover minus base antenna corrections (m), zero without antenna models.
         var antenna: [Double]
@@ -219,6 +225,7 @@ public struct RTKFilter: Sendable {
         var pairs: [Pair] = []
         let roverFrame = LocalFrame(origin: roverApprox), baseFrame = LocalFrame(origin: basePosition)
         let roverGeo = roverFrame.geodetic, baseGeo = baseFrame.geodetic
+        let roverAbove = Geodetic(latitude: roverGeo.latitude, longitude: roverGeo.longitude, height: roverGeo.height + 1)
         // Where each satellite is in the base's epoch and in the rover's states, by dense index: a search of each
         // for every satellite of the rover grew with the square of the satellites.
         var baseSlot = [Int32](repeating: -1, count: SatelliteID.denseCount)
@@ -267,9 +274,11 @@ public struct RTKFilter: Sendable {
                 continue
             }
             report.append(.unused(ro.satellite, .noSolution))
+            let tropoRover = Troposphere.saastamoinen(receiver: roverGeo, elevation: el)
+            let tropoPerMetre = Troposphere.saastamoinen(receiver: roverAbove, elevation: el) - tropoRover
             let (baseRange, _) = SinglePointPositioner.geometricRange(satellite: bs.position, receiver: basePosition)
             pairs.append(Pair(satellite: ro.satellite, roverState: rs, baseState: bs, elevation: el, baseRange: baseRange,
-                              tropoRover: Troposphere.saastamoinen(receiver: roverGeo, elevation: el),
+                              tropoRover: tropoRover, tropoRoverGradient: tropoPerMetre * roverFrame.up, roverApprox: roverApprox,
                               tropoBase: Troposphere.saastamoinen(receiver: baseGeo, elevation: baseEl),
                               antenna: signals.map { s in
                                   guard let s else { return 0 }
@@ -501,10 +510,10 @@ public struct RTKFilter: Sendable {
         for sys in systems {
             // Indices into `pairs` (a pair holds arrays: copying it costs reference counting).
             let members = pairs.indices.filter { pairs[$0].satellite.system == sys }
-            let groups = (0..<options.frequencies).flatMap { f in Self.byBand(members, pairs, slot: f).map { (f, $0) } }
-            for (f, band) in groups {
+            let groups = (0..<options.frequencies).flatMap { f in Self.bySignalPair(members, pairs, slot: f).map { (f, $0) } }
+            for (f, group) in groups {
                 for isPhase in [true, false] {
-                    let usable = band.filter { i in
+                    let usable = group.filter { i in
                         !isPhase || (pairs[i].signals[f]!.hasPhase && stateIndex(AmbiguityKey(satellite: pairs[i].satellite, frequency: f)) != nil)
                     }
                     guard usable.count >= 2, let ref = usable.max(by: { pairs[$0].elevation < pairs[$1].elevation }) else { continue }
@@ -573,15 +582,18 @@ public struct RTKFilter: Sendable {
         }
     }
 
-    /// `members` (indices into `pairs`) with a signal in slot `f`, split by its band: a slot's candidates can span
-    /// bands (GPS L2 or L5, BeiDou B3I or B2I), and receivers' phase and code biases cancel only between
-    /// satellites of one band; BeiDou-2 and BeiDou-3 apart too, for the biases receivers keep between them (see
-    /// `SinglePointPositioner.ReceiverClock`), which two receivers of different makes do not share.
-    static func byBand(_ members: [Int], _ pairs: [Pair], slot f: Int) -> [[Int]] {
-        var groups: [(key: UInt16, members: [Int])] = []
+    /// `members` (indices into `pairs`) with a signal in slot `f`, split by the signals each receiver contributes:
+    /// receivers' phase and code biases cancel only between satellites tracked on the same signal at the rover and
+    /// the same at the base. A slot's candidates can span bands (GPS L2 or L5, BeiDou B3I or B2I), and within a band
+    /// a receiver keeps a bias of its own between codes (GPS L2L and L2W, aligned by RINEX 3 only to a fraction of a
+    /// cycle that two receivers do not share): a satellite whose rover lost L2W and pairs on L2L is not differenced
+    /// against one paired on L2W. BeiDou-2 and BeiDou-3 are apart too, for the biases receivers keep between them
+    /// (see `SinglePointPositioner.ReceiverClock`), which two receivers of different makes do not share.
+    static func bySignalPair(_ members: [Int], _ pairs: [Pair], slot f: Int) -> [[Int]] {
+        var groups: [(key: UInt32, members: [Int])] = []
         for i in members {
             guard f < pairs[i].signals.count, let s = pairs[i].signals[f] else { continue }
-            let key = UInt16(s.band) | (SinglePointPositioner.ReceiverClock(pairs[i].satellite).beidou3 ? 0x100 : 0)
+            let key = groupKey(s, beidou3: SinglePointPositioner.ReceiverClock(pairs[i].satellite).beidou3)
             if let g = groups.firstIndex(where: { $0.key == key }) {
                 groups[g].members.append(i)
             } else {
@@ -591,18 +603,26 @@ public struct RTKFilter: Sendable {
         return groups.map(\.members)
     }
 
+    /// What satellites differenced against each other share: band, rover's and base's signal, BeiDou generation.
+    static func groupKey(_ s: PairSignal, beidou3: Bool) -> UInt32 {
+        UInt32(s.band) | (beidou3 ? 1 : 0) << 8 | UInt32(s.roverCode.attributeByte) << 16 | UInt32(s.baseCode.attributeByte) << 24
+    }
+
     /// The double difference of `pairs[o]` against `pairs[r]` (by index: a pair passed by value is copied).
     private func ddRow(_ pairs: [Pair], ref r: Int, other o: Int, frequency f: Int, phase: Bool, rover: ECEF, group: Int) -> Row? {
         guard let si = pairs[r].signals[f], let sj = pairs[o].signals[f] else { return nil }
         let (ri, ei) = SinglePointPositioner.geometricRange(satellite: pairs[r].roverState.position, receiver: rover)
         let (rj, ej) = SinglePointPositioner.geometricRange(satellite: pairs[o].roverState.position, receiver: rover)
         let ddRange = (rj - pairs[o].baseRange) - (ri - pairs[r].baseRange)
-        let ddTropo = (pairs[o].tropoRover - pairs[o].tropoBase) - (pairs[r].tropoRover - pairs[r].tropoBase)
+        let moved = rover - pairs[o].roverApprox
+        func tropoRover(_ k: Int) -> Double { pairs[k].tropoRover + pairs[k].tropoRoverGradient.dot(moved) }
+        let ddTropo = (tropoRover(o) - pairs[o].tropoBase) - (tropoRover(r) - pairs[r].tropoBase)
+        let gradient = pairs[o].tropoRoverGradient - pairs[r].tropoRoverGradient
         // The satellites' clocks between the two receptions: nothing when the base's epoch is the rover's, a
         // satellite's drift over the interval when the base records less often (a 30 s base under a 1 Hz rover).
         let ddClock = -Constants.speedOfLight * ((pairs[o].roverState.clockBias - pairs[o].baseState.clockBias)
                                                  - (pairs[r].roverState.clockBias - pairs[r].baseState.clockBias))
-        let position = (x: -ej.x + ei.x, y: -ej.y + ei.y, z: -ej.z + ei.z)
+        let position = (x: -ej.x + ei.x + gradient.x, y: -ej.y + ei.y + gradient.y, z: -ej.z + ei.z + gradient.z)
         var ambiguities: (other: Int, otherWavelength: Double, ref: Int, refWavelength: Double)?
         let observed: Double
         var model = ddRange + ddTropo + ddClock + pairs[o].antenna[f] - pairs[r].antenna[f]
@@ -661,11 +681,11 @@ public struct RTKFilter: Sendable {
                               let state = stateIndex(AmbiguityKey(satellite: satellite, frequency: f)) else { return nil }
                         return (i, state)
                     }
-                    for band in Self.byBand(members.map(\.pair), pairs, slot: f) {
-                        let inBand = members.filter { band.contains($0.pair) }
-                        guard inBand.count >= 2,
-                              let ref = inBand.max(by: { pairs[$0.pair].elevation < pairs[$1.pair].elevation }) else { continue }
-                        for m in inBand where m.pair != ref.pair { transform.append((ref.state, m.state)) }
+                    for group in Self.bySignalPair(members.map(\.pair), pairs, slot: f) {
+                        let inGroup = members.filter { group.contains($0.pair) }
+                        guard inGroup.count >= 2,
+                              let ref = inGroup.max(by: { pairs[$0.pair].elevation < pairs[$1.pair].elevation }) else { continue }
+                        for m in inGroup where m.pair != ref.pair { transform.append((ref.state, m.state)) }
                     }
                 }
             }
