@@ -74,7 +74,8 @@ public struct EphemerisStore: Sendable {
     }
 
     /// The ephemeris of `satellite` with SSR issue of data `issue` nearest in time to `time` and valid then: GPS and
-    /// QZSS by IODE, Galileo by IODnav (I/NAV, the message SSR refers to, else any), GLONASS by tb. Searched in place
+    /// QZSS by IODE, Galileo by IODnav (I/NAV, the message SSR refers to, else any), GLONASS by tb, BeiDou by toe
+    /// modulo and parameter CRC (`KeplerEphemeris.beidouSSRIssue`). Searched in place
     /// over the entries within the system's validity of `time`, as `select(_:at:)` does.
     public func select(_ satellite: SatelliteID, issue: Int, near time: GNSSTime) -> Ephemeris? {
         guard let list = bySatellite[satellite] else { return nil }
@@ -86,7 +87,7 @@ public struct EphemerisStore: Sendable {
             let inav: Bool
             switch list[i] {
             case .kepler(let k):
-                guard k.iode == issue else { continue }
+                guard (k.satellite.system == .beidou ? k.beidouSSRIssue : k.iode) == issue else { continue }
                 inav = k.message == .inav
             case .glonass(let g):
                 guard g.tb == issue else { continue }

@@ -423,8 +423,10 @@ public struct SSRCorrections: Sendable {
     public func isCentreOfMass(_ sat: SatelliteID) -> Bool { orbit(sat)?.referencePoint == .centreOfMass }
 
     /// Systems whose SSR issue of data this store matches to an ephemeris: GPS and QZSS IODE, Galileo IODnav,
-    /// GLONASS tb, and the LEO satellites' 4058/1 IOD (in a `LEOEphemerisStore`).
+    /// GLONASS tb, BeiDou toe modulo and parameter CRC, and the LEO satellites' 4058/1 IOD (in a
+    /// `LEOEphemerisStore`). SBAS corrections name their ephemeris by a CRC over its message as broadcast, which the
+    /// RINEX and RTCM ephemerides held here do not keep.
     public static func readsIssues(of system: GNSSSystem) -> Bool {
-        [.gps, .qzss, .galileo, .glonass, .leo].contains(system)
+        [.gps, .qzss, .galileo, .glonass, .beidou, .leo].contains(system)
     }
 }

@@ -130,8 +130,15 @@ public struct SSRFeed: Sendable {
         for s in m.satellites {
             let sat = s.satellite
             if let o = s.orbit, o.count == 6 {
+                // BeiDou's ephemeris is named by toe modulo and IOD together (RTCM); IGS SSR gives an IOD alone.
+                guard sat.system != .beidou || s.toeModulo != nil else {
+                    refused["BeiDou IGS SSR orbit (no toe modulo to name the ephemeris by)", default: 0] += 1
+                    continue
+                }
+                let issueOfData = sat.system == .beidou
+                    ? KeplerEphemeris.beidouSSRIssue(toeModulo: s.toeModulo ?? 0, iod: s.iod ?? 0) : s.iod ?? -1
                 body(.orbit(sat, SSROrbitCorrection(
-                    epoch: epoch, updateInterval: interval, issueOfData: s.iod ?? -1, issue: issue,
+                    epoch: epoch, updateInterval: interval, issueOfData: issueOfData, issue: issue,
                     offset: RadialAlongCross(radial: o[0], along: o[1], cross: o[2]),
                     rate: RadialAlongCross(radial: o[3], along: o[4], cross: o[5]), referencePoint: point)))
             }

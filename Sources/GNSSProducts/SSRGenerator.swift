@@ -33,7 +33,7 @@ public struct SSRGenerator: Sendable {
     }
 
     /// Systems whose SSR messages name their ephemeris issue in a way `SSRCorrections` matches.
-    public static let supportedSystems: [GNSSSystem] = [.gps, .glonass, .galileo, .qzss]
+    public static let supportedSystems: [GNSSSystem] = [.gps, .glonass, .galileo, .qzss, .beidou]
 
     public let options: Options
     private let ephemerides: EphemerisStore
@@ -64,7 +64,7 @@ public struct SSRGenerator: Sendable {
             throw UsageError(description: "IGS SSR orbits refer to the centre of mass")
         }
         if let other = options.systems.first(where: { !Self.supportedSystems.contains($0) }) {
-            throw UsageError(description: "SSR for \(other) is not generated (systems: G, R, E, J)")
+            throw UsageError(description: "SSR for \(other) is not generated (systems: G, R, E, J, C)")
         }
         self.options = options
         self.ephemerides = ephemerides
@@ -73,7 +73,7 @@ public struct SSRGenerator: Sendable {
     }
 
     /// The messages of epoch `t`: orbits where `t` is a multiple of the orbit interval, clocks where it is one of the
-    /// clock interval, per system in the order G, R, E, J; every message but the last says more follow.
+    /// clock interval, per system in the order G, R, E, J, C; every message but the last says more follow.
     public mutating func messages(at t: GNSSTime) -> [SSRMessage] {
         let orbitEpoch = Self.isMultiple(t, of: options.orbitInterval), clockEpoch = Self.isMultiple(t, of: options.clockInterval)
         var out: [SSRMessage] = []
@@ -125,6 +125,8 @@ public struct SSRGenerator: Sendable {
         if system == .glonass && !igs {
             let leap = Double(LeapSeconds.gpsMinusUTC(at: t))
             epochSeconds = Int((t + 10_800 - leap).secondOfWeek.truncatingRemainder(dividingBy: 86_400))
+        } else if system == .beidou && !igs {
+            epochSeconds = Int((t + GNSSTime.bdtMinusGPST).secondOfWeek)
         } else {
             epochSeconds = Int(t.secondOfWeek)
         }
@@ -178,7 +180,12 @@ public struct SSRGenerator: Sendable {
         }
         issues[sat] = eph
         var s = SSRMessage.Satellite(satellite: sat)
-        s.iod = iod
+        if sat.system == .beidou {
+            s.toeModulo = iod >> 8
+            s.iod = iod & 0xFF
+        } else {
+            s.iod = iod
+        }
         s.orbit = [d.radial, d.along, d.cross,
                    (after.radial - before.radial) / 2, (after.along - before.along) / 2, (after.cross - before.cross) / 2]
         return s
@@ -213,10 +220,11 @@ public struct SSRGenerator: Sendable {
         return c * (clock - 2 * b.position.dot(b.velocity) / (c * c) - SSRCorrections.broadcastClock(eph, state: b, at: t))
     }
 
-    /// The issue of data SSR names an ephemeris by: IODE (GPS, QZSS), IODnav (Galileo), tb (GLONASS).
+    /// The issue of data SSR names an ephemeris by: IODE (GPS, QZSS), IODnav (Galileo), tb (GLONASS), toe modulo and
+    /// parameter CRC (BeiDou, `KeplerEphemeris.beidouSSRIssue`).
     public static func issueOfData(_ e: Ephemeris) -> Int? {
         switch e {
-        case .kepler(let k): k.iode
+        case .kepler(let k): k.satellite.system == .beidou ? k.beidouSSRIssue : k.iode
         case .glonass(let g): g.tb
         case .sbas: nil
         }

@@ -75,7 +75,7 @@ struct SSREncode: ParsableCommand {
     }
 
     func parsedSystems() throws -> Set<GNSSSystem> {
-        try SystemList.parse(systems, among: SSRGenerator.supportedSystems, named: "G, R, E, J")
+        try SystemList.parse(systems, among: SSRGenerator.supportedSystems, named: "G, R, E, J, C")
     }
 
     func run() throws {

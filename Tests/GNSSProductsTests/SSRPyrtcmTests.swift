@@ -85,14 +85,16 @@ struct SSRPyrtcmTests {
                     sourceLocation: sourceLocation)
             n += 1
         }
-        check(igs ? "IDF003" : (m.system == .galileo ? "DF458" : "DF385"), Double(m.epochSeconds))
+        check(igs ? "IDF003" : [.galileo: "DF458", .beidou: "DF465"][m.system] ?? "DF385", Double(m.epochSeconds))
         check(igs ? "IDF004" : "DF391", Double(m.updateInterval))
         check(igs ? "IDF010" : "DF387", Double(m.satellites.count))
         for (i, s) in m.satellites.enumerated() {
             let k = String(format: "_%02d", i + 1)
-            check((igs ? "IDF011" : (m.system == .galileo ? "DF252" : "DF068")) + k, Double(s.satellite.prn))
+            check((igs ? "IDF011" : [.galileo: "DF252", .beidou: "DF488"][m.system] ?? "DF068") + k, Double(s.satellite.prn))
             if let o = s.orbit {
-                check((igs ? "IDF012" : (m.system == .galileo ? "DF459" : "DF071")) + k, s.iod.map(Double.init))
+                check((igs ? "IDF012" : [.galileo: "DF459", .beidou: "DF471"][m.system] ?? "DF071") + k, s.iod.map(Double.init))
+                // pyrtcm gives the BeiDou toe modulo in seconds (8 s units).
+                if !igs && m.system == .beidou { check("DF470" + k, s.toeModulo.map { Double($0 * 8) }) }
                 let keys = igs ? ["IDF013", "IDF014", "IDF015", "IDF016", "IDF017", "IDF018"]
                                : ["DF365", "DF366", "DF367", "DF368", "DF369", "DF370"]
                 for (j, key) in keys.enumerated() {

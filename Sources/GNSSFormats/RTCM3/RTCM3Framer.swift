@@ -1,3 +1,5 @@
+import GNSSCore
+
 /// One RTCM 3 frame: the message body between the 3-byte header and the CRC.
 public struct RTCM3Frame: Sendable, Hashable {
     /// The message body (starts with the 12-bit message number).

@@ -279,7 +279,7 @@ extension SettingsChecker {
         }
         if let v = e["systems"]?.value {
             if let systems = Self.systems(v), systems.isSubset(of: SSRGenerator.supportedSystems) { p.systems = systems } else {
-                fail(v, "ssr_publish.systems must list G, R, E or J")
+                fail(v, "ssr_publish.systems must list G, R, E, J or C")
             }
         }
         let intervals = SSRFeed.updateIntervals
