@@ -107,8 +107,9 @@ package enum Kalman {
         var column = Matrix(rows: m, columns: 1)
         column.storage = v
         let z = l.lowerTriangularSolve(column).storage
-        // x += Yᵀ z and P −= Yᵀ Y: the lower triangle, four rows of Y at a time (each pass over P a rank-four
-        // update along contiguous rows), then the upper triangle mirrored.
+        // x += Yᵀ z and P −= Yᵀ Y: the lower triangle in one pass over P (a network's P is tens of megabytes, so
+        // its memory traffic, not the arithmetic, sets the pace), each row in pieces that stay in the first-level
+        // cache while every row of Y is applied to them; then the upper triangle mirrored.
         y.storage.withUnsafeBufferPointer { yb in
             let y = yb.baseAddress!
             x.withUnsafeMutableBufferPointer { xb in
@@ -116,20 +117,33 @@ package enum Kalman {
             }
             p.storage.withUnsafeMutableBufferPointer { pb in
                 let p = pb.baseAddress!
-                var i = 0
-                while i &+ 4 <= m {
-                    let rows = (y + i &* n, y + (i &+ 1) &* n, y + (i &+ 2) &* n, y + (i &+ 3) &* n)
-                    for a in 0..<touched {
-                        let c = (rows.0[a], rows.1[a], rows.2[a], rows.3[a])
-                        if c == (0, 0, 0, 0) { continue }
-                        subtractRankFour(p + a &* n, rows, c, a &+ 1)
+                var rows: [UnsafePointer<Double>] = [], c: [Double] = []
+                rows.reserveCapacity(m)
+                c.reserveCapacity(m)
+                for a in 0..<touched {
+                    rows.removeAll(keepingCapacity: true)
+                    c.removeAll(keepingCapacity: true)
+                    for i in 0..<m where y[i &* n &+ a] != 0 {
+                        rows.append(y + i &* n)
+                        c.append(-y[i &* n &+ a])
                     }
-                    i &+= 4
-                }
-                while i < m {
-                    let row = y + i &* n
-                    for a in 0..<touched where row[a] != 0 { addScaled(p + a &* n, row, -row[a], a &+ 1) }
-                    i &+= 1
+                    guard !rows.isEmpty else { continue }
+                    let target = p + a &* n
+                    var start = 0
+                    while start <= a {
+                        let count = min(Self.piece, a &+ 1 &- start)
+                        var k = 0
+                        while k &+ 4 <= rows.count {
+                            addScaledFour(target + start, (rows[k] + start, rows[k &+ 1] + start, rows[k &+ 2] + start, rows[k &+ 3] + start),
+                                          (c[k], c[k &+ 1], c[k &+ 2], c[k &+ 3]), count)
+                            k &+= 4
+                        }
+                        while k < rows.count {
+                            addScaled(target + start, rows[k] + start, c[k], count)
+                            k &+= 1
+                        }
+                        start &+= Self.piece
+                    }
                 }
                 mirrorLowerTriangle(p, n, rows: touched)
             }
@@ -148,31 +162,44 @@ package enum Kalman {
         }
     }
 
-    /// Copies the lower triangle of the n×n matrix at `p`, its first `rows` rows, onto the upper triangle.
+    /// Copies the lower triangle of the n×n matrix at `p`, its first `rows` rows, onto the upper triangle, a tile of
+    /// 32×32 at a time (a column written element by element would miss the cache at every element).
     private static func mirrorLowerTriangle(_ p: UnsafeMutablePointer<Double>, _ n: Int, rows: Int) {
-        var a = 1
-        while a < rows {
-            var b = 0
-            while b < a {
-                p[b &* n &+ a] = p[a &* n &+ b]
-                b &+= 1
+        let tile = 32
+        var a0 = 0
+        while a0 < rows {
+            let a1 = min(a0 &+ tile, rows)
+            var b0 = 0
+            while b0 < a1 {
+                let b1 = min(b0 &+ tile, a1)
+                for a in a0..<a1 {
+                    var b = b0
+                    while b < min(b1, a) {
+                        p[b &* n &+ a] = p[a &* n &+ b]
+                        b &+= 1
+                    }
+                }
+                b0 &+= tile
             }
-            a &+= 1
+            a0 &+= tile
         }
     }
 
-    /// target[0..<count] −= Σ c.k · rows.k[0..<count] over four rows.
+    /// target[0..<count] += Σ c.k · rows.k[0..<count] over four rows (each target element loaded and stored once).
     @inline(__always)
-    private static func subtractRankFour(_ target: UnsafeMutablePointer<Double>,
-                                         _ rows: (UnsafePointer<Double>, UnsafePointer<Double>, UnsafePointer<Double>,
-                                                  UnsafePointer<Double>),
-                                         _ c: (Double, Double, Double, Double), _ count: Int) {
+    private static func addScaledFour(_ target: UnsafeMutablePointer<Double>,
+                                      _ rows: (UnsafePointer<Double>, UnsafePointer<Double>, UnsafePointer<Double>,
+                                               UnsafePointer<Double>),
+                                      _ c: (Double, Double, Double, Double), _ count: Int) {
         var k = 0
         while k < count {
-            target[k] -= c.0 * rows.0[k] + c.1 * rows.1[k] + c.2 * rows.2[k] + c.3 * rows.3[k]
+            target[k] += c.0 * rows.0[k] + c.1 * rows.1[k] + c.2 * rows.2[k] + c.3 * rows.3[k]
             k &+= 1
         }
     }
+
+    /// Doubles of a row of P updated together (4 KiB): with the rows of Y they are added from, they stay in cache.
+    private static let piece = 512
 
     /// Measurements in mutually uncorrelated blocks (R block-diagonal), one update per block: the batch update's
     /// result at the cost of factorising each block rather than all rows at once. Every block was linearised at the
