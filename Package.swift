@@ -131,6 +131,7 @@ let package = Package(
                     dependencies: ["GNSSSimulation", "GNSSPositioning", "GNSSProducts", "GNSSOrbits", "GNSSFormats", "GNSSCore", "Gateway", "TestSupport"]),
         .testTarget(name: "GNSSNetworkTests",
                     dependencies: ["GNSSNetwork", "GNSSSimulation", "GNSSPositioning", "GNSSProducts", "GNSSOrbits", "GNSSFormats", "GNSSCore", "TestSupport"]),
+        .testTarget(name: "GatewayControlTests", dependencies: ["GatewayControl"]),
         .testTarget(name: "DaemonSupportTests", dependencies: ["DaemonSupport", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "DPCTests", dependencies: ["DPC", "DPCLink", "DaemonSupport", "JetStream", "GNSSFormats", "GNSSCore", "TestSupport",
                                                      .product(name: "NIOCore", package: "swift-nio"),
