@@ -12,11 +12,11 @@ import GNSSPositioning
 @Suite(.enabled(if: SharedData.available, "needs ../shared/data"))
 struct AntennaModelTests {
     static func staticGPS(antex: String?) throws -> ECEF {
-        var c = ReplayAccuracyTests.esbcPPP()
+        var c = ReplayTests.esbcPPP()
         c.profile.dynamics = .static
         c.profile.systems = [.gps]
         c.antex = antex
-        return try #require(ReplayAccuracyTests.solutions(c).last).position
+        return try #require(ReplayTests.solutions(c).last).position
     }
 
     /// Every GPS satellite's phase centre 1.5 m from its centre of mass towards the Earth on L1 and L2, no variations.
@@ -28,33 +28,6 @@ struct AntennaModelTests {
                                frequencies: ["G01", "G02"].map { ($0, (0, 0, 1500), [Double](repeating: 0, count: 18)) })
         }
         return satellites
-    }
-
-    /// The GPS Block IIF satellites of June 2020 (PRNs of SVN 62–73).
-    static let gpsBlockIIF = [25, 1, 30, 24, 27, 6, 9, 3, 32, 26, 8, 10]
-    /// Galileo IOV satellites by PRN (the others of 2020 are FOC).
-    static let galileoIOV = [11, 12, 19, 20]
-
-    /// Horizontal phase-centre offsets (x, towards the Sun side of the yaw-steered body) of the satellites whose
-    /// antennas sit off their z axis: GPS Block IIF 394 mm (the manufacturer's value IGS files carry), Galileo IOV
-    /// 200 mm (the MGEX convention), Galileo FOC `galileoFOC` mm (the antenna reference point of the published
-    /// Galileo metadata sits about 120 mm off the axis). No z offsets and no variations: the z offsets move a
-    /// kinematic solution by millimetres.
-    static func horizontalOffsets(galileoFOC: Double?) -> ANTEXText {
-        var a = ANTEXText()
-        let from = "  2000     1     1     0     0    0.0000000"
-        func name(_ letter: String, _ prn: Int) -> String { letter + (prn < 10 ? "0" : "") + String(prn) }
-        for prn in gpsBlockIIF {
-            a.antenna(type: "BLOCK IIF", serial: name("G", prn), zenith: (0, 17, 1), validFrom: from,
-                      frequencies: ["G01", "G02"].map { ($0, (394, 0, 0), [Double](repeating: 0, count: 18)) })
-        }
-        guard let galileoFOC else { return a }
-        for prn in 1...36 {
-            let x = galileoIOV.contains(prn) ? 200 : galileoFOC
-            a.antenna(type: "GALILEO", serial: name("E", prn), zenith: (0, 17, 1), validFrom: from,
-                      frequencies: ["E01", "E05"].map { ($0, (x, 0, 0), [Double](repeating: 0, count: 18)) })
-        }
-        return a
     }
 
     static func write(_ a: ANTEXText, _ name: String) throws -> String {
@@ -92,7 +65,7 @@ struct AntennaModelTests {
     /// same file, RTKLIB 2.4.3 b34's static PPP (settings as above) moves 17.5 mm east, 3.7 mm north and 29.2 mm up.
     @Test func satelliteHorizontalOffsetsMoveTheSolutionAsRTKLIBs() throws {
         let plain = try Self.staticGPS(antex: nil)
-        let path = try Self.write(Self.horizontalOffsets(galileoFOC: nil), "iif")
+        let path = try Self.write(ANTEXText.satelliteHorizontalOffsets(galileoFOC: nil), "iif")
         defer { try? FileManager.default.removeItem(atPath: path) }
         var moved = try Self.staticGPS(antex: path).enu(relativeTo: plain)
         moved.up += 0.216
@@ -122,10 +95,10 @@ struct AntennaModelTests {
         c.base = [d + "30400920.05o"]
         c.navigation = [d + "07590920.05n"]
         c.antex = antex
-        let fixed = try ReplayAccuracyTests.solutions(c).filter { $0.quality == .fixed }
+        let fixed = try ReplayTests.solutions(c).filter { $0.quality == .fixed }
         #expect(fixed.count == 115)
         let mean = (1 / Double(fixed.count)) * fixed.reduce(ECEF.zero) { $0 + $1.position }
-        let offset = mean.enu(relativeTo: ReplayAccuracyTests.rtkRover)
+        let offset = mean.enu(relativeTo: ReplayTests.rtkRover)
         #expect(abs(offset.up + 1) < 0.005 && offset.horizontal < 0.005, "\(offset)")
     }
 
