@@ -6,7 +6,7 @@ import GNSSProducts
 
 /// A receiver's recorded files solved by the positioning engine as `gatewayd replay --mode` solves them: the product
 /// files loaded first; a stream's broadcast ephemerides all given ahead of its epochs, and each epoch's own joining
-/// them; an ANTEX file's models with the rover's antenna (its header's, or its stream's descriptor); RTK's base epochs
+/// them; an ANTEX file's models with the rover's and the base's antennas (their headers', or a stream's descriptor); RTK's base epochs
 /// paired with the rover's by `BasePairing`, at the base header's position.
 struct RecordedReceiver {
     var profile: PositioningProfile
@@ -45,12 +45,16 @@ struct RecordedReceiver {
             antenna = scan.antenna
         }
         var engine = PositioningEngine(profile: profile)
-        if antex != nil {
-            let type = antenna?.type ?? ""
-            engine.setReceiverAntenna(AntennaModels(calibrations: products.antennas, receiverType: type.isEmpty ? nil : type,
-                                                    eccentricity: antenna?.eccentricity ?? ENU(east: 0, north: 0, up: 0)))
-        }
         let baseSource = try base.map { try ObservationSources.open($0, systems: systems) }
+        if antex != nil {
+            func models(_ antenna: ReceiverAntenna?) -> AntennaModels {
+                let type = antenna?.type ?? ""
+                return AntennaModels(calibrations: products.antennas, receiverType: type.isEmpty ? nil : type,
+                                     eccentricity: antenna?.eccentricity ?? ENU(east: 0, north: 0, up: 0))
+            }
+            engine.setReceiverAntenna(models(antenna))
+            if let baseSource { engine.setBaseAntenna(models(baseSource.antenna)) }
+        }
         let basePosition = baseSource?.approximatePosition
         var baseCurrent: ObservationEpoch?
         var baseNext = try baseSource?.next()

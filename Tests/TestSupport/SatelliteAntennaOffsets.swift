@@ -1,7 +1,7 @@
 import Foundation
 
-/// The horizontal phase-centre offsets of the satellites whose antennas sit off their z axis, as an IGS ANTEX file
-/// gives them (no ANTEX file is in ../shared/data).
+/// Satellite antenna phase-centre offsets written as ANTEX (no ANTEX file is in ../shared/data): the horizontal ones
+/// of the satellites whose antennas sit off their z axis, as an IGS ANTEX file gives them, and a made-up radial one.
 extension ANTEXText {
     /// The GPS Block IIF satellites of June 2020 (PRNs of SVN 62–73).
     public static let gpsBlockIIF = [25, 1, 30, 24, 27, 6, 9, 3, 32, 26, 8, 10]
@@ -27,6 +27,17 @@ extension ANTEXText {
                       frequencies: ["E01", "E05"].map { ($0, (x, 0, 0), [Double](repeating: 0, count: 18)) })
         }
         return a
+    }
+
+    /// Every GPS satellite's phase centre 1.5 m from its centre of mass towards the Earth on L1 and L2, no variations.
+    public static func gpsSatellitesOffset1500() -> ANTEXText {
+        var satellites = ANTEXText()
+        for prn in 1...32 {
+            satellites.antenna(type: "BLOCK TEST", serial: "G" + (prn < 10 ? "0" : "") + String(prn), zenith: (0, 17, 1),
+                               validFrom: "  2000     1     1     0     0    0.0000000",
+                               frequencies: ["G01", "G02"].map { ($0, (0, 0, 1500), [Double](repeating: 0, count: 18)) })
+        }
+        return satellites
     }
 
     /// The text written to a temporary file of this process, whose path is returned.
