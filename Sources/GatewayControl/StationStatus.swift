@@ -2,15 +2,15 @@
 public struct StationStatus: Codable, Sendable {
     public var name: String
     public var listen: String
-    public var format: String
-    public var role: String
-    public var processing: String
+    public var format: Format
+    public var role: Role
+    public var processing: Processing
     public var datagrams: Int = 0
     public var bytes: Int = 0
     public var frames: Int = 0
     public var decodeErrors: Int = 0
     public var epochs: Int = 0
-    public var quality: String = "none"
+    public var quality: Quality = .none
     public var satellites: Int = 0
     /// Latest solved position (ECEF metres) and its geodetic form (degrees, metres).
     public var ecef: [Double]?
@@ -65,7 +65,7 @@ public struct StationStatus: Codable, Sendable {
         try c.encode(observationQuality, forKey: .observationQuality)
     }
 
-    public init(name: String, listen: String, format: String, role: String, processing: String) {
+    public init(name: String, listen: String, format: Format, role: Role, processing: Processing) {
         self.name = name
         self.listen = listen
         self.format = format

@@ -208,7 +208,7 @@ struct Satellites: ParsableCommand {
 enum Table {
     static func stations(_ list: [StationStatus]) {
         Table.print([["STATION", "ROLE", "PROC", "DATAGRAMS", "EPOCHS", "QUALITY", "SATS", "LAT", "LON", "HEIGHT", "ERRORS"]] + list.map { s in
-            [s.name, s.role, s.processing, String(s.datagrams), String(s.epochs), s.quality, String(s.satellites),
+            [s.name, s.role.rawValue, s.processing.rawValue, String(s.datagrams), String(s.epochs), s.quality.rawValue, String(s.satellites),
              s.llh.map { String(format: "%.7f", $0[0]) } ?? "-", s.llh.map { String(format: "%.7f", $0[1]) } ?? "-",
              s.llh.map { String(format: "%.3f", $0[2]) } ?? "-", String(s.decodeErrors)]
         })

@@ -47,7 +47,7 @@ struct Demo: AsyncParsableCommand {
         let s = try await demo.run(startDPC: LoopbackDPC.start, interrupted: { interrupt.requested })
         print(s.interrupted ? "demo summary (interrupted)" : "demo summary")
         for station in s.stations {
-            if station.format == "leo" {
+            if station.format == .leo {
                 print("  \(station.name): \(station.note ?? ""), \(station.epochs) onboard epochs")
                 continue
             }
@@ -55,7 +55,7 @@ struct Demo: AsyncParsableCommand {
             let solutions = station.solutions.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
             print("  \(station.name): \(station.epochs) epochs (\(solutions))" + (played.map { ", \($0.solvedWith)" } ?? ""))
             guard let p = station.ecef, let time = station.time else { continue }
-            var line = String(format: "    last solution %@: %.3f %.3f %.3f m (ECEF), %@", time, p[0], p[1], p[2], station.quality)
+            var line = String(format: "    last solution %@: %.3f %.3f %.3f m (ECEF), %@", time, p[0], p[1], p[2], station.quality.rawValue)
             if let path = played?.truth, let truth = TruthTrack(path: path)?.position(at: time) {
                 let error = ECEF(p[0], p[1], p[2]).enu(relativeTo: truth)
                 line += String(format: "; error against the truth %.1f cm horizontal, %.1f cm vertical", error.horizontal * 100, abs(error.up) * 100)

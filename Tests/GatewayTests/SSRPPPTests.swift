@@ -15,7 +15,7 @@ import TestSupport
 struct SSRPPPTests {
     /// ESBC's day with the satellites' horizontal antenna offsets and a 7° mask, as the kinematic accuracy test runs it.
     static func configuration(antex: String) -> ReplayConfiguration {
-        var c = ReplayAccuracyTests.esbcPPP()
+        var c = ReplayTests.esbcPPP()
         c.antex = antex
         c.profile.elevationMask = 7 * Constants.degreesToRadians
         return c
@@ -60,12 +60,12 @@ struct SSRPPPTests {
 
     /// The satellites' horizontal antenna offsets, and the static and kinematic runs on the SP3 and clock files.
     static let precise: Result<(antex: String, truth: ECEF, kinematicErrors: [Double]), any Error> = Result {
-        let antex = try AntennaModelTests.write(AntennaModelTests.horizontalOffsets(galileoFOC: 120), "ssr-ppp")
+        let antex = try AntennaModelTests.write(ANTEXText.satelliteHorizontalOffsets(galileoFOC: 120), "ssr-ppp")
         var c = configuration(antex: antex)
         c.profile.dynamics = .static
-        let truth = try #require(ReplayAccuracyTests.solutions(c).last).position
+        let truth = try #require(ReplayTests.solutions(c).last).position
         c.profile.dynamics = .kinematic
-        return (antex, truth, try ReplayAccuracyTests.solutions(c).map { $0.position.distance(to: truth) })
+        return (antex, truth, try ReplayTests.solutions(c).map { $0.position.distance(to: truth) })
     }
 
     @Test("Kinematic and static PPP on SSR match PPP on the SP3 and clock files", arguments: SSRReferencePoint.allCases)
@@ -75,13 +75,13 @@ struct SSRPPPTests {
         defer { try? FileManager.default.removeItem(atPath: stream) }
         var onSSR = Self.withSSR(Self.configuration(antex: antex), stream: stream, reference: reference)
         onSSR.profile.dynamics = .static
-        let (staticSSR, summary) = try ReplayAccuracyTests.replay(onSSR)
+        let (staticSSR, summary) = try ReplayTests.replay(onSSR)
         #expect(summary.remarks.contains { $0.hasPrefix("SSR: ") && $0.contains("1058 ×") }, "\(summary.remarks)")
         let staticDifference = try #require(staticSSR.last).position.distance(to: truth)
         #expect(staticDifference < 0.02, "static on SSR is \(staticDifference) m from static on SP3/CLK")
 
         onSSR.profile.dynamics = .kinematic
-        let kinematicSSR = try ReplayAccuracyTests.solutions(onSSR)
+        let kinematicSSR = try ReplayTests.solutions(onSSR)
         #expect(kinematicSSR.count >= 2840)
         #expect(kinematicSSR.allSatisfy { $0.quality == .ppp })
         let errors = kinematicSSR.map { $0.position.distance(to: truth) }
@@ -135,7 +135,7 @@ struct SSRPPPTests {
                 for i in m.satellites.indices where m.satellites[i].satellite == jumping { m.satellites[i].clock?[0] += 3 }
             }
             defer { try? FileManager.default.removeItem(atPath: stream) }
-            return try ReplayAccuracyTests.solutions(Self.withSSR(Self.configuration(antex: antex), stream: stream, reference: .centreOfMass))
+            return try ReplayTests.solutions(Self.withSSR(Self.configuration(antex: antex), stream: stream, reference: .centreOfMass))
         }
         let plain = try run("plain", stepped: false), stepped = try run("stepped", stepped: true)
         try #require(plain.count == stepped.count && plain.count >= 2_840)

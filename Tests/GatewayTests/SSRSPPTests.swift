@@ -14,7 +14,7 @@ struct SSRSPPTests {
         let (antex, _, _) = try SSRPPPTests.precise.get()
         let stream = try SSRPPPTests.correctionStream(.centreOfMass, antex: antex, name: "spp")
         defer { try? FileManager.default.removeItem(atPath: stream) }
-        var broadcast = ReplayAccuracyTests.esbcPPP()
+        var broadcast = ReplayTests.esbcPPP()
         broadcast.profile = PositioningProfile(mode: .spp, systems: [.gps, .galileo])
         broadcast.sp3 = []
         broadcast.clock = []
@@ -24,7 +24,7 @@ struct SSRSPPTests {
         corrected.ssrLatency = 5
         let truth = ECEF(3_582_104.9185, 532_590.1945, 5_232_755.3150)
         func errors(_ c: ReplayConfiguration) throws -> [Double] {
-            try ReplayAccuracyTests.solutions(c).filter { $0.quality == .single }.map { $0.position.distance(to: truth) }.sorted()
+            try ReplayTests.solutions(c).filter { $0.quality == .single }.map { $0.position.distance(to: truth) }.sorted()
         }
         let onBroadcast = try errors(broadcast), onSSR = try errors(corrected)
         let medianBroadcast = onBroadcast[onBroadcast.count / 2], medianSSR = onSSR[onSSR.count / 2]

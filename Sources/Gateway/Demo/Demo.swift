@@ -189,7 +189,7 @@ public struct Demo {
 
     private func line(_ r: ControlProtocol.Reply) -> String {
         let stations = (r.stations ?? []).map { s in
-            if s.format == StationConfiguration.StreamFormat.leo.rawValue { return "\(s.name): \(s.note ?? "")" }
+            if s.format == .leo { return "\(s.name): \(s.note ?? "")" }
             let position = s.llh.map { String(format: "%.6f° %.6f° %.1f m", $0[0], $0[1], $0[2]) } ?? "no position yet"
             return "\(s.name): \(s.epochs) epochs, \(s.quality), \(s.satellites) sats, \(position)"
         }

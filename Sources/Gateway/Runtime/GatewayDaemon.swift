@@ -314,7 +314,7 @@ public final class GatewayDaemon: Service, Sendable {
 
     private func summary() -> String {
         let stations = running.withLock { Array($0.stations.values) }.map(\.status)
-        let solved = stations.filter { $0.quality != "none" }.count
+        let solved = stations.filter { $0.quality != .none }.count
         let epochs = stations.reduce(0) { $0 + $1.epochs }
         var line = "\(stations.count) stations, \(solved) solving, \(epochs) epochs"
         if let s = spool.withLock({ $0 }) {

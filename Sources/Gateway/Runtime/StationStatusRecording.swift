@@ -5,8 +5,8 @@ import GatewayControl
 /// A station's status as its configuration and its solutions make it.
 extension StationStatus {
     public init(configuration c: StationConfiguration) {
-        self.init(name: c.name, listen: c.listen?.description ?? c.source.description, format: c.format.rawValue, role: c.role.rawValue,
-                  processing: c.processing.rawValue)
+        self.init(name: c.name, listen: c.listen?.description ?? c.source.description, format: Format(c.format), role: Role(c.role),
+                  processing: Processing(c.processing))
         stationPosition = c.position.map { [$0.x, $0.y, $0.z] }
     }
 
@@ -15,7 +15,7 @@ extension StationStatus {
         solutions[s.quality.description, default: 0] += 1
         time = s.time.iso8601(fractionDigits: 1)
         note = s.note
-        quality = s.quality.description
+        quality = Quality(s.quality)
         satellites = s.satellites
         guard s.quality != .none else { return }
         ecef = [s.position.x, s.position.y, s.position.z]
