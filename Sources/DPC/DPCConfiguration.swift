@@ -99,18 +99,25 @@ public struct DPCConfiguration: Sendable {
         return (checker.problems.isEmpty ? c : nil, checker.problems, checker.warnings)
     }
 
-    /// `processing: {interval: 30, holdback: 2, ssr_output: HOST:PORT, record: DIRECTORY}`.
+    /// `processing: {interval: 30, high_rate: 1, holdback: 2, ssr_output: HOST:PORT, record: DIRECTORY}`.
     private static func processingSettings(_ node: Node, _ checker: inout SettingsChecker) -> NetworkProcessing.Settings? {
         guard case .mapping(let m) = node else {
-            checker.problem(node, "processing must be a mapping (interval, holdback, ssr_output, record)")
+            checker.problem(node, "processing must be a mapping (interval, high_rate, holdback, ssr_output, record)")
             return nil
         }
         var p = NetworkProcessing.Settings()
-        let e = checker.entries(m, allowed: ["interval", "holdback", "ssr_output", "record"], context: "processing")
+        let e = checker.entries(m, allowed: ["interval", "high_rate", "holdback", "ssr_output", "record"], context: "processing")
         if let v = e["interval"]?.value {
             let allowed = [1.0, 2, 5, 10, 15, 30, 60]
             if let d = v.float, allowed.contains(d) { p.interval = d } else {
                 checker.problem(v, "processing interval must be one of \(allowed.map { String(Int($0)) }.joined(separator: ", ")) seconds")
+            }
+        }
+        if let v = e["high_rate"]?.value {
+            let allowed = [1.0, 2, 5, 10, 15].filter { p.interval > $0 && p.interval.truncatingRemainder(dividingBy: $0) == 0 }
+            if let d = v.float, allowed.contains(d) { p.highRate = d } else {
+                checker.problem(v, "processing high_rate must be one of \(allowed.map { String(Int($0)) }.joined(separator: ", ")) seconds "
+                                + "(an SSR update interval dividing interval \(Int(p.interval)))")
             }
         }
         if let v = e["holdback"]?.value {

@@ -21,6 +21,8 @@ public final class NetworkProcessing: Sendable {
     public struct Settings: Sendable {
         /// Processing interval and SSR update interval, seconds (one of SSR's update intervals).
         public var interval: Double = 30
+        /// Seconds between high-rate clock corrections in between (epoch-differenced phase), nil for none.
+        public var highRate: Double?
         /// Seconds past an epoch after which it is processed without the stations still missing.
         public var holdback: Double = 2
         /// Where the SSR stream goes (UDP), if anywhere.
@@ -61,7 +63,8 @@ public final class NetworkProcessing: Sendable {
         self.settings = settings
         self.logger = logger
         sender = try settings.output.map { address throws(DatagramSender.Failure) in try DatagramSender(to: address) }
-        let feed = NetworkFeed(interval: settings.interval, holdback: settings.holdback)
+        var feed = NetworkFeed(interval: settings.interval, holdback: settings.holdback)
+        feed.highRate = settings.highRate
         state = Mutex(State(feed: feed))
         latest = Mutex(Self.status(of: feed, latency: nil))
         metrics = NetworkMetrics(registry: registry)
@@ -99,12 +102,21 @@ public final class NetworkProcessing: Sendable {
     }
 
     private func process(_ record: CorrectionRecord) {
-        let (frames, epoch, stations, late, processed, total, onboard, leo) = state.withLock { s in
+        let (frames, epoch, stations, late, processed, total, onboard, leo, highRate) = state.withLock { s in
             s.queued -= 1
-            let before = s.feed.processed, onboardBefore = s.feed.onboardEpochs
+            let before = s.feed.processed, onboardBefore = s.feed.onboardEpochs, highRateBefore = s.feed.highRateEpochs
             let frames = s.feed.add(station: record.station, time: record.time, rtcm: record.rtcm)
             return (frames, s.feed.processed > before ? s.feed.lastEpoch : nil, s.feed.networkStations.count, s.feed.late,
-                    s.feed.processed - before, s.feed.processed, s.feed.onboardEpochs - onboardBefore, s.feed.leoCorrected)
+                    s.feed.processed - before, s.feed.processed, s.feed.onboardEpochs - onboardBefore, s.feed.leoCorrected,
+                    s.feed.highRateEpochs > highRateBefore ? (s.feed.highRateEpochs - highRateBefore, s.feed.lastHighRate) : nil)
+        }
+        if let (count, last) = highRate {
+            metrics.highRateEpochs.increment(by: Double(count))
+            if let last {
+                metrics.highRateSatellites.set(to: Double(last.changes.count))
+                metrics.highRateResiduals.set(to: last.residualRMS)
+                metrics.highRateRejected.increment(by: Double(last.rejected))
+            }
         }
         metrics.onboardEpochs.increment(by: Double(onboard))
         metrics.networkStations.set(to: Double(stations))
@@ -115,7 +127,11 @@ public final class NetworkProcessing: Sendable {
             let status = state.withLock { s in Self.status(of: s.feed, latency: s.feed.lastEpoch.map { now - $0.time }) }
             latest.withLock { $0 = status }
         }
-        guard let epoch else { return }
+        guard let epoch else {
+            // Between the filter's updates: the high-rate clocks alone.
+            publish(frames, time: record.time)
+            return
+        }
         metrics.epochs.increment(by: Double(processed))
         metrics.leoSatellites.set(to: Double(leo))
         metrics.stationsInSolution.set(to: Double(epoch.stations))
@@ -132,12 +148,18 @@ public final class NetworkProcessing: Sendable {
                 "code_rms_m": "\(String(format: "%.3f", epoch.residuals.code))", "rejected": "\(epoch.rejected)",
                 "epochs": "\(total)", "late": "\(late)"])
         }
+        publish(frames, time: epoch.time)
+    }
+
+    /// An epoch's frames out: over UDP, to the linked gateways and into the recording.
+    private func publish(_ frames: [[UInt8]], time: GNSSTime) {
+        guard !frames.isEmpty else { return }
         send(frames)
         let bytes = frames.flatMap { $0 }
         let (sent, skipped) = broadcast.publish(bytes)
         metrics.linkEpochs.increment(by: Double(sent))
         metrics.linkSkipped.increment(by: Double(skipped))
-        appendToRecording(bytes, day: String(epoch.time.iso8601(fractionDigits: 0).prefix(10)))
+        appendToRecording(bytes, day: String(time.iso8601(fractionDigits: 0).prefix(10)))
     }
 
     /// Appends an epoch's frames to the day's recording (opened, and the previous day's closed, when the day changes).
@@ -199,6 +221,10 @@ struct NetworkMetrics: Sendable {
     let recordFailures: Counter
     let linkEpochs: Counter
     let linkSkipped: Counter
+    let highRateEpochs: Counter
+    let highRateSatellites: Gauge
+    let highRateResiduals: Gauge
+    let highRateRejected: Counter
 
     init(registry: PrometheusCollectorRegistry) {
         epochs = registry.counter("dpc_network_epochs_total", help: "Network epochs processed")
@@ -218,6 +244,12 @@ struct NetworkMetrics: Sendable {
         linkEpochs = registry.counter("dpc_network_link_corrections_sent_total", help: "Epochs of corrections sent back to gateways over the link (one per link)")
         linkSkipped = registry.counter("dpc_network_link_corrections_skipped_total", help: "Epochs of corrections a link could not take (not writable)")
         recordFailures = registry.counter("dpc_network_ssr_record_failures_total", help: "SSR recordings that could not be opened or written")
+        highRateEpochs = registry.counter("dpc_network_high_rate_epochs_total", help: "Epochs of high-rate clock corrections between the filter's updates")
+        highRateSatellites = registry.gauge("dpc_network_high_rate_satellites", help: "Satellites the last high-rate clock epoch corrected")
+        highRateResiduals = registry.gauge("dpc_network_high_rate_residual_rms_metres",
+                                           help: "RMS of the last high-rate epoch's post-fit epoch-differenced phase residuals")
+        highRateRejected = registry.counter("dpc_network_high_rate_differences_rejected_total",
+                                            help: "Epoch-differenced phases left out as slips or outliers")
     }
 }
 

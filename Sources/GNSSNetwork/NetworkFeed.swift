@@ -20,6 +20,9 @@ import GNSSProducts
 /// the LEO satellites determined.
 public struct NetworkFeed: Sendable {
     public var interval: Double
+    /// Seconds between epochs of high-rate clock corrections (SSR high-rate clock messages, from
+    /// `EpochDifferencedClocks`) between the filter's updates; nil for none. A divisor of `interval`.
+    public var highRate: Double?
     public var holdback: Double
     public private(set) var filter: NetworkFilter
     public private(set) var ephemerides = EphemerisStore()
@@ -30,6 +33,10 @@ public struct NetworkFeed: Sendable {
     public private(set) var late = 0
     /// The last epoch processed and how it went.
     public private(set) var lastEpoch: NetworkEpoch?
+    /// High-rate clock epochs processed, and the last one.
+    public private(set) var highRateEpochs = 0
+    public private(set) var lastHighRate: EpochDifferencedClocks.Epoch?
+    private var clockChanges = EpochDifferencedClocks()
     /// The LEO satellites' orbits and clocks, from the satellite segment's onboard observations.
     public var leo = LEOOrbitDetermination()
     public private(set) var leoEphemerides = LEOEphemerisStore()
@@ -101,7 +108,7 @@ public struct NetworkFeed: Sendable {
         var out: [[UInt8]] = []
         for epoch in epochs {
             station.lastTime = max(station.lastTime ?? epoch.time, epoch.time)
-            guard let i = station.index, isOnGrid(epoch.time) else { continue }
+            guard let i = station.index, isOnGrid(epoch.time) || isOnHighRateGrid(epoch.time) else { continue }
             if let last = lastProcessed, !(last < epoch.time) {
                 late += 1
                 continue
@@ -137,7 +144,11 @@ public struct NetworkFeed: Sendable {
     /// Processes whatever is pending (at the end of a replay).
     public mutating func finish() -> [[UInt8]] { processReady(latest: nil, all: true) }
 
-    private func isOnGrid(_ t: GNSSTime) -> Bool {
+    private func isOnGrid(_ t: GNSSTime) -> Bool { Self.isMultiple(t, of: interval) }
+
+    private func isOnHighRateGrid(_ t: GNSSTime) -> Bool { highRate.map { Self.isMultiple(t, of: $0) } ?? false }
+
+    private static func isMultiple(_ t: GNSSTime, of interval: Double) -> Bool {
         abs(t.totalSeconds - (t.totalSeconds / interval).rounded() * interval) < 1e-3
     }
 
@@ -156,12 +167,23 @@ public struct NetworkFeed: Sendable {
     }
 
     private mutating func process(_ t: GNSSTime, _ observations: [Int: ObservationEpoch]) -> [[UInt8]] {
-        lastEpoch = filter.process(time: t, observations: observations, ephemerides: ephemerides)
         lastProcessed = t
+        guard isOnGrid(t) else {
+            let epoch = clockChanges.process(time: t, observations: observations, stations: filter.stations)
+            highRateEpochs += 1
+            lastHighRate = epoch
+            guard let highRate else { return [] }
+            return Self.highRateFrames(epoch.changes, epoch: t, interval: highRate, options: ssr)
+        }
+        lastEpoch = filter.process(time: t, observations: observations, ephemerides: ephemerides)
         processed += 1
         let estimates = filter.estimates
         NetworkCorrections.add(estimates, epoch: t, updateInterval: interval, into: &corrections)
         orbitSigmas = Dictionary(uniqueKeysWithValues: estimates.map { ($0.satellite, $0.orbitSigma) })
+        if highRate != nil {
+            clockChanges.restart(at: t, estimates: estimates.filter { $0.time == t })
+            _ = clockChanges.process(time: t, observations: observations, stations: filter.stations)
+        }
         var frames = Self.frames(of: estimates.filter { $0.time == t }, epoch: t, interval: interval, options: ssr)
         guard !downlinks.isEmpty else { return frames }
         leo.forget(olderThan: 600, at: t)
@@ -172,6 +194,23 @@ public struct NetworkFeed: Sendable {
             if let payload = try? RTCM3LEO.encode(ssr: m) { frames.append(RTCM3Framer.frame(payload)) }
         }
         return frames
+    }
+
+    /// Clock corrections' changes since the last update as SSR high-rate clock messages of epoch `t`, framed.
+    public static func highRateFrames(_ changes: [SatelliteID: Double], epoch t: GNSSTime, interval: Double,
+                                      options: SSRGenerator.Options) -> [[UInt8]] {
+        guard let index = SSRFeed.updateIntervals.firstIndex(of: interval) else { return [] }
+        var messages: [SSRMessage] = []
+        for system in SSRGenerator.supportedSystems where options.systems.contains(system) {
+            let satellites = changes.keys.filter { $0.system == system }.sorted().map { sat in
+                var s = SSRMessage.Satellite(satellite: sat)
+                s.highRateClock = changes[sat]
+                return s
+            }
+            messages += SSRGenerator.messages(system, .highRateClock, t, satellites, interval: index, options: options)
+        }
+        for i in messages.indices { messages[i].multipleMessage = i < messages.count - 1 }
+        return messages.compactMap { m in (try? RTCM3SSRCodec.encode(m)).map(RTCM3Framer.frame) }
     }
 
     /// The estimates as SSR orbit, clock and URA messages of epoch `t` (URA from each estimate's sigmas), framed.

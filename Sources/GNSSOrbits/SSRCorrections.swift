@@ -363,7 +363,9 @@ public struct SSRCorrections: Sendable {
         guard var s = broadcast(o.issueOfData) else { return .failure(.noMatchingEphemeris(issueOfData: o.issueOfData)) }
         let offset = o.offset(at: t)
         var (clock, clockRate) = c.value(at: t)
-        if let h = highRateClocks[sat], h.issue == o.issue, abs(t - h.epoch) <= h.updateInterval + latencyAllowance {
+        // A high-rate clock refers to the clock correction in force when it was made: one older than that correction
+        // belongs to the one before.
+        if let h = highRateClocks[sat], h.issue == o.issue, !(h.epoch < c.epoch), abs(t - h.epoch) <= h.updateInterval + latencyAllowance {
             clock += h.correction
         }
         let size = max(offset.norm, abs(clock) / 20)

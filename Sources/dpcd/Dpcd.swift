@@ -67,7 +67,8 @@ struct DPCService: Service {
             try NetworkProcessing(settings: settings, registry: metrics.registry, logger: logger)
         }
         if let p = configuration.processing {
-            logger.info("network processing on", metadata: ["interval": "\(p.interval)", "holdback": "\(p.holdback)",
+            logger.info("network processing on", metadata: ["interval": "\(p.interval)", "high_rate": "\(p.highRate.map { "\($0)" } ?? "none")",
+                                                            "holdback": "\(p.holdback)",
                                                             "ssr_output": "\(p.output.map { "\($0)" } ?? "none")"])
         }
         var server: DPCServer?

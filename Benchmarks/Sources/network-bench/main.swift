@@ -6,7 +6,8 @@ import GNSSSimulation
 
 // The DPC's network processing: seconds per network epoch for global networks of growing size, on the real sky of
 // 2020-06-25 (final orbits and clocks) with the day's broadcast ephemerides. Only the filter is timed; the simulated
-// observations are made beforehand. Run: (cd Benchmarks && swift run -c release network-bench [N …]).
+// observations are made beforehand; then the high-rate clocks (epoch-differenced phase) every second until the next
+// update, as stations at 1 Hz give them. Run: (cd Benchmarks && swift run -c release network-bench [N …]).
 
 let data = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data/ppp-esbc-2020177").path
@@ -47,4 +48,26 @@ for n in counts {
     let perEpoch = seconds / Double(timed)
     print(String(format: "%4d stations: %4d states, %.3f s an epoch (%.1f epochs/s); real time at intervals from %.1f s",
                  n, filter.stateCount, perEpoch, 1 / perEpoch, perEpoch))
+    // Stations at 1 Hz: the high-rate clocks every second after the last update, until the next.
+    let last = epochs[epochs.count - 1].0
+    let seconds1Hz = (1..<Int(interval)).map { k -> (GNSSTime, [Int: ObservationEpoch]) in
+        let t = last + Double(k)
+        var observations: [Int: ObservationEpoch] = [:]
+        for i in receivers.indices { observations[i] = receivers[i].epoch(at: t).0 }
+        return (t, observations)
+    }
+    var clocks = EpochDifferencedClocks()
+    clocks.restart(at: last, estimates: filter.estimates.filter { $0.time == last })
+    _ = clocks.process(time: last, observations: epochs[epochs.count - 1].1, stations: stations)
+    var highRate = 0.0, satellites = 0
+    for (t, observations) in seconds1Hz {
+        let clock = ContinuousClock.now
+        let epoch = clocks.process(time: t, observations: observations, stations: stations)
+        let elapsed = ContinuousClock.now - clock
+        highRate += Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        satellites = max(satellites, epoch.changes.count)
+    }
+    let perSecond = highRate / Double(seconds1Hz.count)
+    print(String(format: "      high-rate clocks: %.1f ms an epoch (%d satellites); at 1 Hz with an update every %d s: %.0f %% of a core",
+                 perSecond * 1000, satellites, Int(interval), (perEpoch + perSecond * Double(seconds1Hz.count)) / interval * 100))
 }
