@@ -81,6 +81,9 @@ public struct NetworkExperiment: Sendable {
         public var correctedSISRE: [GNSSSystem: Double]
         /// The corrected error's radial-and-clock and along-and-cross parts per system.
         public var correctedParts: [GNSSSystem: (radialClock: Double, alongCross: Double)]
+        /// The range error users over the network's area see (`ServiceAreaRangeError`), broadcast alone and corrected.
+        public var serviceAreaBroadcast: [GNSSSystem: Double] = [:]
+        public var serviceAreaCorrected: [GNSSSystem: Double] = [:]
         /// The user's convergence (seconds to stay below 10 cm horizontal, 20 cm vertical) and RMS afterwards.
         public var convergence: Double?
         public var userRMS: (horizontal: Double, vertical: Double)?
@@ -129,6 +132,8 @@ public struct NetworkExperiment: Sendable {
         }
         var gnssEngine = engine(systems), augmentedEngine = engine(systems.union([.leo]))
         var broadcastError = SignalInSpaceError(), correctedError = SignalInSpaceError()
+        let area = ServiceAreaRangeError.grid(over: network)
+        var areaBroadcast = ServiceAreaRangeError(sites: area), areaCorrected = ServiceAreaRangeError(sites: area)
         var leoBroadcastError = SignalInSpaceError(), leoCorrectedError = SignalInSpaceError()
         var leoVisible = 0, leoCorrected = 0
         var samples: [Convergence.Sample] = [], augmentedSamples: [Convergence.Sample] = []
@@ -157,8 +162,12 @@ public struct NetworkExperiment: Sendable {
                 NetworkCorrections.add(estimates, epoch: t, updateInterval: networkInterval, into: &corrections)
                 orbitSigmas = Dictionary(uniqueKeysWithValues: estimates.map { ($0.satellite, $0.orbitSigma) })
                 if t >= start {
-                    broadcastError.add(epoch: errors(at: t, of: corrections.satellites, corrections: nil))
-                    correctedError.add(epoch: errors(at: t, of: corrections.satellites, corrections: corrections))
+                    let broadcastErrors = errors(at: t, of: corrections.satellites, corrections: nil)
+                    let correctedErrors = errors(at: t, of: corrections.satellites, corrections: corrections)
+                    broadcastError.add(epoch: broadcastErrors)
+                    correctedError.add(epoch: correctedErrors)
+                    areaBroadcast.add(epoch: broadcastErrors)
+                    areaCorrected.add(epoch: correctedErrors)
                 }
             }
             if let leoSky {
@@ -207,6 +216,8 @@ public struct NetworkExperiment: Sendable {
         var outcome = Outcome(broadcastSISRE: broadcastError.rms, correctedSISRE: correctedError.rms, correctedParts: correctedError.parts,
                               convergence: convergence, userRMS: convergence.flatMap { Convergence.rms(samples, after: start + $0) },
                               secondsPerEpoch: processing / Double(max(epochs, 1)), states: filter.stateCount, lastEpoch: last)
+        outcome.serviceAreaBroadcast = areaBroadcast.rms
+        outcome.serviceAreaCorrected = areaCorrected.rms
         if leoSky != nil {
             outcome.leoBroadcastSISRE = leoBroadcastError.rms[.leo]
             outcome.leoCorrectedSISRE = leoCorrectedError.rms[.leo]

@@ -166,6 +166,11 @@ struct NetworkExperimentCommand: ParsableCommand {
         print(String(format: "SISRE broadcast: GPS %.1f cm, Galileo %.1f cm", Self.cm(rms(all.compactMap { $0.broadcastSISRE[.gps] })),
                      Self.cm(rms(all.compactMap { $0.broadcastSISRE[.galileo] }))))
         print(String(format: "SISRE with the network's corrections: GPS %.1f cm, Galileo %.1f cm", Self.cm(gps), Self.cm(galileo)))
+        print(String(format: "range error over the network's area (%d sites, each site's common part removed): broadcast GPS %.1f cm, "
+                     + "Galileo %.1f cm; with the network's corrections GPS %.1f cm, Galileo %.1f cm",
+                     ServiceAreaRangeError.grid(over: experiment.network).count,
+                     Self.cm(rms(all.compactMap { $0.serviceAreaBroadcast[.gps] })), Self.cm(rms(all.compactMap { $0.serviceAreaBroadcast[.galileo] })),
+                     Self.cm(rms(all.compactMap { $0.serviceAreaCorrected[.gps] })), Self.cm(rms(all.compactMap { $0.serviceAreaCorrected[.galileo] }))))
         let times = all.map { $0.convergence ?? experiment.userDuration }
         print(String(format: "network processing %.3f s an epoch (mean); elapsed %.0f s", all.map(\.secondsPerEpoch).reduce(0, +) / Double(max(all.count, 1)),
                      Date().timeIntervalSince(started)))
