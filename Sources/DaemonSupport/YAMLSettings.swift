@@ -65,6 +65,9 @@ public enum YAMLSettings {
     }
 
     public static func parse(_ text: String, file: String) -> Document {
+        if let refusal = YAMLShape.refusal(text) {
+            return Document(problems: [ConfigurationProblem(file: file, line: refusal.line, message: "YAML: \(refusal.message)")])
+        }
         let node: Node?
         do {
             node = try Yams.compose(yaml: text)
