@@ -27,12 +27,31 @@ public struct SignalCode: Sendable, Hashable, Comparable, CustomStringConvertibl
         self.attributeByte = attribute.asciiValue ?? 0x3F
     }
 
-    /// Parses `1C`.
-    public init?<S: StringProtocol>(_ text: S) {
-        let c = Array(text)
-        guard c.count == 2, let b = c[0].wholeNumberValue, b >= 1, b <= 9,
-              c[1].isASCII, c[1].isLetter || c[1].isNumber else { return nil }
-        self.init(band: UInt8(b), attribute: c[1])
+    /// Parses `1C`: a band digit 1–9 and an ASCII letter or digit.
+    public init?(_ text: String) {
+        var text = text
+        guard let code = text.withUTF8({ SignalCode(ascii: $0) }) else { return nil }
+        self = code
+    }
+
+    public init?(_ text: Substring) {
+        var text = text
+        guard let code = text.withUTF8({ SignalCode(ascii: $0) }) else { return nil }
+        self = code
+    }
+
+    public init?<S: StringProtocol>(_ text: S) { self.init(String(text)) }
+
+    /// From the code's bytes. Headers name dozens of codes and readers parse them all: taking a string's characters
+    /// one by one (and, from another module, through the generic protocol) was most of reading a RINEX header.
+    init?(ascii b: UnsafeBufferPointer<UInt8>) {
+        guard b.count == 2, (0x31...0x39).contains(b[0]), Self.isASCIILetterOrDigit(b[1]) else { return nil }
+        band = b[0] - 0x30
+        attributeByte = b[1]
+    }
+
+    static func isASCIILetterOrDigit(_ b: UInt8) -> Bool {
+        (0x30...0x39).contains(b) || (0x41...0x5A).contains(b) || (0x61...0x7A).contains(b)
     }
 
     public var description: String { "\(band)\(attribute)" }
@@ -52,10 +71,24 @@ public struct ObservationCode: Sendable, Hashable, CustomStringConvertible {
         self.signal = signal
     }
 
-    public init?<S: StringProtocol>(_ text: S) {
-        let c = Array(text)
-        guard c.count == 3, let kind = ObservableKind(rawValue: c[0]),
-              let signal = SignalCode(String(c[1...2])) else { return nil }
+    /// Parses `C1C` (see `SignalCode.init(_:)` for the last two).
+    public init?(_ text: String) {
+        var text = text
+        guard let code = text.withUTF8({ ObservationCode(ascii: $0) }) else { return nil }
+        self = code
+    }
+
+    public init?(_ text: Substring) {
+        var text = text
+        guard let code = text.withUTF8({ ObservationCode(ascii: $0) }) else { return nil }
+        self = code
+    }
+
+    public init?<S: StringProtocol>(_ text: S) { self.init(String(text)) }
+
+    init?(ascii b: UnsafeBufferPointer<UInt8>) {
+        guard b.count == 3, b[0] < 0x80, let kind = ObservableKind(rawValue: Character(Unicode.Scalar(b[0]))),
+              let signal = SignalCode(ascii: UnsafeBufferPointer(rebasing: b[1...])) else { return nil }
         self.init(kind: kind, signal: signal)
     }
 

@@ -201,6 +201,39 @@ import JetStream
         #expect(problems.contains { $0.hasPrefix("b.yaml:7:") && $0.contains("unknown setting 'backlog'") }, "\(problems)")
     }
 
+    /// Keys that are lists, mappings or aliases, and nesting past 64 levels, are refused at their line before the
+    /// file is composed: composing hashes every key whole (a nested key again at each level, an alias of aliases as
+    /// its full expansion) and recurses once per level.
+    @Test func complexKeysAndDeepNestingAreRefusedFirst() {
+        func problems(_ text: String) -> [String] {
+            let outcome = ConfigurationLoader.parse(text, file: "k.yaml")
+            #expect(outcome.configuration == nil)
+            return outcome.problems.map(\.description)
+        }
+        let station = "stations:\n  - name: A\n    listen: 127.0.0.1:5001\n"
+        #expect(problems(station + "? [a, b]\n: c\n") == ["k.yaml:4: YAML: a key must be text, not a list"])
+        #expect(problems(station + "{x: 1}: c\n") == ["k.yaml:4: YAML: a key must be text, not a mapping"])
+        // Explicit keys nested in explicit keys, the shape of a slow fuzzing input.
+        let nested = (0..<40).map { String(repeating: " ", count: 2 * $0) + "? " }.joined(separator: "\n") + "x\n"
+        #expect(problems(nested) == ["k.yaml:2: YAML: a key must be text, not a mapping"])
+        // Nine aliases of nine aliases, nine levels down: 387 million scalars once expanded, refused at its one key.
+        var laughs = "a0: &a0 [x, x, x, x, x, x, x, x, x]\n"
+        for level in 1...8 {
+            laughs += "a\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 9).joined(separator: ", ") + "]\n"
+        }
+        laughs += "? *a8\n: surprise\n"
+        #expect(problems(station + laughs) == ["k.yaml:13: YAML: a key must be text, not an alias"])
+        // An alias as a value is still read as the value it names.
+        let shared = "gateway_id: &id gw-1\nstate_directory: *id\n" + station
+        #expect(ConfigurationLoader.parse(shared, file: "k.yaml").configuration?.stateDirectory == "gw-1")
+        // The YAML parser itself stops at 1000 levels; 500 are refused here, before any of them is composed.
+        let deep = "stations: " + String(repeating: "[", count: 500) + String(repeating: "]", count: 500) + "\n"
+        #expect(problems(deep) == ["k.yaml:1: YAML: nested more than 64 levels deep"])
+        // The top-level mapping and 63 lists are 64 levels: read as usual.
+        #expect(problems("stations: " + String(repeating: "[", count: 63) + String(repeating: "]", count: 63) + "\n")
+                    .allSatisfy { !$0.contains("YAML") })
+    }
+
     @Test func addresses() {
         #expect(NetworkAddress("127.0.0.1:5001") == NetworkAddress(host: "127.0.0.1", port: 5001))
         #expect(NetworkAddress("[::1]:7001") == NetworkAddress(host: "::1", port: 7001))

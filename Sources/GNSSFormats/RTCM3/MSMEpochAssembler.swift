@@ -58,6 +58,9 @@ public struct MSMEpochAssembler: Sendable {
             pending = nil
         }
         var epoch = pending ?? ObservationEpoch(time: time)
+        // Let go of the pending copy before changing it, so its satellites are changed in place rather than
+        // copied whole for every message of the epoch.
+        pending = nil
         for o in obs {
             if let i = epoch.satellites.firstIndex(where: { $0.satellite == o.satellite }) {
                 epoch.satellites[i].signals += o.signals

@@ -68,7 +68,20 @@ public enum RTCM3EphemerisCodec {
     public struct Fields: Sendable {
         public var messageType: Int
         public var values: [(String, Double)]
-        public subscript(_ name: String) -> Double { values.first { $0.0 == name }?.1 ?? 0 }
+        /// For values in their layout's order (a decoded message), each name's place in `values`: a decoded
+        /// message is read through some forty names, and comparing each with every field before it was a good
+        /// part of decoding an ephemeris.
+        var positions: [String: Int]?
+
+        public subscript(_ name: String) -> Double {
+            if let positions { return positions[name].map { values[$0].1 } ?? 0 }
+            return values.first { $0.0 == name }?.1 ?? 0
+        }
+    }
+
+    /// Each layout's field names and their places (the first, should a name repeat), built once.
+    static let positions: [Int: [String: Int]] = layouts.mapValues { layout in
+        Dictionary(layout.enumerated().map { ($0.element.name, $0.offset) }, uniquingKeysWith: { first, _ in first })
     }
 
     static func unpack(_ payload: ArraySlice<UInt8>) throws(FormatError) -> Fields {
@@ -86,7 +99,7 @@ public enum RTCM3EphemerisCodec {
             }
             values.append((field.name, Double(raw) * field.scale))
         }
-        return Fields(messageType: type, values: values)
+        return Fields(messageType: type, values: values, positions: positions[type])
     }
 
     static func pack(_ fields: Fields) throws(FormatError) -> [UInt8] {
