@@ -62,10 +62,18 @@ public struct MSMEpochAssembler: Sendable {
         // copied whole for every message of the epoch.
         pending = nil
         for o in obs {
-            if let i = epoch.satellites.firstIndex(where: { $0.satellite == o.satellite }) {
-                epoch.satellites[i].signals += o.signals
-            } else {
+            guard let i = epoch.satellites.firstIndex(where: { $0.satellite == o.satellite }) else {
                 epoch.satellites.append(o)
+                continue
+            }
+            // A signal sent again within the epoch replaces the earlier one: an epoch holds at most one of each
+            // satellite's signals, however long a stream keeps it open (the multiple-message bit set, one time).
+            for signal in o.signals {
+                if let j = epoch.satellites[i].signals.firstIndex(where: { $0.signal == signal.signal }) {
+                    epoch.satellites[i].signals[j] = signal
+                } else {
+                    epoch.satellites[i].signals.append(signal)
+                }
             }
         }
         pendingStation = station
