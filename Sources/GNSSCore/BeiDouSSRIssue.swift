@@ -20,43 +20,26 @@ extension KeplerEphemeris {
     /// The CRC-24Q over the ephemeris parameters in the layout above.
     var beidouParameterCRC: UInt32 {
         let semicircle = Double.pi
-        var bits = BitPacker()
-        bits.append(inclinationRate / (semicircle * 0x1p-43), width: 14)
-        bits.append(af2 / 0x1p-66, width: 11)
-        bits.append(af1 / 0x1p-50, width: 22)
-        bits.append(af0 / 0x1p-33, width: 24)
-        bits.append(crs / 0x1p-6, width: 18)
-        bits.append(meanMotionDifference / (semicircle * 0x1p-43), width: 16)
-        bits.append(meanAnomaly / (semicircle * 0x1p-31), width: 32)
-        bits.append(cuc / 0x1p-31, width: 18)
-        bits.append(eccentricity / 0x1p-33, width: 32)
-        bits.append(cus / 0x1p-31, width: 18)
-        bits.append(sqrtA / 0x1p-19, width: 32)
-        bits.append(cic / 0x1p-31, width: 18)
-        bits.append(rightAscension / (semicircle * 0x1p-31), width: 32)
-        bits.append(cis / 0x1p-31, width: 18)
-        bits.append(inclination / (semicircle * 0x1p-31), width: 32)
-        bits.append(crc / 0x1p-6, width: 18)
-        bits.append(argumentOfPerigee / (semicircle * 0x1p-31), width: 32)
-        bits.append(rightAscensionRate / (semicircle * 0x1p-43), width: 24)
-        bits.append(0, width: 5)
+        var bits = BitWriter()
+        bits.int(roundedInt(inclinationRate / (semicircle * 0x1p-43)), 14)
+        bits.int(roundedInt(af2 / 0x1p-66), 11)
+        bits.int(roundedInt(af1 / 0x1p-50), 22)
+        bits.int(roundedInt(af0 / 0x1p-33), 24)
+        bits.int(roundedInt(crs / 0x1p-6), 18)
+        bits.int(roundedInt(meanMotionDifference / (semicircle * 0x1p-43)), 16)
+        bits.int(roundedInt(meanAnomaly / (semicircle * 0x1p-31)), 32)
+        bits.int(roundedInt(cuc / 0x1p-31), 18)
+        bits.int(roundedInt(eccentricity / 0x1p-33), 32)
+        bits.int(roundedInt(cus / 0x1p-31), 18)
+        bits.int(roundedInt(sqrtA / 0x1p-19), 32)
+        bits.int(roundedInt(cic / 0x1p-31), 18)
+        bits.int(roundedInt(rightAscension / (semicircle * 0x1p-31)), 32)
+        bits.int(roundedInt(cis / 0x1p-31), 18)
+        bits.int(roundedInt(inclination / (semicircle * 0x1p-31)), 32)
+        bits.int(roundedInt(crc / 0x1p-6), 18)
+        bits.int(roundedInt(argumentOfPerigee / (semicircle * 0x1p-31)), 32)
+        bits.int(roundedInt(rightAscensionRate / (semicircle * 0x1p-43)), 24)
+        bits.uint(0, 5)
         return CRC24Q.checksum(bits.bytes)
-    }
-}
-
-/// Values rounded to integers and appended most significant bit first, two's complement in their width.
-private struct BitPacker {
-    var bytes: [UInt8] = []
-    private var pending: UInt64 = 0
-    private var pendingBits = 0
-
-    mutating func append(_ value: Double, width: Int) {
-        let rounded = value.isFinite && abs(value) < 0x1p62 ? Int64(value.rounded()) : 0
-        pending = pending << UInt64(width) | UInt64(bitPattern: rounded) & ((1 << UInt64(width)) - 1)
-        pendingBits += width
-        while pendingBits >= 8 {
-            bytes.append(UInt8(truncatingIfNeeded: pending >> UInt64(pendingBits - 8)))
-            pendingBits -= 8
-        }
     }
 }

@@ -1,4 +1,5 @@
 import Testing
+import GNSSCore
 @testable import GNSSFormats
 
 @Suite struct BitFieldTests {
