@@ -39,13 +39,20 @@ struct EpochDifferencedClocksTests {
         return (sum / Double(max(count, 1))).squareRoot()
     }
 
-    @Test func changesBetweenUpdatesFollowTheTrueClocks() throws {
+    /// The regional network's stations and a reference-class receiver at each on the day's real sky (GPS, Galileo),
+    /// seeded from `seed`, and the day's products.
+    static func regionalReceivers(seed: UInt64) throws -> (Products, [NetworkStation], [ObservationSynthesizer]) {
         let products = try ESBCDay.products()
         let stations = ReferenceNetwork.regional.stations
         let sky = PreciseSky(ephemeris: products.precise, systems: [.gps, .galileo])
-        var receivers = stations.enumerated().map { i, s in
-            ObservationSynthesizer(sky: sky, station: s.position, model: NetworkExperiment.referenceStationModel, seed: UInt64(i + 11))
+        let receivers = stations.enumerated().map { i, s in
+            ObservationSynthesizer(sky: sky, station: s.position, model: NetworkExperiment.referenceStationModel, seed: seed + UInt64(i))
         }
+        return (products, stations, receivers)
+    }
+
+    @Test func changesBetweenUpdatesFollowTheTrueClocks() throws {
+        var (products, stations, receivers) = try Self.regionalReceivers(seed: 11)
         var filter = NetworkFilter(stations: stations)
         let t0 = GNSSTime(calendar: CalendarDate(year: 2020, month: 6, day: 25, hour: 9), scale: .gps)!
         func observations(at t: GNSSTime) -> [Int: ObservationEpoch] {

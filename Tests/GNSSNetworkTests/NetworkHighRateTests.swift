@@ -15,12 +15,7 @@ import Testing
 @Suite(.enabled(if: SharedData.available, "needs ../shared/data"))
 struct NetworkHighRateTests {
     @Test func highRateClocksKeepTheCorrectionsBetweenUpdates() throws {
-        let products = try ESBCDay.products()
-        let stations = ReferenceNetwork.regional.stations
-        let sky = PreciseSky(ephemeris: products.precise, systems: [.gps, .galileo])
-        var receivers = stations.enumerated().map { i, s in
-            ObservationSynthesizer(sky: sky, station: s.position, model: NetworkExperiment.referenceStationModel, seed: UInt64(i + 31))
-        }
+        var (products, stations, receivers) = try EpochDifferencedClocksTests.regionalReceivers(seed: 31)
         let t0 = GNSSTime(calendar: CalendarDate(year: 2020, month: 6, day: 25, hour: 9), scale: .gps)!
         var feed = NetworkFeed(interval: 30, holdback: 2)
         feed.highRate = 1
