@@ -14,7 +14,7 @@ public enum NetworkCorrections {
         estimates.compactMap { e in
             guard let iod = SSRGenerator.issueOfData(e.ephemeris) else { return nil }
             let orbit = SSROrbitCorrection(epoch: epoch, updateInterval: updateInterval, issueOfData: iod, issue: issue, offset: e.ssrOrbitOffset,
-                                           rate: .zero, referencePoint: .antennaPhaseCentre)
+                                           rate: e.ssrOrbitRate, referencePoint: .antennaPhaseCentre)
             let clock = SSRClockCorrection(epoch: epoch, updateInterval: updateInterval, issue: issue, polynomial: [e.clock, 0, 0])
             return (e.satellite, orbit, clock)
         }

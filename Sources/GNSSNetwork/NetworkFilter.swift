@@ -30,6 +30,7 @@ public struct NetworkFilter: Sendable {
         case receiverClock(Int, GNSSSystem)
         case satelliteClock(SatelliteID)
         case orbit(SatelliteID, Int)
+        case orbitRate(SatelliteID, Int)
         case ambiguity(Int, SatelliteID)
     }
 
@@ -137,8 +138,12 @@ public struct NetworkFilter: Sendable {
                 // variance, as a GNSS orbit's range error counts them).
                 rangeVariance += p[r, r] - 2 * p[r, ci] + (p[r + 1, r + 1] + p[r + 2, r + 2]) / 49
             }
-            return SatelliteEstimate(satellite: sat, time: seen, ephemeris: eph, orbit: orbit, clock: x[ci], orbitSigma: orbitSigma,
-                                     clockSigma: p[ci, ci].squareRoot(), rangeSigma: max(rangeVariance, 0).squareRoot())
+            var estimate = SatelliteEstimate(satellite: sat, time: seen, ephemeris: eph, orbit: orbit, clock: x[ci], orbitSigma: orbitSigma,
+                                             clockSigma: p[ci, ci].squareRoot(), rangeSigma: max(rangeVariance, 0).squareRoot())
+            if let rates = orbitStates(sat, rate: true) {
+                estimate.orbitRate = RadialAlongCross(radial: x[rates[0]], along: x[rates[1]], cross: x[rates[2]])
+            }
+            return estimate
         }
     }
 
@@ -206,16 +211,35 @@ public struct NetworkFilter: Sendable {
             return latest
         }
         guard current != latest else { return current }
-        if let r = index[.orbit(sat, 0)] {
-            let old = current.state(at: t), new = latest.state(at: t)
-            let offset = RadialAlongCross(radial: x[r], along: x[r + 1], cross: x[r + 2])
-            if let trueOffset = offset.ecef(position: old.position, velocity: old.velocity),
-               let moved = RadialAlongCross.of(old.position + trueOffset - new.position, position: new.position, velocity: new.velocity) {
-                x[r] = moved.radial; x[r + 1] = moved.along; x[r + 2] = moved.cross
+        if let offsets = orbitStates(sat, rate: false) {
+            let rates = orbitStates(sat, rate: true)
+            // The corrected orbit at t and a little later, taken from the old reference to the new one.
+            let h = 10.0
+            func moved(_ dt: Double) -> RadialAlongCross? {
+                let old = current.state(at: t + dt), new = latest.state(at: t + dt)
+                let offset = RadialAlongCross(radial: x[offsets[0]] + dt * (rates.map { x[$0[0]] } ?? 0),
+                                              along: x[offsets[1]] + dt * (rates.map { x[$0[1]] } ?? 0),
+                                              cross: x[offsets[2]] + dt * (rates.map { x[$0[2]] } ?? 0))
+                guard let trueOffset = offset.ecef(position: old.position, velocity: old.velocity) else { return nil }
+                return RadialAlongCross.of(old.position + trueOffset - new.position, position: new.position, velocity: new.velocity)
+            }
+            if let now = moved(0) {
+                if let rates, let later = moved(h) {
+                    x[rates[0]] = (later.radial - now.radial) / h
+                    x[rates[1]] = (later.along - now.along) / h
+                    x[rates[2]] = (later.cross - now.cross) / h
+                }
+                x[offsets[0]] = now.radial; x[offsets[1]] = now.along; x[offsets[2]] = now.cross
             }
         }
         references[sat] = latest
         return latest
+    }
+
+    /// The indices of a satellite's orbit offsets or their rates (radial, along, cross), if it has them.
+    private func orbitStates(_ sat: SatelliteID, rate: Bool) -> [Int]? {
+        let found = (0..<3).compactMap { index[rate ? .orbitRate(sat, $0) : .orbit(sat, $0)] }
+        return found.count == 3 ? found : nil
     }
 
     // MARK: - Time update
@@ -233,7 +257,7 @@ public struct NetworkFilter: Sendable {
             satelliteLastSeen[sat] = nil
             references[sat] = nil
             stale.insert(.satelliteClock(sat))
-            for i in 0..<3 { stale.insert(.orbit(sat, i)) }
+            for i in 0..<3 { stale.insert(.orbit(sat, i)); stale.insert(.orbitRate(sat, i)) }
         }
         remove(stale)
         // New states.
@@ -251,17 +275,29 @@ public struct NetworkFilter: Sendable {
             if options.estimateOrbits {
                 let prior = options.orbitPrior[m.satellite.system] ?? 2
                 for i in 0..<3 { add(.orbit(m.satellite, i), 0, prior * prior) }
+                if let ratePrior = options.orbitRatePrior[m.satellite.system] {
+                    for i in 0..<3 { add(.orbitRate(m.satellite, i), 0, ratePrior * ratePrior) }
+                }
             }
             add(.ambiguity(m.station, m.satellite), m.phase - m.code, 30 * 30)
         }
         append(added)
+        // Orbit offsets move with their rates.
+        if dt > 0 {
+            for case .orbitRate(let sat, let i) in keys {
+                guard let r = index[.orbitRate(sat, i)], let o = index[.orbit(sat, i)] else { continue }
+                propagate(offset: o, rate: r, dt: dt)
+            }
+        }
         // Random walks.
         let qTroposphere = options.troposphereProcessNoise * options.troposphereProcessNoise * dt
         let qOrbit = options.orbitProcessNoise * options.orbitProcessNoise * dt
+        let qRate = options.orbitRateProcessNoise * options.orbitRateProcessNoise * dt
         for (i, key) in keys.enumerated() {
             switch key {
             case .troposphere: p[i, i] += qTroposphere
             case .orbit: p[i, i] += qOrbit
+            case .orbitRate: p[i, i] += qRate
             default: break
             }
         }
@@ -293,6 +329,14 @@ public struct NetworkFilter: Sendable {
             let sorted = list.sorted()
             return sorted[sorted.count / 2]
         }
+    }
+
+    /// x[o] += dt · x[r], and P becomes F P Fᵀ for that transition.
+    private mutating func propagate(offset o: Int, rate r: Int, dt: Double) {
+        x[o] += dt * x[r]
+        let n = x.count
+        for j in 0..<n { p[o, j] += dt * p[r, j] }
+        for i in 0..<n { p[i, o] += dt * p[i, r] }
     }
 
     private mutating func reset(_ key: Key, value: Double, variance: Double) {
@@ -455,6 +499,8 @@ public struct SatelliteEstimate: Sendable {
     /// Orbit correction in the broadcast orbit's frame, and clock correction (m).
     public var orbit: RadialAlongCross
     public var clock: Double
+    /// The orbit correction's rate (m/s), where the network estimates one.
+    public var orbitRate = RadialAlongCross.zero
     /// Formal sigmas (m): the orbit's three components together, the clock's.
     public var orbitSigma: Double
     public var clockSigma: Double
@@ -478,6 +524,11 @@ public struct SatelliteEstimate: Sendable {
     /// The orbit correction as SSR states it: broadcast minus true (the opposite of `orbit`).
     public var ssrOrbitOffset: RadialAlongCross {
         RadialAlongCross(radial: -orbit.radial, along: -orbit.along, cross: -orbit.cross)
+    }
+
+    /// The orbit correction's rate as SSR states it (broadcast minus true).
+    public var ssrOrbitRate: RadialAlongCross {
+        RadialAlongCross(radial: -orbitRate.radial, along: -orbitRate.along, cross: -orbitRate.cross)
     }
 }
 

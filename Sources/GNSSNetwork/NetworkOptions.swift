@@ -28,6 +28,12 @@ public struct NetworkOptions: Sendable {
     /// weak directions of a regional network's orbit estimates from wandering (regional SISRE 11 → 7 cm, from 2 m).
     public var orbitPrior: [GNSSSystem: Double] = [.gps: 2, .galileo: 0.5]
     public var orbitProcessNoise = 2e-3
+    /// The rate of each orbit correction a priori (m/s, each component) per system; a system not listed has none (its
+    /// orbit corrections are random walks only). A broadcast orbit's error drifts over the hours its ephemeris is
+    /// fitted for, at up to a few tenths of a millimetre a second.
+    public var orbitRatePrior: [GNSSSystem: Double] = [.gps: 3e-4, .galileo: 1e-4]
+    /// Random walk of the orbit corrections' rates, m/s/√s.
+    public var orbitRateProcessNoise = 1e-5
     /// Random walk of each satellite's clock correction (m/√s); nil: white noise, a fresh estimate every epoch.
     public var satelliteClockProcessNoise: Double? = nil
     /// The clock datum: per system, the mean of the satellites' clock corrections is held at zero with this weight (m),

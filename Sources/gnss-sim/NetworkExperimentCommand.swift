@@ -45,6 +45,12 @@ struct NetworkExperimentCommand: ParsableCommand {
     @Option(name: .customLong("orbit-noise"), help: "Random walk of the orbit corrections, m/√s.")
     var orbitNoise = NetworkOptions().orbitProcessNoise
 
+    @Option(name: .customLong("orbit-rate-prior"), help: "A priori rate of the GPS orbit corrections, m/s (Galileo: a third of it); 0 estimates no rates.")
+    var orbitRatePrior = NetworkOptions().orbitRatePrior[.gps] ?? 0
+
+    @Option(name: .customLong("orbit-rate-noise"), help: "Random walk of the orbit corrections' rates, m/s/√s.")
+    var orbitRateNoise = NetworkOptions().orbitRateProcessNoise
+
     @Option(name: .customLong("code-noise"), help: "Reference stations' code noise at zenith, m (the filter weighs code by it).")
     var codeNoise = NetworkExperiment.referenceStationModel.codeNoise
 
@@ -112,6 +118,8 @@ struct NetworkExperimentCommand: ParsableCommand {
         experiment.options.estimateOrbits = !clocksOnly
         experiment.options.satelliteClockProcessNoise = clockNoise
         experiment.options.orbitProcessNoise = orbitNoise
+        experiment.options.orbitRatePrior = orbitRatePrior > 0 ? [.gps: orbitRatePrior, .galileo: orbitRatePrior / 3] : [:]
+        experiment.options.orbitRateProcessNoise = orbitRateNoise
         if leo {
             var segment = NetworkExperiment.realisticSegment
             segment.orbitError = leoOrbitError
