@@ -44,8 +44,8 @@ public struct EpochDifferencedClocks: Sendable {
     }
 
     public var options: Options
-    /// The filter's update the changes run from: its time, and each satellite's reference ephemeris and orbit.
-    private var base: (time: GNSSTime, satellites: [SatelliteID: (ephemeris: Ephemeris, orbit: RadialAlongCross)])?
+    /// The filter's update the changes run from: its time, and each satellite's reference ephemeris and orbit correction.
+    private var base: (time: GNSSTime, satellites: [SatelliteID: SatelliteEstimate])?
     /// Each station and satellite's phase less its modelled range and clock at the previous epoch.
     private var previous: [Int: (time: GNSSTime, reduced: [SatelliteID: Double])] = [:]
     /// The changes summed since the update, and the satellites solved at every epoch since (a change missed is
@@ -60,7 +60,7 @@ public struct EpochDifferencedClocks: Sendable {
     /// Starts again from a filter update at `time`: its estimates are what the following epochs' ranges use. The
     /// update's own epoch is to be processed next: it records the phases the next epoch is differenced against.
     public mutating func restart(at time: GNSSTime, estimates: [SatelliteEstimate]) {
-        base = (time, Dictionary(uniqueKeysWithValues: estimates.map { ($0.satellite, ($0.ephemeris, $0.orbit)) }))
+        base = (time, Dictionary(uniqueKeysWithValues: estimates.map { ($0.satellite, $0) }))
         accumulated = [:]
         unbroken = nil
         previous = [:]
@@ -73,7 +73,7 @@ public struct EpochDifferencedClocks: Sendable {
         // The differences, per station and system group: (satellite, difference, weight).
         var groups: [[(satellite: SatelliteID, value: Double, weight: Double)]] = []
         for (station, epoch) in observations.sorted(by: { $0.key < $1.key }) where stations.indices.contains(station) {
-            let reduced = Self.reduced(epoch, at: stations[station].position, satellites: base.satellites)
+            let reduced = Self.reduced(epoch, at: stations[station].position, satellites: base.satellites, since: base.time)
             defer { previous[station] = (time, reduced.mapValues(\.value)) }
             guard let before = previous[station], time - before.time > 0, time - before.time <= options.maximumInterval else { continue }
             var bySystem: [GNSSSystem: [(satellite: SatelliteID, value: Double, weight: Double)]] = [:]
@@ -95,10 +95,10 @@ public struct EpochDifferencedClocks: Sendable {
         return out
     }
 
-    /// Each satellite's ionosphere-free phase less its range from the corrected orbit, the troposphere and its
-    /// broadcast clock (m), with its elevation and whether the phase lost lock.
-    static func reduced(_ epoch: ObservationEpoch, at position: ECEF,
-                        satellites: [SatelliteID: (ephemeris: Ephemeris, orbit: RadialAlongCross)])
+    /// Each satellite's ionosphere-free phase less its range from the corrected orbit (the update's correction moved
+    /// on by its rate, as users apply it), the troposphere and its broadcast clock (m), with its elevation and whether
+    /// the phase lost lock.
+    static func reduced(_ epoch: ObservationEpoch, at position: ECEF, satellites: [SatelliteID: SatelliteEstimate], since update: GNSSTime)
         -> [SatelliteID: (value: Double, elevation: Double, slipped: Bool)] {
         let c = Constants.speedOfLight
         let frame = LocalFrame(origin: position)
@@ -106,7 +106,11 @@ public struct EpochDifferencedClocks: Sendable {
         let mapping = NiellMapping.coefficients(receiver: frame.geodetic, time: epoch.time)
         var out: [SatelliteID: (value: Double, elevation: Double, slipped: Bool)] = [:]
         for obs in epoch.satellites {
-            guard let (eph, orbit) = satellites[obs.satellite] else { continue }
+            guard let estimate = satellites[obs.satellite] else { continue }
+            let eph = estimate.ephemeris, dt = epoch.time - update
+            let orbit = RadialAlongCross(radial: estimate.orbit.radial + dt * estimate.orbitRate.radial,
+                                         along: estimate.orbit.along + dt * estimate.orbitRate.along,
+                                         cross: estimate.orbit.cross + dt * estimate.orbitRate.cross)
             let (firstCodes, secondCodes) = PPPFilter.signalPair(obs.satellite.system)
             guard let s1 = PPPFilter.firstWithPhase(obs, firstCodes), let s2 = PPPFilter.firstWithPhase(obs, secondCodes),
                   let f1 = CarrierFrequency.of(system: obs.satellite.system, band: s1.signal.band, glonassChannel: obs.glonassChannel),
