@@ -16,7 +16,7 @@ struct GNSSSim: ParsableCommand {
         commandName: "gnss-sim",
         abstract: "Simulated GNSS and LEO observations with known truth.",
         version: SoftwareVersion.line("gnss-sim"),
-        subcommands: [ObservationsCommand.self, StreamCommand.self, FixtureCommand.self, ConvergenceCommand.self, NetworkExperimentCommand.self]
+        subcommands: [ObservationsCommand.self, StreamCommand.self, FixtureCommand.self, ConvergenceCommand.self, NetworkExperimentCommand.self, LoopCommand.self]
     )
 
     static func main() { mainReportingFailures() }

@@ -96,6 +96,7 @@ struct NetworkLoopTests {
         let sky = (try? control("gateway-b.sock", ["satellites", "RV"], directory: dir))?["sky"] as? [String: Any]
         let leo = ((sky?["satellites"] as? [[String: Any]]) ?? []).filter { $0["system"] as? String == "L" }.count
         #expect(leo >= 1, "LEO satellites in the user's last epoch: \(leo)")
+        gatewayB.stop()  // its solution logs written out
         let truth = Self.user.ecef()
         let text = (try? String(contentsOfFile: dir + "/gateway-b/solutions/RV.json", encoding: .utf8)) ?? ""
         var samples: [(time: String, horizontal: Double, up: Double)] = []
