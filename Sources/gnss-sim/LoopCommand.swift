@@ -50,8 +50,8 @@ struct LoopCommand: ParsableCommand {
         try? FileManager.default.removeItem(atPath: directory)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
 
-        let link = try Self.freePort(SOCK_STREAM), dpcMetrics = try Self.freePort(SOCK_STREAM)
-        let udp = try (0...Self.references.count + 1).map { _ in try Self.freePort(SOCK_DGRAM) }
+        let link = try LoopbackPort.free(SOCK_STREAM), dpcMetrics = try LoopbackPort.free(SOCK_STREAM)
+        let udp = try (0...Self.references.count + 1).map { _ in try LoopbackPort.free(SOCK_DGRAM) }
         let userPort = udp[Self.references.count], segment = udp[Self.references.count + 1]
         try write("dpcd.yaml", """
             listen: 127.0.0.1:\(link)
@@ -189,20 +189,5 @@ struct LoopCommand: ParsableCommand {
             Thread.sleep(forTimeInterval: 0.1)
         }
         return false
-    }
-
-    /// A free loopback port of the socket type, as the kernel hands one out.
-    static func freePort(_ type: __socket_type) throws -> Int {
-        let fd = socket(AF_INET, Int32(type.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = in_addr_t(UInt32(0x7F00_0001).bigEndian)
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let ok = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard ok else { throw ValidationError("no free port on loopback") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

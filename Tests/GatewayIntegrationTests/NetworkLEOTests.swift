@@ -10,6 +10,15 @@ import TestSupport
 /// the GNSS ones; the gateway's corrections station takes them for a user's GNSS+LEO PPP.
 @Suite("DPC LEO corrections live", .serialized)
 struct NetworkLEOTests {
+    /// gnss-sim streaming twelve minutes of the network and its LEO constellation: the stations and the user to `ports`
+    /// as `NetworkProcessingTests.simulation`, the satellite segment's downlink to the port after them.
+    static func simulation(to ports: [Int]) -> [String] {
+        var arguments = NetworkProcessingTests.simulation(to: ports)
+        arguments.removeAll { $0 == "--no-leo" }
+        arguments[arguments.firstIndex(of: "--minutes")! + 1] = "12"
+        return arguments + ["--to", "satellite-segment=127.0.0.1:\(ports[NetworkProcessingTests.stations.count + 1])"]
+    }
+
     @Test("dpcd turns the forwarded onboard observations into LEO corrections the gateway applies",
           .enabled(if: SharedData.available, "needs ../shared/data"))
     func leoCorrectionsLive() throws {
@@ -54,11 +63,7 @@ struct NetworkLEOTests {
         defer { gatewayd.stop(); dpcd.stop() }
         #expect(eventually { (try? control("ctl.sock", ["status"], directory: dir))?["ready"] as? Bool == true }, "not ready: \(gatewayd.output)")
 
-        var arguments = NetworkProcessingTests.simulation(to: ports)
-        arguments.removeAll { $0 == "--no-leo" }
-        arguments[arguments.firstIndex(of: "--minutes")! + 1] = "12"
-        arguments += ["--to", "satellite-segment=127.0.0.1:\(segment)"]
-        let sim = try DaemonProcess.run("gnss-sim", arguments, directory: dir)
+        let sim = try DaemonProcess.run("gnss-sim", Self.simulation(to: ports), directory: dir)
         #expect(sim.status == 0, "gnss-sim: \(sim.error)")
         _ = eventually(seconds: 20) { (metric(httpGet(port: dpcMetrics, path: "/metrics") ?? "", "dpc_network_epochs_total") ?? 0) >= 24 }
 

@@ -70,11 +70,7 @@ struct NetworkLoopTests {
             #expect(eventually { (try? control("\(id).sock", ["status"], directory: dir))?["ready"] as? Bool == true }, "\(id): \(process.output)")
         }
 
-        var arguments = NetworkProcessingTests.simulation(to: ports)
-        arguments.removeAll { $0 == "--no-leo" }
-        arguments[arguments.firstIndex(of: "--minutes")! + 1] = "12"
-        arguments += ["--to", "satellite-segment=127.0.0.1:\(segment)"]
-        let sim = try DaemonProcess.run("gnss-sim", arguments, directory: dir)
+        let sim = try DaemonProcess.run("gnss-sim", NetworkLEOTests.simulation(to: ports), directory: dir)
         #expect(sim.status == 0, "gnss-sim: \(sim.error)")
         _ = eventually(seconds: 20) { (metric(httpGet(port: dpcMetrics, path: "/metrics") ?? "", "dpc_network_epochs_total") ?? 0) >= 24 }
 

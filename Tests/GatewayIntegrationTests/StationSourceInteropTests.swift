@@ -1,3 +1,4 @@
+import DaemonSupport
 import Foundation
 import GNSSCore
 import Synchronization
@@ -34,17 +35,7 @@ struct StationSourceInteropTests {
 
     /// A free loopback TCP port, as the kernel hands one out.
     static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = in_addr_t(UInt32(0x7F00_0001).bigEndian)
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let ok = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        try #require(ok)
-        return Int(UInt16(bigEndian: address.sin_port))
+        try LoopbackPort.free(SOCK_STREAM)
     }
 
     /// `str2str` reading its standard input and serving it on `output` (`ntripc://…` or `tcpsvr://…`).

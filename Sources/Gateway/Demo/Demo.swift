@@ -199,17 +199,7 @@ public struct Demo {
 
     /// A free loopback UDP port, as the kernel hands one out.
     public static func freeUDPPort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = in_addr_t(UInt32(0x7F00_0001).bigEndian)
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let ok = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard ok else { throw DemoError(description: "no free UDP port on loopback") }
-        return Int(UInt16(bigEndian: address.sin_port))
+        try LoopbackPort.free(SOCK_DGRAM)
     }
 }
 

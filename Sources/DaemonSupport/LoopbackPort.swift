@@ -1,0 +1,25 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A free port on 127.0.0.1, as the kernel hands one out: bound to port 0, read back, released.
+public enum LoopbackPort {
+    public struct Unavailable: Error, CustomStringConvertible {
+        public var description: String { "no free port on loopback" }
+    }
+
+    /// A free TCP (`SOCK_STREAM`) or UDP (`SOCK_DGRAM`) port.
+    public static func free(_ type: __socket_type) throws -> Int {
+        let fd = socket(AF_INET, Int32(type.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = in_addr_t(UInt32(0x7F00_0001).bigEndian)
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let ok = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard ok else { throw Unavailable() }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
