@@ -126,6 +126,7 @@ public final class NetworkProcessing: Sendable {
             let now = GNSSTime.now
             let status = state.withLock { s in Self.status(of: s.feed, latency: s.feed.lastEpoch.map { now - $0.time }) }
             latest.withLock { $0 = status }
+            if epoch != nil { metrics.setBySystem(status) }
         }
         guard let epoch else {
             // Between the filter's updates: the high-rate clocks alone.
@@ -225,8 +226,10 @@ struct NetworkMetrics: Sendable {
     let highRateSatellites: Gauge
     let highRateResiduals: Gauge
     let highRateRejected: Counter
+    let registry: PrometheusCollectorRegistry
 
     init(registry: PrometheusCollectorRegistry) {
+        self.registry = registry
         epochs = registry.counter("dpc_network_epochs_total", help: "Network epochs processed")
         networkStations = registry.gauge("dpc_network_stations", help: "Reference stations known to the network (with coordinates)")
         stationsInSolution = registry.gauge("dpc_network_stations_in_solution", help: "Stations with measurements in the last epoch")
@@ -250,6 +253,34 @@ struct NetworkMetrics: Sendable {
                                            help: "RMS of the last high-rate epoch's post-fit epoch-differenced phase residuals")
         highRateRejected = registry.counter("dpc_network_high_rate_differences_rejected_total",
                                             help: "Epoch-differenced phases left out as slips or outliers")
+        for system in NetworkOptions().systems.sorted() { bySystem(String(system.letter)) }
+    }
+}
+
+extension NetworkMetrics {
+    /// Per system, from the satellites the last epoch corrected: how many hold the clock datum (their mean correction is
+    /// zero), and the median and largest formal range sigma (the URA sent), which fall as the network converges.
+    func setBySystem(_ status: DPCStatus.Network) {
+        let current = status.satellites.filter { $0.seen == status.lastEpoch }
+        for (system, list) in Dictionary(grouping: current, by: { String($0.satellite.prefix(1)) }) {
+            let sigmas = list.map(\.sigma).sorted()
+            let (datum, median, largest) = bySystem(system)
+            datum.set(to: Double(list.count))
+            median.set(to: sigmas[sigmas.count / 2])
+            largest.set(to: sigmas.last ?? 0)
+        }
+    }
+
+    /// A system's datum and range-sigma gauges (made at zero for the systems the network processes, at the start).
+    @discardableResult
+    func bySystem(_ system: String) -> (datum: Gauge, median: Gauge, largest: Gauge) {
+        let labels = [("system", system)]
+        return (registry.gauge("dpc_network_clock_datum_satellites", help: "Satellites of a system whose mean clock correction the last epoch held at zero",
+                               labels: labels),
+                registry.gauge("dpc_network_range_sigma_median_metres", help: "Median formal range sigma (URA) of a system's satellites in the last epoch",
+                               labels: labels),
+                registry.gauge("dpc_network_range_sigma_max_metres", help: "Largest formal range sigma (URA) of a system's satellites in the last epoch",
+                               labels: labels))
     }
 }
 

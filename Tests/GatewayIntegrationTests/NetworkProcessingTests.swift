@@ -132,6 +132,12 @@ struct NetworkProcessingTests {
         #expect((metric(metrics, "dpc_network_epochs_total") ?? 0) >= 14)
         #expect((metric(metrics, "dpc_network_satellites") ?? 0) >= 12)
         #expect((metric(metrics, "dpc_network_phase_residual_rms_metres") ?? 1) < 0.05)
+        for system in ["G", "E"] {
+            let datum = metric(metrics, "dpc_network_clock_datum_satellites{system=\"\(system)\"}") ?? 0
+            let median = metric(metrics, "dpc_network_range_sigma_median_metres{system=\"\(system)\"}") ?? 0
+            let largest = metric(metrics, "dpc_network_range_sigma_max_metres{system=\"\(system)\"}") ?? 0
+            #expect(datum >= 4 && median > 0 && median <= largest && largest < 30, "\(system): datum \(datum), sigma \(median) … \(largest)")
+        }
         #expect((metric(metrics, "dpc_network_ssr_bytes_total") ?? 0) == Double(stream.count))
 
         // Back at the gateway: the corrections stream corrects both systems and the user positions on it (PPP, not the
