@@ -51,6 +51,21 @@ import Testing
         #expect((outcome.correctedSISRE[.galileo] ?? 1) < 0.05)
     }
 
+    @Test("a global network with receiver noise: the orbit corrections' rates follow the broadcast errors' drift, the random walk alone lags it",
+          .enabled(if: SharedData.available, "needs ../shared/data"))
+    func orbitRatesFollowTheDrift() throws {
+        var experiment = try Self.experiment(ReferenceNetwork.global.stations, warmUp: 1800, judged: 1800)
+        experiment.userInterval = 1800  // the user is not the point here
+        let withRates = experiment.run(start: Self.start, seed: 3000)
+        experiment.options.orbitRatePrior = [:]
+        let without = experiment.run(start: Self.start, seed: 3000)
+        print("with rates: " + Self.describe(withRates) + "\nwithout: " + Self.describe(without))
+        for system in [GNSSSystem.gps, .galileo] {
+            let a = withRates.correctedSISRE[system] ?? 1, b = without.correctedSISRE[system] ?? 0
+            #expect(a < 0.10 && a < 0.6 * b, "\(system): \(a) m with rates, \(b) m without")
+        }
+    }
+
     @Test("a regional network with receiver noise and multipath halves GPS's broadcast range error within 30 min",
           .enabled(if: SharedData.available, "needs ../shared/data"))
     func regionalNetworkImprovesTheBroadcast() throws {
