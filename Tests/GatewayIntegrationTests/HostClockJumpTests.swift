@@ -39,7 +39,7 @@ struct HostClockJumpTests {
         var spooled = 0, latencies: [Double] = []
         for (k, offset) in ["+0", "+3600", "-3600"].enumerated() {
             try offset.write(toFile: offsetFile, atomically: true, encoding: .utf8)
-            usleep(1_500_000)  // past libfaketime's cache of the offset file
+            usleep(3_000_000)  // past libfaketime's cache of the offset file (1 s, counted in whole seconds)
             SequenceRecoveryTests.stream(data[cuts[k]..<cuts[k + 1]], port: ports.udp)
             let state = try #require(SequenceRecoveryTests.quiet(dir, acknowledged: true), "offset \(offset): \(gatewayd.output)")
             #expect(state.last > spooled, "offset \(offset): nothing new spooled")
