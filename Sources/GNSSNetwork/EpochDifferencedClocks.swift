@@ -107,10 +107,7 @@ public struct EpochDifferencedClocks: Sendable {
         var out: [SatelliteID: (value: Double, elevation: Double, slipped: Bool)] = [:]
         for obs in epoch.satellites {
             guard let estimate = satellites[obs.satellite] else { continue }
-            let eph = estimate.ephemeris, dt = epoch.time - update
-            let orbit = RadialAlongCross(radial: estimate.orbit.radial + dt * estimate.orbitRate.radial,
-                                         along: estimate.orbit.along + dt * estimate.orbitRate.along,
-                                         cross: estimate.orbit.cross + dt * estimate.orbitRate.cross)
+            let eph = estimate.ephemeris, orbit = estimate.orbit.moved(by: estimate.orbitRate, over: epoch.time - update)
             let (firstCodes, secondCodes) = PPPFilter.signalPair(obs.satellite.system)
             guard let s1 = PPPFilter.firstWithPhase(obs, firstCodes), let s2 = PPPFilter.firstWithPhase(obs, secondCodes),
                   let f1 = CarrierFrequency.of(system: obs.satellite.system, band: s1.signal.band, glonassChannel: obs.glonassChannel),

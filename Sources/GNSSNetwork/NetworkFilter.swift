@@ -215,12 +215,11 @@ public struct NetworkFilter: Sendable {
             let rates = orbitStates(sat, rate: true)
             // The corrected orbit at t and a little later, taken from the old reference to the new one.
             let h = 10.0
+            let offset = RadialAlongCross(radial: x[offsets[0]], along: x[offsets[1]], cross: x[offsets[2]])
+            let rate = rates.map { RadialAlongCross(radial: x[$0[0]], along: x[$0[1]], cross: x[$0[2]]) } ?? .zero
             func moved(_ dt: Double) -> RadialAlongCross? {
                 let old = current.state(at: t + dt), new = latest.state(at: t + dt)
-                let offset = RadialAlongCross(radial: x[offsets[0]] + dt * (rates.map { x[$0[0]] } ?? 0),
-                                              along: x[offsets[1]] + dt * (rates.map { x[$0[1]] } ?? 0),
-                                              cross: x[offsets[2]] + dt * (rates.map { x[$0[2]] } ?? 0))
-                guard let trueOffset = offset.ecef(position: old.position, velocity: old.velocity) else { return nil }
+                guard let trueOffset = offset.moved(by: rate, over: dt).ecef(position: old.position, velocity: old.velocity) else { return nil }
                 return RadialAlongCross.of(old.position + trueOffset - new.position, position: new.position, velocity: new.velocity)
             }
             if let now = moved(0) {

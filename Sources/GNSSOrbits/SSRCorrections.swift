@@ -22,6 +22,11 @@ public struct RadialAlongCross: Sendable, Hashable {
 
     public static let zero = RadialAlongCross(radial: 0, along: 0, cross: 0)
 
+    /// These offsets moved on by `rate` (each component per second) over `dt` seconds.
+    public func moved(by rate: RadialAlongCross, over dt: Double) -> RadialAlongCross {
+        RadialAlongCross(radial: radial + rate.radial * dt, along: along + rate.along * dt, cross: cross + rate.cross * dt)
+    }
+
     /// The frame's unit vectors at a satellite with `position` and `velocity`: along, cross, radial (= along × cross).
     public static func axes(position: ECEF, velocity: ECEF) -> (radial: ECEF, along: ECEF, cross: ECEF)? {
         let v = velocity.norm
@@ -94,9 +99,7 @@ public struct SSROrbitCorrection: Sendable, Hashable {
 
     /// The offsets at `t`.
     public func offset(at t: GNSSTime) -> RadialAlongCross {
-        let dt = t - reference
-        return RadialAlongCross(radial: offset.radial + rate.radial * dt, along: offset.along + rate.along * dt,
-                                cross: offset.cross + rate.cross * dt)
+        offset.moved(by: rate, over: t - reference)
     }
 }
 
