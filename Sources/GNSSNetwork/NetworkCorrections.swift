@@ -11,10 +11,13 @@ public enum NetworkCorrections {
     /// The issue of data SSR names each estimate's ephemeris by, with its orbit and clock corrections stamped `epoch`.
     public static func corrections(_ estimates: [SatelliteEstimate], epoch: GNSSTime, updateInterval: Double, issue: SSRIssue)
         -> [(satellite: SatelliteID, orbit: SSROrbitCorrection, clock: SSRClockCorrection)] {
-        estimates.compactMap { e in
+        // The filter's offsets are those at `epoch`; SSR's refer to the epoch plus half the update interval.
+        let ahead = SSRCorrections.referenceTime(epoch: epoch, updateInterval: updateInterval) - epoch
+        return estimates.compactMap { e in
             guard let iod = SSRGenerator.issueOfData(e.ephemeris) else { return nil }
-            let orbit = SSROrbitCorrection(epoch: epoch, updateInterval: updateInterval, issueOfData: iod, issue: issue, offset: e.ssrOrbitOffset,
-                                           rate: e.ssrOrbitRate, referencePoint: .antennaPhaseCentre)
+            let orbit = SSROrbitCorrection(epoch: epoch, updateInterval: updateInterval, issueOfData: iod, issue: issue,
+                                           offset: e.ssrOrbitOffset.moved(by: e.ssrOrbitRate, over: ahead), rate: e.ssrOrbitRate,
+                                           referencePoint: .antennaPhaseCentre)
             let clock = SSRClockCorrection(epoch: epoch, updateInterval: updateInterval, issue: issue, polynomial: [e.clock, 0, 0])
             return (e.satellite, orbit, clock)
         }
