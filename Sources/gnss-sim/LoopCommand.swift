@@ -2,6 +2,7 @@ import ArgumentParser
 import DaemonSupport
 import Foundation
 import GNSSCore
+import GNSSSimulation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -112,11 +113,12 @@ struct LoopCommand: ParsableCommand {
     private func report() {
         let truth = Self.user.ecef()
         let text = (try? String(contentsOfFile: directory + "/gateway-b/solutions/RV.json", encoding: .utf8)) ?? ""
-        var samples: [(time: String, error: ENU)] = []
+        var samples: [Convergence.Sample] = []
         for line in text.split(separator: "\n") {
             guard let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], o["quality"] as? String == "ppp",
-                  let t = o["time"] as? String, let e = o["ecef"] as? [Double], e.count == 3 else { continue }
-            samples.append((t, ECEF(e[0], e[1], e[2]).enu(relativeTo: truth)))
+                  let text = o["time"] as? String, let t = GNSSTime(iso8601: text),
+                  let e = o["ecef"] as? [Double], e.count == 3 else { continue }
+            samples.append(Convergence.Sample(time: t, error: ECEF(e[0], e[1], e[2]).enu(relativeTo: truth)))
         }
         print("== the user RV: GNSS+LEO PPP (kinematic) on the DPC's corrections, against the truth")
         guard !samples.isEmpty else {
@@ -126,10 +128,11 @@ struct LoopCommand: ParsableCommand {
         let marks = Set([samples.count / 10, samples.count / 4, samples.count / 2, samples.count - 1])
         for k in marks.sorted() {
             let s = samples[k]
-            print(String(format: "  %@  horizontal %.3f m, up %+.3f m", s.time, s.error.horizontal, s.error.up))
+            print(String(format: "  %@  horizontal %.3f m, up %+.3f m", s.time.iso8601(fractionDigits: 0), s.horizontal, s.error.up))
         }
-        let within = samples.indices.first { k in samples[k...].allSatisfy { $0.error.horizontal < 0.10 && abs($0.error.up) < 0.20 } }
-        print(within.map { "within 10 cm horizontal and 20 cm vertical from \(samples[$0].time) on" }
+        let start = samples[0].time
+        let within = Convergence.time(samples, from: start)
+        print(within.map { "within 10 cm horizontal and 20 cm vertical from \((start + $0).iso8601(fractionDigits: 0)) on" }
               ?? "not within 10 cm horizontal and 20 cm vertical to the end: the network starts cold with six stations; `gnss-sim network-experiment` measures a warmed-up one")
     }
 
