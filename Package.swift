@@ -133,7 +133,7 @@ let package = Package(
                     dependencies: ["GNSSNetwork", "GNSSSimulation", "GNSSPositioning", "GNSSProducts", "GNSSOrbits", "GNSSFormats", "GNSSCore", "TestSupport"]),
         .testTarget(name: "GatewayControlTests", dependencies: ["GatewayControl"]),
         .testTarget(name: "DaemonSupportTests", dependencies: ["DaemonSupport", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "DPCTests", dependencies: ["DPC", "DPCLink", "DaemonSupport", "JetStream", "GNSSFormats", "GNSSCore", "TestSupport",
+        .testTarget(name: "DPCTests", dependencies: ["DPC", "DPCLink", "DaemonSupport", "JetStream", "GNSSFormats", "GNSSCore", "GNSSNetwork", "TestSupport",
                                                      .product(name: "NIOCore", package: "swift-nio"),
                                                      .product(name: "NIOPosix", package: "swift-nio"),
                                                      .product(name: "Logging", package: "swift-log")]),

@@ -1,5 +1,6 @@
 import DPCLink
 import DaemonSupport
+import GNSSNetwork
 import JetStream
 import Yams
 
@@ -99,14 +100,14 @@ public struct DPCConfiguration: Sendable {
         return (checker.problems.isEmpty ? c : nil, checker.problems, checker.warnings)
     }
 
-    /// `processing: {interval: 30, high_rate: 1, holdback: 2, ssr_output: HOST:PORT, record: DIRECTORY}`.
+    /// `processing: {interval: 30, high_rate: 1, holdback: 2, leo: kinematic, ssr_output: HOST:PORT, record: DIRECTORY}`.
     private static func processingSettings(_ node: Node, _ checker: inout SettingsChecker) -> NetworkProcessing.Settings? {
         guard case .mapping(let m) = node else {
-            checker.problem(node, "processing must be a mapping (interval, high_rate, holdback, ssr_output, record)")
+            checker.problem(node, "processing must be a mapping (interval, high_rate, holdback, leo, ssr_output, record)")
             return nil
         }
         var p = NetworkProcessing.Settings()
-        let e = checker.entries(m, allowed: ["interval", "high_rate", "holdback", "ssr_output", "record"], context: "processing")
+        let e = checker.entries(m, allowed: ["interval", "high_rate", "holdback", "leo", "ssr_output", "record"], context: "processing")
         if let v = e["interval"]?.value {
             let allowed = [1.0, 2, 5, 10, 15, 30, 60]
             if let d = v.float, allowed.contains(d) { p.interval = d } else {
@@ -122,6 +123,11 @@ public struct DPCConfiguration: Sendable {
         }
         if let v = e["holdback"]?.value {
             if let d = v.float, (0...60).contains(d) { p.holdback = d } else { checker.problem(v, "processing holdback must be seconds from 0 to 60") }
+        }
+        if let v = e["leo"]?.value {
+            if let mode = checker.string(v, "processing leo").flatMap(LEOProcessing.init(rawValue:)) { p.leo = mode } else {
+                checker.problem(v, "processing leo must be one of \(LEOProcessing.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
         }
         if let v = e["ssr_output"]?.value { p.output = checker.address(v, "processing ssr_output") }
         if let v = e["record"]?.value { p.record = checker.string(v, "processing record") }

@@ -25,6 +25,8 @@ public final class NetworkProcessing: Sendable {
         public var highRate: Double?
         /// Seconds past an epoch after which it is processed without the stations still missing.
         public var holdback: Double = 2
+        /// How the LEO satellites' onboard observations are processed.
+        public var leo = LEOProcessing.kinematic
         /// Where the SSR stream goes (UDP), if anywhere.
         public var output: NetworkAddress?
         /// Where the SSR stream is recorded, a file a day (`YYYY-MM-DD.rtcm3`, by the epochs' GPS date), if anywhere.
@@ -65,6 +67,7 @@ public final class NetworkProcessing: Sendable {
         sender = try settings.output.map { address throws(DatagramSender.Failure) in try DatagramSender(to: address) }
         var feed = NetworkFeed(interval: settings.interval, holdback: settings.holdback)
         feed.highRate = settings.highRate
+        feed.leoProcessing = settings.leo
         state = Mutex(State(feed: feed))
         latest = Mutex(Self.status(of: feed, latency: nil))
         metrics = NetworkMetrics(registry: registry)

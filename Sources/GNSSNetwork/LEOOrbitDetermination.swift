@@ -81,7 +81,9 @@ public struct LEOOrbitDetermination: Sendable {
         guard let solution = s.filter.process(epoch, gnss: gnss) else { return nil }
         let t = solution.time
         if solution.sigma <= options.maximumSampleSigma {
-            s.arc.append(LEOOrbitFit.Sample(time: t, position: solution.position, sigma: max(solution.sigma, 0.01)))
+            // The position is where the satellite was at reception: the epoch less the receiver's clock offset.
+            let arrival = t - solution.clock / Constants.speedOfLight
+            s.arc.append(LEOOrbitFit.Sample(time: arrival, position: solution.position, sigma: max(solution.sigma, 0.01)))
         }
         s.arc.removeAll { t - $0.time > options.arcLength }
         if s.lastFit.map({ t - $0 >= options.fitInterval - 1e-6 }) ?? true, let first = s.arc.first,
@@ -108,6 +110,22 @@ public struct LEOOrbitDetermination: Sendable {
             s.determined = Determined(orbit: orbit, clock: clock / c, clockRate: Self.rate(s.clocks) / c, clockEpoch: t, lastData: t)
         }
         return solution
+    }
+
+    /// Takes `sat`'s orbit and clock as the network filter estimated them jointly with the GNSS corrections (instead of
+    /// positioning its onboard epochs here): they serve as a fitted orbit would, predicted under `model`, the clock with a
+    /// drift the filter's.
+    public mutating func take(_ estimate: LEOEstimate, model: LEOForceModel) {
+        let sat = estimate.satellite, t = estimate.time
+        var s = satellites[sat] ?? Satellite(filter: LEOKinematicFilter(options: options.kinematic))
+        defer { satellites[sat] = s }
+        let state = LEOForceModel.inertial(position: estimate.position, velocity: estimate.velocity, at: 0)
+        let orbit = LEOFittedOrbit(epoch: t, state: state, along: 0, model: model, rms: estimate.positionSigma, samples: 1,
+                                   arcStart: t - options.maximumPrediction)
+        s.orbit = orbit
+        s.lastFit = t
+        let c = Constants.speedOfLight
+        s.determined = Determined(orbit: orbit, clock: estimate.clock / c, clockRate: estimate.clockDrift / c, clockEpoch: t, lastData: t)
     }
 
     /// The least-squares rate of a short series of clocks, m/s (zero with fewer than two).
@@ -138,7 +156,7 @@ public struct LEOOrbitDetermination: Sendable {
 
     /// Forgets satellites whose last onboard epoch is older than `age` seconds at `t` (their filters restart).
     public mutating func forget(olderThan age: Double, at t: GNSSTime) {
-        satellites = satellites.filter { _, s in s.filter.solution.map { t - $0.time <= age } ?? false }
+        satellites = satellites.filter { _, s in (s.determined?.lastData ?? s.filter.solution?.time).map { t - $0 <= age } ?? false }
     }
 
     /// The 4058/2 messages of epoch `t` against the broadcast ephemerides `broadcast`, every `interval` seconds (an SSR

@@ -15,9 +15,11 @@ import GNSSProducts
 /// first coordinates (1005/1006) on.
 ///
 /// The satellite segment's downlink (a station whose records carry LEO ephemerides, 4058/1) feeds the LEO orbit and clock
-/// determination instead: its LEO ephemerides, and each LEO satellite's onboard epochs, positioned on the broadcast
-/// GNSS ephemerides with the network's own corrections. Each grid epoch then also gives 4058/2 corrections for
-/// the LEO satellites determined.
+/// determination: its LEO ephemerides, and each LEO satellite's onboard epochs, processed as `leoProcessing` says. On the
+/// grid they may join the ground stations' in the network filter (a grid epoch then also waits for the downlink), which
+/// estimates the LEO orbits and clocks with the GNSS corrections; or each onboard epoch is positioned on the broadcast
+/// GNSS ephemerides with the network's own corrections and the orbits are fitted to those positions. Each grid epoch then
+/// also gives 4058/2 corrections for the LEO satellites determined.
 public struct NetworkFeed: Sendable {
     public var interval: Double
     /// Seconds between epochs of high-rate clock corrections (SSR high-rate clock messages, from
@@ -48,6 +50,14 @@ public struct NetworkFeed: Sendable {
     public private(set) var leoCorrected = 0
     /// The GNSS orbits and clocks the LEO processing positions on, and the errors it assumes of them.
     public var leoGNSS = LEOGNSSReference()
+    /// How the onboard epochs are processed.
+    public var leoProcessing = LEOProcessing.kinematic
+    /// Joint processing: a LEO satellite's corrections go out once the filter's formal sigma of its position is this
+    /// small, m.
+    public var leoMaximumSigma = 0.3
+    /// Onboard epochs gathered for grid epochs not yet processed (joint processing), and the downlink's latest epoch.
+    private var pendingOnboard: [GNSSTime: [SatelliteID: ObservationEpoch]] = [:]
+    private var downlinkLatest: GNSSTime?
     /// The network's own GNSS corrections, as the LEO processing positions on them, and their orbit sigmas.
     private var corrections = SSRCorrections()
     private var orbitSigmas: [SatelliteID: Double] = [:]
@@ -84,8 +94,7 @@ public struct NetworkFeed: Sendable {
     public mutating func add(station name: String, time: GNSSTime, rtcm: [UInt8]) -> [[UInt8]] {
         guard stations[name] != nil || downlinks[name] != nil || stations.count + downlinks.count < Self.maximumStations else { return [] }
         if downlinks[name] != nil || (stations[name]?.index == nil && SatelliteSegmentDownlink.carriesSegmentMessages(rtcm)) {
-            takeDownlink(station: name, time: time, rtcm: rtcm)
-            return []
+            return takeDownlink(station: name, time: time, rtcm: rtcm)
         }
         var station = stations[name] ?? Station()
         var events: [RTCM3StreamEvent] = []
@@ -123,22 +132,38 @@ public struct NetworkFeed: Sendable {
     /// LEO satellites with a determined orbit and clock now.
     public var determinedLEO: Int { lastProcessed.map { leo.determined(at: $0).count } ?? 0 }
 
-    /// The satellite segment's record: LEO ephemerides kept, onboard epochs positioned.
-    private mutating func takeDownlink(station name: String, time: GNSSTime, rtcm: [UInt8]) {
+    /// The satellite segment's record: LEO ephemerides kept, onboard epochs gathered for the network filter (joint) or
+    /// positioned. Returns the SSR frames of every grid epoch this completes.
+    private mutating func takeDownlink(station name: String, time: GNSSTime, rtcm: [UInt8]) -> [[UInt8]] {
         stations[name] = nil
         var downlink = downlinks[name] ?? SatelliteSegmentDownlink()
         let (ephemerides, epochs) = downlink.add(rtcm, time: time)
         downlinks[name] = downlink
         for e in ephemerides { _ = leoEphemerides.add(e) }
+        onboardEpochs += epochs.count
+        if leoProcessing.entersNetworkFilter {
+            for (sat, epoch) in epochs {
+                downlinkLatest = max(downlinkLatest ?? epoch.time, epoch.time)
+                guard isOnGrid(epoch.time) else { continue }
+                if let last = lastProcessed, !(last < epoch.time) {
+                    late += 1
+                    continue
+                }
+                pendingOnboard[epoch.time, default: [:]][sat] = epoch
+            }
+            // Bounded: onboard epochs no ground station will complete are let go.
+            while pendingOnboard.count > Self.maximumPendingEpochs, let oldest = pendingOnboard.keys.min() { pendingOnboard[oldest] = nil }
+        }
+        guard leoProcessing.positionsKinematically else { return processReady(latest: downlinkLatest) }
         let reference = leoGNSS, corrections = self.corrections, broadcast = self.ephemerides, sigmas = orbitSigmas
         let gnss: LEOKinematicFilter.GNSSStates = { reference.state($0, at: $1, corrections: corrections, broadcast: broadcast, orbitSigmas: sigmas) }
         for (sat, epoch) in epochs {
-            onboardEpochs += 1
             if let solution = leo.process(sat, epoch: epoch, gnss: gnss) {
                 onboardPositioned += 1
                 if solution.sigma <= leo.options.maximumSampleSigma { onboardFitted += 1 }
             }
         }
+        return leoProcessing.entersNetworkFilter ? processReady(latest: downlinkLatest) : []
     }
 
     /// Processes whatever is pending (at the end of a replay).
@@ -157,7 +182,9 @@ public struct NetworkFeed: Sendable {
         let members = Set(stations.values.compactMap(\.index))
         while let t = pending.keys.min() {
             let gathered = pending[t] ?? [:]
-            let complete = Set(gathered.keys).isSuperset(of: members)
+            // Complete: every station has given the epoch, and in joint processing the downlink has too.
+            let downlinkDone = !leoProcessing.entersNetworkFilter || downlinks.isEmpty || (downlinkLatest.map { !($0 < t) } ?? false)
+            let complete = Set(gathered.keys).isSuperset(of: members) && downlinkDone
             let overdue = latest.map { $0 - t >= holdback } ?? false
             guard all || complete || overdue || pending.count > Self.maximumPendingEpochs else { break }
             pending[t] = nil
@@ -175,8 +202,19 @@ public struct NetworkFeed: Sendable {
             guard let highRate else { return [] }
             return Self.highRateFrames(epoch.changes, epoch: t, interval: highRate, options: ssr)
         }
-        lastEpoch = filter.process(time: t, observations: observations, ephemerides: ephemerides)
+        let onboard = pendingOnboard[t] ?? [:]
+        for key in pendingOnboard.keys where !(t < key) { pendingOnboard[key] = nil }
+        let epoch = filter.process(time: t, observations: observations, ephemerides: ephemerides, onboard: onboard,
+                                   leoEphemerides: leoEphemerides)
+        lastEpoch = epoch
         processed += 1
+        if leoProcessing == .joint {
+            onboardPositioned += epoch.leoSatellites
+            for estimate in filter.leoEstimates where estimate.positionSigma <= leoMaximumSigma {
+                onboardFitted += 1
+                leo.take(estimate, model: filter.options.leoForceModel)
+            }
+        }
         let estimates = filter.estimates
         NetworkCorrections.add(estimates, epoch: t, updateInterval: interval, into: &corrections)
         orbitSigmas = Dictionary(uniqueKeysWithValues: estimates.map { ($0.satellite, $0.orbitSigma) })

@@ -16,6 +16,14 @@ import GNSSProducts
 /// satellite. The clock datum is the broadcast clocks' ensemble: per system the
 /// mean correction of the satellites in view is held at zero.
 ///
+/// LEO satellites' onboard receivers, when given, observe in the same update as
+/// the ground stations (joint processing): each is a moving receiver whose
+/// Earth-fixed position and velocity are states propagated under `LEOForceModel`
+/// (the zonal field to J4) with a random walk of the velocity for the forces the
+/// model lacks; a clock per system that is a random walk about a common drift (the
+/// satellite's oscillator); float ambiguities, and no troposphere. The GNSS orbits
+/// are then seen from orbit as well as from the ground.
+///
 /// A correction is "true minus broadcast": the satellite is at the broadcast
 /// position plus the orbit correction (in the frame of the broadcast orbit the
 /// satellite's reference ephemeris gives), and its clock, with the relativistic
@@ -25,17 +33,27 @@ public struct NetworkFilter: Sendable {
     public private(set) var stations: [NetworkStation]
     public var options: NetworkOptions
 
+    /// Who observes: a reference station (by index) or a LEO satellite's onboard receiver. Stations come first.
+    private enum Receiver: Hashable, Comparable {
+        case station(Int)
+        case leo(SatelliteID)
+    }
+
     private enum Key: Hashable {
         case troposphere(Int)
-        case receiverClock(Int, GNSSSystem)
+        case receiverClock(Receiver, GNSSSystem)
         case satelliteClock(SatelliteID)
         case orbit(SatelliteID, Int)
         case orbitRate(SatelliteID, Int)
-        case ambiguity(Int, SatelliteID)
+        case ambiguity(Receiver, SatelliteID)
+        /// A LEO satellite's Earth-fixed position (0–2, m) and velocity (3–5, m/s) at the filter's epoch.
+        case leoOrbit(SatelliteID, Int)
+        /// A LEO satellite's clock drift (m/s), shared by its clocks per system.
+        case leoClockDrift(SatelliteID)
     }
 
     private struct TrackKey: Hashable {
-        var station: Int
+        var receiver: Receiver
         var satellite: SatelliteID
     }
 
@@ -49,7 +67,7 @@ public struct NetworkFilter: Sendable {
     }
 
     private struct Measurement {
-        var station: Int
+        var receiver: Receiver
         var satellite: SatelliteID
         var code: Double
         var phase: Double
@@ -72,6 +90,8 @@ public struct NetworkFilter: Sendable {
     private var lastTime: GNSSTime?
     /// The stations' local frames.
     private var frames: [LocalFrame]
+    /// When each LEO satellite's onboard receiver was last used.
+    private var leoLastSeen: [SatelliteID: GNSSTime] = [:]
 
     public init(stations: [NetworkStation] = [], options: NetworkOptions = NetworkOptions()) {
         self.stations = stations
@@ -96,17 +116,54 @@ public struct NetworkFilter: Sendable {
     // MARK: - Epoch
 
     /// Processes one epoch: `observations` by station index (stations without data this epoch left out), with the
-    /// broadcast ephemerides known by then.
-    public mutating func process(time: GNSSTime, observations: [Int: ObservationEpoch], ephemerides: EphemerisStore) -> NetworkEpoch {
+    /// broadcast ephemerides known by then; and the LEO satellites' `onboard` epochs of the same time, a satellite first
+    /// taken in at its broadcast orbit (`leoEphemerides`; one without is left out until it has one).
+    public mutating func process(time: GNSSTime, observations: [Int: ObservationEpoch], ephemerides: EphemerisStore,
+                                 onboard: [SatelliteID: ObservationEpoch] = [:], leoEphemerides: LEOEphemerisStore? = nil) -> NetworkEpoch {
         var summary = NetworkEpoch(time: time)
         var measurements: [Measurement] = []
         let sorted = observations.sorted { $0.key < $1.key }
         for (station, epoch) in sorted where stations.indices.contains(station) {
             let before = measurements.count
-            prepare(station: station, epoch: epoch, ephemerides: ephemerides, into: &measurements)
+            let frame = frames[station]
+            prepare(.station(station), epoch: epoch, time: time, ephemerides: ephemerides, mask: options.elevationMask,
+                    elevation: { frame.enu($0).azimuthElevation.elevation }, into: &measurements)
             if measurements.count > before { summary.stations += 1 }
         }
-        timeUpdate(time: time, measurements: measurements)
+        // LEO satellites: where each is now (its orbit carried forward, or its broadcast).
+        var leoOrbits: [SatelliteID: LEOTransition] = [:]
+        var leoPriors: [SatelliteID: LEOForceModel.State] = [:]
+        // Bounded: satellites the filter follows, then new ones while there is room.
+        var room = options.maximumLEOReceivers - Set(keys.compactMap { key -> SatelliteID? in
+            if case .leoOrbit(let sat, 0) = key, leoLastSeen[sat].map({ time - $0 <= options.maximumGap }) ?? false { return sat }
+            return nil
+        }).count
+        for (sat, epoch) in onboard.sorted(by: { $0.key < $1.key }) {
+            let here: ECEF
+            if let transition = leoTransition(sat, to: time) {
+                leoOrbits[sat] = transition
+                here = transition.state.position
+            } else if room <= 0 {
+                summary.leoLeftOut += 1
+                continue
+            } else if let broadcast = leoEphemerides.flatMap({ Self.broadcastState(sat, at: time, in: $0) }) {
+                leoPriors[sat] = broadcast
+                here = broadcast.position
+                room -= 1
+            } else {
+                continue
+            }
+            let up = (1 / here.norm) * here
+            let before = measurements.count
+            prepare(.leo(sat), epoch: epoch, time: time, ephemerides: ephemerides, mask: options.leoElevationMask,
+                    elevation: { p in let d = p - here; return asin(max(-1, min(1, d.dot(up) / d.norm))) }, into: &measurements)
+            if measurements.count > before { summary.leoSatellites += 1 }
+        }
+        // LEO satellites not observed this epoch are carried forward too.
+        for case .leoOrbit(let sat, 0) in keys where leoOrbits[sat] == nil {
+            if let transition = leoTransition(sat, to: time) { leoOrbits[sat] = transition }
+        }
+        timeUpdate(time: time, measurements: measurements, leoOrbits: leoOrbits, leoPriors: leoPriors)
         var used = measurements
         for _ in 0...options.maximumRejections {
             let outcome = measurementUpdate(used, time: time, mayReject: summary.rejected < options.maximumRejections)
@@ -116,8 +173,9 @@ public struct NetworkFilter: Sendable {
             summary.rejected += 1
         }
         for m in used {
-            tracks[TrackKey(station: m.station, satellite: m.satellite)]?.lastSeen = time
+            tracks[TrackKey(receiver: m.receiver, satellite: m.satellite)]?.lastSeen = time
             satelliteLastSeen[m.satellite] = time
+            if case .leo(let sat) = m.receiver { leoLastSeen[sat] = time }
         }
         summary.measurements = used.count
         summary.satellites = Set(used.map(\.satellite)).count
@@ -147,12 +205,27 @@ public struct NetworkFilter: Sendable {
         }
     }
 
+    /// The LEO satellites' orbits and clocks as the filter holds them at its last epoch, of those observed then.
+    public var leoEstimates: [LEOEstimate] {
+        guard let time = lastTime else { return [] }
+        return leoLastSeen.keys.sorted().compactMap { sat -> LEOEstimate? in
+            guard leoLastSeen[sat] == time, let o = index[.leoOrbit(sat, 0)],
+                  let ci = index[.receiverClock(.leo(sat), .gps)] ?? index[.receiverClock(.leo(sat), .galileo)] else { return nil }
+            return LEOEstimate(satellite: sat, time: time, position: ECEF(x[o], x[o + 1], x[o + 2]), velocity: ECEF(x[o + 3], x[o + 4], x[o + 5]),
+                               clock: x[ci], clockDrift: index[.leoClockDrift(sat)].map { x[$0] } ?? 0, positionSigma: (p[o, o] + p[o + 1, o + 1] + p[o + 2, o + 2]).squareRoot(),
+                               clockSigma: p[ci, ci].squareRoot())
+        }
+    }
+
     /// The number of states the filter carries.
     public var stateCount: Int { x.count }
 
     // MARK: - Measurements
 
-    private mutating func prepare(station: Int, epoch: ObservationEpoch, ephemerides: EphemerisStore, into out: inout [Measurement]) {
+    /// `receiver`'s ionosphere-free code and phase of epoch `time`, of satellites whose `elevation` (from the receiver's
+    /// position) is above `mask`.
+    private mutating func prepare(_ receiver: Receiver, epoch: ObservationEpoch, time: GNSSTime, ephemerides: EphemerisStore, mask: Double,
+                                  elevation: (ECEF) -> Double, into out: inout [Measurement]) {
         let c = Constants.speedOfLight
         for obs in epoch.satellites where options.systems.contains(obs.satellite.system) {
             let sat = obs.satellite
@@ -161,7 +234,7 @@ public struct NetworkFilter: Sendable {
                   let f1 = CarrierFrequency.of(system: sat.system, band: s1.signal.band, glonassChannel: obs.glonassChannel),
                   let f2 = CarrierFrequency.of(system: sat.system, band: s2.signal.band, glonassChannel: obs.glonassChannel),
                   let l1 = s1.carrierPhase, let l2 = s2.carrierPhase, let range1 = s1.pseudorange, let range2 = s2.pseudorange,
-                  let eph = reference(sat, at: epoch.time, ephemerides: ephemerides)
+                  let eph = reference(sat, at: time, ephemerides: ephemerides)
             else { continue }
             let p1 = PPPFilter.firstCode(obs, firstCodes, band: s1.signal.band)?.0 ?? range1
             let p2 = PPPFilter.firstCode(obs, secondCodes, band: s2.signal.band)?.0 ?? range2
@@ -170,18 +243,16 @@ public struct NetworkFilter: Sendable {
             let code = g1 * p1 + g2 * p2
             let phase = g1 * l1 * lambda1 + g2 * l2 * lambda2
             // Transmission time by the broadcast clock; the state there.
-            var tx = epoch.time - code / c
+            var tx = time - code / c
             tx = tx - eph.clockBias(at: tx)
             let state = eph.state(at: tx)
-            guard state.position.norm > 1e6, state.position.x.isFinite else { continue }
-            let elevation = frames[station].enu(state.position).azimuthElevation.elevation
-            guard elevation >= options.elevationMask else { continue }
+            guard state.position.norm > 1e6, state.position.x.isFinite, elevation(state.position) >= mask else { continue }
             // Cycle slips: loss of lock, a gap, Melbourne–Wübbena and geometry-free jumps.
-            let key = TrackKey(station: station, satellite: sat)
+            let key = TrackKey(receiver: receiver, satellite: sat)
             let wideLane = ((l1 * lambda1 * f1 - l2 * lambda2 * f2) / (f1 - f2) - (f1 * p1 + f2 * p2) / (f1 + f2)) / (c / (f1 - f2))
             let geometryFree = l1 * lambda1 - l2 * lambda2
             var slip = (s1.lli & 1) != 0 || (s2.lli & 1) != 0
-            if let t = tracks[key], epoch.time - t.lastSeen <= options.maximumGap {
+            if let t = tracks[key], time - t.lastSeen <= options.maximumGap {
                 if abs(wideLane - t.wideLane) > options.wideLaneSlip || abs(geometryFree - t.geometryFree) > options.geometryFreeSlip {
                     slip = true
                 }
@@ -194,9 +265,9 @@ public struct NetworkFilter: Sendable {
                 }
             } else {
                 slip = true
-                tracks[key] = Track(lastSeen: epoch.time, wideLane: wideLane, count: 1, geometryFree: geometryFree, windUp: nil)
+                tracks[key] = Track(lastSeen: time, wideLane: wideLane, count: 1, geometryFree: geometryFree, windUp: nil)
             }
-            out.append(Measurement(station: station, satellite: sat, code: code, phase: phase, wavelength: c / (f1 + f2), slip: slip,
+            out.append(Measurement(receiver: receiver, satellite: sat, code: code, phase: phase, wavelength: c / (f1 + f2), slip: slip,
                                    position: state.position, velocity: state.velocity,
                                    clock: c * SSRCorrections.broadcastClock(eph, state: state, at: tx)))
         }
@@ -243,20 +314,27 @@ public struct NetworkFilter: Sendable {
 
     // MARK: - Time update
 
-    private mutating func timeUpdate(time: GNSSTime, measurements: [Measurement]) {
+    private mutating func timeUpdate(time: GNSSTime, measurements: [Measurement], leoOrbits: [SatelliteID: LEOTransition],
+                                     leoPriors: [SatelliteID: LEOForceModel.State]) {
         let dt = lastTime.map { max(0, time - $0) } ?? 0
         lastTime = time
         // Forget tracks and satellites unseen too long.
         var stale: Set<Key> = []
         for (key, track) in tracks where time - track.lastSeen > options.maximumGap {
             tracks[key] = nil
-            stale.insert(.ambiguity(key.station, key.satellite))
+            stale.insert(.ambiguity(key.receiver, key.satellite))
         }
         for (sat, seen) in satelliteLastSeen where time - seen > options.maximumGap {
             satelliteLastSeen[sat] = nil
             references[sat] = nil
             stale.insert(.satelliteClock(sat))
             for i in 0..<3 { stale.insert(.orbit(sat, i)); stale.insert(.orbitRate(sat, i)) }
+        }
+        for (sat, seen) in leoLastSeen where time - seen > options.maximumGap {
+            leoLastSeen[sat] = nil
+            for i in 0..<6 { stale.insert(.leoOrbit(sat, i)) }
+            stale.insert(.leoClockDrift(sat))
+            for system in GNSSSystem.allCases { stale.insert(.receiverClock(.leo(sat), system)) }
         }
         remove(stale)
         // New states.
@@ -268,8 +346,20 @@ public struct NetworkFilter: Sendable {
             added.append((key, value, variance))
         }
         for m in measurements {
-            add(.troposphere(m.station), 0.1, 0.3 * 0.3)
-            add(.receiverClock(m.station, m.satellite.system), 0, 0)
+            switch m.receiver {
+            case .station(let i):
+                add(.troposphere(i), 0.1, 0.3 * 0.3)
+            case .leo(let sat):
+                if let prior = leoPriors[sat] {
+                    let values = [prior.position.x, prior.position.y, prior.position.z, prior.velocity.x, prior.velocity.y, prior.velocity.z]
+                    for i in 0..<6 {
+                        let sigma = i < 3 ? options.leoPositionPrior : options.leoVelocityPrior
+                        add(.leoOrbit(sat, i), values[i], sigma * sigma)
+                    }
+                }
+                add(.leoClockDrift(sat), 0, options.leoClockDriftPrior * options.leoClockDriftPrior)
+            }
+            add(.receiverClock(m.receiver, m.satellite.system), 0, 0)
             add(.satelliteClock(m.satellite), 0, 0)
             if options.estimateOrbits {
                 let prior = options.orbitPrior[m.satellite.system] ?? 2
@@ -278,14 +368,43 @@ public struct NetworkFilter: Sendable {
                     for i in 0..<3 { add(.orbitRate(m.satellite, i), 0, ratePrior * ratePrior) }
                 }
             }
-            add(.ambiguity(m.station, m.satellite), m.phase - m.code, 30 * 30)
+            add(.ambiguity(m.receiver, m.satellite), m.phase - m.code, 30 * 30)
         }
         append(added)
-        // Orbit offsets move with their rates.
+        // A LEO satellite taken in is forgotten as any other once unseen too long.
+        for sat in leoPriors.keys where leoLastSeen[sat] == nil && index[.leoOrbit(sat, 0)] != nil { leoLastSeen[sat] = time }
+        // Orbit offsets move with their rates; LEO orbits move under their forces.
         if dt > 0 {
             for case .orbitRate(let sat, let i) in keys {
                 guard let r = index[.orbitRate(sat, i)], let o = index[.orbit(sat, i)] else { continue }
                 propagate(offset: o, rate: r, dt: dt)
+            }
+            // LEO clocks move with their drift, and walk.
+            let qClock = options.leoClockNoise * options.leoClockNoise * dt
+            let qDrift = options.leoClockDriftNoise * options.leoClockDriftNoise * dt
+            for case .leoClockDrift(let sat) in keys {
+                guard let d = index[.leoClockDrift(sat)] else { continue }
+                p[d, d] += qDrift
+                for system in GNSSSystem.allCases {
+                    guard let c = index[.receiverClock(.leo(sat), system)], !pending.contains(.receiverClock(.leo(sat), system)) else { continue }
+                    propagate(offset: c, rate: d, dt: dt)
+                    p[c, c] += qClock
+                }
+            }
+            let q = options.leoAccelerationNoise * options.leoAccelerationNoise
+            for (sat, transition) in leoOrbits {
+                guard let o = index[.leoOrbit(sat, 0)] else { continue }
+                transform(Array(o..<(o + 6)), by: transition.matrix)
+                let values = [transition.state.position.x, transition.state.position.y, transition.state.position.z,
+                              transition.state.velocity.x, transition.state.velocity.y, transition.state.velocity.z]
+                for i in 0..<6 { x[o + i] = values[i] }
+                // White noise of the acceleration: a random walk of the velocity and its integral in the position.
+                for axis in 0..<3 {
+                    p[o + axis, o + axis] += q * dt * dt * dt / 3
+                    p[o + axis, o + 3 + axis] += q * dt * dt / 2
+                    p[o + 3 + axis, o + axis] += q * dt * dt / 2
+                    p[o + 3 + axis, o + 3 + axis] += q * dt
+                }
             }
         }
         // Random walks.
@@ -300,8 +419,12 @@ public struct NetworkFilter: Sendable {
             default: break
             }
         }
-        // White-noise clocks: a fresh prior every epoch (receiver clocks from the median code residual).
-        for (key, value) in receiverClockPriors(measurements) { reset(key, value: value, variance: 300 * 300) }
+        // White-noise clocks: a fresh prior every epoch (receiver clocks from the median code residual). A LEO satellite's
+        // clocks only when they are new: they are followed from epoch to epoch.
+        for (key, value) in receiverClockPriors(measurements) {
+            if case .receiverClock(.leo, _) = key, !pending.contains(key) { continue }
+            reset(key, value: value, variance: 300 * 300)
+        }
         for sat in Set(measurements.map(\.satellite)) {
             let key = Key.satelliteClock(sat)
             if let q = options.satelliteClockProcessNoise, !pending.contains(key), let i = index[key] {
@@ -311,22 +434,86 @@ public struct NetworkFilter: Sendable {
             }
         }
         // Ambiguities restart on a slip.
-        for m in measurements where m.slip && !pending.contains(.ambiguity(m.station, m.satellite)) {
-            reset(.ambiguity(m.station, m.satellite), value: m.phase - m.code, variance: 30 * 30)
-            tracks[TrackKey(station: m.station, satellite: m.satellite)]?.windUp = nil
+        for m in measurements where m.slip && !pending.contains(.ambiguity(m.receiver, m.satellite)) {
+            reset(.ambiguity(m.receiver, m.satellite), value: m.phase - m.code, variance: 30 * 30)
+            tracks[TrackKey(receiver: m.receiver, satellite: m.satellite)]?.windUp = nil
         }
     }
 
-    /// Each station's clock per system: the median of code minus the modelled range and the satellite clock.
+    /// Where a receiver is: a station's known marker, a LEO satellite's orbit state.
+    private func position(of receiver: Receiver) -> ECEF? {
+        switch receiver {
+        case .station(let i): return stations[i].position
+        case .leo(let sat): return index[.leoOrbit(sat, 0)].map { ECEF(x[$0], x[$0 + 1], x[$0 + 2]) }
+        }
+    }
+
+    /// Each receiver's clock per system: the median of code minus the modelled range and the satellite clock.
     private func receiverClockPriors(_ ms: [Measurement]) -> [Key: Double] {
         var residuals: [Key: [Double]] = [:]
         for m in ms {
-            let (range, _) = SinglePointPositioner.geometricRange(satellite: m.position, receiver: stations[m.station].position)
-            residuals[.receiverClock(m.station, m.satellite.system), default: []].append(m.code - range + m.clock)
+            guard let position = position(of: m.receiver) else { continue }
+            let (range, _) = SinglePointPositioner.geometricRange(satellite: m.position, receiver: position)
+            residuals[.receiverClock(m.receiver, m.satellite.system), default: []].append(m.code - range + m.clock)
         }
         return residuals.mapValues { list in
             let sorted = list.sorted()
             return sorted[sorted.count / 2]
+        }
+    }
+
+    // MARK: - LEO orbits
+
+    /// A LEO satellite's orbit carried from the filter's last epoch to the next: the state there and the transition
+    /// matrix (the partials of the new state by the old, position and velocity, Earth-fixed).
+    private struct LEOTransition {
+        var state: LEOForceModel.State
+        var matrix: [[Double]]
+    }
+
+    /// `sat`'s orbit state (Earth-fixed) carried to `time` under the force model; nil when the filter has none.
+    private func leoTransition(_ sat: SatelliteID, to time: GNSSTime) -> LEOTransition? {
+        guard let o = index[.leoOrbit(sat, 0)], let last = lastTime, let seen = leoLastSeen[sat], time - seen <= options.maximumGap else {
+            return nil
+        }
+        let dt = time - last
+        let start = (0..<6).map { x[o + $0] }
+        let model = options.leoForceModel
+        func carried(_ v: [Double]) -> [Double] {
+            let inertial = LEOForceModel.inertial(position: ECEF(v[0], v[1], v[2]), velocity: ECEF(v[3], v[4], v[5]), at: 0)
+            let (p, w) = LEOForceModel.earthFixed(model.propagate(inertial, by: dt), at: dt)
+            return [p.x, p.y, p.z, w.x, w.y, w.z]
+        }
+        let nominal = carried(start)
+        var matrix = [[Double]](repeating: [Double](repeating: 0, count: 6), count: 6)
+        for j in 0..<6 {
+            var perturbed = start
+            let delta = j < 3 ? 1.0 : 1e-3
+            perturbed[j] += delta
+            let moved = carried(perturbed)
+            for i in 0..<6 { matrix[i][j] = (moved[i] - nominal[i]) / delta }
+        }
+        return LEOTransition(state: LEOForceModel.State(position: ECEF(nominal[0], nominal[1], nominal[2]),
+                                                        velocity: ECEF(nominal[3], nominal[4], nominal[5])), matrix: matrix)
+    }
+
+    /// A LEO satellite's broadcast position and velocity (Earth-fixed; the velocity by differences over a second).
+    private static func broadcastState(_ sat: SatelliteID, at t: GNSSTime, in store: LEOEphemerisStore) -> LEOForceModel.State? {
+        guard let now = store.state(sat, at: t), let ahead = store.state(sat, at: t + 0.5), let behind = store.state(sat, at: t - 0.5),
+              now.position.norm > 6.4e6 else { return nil }
+        return LEOForceModel.State(position: now.position, velocity: ahead.position - behind.position)
+    }
+
+    /// P becomes Φ P Φᵀ for a transition Φ of the states at `indices`.
+    private mutating func transform(_ indices: [Int], by phi: [[Double]]) {
+        let n = x.count
+        for j in 0..<n {
+            let column = indices.map { p[$0, j] }
+            for (a, i) in indices.enumerated() { p[i, j] = zip(phi[a], column).reduce(0) { $0 + $1.0 * $1.1 } }
+        }
+        for j in 0..<n {
+            let row = indices.map { p[j, $0] }
+            for (a, i) in indices.enumerated() { p[j, i] = zip(phi[a], row).reduce(0) { $0 + $1.0 * $1.1 } }
         }
     }
 
@@ -368,6 +555,9 @@ public struct NetworkFilter: Sendable {
 
     // MARK: - Measurement update
 
+    /// The fewest rows of a block of the measurement update (whole receivers are gathered until they reach it).
+    static let blockRows = 120
+
     private struct UpdateOutcome {
         /// The measurement to leave out (the state unchanged), if one is an outlier.
         var reject: Int?
@@ -379,40 +569,72 @@ public struct NetworkFilter: Sendable {
         var innovations: [Double] = [], variances: [Double] = [], owners: [Int] = []
         let sun = SunMoon.sun(at: time)
         var datum: [GNSSSystem: Set<SatelliteID>] = [:]
-        // Per station: the antenna with the solid Earth tide, the hydrostatic delay and the mapping coefficients.
-        var sites: [Int: (ECEF, Double, NiellMapping.Coefficients)] = [:]
-        for m in ms where sites[m.station] == nil {
-            let marker = stations[m.station].position
-            let site = options.solidEarthTide ? marker + SolidEarthTide.displacement(site: marker, time: time) : marker
-            let geodetic = frames[m.station].geodetic
-            sites[m.station] = (site, Troposphere.saastamoinenZenith(receiver: geodetic, relativeHumidity: 0).hydrostatic,
-                                NiellMapping.coefficients(receiver: geodetic, time: time))
+        // Per receiver: where its antenna is and how it is oriented (for the wind-up); a station's with the solid Earth
+        // tide, its hydrostatic delay and mapping coefficients; a LEO satellite's orbit states, at the time of reception.
+        struct Site {
+            var antenna: ECEF
+            var frame: LocalFrame
+            var troposphere: (zenith: Double, mapping: NiellMapping.Coefficients)?
+            var orbit: Int?
         }
-        // Rows are written station by station; each station's block is one update (below).
+        var sites: [Receiver: Site] = [:]
+        for m in ms where sites[m.receiver] == nil {
+            switch m.receiver {
+            case .station(let i):
+                let marker = stations[i].position
+                let antenna = options.solidEarthTide ? marker + SolidEarthTide.displacement(site: marker, time: time) : marker
+                let geodetic = frames[i].geodetic
+                sites[m.receiver] = Site(antenna: antenna, frame: frames[i],
+                                         troposphere: (Troposphere.saastamoinenZenith(receiver: geodetic, relativeHumidity: 0).hydrostatic,
+                                                       NiellMapping.coefficients(receiver: geodetic, time: time)))
+            case .leo(let sat):
+                guard let o = index[.leoOrbit(sat, 0)], let ci = index[.receiverClock(m.receiver, m.satellite.system)] else { continue }
+                // The epoch is in the receiver's time: it received when its clock read that, its clock offset earlier.
+                let offset = x[ci] / Constants.speedOfLight
+                let antenna = ECEF(x[o] - offset * x[o + 3], x[o + 1] - offset * x[o + 4], x[o + 2] - offset * x[o + 5])
+                sites[m.receiver] = Site(antenna: antenna, frame: LocalFrame(origin: antenna), troposphere: nil, orbit: o)
+            }
+        }
+        // Rows are written receiver by receiver; the receivers' blocks, gathered to at least `blockRows` rows, are one
+        // update each (below).
         var groupEnds: [Int] = []
         for (k, m) in ms.enumerated() {
-            if k > 0, m.station != ms[k - 1].station, innovations.count > (groupEnds.last ?? 0) { groupEnds.append(innovations.count) }
-            guard let zi = index[.troposphere(m.station)], let ri = index[.receiverClock(m.station, m.satellite.system)],
-                  let si = index[.satelliteClock(m.satellite)], let ai = index[.ambiguity(m.station, m.satellite)] else { continue }
-            guard let (site, zhd, mapping) = sites[m.station] else { continue }
-            let frame = frames[m.station]
+            if k > 0, m.receiver != ms[k - 1].receiver, innovations.count >= (groupEnds.last ?? 0) + Self.blockRows {
+                groupEnds.append(innovations.count)
+            }
+            guard let ri = index[.receiverClock(m.receiver, m.satellite.system)], let si = index[.satelliteClock(m.satellite)],
+                  let ai = index[.ambiguity(m.receiver, m.satellite)], let site = sites[m.receiver] else { continue }
             var satellite = m.position
             var orbitPartials: (Int, ECEF, ECEF, ECEF)?
             if let oi = index[.orbit(m.satellite, 0)], let axes = RadialAlongCross.axes(position: m.position, velocity: m.velocity) {
                 satellite = satellite + x[oi] * axes.radial + x[oi + 1] * axes.along + x[oi + 2] * axes.cross
                 orbitPartials = (oi, axes.radial, axes.along, axes.cross)
             }
-            let (range, unit) = SinglePointPositioner.geometricRange(satellite: satellite, receiver: site)
-            let elevation = frame.enu(satellite).azimuthElevation.elevation
-            let (mh, mw) = NiellMapping.factors(mapping, elevation: elevation)
-            let key = TrackKey(station: m.station, satellite: m.satellite)
-            let wind = PhaseWindUp.cycles(satellite: m.position, receiver: frame, sun: sun, previous: tracks[key]?.windUp)
+            let (range, unit) = SinglePointPositioner.geometricRange(satellite: satellite, receiver: site.antenna)
+            let elevation: Double
+            var modelled = range - m.clock - x[si] + x[ri]
+            var troposphere: (Int, Double)?
+            if let (zhd, coefficients) = site.troposphere, case .station(let i) = m.receiver, let zi = index[.troposphere(i)] {
+                elevation = site.frame.enu(satellite).azimuthElevation.elevation
+                let (mh, mw) = NiellMapping.factors(coefficients, elevation: elevation)
+                modelled += mh * zhd + mw * x[zi]
+                troposphere = (zi, mw)
+            } else {
+                let up = (1 / site.antenna.norm) * site.antenna
+                elevation = asin(max(-1, min(1, unit.dot(up))))
+            }
+            let key = TrackKey(receiver: m.receiver, satellite: m.satellite)
+            let wind = PhaseWindUp.cycles(satellite: m.position, receiver: site.frame, sun: sun, previous: tracks[key]?.windUp)
             tracks[key]?.windUp = wind
-            let modelled = range - m.clock - x[si] + x[ri] + mh * zhd + mw * x[zi]
             let s = max(sin(elevation), 0.1)
             let weight = 9.0 * (1 + 1 / (s * s))
             for isPhase in [true, false] {
-                rows.append(column: zi, value: mw)
+                if let (zi, mw) = troposphere { rows.append(column: zi, value: mw) }
+                if let o = site.orbit {
+                    rows.append(column: o, value: -unit.x)
+                    rows.append(column: o + 1, value: -unit.y)
+                    rows.append(column: o + 2, value: -unit.z)
+                }
                 rows.append(column: ri, value: 1)
                 rows.append(column: si, value: -1)
                 if let (oi, r, a, c) = orbitPartials {
@@ -452,9 +674,10 @@ public struct NetworkFilter: Sendable {
             owners.append(-1)
         }
         if innovations.count > measured { groupEnds.append(innovations.count) }
-        // One update per station and one for the datum, in turn: the measurement errors are independent, so this is the
-        // update of all rows at once (each block's innovations taken at the state the blocks before it left), at a cost
-        // that grows with the rows of a block, not of the whole network.
+        // One update per block of receivers and one for the datum, in turn: the measurement errors are independent, so
+        // this is the update of all rows at once (each block's innovations taken at the state the blocks before it left).
+        // Blocks of a few receivers keep each update's matrices small; not much smaller, as every update passes once
+        // over the whole covariance.
         let prior = (x, p)
         var start = 0
         for end in groupEnds {
@@ -541,9 +764,27 @@ public struct NetworkEpoch: Sendable {
 
     public var time: GNSSTime
     public var stations = 0
+    /// LEO satellites whose onboard receivers observed, and those left out (the filter follows as many as it may).
+    public var leoSatellites = 0
+    public var leoLeftOut = 0
     public var satellites = 0
     public var measurements = 0
     /// Measurements left out as outliers.
     public var rejected = 0
     public var residuals = Residuals()
+}
+
+/// A LEO satellite's orbit and clock as the network filter holds them at an epoch.
+public struct LEOEstimate: Sendable {
+    public var satellite: SatelliteID
+    public var time: GNSSTime
+    /// Earth-fixed position and velocity of the onboard receiver's antenna (the satellite's reference point), m and m/s.
+    public var position: ECEF
+    public var velocity: ECEF
+    /// The onboard receiver's clock (the satellite's), GPS's where it tracks GPS, m, and its drift, m/s.
+    public var clock: Double
+    public var clockDrift: Double
+    /// Formal sigmas: the position's three components together, the clock's, m.
+    public var positionSigma: Double
+    public var clockSigma: Double
 }

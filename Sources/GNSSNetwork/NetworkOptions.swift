@@ -50,6 +50,24 @@ public struct NetworkOptions: Sendable {
     public var geometryFreeSlip = 0.05
     /// Move the stations' known positions by the solid Earth tide.
     public var solidEarthTide = true
+    /// LEO satellites' onboard receivers: GNSS satellites below this elevation from the LEO satellite's local horizon are
+    /// left out (rays skimming the atmosphere).
+    public var leoElevationMask = -10 * Constants.degreesToRadians
+    /// A LEO orbit's prior about its broadcast, each component: position (m) and velocity (m/s).
+    public var leoPositionPrior = 2.0
+    public var leoVelocityPrior = 2e-3
+    /// The forces a LEO orbit moves under between epochs, and the white noise of the acceleration it lacks (m/s² per
+    /// √Hz, each axis: higher harmonics of the Earth's field, drag, radiation pressure).
+    public var leoForceModel = LEOForceModel()
+    public var leoAccelerationNoise = 1e-6
+    /// A LEO satellite's clock: the random walk of each system's clock (m/√s; an oscillator of 1e−12 over a second walks
+    /// 0.3 mm/√s), the drift's prior (m/s) and its random walk (m/s/√s).
+    public var leoClockNoise = 1e-3
+    public var leoClockDriftPrior = 0.1
+    public var leoClockDriftNoise = 1e-5
+    /// The most LEO satellites the filter follows at once (each adds some 40 states, and the update's cost grows with
+    /// the square of the states).
+    public var maximumLEOReceivers = 12
 
     public init() {}
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GNSSCore
+import GNSSNetwork
 
 /// One Walker-delta shell: `satellites` in `planes` equally spaced in right
 /// ascension over `raanSpread`, equally spaced in each plane, adjacent planes
@@ -113,14 +114,60 @@ public enum J2Propagator {
 
     /// One RK4 step of `h` seconds.
     public static func step(_ s: (position: Vector3, velocity: Vector3), _ h: Double) -> (position: Vector3, velocity: Vector3) {
+        LEOOrbitForces.rungeKutta(s, h) { r, _ in acceleration(r) }
+    }
+}
+
+/// The forces the true LEO orbits fly under: the central field with the zonal harmonics J2 to J4 (as `LEOForceModel`
+/// has them), and what orbit models leave out or get wrong: radiation pressure (about 50 nm/s² for 0.01 m²/kg, its
+/// direction fixed over the hours simulated, no eclipses) and air drag (about 10 nm/s² at 1000 km, along track).
+public struct LEOOrbitForces: Sendable, Hashable {
+    /// Whether J3 and J4 act.
+    public var zonal = true
+    /// Along the velocity, m/s² (negative: a drag).
+    public var alongTrack = -1e-8
+    /// Radiation pressure in the inertial frame, m/s².
+    public var radiationPressure = Vector3(4e-8, 2.5e-8, 1.5e-8)
+
+    public init(zonal: Bool = true, alongTrack: Double = -1e-8, radiationPressure: Vector3 = Vector3(4e-8, 2.5e-8, 1.5e-8)) {
+        self.zonal = zonal
+        self.alongTrack = alongTrack
+        self.radiationPressure = radiationPressure
+    }
+
+    /// The central field and J2 alone.
+    public static let j2Only = LEOOrbitForces(zonal: false, alongTrack: 0, radiationPressure: Vector3(0, 0, 0))
+
+    /// The acceleration at `r` moving at `v`, m/s².
+    public func acceleration(_ r: Vector3, _ v: Vector3) -> Vector3 {
+        var a = J2Propagator.acceleration(r) + radiationPressure
+        if zonal {
+            let e = ECEF(r.x, r.y, r.z)
+            let extra = LEOForceModel.zonal(3, LEOForceModel.j3, e) + LEOForceModel.zonal(4, LEOForceModel.j4, e)
+            a = a + Vector3(extra.x, extra.y, extra.z)
+        }
+        if alongTrack != 0 {
+            let speed = v.norm
+            if speed > 0 { a = a + (alongTrack / speed) * v }
+        }
+        return a
+    }
+
+    /// One RK4 step of `h` seconds.
+    public func step(_ s: (position: Vector3, velocity: Vector3), _ h: Double) -> (position: Vector3, velocity: Vector3) {
+        Self.rungeKutta(s, h) { r, v in acceleration(r, v) }
+    }
+
+    static func rungeKutta(_ s: (position: Vector3, velocity: Vector3), _ h: Double,
+                           _ acceleration: (Vector3, Vector3) -> Vector3) -> (position: Vector3, velocity: Vector3) {
         let (r, v) = s
-        let a1 = acceleration(r)
+        let a1 = acceleration(r, v)
         let r2 = r + (h / 2) * v, v2 = v + (h / 2) * a1
-        let a2 = acceleration(r2)
+        let a2 = acceleration(r2, v2)
         let r3 = r + (h / 2) * v2, v3 = v + (h / 2) * a2
-        let a3 = acceleration(r3)
+        let a3 = acceleration(r3, v3)
         let r4 = r + h * v3, v4 = v + h * a3
-        let a4 = acceleration(r4)
+        let a4 = acceleration(r4, v4)
         return (r + (h / 6) * (v + 2 * v2 + 2 * v3 + v4), v + (h / 6) * (a1 + 2 * a2 + 2 * a3 + a4))
     }
 }

@@ -2,7 +2,8 @@ import Foundation
 import GNSSCore
 
 /// The true LEO sky over a time span: every satellite of a constellation
-/// propagated with J2 on a fixed grid, turned into the Earth-fixed frame by the
+/// propagated under `LEOOrbitForces` (by default the zonal field to J4 with
+/// radiation pressure and drag, which orbit models get wrong) on a fixed grid, turned into the Earth-fixed frame by the
 /// Earth's rotation (angle zero at `start`: a simulated day, not a real one),
 /// and a clock per satellite (a constant offset and drift plus white frequency
 /// noise of `clockStability` at 1 s). Positions between grid points come from
@@ -17,7 +18,7 @@ public struct LEOSky: SatelliteSky {
     private let index: [SatelliteID: Int]
 
     public init(constellation: LEOConstellation = .standard, start: GNSSTime, span: Double, step: Double = 10,
-                clockStability: Double = 1e-12, seed: UInt64) {
+                clockStability: Double = 1e-12, forces: LEOOrbitForces = LEOOrbitForces(), seed: UInt64) {
         self.start = start
         self.span = span
         self.step = step
@@ -33,14 +34,14 @@ public struct LEOSky: SatelliteSky {
             var track: [ECEF] = []
             track.reserveCapacity(count)
             // Start four steps early so interpolation has neighbours at `start`.
-            for _ in 0..<4 { state = J2Propagator.step(state, -step) }
+            for _ in 0..<4 { state = forces.step(state, -step) }
             for k in 0..<count {
                 let t = (Double(k) - 4) * step
                 let theta = Constants.earthRotationGPS * t
                 let (c, s) = (cos(theta), sin(theta))
                 let r = state.position
                 track.append(ECEF(c * r.x + s * r.y, -s * r.x + c * r.y, r.z))
-                state = J2Propagator.step(state, step)
+                state = forces.step(state, step)
             }
             positions.append(track)
             var g = random.derived(UInt64(sat.prn))

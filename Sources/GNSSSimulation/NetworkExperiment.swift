@@ -48,6 +48,12 @@ public struct NetworkExperiment: Sendable {
         o.accuracy = 0.1
         return o
     }()
+    /// The LEO satellites' onboard receivers, on their satellites' clocks.
+    public var onboardModel: SimulationModel = {
+        var m = SimulationScenario.onboardModel
+        m.satelliteClock = true
+        return m
+    }()
     /// Onboard observation interval and LEO correction update interval, seconds.
     public var onboardInterval: Double = 10
     public var leoCorrectionInterval: Double = 10
@@ -59,6 +65,11 @@ public struct NetworkExperiment: Sendable {
     /// A diagnosis, not the experiment: the LEO processing positions on the true GNSS orbits and clocks instead of the
     /// network's corrections, which shows how much of the LEO error the GNSS corrections leave.
     public var leoOnTrueGNSS = false
+    /// How the LEO onboard data are processed; in the network filter (joint, hybrid), those of the LEO satellites
+    /// within `leoJointRegion` of the user (each adds some 40 states).
+    public var leoProcessing = LEOProcessing.kinematic
+    public var leoJointRegion = NetworkExperiment.jointRegionDegrees * Constants.degreesToRadians
+    public static let jointRegionDegrees = 45.0
 
     /// A LEO broadcast as a real onboard orbit determination makes it: 0.5 m orbit and 0.3 m clock error RMS.
     public static let realisticSegment: SatelliteSegment = {
@@ -118,9 +129,7 @@ public struct NetworkExperiment: Sendable {
         if let leoSegment, let leoSky {
             for e in leoSegment.ephemerides(sky: leoSky, from: first - 120, to: end + 120, seed: seed &+ 8) { leoStore.add(e) }
         }
-        var onboardModel = SimulationScenario.onboardModel
-        onboardModel.satelliteClock = true
-        var onboard: [SatelliteID: ObservationSynthesizer] = [:]
+        var onboard: [SatelliteID: ObservationSynthesizer] = [:], jointOnboard: [SatelliteID: ObservationSynthesizer] = [:]
         var determination = LEOOrbitDetermination(options: leoOptions)
         let userSky: any SatelliteSky = leoSky.map { CombinedSky([sky, $0]) } ?? sky
         var userReceiver = ObservationSynthesizer(sky: userSky, station: user, model: userModel, seed: seed &+ 1)
@@ -137,7 +146,7 @@ public struct NetworkExperiment: Sendable {
         var leoBroadcastError = SignalInSpaceError(), leoCorrectedError = SignalInSpaceError()
         var leoVisible = 0, leoCorrected = 0
         var samples: [Convergence.Sample] = [], augmentedSamples: [Convergence.Sample] = []
-        var processing = 0.0, epochs = 0, leoProcessing = 0.0, leoEpochs = 0
+        var processing = 0.0, epochs = 0, leoSeconds = 0.0, leoEpochs = 0
         var last: NetworkEpoch?
         var orbitSigmas: [SatelliteID: Double] = [:]
         // The GNSS orbits and clocks the LEO processing positions on: the network's corrections where it has them, else
@@ -154,8 +163,18 @@ public struct NetworkExperiment: Sendable {
             if isDue(t, every: networkInterval) {
                 var observations: [Int: ObservationEpoch] = [:]
                 for i in receivers.indices { observations[i] = receivers[i].epoch(at: t).0 }
+                var onboardEpochs: [SatelliteID: ObservationEpoch] = [:]
+                if leoProcessing.entersNetworkFilter, let leoSky {
+                    for sat in nearUser(leoSky, at: t, within: leoJointRegion, synthesizers: &jointOnboard, sky: sky, model: onboardModel, seed: seed) {
+                        onboardEpochs[sat] = jointOnboard[sat]!.epoch(at: t).0
+                    }
+                }
                 let clock = ContinuousClock.now
-                last = filter.process(time: t, observations: observations, ephemerides: broadcast)
+                last = filter.process(time: t, observations: observations, ephemerides: broadcast, onboard: onboardEpochs,
+                                      leoEphemerides: leoStore)
+                if leoProcessing == .joint {
+                    for estimate in filter.leoEstimates { determination.take(estimate, model: options.leoForceModel) }
+                }
                 processing += Self.seconds(since: clock)
                 epochs += 1
                 let estimates = filter.estimates
@@ -171,22 +190,14 @@ public struct NetworkExperiment: Sendable {
                 }
             }
             if let leoSky {
-                if isDue(t, every: onboardInterval) {
+                if leoProcessing.positionsKinematically, isDue(t, every: onboardInterval) {
                     let clock = ContinuousClock.now
-                    for sat in leoSky.satellites {
-                        guard let p = leoSky.state(sat, at: t)?.position, p.dot(user) / (p.norm * user.norm) >= cos(leoRegion) else {
-                            onboard[sat] = nil
-                            continue
-                        }
-                        if onboard[sat] == nil {
-                            onboard[sat] = ObservationSynthesizer(sky: sky, trajectory: .onboard(sky: leoSky, satellite: sat), model: onboardModel,
-                                                                  seed: seed &+ 0x0B0A &+ UInt64(sat.prn) &* 31)
-                        }
+                    for sat in nearUser(leoSky, at: t, within: leoRegion, synthesizers: &onboard, sky: sky, model: onboardModel, seed: seed) {
                         let (observations, _) = onboard[sat]!.epoch(at: t)
                         determination.process(sat, epoch: observations, gnss: gnssState)
                     }
                     determination.forget(olderThan: 600, at: t)
-                    leoProcessing += Self.seconds(since: clock)
+                    leoSeconds += Self.seconds(since: clock)
                     leoEpochs += 1
                 }
                 if isDue(t, every: leoCorrectionInterval) {
@@ -226,9 +237,28 @@ public struct NetworkExperiment: Sendable {
             let augmented = Convergence.time(augmentedSamples, from: start)
             outcome.augmentedConvergence = augmented
             outcome.augmentedRMS = augmented.flatMap { Convergence.rms(augmentedSamples, after: start + $0) }
-            outcome.leoSecondsPerEpoch = leoProcessing / Double(max(leoEpochs, 1))
+            outcome.leoSecondsPerEpoch = leoSeconds / Double(max(leoEpochs, 1))
         }
         return outcome
+    }
+
+    /// The LEO satellites within `region` (an angle at the Earth's centre) of the user at `t`, each with its onboard
+    /// receiver's synthesizer (made on first sight, dropped when the satellite leaves).
+    func nearUser(_ leoSky: LEOSky, at t: GNSSTime, within region: Double, synthesizers: inout [SatelliteID: ObservationSynthesizer],
+                  sky: any SatelliteSky, model: SimulationModel, seed: UInt64) -> [SatelliteID] {
+        var near: [SatelliteID] = []
+        for sat in leoSky.satellites {
+            guard let p = leoSky.state(sat, at: t)?.position, p.dot(user) / (p.norm * user.norm) >= cos(region) else {
+                synthesizers[sat] = nil
+                continue
+            }
+            if synthesizers[sat] == nil {
+                synthesizers[sat] = ObservationSynthesizer(sky: sky, trajectory: .onboard(sky: leoSky, satellite: sat), model: model,
+                                                           seed: seed &+ 0x0B0A &+ UInt64(sat.prn) &* 31)
+            }
+            near.append(sat)
+        }
+        return near
     }
 
     static func seconds(since start: ContinuousClock.Instant) -> Double {

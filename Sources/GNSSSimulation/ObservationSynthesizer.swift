@@ -100,7 +100,10 @@ public struct ObservationSynthesizer {
         lastTime = time
         if model.satelliteClock, case .onboard(let sky, let satellite) = trajectory, let s = sky.state(satellite, at: time) { clock = s.clock }
         let ground = trajectory.onGround
-        guard let marker = trajectory.position(at: time), !model.outages.contains(where: { $0.contains(time) }) else {
+        // A satellite's receiver is where it was when the signals arrived: its clock offset before the epoch it stamps
+        // (7 m/s of orbit make that millimetres a microsecond).
+        let arrival = ground ? time : time - clock
+        guard let marker = trajectory.position(at: arrival), !model.outages.contains(where: { $0.contains(time) }) else {
             ambiguities.removeAll()
             windUp.removeAll()
             let nowhere = trajectory.position(at: time) ?? .zero

@@ -91,6 +91,15 @@ struct NetworkExperimentCommand: ParsableCommand {
     @Option(name: .customLong("leo-gnss"), help: "The GNSS the LEO satellites are positioned on: gps, galileo or both.")
     var leoGNSS = "both"
 
+    @Option(name: .customLong("leo-processing"), help: "The LEO onboard data: kinematic (positioned on the network's corrections, orbits fitted), joint (in the network filter beside the ground stations), hybrid (in the network filter, and the LEO orbits kinematic on its corrections).")
+    var leoProcessing = LEOProcessing.kinematic
+
+    @Option(name: .customLong("leo-joint-region"), help: "Joint processing: the LEO satellites within this angle (degrees, at the Earth's centre) of the user are processed.")
+    var leoJointRegion = NetworkExperiment.jointRegionDegrees
+
+    @Option(name: .customLong("leo-acceleration-noise"), help: "Joint processing: white noise of the LEO orbits' unmodelled acceleration, m/s² per √Hz.")
+    var leoAccelerationNoise = NetworkOptions().leoAccelerationNoise
+
     @Option(name: .customLong("leo-mask"), help: "Elevation mask of the LEO satellites' onboard GNSS processing above their local horizon, degrees.")
     var leoMask = LEOKinematicFilter.Options().elevationMask / Constants.degreesToRadians
 
@@ -130,6 +139,10 @@ struct NetworkExperimentCommand: ParsableCommand {
             experiment.leoOptions.estimateAlong = leoAlong
             experiment.leoOnTrueGNSS = leoOnTrueGNSS
             experiment.leoOptions.kinematic.elevationMask = leoMask * Constants.degreesToRadians
+            experiment.leoProcessing = leoProcessing
+            experiment.leoJointRegion = leoJointRegion * Constants.degreesToRadians
+            experiment.options.leoAccelerationNoise = leoAccelerationNoise
+            experiment.options.leoElevationMask = leoMask * Constants.degreesToRadians
             experiment.leoOptions.kinematic.systems = leoGNSS == "gps" ? [.gps] : leoGNSS == "galileo" ? [.galileo] : [.gps, .galileo]
             experiment.leoGNSS.correctedSigma = leoGNSSSigma
             experiment.leoGNSS.orbitSigmaShare = leoOrbitSigmaShare
@@ -202,3 +215,5 @@ struct NetworkExperimentCommand: ParsableCommand {
 }
 
 extension ReferenceNetwork: ExpressibleByArgument {}
+
+extension LEOProcessing: ExpressibleByArgument {}

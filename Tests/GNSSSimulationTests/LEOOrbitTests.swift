@@ -127,3 +127,50 @@ import Testing
         }
     }
 }
+
+/// The forces beyond J2 the true LEO orbits fly under, against the gradient of the zonal geopotential.
+@Suite struct LEOOrbitForcesTests {
+    /// The zonal potential of degree 3 and 4, GM/r · Jn (Re/r)ⁿ Pn(sin φ) with the textbook Legendre polynomials, its sign
+    /// as the acceleration's (a = −∇ of this).
+    static func potential(_ r: Vector3) -> Double {
+        let gm = 3.986_004_418e14, re = 6_378_137.0
+        let rn = r.norm, s = r.z / rn
+        let p3 = (5 * s * s * s - 3 * s) / 2
+        let p4 = (35 * s * s * s * s - 30 * s * s + 3) / 8
+        return gm / rn * (-2.532_153e-6 * pow(re / rn, 3) * p3 + -1.619_621e-6 * pow(re / rn, 4) * p4)
+    }
+
+    @Test("J3 and J4 accelerate as the gradient of their potential, at 1000 km over the equator, mid-latitudes and a pole")
+    func zonalGradient() {
+        let a = Ellipsoid.wgs84.semiMajorAxis + 1_000_000
+        let sites = [Vector3(a, 0, 0), Vector3(a * 0.5, a * 0.5, a * 0.7071), Vector3(-a * 0.3, a * 0.2, -a * 0.93), Vector3(1, 0, a)]
+        let v = Vector3(0, 7350, 0)
+        for r in sites {
+            let extra = LEOOrbitForces(zonal: true, alongTrack: 0, radiationPressure: Vector3(0, 0, 0)).acceleration(r, v)
+            let base = LEOOrbitForces.j2Only.acceleration(r, v)
+            let h = 1.0
+            func derivative(_ d: Vector3) -> Double {
+                (Self.potential(r + d) - Self.potential(r + (-1) * d)) / (2 * h)
+            }
+            let expected = Vector3(-derivative(Vector3(h, 0, 0)), -derivative(Vector3(0, h, 0)), -derivative(Vector3(0, 0, h)))
+            let got = Vector3(extra.x - base.x, extra.y - base.y, extra.z - base.z)
+            let difference = Vector3(got.x - expected.x, got.y - expected.y, got.z - expected.z).norm
+            #expect(expected.norm > 1e-6 && expected.norm < 1e-4, "J3+J4 at 1000 km: \(expected.norm) m/s²")
+            #expect(difference < 1e-9, "J3+J4 acceleration \(got) against the potential's gradient \(expected)")
+        }
+    }
+
+    @Test("the drag lowers the orbit by 2fa/v a second, as a constant tangential deceleration f does: 1.7 m a day at 1000 km")
+    func dragLowersTheOrbit() {
+        let e = OrbitalElements(semiMajorAxis: Ellipsoid.wgs84.semiMajorAxis + 1_000_000, inclination: 1, raan: 0, argumentOfLatitude: 0)
+        var dragged = e.state, plain = e.state
+        let drag = LEOOrbitForces(zonal: false, alongTrack: -1e-8, radiationPressure: Vector3(0, 0, 0))
+        for _ in 0..<(86_400 / 20) {
+            dragged = drag.step(dragged, 20)
+            plain = LEOOrbitForces.j2Only.step(plain, 20)
+        }
+        // A day of −1e−8 m/s² at a = 7378 km, v = 7350 m/s: 2 · 1e−8 · 7.378e6 / 7350 · 86400 = 1.73 m lower.
+        let sunk = plain.position.norm - dragged.position.norm
+        #expect(abs(sunk - 1.73) < 0.3, "lowered by \(sunk) m")
+    }
+}
