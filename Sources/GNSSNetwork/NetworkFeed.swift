@@ -182,8 +182,9 @@ public struct NetworkFeed: Sendable {
         let members = Set(stations.values.compactMap(\.index))
         while let t = pending.keys.min() {
             let gathered = pending[t] ?? [:]
-            // Complete: every station has given the epoch, and in joint processing the downlink has too.
-            let downlinkDone = !leoProcessing.entersNetworkFilter || downlinks.isEmpty || (downlinkLatest.map { !($0 < t) } ?? false)
+            // Complete: every station has given the epoch, and in joint processing the downlink a later one (it sends its
+            // satellites' epochs one after another, so the first of them at t does not say the others are in).
+            let downlinkDone = !leoProcessing.entersNetworkFilter || downlinks.isEmpty || (downlinkLatest.map { t < $0 } ?? false)
             let complete = Set(gathered.keys).isSuperset(of: members) && downlinkDone
             let overdue = latest.map { $0 - t >= holdback } ?? false
             guard all || complete || overdue || pending.count > Self.maximumPendingEpochs else { break }

@@ -19,14 +19,14 @@ struct NetworkLEOTests {
         return arguments + ["--to", "satellite-segment=127.0.0.1:\(ports[NetworkProcessingTests.stations.count + 1])"]
     }
 
-    @Test("dpcd turns the forwarded onboard observations into LEO corrections the gateway applies",
-          .enabled(if: SharedData.available, "needs ../shared/data"))
-    func leoCorrectionsLive() throws {
+    @Test("dpcd turns the forwarded onboard observations into LEO corrections the gateway applies, kinematic or in the network filter",
+          .enabled(if: SharedData.available, "needs ../shared/data"), arguments: ["kinematic", "joint", "hybrid"])
+    func leoCorrectionsLive(leo: String) throws {
         let link = try StationSourceInteropTests.freePort(), dpcMetrics = try StationSourceInteropTests.freePort()
         let gatewayMetrics = try StationSourceInteropTests.freePort()
         let ports = try (0...NetworkProcessingTests.stations.count + 1).map { _ in try Demo.freeUDPPort() }
         let segment = ports[NetworkProcessingTests.stations.count + 1]
-        let dir = makeWorkDirectory("network-leo")
+        let dir = makeWorkDirectory("network-leo-\(leo)")
         try """
             listen: 127.0.0.1:\(link)
             store: ./state/dpc
@@ -35,6 +35,7 @@ struct NetworkLEOTests {
             processing:
               interval: 30
               holdback: 10
+              leo: \(leo)
               record: ./state/ssr
             """.write(toFile: dir + "/dpcd.yaml", atomically: true, encoding: .utf8)
         var gateway = """
@@ -83,6 +84,6 @@ struct NetworkLEOTests {
         let corrected = metric(g, "gateway_ssr_satellites{station=\"DPC\",system=\"L\"}") ?? 0
         #expect(corrected >= 1, "LEO satellites corrected at the gateway: \(corrected)")
         #expect((metric(g, "gateway_solutions_total{station=\"RV\",quality=\"ppp\"}") ?? 0) >= 30, "\(g)")
-        print("LEO live: \(Int(onboard)) onboard epochs, \(leoFrames) 4058/2 frames, \(Int(metric(metrics, "dpc_network_leo_satellites") ?? 0)) LEO satellites in the last epoch, \(Int(corrected)) corrected at the gateway")
+        print("LEO live, \(leo): \(Int(onboard)) onboard epochs, \(leoFrames) 4058/2 frames, \(Int(metric(metrics, "dpc_network_leo_satellites") ?? 0)) LEO satellites in the last epoch, \(Int(corrected)) corrected at the gateway")
     }
 }
