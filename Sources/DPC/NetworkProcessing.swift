@@ -138,6 +138,8 @@ public final class NetworkProcessing: Sendable {
         }
         metrics.epochs.increment(by: Double(processed))
         metrics.leoSatellites.set(to: Double(leo))
+        metrics.leoReceivers.set(to: Double(epoch.leoSatellites))
+        metrics.leoLeftOut.increment(by: Double(epoch.leoLeftOut))
         metrics.stationsInSolution.set(to: Double(epoch.stations))
         metrics.satellites.set(to: Double(epoch.satellites))
         metrics.phaseResiduals.set(to: epoch.residuals.phase)
@@ -219,6 +221,8 @@ struct NetworkMetrics: Sendable {
     let late: Gauge
     let onboardEpochs: Counter
     let leoSatellites: Gauge
+    let leoReceivers: Gauge
+    let leoLeftOut: Counter
     let dropped: Counter
     let ssrBytes: Counter
     let sendFailures: Counter
@@ -244,6 +248,9 @@ struct NetworkMetrics: Sendable {
         late = registry.gauge("dpc_network_late_epochs", help: "Station epochs that arrived after their epoch was processed")
         onboardEpochs = registry.counter("dpc_network_onboard_epochs_total", help: "LEO satellites' onboard GNSS epochs taken from the satellite segment")
         leoSatellites = registry.gauge("dpc_network_leo_satellites", help: "LEO satellites the last epoch's corrections (4058/2) covered")
+        leoReceivers = registry.gauge("dpc_network_leo_receivers", help: "LEO satellites whose onboard epochs the last epoch's network filter used (leo: joint, hybrid)")
+        leoLeftOut = registry.counter("dpc_network_leo_left_out_total",
+                                      help: "Onboard epochs the network filter left out: it follows as many LEO satellites as it may (leo: joint, hybrid)")
         dropped = registry.counter("dpc_network_records_dropped_total", help: "Records not processed because the processing queue was full (they are stored)")
         ssrBytes = registry.counter("dpc_network_ssr_bytes_total", help: "Bytes of SSR frames made from the network's corrections")
         sendFailures = registry.counter("dpc_network_ssr_send_failures_total", help: "SSR datagrams the kernel refused")

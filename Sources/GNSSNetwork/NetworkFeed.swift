@@ -44,7 +44,8 @@ public struct NetworkFeed: Sendable {
     public private(set) var leoEphemerides = LEOEphemerisStore()
     /// Onboard epochs taken from the satellite segment, and the LEO satellites the last grid epoch corrected.
     public private(set) var onboardEpochs = 0
-    /// Onboard epochs the kinematic processing positioned, and those within the fit's sigma limit.
+    /// Onboard epochs the kinematic processing positioned, and those within the fit's sigma limit; in joint processing,
+    /// those the network filter used, and those whose satellite's position it then held within `leoMaximumSigma`.
     public private(set) var onboardPositioned = 0
     public private(set) var onboardFitted = 0
     public private(set) var leoCorrected = 0
@@ -151,8 +152,10 @@ public struct NetworkFeed: Sendable {
                 }
                 pendingOnboard[epoch.time, default: [:]][sat] = epoch
             }
-            // Bounded: onboard epochs no ground station will complete are let go.
-            while pendingOnboard.count > Self.maximumPendingEpochs, let oldest = pendingOnboard.keys.min() { pendingOnboard[oldest] = nil }
+            // Bounded: onboard epochs no ground station will complete are let go (counted late).
+            while pendingOnboard.count > Self.maximumPendingEpochs, let oldest = pendingOnboard.keys.min() {
+                late += pendingOnboard.removeValue(forKey: oldest)?.count ?? 0
+            }
         }
         guard leoProcessing.positionsKinematically else { return processReady(latest: downlinkLatest) }
         let reference = leoGNSS, corrections = self.corrections, broadcast = self.ephemerides, sigmas = orbitSigmas

@@ -84,6 +84,8 @@ struct NetworkLEOTests {
         let corrected = metric(g, "gateway_ssr_satellites{station=\"DPC\",system=\"L\"}") ?? 0
         #expect(corrected >= 1, "LEO satellites corrected at the gateway: \(corrected)")
         #expect((metric(g, "gateway_solutions_total{station=\"RV\",quality=\"ppp\"}") ?? 0) >= 30, "\(g)")
-        print("LEO live, \(leo): \(Int(onboard)) onboard epochs, \(leoFrames) 4058/2 frames, \(Int(metric(metrics, "dpc_network_leo_satellites") ?? 0)) LEO satellites in the last epoch, \(Int(corrected)) corrected at the gateway")
+        print("LEO live, \(leo): \(Int(onboard)) onboard epochs, \(leoFrames) 4058/2 frames, \(Int(metric(metrics, "dpc_network_leo_satellites") ?? 0)) LEO satellites in the last epoch, \(Int(corrected)) corrected at the gateway, "
+              + "\(Int(metric(metrics, "dpc_network_leo_receivers") ?? 0)) onboard receivers in the network filter")
+        if leo != "kinematic" { #expect((metric(metrics, "dpc_network_leo_receivers") ?? 0) >= 1, "\(metrics)") }
     }
 }
