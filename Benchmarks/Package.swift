@@ -51,6 +51,7 @@ let package = Package(
                 .product(name: "GNSSNetwork", package: "gnss-gateway"),
                 .product(name: "GNSSSimulation", package: "gnss-gateway"),
                 .product(name: "GNSSProducts", package: "gnss-gateway"),
+                .product(name: "GNSSOrbits", package: "gnss-gateway"),
                 .product(name: "GNSSCore", package: "gnss-gateway"),
             ]
         ),

@@ -206,8 +206,9 @@ public struct NetworkFeed: Sendable {
             guard let highRate else { return [] }
             return Self.highRateFrames(epoch.changes, epoch: t, interval: highRate, options: ssr)
         }
-        let onboard = pendingOnboard[t] ?? [:]
-        for key in pendingOnboard.keys where !(t < key) { pendingOnboard[key] = nil }
+        let onboard = pendingOnboard.removeValue(forKey: t) ?? [:]
+        // Onboard epochs of grid epochs no station gave are let go, counted late.
+        for key in pendingOnboard.keys where key < t { late += pendingOnboard.removeValue(forKey: key)?.count ?? 0 }
         let epoch = filter.process(time: t, observations: observations, ephemerides: ephemerides, onboard: onboard,
                                    leoEphemerides: leoEphemerides)
         lastEpoch = epoch
