@@ -96,9 +96,11 @@ public final class NetworkProcessing: Sendable {
     public var summary: String {
         state.withLock { s in
             let e = s.feed.lastEpoch
+            let used = s.feed.leoProcessing == .joint
+                ? "\(s.feed.onboardPositioned) in the network filter, \(s.feed.onboardFitted) within \(s.feed.leoMaximumSigma) m"
+                : "\(s.feed.onboardPositioned) positioned, \(s.feed.onboardFitted) within the fit's limit"
             let leo = s.feed.onboardEpochs == 0 ? ""
-                : ", \(s.feed.onboardEpochs) onboard epochs (\(s.feed.onboardPositioned) positioned, \(s.feed.onboardFitted) within the fit's limit), "
-                    + "\(s.feed.determinedLEO) LEO satellites determined"
+                : ", \(s.feed.onboardEpochs) onboard epochs (\(used)), \(s.feed.determinedLEO) LEO satellites determined"
             return "\(s.feed.networkStations.count) stations, \(s.feed.processed) epochs processed" + leo
                 + (e.map { ", last \($0.time.iso8601(fractionDigits: 0)): \($0.stations) stations, \($0.satellites) satellites" } ?? "")
         }
