@@ -190,9 +190,7 @@ public struct LEOKinematicFilter: Sendable {
                 m.orbitSigma = s.sigma
                 if iteration > 0 || last != nil {
                     // Elevation above the local horizon: the noise grows toward the limb the receiver tracks down to.
-                    let up = (1 / max(position.norm, 1)) * position
-                    let d = s.state.position - position
-                    let elevation = asin(max(-1, min(1, d.dot(up) / d.norm)))
+                    let elevation = position.elevationAboveHorizon(of: s.state.position)
                     guard elevation >= options.elevationMask else { continue }
                     m.noiseFactor = 1 / max(sin(elevation), 0.1)
                 }
@@ -292,5 +290,14 @@ public struct LEOKinematicFilter: Sendable {
         x = keep.map { old[$0] }
         let moved = Dictionary(uniqueKeysWithValues: keep.enumerated().map { ($0.element, $0.offset) })
         ambiguities = ambiguities.mapValues { moved[$0]! }
+    }
+}
+
+extension ECEF {
+    /// The elevation of `target` above the horizon here (the plane normal to the direction from the Earth's centre),
+    /// radians: negative below it, as a satellite's receiver tracks down past its own horizon.
+    func elevationAboveHorizon(of target: ECEF) -> Double {
+        let d = target - self
+        return asin(max(-1, min(1, d.dot(self) / (max(norm, 1) * d.norm))))
     }
 }

@@ -134,10 +134,10 @@ public struct NetworkFilter: Sendable {
         var leoOrbits: [SatelliteID: LEOTransition] = [:]
         var leoPriors: [SatelliteID: LEOForceModel.State] = [:]
         // Bounded: satellites the filter follows, then new ones while there is room.
-        var room = options.maximumLEOReceivers - Set(keys.compactMap { key -> SatelliteID? in
-            if case .leoOrbit(let sat, 0) = key, leoLastSeen[sat].map({ time - $0 <= options.maximumGap }) ?? false { return sat }
-            return nil
-        }).count
+        var room = options.maximumLEOReceivers - keys.filter { key in
+            if case .leoOrbit(let sat, 0) = key { return leoLastSeen[sat].map { time - $0 <= options.maximumGap } ?? false }
+            return false
+        }.count
         for (sat, epoch) in onboard.sorted(by: { $0.key < $1.key }) {
             let here: ECEF
             if let transition = leoTransition(sat, to: time) {
@@ -153,10 +153,9 @@ public struct NetworkFilter: Sendable {
             } else {
                 continue
             }
-            let up = (1 / here.norm) * here
             let before = measurements.count
             prepare(.leo(sat), epoch: epoch, time: time, ephemerides: ephemerides, mask: options.leoElevationMask,
-                    elevation: { p in let d = p - here; return asin(max(-1, min(1, d.dot(up) / d.norm))) }, into: &measurements)
+                    elevation: { here.elevationAboveHorizon(of: $0) }, into: &measurements)
             if measurements.count > before { summary.leoSatellites += 1 }
         }
         // LEO satellites not observed this epoch are carried forward too.
@@ -620,8 +619,7 @@ public struct NetworkFilter: Sendable {
                 modelled += mh * zhd + mw * x[zi]
                 troposphere = (zi, mw)
             } else {
-                let up = (1 / site.antenna.norm) * site.antenna
-                elevation = asin(max(-1, min(1, unit.dot(up))))
+                elevation = site.antenna.elevationAboveHorizon(of: satellite)
             }
             let key = TrackKey(receiver: m.receiver, satellite: m.satellite)
             let wind = PhaseWindUp.cycles(satellite: m.position, receiver: site.frame, sun: sun, previous: tracks[key]?.windUp)

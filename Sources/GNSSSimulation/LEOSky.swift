@@ -3,9 +3,9 @@ import GNSSCore
 
 /// The true LEO sky over a time span: every satellite of a constellation
 /// propagated under `LEOOrbitForces` (by default the zonal field to J4 with
-/// radiation pressure and drag, which orbit models get wrong) on a fixed grid, turned into the Earth-fixed frame by the
-/// Earth's rotation (angle zero at `start`: a simulated day, not a real one),
-/// and a clock per satellite (a constant offset and drift plus white frequency
+/// radiation pressure and drag, which orbit models get wrong) on a fixed grid,
+/// turned into the Earth-fixed frame by the Earth's rotation (angle zero at
+/// `start`: a simulated day, not a real one), and a clock per satellite (a constant offset and drift plus white frequency
 /// noise of `clockStability` at 1 s). Positions between grid points come from
 /// 8-point Lagrange interpolation, clocks from linear interpolation.
 public struct LEOSky: SatelliteSky {
