@@ -22,7 +22,7 @@ struct GatewayOutageTests {
           .enabled(if: SharedData.available, "needs ../shared/data"))
     func tenMinuteOutage() throws {
         let link = try StationSourceInteropTests.freePort(), dpcMetrics = try StationSourceInteropTests.freePort()
-        let ports = try (0...NetworkProcessingTests.stations.count).map { _ in try Demo.freeUDPPort() }
+        let ports = try Demo.freeUDPPorts(NetworkProcessingTests.stations.count + 1)
         let (metricsA, metricsB) = (try StationSourceInteropTests.freePort(), try StationSourceInteropTests.freePort())
         let relay = try TCPRelay(upstream: link)
         defer { relay.stop() }

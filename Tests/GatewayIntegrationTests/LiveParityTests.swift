@@ -106,7 +106,8 @@ struct LiveParityTests {
     func rtk() throws {
         let base = try Self.msm7Epochs("\(Self.data)/30400920.05o")
         let rover = try Self.msm7Epochs("\(Self.data)/07590920.05o")
-        let (basePort, roverPort) = (try Demo.freeUDPPort(), try Demo.freeUDPPort())
+        let udp = try Demo.freeUDPPorts(2)
+        let (basePort, roverPort) = (udp[0], udp[1])
         let (replay, live) = try Self.replayAndLive("live-parity-rtk", stations: """
               - name: B3040
                 listen: 127.0.0.1:\(basePort)

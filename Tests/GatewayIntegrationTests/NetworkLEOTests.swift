@@ -24,7 +24,7 @@ struct NetworkLEOTests {
     func leoCorrectionsLive(leo: String) throws {
         let link = try StationSourceInteropTests.freePort(), dpcMetrics = try StationSourceInteropTests.freePort()
         let gatewayMetrics = try StationSourceInteropTests.freePort()
-        let ports = try (0...NetworkProcessingTests.stations.count + 1).map { _ in try Demo.freeUDPPort() }
+        let ports = try Demo.freeUDPPorts(NetworkProcessingTests.stations.count + 2)
         let segment = ports[NetworkProcessingTests.stations.count + 1]
         let dir = makeWorkDirectory("network-leo-\(leo)")
         try """

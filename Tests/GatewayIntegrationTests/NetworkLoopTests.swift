@@ -37,7 +37,7 @@ struct NetworkLoopTests {
         let link = try StationSourceInteropTests.freePort(), dpcMetrics = try StationSourceInteropTests.freePort()
         let metricsA = try StationSourceInteropTests.freePort(), metricsB = try StationSourceInteropTests.freePort()
         let network = NetworkProcessingTests.stations
-        let ports = try (0...network.count + 1).map { _ in try Demo.freeUDPPort() }
+        let ports = try Demo.freeUDPPorts(network.count + 2)
         let segment = ports[network.count + 1], userPort = ports[network.count]
         let dir = makeWorkDirectory("network-loop")
         try """

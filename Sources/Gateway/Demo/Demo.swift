@@ -113,8 +113,8 @@ public struct Demo {
         configuration.solutionDirectory = directory + "/solutions"
         configuration.solutionFormat = .json
         var senders: [DatagramSender] = []
-        for station in stations {
-            let port = try Self.freeUDPPort()
+        let ports = try Self.freeUDPPorts(stations.count)
+        for (station, port) in zip(stations, ports) {
             senders.append(try DatagramSender(to: NetworkAddress(host: "127.0.0.1", port: port)))
             var profile = StationConfiguration.defaultProfile(processing: station.processing, role: station.role)
             if let systems = station.systems { profile?.systems = systems }
@@ -200,6 +200,11 @@ public struct Demo {
     /// A free loopback UDP port, as the kernel hands one out.
     public static func freeUDPPort() throws -> Int {
         try LoopbackPort.free(SOCK_DGRAM)
+    }
+
+    /// `count` distinct free loopback UDP ports.
+    public static func freeUDPPorts(_ count: Int) throws -> [Int] {
+        try LoopbackPort.free(SOCK_DGRAM, count: count)
     }
 }
 
