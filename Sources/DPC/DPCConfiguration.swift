@@ -100,14 +100,16 @@ public struct DPCConfiguration: Sendable {
         return (checker.problems.isEmpty ? c : nil, checker.problems, checker.warnings)
     }
 
-    /// `processing: {interval: 30, high_rate: 1, holdback: 2, leo: kinematic, ssr_output: HOST:PORT, record: DIRECTORY}`.
+    /// `processing: {interval: 30, high_rate: 1, holdback: 2, leo: kinematic, ambiguities: float, ssr_output: HOST:PORT,
+    /// record: DIRECTORY}`.
     private static func processingSettings(_ node: Node, _ checker: inout SettingsChecker) -> NetworkProcessing.Settings? {
         guard case .mapping(let m) = node else {
-            checker.problem(node, "processing must be a mapping (interval, high_rate, holdback, leo, ssr_output, record)")
+            checker.problem(node, "processing must be a mapping (interval, high_rate, holdback, leo, ambiguities, ssr_output, record)")
             return nil
         }
         var p = NetworkProcessing.Settings()
-        let e = checker.entries(m, allowed: ["interval", "high_rate", "holdback", "leo", "ssr_output", "record"], context: "processing")
+        let e = checker.entries(m, allowed: ["interval", "high_rate", "holdback", "leo", "ambiguities", "ssr_output", "record"],
+                                context: "processing")
         if let v = e["interval"]?.value {
             let allowed = [1.0, 2, 5, 10, 15, 30, 60]
             if let d = v.float, allowed.contains(d) { p.interval = d } else {
@@ -127,6 +129,13 @@ public struct DPCConfiguration: Sendable {
         if let v = e["leo"]?.value {
             if let mode = checker.string(v, "processing leo").flatMap(LEOProcessing.init(rawValue:)) { p.leo = mode } else {
                 checker.problem(v, "processing leo must be one of \(LEOProcessing.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+        }
+        if let v = e["ambiguities"]?.value {
+            switch checker.string(v, "processing ambiguities") {
+            case "float": p.fixAmbiguities = false
+            case "fix-and-hold": p.fixAmbiguities = true
+            default: checker.problem(v, "processing ambiguities must be float or fix-and-hold")
             }
         }
         if let v = e["ssr_output"]?.value { p.output = checker.address(v, "processing ssr_output") }

@@ -45,6 +45,8 @@ public struct DPCStatus: Codable, Sendable {
         public var phaseRMS: Double?
         public var codeRMS: Double?
         public var rejected: Int?
+        /// Double-differenced ambiguities held at integers (nil when the network keeps them float).
+        public var fixedAmbiguities: Int?
         public var latency: Double?
         public var satellites: [Satellite]
 
@@ -55,6 +57,7 @@ public struct DPCStatus: Codable, Sendable {
             case satellitesInSolution = "satellites_in_solution"
             case phaseRMS = "phase_rms"
             case codeRMS = "code_rms"
+            case fixedAmbiguities = "fixed_ambiguities"
         }
 
         public func encode(to encoder: Encoder) throws {
@@ -69,6 +72,7 @@ public struct DPCStatus: Codable, Sendable {
             try c.encode(phaseRMS, forKey: .phaseRMS)
             try c.encode(codeRMS, forKey: .codeRMS)
             try c.encode(rejected, forKey: .rejected)
+            try c.encodeIfPresent(fixedAmbiguities, forKey: .fixedAmbiguities)
             try c.encode(latency, forKey: .latency)
             try c.encode(satellites, forKey: .satellites)
         }

@@ -27,6 +27,8 @@ public final class NetworkProcessing: Sendable {
         public var holdback: Double = 2
         /// How the LEO satellites' onboard observations are processed.
         public var leo = LEOProcessing.kinematic
+        /// Fix the stations' double-differenced ambiguities to integers and hold them (`ambiguities: fix-and-hold`).
+        public var fixAmbiguities = false
         /// Where the SSR stream goes (UDP), if anywhere.
         public var output: NetworkAddress?
         /// Where the SSR stream is recorded, a file a day (`YYYY-MM-DD.rtcm3`, by the epochs' GPS date), if anywhere.
@@ -65,7 +67,9 @@ public final class NetworkProcessing: Sendable {
         self.settings = settings
         self.logger = logger
         sender = try settings.output.map { address throws(DatagramSender.Failure) in try DatagramSender(to: address) }
-        var feed = NetworkFeed(interval: settings.interval, holdback: settings.holdback)
+        var options = NetworkOptions()
+        options.resolveAmbiguities = settings.fixAmbiguities
+        var feed = NetworkFeed(interval: settings.interval, holdback: settings.holdback, options: options)
         feed.highRate = settings.highRate
         feed.leoProcessing = settings.leo
         state = Mutex(State(feed: feed))
@@ -147,6 +151,8 @@ public final class NetworkProcessing: Sendable {
         metrics.phaseResiduals.set(to: epoch.residuals.phase)
         metrics.codeResiduals.set(to: epoch.residuals.code)
         metrics.rejected.increment(by: Double(epoch.rejected))
+        metrics.fixedAmbiguities.set(to: Double(epoch.fixedAmbiguities))
+        metrics.newlyFixed.increment(by: Double(epoch.newlyFixed))
         metrics.latency.set(to: GNSSTime.now - epoch.time)
         // A line in the journal every 20 epochs (10 minutes at 30 s): what the network is doing, for the operator.
         if total % 20 < processed {
@@ -219,6 +225,8 @@ struct NetworkMetrics: Sendable {
     let phaseResiduals: Gauge
     let codeResiduals: Gauge
     let rejected: Counter
+    let fixedAmbiguities: Gauge
+    let newlyFixed: Counter
     let latency: Gauge
     let late: Gauge
     let onboardEpochs: Counter
@@ -246,6 +254,9 @@ struct NetworkMetrics: Sendable {
         phaseResiduals = registry.gauge("dpc_network_phase_residual_rms_metres", help: "RMS of the last epoch's post-fit ionosphere-free phase residuals")
         codeResiduals = registry.gauge("dpc_network_code_residual_rms_metres", help: "RMS of the last epoch's post-fit ionosphere-free code residuals")
         rejected = registry.counter("dpc_network_measurements_rejected_total", help: "Measurements left out as outliers")
+        fixedAmbiguities = registry.gauge("dpc_network_fixed_ambiguities",
+                                          help: "Double-differenced ambiguities between stations held at integers after the last epoch (ambiguities: fix-and-hold)")
+        newlyFixed = registry.counter("dpc_network_ambiguities_fixed_total", help: "Double-differenced ambiguities fixed to integers (ambiguities: fix-and-hold)")
         latency = registry.gauge("dpc_network_latency_seconds", help: "From the last epoch processed to its corrections going out")
         late = registry.gauge("dpc_network_late_epochs", help: "Station epochs that arrived after their epoch was processed")
         onboardEpochs = registry.counter("dpc_network_onboard_epochs_total", help: "LEO satellites' onboard GNSS epochs taken from the satellite segment")
@@ -313,6 +324,8 @@ extension NetworkProcessing {
         return DPCStatus.Network(interval: feed.interval, stations: feed.networkStations, epochs: feed.processed, late: feed.late,
                                  lastEpoch: epoch.map { $0.time.iso8601(fractionDigits: 0) }, stationsInSolution: epoch?.stations,
                                  satellitesInSolution: epoch?.satellites, phaseRMS: epoch?.residuals.phase,
-                                 codeRMS: epoch?.residuals.code, rejected: epoch?.rejected, latency: latency, satellites: satellites)
+                                 codeRMS: epoch?.residuals.code, rejected: epoch?.rejected,
+                                 fixedAmbiguities: feed.filter.options.resolveAmbiguities ? epoch?.fixedAmbiguities : nil, latency: latency,
+                                 satellites: satellites)
     }
 }

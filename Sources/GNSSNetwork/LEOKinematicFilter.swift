@@ -296,7 +296,7 @@ public struct LEOKinematicFilter: Sendable {
 extension ECEF {
     /// The elevation of `target` above the horizon here (the plane normal to the direction from the Earth's centre),
     /// radians: negative below it, as a satellite's receiver tracks down past its own horizon.
-    func elevationAboveHorizon(of target: ECEF) -> Double {
+    public func elevationAboveHorizon(of target: ECEF) -> Double {
         let d = target - self
         return asin(max(-1, min(1, d.dot(self) / (max(norm, 1) * d.norm))))
     }

@@ -34,12 +34,12 @@ public struct NetworkFilter: Sendable {
     public var options: NetworkOptions
 
     /// Who observes: a reference station (by index) or a LEO satellite's onboard receiver. Stations come first.
-    private enum Receiver: Hashable, Comparable {
+    enum Receiver: Hashable, Comparable {
         case station(Int)
         case leo(SatelliteID)
     }
 
-    private enum Key: Hashable {
+    enum Key: Hashable {
         case troposphere(Int)
         case receiverClock(Receiver, GNSSSystem)
         case satelliteClock(SatelliteID)
@@ -52,18 +52,23 @@ public struct NetworkFilter: Sendable {
         case leoClockDrift(SatelliteID)
     }
 
-    private struct TrackKey: Hashable {
+    struct TrackKey: Hashable {
         var receiver: Receiver
         var satellite: SatelliteID
     }
 
     /// What a station-satellite pair carries from epoch to epoch: the slip monitors and the wind-up.
-    private struct Track {
+    struct Track {
         var lastSeen: GNSSTime
+        /// The Melbourne–Wübbena combination's running mean (wide-lane cycles) and the mean square of its deviations,
+        /// over `count` epochs (a moving mean beyond 100).
         var wideLane: Double
+        var wideLaneSpread = 0.0
         var count: Double
         var geometryFree: Double
         var windUp: Double?
+        /// The two carrier frequencies of the ionosphere-free combination, Hz.
+        var frequencies: (Double, Double)
     }
 
     private struct Measurement {
@@ -79,11 +84,14 @@ public struct NetworkFilter: Sendable {
         var clock: Double
     }
 
-    private var keys: [Key] = []
-    private var index: [Key: Int] = [:]
-    private var x: [Double] = []
-    private var p = Matrix(rows: 0, columns: 0)
-    private var tracks: [TrackKey: Track] = [:]
+    // Shared with the ambiguity resolution (NetworkAmbiguities.swift).
+    private(set) var keys: [Key] = []
+    private(set) var index: [Key: Int] = [:]
+    var x: [Double] = []
+    var p = Matrix(rows: 0, columns: 0)
+    private(set) var tracks: [TrackKey: Track] = [:]
+    /// The double differences of ambiguities fixed to integers and held.
+    var fixed: [FixedDoubleDifference] = []
     private var satelliteLastSeen: [SatelliteID: GNSSTime] = [:]
     /// The broadcast ephemeris each satellite's corrections refer to.
     private var references: [SatelliteID: Ephemeris] = [:]
@@ -178,6 +186,10 @@ public struct NetworkFilter: Sendable {
         }
         summary.measurements = used.count
         summary.satellites = Set(used.map(\.satellite)).count
+        if options.resolveAmbiguities {
+            summary.newlyFixed = resolveAmbiguities(observed: Set(used.map { TrackKey(receiver: $0.receiver, satellite: $0.satellite) }))
+            summary.fixedAmbiguities = fixed.count
+        }
         return summary
     }
 
@@ -256,15 +268,18 @@ public struct NetworkFilter: Sendable {
                     slip = true
                 }
                 if slip {
-                    tracks[key] = Track(lastSeen: t.lastSeen, wideLane: wideLane, count: 1, geometryFree: geometryFree, windUp: t.windUp)
+                    tracks[key] = Track(lastSeen: t.lastSeen, wideLane: wideLane, count: 1, geometryFree: geometryFree, windUp: t.windUp,
+                                        frequencies: (f1, f2))
                 } else {
                     let n = min(t.count + 1, 100)
-                    tracks[key] = Track(lastSeen: t.lastSeen, wideLane: t.wideLane + (wideLane - t.wideLane) / n, count: n,
-                                        geometryFree: geometryFree, windUp: t.windUp)
+                    let mean = t.wideLane + (wideLane - t.wideLane) / n
+                    let spread = t.wideLaneSpread + ((wideLane - t.wideLane) * (wideLane - mean) - t.wideLaneSpread) / n
+                    tracks[key] = Track(lastSeen: t.lastSeen, wideLane: mean, wideLaneSpread: spread, count: n, geometryFree: geometryFree,
+                                        windUp: t.windUp, frequencies: (f1, f2))
                 }
             } else {
                 slip = true
-                tracks[key] = Track(lastSeen: time, wideLane: wideLane, count: 1, geometryFree: geometryFree, windUp: nil)
+                tracks[key] = Track(lastSeen: time, wideLane: wideLane, count: 1, geometryFree: geometryFree, windUp: nil, frequencies: (f1, f2))
             }
             out.append(Measurement(receiver: receiver, satellite: sat, code: code, phase: phase, wavelength: c / (f1 + f2), slip: slip,
                                    position: state.position, velocity: state.velocity,
@@ -770,6 +785,10 @@ public struct NetworkEpoch: Sendable {
     /// Measurements left out as outliers.
     public var rejected = 0
     public var residuals = Residuals()
+    /// Double differences of ambiguities (between two stations and two satellites) fixed to integers this epoch, and
+    /// all those held.
+    public var newlyFixed = 0
+    public var fixedAmbiguities = 0
 }
 
 /// A LEO satellite's orbit and clock as the network filter holds them at an epoch.

@@ -68,6 +68,18 @@ public struct NetworkOptions: Sendable {
     /// The most LEO satellites the filter follows at once (each adds some 40 states, and the update's cost grows with
     /// the square of the states).
     public var maximumLEOReceivers = 12
+    /// Fix the ambiguities' double differences between neighbouring stations to integers (wide lane from the
+    /// Melbourne–Wübbena combination, then narrow lane from the float ionosphere-free ambiguities) and hold them.
+    public var resolveAmbiguities = false
+    /// A track takes part once followed this many epochs without a slip.
+    public var ambiguityMinimumEpochs = 20.0
+    /// Each station pairs with this many of its nearest stations.
+    public var ambiguityNeighbours = 4
+    /// A double difference is fixed when its wide lane is within this many cycles of an integer, and its narrow lane
+    /// within `narrowLaneFraction` cycles with a formal sigma below `narrowLaneSigma` cycles.
+    public var wideLaneFraction = 0.2
+    public var narrowLaneFraction = 0.15
+    public var narrowLaneSigma = 0.1
 
     public init() {}
 }

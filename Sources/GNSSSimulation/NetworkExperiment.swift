@@ -95,6 +95,11 @@ public struct NetworkExperiment: Sendable {
         /// The range error users over the network's area see (`ServiceAreaRangeError`), broadcast alone and corrected.
         public var serviceAreaBroadcast: [GNSSSystem: Double] = [:]
         public var serviceAreaCorrected: [GNSSSystem: Double] = [:]
+        /// The corrected GNSS range error along the lines of sight of the LEO satellites' onboard receivers (those the
+        /// kinematic processing positions; each receiver's common part per system removed).
+        public var gnssFromLEO: [GNSSSystem: Double] = [:]
+        /// RMS error of the LEO satellites' kinematic positions (radial, along, cross), m, with `leoProcessing` kinematic.
+        public var leoKinematicRMS: RadialAlongCross?
         /// The user's convergence (seconds to stay below 10 cm horizontal, 20 cm vertical) and RMS afterwards.
         public var convergence: Double?
         public var userRMS: (horizontal: Double, vertical: Double)?
@@ -145,6 +150,8 @@ public struct NetworkExperiment: Sendable {
         var areaBroadcast = ServiceAreaRangeError(sites: area), areaCorrected = ServiceAreaRangeError(sites: area)
         var leoBroadcastError = SignalInSpaceError(), leoCorrectedError = SignalInSpaceError()
         var leoVisible = 0, leoCorrected = 0
+        var leoViewCorrected = ServiceAreaRangeError(sites: [])
+        var kinematicSquares = RadialAlongCross.zero, kinematicCount = 0
         var samples: [Convergence.Sample] = [], augmentedSamples: [Convergence.Sample] = []
         var processing = 0.0, epochs = 0, leoSeconds = 0.0, leoEpochs = 0
         var last: NetworkEpoch?
@@ -193,8 +200,19 @@ public struct NetworkExperiment: Sendable {
                 if leoProcessing.positionsKinematically, isDue(t, every: onboardInterval) {
                     let clock = ContinuousClock.now
                     for sat in nearUser(leoSky, at: t, within: leoRegion, synthesizers: &onboard, sky: sky, model: onboardModel, seed: seed) {
-                        let (observations, _) = onboard[sat]!.epoch(at: t)
-                        determination.process(sat, epoch: observations, gnss: gnssState)
+                        let (observations, truth) = onboard[sat]!.epoch(at: t)
+                        if let solution = determination.process(sat, epoch: observations, gnss: gnssState), t >= start,
+                           let ahead = leoSky.state(sat, at: t + 0.5)?.position, let behind = leoSky.state(sat, at: t - 0.5)?.position,
+                           let error = RadialAlongCross.of(solution.position - truth.position, position: truth.position, velocity: ahead - behind) {
+                            kinematicSquares.radial += error.radial * error.radial
+                            kinematicSquares.along += error.along * error.along
+                            kinematicSquares.cross += error.cross * error.cross
+                            kinematicCount += 1
+                        }
+                    }
+                    if t >= start {
+                        let onboardSites = onboard.keys.compactMap { leoSky.state($0, at: t)?.position }
+                        leoViewCorrected.add(epoch: errors(at: t, of: corrections.satellites, corrections: corrections), from: onboardSites, orbit: true)
                     }
                     determination.forget(olderThan: 600, at: t)
                     leoSeconds += Self.seconds(since: clock)
@@ -233,6 +251,13 @@ public struct NetworkExperiment: Sendable {
             outcome.leoBroadcastSISRE = leoBroadcastError.rms[.leo]
             outcome.leoCorrectedSISRE = leoCorrectedError.rms[.leo]
             outcome.leoCorrectedParts = leoCorrectedError.parts[.leo]
+            outcome.gnssFromLEO = leoViewCorrected.rms
+            if kinematicCount > 0 {
+                let n = Double(kinematicCount)
+                outcome.leoKinematicRMS = RadialAlongCross(radial: (kinematicSquares.radial / n).squareRoot(),
+                                                           along: (kinematicSquares.along / n).squareRoot(),
+                                                           cross: (kinematicSquares.cross / n).squareRoot())
+            }
             outcome.leoAvailability = Double(leoCorrected) / Double(max(leoVisible, 1))
             let augmented = Convergence.time(augmentedSamples, from: start)
             outcome.augmentedConvergence = augmented

@@ -166,6 +166,13 @@ public struct ObservationSynthesizer {
         return (ObservationEpoch(time: time, satellites: satellites), truth)
     }
 
+    /// The carrier phase `sat` is tracked with now, if it is: each signal's whole cycles (the ambiguity) and the
+    /// phase wind-up, cycles.
+    public func carrier(of sat: SatelliteID) -> (cycles: [SignalCode: Double], windUp: Double)? {
+        guard let cycles = ambiguities[sat], let windUp = windUp[sat], let signals = model.signals[sat.system] else { return nil }
+        return (Dictionary(zip(signals, cycles), uniquingKeysWith: { first, _ in first }), windUp)
+    }
+
     /// The geometric range from the satellite's position at transmission (rotated with the Earth
     /// during the signal's flight) to the receiver at `time`, with that position, the satellite
     /// clock at transmission, and the range rate.

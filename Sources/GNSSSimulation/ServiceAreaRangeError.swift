@@ -44,11 +44,21 @@ public struct ServiceAreaRangeError: Sendable {
 
     /// Adds one epoch: per satellite, computed minus true position (ECEF, m) and clock (m), with the true state.
     public mutating func add(epoch errors: [(satellite: SatelliteID, position: ECEF, clock: Double, truth: SatelliteState)]) {
-        let mask = 10 * Constants.degreesToRadians
+        add(epoch: errors, from: sites)
+    }
+
+    /// Adds one epoch seen from `sites` this epoch: points on the ground (satellites above 10°), or in orbit (`orbit`:
+    /// satellites above 10° below the site's own horizon, as a LEO satellite's onboard receiver sees them).
+    public mutating func add(epoch errors: [(satellite: SatelliteID, position: ECEF, clock: Double, truth: SatelliteState)], from sites: [ECEF],
+                             orbit: Bool = false) {
         for site in sites {
             let frame = LocalFrame(origin: site)
+            func visible(_ satellite: ECEF) -> Bool {
+                orbit ? site.elevationAboveHorizon(of: satellite) >= -10 * Constants.degreesToRadians
+                    : frame.enu(satellite).azimuthElevation.elevation >= 10 * Constants.degreesToRadians
+            }
             var bySystem: [GNSSSystem: [Double]] = [:]
-            for e in errors where frame.enu(e.truth.position).azimuthElevation.elevation >= mask {
+            for e in errors where visible(e.truth.position) {
                 let line = e.truth.position - site
                 bySystem[e.satellite.system, default: []].append((1 / line.norm) * line.dot(e.position) - e.clock)
             }

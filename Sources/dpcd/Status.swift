@@ -73,6 +73,7 @@ struct Status: ParsableCommand {
         if let t = n.lastEpoch {
             out += "  last epoch \(t): \(n.stationsInSolution ?? 0) stations, \(n.satellitesInSolution ?? 0) satellites, "
             out += String(format: "phase RMS %.1f cm, code RMS %.2f m, %d rejected", (n.phaseRMS ?? 0) * 100, n.codeRMS ?? 0, n.rejected ?? 0)
+            out += n.fixedAmbiguities.map { ", \($0) ambiguities fixed" } ?? ""
             out += n.latency.map { String(format: ", processed %.1f s after it", $0) } ?? ""
             out += "\n"
         }

@@ -39,6 +39,9 @@ struct NetworkExperimentCommand: ParsableCommand {
     @Flag(name: .customLong("no-orbits"), help: "Estimate clocks only: the orbit error along the network's lines of sight goes into them.")
     var clocksOnly = false
 
+    @Flag(name: .customLong("fix-ambiguities"), help: "Fix the double-differenced ambiguities between neighbouring stations to integers.")
+    var fixAmbiguities = false
+
     @Option(name: .customLong("clock-noise"), help: "Random walk of the satellite clock corrections, m/√s (white noise when not given).")
     var clockNoise: Double?
 
@@ -82,7 +85,7 @@ struct NetworkExperimentCommand: ParsableCommand {
     @Option(name: .customLong("leo-orbit-sigma-share"), help: "Share of the network's formal orbit sigma of a GNSS satellite the LEO processing adds to its error.")
     var leoOrbitSigmaShare = 0.3
 
-    @Option(name: .customLong("leo-broadcast-gnss-sigma"), help: "Orbit-and-clock error (m) the LEO processing assumes of GPS satellites the network does not correct (Galileo: a third of it).")
+    @Option(name: .customLong("leo-broadcast-gnss-sigma"), help: "Orbit-and-clock error (m) the LEO processing assumes of GPS's broadcast before the network corrects GPS (Galileo: a third of it).")
     var leoBroadcastSigma = 1.0
 
     @Flag(name: .customLong("leo-on-true-gnss"), help: "Diagnosis: position the LEO satellites on the true GNSS orbits and clocks, not the network's corrections.")
@@ -125,6 +128,7 @@ struct NetworkExperimentCommand: ParsableCommand {
         experiment.model.codeMultipath = multipath
         experiment.options.codeSigma = max(codeNoise, 0.01)
         experiment.options.estimateOrbits = !clocksOnly
+        experiment.options.resolveAmbiguities = fixAmbiguities
         experiment.options.satelliteClockProcessNoise = clockNoise
         experiment.options.orbitProcessNoise = orbitNoise
         experiment.options.orbitRatePrior = orbitRatePrior > 0 ? [.gps: orbitRatePrior, .galileo: orbitRatePrior / 3] : [:]
@@ -161,13 +165,13 @@ struct NetworkExperimentCommand: ParsableCommand {
             let start = day + 300 + setup.warmUp + Double(k) * step
             let outcome = setup.run(start: start, seed: UInt64(3000 + k))
             outcomes.withLock { $0[k] = outcome }
-            StandardError.writeLine(String(format: "  start %@: SISRE broadcast GPS %.1f cm Galileo %.1f cm, corrected GPS %.1f cm (%.1f radial-clock, %.1f along-cross) Galileo %.1f cm (%.1f, %.1f); user %@; %.3f s an epoch, %d states",
+            StandardError.writeLine(String(format: "  start %@: SISRE broadcast GPS %.1f cm Galileo %.1f cm, corrected GPS %.1f cm (%.1f radial-clock, %.1f along-cross) Galileo %.1f cm (%.1f, %.1f); user %@; %.3f s an epoch, %d states, %d ambiguities fixed",
                                            start.iso8601(fractionDigits: 0), Self.cm(outcome.broadcastSISRE[.gps]), Self.cm(outcome.broadcastSISRE[.galileo]),
                                            Self.cm(outcome.correctedSISRE[.gps]), Self.cm(outcome.correctedParts[.gps]?.radialClock),
                                            Self.cm(outcome.correctedParts[.gps]?.alongCross), Self.cm(outcome.correctedSISRE[.galileo]),
                                            Self.cm(outcome.correctedParts[.galileo]?.radialClock), Self.cm(outcome.correctedParts[.galileo]?.alongCross),
                                            outcome.convergence.map { String(format: "converged in %.1f min", $0 / 60) } ?? "not converged",
-                                           outcome.secondsPerEpoch, outcome.states))
+                                           outcome.secondsPerEpoch, outcome.states, outcome.lastEpoch?.fixedAmbiguities ?? 0))
             if setup.leoSegment != nil {
                 StandardError.writeLine(String(format: "  start %@: LEO SISRE broadcast %.1f cm, corrected %.1f cm (%.1f radial-clock, %.1f along-cross), %.0f%% of those in view corrected; user GNSS+LEO %@; LEO %.3f s an onboard epoch",
                                                start.iso8601(fractionDigits: 0), Self.cm(outcome.leoBroadcastSISRE), Self.cm(outcome.leoCorrectedSISRE),
@@ -204,6 +208,14 @@ struct NetworkExperimentCommand: ParsableCommand {
         print(String(format: "LEO SISRE: broadcast %.1f cm, with the DPC's corrections %.1f cm; %.0f%% of the LEO satellites in view corrected",
                      Self.cm(rms(all.compactMap(\.leoBroadcastSISRE))), Self.cm(leoSISRE),
                      100 * all.map(\.leoAvailability).reduce(0, +) / Double(max(all.count, 1))))
+        print(String(format: "GNSS range error with the network's corrections along the onboard receivers' lines of sight (each receiver's "
+                     + "common part removed): GPS %.1f cm, Galileo %.1f cm", Self.cm(rms(all.compactMap { $0.gnssFromLEO[.gps] })),
+                     Self.cm(rms(all.compactMap { $0.gnssFromLEO[.galileo] }))))
+        if !all.compactMap(\.leoKinematicRMS).isEmpty {
+            print(String(format: "LEO kinematic positions: RMS error radial %.1f cm, along %.1f cm, cross %.1f cm",
+                         Self.cm(rms(all.compactMap { $0.leoKinematicRMS?.radial })), Self.cm(rms(all.compactMap { $0.leoKinematicRMS?.along })),
+                         Self.cm(rms(all.compactMap { $0.leoKinematicRMS?.cross }))))
+        }
         let augmented = all.map { $0.augmentedConvergence ?? experiment.userDuration }
         print(String(format: "converged: GNSS-only %d/%d, GNSS+LEO %d/%d (a run that does not converge counts as its %.0f min)",
                      all.filter { $0.convergence != nil }.count, all.count, all.filter { $0.augmentedConvergence != nil }.count, all.count, minutes))

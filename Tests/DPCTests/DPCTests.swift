@@ -127,17 +127,20 @@ struct DPCTests {
         let key = String(repeating: "ab", count: 32)
         let plain = dir + "/plain.yaml", on = dir + "/on.yaml", bad = dir + "/bad.yaml"
         _ = FileManager.default.createFile(atPath: plain, contents: Data("key: \(key)\n".utf8))
-        _ = FileManager.default.createFile(atPath: on, contents: Data("key: \(key)\nprocessing:\n  interval: 10\n  high_rate: 2\n  holdback: 1.5\n  ssr_output: 127.0.0.1:5320\n  leo: hybrid\n".utf8))
-        _ = FileManager.default.createFile(atPath: bad, contents: Data("key: \(key)\nprocessing:\n  interval: 7\n  holdback: -1\n  output: x\n  high_rate: 3\n  leo: dynamic\n".utf8))
+        _ = FileManager.default.createFile(atPath: on, contents: Data("key: \(key)\nprocessing:\n  interval: 10\n  high_rate: 2\n  holdback: 1.5\n  ssr_output: 127.0.0.1:5320\n  leo: hybrid\n  ambiguities: fix-and-hold\n".utf8))
+        _ = FileManager.default.createFile(atPath: bad, contents: Data("key: \(key)\nprocessing:\n  interval: 7\n  holdback: -1\n  output: x\n  high_rate: 3\n  leo: dynamic\n  ambiguities: fixed\n".utf8))
         #expect(try #require(DPCConfiguration.load(path: plain).configuration).processing == nil)
         let p = try #require(DPCConfiguration.load(path: on).configuration?.processing)
-        #expect(p.interval == 10 && p.highRate == 2 && p.holdback == 1.5 && p.output?.port == 5320 && p.leo == .hybrid)
+        #expect(p.interval == 10 && p.highRate == 2 && p.holdback == 1.5 && p.output?.port == 5320 && p.leo == .hybrid
+                && p.fixAmbiguities)
         let problems = DPCConfiguration.load(path: bad).problems.map(\.description)
         #expect(problems.contains { $0.hasPrefix(bad + ":3:") && $0.contains("interval") })
         #expect(problems.contains { $0.hasPrefix(bad + ":4:") && $0.contains("holdback") })
         #expect(problems.contains { $0.hasPrefix(bad + ":5:") && $0.contains("unknown setting 'output'") })
         #expect(problems.contains { $0.hasPrefix(bad + ":6:") && $0.contains("high_rate") })
         #expect(problems.contains { $0.hasPrefix(bad + ":7:") && $0.contains("kinematic, joint, hybrid") })
+        #expect(problems.contains { $0.hasPrefix(bad + ":8:") && $0.contains("float or fix-and-hold") })
+        #expect(try #require(DPCConfiguration.load(path: plain).configuration).processing?.fixAmbiguities != true)
     }
 
     @Test("connection caps and timeouts: defaults without them, values and out-of-range problems with them")
