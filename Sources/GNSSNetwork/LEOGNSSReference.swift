@@ -2,9 +2,12 @@ import GNSSCore
 import GNSSOrbits
 
 /// The GNSS orbits and clocks a LEO satellite's onboard data are positioned on: the network's own corrections where
-/// it has them, else the broadcast, each with the orbit-and-clock error (m) it is taken to have. A corrected
-/// satellite's error is `correctedSigma` with `orbitSigmaShare` of the network's formal orbit sigma (the part its own
-/// lines of sight leave; the LEO satellite looks from up to a few thousand km aside); a broadcast one's is per system.
+/// it has them, each with the orbit-and-clock error (m) it is taken to have: `correctedSigma` with `orbitSigmaShare` of
+/// the network's formal orbit sigma (the part its own lines of sight leave; the LEO satellite looks from up to a few
+/// thousand km aside). Before the network corrects a system, its satellites' broadcast serves, with an error per system.
+/// Once it does, a satellite without a current correction is left out, as a user's PPP on SSR leaves it out: the
+/// network leaves out what it cannot trust (an unhealthy or not yet transmitted ephemeris, a broadcast metres off), and
+/// one such satellite's broadcast error would bend the LEO orbit by decimetres.
 public struct LEOGNSSReference: Sendable {
     public var correctedSigma = 0.05
     public var orbitSigmaShare = 0.3
@@ -19,7 +22,7 @@ public struct LEOGNSSReference: Sendable {
             let orbit = orbitSigmaShare * (orbitSigmas[sat] ?? 1)
             return (s, (correctedSigma * correctedSigma + orbit * orbit).squareRoot())
         }
-        guard let eph = broadcast.select(sat, at: t) else { return nil }
+        guard !corrections.corrects(sat.system), let eph = broadcast.select(sat, at: t) else { return nil }
         var s = eph.state(at: t)
         s.clockBias = SSRCorrections.broadcastClock(eph, state: s, at: t)
         return (s, broadcastSigma[sat.system] ?? 1)
