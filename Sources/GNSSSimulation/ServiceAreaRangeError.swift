@@ -52,10 +52,11 @@ public struct ServiceAreaRangeError: Sendable {
     public mutating func add(epoch errors: [(satellite: SatelliteID, position: ECEF, clock: Double, truth: SatelliteState)], from sites: [ECEF],
                              orbit: Bool = false) {
         for site in sites {
-            let frame = LocalFrame(origin: site)
+            // A ground site's elevation is the local frame's; a site in orbit has no use for one.
+            let frame = orbit ? nil : LocalFrame(origin: site)
             func visible(_ satellite: ECEF) -> Bool {
-                orbit ? site.elevationAboveHorizon(of: satellite) >= -10 * Constants.degreesToRadians
-                    : frame.enu(satellite).azimuthElevation.elevation >= 10 * Constants.degreesToRadians
+                guard let frame else { return site.elevationAboveHorizon(of: satellite) >= -10 * Constants.degreesToRadians }
+                return frame.enu(satellite).azimuthElevation.elevation >= 10 * Constants.degreesToRadians
             }
             var bySystem: [GNSSSystem: [Double]] = [:]
             for e in errors where visible(e.truth.position) {
