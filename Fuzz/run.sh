@@ -25,7 +25,13 @@ mkdir -p "$corpus" "$artifacts"
 pieces() {  # pieces NAME [BYTES]: standard input cut into BYTES-sized files (1 KiB, a datagram's worth) NAME.000, NAME.001, ... (at most 64)
     local dir
     dir=$(mktemp -d)
-    split -b "${2:-1024}" -a 3 -d - "$dir/$1." && ls "$dir" | head -64 | while read -r f; do cp "$dir/$f" "$corpus/"; done
+    split -b "${2:-1024}" -a 3 -d - "$dir/$1."
+    # A loop rather than `ls | head`: head closing the pipe early kills ls with SIGPIPE, which pipefail makes fatal.
+    local f n=0
+    for f in "$dir"/*; do
+        (( n++ < 64 )) || break
+        cp "$f" "$corpus/"
+    done
     rm -rf "$dir"
 }
 need_data() {
