@@ -14,6 +14,8 @@ public struct ConvergenceExperiment: Sendable {
     public var interval: Double = 2
     public var constellation = LEOConstellation.standard
     public var segment = SatelliteSegment()
+    /// Range errors of imperfect corrections, per system, put into the user's observations (none: perfect products).
+    public var rangeError: [GNSSSystem: CorrectionResidual.Process] = [:]
 
     public init(precise: PreciseEphemeris, broadcast: EphemerisStore, station: ECEF) {
         self.precise = precise
@@ -59,10 +61,12 @@ public struct ConvergenceExperiment: Sendable {
         let gnssSystems: Set<GNSSSystem> = [.gps, .galileo]
         let sky = CombinedSky([PreciseSky(ephemeris: precise, systems: gnssSystems), leo])
         var simulator = ObservationSynthesizer(sky: sky, station: station, seed: seed &+ 2)
+        var residual = CorrectionResidual(processes: rangeError, seed: seed &+ 3)
         var epochs: [(ObservationEpoch, EpochTruth)] = []
         var t = start
         while t - start < duration {
-            epochs.append(simulator.epoch(at: t))
+            let (epoch, truth) = simulator.epoch(at: t)
+            epochs.append((residual.apply(to: epoch), truth))
             t = t + interval
         }
         func process(_ systems: Set<GNSSSystem>) -> Outcome {

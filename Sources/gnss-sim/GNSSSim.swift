@@ -37,6 +37,18 @@ struct ConvergenceCommand: ParsableCommand {
     @Option(help: "Observation interval, seconds.")
     var interval = 2.0
 
+    @Option(help: "The range error imperfect corrections leave in each GPS and Galileo satellite (cm, 1σ), put into the user's observations.")
+    var gnssRangeError = 0.0
+
+    @Option(help: "The same for each LEO satellite, cm.")
+    var leoRangeError = 0.0
+
+    @Option(help: "Correlation time of the GNSS satellites' range errors, minutes.")
+    var gnssRangeErrorTime = 30.0
+
+    @Option(help: "Correlation time of the LEO satellites' range errors, minutes.")
+    var leoRangeErrorTime = 10.0
+
     @Option(help: "The real day whose precise orbits and clocks make the GNSS sky (the ESBC data set of 2020-06-25).")
     var data = Self.defaultData
 
@@ -62,6 +74,9 @@ struct ConvergenceCommand: ParsableCommand {
                                                station: ECEF(3_582_104.9185, 532_590.1945, 5_232_755.3150))
         experiment.duration = minutes * 60
         experiment.interval = interval
+        let gnssError = CorrectionResidual.Process(sigma: gnssRangeError / 100, correlationTime: gnssRangeErrorTime * 60)
+        experiment.rangeError = [.gps: gnssError, .galileo: gnssError,
+                                 .leo: .init(sigma: leoRangeError / 100, correlationTime: leoRangeErrorTime * 60)]
         guard let day = GNSSTime(calendar: CalendarDate(year: 2020, month: 6, day: 25), scale: .gps) else { return }
         let step = (86_400 - experiment.duration - 600) / Double(max(runs, 1))
         // Calibration: the same engine on ESBC's real 30 s observations and on simulated 30 s observations, same starts.
@@ -77,6 +92,10 @@ struct ConvergenceCommand: ParsableCommand {
         let calibration = Mutex([Int: (ConvergenceExperiment.Outcome, ConvergenceExperiment.Outcome)]())
         let started = Date()
         print("station ESBC (simulated), \(runs) starts over 2020-06-25, \(Int(minutes)) min at \(interval) s each, GPS+Galileo vs GPS+Galileo+LEO (\(experiment.constellation.elements.count) satellites)")
+        if gnssRangeError > 0 || leoRangeError > 0 {
+            print(String(format: "corrections' range errors put into the observations: GNSS %.1f cm over %.0f min, LEO %.1f cm over %.0f min",
+                         gnssRangeError, gnssRangeErrorTime, leoRangeError, leoRangeErrorTime))
+        }
         let setup = experiment
         let realEpochs = real
         DispatchQueue.concurrentPerform(iterations: runs) { k in
