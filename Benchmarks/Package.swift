@@ -3,7 +3,7 @@ import PackageDescription
 
 // Speed measurements, kept apart so the main build stays fast.
 // Run: (cd Benchmarks && swift run -c release gateway-bench) and (… gateway-capacity, … gateway-memory, … gateway-soak,
-// … transport-bench, … network-bench) after
+// … transport-bench, … network-bench, … network-day) after
 // `swift build -c release` in ..
 let package = Package(
     name: "gateway-benchmarks",
@@ -48,6 +48,17 @@ let package = Package(
         .executableTarget(
             name: "network-bench",
             dependencies: [
+                .product(name: "GNSSNetwork", package: "gnss-gateway"),
+                .product(name: "GNSSSimulation", package: "gnss-gateway"),
+                .product(name: "GNSSProducts", package: "gnss-gateway"),
+                .product(name: "GNSSOrbits", package: "gnss-gateway"),
+                .product(name: "GNSSCore", package: "gnss-gateway"),
+            ]
+        ),
+        .executableTarget(
+            name: "network-day",
+            dependencies: [
+                "BenchmarkSupport",
                 .product(name: "GNSSNetwork", package: "gnss-gateway"),
                 .product(name: "GNSSSimulation", package: "gnss-gateway"),
                 .product(name: "GNSSProducts", package: "gnss-gateway"),

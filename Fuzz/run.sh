@@ -22,15 +22,13 @@ artifacts=$here/.artifacts/$harness
 mkdir -p "$corpus" "$artifacts"
 
 # Large files are cut into pieces: libFuzzer keeps inputs short (-max_len), and a piece of a stream still frames.
-pieces() {  # pieces NAME [BYTES]: standard input cut into BYTES-sized files (1 KiB, a datagram's worth) NAME.000, NAME.001, ... (at most 64)
-    local dir
+pieces() {  # pieces NAME [BYTES]: the first 64 BYTES-sized pieces (1 KiB, a datagram's worth) of standard input, as NAME.000, NAME.001, ...
+    local dir f size=${2:-1024}
     dir=$(mktemp -d)
-    split -b "${2:-1024}" -a 3 -d - "$dir/$1."
-    # A loop rather than `ls | head`: head closing the pipe early kills ls with SIGPIPE, which pipefail makes fatal.
-    local f n=0
+    # The rest of the input is read and dropped: a writer cut off early would die of SIGPIPE, which pipefail makes fatal.
+    { head -c $((64 * size)); cat >/dev/null; } | split -b "$size" -a 3 -d - "$dir/$1."
     for f in "$dir"/*; do
-        (( n++ < 64 )) || break
-        cp "$f" "$corpus/"
+        if [ -e "$f" ]; then cp "$f" "$corpus/"; fi
     done
     rm -rf "$dir"
 }
