@@ -52,6 +52,15 @@ struct ConvergenceCommand: ParsableCommand {
     @Option(help: "The real day whose precise orbits and clocks make the GNSS sky (the ESBC data set of 2020-06-25).")
     var data = Self.defaultData
 
+    func validate() throws {
+        guard gnssRangeError >= 0, leoRangeError >= 0 else {
+            throw ValidationError("--gnss-range-error and --leo-range-error must not be negative")
+        }
+        guard gnssRangeErrorTime > 0, leoRangeErrorTime > 0 else {
+            throw ValidationError("--gnss-range-error-time and --leo-range-error-time must be positive")
+        }
+    }
+
     /// The real day's precise orbits and clocks in `--data`.
     static let orbits = "GRG0MGXFIN_20201770000_01D_15M_ORB.SP3.gz"
     static let clocks = "GRG0MGXFIN_20201770000_01D_30S_CLK.CLK.gz"
