@@ -287,8 +287,7 @@ public struct NetworkExperiment: Sendable {
     }
 
     static func seconds(since start: ContinuousClock.Instant) -> Double {
-        let elapsed = ContinuousClock.now - start
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        (ContinuousClock.now - start).inSeconds
     }
 
     /// The LEO satellites above the user's 10° mask at `t`: computed minus true states, broadcast alone and with the

@@ -54,8 +54,7 @@ for n in counts {
             let clock = ContinuousClock.now
             _ = filter.process(time: t, observations: observations, ephemerides: products.ephemerides,
                                onboard: onboard.isEmpty ? [:] : onboard[k], leoEphemerides: leo)
-            let elapsed = ContinuousClock.now - clock
-            if k >= warmUp { seconds += Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18 }
+            if k >= warmUp { seconds += (ContinuousClock.now - clock).inSeconds }
         }
         return (filter, seconds / Double(timed))
     }
@@ -77,8 +76,7 @@ for n in counts {
     for (t, observations) in seconds1Hz {
         let clock = ContinuousClock.now
         let epoch = clocks.process(time: t, observations: observations, stations: stations)
-        let elapsed = ContinuousClock.now - clock
-        highRate += Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        highRate += (ContinuousClock.now - clock).inSeconds
         satellites = max(satellites, epoch.changes.count)
     }
     let perSecond = highRate / Double(seconds1Hz.count)

@@ -88,16 +88,11 @@ func say(_ line: String) {
     FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
 
-func seconds(since instant: ContinuousClock.Instant) -> Double {
-    let d = ContinuousClock.now - instant
-    return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-}
-
 @MainActor func feedRecord(_ name: String, _ time: GNSSTime, _ frames: [[UInt8]]) {
     guard !frames.isEmpty else { return }
     let clock = ContinuousClock.now
     let out = feed.add(station: name, time: time, rtcm: Array(frames.joined()))
-    processing += seconds(since: clock)
+    processing += (ContinuousClock.now - clock).inSeconds
     ssrBytes += out.reduce(0) { $0 + $1.count }
     records += 1
 }
@@ -109,7 +104,7 @@ func seconds(since instant: ContinuousClock.Instant) -> Double {
     lastSample = (processing, feed.processed)
     say(String(format: "%5.1f h  RSS %7.1f MB  states %5d  stations %3d  epochs %5d (late %d, high-rate %d)  LEO determined %3d, onboard epochs %6d (positioned %d, fitted %d)  SSR %7.0f KiB  processing %.3f s an update  wall %.0f s",
                  (time - start) / 3600, rss, feed.filter.stateCount, feed.networkStations.count, feed.processed, feed.late, feed.highRateEpochs,
-                 feed.determinedLEO, feed.onboardEpochs, feed.onboardPositioned, feed.onboardFitted, Double(ssrBytes) / 1024, spent / Double(epochs), seconds(since: wallStart)))
+                 feed.determinedLEO, feed.onboardEpochs, feed.onboardPositioned, feed.onboardFitted, Double(ssrBytes) / 1024, spent / Double(epochs), (ContinuousClock.now - wallStart).inSeconds))
 }
 
 say("global network of \(stationCount) stations, \(hours) h from \(start.iso8601(fractionDigits: 0)), observations every \(interval) s, "

@@ -90,8 +90,7 @@ func measure(_ t: Transport, _ load: Load) async throws -> Figures {
         guard ContinuousClock.now - start < .seconds(300) else { throw BenchFailure("\(t.name): store stuck at \(t.store.lastSequence(stream))") }
         try await Task.sleep(for: .milliseconds(1))
     }
-    let elapsed = ContinuousClock.now - start
-    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    let seconds = (ContinuousClock.now - start).inSeconds
 
     // Latency: a steady rate, each record's time from append to store.
     let first = UInt64(total) + 1
@@ -129,8 +128,7 @@ func measure(_ t: Transport, _ load: Load) async throws -> Figures {
     }
     let latencies = zip(appended.withLock { $0 }, seen.withLock { $0 }).compactMap { a, s -> Double? in
         guard let s else { return nil }
-        let d = s - a
-        return (Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18) * 1000
+        return (s - a).inSeconds * 1000
     }.sorted()
     guard latencies.count == paced else { throw BenchFailure("\(t.name): \(paced - latencies.count) paced records never stored") }
     return Figures(recordsPerSecond: Double(total) / seconds, p50: latencies[latencies.count / 2],
