@@ -202,8 +202,8 @@ public struct NetworkExperiment: Sendable {
                     for sat in nearUser(leoSky, at: t, within: leoRegion, synthesizers: &onboard, sky: sky, model: onboardModel, seed: seed) {
                         let (observations, truth) = onboard[sat]!.epoch(at: t)
                         if let solution = determination.process(sat, epoch: observations, gnss: gnssState), t >= start,
-                           let ahead = leoSky.state(sat, at: t + 0.5)?.position, let behind = leoSky.state(sat, at: t - 0.5)?.position,
-                           let error = RadialAlongCross.of(solution.position - truth.position, position: truth.position, velocity: ahead - behind) {
+                           let velocity = Self.leoTruth(leoSky, sat, at: t)?.velocity,
+                           let error = RadialAlongCross.of(solution.position - truth.position, position: truth.position, velocity: velocity) {
                             kinematicSquares.radial += error.radial * error.radial
                             kinematicSquares.along += error.along * error.along
                             kinematicSquares.cross += error.cross * error.cross
